@@ -1,0 +1,3 @@
+//! berth's configuration: schema, defaults, discovery, rootless directories and binary lookup.
+//!
+//! Filled by issue 2.

@@ -1,0 +1,44 @@
+//! `cargo xtask TASK`: the project's developer tasks.
+//!
+//! - `deps`: install the Debian packages the tests need, when missing.
+//! - `test`: `deps`, then `ci` (what `.ci/run` runs).
+//! - `ci`: `cargo fmt --check`, clippy with `-D warnings`, `cargo test --workspace`.
+//! - `lint`: fmt check and clippy only.
+//! - `fuzz [--time SECS] [TARGET...]`: run the cargo-fuzz targets, each for SECS seconds.
+
+mod deps;
+mod fuzz;
+mod run;
+
+use anyhow::{bail, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    match task {
+        "deps" => deps::install(),
+        "test" => {
+            deps::install()?;
+            ci()
+        }
+        "ci" => ci(),
+        "lint" => lint(),
+        "fuzz" => fuzz::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("usage: cargo xtask <deps|test|ci|lint|fuzz [--time SECS] [TARGET...]>");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`; try `cargo xtask help`"),
+    }
+}
+
+fn lint() -> Result<()> {
+    run::cargo(&["fmt", "--all", "--check"])?;
+    run::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run::cargo_env(&["doc", "--workspace", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])
+}
+
+fn ci() -> Result<()> {
+    lint()?;
+    run::cargo(&["test", "--workspace", "--no-fail-fast"])
+}
