@@ -9,11 +9,23 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("runc", "the OCI runtime the tests launch containers with"),
     ("crun", "the second OCI runtime on the default runtime_path"),
     ("conmon", "the container monitor"),
-    ("containernetworking-plugins", "CNI plugins: bridge, host-local, portmap, ..."),
-    ("iptables", "used by the bridge, portmap and firewall plugins"),
-    ("iproute2", "ip netns, ip link: inspecting network state in tests"),
+    (
+        "containernetworking-plugins",
+        "CNI plugins: bridge, host-local, portmap, ...",
+    ),
+    (
+        "iptables",
+        "used by the bridge, portmap and firewall plugins",
+    ),
+    (
+        "iproute2",
+        "ip netns, ip link: inspecting network state in tests",
+    ),
     ("busybox-static", "the root filesystem of the test image"),
-    ("docker-registry", "a real registry on 127.0.0.1 for pull/push tests"),
+    (
+        "docker-registry",
+        "a real registry on 127.0.0.1 for pull/push tests",
+    ),
     ("podman", "the peer in interop tests and benchmarks"),
     ("skopeo", "the peer in registry benchmarks"),
     ("uidmap", "newuidmap/newgidmap for rootless tests"),
@@ -48,7 +60,10 @@ pub fn install() -> Result<()> {
     )?;
     let still: Vec<&str> = missing.into_iter().filter(|p| !installed(p)).collect();
     if !still.is_empty() {
-        bail!("xtask deps: apt-get finished but {} are still missing", still.join(" "));
+        bail!(
+            "xtask deps: apt-get finished but {} are still missing",
+            still.join(" ")
+        );
     }
     eprintln!("xtask deps: done");
     Ok(())

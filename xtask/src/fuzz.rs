@@ -18,7 +18,9 @@ pub fn run(args: &[String]) -> Result<()> {
         match arg.as_str() {
             "--time" => {
                 let v = it.next().context("--time needs a number of seconds")?;
-                time = v.parse().with_context(|| format!("--time {v}: not a number of seconds"))?;
+                time = v
+                    .parse()
+                    .with_context(|| format!("--time {v}: not a number of seconds"))?;
             }
             other => wanted.push(other.to_owned()),
         }
@@ -57,7 +59,9 @@ fn ensure_cargo_fuzz() -> Result<()> {
 
 /// (fuzz crate dir, target name) for every `crates/*/fuzz/fuzz_targets/*.rs`.
 fn targets() -> Result<Vec<(PathBuf, String)>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("crates");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("crates");
     let mut found = Vec::new();
     for krate in std::fs::read_dir(&root).with_context(|| format!("reading {}", root.display()))? {
         let fuzz = krate?.path().join("fuzz");

@@ -5,16 +5,20 @@
 //! - `ci`: `cargo fmt --check`, clippy with `-D warnings`, `cargo test --workspace`.
 //! - `lint`: fmt check and clippy only.
 //! - `fuzz [--time SECS] [TARGET...]`: run the cargo-fuzz targets, each for SECS seconds.
+//! - `testimage`: build the busybox test image's rootfs tar from busybox-static.
 
 mod deps;
 mod fuzz;
 mod run;
+mod testimage;
 
 use anyhow::{bail, Result};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    let (task, rest) = args
+        .split_first()
+        .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
     match task {
         "deps" => deps::install(),
         "test" => {
@@ -24,8 +28,11 @@ fn main() -> Result<()> {
         "ci" => ci(),
         "lint" => lint(),
         "fuzz" => fuzz::run(rest),
+        "testimage" => testimage::build().map(drop),
         "help" | "--help" | "-h" => {
-            println!("usage: cargo xtask <deps|test|ci|lint|fuzz [--time SECS] [TARGET...]>");
+            println!(
+                "usage: cargo xtask <deps|test|ci|lint|testimage|fuzz [--time SECS] [TARGET...]>"
+            );
             Ok(())
         }
         other => bail!("unknown task `{other}`; try `cargo xtask help`"),
@@ -34,8 +41,18 @@ fn main() -> Result<()> {
 
 fn lint() -> Result<()> {
     run::cargo(&["fmt", "--all", "--check"])?;
-    run::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    run::cargo_env(&["doc", "--workspace", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])
+    run::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    run::cargo_env(
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 fn ci() -> Result<()> {

@@ -20,7 +20,9 @@ pub fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
 pub fn status(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
     eprintln!("xtask: $ {shown}");
-    let status = cmd.status().with_context(|| format!("cannot start `{shown}`"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed: {status}");
     }
@@ -30,7 +32,9 @@ pub fn status(cmd: &mut Command) -> Result<()> {
 /// Runs a command and returns its stdout; a non-zero exit is an error.
 pub fn output(cmd: &mut Command) -> Result<String> {
     let shown = show(cmd);
-    let out = cmd.output().with_context(|| format!("cannot start `{shown}`"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !out.status.success() {
         bail!(
             "`{shown}` failed: {}: {}",
