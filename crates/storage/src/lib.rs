@@ -1,3 +1,26 @@
-//! berth's storage: blobs, layers (overlay, vfs), images, container root filesystems, import/export and registry pull.
+//! berth's storage: a content-addressed blob store, layers (overlay, vfs),
+//! images, container root filesystems, and import/export of root filesystem
+//! tars, OCI layouts and docker archives.
 //!
-//! Nothing here works yet: the storage layer arrives with issue 4.
+//! Open a [`Store`] with [`StoreOptions`]; the runtime talks to it through the
+//! [`Storage`] trait. Tests of the layers above use `testing::FakeStorage`
+//! (feature `testing`). The on-disk layout is described in the crate README.
+#![deny(unsafe_code)]
+
+mod api;
+pub mod digest;
+mod error;
+mod model;
+pub mod reference;
+mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use api::Storage;
+pub use error::{Error, Result};
+pub use model::{
+    ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,
+    StoreOptions,
+};
+pub use reference::Reference;
+pub use store::Store;

@@ -1,0 +1,44 @@
+//! The `Storage` trait: what the runtime needs from the store.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::model::{ContainerRecord, ImageRecord, ImportOptions};
+use crate::Result;
+
+/// The storage seam used by `berth-runtime`.
+///
+/// [`crate::Store`] is the real implementation; `testing::FakeStorage`
+/// (feature `testing`) is an in-memory one that records calls.
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Finds an image by name (normalized as podman does), full id, or
+    /// unique id prefix.
+    fn resolve_image(&self, name_or_id: &str) -> Result<ImageRecord>;
+
+    /// Creates the root filesystem for `container_id` from `image_id`
+    /// (a full image id) and returns its storage id.
+    fn create_container(&self, container_id: &str, image_id: &str) -> Result<String>;
+
+    /// Mounts the root filesystem (reference counted) and returns its path.
+    fn mount_container(&self, storage_id: &str) -> Result<PathBuf>;
+
+    /// Drops one mount reference (all of them with `force`); unmounts when the
+    /// count reaches zero. Returns whether it is still mounted.
+    fn unmount_container(&self, storage_id: &str, force: bool) -> Result<bool>;
+
+    /// Unmounts (if needed) and deletes the root filesystem.
+    fn delete_container(&self, storage_id: &str) -> Result<()>;
+
+    /// Where the root filesystem is mounted, if it is.
+    fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>>;
+
+    /// All container root filesystems.
+    fn list_containers(&self) -> Result<Vec<ContainerRecord>>;
+
+    /// With `force`, unmounts everything this store mounted; without, fails
+    /// with [`crate::Error::Busy`] while anything is mounted.
+    fn shutdown(&self, force: bool) -> Result<()>;
+
+    /// Imports a root filesystem tar (plain, gzip or zstd) as a one-layer image.
+    fn import_rootfs(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord>;
+}

@@ -1,0 +1,311 @@
+//! In-memory fakes for the tests of the layers above (feature `testing`).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::api::Storage;
+use crate::model::{ContainerRecord, ImageConfig, ImageRecord, ImportOptions};
+use crate::{Error, Result};
+
+/// One recorded call to [`FakeStorage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// `resolve_image(name)`.
+    ResolveImage(String),
+    /// `create_container(container_id, image_id)`.
+    CreateContainer(String, String),
+    /// `mount_container(storage_id)`.
+    Mount(String),
+    /// `unmount_container(storage_id, force)`.
+    Unmount(String, bool),
+    /// `delete_container(storage_id)`.
+    Delete(String),
+    /// `mount_point(storage_id)`.
+    MountPoint(String),
+    /// `list_containers()`.
+    List,
+    /// `shutdown(force)`.
+    Shutdown(bool),
+    /// `import_rootfs(..)` with the number of bytes read.
+    Import(usize),
+}
+
+impl Call {
+    /// The method name, as used by [`FakeStorage::fail_on`].
+    pub fn method(&self) -> &'static str {
+        match self {
+            Call::ResolveImage(_) => "resolve_image",
+            Call::CreateContainer(..) => "create_container",
+            Call::Mount(_) => "mount_container",
+            Call::Unmount(..) => "unmount_container",
+            Call::Delete(_) => "delete_container",
+            Call::MountPoint(_) => "mount_point",
+            Call::List => "list_containers",
+            Call::Shutdown(_) => "shutdown",
+            Call::Import(_) => "import_rootfs",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    calls: Vec<Call>,
+    images: Vec<ImageRecord>,
+    containers: BTreeMap<String, (ContainerRecord, u32)>,
+    failures: Vec<&'static str>,
+    next: u64,
+}
+
+/// An in-memory [`Storage`]: images are added with [`FakeStorage::add_image`],
+/// every call is recorded, and any method can be made to fail once.
+#[derive(Debug, Default)]
+pub struct FakeStorage {
+    inner: Mutex<Inner>,
+    mount_base: PathBuf,
+}
+
+impl FakeStorage {
+    /// A fake whose "mount points" are `/fake-storage/<id>/merged` (never created).
+    pub fn new() -> Self {
+        Self::with_mount_base("/fake-storage")
+    }
+
+    /// A fake whose mount points live under `base` (still never created).
+    pub fn with_mount_base(base: impl Into<PathBuf>) -> Self {
+        FakeStorage {
+            inner: Mutex::new(Inner::default()),
+            mount_base: base.into(),
+        }
+    }
+
+    /// Adds an image with the given names and config; returns its record.
+    pub fn add_image(&self, names: &[&str], config: ImageConfig) -> ImageRecord {
+        let mut inner = self.lock();
+        inner.next += 1;
+        let id = format!("{:064x}", 0xfa4e_0000_u64 + inner.next);
+        let rec = ImageRecord {
+            id: id.clone(),
+            names: names
+                .iter()
+                .map(|n| {
+                    crate::reference::Reference::parse(n)
+                        .map_or_else(|_| (*n).to_string(), |r| r.to_string())
+                })
+                .collect(),
+            digests: Vec::new(),
+            manifest_digest: format!("sha256:{id}"),
+            layers: vec![id.clone()],
+            diff_ids: vec![format!("sha256:{id}")],
+            size: 0,
+            created: None,
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            config,
+            history: Vec::new(),
+        };
+        inner.images.push(rec.clone());
+        rec
+    }
+
+    /// Makes the next call of `method` (e.g. `"mount_container"`) fail with
+    /// [`Error::Injected`]. Several injections queue up.
+    pub fn fail_on(&self, method: &'static str) {
+        self.lock().failures.push(method);
+    }
+
+    /// The calls so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// The current mount count of a container storage (0 when unknown).
+    pub fn mount_count(&self, storage_id: &str) -> u32 {
+        self.lock().containers.get(storage_id).map_or(0, |c| c.1)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn enter(&self, call: Call) -> Result<std::sync::MutexGuard<'_, Inner>> {
+        let mut inner = self.lock();
+        let method = call.method();
+        inner.calls.push(call);
+        if let Some(pos) = inner.failures.iter().position(|m| *m == method) {
+            inner.failures.remove(pos);
+            return Err(Error::Injected(method.to_string()));
+        }
+        Ok(inner)
+    }
+
+    fn mount_path(&self, id: &str) -> PathBuf {
+        self.mount_base.join(id).join("merged")
+    }
+}
+
+impl Storage for FakeStorage {
+    fn resolve_image(&self, name_or_id: &str) -> Result<ImageRecord> {
+        let inner = self.enter(Call::ResolveImage(name_or_id.to_string()))?;
+        let normalized = crate::reference::Reference::parse(name_or_id)
+            .ok()
+            .map(|r| r.to_string());
+        inner
+            .images
+            .iter()
+            .find(|i| {
+                i.id == name_or_id
+                    || (name_or_id.len() >= 3 && i.id.starts_with(name_or_id))
+                    || i.names
+                        .iter()
+                        .any(|n| Some(n) == normalized.as_ref() || n == name_or_id)
+            })
+            .cloned()
+            .ok_or_else(|| Error::ImageNotFound(name_or_id.to_string()))
+    }
+
+    fn create_container(&self, container_id: &str, image_id: &str) -> Result<String> {
+        let mut inner = self.enter(Call::CreateContainer(container_id.into(), image_id.into()))?;
+        let image = inner
+            .images
+            .iter()
+            .find(|i| i.id == image_id)
+            .cloned()
+            .ok_or_else(|| Error::ImageNotFound(image_id.to_string()))?;
+        if inner
+            .containers
+            .values()
+            .any(|c| c.0.container_id == container_id)
+        {
+            return Err(Error::ContainerExists(container_id.to_string()));
+        }
+        inner.next += 1;
+        let id = format!("{:064x}", 0xc0_0000_u64 + inner.next);
+        let rec = ContainerRecord {
+            id: id.clone(),
+            container_id: container_id.to_string(),
+            image_id: image.id.clone(),
+            layer: image.top_layer().map(str::to_string),
+            created: chrono::Utc::now().to_rfc3339(),
+        };
+        inner.containers.insert(id.clone(), (rec, 0));
+        Ok(id)
+    }
+
+    fn mount_container(&self, storage_id: &str) -> Result<PathBuf> {
+        let mut inner = self.enter(Call::Mount(storage_id.into()))?;
+        let c = inner
+            .containers
+            .get_mut(storage_id)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))?;
+        c.1 += 1;
+        Ok(self.mount_path(storage_id))
+    }
+
+    fn unmount_container(&self, storage_id: &str, force: bool) -> Result<bool> {
+        let mut inner = self.enter(Call::Unmount(storage_id.into(), force))?;
+        let c = inner
+            .containers
+            .get_mut(storage_id)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))?;
+        c.1 = if force { 0 } else { c.1.saturating_sub(1) };
+        Ok(c.1 > 0)
+    }
+
+    fn delete_container(&self, storage_id: &str) -> Result<()> {
+        let mut inner = self.enter(Call::Delete(storage_id.into()))?;
+        inner
+            .containers
+            .remove(storage_id)
+            .map(|_| ())
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
+    }
+
+    fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>> {
+        let inner = self.enter(Call::MountPoint(storage_id.into()))?;
+        let c = inner
+            .containers
+            .get(storage_id)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))?;
+        Ok((c.1 > 0).then(|| self.mount_path(storage_id)))
+    }
+
+    fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
+        let inner = self.enter(Call::List)?;
+        Ok(inner.containers.values().map(|c| c.0.clone()).collect())
+    }
+
+    fn shutdown(&self, force: bool) -> Result<()> {
+        let mut inner = self.enter(Call::Shutdown(force))?;
+        let mounted: Vec<String> = inner
+            .containers
+            .iter()
+            .filter(|(_, c)| c.1 > 0)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !mounted.is_empty() && !force {
+            return Err(Error::Busy(format!(
+                "containers still mounted: {mounted:?}"
+            )));
+        }
+        for c in inner.containers.values_mut() {
+            c.1 = 0;
+        }
+        Ok(())
+    }
+
+    fn import_rootfs(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord> {
+        let mut buf = Vec::new();
+        let n = tar.read_to_end(&mut buf).map_err(Error::Archive)?;
+        drop(self.enter(Call::Import(n))?);
+        let names: Vec<&str> = options.names.iter().map(String::as_str).collect();
+        let config = ImageConfig {
+            cmd: options.cmd.clone(),
+            entrypoint: options.entrypoint.clone(),
+            env: options.env.clone(),
+            working_dir: options.working_dir.clone(),
+            ..ImageConfig::default()
+        };
+        Ok(self.add_image(&names, config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_records_calls_and_counts_mounts() {
+        let fake = FakeStorage::new();
+        let img = fake.add_image(&["busybox"], ImageConfig::default());
+        assert_eq!(img.names, vec!["docker.io/library/busybox:latest"]);
+        let found = fake.resolve_image("busybox").unwrap();
+        let sid = fake.create_container("c1", &found.id).unwrap();
+        let p = fake.mount_container(&sid).unwrap();
+        fake.mount_container(&sid).unwrap();
+        assert_eq!(fake.mount_count(&sid), 2);
+        assert!(fake.shutdown(false).is_err());
+        assert!(fake.unmount_container(&sid, false).unwrap());
+        assert_eq!(fake.mount_point(&sid).unwrap(), Some(p));
+        assert!(!fake.unmount_container(&sid, false).unwrap());
+        fake.delete_container(&sid).unwrap();
+        assert_eq!(fake.calls()[0], Call::ResolveImage("busybox".into()));
+        assert_eq!(fake.calls().len(), 9);
+    }
+
+    #[test]
+    fn fake_injects_failures_once() {
+        let fake = FakeStorage::new();
+        let img = fake.add_image(&["x"], ImageConfig::default());
+        let sid = fake.create_container("c", &img.id).unwrap();
+        fake.fail_on("mount_container");
+        assert!(matches!(
+            fake.mount_container(&sid),
+            Err(Error::Injected(_))
+        ));
+        assert!(fake.mount_container(&sid).is_ok());
+    }
+}
