@@ -1,3 +1,31 @@
-//! berth's OCI layer: runtime spec generation, security defaults, OCI hooks and the runc/conmon driver.
+//! berth's OCI layer: turns plain container data into a running, monitored process.
 //!
-//! Nothing here works yet: the OCI layer arrives with issue 5.
+//! - [`ContainerSpec`] is the plain input (no dependency on other berth crates);
+//!   [`generate::generate_spec`] turns it into an OCI runtime `config.json` with podman's security
+//!   defaults, and [`generate::write_bundle`] writes it (plus `/etc/hosts`, `/etc/resolv.conf`,
+//!   `/etc/hostname`) into the bundle directory.
+//! - [`hooks`] reads OCI hook files (1.0.0 and 0.1.0) and injects the matching hooks.
+//! - [`OciRuntime`] is the driver trait the runtime crate uses; [`RuncConmon`] is the real
+//!   implementation (conmon monitors every container, runc does the work), and
+//!   `testing::FakeOciRuntime` (feature `testing`) is the in-memory fake.
+
+pub mod container_spec;
+pub mod driver;
+pub mod error;
+pub mod generate;
+pub mod hooks;
+pub mod runtime;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use container_spec::{
+    BindMount, CgroupManager, ContainerSpec, DnsConfig, HostEntry, ImageConfig, NamespaceMode,
+    Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
+};
+pub use driver::{RuncConmon, RuncConmonConfig};
+pub use error::{Error, ExitCodeClass, Result};
+pub use runtime::{
+    AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest, ExecResult,
+    ExitCommand, OciRuntime, WinSize,
+};

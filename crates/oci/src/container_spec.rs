@@ -1,0 +1,245 @@
+//! The plain input to spec generation: everything the runtime crate knows about one container.
+//!
+//! No type here depends on another berth crate; the runtime crate fills a [`ContainerSpec`]
+//! from its own records, the image config and the user's options.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// How a container is placed in its cgroup; chosen by the caller's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CgroupManager {
+    /// Write cgroup files directly; `cgroupsPath` is `/berth/ID`.
+    #[default]
+    Cgroupfs,
+    /// Ask systemd; `cgroupsPath` is `berth.slice:berth:ID`. Requires a running systemd.
+    Systemd,
+}
+
+/// The parts of the image's config that matter to the process (OCI image config).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageConfig {
+    /// `Entrypoint`.
+    pub entrypoint: Vec<String>,
+    /// `Cmd`.
+    pub cmd: Vec<String>,
+    /// `Env`, `KEY=VALUE`.
+    pub env: Vec<String>,
+    /// `WorkingDir`.
+    pub workdir: Option<String>,
+    /// `User`.
+    pub user: Option<String>,
+    /// `StopSignal` as written in the image (e.g. `SIGQUIT`).
+    pub stop_signal: Option<String>,
+}
+
+/// How one namespace is set up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum NamespaceMode {
+    /// A new namespace of the container's own (for network: only loopback).
+    #[default]
+    Private,
+    /// Share the host's namespace (the namespace is left out of the spec).
+    Host,
+    /// Join the namespace at this path (a CNI netns, or another container's `/proc/PID/ns/X` in a pod).
+    Path(PathBuf),
+}
+
+/// The container's namespaces. The mount namespace is always private.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Namespaces {
+    /// PID namespace.
+    pub pid: NamespaceMode,
+    /// IPC namespace.
+    pub ipc: NamespaceMode,
+    /// UTS namespace (hostname).
+    pub uts: NamespaceMode,
+    /// Network namespace: `Private` = `--network none`, `Path` = a netns made by CNI, `Host`.
+    pub network: NamespaceMode,
+    /// Cgroup namespace; `None` keeps the runtime's default (not unshared on cgroup v1).
+    pub cgroup: Option<NamespaceMode>,
+}
+
+/// A bind mount or named volume (already resolved to a host path by the caller).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BindMount {
+    /// Host path.
+    pub source: PathBuf,
+    /// Path in the container (absolute).
+    pub destination: String,
+    /// `ro`.
+    pub read_only: bool,
+    /// `nosuid`.
+    pub nosuid: bool,
+    /// `nodev`.
+    pub nodev: bool,
+    /// `noexec`.
+    pub noexec: bool,
+    /// Propagation option (`rprivate`, `private`, `rshared`, `shared`, `rslave`, `slave`), `None` = `rprivate`.
+    pub propagation: Option<String>,
+    /// Non-recursive bind (`bind` instead of `rbind`).
+    pub non_recursive: bool,
+}
+
+/// A tmpfs mount.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TmpfsMount {
+    /// Path in the container (absolute).
+    pub destination: String,
+    /// Extra mount options (`size=64m`, `mode=1777`, `ro`, ...); `nosuid`, `nodev` are always added.
+    pub options: Vec<String>,
+}
+
+/// Which seccomp profile applies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SeccompChoice {
+    /// The override path if it exists, else the default path (see [`crate::generate::SpecOptions`]).
+    #[default]
+    Default,
+    /// `seccomp=unconfined`: no filter.
+    Unconfined,
+    /// A custom profile file in containers' JSON format.
+    Profile(PathBuf),
+}
+
+/// Resource limits.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resources {
+    /// Memory limit in bytes.
+    pub memory: Option<i64>,
+    /// Memory + swap limit in bytes (`-1` unlimited).
+    pub memory_swap: Option<i64>,
+    /// Memory reservation (soft limit) in bytes.
+    pub memory_reservation: Option<i64>,
+    /// CPUs as a fraction (`--cpus 1.5`): quota = cpus × period (100000).
+    pub cpus: Option<f64>,
+    /// CPU shares (relative weight).
+    pub cpu_shares: Option<u64>,
+    /// cpuset CPUs (`0-1`).
+    pub cpuset_cpus: Option<String>,
+    /// Maximum number of processes.
+    pub pids_limit: Option<i64>,
+    /// Block IO weight.
+    pub blkio_weight: Option<u16>,
+}
+
+/// One `/etc/hosts` entry (`--add-host name:ip`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostEntry {
+    /// IP address.
+    pub ip: String,
+    /// Host names for it.
+    pub names: Vec<String>,
+}
+
+/// What goes into the container's `/etc/resolv.conf`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DnsConfig {
+    /// Name servers; empty = copy the host's `/etc/resolv.conf` servers (minus loopback ones).
+    pub servers: Vec<String>,
+    /// Search domains.
+    pub search: Vec<String>,
+    /// Resolver options.
+    pub options: Vec<String>,
+}
+
+/// A resource limit (`--ulimit nofile=1024:2048`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ulimit {
+    /// Name as in podman (`nofile`, `nproc`, `core`, ...) or `RLIMIT_NOFILE`.
+    pub name: String,
+    /// Soft limit.
+    pub soft: u64,
+    /// Hard limit.
+    pub hard: u64,
+}
+
+/// Everything needed to generate one container's OCI spec. Build with [`ContainerSpec::new`]
+/// and set the public fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerSpec {
+    /// Full container id (64 hex chars in berth).
+    pub id: String,
+    /// Container name.
+    pub name: String,
+    /// The mounted root filesystem.
+    pub rootfs: PathBuf,
+    /// The bundle directory: `config.json`, `hosts`, `resolv.conf`, `hostname`, conmon's files.
+    pub bundle_dir: PathBuf,
+    /// The image's config.
+    pub image: ImageConfig,
+    /// User's `--entrypoint`: `Some(vec![])` clears the image entrypoint.
+    pub entrypoint: Option<Vec<String>>,
+    /// User's command (after the image name); empty = the image's Cmd.
+    pub command: Vec<String>,
+    /// User's environment, `KEY=VALUE`, applied after the image's.
+    pub env: Vec<String>,
+    /// User's `--workdir`.
+    pub workdir: Option<String>,
+    /// User's `--user` (`name`, `uid`, `uid:gid`, `name:group`).
+    pub user: Option<String>,
+    /// Additional groups (`--group-add`), names or gids.
+    pub groups: Vec<String>,
+    /// `-t`.
+    pub tty: bool,
+    /// `-i`.
+    pub stdin: bool,
+    /// Hostname; `None` = the first 12 characters of the id.
+    pub hostname: Option<String>,
+    /// Namespaces.
+    pub namespaces: Namespaces,
+    /// Bind mounts and volumes.
+    pub mounts: Vec<BindMount>,
+    /// tmpfs mounts.
+    pub tmpfs: Vec<TmpfsMount>,
+    /// `--cap-add`.
+    pub cap_add: Vec<String>,
+    /// `--cap-drop`.
+    pub cap_drop: Vec<String>,
+    /// `--privileged`: all capabilities, no seccomp, no masked/read-only paths, all host devices allowed.
+    pub privileged: bool,
+    /// `--security-opt no-new-privileges`.
+    pub no_new_privileges: bool,
+    /// Seccomp profile choice.
+    pub seccomp: SeccompChoice,
+    /// `--read-only`.
+    pub read_only: bool,
+    /// Resource limits.
+    pub resources: Resources,
+    /// `--ulimit` values; others default to the engine's own limits.
+    pub ulimits: Vec<Ulimit>,
+    /// `/dev/shm` size in bytes (default 64 MiB).
+    pub shm_size: Option<u64>,
+    /// `--sysctl`.
+    pub sysctls: BTreeMap<String, String>,
+    /// Annotations (also used to match hooks).
+    pub annotations: BTreeMap<String, String>,
+    /// `/etc/resolv.conf` content.
+    pub dns: DnsConfig,
+    /// Extra `/etc/hosts` entries.
+    pub hosts: Vec<HostEntry>,
+    /// Do not write/bind `/etc/hosts`, `/etc/resolv.conf`, `/etc/hostname` (the image's are used).
+    pub no_etc_files: bool,
+    /// Stop signal number; `None` = the image's, else SIGTERM.
+    pub stop_signal: Option<i32>,
+    /// A cgroup parent to use instead of `berth` (cgroupfs `/PARENT/ID`, systemd `PARENT.slice:berth:ID`).
+    pub cgroup_parent: Option<String>,
+}
+
+impl ContainerSpec {
+    /// A spec with the three required fields and every option at its default.
+    pub fn new(
+        id: impl Into<String>,
+        rootfs: impl Into<PathBuf>,
+        bundle_dir: impl Into<PathBuf>,
+    ) -> Self {
+        let id = id.into();
+        Self {
+            name: id.clone(),
+            id,
+            rootfs: rootfs.into(),
+            bundle_dir: bundle_dir.into(),
+            ..Self::default()
+        }
+    }
+}

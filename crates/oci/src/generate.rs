@@ -1,0 +1,1 @@
+//! Spec generation: [`crate::ContainerSpec`] → OCI runtime `config.json`.

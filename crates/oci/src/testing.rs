@@ -1,0 +1,440 @@
+//! An in-memory [`OciRuntime`] for the runtime crate's unit tests (feature `testing`).
+//!
+//! It keeps a table of containers with the runtime's state machine (created → running →
+//! stopped, paused), records every call in order, and can be told to fail any operation.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+use crate::runtime::{
+    AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest, ExecResult,
+    OciRuntime, WinSize,
+};
+
+/// The operations of [`OciRuntime`], used to inject failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `create`.
+    Create,
+    /// `start`.
+    Start,
+    /// `kill`.
+    Kill,
+    /// `delete`.
+    Delete,
+    /// `state`.
+    State,
+    /// `pause`.
+    Pause,
+    /// `resume`.
+    Resume,
+    /// `exit_code`.
+    ExitCode,
+    /// `exec`.
+    Exec,
+    /// `attach`.
+    Attach,
+    /// `resize`.
+    Resize,
+}
+
+/// One recorded call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// `create`.
+    Create(CreateRequest),
+    /// `start(id)`.
+    Start(String),
+    /// `kill(id, signal, all)`.
+    Kill(String, i32, bool),
+    /// `delete(id, force)`.
+    Delete(String, bool),
+    /// `state(id)`.
+    State(String),
+    /// `pause(id)`.
+    Pause(String),
+    /// `resume(id)`.
+    Resume(String),
+    /// `exit_code(id)`.
+    ExitCode(String),
+    /// `exec`.
+    Exec(ExecRequest),
+    /// `attach(id, bundle)`.
+    Attach(String, PathBuf),
+    /// `resize(id, size)`.
+    Resize(String, WinSize),
+}
+
+#[derive(Debug, Clone)]
+struct FakeContainer {
+    status: ContainerStatus,
+    pid: i32,
+    bundle: PathBuf,
+    exit_code: Option<i32>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    calls: Vec<Call>,
+    fail: HashMap<Op, String>,
+    containers: BTreeMap<String, FakeContainer>,
+    next_pid: i32,
+    exec_exit_code: i32,
+    exec_output: Vec<u8>,
+    attach_output: Vec<u8>,
+    /// Signals that do not stop the container (like a shell ignoring SIGTERM).
+    ignored_signals: Vec<i32>,
+}
+
+/// The fake runtime. Cheap to create; safe to share between threads.
+#[derive(Debug)]
+pub struct FakeOciRuntime {
+    inner: Mutex<Inner>,
+}
+
+impl Default for FakeOciRuntime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeOciRuntime {
+    /// An empty fake; pids start at 1000.
+    pub fn new() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                next_pid: 1000,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Makes every later call of `op` fail with [`Error::Injected`] until [`Self::clear_failure`].
+    pub fn fail_on(&self, op: Op) {
+        self.lock().fail.insert(op, format!("{op:?}"));
+    }
+
+    /// Stops injecting failures for `op`.
+    pub fn clear_failure(&self, op: Op) {
+        self.lock().fail.remove(&op);
+    }
+
+    /// Every call so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// Sets the exit code and output of later execs.
+    pub fn set_exec_result(&self, exit_code: i32, output: &[u8]) {
+        let mut g = self.lock();
+        g.exec_exit_code = exit_code;
+        g.exec_output = output.to_vec();
+    }
+
+    /// Sets what `attach` writes to stdout.
+    pub fn set_attach_output(&self, output: &[u8]) {
+        self.lock().attach_output = output.to_vec();
+    }
+
+    /// Makes `signal` not stop containers (so `stop` must escalate to SIGKILL).
+    pub fn ignore_signal(&self, signal: i32) {
+        self.lock().ignored_signals.push(signal);
+    }
+
+    /// Simulates the container's main process exiting with `code`.
+    pub fn exit(&self, id: &str, code: i32) {
+        if let Some(c) = self.lock().containers.get_mut(id) {
+            c.status = ContainerStatus::Stopped;
+            c.exit_code = Some(code);
+        }
+    }
+
+    /// Whether the runtime still knows the container.
+    pub fn contains(&self, id: &str) -> bool {
+        self.lock().containers.contains_key(id)
+    }
+
+    fn enter(&self, op: Op, call: Call) -> Result<std::sync::MutexGuard<'_, Inner>> {
+        let mut g = self.lock();
+        g.calls.push(call);
+        if let Some(what) = g.fail.get(&op) {
+            return Err(Error::Injected(what.clone()));
+        }
+        Ok(g)
+    }
+}
+
+fn missing(id: &str) -> Error {
+    Error::NoSuchContainer { id: id.to_owned() }
+}
+
+fn bad_state(op: &'static str, id: &str, status: ContainerStatus) -> Error {
+    Error::Runtime {
+        op,
+        id: id.to_owned(),
+        message: format!("container is {status:?}"),
+        class: crate::error::ExitCodeClass::Other,
+    }
+}
+
+impl OciRuntime for FakeOciRuntime {
+    fn create(&self, req: &CreateRequest) -> Result<Created> {
+        let mut g = self.enter(Op::Create, Call::Create(req.clone()))?;
+        if g.containers.contains_key(&req.id) {
+            return Err(Error::Runtime {
+                op: "create",
+                id: req.id.clone(),
+                message: format!("container with id exists: {}", req.id),
+                class: crate::error::ExitCodeClass::Other,
+            });
+        }
+        g.next_pid += 2;
+        let pid = g.next_pid;
+        g.containers.insert(
+            req.id.clone(),
+            FakeContainer {
+                status: ContainerStatus::Created,
+                pid,
+                bundle: req.bundle.clone(),
+                exit_code: None,
+            },
+        );
+        Ok(Created {
+            pid,
+            conmon_pid: pid - 1,
+        })
+    }
+
+    fn start(&self, id: &str) -> Result<()> {
+        let mut g = self.enter(Op::Start, Call::Start(id.to_owned()))?;
+        let c = g.containers.get_mut(id).ok_or_else(|| missing(id))?;
+        if c.status != ContainerStatus::Created {
+            return Err(bad_state("start", id, c.status));
+        }
+        c.status = ContainerStatus::Running;
+        Ok(())
+    }
+
+    fn kill(&self, id: &str, signal: i32, all: bool) -> Result<()> {
+        let mut g = self.enter(Op::Kill, Call::Kill(id.to_owned(), signal, all))?;
+        let ignored = g.ignored_signals.contains(&signal);
+        let c = g.containers.get_mut(id).ok_or_else(|| missing(id))?;
+        if c.status == ContainerStatus::Stopped {
+            return Err(bad_state("kill", id, c.status));
+        }
+        if !ignored && signal != 0 {
+            c.status = ContainerStatus::Stopped;
+            c.exit_code = Some(128 + signal);
+        }
+        Ok(())
+    }
+
+    fn delete(&self, id: &str, force: bool) -> Result<()> {
+        let mut g = self.enter(Op::Delete, Call::Delete(id.to_owned(), force))?;
+        match g.containers.get(id) {
+            None if force => Ok(()),
+            None => Err(missing(id)),
+            Some(c) if !force && c.status != ContainerStatus::Stopped => {
+                Err(bad_state("delete", id, c.status))
+            }
+            Some(_) => {
+                g.containers.remove(id);
+                Ok(())
+            }
+        }
+    }
+
+    fn state(&self, id: &str) -> Result<ContainerState> {
+        let g = self.enter(Op::State, Call::State(id.to_owned()))?;
+        let c = g.containers.get(id).ok_or_else(|| missing(id))?;
+        Ok(ContainerState {
+            id: id.to_owned(),
+            status: c.status,
+            pid: (c.status != ContainerStatus::Stopped).then_some(c.pid),
+            bundle: c.bundle.clone(),
+            annotations: BTreeMap::new(),
+        })
+    }
+
+    fn pause(&self, id: &str) -> Result<()> {
+        let mut g = self.enter(Op::Pause, Call::Pause(id.to_owned()))?;
+        let c = g.containers.get_mut(id).ok_or_else(|| missing(id))?;
+        if c.status != ContainerStatus::Running {
+            return Err(bad_state("pause", id, c.status));
+        }
+        c.status = ContainerStatus::Paused;
+        Ok(())
+    }
+
+    fn resume(&self, id: &str) -> Result<()> {
+        let mut g = self.enter(Op::Resume, Call::Resume(id.to_owned()))?;
+        let c = g.containers.get_mut(id).ok_or_else(|| missing(id))?;
+        if c.status != ContainerStatus::Paused {
+            return Err(bad_state("resume", id, c.status));
+        }
+        c.status = ContainerStatus::Running;
+        Ok(())
+    }
+
+    fn exit_code(&self, id: &str) -> Result<Option<i32>> {
+        let g = self.enter(Op::ExitCode, Call::ExitCode(id.to_owned()))?;
+        Ok(g.containers.get(id).and_then(|c| c.exit_code))
+    }
+
+    fn exec(&self, req: &ExecRequest, io: Option<AttachIo>) -> Result<ExecResult> {
+        let mut g = self.enter(Op::Exec, Call::Exec(req.clone()))?;
+        let status = g
+            .containers
+            .get(&req.id)
+            .ok_or_else(|| missing(&req.id))?
+            .status;
+        if status != ContainerStatus::Running {
+            return Err(bad_state("exec", &req.id, status));
+        }
+        g.next_pid += 1;
+        let pid = g.next_pid;
+        if let Some(mut io) = io {
+            io.stdout
+                .write_all(&g.exec_output)
+                .map_err(|e| Error::io("write exec output", "<fake>", e))?;
+        }
+        Ok(ExecResult {
+            pid,
+            exit_code: (!req.detach).then_some(g.exec_exit_code),
+        })
+    }
+
+    fn attach(&self, id: &str, bundle: &Path, mut io: AttachIo) -> Result<()> {
+        let g = self.enter(Op::Attach, Call::Attach(id.to_owned(), bundle.to_owned()))?;
+        if !g.containers.contains_key(id) {
+            return Err(missing(id));
+        }
+        io.stdout
+            .write_all(&g.attach_output)
+            .map_err(|e| Error::io("write attach output", "<fake>", e))?;
+        Ok(())
+    }
+
+    fn resize(&self, id: &str, _bundle: &Path, size: WinSize) -> Result<()> {
+        let g = self.enter(Op::Resize, Call::Resize(id.to_owned(), size))?;
+        if !g.containers.contains_key(id) {
+            return Err(missing(id));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn req(id: &str) -> CreateRequest {
+        CreateRequest {
+            id: id.into(),
+            bundle: "/b".into(),
+            ..CreateRequest::default()
+        }
+    }
+
+    #[test]
+    fn lifecycle_is_recorded_in_order() {
+        let rt = FakeOciRuntime::new();
+        let c = rt.create(&req("a")).unwrap();
+        assert_eq!(c.conmon_pid + 1, c.pid);
+        rt.start("a").unwrap();
+        assert_eq!(rt.state("a").unwrap().status, ContainerStatus::Running);
+        rt.pause("a").unwrap();
+        rt.resume("a").unwrap();
+        assert_eq!(rt.stop("a", 15, Duration::from_secs(1)).unwrap(), 143);
+        rt.delete("a", false).unwrap();
+        assert!(!rt.contains("a"));
+        let calls = rt.calls();
+        assert!(matches!(calls[0], Call::Create(_)));
+        assert_eq!(calls[1], Call::Start("a".into()));
+        assert!(calls.contains(&Call::Kill("a".into(), 15, false)));
+        assert_eq!(calls.last(), Some(&Call::Delete("a".into(), false)));
+    }
+
+    #[test]
+    fn injected_failure_hits_only_that_op() {
+        let rt = FakeOciRuntime::new();
+        rt.fail_on(Op::Start);
+        rt.create(&req("a")).unwrap();
+        assert!(matches!(rt.start("a"), Err(Error::Injected(_))));
+        rt.clear_failure(Op::Start);
+        rt.start("a").unwrap();
+    }
+
+    #[test]
+    fn stop_escalates_when_signal_is_ignored() {
+        let rt = FakeOciRuntime::new();
+        rt.ignore_signal(15);
+        rt.create(&req("a")).unwrap();
+        rt.start("a").unwrap();
+        assert_eq!(rt.stop("a", 15, Duration::from_millis(50)).unwrap(), 137);
+        assert!(rt.calls().contains(&Call::Kill("a".into(), 9, true)));
+    }
+
+    #[test]
+    fn state_rules_are_enforced() {
+        let rt = FakeOciRuntime::new();
+        assert!(matches!(rt.state("x"), Err(Error::NoSuchContainer { .. })));
+        rt.delete("x", true).unwrap();
+        rt.create(&req("a")).unwrap();
+        assert!(rt.create(&req("a")).is_err());
+        assert!(rt.pause("a").is_err());
+        rt.start("a").unwrap();
+        assert!(rt.delete("a", false).is_err());
+        rt.exit("a", 42);
+        assert_eq!(rt.exit_code("a").unwrap(), Some(42));
+        rt.delete("a", false).unwrap();
+    }
+
+    #[test]
+    fn exec_and_attach_write_configured_output() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let rt = FakeOciRuntime::new();
+        rt.create(&req("a")).unwrap();
+        rt.start("a").unwrap();
+        rt.set_exec_result(3, b"hi");
+        let out = Buf::default();
+        let io = AttachIo {
+            stdin: None,
+            stdout: Box::new(out.clone()),
+            stderr: Box::new(Buf::default()),
+            size: None,
+        };
+        let r = rt
+            .exec(
+                &ExecRequest {
+                    id: "a".into(),
+                    args: vec!["x".into()],
+                    ..ExecRequest::default()
+                },
+                Some(io),
+            )
+            .unwrap();
+        assert_eq!(r.exit_code, Some(3));
+        assert_eq!(&*out.0.lock().unwrap(), b"hi");
+    }
+}
