@@ -1,3 +1,35 @@
-//! berth's configuration: schema, defaults, discovery, rootless directories and binary lookup.
-//!
-//! Filled by issue 2.
+#![doc = include_str!("../README.md")]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod binary;
+mod config;
+mod defaults;
+mod doc;
+mod env;
+mod error;
+mod file;
+mod loader;
+mod rootless;
+mod types;
+mod validate;
+
+pub use binary::{check_binary, find_binary, Rejection};
+pub use config::{ConfigOptions, Key, Origin, Origins, RuntimeConfig};
+pub use defaults::{
+    CNI_CONFIG_DIR, CNI_DEFAULT_NETWORK, CNI_PLUGIN_DIR, CONMON_ENV_VARS, CONMON_PATH, HOOKS_DIR,
+    IMAGE_DEFAULT_TRANSPORT, MAX_LOG_SIZE, ROOT_GRAPH_ROOT, ROOT_RUN_ROOT, ROOT_STATIC_DIR,
+    ROOT_TMP_DIR, RUNTIME_PATH, SIGNATURE_POLICY_PATH,
+};
+pub use doc::{line_column, UnknownKey};
+pub use env::Environment;
+pub use error::{Error, Result};
+pub use file::ConfigFile;
+pub use loader::{
+    discover_config_file, user_config_file, ConfigLoader, LoadedConfig, ADMIN_CONFIG_PATH,
+    CONFIG_ENV_VAR, VENDOR_CONFIG_PATH,
+};
+pub use rootless::{
+    default_tmp_dir, rootless_runtime_dir, RuntimeDir, RuntimeDirAttempt, RuntimeDirSource,
+};
+pub use types::{CgroupManager, ParseEnumError, StateType, StorageConfig, StorageDriver};
