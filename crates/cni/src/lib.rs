@@ -1,3 +1,24 @@
-//! berth's network layer: network namespaces, CNI conflists, plugin execution, the default bridge and port mappings.
+//! berth's network layer: network namespaces, CNI conflists, plugin
+//! execution (spec 1.0.0, the containernetworking-plugins 1.1.1 found in
+//! /usr/lib/cni), the default bridge network and port mappings.
 //!
-//! Nothing here works yet: the network layer arrives with issue 6.
+//! The runtime uses it through the [`NetworkPlugin`] trait; tests of the
+//! layers above use `testing::FakeNetworkPlugin` (feature `testing`).
+
+#![deny(unsafe_code)]
+
+pub mod config;
+pub mod error;
+pub mod netns;
+pub mod plugin;
+pub mod ports;
+pub mod result;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use config::{NetworkConfigList, PluginConfig};
+pub use error::{Error, Result};
+pub use netns::NetNs;
+pub use plugin::{NetworkAttachment, NetworkMode, NetworkPlugin, NetworkStatus};
+pub use ports::{PortMapping, Protocol};
+pub use result::{CniResult, Dns, Interface, IpConfig, PluginErrorObject, Route, VersionInfo};

@@ -1,0 +1,147 @@
+//! The seam the runtime uses: [`NetworkPlugin`], the network modes it asks
+//! for and the attachment records it stores.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ports::PortMapping;
+use crate::result::CniResult;
+
+/// How a container is networked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "mode", content = "value")]
+pub enum NetworkMode {
+    /// Its own netns attached to these CNI networks (empty = the default
+    /// network), `eth0`, `eth1`, ... in this order.
+    Networks(Vec<String>),
+    /// Its own netns with only `lo` (brought up by the loopback plugin).
+    None,
+    /// The host's namespace: no netns, no plugins.
+    Host,
+    /// Join an existing namespace (another container's), by path.
+    Container(PathBuf),
+}
+
+impl NetworkMode {
+    /// Parses podman's `--network` values: `none`, `host`, `bridge`
+    /// (default network), `container:PATH` (the runtime turns a container
+    /// name into its netns path first), or comma-separated network names.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "none" => Ok(Self::None),
+            "host" => Ok(Self::Host),
+            "" | "bridge" | "default" => Ok(Self::Networks(Vec::new())),
+            _ => {
+                if let Some(path) = s.strip_prefix("container:") {
+                    if path.is_empty() {
+                        return Err(Error::InvalidArgument {
+                            what: "network mode",
+                            value: s.to_string(),
+                            reason: "container: needs a namespace path".into(),
+                        });
+                    }
+                    return Ok(Self::Container(PathBuf::from(path)));
+                }
+                let names: Vec<String> = s.split(',').map(str::to_string).collect();
+                for n in &names {
+                    crate::config::check_network_name(n)?;
+                }
+                Ok(Self::Networks(names))
+            }
+        }
+    }
+
+    /// True when the runtime must create a fresh netns for the container.
+    pub fn needs_own_netns(&self) -> bool {
+        matches!(self, Self::Networks(_) | Self::None)
+    }
+}
+
+/// One network attached to one container: everything teardown needs, so
+/// the runtime can store it in its state and hand it back later, even after
+/// the network's config file was changed or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkAttachment {
+    /// Network name.
+    pub network: String,
+    /// Interface name inside the container (`eth0`, ...).
+    pub interface: String,
+    /// The final ADD result (prevResult for DEL and CHECK).
+    pub result: CniResult,
+    /// Port mappings passed as `runtimeConfig.portMappings` at ADD (DEL
+    /// must receive the same).
+    #[serde(default)]
+    pub port_mappings: Vec<PortMapping>,
+    /// The network config list exactly as used at ADD.
+    pub config: serde_json::Value,
+}
+
+impl NetworkAttachment {
+    /// The container's addresses on this network, without prefix length.
+    pub fn ips(&self) -> Vec<String> {
+        self.result
+            .ips_of(&self.interface)
+            .into_iter()
+            .map(|ip| ip.ip().to_string())
+            .collect()
+    }
+}
+
+/// Health of the network layer, from [`NetworkPlugin::status`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkStatus {
+    /// The default network's name.
+    pub default_network: String,
+    /// Networks found in the config dir.
+    pub networks: Vec<String>,
+    /// Plugin types the default network needs, each with the binary found.
+    pub plugins: Vec<(String, PathBuf)>,
+}
+
+/// The network layer as the runtime sees it. Implemented for real by
+/// [`crate::CniNetworkPlugin`] and, for tests of the layers above, by
+/// `testing::FakeNetworkPlugin`.
+pub trait NetworkPlugin: Send + Sync {
+    /// Creates a named network namespace and returns its path.
+    fn create_netns(&self, name: &str) -> Result<PathBuf>;
+
+    /// Unmounts and removes a namespace made by `create_netns`; succeeds
+    /// when it is already gone.
+    fn remove_netns(&self, path: &Path) -> Result<()>;
+
+    /// Brings `lo` up in `netns` and attaches it to each network (empty
+    /// slice = only loopback, the `none` mode). On failure everything this
+    /// call added is deleted again before the error is returned.
+    fn setup(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        networks: &[String],
+        port_mappings: &[PortMapping],
+    ) -> Result<Vec<NetworkAttachment>>;
+
+    /// Deletes the attachments (last first), trying every one even when
+    /// some fail; tolerant of resources already gone, so it can be repeated.
+    fn teardown(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        attachments: &[NetworkAttachment],
+    ) -> Result<()>;
+
+    /// Runs CHECK for each attachment (skipped for lists with `disableCheck`).
+    fn check(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        attachments: &[NetworkAttachment],
+    ) -> Result<()>;
+
+    /// Reports whether the default network and its plugins are usable.
+    fn status(&self) -> Result<NetworkStatus>;
+
+    /// The default network's name (what an empty network list means).
+    fn default_network(&self) -> &str;
+}
