@@ -1,0 +1,2 @@
+//! Benchmarks of the state backends.
+fn main() {}
