@@ -69,12 +69,19 @@ impl<'a> Doc<'a> {
         match DeTable::parse(text) {
             Ok(t) => Ok((Self { text, path }, t.into_inner())),
             Err(e) => {
-                let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+                let offset = e.span().map_or(0, |s| s.start);
+                let (line, column) = line_column(text, offset);
+                let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
+                let mut message = e.message().trim_end().to_owned();
+                if !source_line.is_empty() {
+                    let shown: String = source_line.chars().take(80).collect();
+                    message = format!("{message} (in `{shown}`)");
+                }
                 Err(Error::Syntax {
                     path: path.to_path_buf(),
                     line,
                     column,
-                    message: e.message().trim_end().to_owned(),
+                    message,
                 })
             }
         }
@@ -120,9 +127,14 @@ impl<'a> Doc<'a> {
     }
 
     pub fn string(&self, key: &str, v: &Value<'_>) -> Result<String, Error> {
+        self.string_as(key, v, "a string")
+    }
+
+    /// A string, with `expected` in the error when the value is something else.
+    pub fn string_as(&self, key: &str, v: &Value<'_>, expected: &str) -> Result<String, Error> {
         match v.get_ref() {
             DeValue::String(s) => Ok(s.to_string()),
-            _ => Err(self.wrong(key, v, "a string")),
+            _ => Err(self.wrong(key, v, expected)),
         }
     }
 
@@ -197,7 +209,9 @@ pub(crate) fn describe(v: &DeValue<'_>) -> String {
         DeValue::Float(f) => format!("float {}", short(f.as_str())),
         DeValue::Boolean(b) => format!("boolean {b}"),
         DeValue::Datetime(d) => format!("datetime {d}"),
-        DeValue::Array(_) => "an array".to_owned(),
+        DeValue::Array(a) if a.is_empty() => "an empty array".to_owned(),
+        DeValue::Array(a) if a.len() == 1 => "an array of 1 item".to_owned(),
+        DeValue::Array(a) => format!("an array of {} items", a.len()),
         DeValue::Table(_) => "a table".to_owned(),
     }
 }
@@ -242,7 +256,7 @@ mod tests {
         assert_eq!(d("i"), "integer 0x10");
         assert_eq!(d("f"), "float 1.5");
         assert_eq!(d("b"), "boolean true");
-        assert_eq!(d("a"), "an array");
+        assert_eq!(d("a"), "an empty array");
         assert_eq!(d("t"), "a table");
         assert_eq!(d("d"), "datetime 1979-05-27");
     }

@@ -75,7 +75,7 @@ fn read_storage(doc: &Doc<'_>, value: &Value<'_>, out: &mut ConfigFile) -> Resul
 }
 
 fn path(doc: &Doc<'_>, key: Key, v: &Value<'_>) -> Result<PathBuf> {
-    let p = PathBuf::from(doc.string(key.name(), v)?);
+    let p = PathBuf::from(doc.string_as(key.name(), v, "an absolute path (a string)")?);
     doc.check(key.name(), v, validate::path(key, &p))?;
     Ok(p)
 }
@@ -148,7 +148,7 @@ fn hooks_dir(doc: &Doc<'_>, v: &Value<'_>) -> Result<PathBuf> {
             key.name(),
             v.span(),
             "one hooks directory (a string, or an array with exactly one string)",
-            format!("an array of {} items", items.len()),
+            crate::doc::describe(v.get_ref()),
         ));
     }
     if !v.get_ref().is_str() {

@@ -10,6 +10,7 @@ mod env;
 mod error;
 mod file;
 mod loader;
+mod registries;
 mod rootless;
 mod types;
 mod validate;
@@ -28,6 +29,10 @@ pub use file::ConfigFile;
 pub use loader::{
     discover_config_file, user_config_file, ConfigLoader, LoadedConfig, ADMIN_CONFIG_PATH,
     CONFIG_ENV_VAR, VENDOR_CONFIG_PATH,
+};
+pub use registries::{
+    Mirror, RegistriesConfig, Registry, ShortNameMode, REGISTRIES_CONF_DIR,
+    REGISTRIES_CONF_ENV_VAR, REGISTRIES_CONF_PATH,
 };
 pub use rootless::{
     default_tmp_dir, rootless_runtime_dir, RuntimeDir, RuntimeDirAttempt, RuntimeDirSource,

@@ -98,17 +98,15 @@ impl ConfigLoader {
 
         let mut unknown_keys = Vec::new();
         let file = if let Some((host, shown)) = chosen {
-            {
-                let text = std::fs::read_to_string(&host).map_err(|source| Error::Read {
-                    path: shown.clone(),
-                    source,
-                })?;
-                let parsed = ConfigFile::parse(&text, &shown)?;
-                tracing::debug!(file = %shown.display(), keys = ?parsed.options.keys(), "configuration file read");
-                config.apply(&parsed.options, &Origin::File(shown.clone()), &mut origins);
-                unknown_keys = parsed.unknown_keys;
-                Some(shown)
-            }
+            let text = std::fs::read_to_string(&host).map_err(|source| Error::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            let parsed = ConfigFile::parse(&text, &shown)?;
+            tracing::debug!(file = %shown.display(), keys = ?parsed.options.keys(), "configuration file read");
+            config.apply(&parsed.options, &Origin::File(shown.clone()), &mut origins);
+            unknown_keys = parsed.unknown_keys;
+            Some(shown)
         } else {
             tracing::debug!("no configuration file; using built-in defaults");
             None

@@ -1,0 +1,511 @@
+//! registries.conf (version 2): search registries, per-registry settings and mirrors.
+//!
+//! Files: `/etc/containers/registries.conf` and then the drop-ins
+//! `/etc/containers/registries.conf.d/*.conf` in name order; a rootless user's
+//! `~/.config/containers/registries.conf` replaces the main file when present,
+//! and `~/.config/containers/registries.conf.d/*.conf` are read after the
+//! system drop-ins. `CONTAINERS_REGISTRIES_CONF` names the only file to read,
+//! as in containers/image. A drop-in that sets `unqualified-search-registries`
+//! or `short-name-mode` replaces the earlier value; a `[[registry]]` with the
+//! same prefix as an earlier one replaces it; aliases merge.
+//!
+//! Error rules are the configuration file's: unknown keys warn, wrong types
+//! and bad values fail with file, line, column, key and what is expected.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::doc::{Doc, UnknownKey, Value};
+use crate::types::one_of;
+use crate::{Environment, Error, ParseEnumError, Result};
+
+/// The system registries.conf.
+pub const REGISTRIES_CONF_PATH: &str = "/etc/containers/registries.conf";
+/// The system drop-in directory.
+pub const REGISTRIES_CONF_DIR: &str = "/etc/containers/registries.conf.d";
+/// The variable naming the only registries.conf to read.
+pub const REGISTRIES_CONF_ENV_VAR: &str = "CONTAINERS_REGISTRIES_CONF";
+
+/// How short names (`alpine`) are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShortNameMode {
+    /// Ambiguous short names are an error unless an alias exists.
+    Enforcing,
+    /// Ambiguous short names try each search registry.
+    Permissive,
+    /// Short names try each search registry, no prompting or aliases recorded.
+    Disabled,
+}
+
+impl ShortNameMode {
+    /// Every value.
+    pub const ALL: [ShortNameMode; 3] = [
+        ShortNameMode::Enforcing,
+        ShortNameMode::Permissive,
+        ShortNameMode::Disabled,
+    ];
+
+    /// The spelling in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShortNameMode::Enforcing => "enforcing",
+            ShortNameMode::Permissive => "permissive",
+            ShortNameMode::Disabled => "disabled",
+        }
+    }
+}
+
+impl fmt::Display for ShortNameMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ShortNameMode {
+    type Err = ParseEnumError;
+    fn from_str(s: &str) -> Result<Self, ParseEnumError> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| ParseEnumError {
+                found: s.to_owned(),
+                expected: one_of(Self::ALL.iter().map(|v| v.as_str())),
+            })
+    }
+}
+
+/// A mirror of a registry (`[[registry.mirror]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mirror {
+    /// host[:port][/path] of the mirror.
+    pub location: String,
+    /// Plain HTTP or unverified TLS allowed.
+    pub insecure: bool,
+}
+
+/// One `[[registry]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    /// The references this entry applies to (defaults to `location`);
+    /// may start with `*.` to match any subdomain.
+    pub prefix: String,
+    /// Where images matching `prefix` are really pulled from (may be empty
+    /// for a wildcard or blocked entry).
+    pub location: String,
+    /// Plain HTTP or unverified TLS allowed.
+    pub insecure: bool,
+    /// Pulls from this registry are refused.
+    pub blocked: bool,
+    /// Mirrors are used only for references by digest.
+    pub mirror_by_digest_only: bool,
+    /// Mirrors tried before `location`, in order.
+    pub mirrors: Vec<Mirror>,
+}
+
+impl Registry {
+    /// How many characters of `reference` this entry's prefix matches, if it matches.
+    fn match_len(&self, reference: &str) -> Option<usize> {
+        if let Some(domain) = self.prefix.strip_prefix("*.") {
+            // Wildcard: the host part of the reference must be a subdomain of `domain`.
+            let host_end = reference.find(['/', '@']).unwrap_or(reference.len());
+            let host = &reference[..host_end];
+            let host_no_port = host.split(':').next().unwrap_or(host);
+            let sub = host_no_port.strip_suffix(domain)?;
+            return (sub.len() > 1 && sub.ends_with('.')).then_some(host_no_port.len());
+        }
+        let rest = reference.strip_prefix(self.prefix.as_str())?;
+        (rest.is_empty() || rest.starts_with(['/', ':', '@']) || self.prefix.ends_with('/'))
+            .then_some(self.prefix.len())
+    }
+
+    /// The location to pull `reference` from: the prefix replaced by `location`.
+    pub fn rewrite(&self, reference: &str) -> String {
+        if self.prefix.starts_with("*.") || self.location.is_empty() {
+            return reference.to_owned();
+        }
+        match reference.strip_prefix(self.prefix.as_str()) {
+            Some(rest) => format!("{}{rest}", self.location),
+            None => reference.to_owned(),
+        }
+    }
+}
+
+/// The merged content of registries.conf and its drop-ins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistriesConfig {
+    /// Registries tried, in order, for names without a registry.
+    pub unqualified_search_registries: Vec<String>,
+    /// Short-name resolution mode, if a file set it.
+    pub short_name_mode: Option<ShortNameMode>,
+    /// The `[[registry]]` entries.
+    pub registries: Vec<Registry>,
+    /// Short-name aliases (`[aliases]`).
+    pub aliases: BTreeMap<String, String>,
+    /// The files read, in order.
+    pub files: Vec<PathBuf>,
+    /// Keys of those files that were ignored (each logged as a warning).
+    pub unknown_keys: Vec<UnknownKey>,
+}
+
+/// One parsed file before merging: `None` means "not set here".
+#[derive(Debug, Default)]
+struct RegistriesFile {
+    search: Option<Vec<String>>,
+    short_name_mode: Option<ShortNameMode>,
+    registries: Vec<Registry>,
+    aliases: BTreeMap<String, String>,
+    unknown_keys: Vec<UnknownKey>,
+}
+
+impl RegistriesConfig {
+    /// Reads the files that apply to `env` (see the module docs). Missing
+    /// files are fine (empty configuration); a file named by
+    /// `CONTAINERS_REGISTRIES_CONF` must exist.
+    pub fn load(env: &Environment) -> Result<RegistriesConfig> {
+        let mut out = RegistriesConfig::default();
+        if let Some(p) = env.var(REGISTRIES_CONF_ENV_VAR) {
+            let p = PathBuf::from(p);
+            if !p.exists() {
+                return Err(Error::ConfigFileMissing {
+                    path: p,
+                    via: Some(REGISTRIES_CONF_ENV_VAR.to_owned()),
+                });
+            }
+            out.merge_file(&p, &p)?;
+            return Ok(out);
+        }
+        let user = env.home().map(|h| h.join(".config/containers"));
+        let user_main = user.as_ref().map(|u| u.join("registries.conf"));
+        let main = match user_main {
+            Some(u) if env.is_rootless() && env.host_path(&u).exists() => u,
+            _ => PathBuf::from(REGISTRIES_CONF_PATH),
+        };
+        if env.host_path(&main).exists() {
+            out.merge_file(&env.host_path(&main), &main)?;
+        }
+        let mut dirs = vec![PathBuf::from(REGISTRIES_CONF_DIR)];
+        if env.is_rootless() {
+            if let Some(u) = user {
+                dirs.push(u.join("registries.conf.d"));
+            }
+        }
+        for dir in dirs {
+            for file in drop_ins(env, &dir)? {
+                out.merge_file(&env.host_path(&file), &file)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Parses one registries.conf text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<RegistriesConfig> {
+        let mut out = RegistriesConfig::default();
+        out.merge(parse_file(text, path)?, path);
+        Ok(out)
+    }
+
+    fn merge_file(&mut self, host: &Path, shown: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(host).map_err(|source| Error::Read {
+            path: shown.to_path_buf(),
+            source,
+        })?;
+        let parsed = parse_file(&text, shown)?;
+        self.merge(parsed, shown);
+        Ok(())
+    }
+
+    fn merge(&mut self, file: RegistriesFile, path: &Path) {
+        if let Some(search) = file.search {
+            self.unqualified_search_registries = search;
+        }
+        if file.short_name_mode.is_some() {
+            self.short_name_mode = file.short_name_mode;
+        }
+        for reg in file.registries {
+            match self.registries.iter_mut().find(|r| r.prefix == reg.prefix) {
+                Some(existing) => *existing = reg,
+                None => self.registries.push(reg),
+            }
+        }
+        self.aliases.extend(file.aliases);
+        self.unknown_keys.extend(file.unknown_keys);
+        self.files.push(path.to_path_buf());
+    }
+
+    /// Registries tried for short names, in order.
+    pub fn search_registries(&self) -> &[String] {
+        &self.unqualified_search_registries
+    }
+
+    /// Every location (registries and mirrors) marked insecure.
+    pub fn insecure_registries(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in &self.registries {
+            if r.insecure && !r.location.is_empty() {
+                out.push(r.location.clone());
+            }
+            out.extend(
+                r.mirrors
+                    .iter()
+                    .filter(|m| m.insecure)
+                    .map(|m| m.location.clone()),
+            );
+        }
+        out
+    }
+
+    /// Prefixes of blocked registries.
+    pub fn blocked_registries(&self) -> Vec<String> {
+        self.registries
+            .iter()
+            .filter(|r| r.blocked)
+            .map(|r| r.prefix.clone())
+            .collect()
+    }
+
+    /// The entry whose prefix matches `reference` (`host[:port]/path[:tag|@digest]`)
+    /// longest, if any.
+    pub fn find_registry(&self, reference: &str) -> Option<&Registry> {
+        self.registries
+            .iter()
+            .filter_map(|r| r.match_len(reference).map(|n| (n, r)))
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, r)| r)
+    }
+}
+
+fn drop_ins(env: &Environment, dir: &Path) -> Result<Vec<PathBuf>> {
+    let host = env.host_path(dir);
+    let entries = match std::fs::read_dir(&host) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(Error::Read {
+                path: dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name();
+        let is_file = entry.path().is_file();
+        if is_file && Path::new(&name).extension().is_some_and(|e| e == "conf") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names.into_iter().map(|n| dir.join(n)).collect())
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
+    let (doc, table) = Doc::parse(text, path)?;
+    let mut out = RegistriesFile::default();
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, v) in entries {
+        let name: &str = key.get_ref();
+        match name {
+            "unqualified-search-registries" => {
+                let list = doc.strings(name, v)?;
+                let items = doc.array(name, v, "an array of strings")?;
+                for (s, item) in list.iter().zip(items) {
+                    doc.check(name, item, registry_host(s))?;
+                }
+                out.search = Some(list);
+            }
+            "short-name-mode" => out.short_name_mode = Some(doc.parsed(name, v)?),
+            "registry" => {
+                let items = doc.array(name, v, "an array of tables ([[registry]])")?;
+                for (i, item) in items.iter().enumerate() {
+                    let reg = parse_registry(
+                        &doc,
+                        &format!("registry[{i}]"),
+                        item,
+                        &mut out.unknown_keys,
+                    )?;
+                    if out.registries.iter().any(|r| r.prefix == reg.prefix) {
+                        return Err(doc.invalid(
+                            &format!("registry[{i}]"),
+                            item.span(),
+                            "each prefix defined once per file",
+                            format!("a second [[registry]] for prefix {:?}", reg.prefix),
+                        ));
+                    }
+                    out.registries.push(reg);
+                }
+            }
+            "aliases" => {
+                let t = doc.table(name, v)?;
+                for (k, val) in t {
+                    let key = format!("aliases.{}", k.get_ref());
+                    let target = doc.string(&key, val)?;
+                    doc.check(
+                        &key,
+                        val,
+                        if target.is_empty() {
+                            Err("a fully qualified image name".to_owned())
+                        } else {
+                            Ok(())
+                        },
+                    )?;
+                    out.aliases.insert(k.get_ref().to_string(), target);
+                }
+            }
+            other => out
+                .unknown_keys
+                .push(doc.unknown(other.to_owned(), key.span())),
+        }
+    }
+    Ok(out)
+}
+
+fn parse_registry(
+    doc: &Doc<'_>,
+    at: &str,
+    v: &Value<'_>,
+    unknown: &mut Vec<UnknownKey>,
+) -> Result<Registry> {
+    let t = doc.table(at, v)?;
+    let mut reg = Registry {
+        prefix: String::new(),
+        location: String::new(),
+        insecure: false,
+        blocked: false,
+        mirror_by_digest_only: false,
+        mirrors: Vec::new(),
+    };
+    let mut prefix_value = None;
+    let mut entries: Vec<_> = t.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, val) in entries {
+        let name: &str = key.get_ref();
+        let full = format!("{at}.{name}");
+        match name {
+            "location" => {
+                reg.location = doc.string(&full, val)?;
+                doc.check(&full, val, location(&reg.location, true))?;
+            }
+            "prefix" => {
+                reg.prefix = doc.string(&full, val)?;
+                doc.check(&full, val, prefix(&reg.prefix))?;
+                prefix_value = Some(val);
+            }
+            "insecure" => reg.insecure = doc.bool(&full, val)?,
+            "blocked" => reg.blocked = doc.bool(&full, val)?,
+            "mirror-by-digest-only" => reg.mirror_by_digest_only = doc.bool(&full, val)?,
+            "mirror" => {
+                let items = doc.array(&full, val, "an array of tables ([[registry.mirror]])")?;
+                for (j, m) in items.iter().enumerate() {
+                    reg.mirrors
+                        .push(parse_mirror(doc, &format!("{full}[{j}]"), m, unknown)?);
+                }
+            }
+            _ => unknown.push(doc.unknown(full, key.span())),
+        }
+    }
+    if reg.prefix.is_empty() {
+        if reg.location.is_empty() {
+            return Err(doc.invalid(
+                at,
+                v.span(),
+                "a `location` or a `prefix`",
+                "neither".to_owned(),
+            ));
+        }
+        reg.prefix.clone_from(&reg.location);
+    } else if reg.prefix.starts_with("*.") && !reg.location.is_empty() {
+        let val = prefix_value.expect("prefix was read");
+        return Err(doc.invalid(
+            &format!("{at}.location"),
+            val.span(),
+            "no location for a wildcard prefix (it matches many registries)",
+            format!("location {:?}", reg.location),
+        ));
+    }
+    Ok(reg)
+}
+
+fn parse_mirror(
+    doc: &Doc<'_>,
+    at: &str,
+    v: &Value<'_>,
+    unknown: &mut Vec<UnknownKey>,
+) -> Result<Mirror> {
+    let t = doc.table(at, v)?;
+    let mut m = Mirror {
+        location: String::new(),
+        insecure: false,
+    };
+    let mut has_location = false;
+    let mut entries: Vec<_> = t.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, val) in entries {
+        let name: &str = key.get_ref();
+        let full = format!("{at}.{name}");
+        match name {
+            "location" => {
+                m.location = doc.string(&full, val)?;
+                doc.check(&full, val, location(&m.location, false))?;
+                has_location = true;
+            }
+            "insecure" => m.insecure = doc.bool(&full, val)?,
+            _ => unknown.push(doc.unknown(full, key.span())),
+        }
+    }
+    if !has_location {
+        return Err(doc.invalid(
+            at,
+            v.span(),
+            "a mirror with a `location`",
+            "no location".to_owned(),
+        ));
+    }
+    Ok(m)
+}
+
+/// host[:port][/path], no scheme, no spaces; may be empty where `allow_empty`.
+fn location(s: &str, allow_empty: bool) -> Result<(), String> {
+    let expected = "a registry location host[:port][/path] without a scheme";
+    if s.is_empty() {
+        return if allow_empty {
+            Ok(())
+        } else {
+            Err(expected.to_owned())
+        };
+    }
+    if s.contains("://") || s.chars().any(char::is_whitespace) || s.starts_with('/') {
+        return Err(expected.to_owned());
+    }
+    Ok(())
+}
+
+fn prefix(s: &str) -> Result<(), String> {
+    let expected = r#"a registry prefix host[:port][/path], or "*.domain" for subdomains"#;
+    if s.is_empty() || s.contains("://") || s.chars().any(char::is_whitespace) {
+        return Err(expected.to_owned());
+    }
+    if let Some(rest) = s.strip_prefix("*.") {
+        if rest.is_empty() || rest.contains(['*', '/', ':', '@']) {
+            return Err(expected.to_owned());
+        }
+    } else if s.contains('*') {
+        return Err(expected.to_owned());
+    }
+    Ok(())
+}
+
+/// A search registry: host[:port], no path or scheme.
+fn registry_host(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.contains(['/', ' ', '\t', '@']) {
+        Err("registry host names such as \"docker.io\" (host[:port], no scheme or path)".to_owned())
+    } else {
+        Ok(())
+    }
+}
