@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::ports::PortMapping;
-use crate::result::CniResult;
 
 /// The oldest and newest config versions berth drives.
 pub const MIN_CNI_VERSION: (u32, u32, u32) = (0, 3, 0);
@@ -187,7 +186,7 @@ impl NetworkConfigList {
         &self,
         index: usize,
         port_mappings: &[PortMapping],
-        prev_result: Option<&CniResult>,
+        prev_result: Option<Value>,
     ) -> Value {
         let plugin = &self.plugins[index];
         let mut obj = plugin.raw.clone();
@@ -208,10 +207,7 @@ impl NetworkConfigList {
         }
         match prev_result {
             Some(prev) => {
-                obj.insert(
-                    "prevResult".into(),
-                    serde_json::to_value(prev).unwrap_or(Value::Null),
-                );
+                obj.insert("prevResult".into(), prev);
             }
             None => {
                 obj.remove("prevResult");
@@ -432,15 +428,12 @@ mod tests {
             first,
             json!({"type":"bridge","bridge":"b0","extra":{"k":1},"cniVersion":"0.4.0","name":"net"})
         );
-        let prev = CniResult {
-            cni_version: "0.4.0".into(),
-            ..CniResult::default()
-        };
-        let second = list.plugin_stdin(1, &pm, Some(&prev));
+        let prev = json!({"cniVersion": "0.4.0"});
+        let second = list.plugin_stdin(1, &pm, Some(prev.clone()));
         assert_eq!(second["runtimeConfig"]["portMappings"][0]["hostPort"], 8080);
         assert_eq!(second["prevResult"]["cniVersion"], "0.4.0");
         assert!(second.get("capabilities").is_none());
-        let third = list.plugin_stdin(2, &pm, Some(&prev));
+        let third = list.plugin_stdin(2, &pm, Some(prev));
         assert!(third.get("runtimeConfig").is_none(), "mac not supplied");
         assert!(list
             .plugin_stdin(1, &[], None)

@@ -7,18 +7,24 @@
 
 #![deny(unsafe_code)]
 
+pub mod cni;
 pub mod config;
 pub mod error;
+pub mod exec;
 pub mod netns;
+pub mod network;
 pub mod plugin;
 pub mod ports;
 pub mod result;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use cni::{CniNetworkPlugin, CniOptions};
 pub use config::{NetworkConfigList, PluginConfig};
 pub use error::{Error, Result};
+pub use exec::{CniCommand, PluginExec, Target};
 pub use netns::NetNs;
+pub use network::{CreateNetwork, Networks, Subnet};
 pub use plugin::{NetworkAttachment, NetworkMode, NetworkPlugin, NetworkStatus};
 pub use ports::{PortMapping, Protocol};
 pub use result::{CniResult, Dns, Interface, IpConfig, PluginErrorObject, Route, VersionInfo};

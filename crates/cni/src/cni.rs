@@ -1,0 +1,277 @@
+//! [`CniNetworkPlugin`]: the real [`NetworkPlugin`], driving CNI plugin
+//! binaries for the networks in a config dir.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+use tracing::debug;
+
+use crate::config::NetworkConfigList;
+use crate::error::{Error, Result};
+use crate::exec::{check_container_id, PluginExec, Target};
+use crate::netns::NetNs;
+use crate::network::{Networks, DEFAULT_BRIDGE, DEFAULT_NETWORK, DEFAULT_SUBNET};
+use crate::plugin::{NetworkAttachment, NetworkPlugin, NetworkStatus};
+use crate::ports::PortMapping;
+
+/// `CNI_ARGS` given to every plugin.
+pub const CNI_ARGS: &str = "IgnoreUnknown=1";
+
+/// Everything the network layer needs, as plain data (the runtime fills it
+/// from its configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CniOptions {
+    /// Where conflists live (`cni_config_dir`, /etc/cni/net.d).
+    pub config_dir: PathBuf,
+    /// Where plugin binaries are searched, first hit wins.
+    pub plugin_dirs: Vec<PathBuf>,
+    /// Where named namespaces are mounted (`tmp_dir`/netns).
+    pub netns_dir: PathBuf,
+    /// The default network's name (`cni_default_network`, "berth").
+    pub default_network: String,
+    /// Bridge of the default network when berth writes it ("berth0").
+    pub default_bridge: String,
+    /// Subnet of the default network when berth writes it ("10.89.0.0/24").
+    pub default_subnet: String,
+    /// host-local store written into new conflists (None = the plugin's
+    /// default /var/lib/cni/networks). Tests point it at a temp dir.
+    pub ipam_data_dir: Option<PathBuf>,
+    /// A plugin still running after this long is killed.
+    pub timeout: Duration,
+    /// Run plugins inside this namespace instead of the caller's. The
+    /// runtime leaves it `None`; tests use a private "host" namespace.
+    pub host_netns: Option<PathBuf>,
+}
+
+impl CniOptions {
+    /// Options with berth's defaults for everything but the three paths.
+    pub fn new(
+        config_dir: impl Into<PathBuf>,
+        plugin_dirs: Vec<PathBuf>,
+        netns_dir: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            config_dir: config_dir.into(),
+            plugin_dirs,
+            netns_dir: netns_dir.into(),
+            default_network: DEFAULT_NETWORK.into(),
+            default_bridge: DEFAULT_BRIDGE.into(),
+            default_subnet: DEFAULT_SUBNET.into(),
+            ipam_data_dir: None,
+            timeout: Duration::from_secs(60),
+            host_netns: None,
+        }
+    }
+}
+
+/// The real network plugin.
+#[derive(Debug)]
+pub struct CniNetworkPlugin {
+    opts: CniOptions,
+    exec: PluginExec,
+    networks: Networks,
+}
+
+impl CniNetworkPlugin {
+    /// Builds the plugin. Nothing is written yet: the default network's
+    /// conflist appears on first use ([`Networks::ensure_default`]).
+    pub fn new(opts: CniOptions) -> Result<Self> {
+        crate::config::check_network_name(&opts.default_network)?;
+        let mut exec = PluginExec::new(opts.plugin_dirs.clone(), opts.timeout);
+        if let Some(ns) = &opts.host_netns {
+            exec = exec.with_host_netns(NetNs::open(ns)?);
+        }
+        let networks = Networks::new(&opts.config_dir, &opts.default_network)
+            .with_default_bridge(&opts.default_bridge, &opts.default_subnet)
+            .with_ipam_data_dir(opts.ipam_data_dir.clone())
+            .with_host_netns(opts.host_netns.clone());
+        Ok(Self {
+            opts,
+            exec,
+            networks,
+        })
+    }
+
+    /// Network management (create, list, inspect, remove).
+    pub fn networks(&self) -> &Networks {
+        &self.networks
+    }
+
+    /// The plugin executor.
+    pub fn exec(&self) -> &PluginExec {
+        &self.exec
+    }
+
+    /// The options it was built with.
+    pub fn options(&self) -> &CniOptions {
+        &self.opts
+    }
+
+    fn load(&self, name: &str) -> Result<NetworkConfigList> {
+        if name == self.opts.default_network {
+            self.networks.ensure_default()
+        } else {
+            self.networks.inspect(name)
+        }
+    }
+
+    /// Brings `lo` up with the loopback plugin.
+    fn loopback_up(&self, container_id: &str, netns: &Path) -> Result<()> {
+        let list = NetworkConfigList::from_value(
+            json!({"cniVersion": "1.0.0", "name": "berth-loopback", "type": "loopback"}),
+            false,
+            Path::new("<loopback>"),
+        )?;
+        self.exec
+            .add_list(&list, target(container_id, netns, "lo"), &[])
+            .map(drop)
+    }
+}
+
+fn target<'a>(container_id: &'a str, netns: &'a Path, ifname: &'a str) -> Target<'a> {
+    Target {
+        container_id,
+        netns: Some(netns),
+        ifname,
+        args: CNI_ARGS,
+    }
+}
+
+impl NetworkPlugin for CniNetworkPlugin {
+    fn create_netns(&self, name: &str) -> Result<PathBuf> {
+        NetNs::create(&self.opts.netns_dir, name).map(|ns| ns.path().to_path_buf())
+    }
+
+    fn remove_netns(&self, path: &Path) -> Result<()> {
+        NetNs::remove(path)
+    }
+
+    fn setup(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        networks: &[String],
+        port_mappings: &[PortMapping],
+    ) -> Result<Vec<NetworkAttachment>> {
+        check_container_id(container_id)?;
+        for (i, n) in networks.iter().enumerate() {
+            if networks[..i].contains(n) {
+                return Err(Error::InvalidArgument {
+                    what: "network list",
+                    value: networks.join(","),
+                    reason: format!("network {n:?} is given twice"),
+                });
+            }
+        }
+        NetNs::open(netns)?;
+        // Load every config first so a bad name fails before any ADD.
+        let lists = networks
+            .iter()
+            .map(|n| self.load(n))
+            .collect::<Result<Vec<_>>>()?;
+        self.loopback_up(container_id, netns)?;
+        let mut done: Vec<NetworkAttachment> = Vec::new();
+        for (i, list) in lists.into_iter().enumerate() {
+            let ifname = format!("eth{i}");
+            debug!(container_id, network = %list.name, %ifname, "CNI ADD");
+            match self
+                .exec
+                .add_list(&list, target(container_id, netns, &ifname), port_mappings)
+            {
+                Ok(result) => done.push(NetworkAttachment {
+                    network: list.name.clone(),
+                    interface: ifname,
+                    result,
+                    port_mappings: port_mappings.to_vec(),
+                    config: list.raw.clone(),
+                }),
+                Err(e) => {
+                    // add_list already deleted its own partial attachment.
+                    if let Err(undo) = self.teardown(container_id, netns, &done) {
+                        return Err(Error::Teardown(vec![e, undo]));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    fn teardown(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        attachments: &[NetworkAttachment],
+    ) -> Result<()> {
+        let mut errors = Vec::new();
+        for a in attachments.iter().rev() {
+            debug!(container_id, network = %a.network, ifname = %a.interface, "CNI DEL");
+            let res = NetworkConfigList::from_stored(&a.config).and_then(|list| {
+                self.exec.del_list(
+                    &list,
+                    target(container_id, netns, &a.interface),
+                    &a.port_mappings,
+                    Some(&a.result),
+                )
+            });
+            if let Err(e) = res {
+                errors.push(e);
+            }
+        }
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Teardown(errors)),
+        }
+    }
+
+    fn check(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        attachments: &[NetworkAttachment],
+    ) -> Result<()> {
+        for a in attachments {
+            let list = NetworkConfigList::from_stored(&a.config)?;
+            self.exec.check_list(
+                &list,
+                target(container_id, netns, &a.interface),
+                &a.port_mappings,
+                &a.result,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn status(&self) -> Result<NetworkStatus> {
+        let default = self.networks.ensure_default()?;
+        let mut plugins = Vec::new();
+        let mut types: Vec<String> = default
+            .plugins
+            .iter()
+            .map(|p| p.plugin_type.clone())
+            .collect();
+        types.push("loopback".into());
+        if let Some(ipam) = default.plugins[0]
+            .raw
+            .get("ipam")
+            .and_then(|i| i.get("type"))
+        {
+            types.push(ipam.as_str().unwrap_or_default().to_string());
+        }
+        for t in types {
+            let path = self.exec.find_plugin(&t)?;
+            plugins.push((t, path));
+        }
+        Ok(NetworkStatus {
+            default_network: self.opts.default_network.clone(),
+            networks: self.networks.list()?.into_iter().map(|l| l.name).collect(),
+            plugins,
+        })
+    }
+
+    fn default_network(&self) -> &str {
+        &self.opts.default_network
+    }
+}
