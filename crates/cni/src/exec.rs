@@ -190,12 +190,24 @@ impl PluginExec {
             status,
             stderr,
         };
-        let mut child = cmd.spawn().map_err(|e| {
-            fail(
-                format!("could not start {}", binary.display()),
-                e.to_string(),
-            )
-        })?;
+        let mut attempt = 0;
+        let mut child = loop {
+            match cmd.spawn() {
+                Ok(c) => break c,
+                // A binary just written may still be open for writing in a
+                // child forked elsewhere in this process; retry briefly.
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && attempt < 20 => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => {
+                    return Err(fail(
+                        format!("could not start {}", binary.display()),
+                        e.to_string(),
+                    ))
+                }
+            }
+        };
         let pgid = Pid::from_raw(child.id() as i32);
         if let Some(mut input) = child.stdin.take() {
             // A plugin that ignores stdin (VERSION) may close it early.
