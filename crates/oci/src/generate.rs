@@ -1,1 +1,0 @@
-//! Spec generation: [`crate::ContainerSpec`] → OCI runtime `config.json`.

@@ -1,0 +1,807 @@
+//! Spec generation: [`ContainerSpec`] → OCI runtime `config.json`, with podman's defaults.
+//!
+//! [`generate_spec`] is pure apart from reading the rootfs's passwd/group files, the seccomp
+//! profile and the engine's rlimits; [`write_bundle`] also writes `config.json`, `hosts`,
+//! `resolv.conf` and `hostname` into the bundle directory (atomically).
+
+pub mod caps;
+mod etc_files;
+pub mod rlimits;
+pub mod seccomp;
+pub mod user;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use oci_spec::runtime::{
+    LinuxBlockIoBuilder, LinuxBuilder, LinuxCpuBuilder, LinuxDeviceCgroup,
+    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder, LinuxNamespace,
+    LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder, LinuxResources,
+    LinuxResourcesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, SpecBuilder,
+    UserBuilder,
+};
+
+use crate::container_spec::{CgroupManager, ContainerSpec, NamespaceMode, SeccompChoice};
+use crate::error::{Error, Result};
+use crate::hooks::HookSet;
+
+pub use etc_files::{hosts_file, resolv_conf};
+pub use seccomp::SeccompHost;
+
+/// Default `PATH` in containers.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// podman's masked paths.
+pub const MASKED_PATHS: [&str; 11] = [
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/fs/selinux",
+    "/sys/dev/block",
+];
+
+/// podman's read-only paths.
+pub const READONLY_PATHS: [&str; 6] = [
+    "/proc/asound",
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+/// Where tmpfs goes on a `--read-only` container (podman's `read_only_tmpfs`).
+const READ_ONLY_TMPFS: [&str; 3] = ["/run", "/tmp", "/var/tmp"];
+
+/// Host settings that shape generation; [`SpecOptions::default`] describes this machine.
+#[derive(Debug, Clone)]
+pub struct SpecOptions {
+    /// cgroup manager (decides `cgroupsPath`).
+    pub cgroup_manager: CgroupManager,
+    /// Default seccomp profile (`/usr/share/containers/seccomp.json`).
+    pub seccomp_default_path: PathBuf,
+    /// Override profile used when it exists (`/etc/crio/seccomp.json`).
+    pub seccomp_override_path: PathBuf,
+    /// Host facts for seccomp conversion.
+    pub seccomp_host: SeccompHost,
+    /// The host's resolv.conf, source of unset DNS settings (`/etc/resolv.conf`).
+    pub host_resolv_conf: PathBuf,
+    /// Whether systemd runs here; `None` = detect (`/run/systemd/system` exists).
+    pub systemd_running: Option<bool>,
+    /// How to read the engine's own rlimits.
+    pub limits: rlimits::Limits,
+    /// OCI hooks to inject (see [`crate::hooks`]).
+    pub hooks: HookSet,
+}
+
+impl Default for SpecOptions {
+    fn default() -> Self {
+        Self {
+            cgroup_manager: CgroupManager::Cgroupfs,
+            seccomp_default_path: "/usr/share/containers/seccomp.json".into(),
+            seccomp_override_path: "/etc/crio/seccomp.json".into(),
+            seccomp_host: SeccompHost::detect(),
+            host_resolv_conf: "/etc/resolv.conf".into(),
+            systemd_running: None,
+            limits: rlimits::own_limits,
+            hooks: HookSet::default(),
+        }
+    }
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidSpec {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// The hostname the container gets.
+pub fn hostname_of(spec: &ContainerSpec) -> String {
+    spec.hostname
+        .clone()
+        .unwrap_or_else(|| spec.id.chars().take(12).collect())
+}
+
+/// Process args by podman's rules: the user's entrypoint (if given) replaces the image's and
+/// then drops the image's Cmd; the user's command replaces the image's Cmd.
+pub fn process_args(spec: &ContainerSpec) -> Result<Vec<String>> {
+    let (entrypoint, image_cmd) = match &spec.entrypoint {
+        Some(ep) => (ep.clone(), Vec::new()),
+        None => (spec.image.entrypoint.clone(), spec.image.cmd.clone()),
+    };
+    let cmd = if spec.command.is_empty() {
+        image_cmd
+    } else {
+        spec.command.clone()
+    };
+    let args: Vec<String> = entrypoint.into_iter().chain(cmd).collect();
+    if args.is_empty() {
+        return Err(invalid(
+            "command",
+            "no command or entrypoint provided, and no CMD or ENTRYPOINT from image",
+        ));
+    }
+    Ok(args)
+}
+
+fn env_key(kv: &str) -> &str {
+    kv.split_once('=').map_or(kv, |(k, _)| k)
+}
+
+/// Environment: PATH default, `container=berth`, TERM for a tty, image env, user env, HOSTNAME,
+/// HOME from passwd. Later values replace earlier ones; a user entry without `=` takes the
+/// engine's own value of that variable (skipped when unset).
+pub fn process_env(spec: &ContainerSpec, hostname: &str, home: &str) -> Result<Vec<String>> {
+    let mut env: Vec<String> = vec![format!("PATH={DEFAULT_PATH}"), "container=berth".into()];
+    if spec.tty {
+        env.push("TERM=xterm".into());
+    }
+    let set = |kv: String, env: &mut Vec<String>| {
+        let key = env_key(&kv).to_owned();
+        env.retain(|e| env_key(e) != key);
+        env.push(kv);
+    };
+    for kv in &spec.image.env {
+        if env_key(kv).is_empty() {
+            return Err(invalid("image env", format!("{kv:?}: empty variable name")));
+        }
+        set(kv.clone(), &mut env);
+    }
+    for kv in &spec.env {
+        if env_key(kv).is_empty() {
+            return Err(invalid("env", format!("{kv:?}: empty variable name")));
+        }
+        if kv.contains('=') {
+            set(kv.clone(), &mut env);
+        } else if let Ok(v) = std::env::var(kv) {
+            set(format!("{kv}={v}"), &mut env);
+        }
+    }
+    if !env.iter().any(|e| env_key(e) == "HOSTNAME") {
+        env.push(format!("HOSTNAME={hostname}"));
+    }
+    if !env.iter().any(|e| env_key(e) == "HOME") {
+        env.push(format!("HOME={home}"));
+    }
+    Ok(env)
+}
+
+fn mount(dest: &str, typ: &str, source: &str, options: &[&str]) -> Result<Mount> {
+    Ok(MountBuilder::default()
+        .destination(dest)
+        .typ(typ)
+        .source(source)
+        .options(options.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        .build()?)
+}
+
+fn default_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
+    let shm_size = format!("size={}k", spec.shm_size.unwrap_or(64 * 1024 * 1024) / 1024);
+    let sys_ro = if spec.privileged { "rw" } else { "ro" };
+    Ok(vec![
+        mount("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"])?,
+        mount(
+            "/dev",
+            "tmpfs",
+            "tmpfs",
+            &["nosuid", "strictatime", "mode=755", "size=65536k"],
+        )?,
+        mount(
+            "/dev/pts",
+            "devpts",
+            "devpts",
+            &[
+                "nosuid",
+                "noexec",
+                "newinstance",
+                "ptmxmode=0666",
+                "mode=0620",
+                "gid=5",
+            ],
+        )?,
+        mount(
+            "/dev/mqueue",
+            "mqueue",
+            "mqueue",
+            &["nosuid", "noexec", "nodev"],
+        )?,
+        mount(
+            "/sys",
+            "sysfs",
+            "sysfs",
+            &["nosuid", "noexec", "nodev", sys_ro],
+        )?,
+        mount(
+            "/sys/fs/cgroup",
+            "cgroup",
+            "cgroup",
+            &["nosuid", "noexec", "nodev", "relatime", sys_ro],
+        )?,
+        mount(
+            "/dev/shm",
+            "tmpfs",
+            "shm",
+            &["nosuid", "noexec", "nodev", "mode=1777", &shm_size],
+        )?,
+    ])
+}
+
+fn check_destination(field: &str, dest: &str) -> Result<()> {
+    if !dest.starts_with('/') {
+        return Err(invalid(
+            field,
+            format!("destination {dest:?} must be an absolute path"),
+        ));
+    }
+    if dest.split('/').any(|c| c == "..") {
+        return Err(invalid(
+            field,
+            format!("destination {dest:?} must not contain \"..\""),
+        ));
+    }
+    Ok(())
+}
+
+const PROPAGATIONS: [&str; 6] = [
+    "rprivate", "private", "rshared", "shared", "rslave", "slave",
+];
+
+fn user_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
+    let mut out = Vec::new();
+    for t in &spec.tmpfs {
+        check_destination("tmpfs", &t.destination)?;
+        let mut opts = vec!["nosuid".to_owned(), "nodev".to_owned()];
+        if !t.options.iter().any(|o| o == "exec" || o == "noexec") {
+            opts.push("noexec".into());
+        }
+        opts.extend(t.options.iter().cloned());
+        out.push(
+            MountBuilder::default()
+                .destination(&t.destination)
+                .typ("tmpfs")
+                .source("tmpfs")
+                .options(opts)
+                .build()?,
+        );
+    }
+    for m in &spec.mounts {
+        check_destination("mounts", &m.destination)?;
+        if !m.source.is_absolute() {
+            return Err(invalid(
+                "mounts",
+                format!("source {} must be an absolute path", m.source.display()),
+            ));
+        }
+        if !m.source.exists() {
+            return Err(invalid(
+                "mounts",
+                format!(
+                    "source {} does not exist (create it or fix the volume path)",
+                    m.source.display()
+                ),
+            ));
+        }
+        let prop = m.propagation.clone().unwrap_or_else(|| "rprivate".into());
+        if !PROPAGATIONS.contains(&prop.as_str()) {
+            return Err(invalid(
+                "mounts",
+                format!(
+                    "propagation {prop:?} for {} is not one of {}",
+                    m.destination,
+                    PROPAGATIONS.join(", ")
+                ),
+            ));
+        }
+        let mut opts = vec![
+            if m.non_recursive { "bind" } else { "rbind" }.to_owned(),
+            prop,
+        ];
+        opts.push(if m.read_only { "ro" } else { "rw" }.into());
+        for (on, name) in [
+            (m.nosuid, "nosuid"),
+            (m.nodev, "nodev"),
+            (m.noexec, "noexec"),
+        ] {
+            if on {
+                opts.push(name.into());
+            }
+        }
+        out.push(
+            MountBuilder::default()
+                .destination(&m.destination)
+                .typ("bind")
+                .source(&m.source)
+                .options(opts)
+                .build()?,
+        );
+    }
+    Ok(out)
+}
+
+fn etc_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
+    if spec.no_etc_files {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (file, dest) in [
+        ("hosts", "/etc/hosts"),
+        ("resolv.conf", "/etc/resolv.conf"),
+        ("hostname", "/etc/hostname"),
+    ] {
+        let src = spec.bundle_dir.join(file);
+        out.push(
+            MountBuilder::default()
+                .destination(dest)
+                .typ("bind")
+                .source(src)
+                .options(vec!["bind".to_owned(), "rprivate".to_owned()])
+                .build()?,
+        );
+    }
+    Ok(out)
+}
+
+/// All mounts: defaults, `/etc` files, read-only tmpfs, user tmpfs and binds. A user mount
+/// replaces a default or generated mount with the same destination.
+fn all_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
+    let user = user_mounts(spec)?;
+    let taken: BTreeSet<PathBuf> = user.iter().map(|m| m.destination().clone()).collect();
+    let mut seen = BTreeSet::new();
+    for m in &user {
+        if !seen.insert(m.destination().clone()) {
+            return Err(invalid(
+                "mounts",
+                format!("duplicate mount destination {}", m.destination().display()),
+            ));
+        }
+    }
+    let mut out: Vec<Mount> = Vec::new();
+    let mut generated = default_mounts(spec)?;
+    generated.extend(etc_mounts(spec)?);
+    if spec.read_only {
+        for dest in READ_ONLY_TMPFS {
+            generated.push(mount(
+                dest,
+                "tmpfs",
+                "tmpfs",
+                &["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"],
+            )?);
+        }
+    }
+    out.extend(
+        generated
+            .into_iter()
+            .filter(|m| !taken.contains(m.destination())),
+    );
+    out.extend(user);
+    Ok(out)
+}
+
+fn namespaces(spec: &ContainerSpec) -> Result<Vec<LinuxNamespace>> {
+    let ns = &spec.namespaces;
+    let mut list = vec![
+        (LinuxNamespaceType::Pid, &ns.pid),
+        (LinuxNamespaceType::Network, &ns.network),
+        (LinuxNamespaceType::Ipc, &ns.ipc),
+        (LinuxNamespaceType::Uts, &ns.uts),
+    ];
+    let private = NamespaceMode::Private;
+    list.push((LinuxNamespaceType::Mount, &private));
+    if let Some(c) = &ns.cgroup {
+        list.push((LinuxNamespaceType::Cgroup, c));
+    }
+    let mut out = Vec::new();
+    for (typ, mode) in list {
+        match mode {
+            NamespaceMode::Host => {}
+            NamespaceMode::Private => out.push(LinuxNamespaceBuilder::default().typ(typ).build()?),
+            NamespaceMode::Path(p) => {
+                if !p.is_absolute() {
+                    return Err(invalid(
+                        "namespaces",
+                        format!("{typ:?} namespace path {} must be absolute", p.display()),
+                    ));
+                }
+                out.push(
+                    LinuxNamespaceBuilder::default()
+                        .typ(typ)
+                        .path(p.clone())
+                        .build()?,
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
+    let rule = |allow: bool,
+                typ: Option<LinuxDeviceType>,
+                major: Option<i64>,
+                minor: Option<i64>,
+                access: &str|
+     -> Result<LinuxDeviceCgroup> {
+        let mut b = LinuxDeviceCgroupBuilder::default()
+            .allow(allow)
+            .access(access);
+        if let Some(t) = typ {
+            b = b.typ(t);
+        }
+        if let Some(m) = major {
+            b = b.major(m);
+        }
+        if let Some(m) = minor {
+            b = b.minor(m);
+        }
+        Ok(b.build()?)
+    };
+    if privileged {
+        return Ok(vec![rule(true, None, None, None, "rwm")?]);
+    }
+    let c = Some(LinuxDeviceType::C);
+    let mut v = vec![rule(false, None, None, None, "rwm")?];
+    // mknod of any device node; then null, zero, full, random, urandom, tty, console, ptmx, pts, tun.
+    v.push(rule(true, c, None, None, "m")?);
+    v.push(rule(true, Some(LinuxDeviceType::B), None, None, "m")?);
+    for (maj, min) in [
+        (1, Some(3)),
+        (1, Some(5)),
+        (1, Some(7)),
+        (1, Some(8)),
+        (1, Some(9)),
+        (5, Some(0)),
+        (5, Some(1)),
+        (5, Some(2)),
+        (136, None),
+        (10, Some(200)),
+    ] {
+        v.push(rule(true, c, Some(maj), min, "rwm")?);
+    }
+    Ok(v)
+}
+
+fn resources(spec: &ContainerSpec) -> Result<LinuxResources> {
+    let r = &spec.resources;
+    let mut b = LinuxResourcesBuilder::default().devices(devices_rules(spec.privileged)?);
+    if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
+        let mut m = LinuxMemoryBuilder::default();
+        if let Some(limit) = r.memory {
+            if limit < 6 * 1024 * 1024 {
+                return Err(invalid(
+                    "resources.memory",
+                    format!("{limit} bytes: the minimum memory limit is 6MB"),
+                ));
+            }
+            m = m.limit(limit);
+        }
+        if let Some(swap) = r.memory_swap {
+            if swap != -1 && r.memory.is_some_and(|l| swap < l) {
+                return Err(invalid(
+                    "resources.memory_swap",
+                    "must be at least the memory limit (or -1 for unlimited)",
+                ));
+            }
+            m = m.swap(swap);
+        }
+        if let Some(res) = r.memory_reservation {
+            m = m.reservation(res);
+        }
+        b = b.memory(m.build()?);
+    }
+    if r.cpus.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
+        let mut c = LinuxCpuBuilder::default();
+        if let Some(cpus) = r.cpus {
+            if !(cpus > 0.0 && cpus.is_finite()) {
+                return Err(invalid(
+                    "resources.cpus",
+                    format!("{cpus}: must be a positive number"),
+                ));
+            }
+            c = c
+                .period(100_000u64)
+                .quota((cpus * 100_000.0).round() as i64);
+        }
+        if let Some(s) = r.cpu_shares {
+            c = c.shares(s);
+        }
+        if let Some(set) = &r.cpuset_cpus {
+            c = c.cpus(set.clone());
+        }
+        b = b.cpu(c.build()?);
+    }
+    if let Some(p) = r.pids_limit {
+        b = b.pids(LinuxPidsBuilder::default().limit(p).build()?);
+    }
+    if let Some(w) = r.blkio_weight {
+        if !(10..=1000).contains(&w) {
+            return Err(invalid(
+                "resources.blkio_weight",
+                format!("{w}: must be between 10 and 1000"),
+            ));
+        }
+        b = b.block_io(LinuxBlockIoBuilder::default().weight(w).build()?);
+    }
+    Ok(b.build()?)
+}
+
+fn systemd_running(opts: &SpecOptions) -> bool {
+    opts.systemd_running
+        .unwrap_or_else(|| Path::new("/run/systemd/system").is_dir())
+}
+
+/// `cgroupsPath`: `/berth/ID` (cgroupfs) or `berth.slice:berth:ID` (systemd).
+pub fn cgroups_path(spec: &ContainerSpec, opts: &SpecOptions) -> Result<String> {
+    match opts.cgroup_manager {
+        CgroupManager::Cgroupfs => {
+            let parent = spec
+                .cgroup_parent
+                .as_deref()
+                .unwrap_or("berth")
+                .trim_matches('/');
+            Ok(format!("/{parent}/{}", spec.id))
+        }
+        CgroupManager::Systemd => {
+            if !systemd_running(opts) {
+                return Err(Error::SystemdNotRunning);
+            }
+            let parent = spec.cgroup_parent.as_deref().unwrap_or("berth.slice");
+            if Path::new(parent).extension().is_none_or(|e| e != "slice") || parent.contains('/') {
+                return Err(invalid("cgroup_parent", format!("{parent:?}: with the systemd cgroup manager it must be a slice name like berth.slice")));
+            }
+            Ok(format!("{parent}:berth:{}", spec.id))
+        }
+    }
+}
+
+/// Checks that each sysctl is namespaced and its namespace is the container's own.
+fn check_sysctls(spec: &ContainerSpec) -> Result<()> {
+    let ns = &spec.namespaces;
+    for key in spec.sysctls.keys() {
+        let (ok, which) = if key.starts_with("net.") {
+            (ns.network != NamespaceMode::Host, "network")
+        } else if key.starts_with("fs.mqueue.")
+            || key.starts_with("kernel.shm")
+            || key.starts_with("kernel.msg")
+            || key == "kernel.sem"
+        {
+            (ns.ipc != NamespaceMode::Host, "ipc")
+        } else if key == "kernel.hostname" || key == "kernel.domainname" {
+            (ns.uts != NamespaceMode::Host, "uts")
+        } else {
+            return Err(invalid(
+                "sysctls",
+                format!("sysctl {key:?} is not namespaced and cannot be set per container"),
+            ));
+        };
+        if !ok {
+            return Err(invalid(
+                "sysctls",
+                format!("sysctl {key:?} cannot be set when the {which} namespace is the host's"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the OCI spec for `spec` (without writing anything).
+pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
+    if spec.id.is_empty() {
+        return Err(invalid("id", "must not be empty"));
+    }
+    if !spec.rootfs.is_absolute() {
+        return Err(invalid(
+            "rootfs",
+            format!("{} must be an absolute path", spec.rootfs.display()),
+        ));
+    }
+    let hostname = hostname_of(spec);
+    let user_str = spec
+        .user
+        .clone()
+        .or_else(|| spec.image.user.clone())
+        .unwrap_or_default();
+    let user = user::resolve_user(&spec.rootfs, &user_str, &spec.groups)?;
+    let args = process_args(spec)?;
+    let env = process_env(spec, &hostname, &user.home)?;
+    let cwd = spec
+        .workdir
+        .clone()
+        .or_else(|| spec.image.workdir.clone())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "/".into());
+    if !cwd.starts_with('/') {
+        return Err(invalid(
+            "workdir",
+            format!("{cwd:?} must be an absolute path"),
+        ));
+    }
+    let cap_set = caps::capability_set(&spec.cap_add, &spec.cap_drop, spec.privileged)?;
+    let capabilities = caps::linux_capabilities(&cap_set, &spec.cap_add, user.uid)?;
+
+    let mut oci_user = UserBuilder::default()
+        .uid(user.uid)
+        .gid(user.gid)
+        .umask(0o022u32);
+    if !user.additional_gids.is_empty() {
+        oci_user = oci_user.additional_gids(user.additional_gids.clone());
+    }
+    let process = ProcessBuilder::default()
+        .terminal(spec.tty)
+        .user(oci_user.build()?)
+        .args(args)
+        .env(env)
+        .cwd(cwd)
+        .capabilities(capabilities)
+        .rlimits(rlimits::rlimits(&spec.ulimits, opts.limits)?)
+        .no_new_privileges(spec.no_new_privileges)
+        .build()?;
+
+    check_sysctls(spec)?;
+    let mut linux = LinuxBuilder::default()
+        .namespaces(namespaces(spec)?)
+        .resources(resources(spec)?)
+        .cgroups_path(PathBuf::from(cgroups_path(spec, opts)?))
+        .sysctl(
+            spec.sysctls
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<HashMap<_, _>>(),
+        );
+    if !spec.privileged {
+        linux = linux
+            .masked_paths(
+                MASKED_PATHS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .readonly_paths(
+                READONLY_PATHS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect::<Vec<_>>(),
+            );
+        let profile = match &spec.seccomp {
+            SeccompChoice::Unconfined => None,
+            SeccompChoice::Profile(p) => Some(p.clone()),
+            SeccompChoice::Default => {
+                if opts.seccomp_override_path.exists() {
+                    Some(opts.seccomp_override_path.clone())
+                } else if opts.seccomp_default_path.exists() {
+                    Some(opts.seccomp_default_path.clone())
+                } else {
+                    return Err(Error::Seccomp {
+                        path: opts.seccomp_default_path.clone(),
+                        reason: format!(
+                            "no default profile: neither {} nor {} exists (install one or use seccomp=unconfined)",
+                            opts.seccomp_override_path.display(),
+                            opts.seccomp_default_path.display()
+                        ),
+                    });
+                }
+            }
+        };
+        if let Some(path) = profile {
+            linux = linux.seccomp(seccomp::load_profile(&path, &cap_set, &opts.seccomp_host)?);
+        }
+    }
+
+    let mut linux = linux.build()?;
+    if spec.privileged {
+        // The builder starts from runc's defaults, which mask paths.
+        linux.set_masked_paths(None);
+        linux.set_readonly_paths(None);
+    }
+
+    let mut annotations: HashMap<String, String> = spec
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    annotations
+        .entry("io.container.manager".into())
+        .or_insert_with(|| "berth".into());
+
+    let mut builder = SpecBuilder::default()
+        .version("1.0.2-dev")
+        .root(
+            RootBuilder::default()
+                .path(spec.rootfs.clone())
+                .readonly(spec.read_only)
+                .build()?,
+        )
+        .mounts(all_mounts(spec)?)
+        .process(process)
+        .linux(linux)
+        .annotations(annotations);
+    // Only a private UTS namespace gets a hostname: joining another's must not rename it.
+    if spec.namespaces.uts == NamespaceMode::Private {
+        builder = builder.hostname(hostname);
+    }
+    let mut out = builder.build()?;
+    if spec.namespaces.uts != NamespaceMode::Private {
+        // The builder starts from a default spec that names a hostname.
+        out.set_hostname(None);
+    }
+    opts.hooks.inject(&mut out, spec)?;
+    Ok(out)
+}
+
+/// The spec as JSON with every set-valued array sorted, so the output is byte-for-byte stable.
+pub fn canonical_json(spec: &Spec) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(spec).map_err(|e| Error::Json {
+        what: "the generated spec".into(),
+        source: e,
+    })?;
+    if let Some(caps) = v
+        .pointer_mut("/process/capabilities")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for set in caps.values_mut() {
+            if let Some(a) = set.as_array_mut() {
+                a.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Writes `path` atomically (temp file in the same dir, fsync, rename).
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    f.write_all(data)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io("rename into place", path, e))
+}
+
+/// Generates the spec and writes the bundle: `config.json`, and unless `no_etc_files`
+/// `hosts`, `resolv.conf`, `hostname`. Returns the spec.
+pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
+    let oci = generate_spec(spec, opts)?;
+    let dir = &spec.bundle_dir;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create bundle dir", dir, e))?;
+    if !spec.no_etc_files {
+        let hostname = hostname_of(spec);
+        write_atomic(&dir.join("hostname"), format!("{hostname}\n").as_bytes())?;
+        write_atomic(
+            &dir.join("hosts"),
+            hosts_file(&hostname, &spec.name, &spec.hosts).as_bytes(),
+        )?;
+        let host_text = match std::fs::read_to_string(&opts.host_resolv_conf) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io("read", &opts.host_resolv_conf, e)),
+        };
+        let resolv = resolv_conf(
+            &spec.dns,
+            &host_text,
+            spec.namespaces.network == NamespaceMode::Host,
+        );
+        write_atomic(&dir.join("resolv.conf"), resolv.as_bytes())?;
+    }
+    let json = serde_json::to_vec_pretty(&canonical_json(&oci)?).map_err(|e| Error::Json {
+        what: "the generated spec".into(),
+        source: e,
+    })?;
+    write_atomic(&dir.join("config.json"), &json)?;
+    Ok(oci)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,728 @@
+//! Semantic tests per generation rule, and golden specs (insta snapshots).
+
+use std::collections::BTreeMap;
+
+use oci_spec::runtime::{LinuxNamespaceType, PosixRlimitType};
+
+use super::*;
+use crate::container_spec::{
+    BindMount, HostEntry, ImageConfig, Namespaces, Resources, TmpfsMount, Ulimit,
+};
+
+const ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn limits(r: libc::__rlimit_resource_t) -> (u64, u64) {
+    match r {
+        libc::RLIMIT_NOFILE => (1024, 20000),
+        libc::RLIMIT_NPROC => (96365, 96365),
+        _ => (u64::MAX, u64::MAX),
+    }
+}
+
+const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+  "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}],
+  "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+               {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}"#;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    opts: SpecOptions,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("seccomp.json");
+        std::fs::write(&profile, PROFILE).unwrap();
+        let opts = SpecOptions {
+            seccomp_default_path: profile,
+            seccomp_override_path: dir.path().join("no-override.json"),
+            seccomp_host: SeccompHost {
+                go_arch: "amd64".into(),
+                scmp_arch: "SCMP_ARCH_X86_64".into(),
+                kernel: (6, 1),
+            },
+            host_resolv_conf: dir.path().join("resolv.conf"),
+            systemd_running: Some(false),
+            limits,
+            ..SpecOptions::default()
+        };
+        Self { dir, opts }
+    }
+
+    /// A spec whose rootfs has passwd/group files.
+    fn spec(&self) -> ContainerSpec {
+        let rootfs = self.dir.path().join("rootfs");
+        std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+        std::fs::write(
+            rootfs.join("etc/passwd"),
+            "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/bin/sh\n",
+        )
+        .unwrap();
+        std::fs::write(rootfs.join("etc/group"), "root:x:0:\nwww:x:33:\n").unwrap();
+        let mut s = ContainerSpec::new(ID, rootfs, self.dir.path().join("bundle"));
+        s.name = "web".into();
+        s.image = ImageConfig {
+            cmd: vec!["/bin/sh".into()],
+            env: vec!["PATH=/custom/bin".into(), "LANG=C".into()],
+            ..ImageConfig::default()
+        };
+        s
+    }
+}
+
+/// A spec with fixed paths, for golden output (no rootfs files: user resolution is numeric).
+fn golden_spec() -> ContainerSpec {
+    let mut s = ContainerSpec::new(
+        ID,
+        "/var/lib/berth/storage/overlay/abc/merged",
+        "/run/berth/bundles/0123",
+    );
+    s.name = "web".into();
+    s.image = ImageConfig {
+        entrypoint: vec!["/docker-entrypoint.sh".into()],
+        cmd: vec!["nginx".into(), "-g".into(), "daemon off;".into()],
+        env: vec!["NGINX_VERSION=1.25".into()],
+        workdir: Some("/srv".into()),
+        ..ImageConfig::default()
+    };
+    s
+}
+
+fn golden(spec: &ContainerSpec) -> serde_json::Value {
+    let f = Fixture::new();
+    canonical_json(&generate_spec(spec, &f.opts).unwrap()).unwrap()
+}
+
+#[test]
+fn golden_default_container() {
+    insta::assert_json_snapshot!("default", golden(&golden_spec()));
+}
+
+#[test]
+fn golden_hardened_interactive_container() {
+    let mut s = golden_spec();
+    s.tty = true;
+    s.stdin = true;
+    s.user = Some("1000:1000".into());
+    s.read_only = true;
+    s.no_new_privileges = true;
+    s.cap_drop = vec!["ALL".into()];
+    s.cap_add = vec!["NET_BIND_SERVICE".into()];
+    s.resources = Resources {
+        memory: Some(256 << 20),
+        cpus: Some(1.5),
+        pids_limit: Some(100),
+        ..Resources::default()
+    };
+    s.ulimits = vec![Ulimit {
+        name: "nofile".into(),
+        soft: 512,
+        hard: 1024,
+    }];
+    s.sysctls = BTreeMap::from([("net.ipv4.ip_forward".to_owned(), "1".to_owned())]);
+    s.annotations = BTreeMap::from([("org.example/role".to_owned(), "frontend".to_owned())]);
+    s.tmpfs = vec![TmpfsMount {
+        destination: "/cache".into(),
+        options: vec!["size=64m".into()],
+    }];
+    s.mounts = vec![BindMount {
+        source: "/tmp".into(),
+        destination: "/data".into(),
+        read_only: true,
+        nosuid: true,
+        ..BindMount::default()
+    }];
+    s.namespaces.network = NamespaceMode::Path("/run/netns/berth-0123".into());
+    insta::assert_json_snapshot!("hardened", golden(&s));
+}
+
+#[test]
+fn golden_pod_member_with_host_network() {
+    let mut s = golden_spec();
+    s.entrypoint = Some(vec![]);
+    s.command = vec!["sleep".into(), "1000".into()];
+    s.seccomp = SeccompChoice::Unconfined;
+    s.namespaces = Namespaces {
+        network: NamespaceMode::Host,
+        ipc: NamespaceMode::Path("/proc/4242/ns/ipc".into()),
+        uts: NamespaceMode::Path("/proc/4242/ns/uts".into()),
+        ..Namespaces::default()
+    };
+    s.no_etc_files = true;
+    insta::assert_json_snapshot!("pod_member", golden(&s));
+}
+
+#[test]
+fn args_follow_podmans_entrypoint_and_cmd_rules() {
+    let mut s = golden_spec();
+    assert_eq!(
+        process_args(&s).unwrap(),
+        ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"]
+    );
+    s.command = vec!["nginx-debug".into()];
+    assert_eq!(
+        process_args(&s).unwrap(),
+        ["/docker-entrypoint.sh", "nginx-debug"]
+    );
+    s.command.clear();
+    s.entrypoint = Some(vec!["/bin/sh".into(), "-c".into()]);
+    assert_eq!(
+        process_args(&s).unwrap(),
+        ["/bin/sh", "-c"],
+        "a user entrypoint drops the image's Cmd"
+    );
+    s.entrypoint = Some(vec![]);
+    s.command = vec!["ls".into()];
+    assert_eq!(process_args(&s).unwrap(), ["ls"]);
+    s.command.clear();
+    let e = process_args(&s).unwrap_err();
+    assert!(e.to_string().contains("no command or entrypoint"), "{e}");
+}
+
+#[test]
+fn env_layers_image_then_user_with_defaults() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.env = vec![
+        "LANG=en_US.UTF-8".into(),
+        "EXTRA=1".into(),
+        "BERTH_TEST_UNSET_VAR".into(),
+    ];
+    s.tty = true;
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let env = spec.process().as_ref().unwrap().env().clone().unwrap();
+    assert!(
+        env.contains(&"PATH=/custom/bin".to_owned()),
+        "image PATH replaces the default: {env:?}"
+    );
+    assert!(env.contains(&"LANG=en_US.UTF-8".to_owned()));
+    assert!(env.contains(&"container=berth".to_owned()));
+    assert!(env.contains(&"TERM=xterm".to_owned()));
+    assert!(env.contains(&format!("HOSTNAME={}", &ID[..12])));
+    assert!(env.contains(&"HOME=/root".to_owned()));
+    assert_eq!(env.iter().filter(|e| e.starts_with("LANG=")).count(), 1);
+    assert!(!env.iter().any(|e| e.starts_with("BERTH_TEST_UNSET_VAR")));
+    s.env = vec!["=x".into()];
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("empty variable name"));
+}
+
+#[test]
+fn cwd_and_user_resolution() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.user = Some("www".into());
+    s.workdir = Some("/var/www".into());
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let p = spec.process().as_ref().unwrap();
+    assert_eq!((p.user().uid(), p.user().gid()), (33, 33));
+    assert_eq!(p.cwd(), &PathBuf::from("/var/www"));
+    assert!(p
+        .env()
+        .as_ref()
+        .unwrap()
+        .contains(&"HOME=/var/www".to_owned()));
+    s.user = Some("nobody".into());
+    let e = generate_spec(&s, &f.opts).unwrap_err();
+    assert!(matches!(e, Error::UnknownUser { .. }), "{e}");
+    s.user = None;
+    s.workdir = Some("relative".into());
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("absolute"));
+}
+
+#[test]
+fn rlimits_default_to_the_engines_and_never_exceed_its_hard_limits() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.ulimits = vec![Ulimit {
+        name: "nproc".into(),
+        soft: 200_000,
+        hard: 200_000,
+    }];
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    for r in spec.process().as_ref().unwrap().rlimits().as_ref().unwrap() {
+        let (_, hard) = limits(match r.typ() {
+            PosixRlimitType::RlimitNofile => libc::RLIMIT_NOFILE,
+            _ => libc::RLIMIT_NPROC,
+        });
+        assert!(r.hard() <= hard && r.soft() <= r.hard());
+    }
+}
+
+#[test]
+fn default_mounts_and_etc_files() {
+    let f = Fixture::new();
+    let s = f.spec();
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let dests: Vec<String> = spec
+        .mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|m| m.destination().display().to_string())
+        .collect();
+    for d in [
+        "/proc",
+        "/dev",
+        "/dev/pts",
+        "/dev/shm",
+        "/dev/mqueue",
+        "/sys",
+        "/sys/fs/cgroup",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/hostname",
+    ] {
+        assert!(dests.contains(&d.to_owned()), "missing {d}: {dests:?}");
+    }
+    let hosts = spec
+        .mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|m| m.destination() == Path::new("/etc/hosts"))
+        .unwrap();
+    assert_eq!(
+        hosts.source().as_ref().unwrap(),
+        &s.bundle_dir.join("hosts")
+    );
+    let sys = spec
+        .mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|m| m.destination() == Path::new("/sys"))
+        .unwrap();
+    assert!(sys.options().as_ref().unwrap().contains(&"ro".to_owned()));
+}
+
+#[test]
+fn user_mounts_override_defaults_and_are_validated() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.tmpfs = vec![TmpfsMount {
+        destination: "/dev/shm".into(),
+        options: vec!["size=1g".into()],
+    }];
+    s.mounts = vec![BindMount {
+        source: f.dir.path().to_owned(),
+        destination: "/data".into(),
+        noexec: true,
+        nodev: true,
+        ..BindMount::default()
+    }];
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let mounts = spec.mounts().as_ref().unwrap();
+    let shm: Vec<_> = mounts
+        .iter()
+        .filter(|m| m.destination() == Path::new("/dev/shm"))
+        .collect();
+    assert_eq!(shm.len(), 1);
+    assert!(shm[0]
+        .options()
+        .as_ref()
+        .unwrap()
+        .contains(&"size=1g".to_owned()));
+    let data = mounts
+        .iter()
+        .find(|m| m.destination() == Path::new("/data"))
+        .unwrap();
+    assert_eq!(
+        data.options().as_ref().unwrap(),
+        &["rbind", "rprivate", "rw", "nodev", "noexec"]
+    );
+
+    for (bad, needle) in [
+        (
+            BindMount {
+                source: "/nonexistent/src".into(),
+                destination: "/x".into(),
+                ..BindMount::default()
+            },
+            "does not exist",
+        ),
+        (
+            BindMount {
+                source: "/tmp".into(),
+                destination: "rel".into(),
+                ..BindMount::default()
+            },
+            "absolute",
+        ),
+        (
+            BindMount {
+                source: "/tmp".into(),
+                destination: "/a/../b".into(),
+                ..BindMount::default()
+            },
+            "..",
+        ),
+        (
+            BindMount {
+                source: "/tmp".into(),
+                destination: "/x".into(),
+                propagation: Some("weird".into()),
+                ..BindMount::default()
+            },
+            "propagation",
+        ),
+    ] {
+        s.mounts = vec![bad];
+        let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
+    s.mounts = vec![
+        BindMount {
+            source: "/tmp".into(),
+            destination: "/x".into(),
+            ..BindMount::default()
+        },
+        BindMount {
+            source: "/tmp".into(),
+            destination: "/x".into(),
+            ..BindMount::default()
+        },
+    ];
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("duplicate"));
+}
+
+#[test]
+fn read_only_root_gets_tmpfs_on_run_and_tmp() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.read_only = true;
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    assert_eq!(spec.root().as_ref().unwrap().readonly(), Some(true));
+    let dests: Vec<_> = spec
+        .mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|m| m.destination().clone())
+        .collect();
+    assert!(dests.contains(&PathBuf::from("/tmp")) && dests.contains(&PathBuf::from("/run")));
+}
+
+#[test]
+fn namespaces_private_host_and_path() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.namespaces.network = NamespaceMode::Host;
+    s.namespaces.ipc = NamespaceMode::Path("/proc/1/ns/ipc".into());
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let ns = spec.linux().as_ref().unwrap().namespaces().clone().unwrap();
+    assert!(!ns.iter().any(|n| n.typ() == LinuxNamespaceType::Network));
+    let ipc = ns
+        .iter()
+        .find(|n| n.typ() == LinuxNamespaceType::Ipc)
+        .unwrap();
+    assert_eq!(ipc.path().as_deref(), Some(Path::new("/proc/1/ns/ipc")));
+    assert!(ns
+        .iter()
+        .any(|n| n.typ() == LinuxNamespaceType::Mount && n.path().is_none()));
+    s.namespaces.ipc = NamespaceMode::Path("relative".into());
+    assert!(generate_spec(&s, &f.opts).is_err());
+    s.namespaces = Namespaces {
+        uts: NamespaceMode::Host,
+        ..Namespaces::default()
+    };
+    assert!(generate_spec(&s, &f.opts).unwrap().hostname().is_none());
+    s.namespaces = Namespaces {
+        uts: NamespaceMode::Path("/proc/1/ns/uts".into()),
+        ..Namespaces::default()
+    };
+    assert!(
+        generate_spec(&s, &f.opts).unwrap().hostname().is_none(),
+        "joined UTS keeps its hostname"
+    );
+}
+
+#[test]
+fn capabilities_default_privileged_and_dropped() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    let caps = |spec: &Spec| {
+        spec.process()
+            .as_ref()
+            .unwrap()
+            .capabilities()
+            .as_ref()
+            .unwrap()
+            .effective()
+            .clone()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(caps(&generate_spec(&s, &f.opts).unwrap()), 11);
+    s.privileged = true;
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    assert!(caps(&spec) > 30);
+    let linux = spec.linux().as_ref().unwrap();
+    assert!(
+        linux.seccomp().is_none()
+            && linux.masked_paths().is_none()
+            && linux.readonly_paths().is_none()
+    );
+    s.privileged = false;
+    s.cap_drop = vec!["all".into()];
+    assert_eq!(caps(&generate_spec(&s, &f.opts).unwrap()), 0);
+}
+
+#[test]
+fn seccomp_default_override_custom_and_unconfined() {
+    let mut f = Fixture::new();
+    let mut s = f.spec();
+    let syscalls = |spec: &Spec| {
+        spec.linux()
+            .as_ref()
+            .unwrap()
+            .seccomp()
+            .as_ref()
+            .map(|p| p.syscalls().as_ref().unwrap().len())
+    };
+    assert_eq!(syscalls(&generate_spec(&s, &f.opts).unwrap()), Some(1));
+    s.cap_add = vec!["SYS_ADMIN".into()];
+    assert_eq!(
+        syscalls(&generate_spec(&s, &f.opts).unwrap()),
+        Some(2),
+        "caps switch rules on"
+    );
+    s.cap_add.clear();
+    let over = f.dir.path().join("override.json");
+    std::fs::write(&over, r#"{"defaultAction": "SCMP_ACT_ALLOW"}"#).unwrap();
+    f.opts.seccomp_override_path.clone_from(&over);
+    assert_eq!(
+        syscalls(&generate_spec(&s, &f.opts).unwrap()),
+        Some(0),
+        "override path wins when present"
+    );
+    s.seccomp = SeccompChoice::Unconfined;
+    assert_eq!(syscalls(&generate_spec(&s, &f.opts).unwrap()), None);
+    s.seccomp = SeccompChoice::Profile(f.dir.path().join("seccomp.json"));
+    assert_eq!(syscalls(&generate_spec(&s, &f.opts).unwrap()), Some(1));
+    s.seccomp = SeccompChoice::Profile("/nonexistent.json".into());
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("/nonexistent.json"));
+    s.seccomp = SeccompChoice::Default;
+    f.opts.seccomp_override_path = "/nonexistent/a.json".into();
+    f.opts.seccomp_default_path = "/nonexistent/b.json".into();
+    let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
+    assert!(
+        e.contains("/nonexistent/a.json") && e.contains("/nonexistent/b.json"),
+        "{e}"
+    );
+}
+
+#[test]
+fn masked_readonly_paths_and_devices() {
+    let f = Fixture::new();
+    let spec = generate_spec(&f.spec(), &f.opts).unwrap();
+    let linux = spec.linux().as_ref().unwrap();
+    assert!(linux
+        .masked_paths()
+        .as_ref()
+        .unwrap()
+        .contains(&"/proc/timer_list".to_owned()));
+    assert!(linux
+        .masked_paths()
+        .as_ref()
+        .unwrap()
+        .contains(&"/sys/firmware".to_owned()));
+    assert!(linux
+        .readonly_paths()
+        .as_ref()
+        .unwrap()
+        .contains(&"/proc/sys".to_owned()));
+    let devs = linux
+        .resources()
+        .as_ref()
+        .unwrap()
+        .devices()
+        .clone()
+        .unwrap();
+    assert!(
+        !devs[0].allow() && devs[0].typ().is_none(),
+        "first rule denies everything"
+    );
+    assert!(
+        devs.iter()
+            .any(|d| d.allow() && d.major() == Some(1) && d.minor() == Some(3)),
+        "/dev/null allowed"
+    );
+}
+
+#[test]
+fn resources_are_converted_and_validated() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.resources = Resources {
+        memory: Some(64 << 20),
+        memory_swap: Some(-1),
+        cpus: Some(0.5),
+        cpu_shares: Some(512),
+        pids_limit: Some(50),
+        blkio_weight: Some(300),
+        ..Resources::default()
+    };
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let r = spec.linux().as_ref().unwrap().resources().clone().unwrap();
+    assert_eq!(r.memory().as_ref().unwrap().limit(), Some(64 << 20));
+    assert_eq!(r.cpu().as_ref().unwrap().quota(), Some(50_000));
+    assert_eq!(r.cpu().as_ref().unwrap().period(), Some(100_000));
+    assert_eq!(r.pids().as_ref().unwrap().limit(), 50);
+    for bad in [
+        Resources {
+            memory: Some(1024),
+            ..Resources::default()
+        },
+        Resources {
+            cpus: Some(-1.0),
+            ..Resources::default()
+        },
+        Resources {
+            memory: Some(64 << 20),
+            memory_swap: Some(1 << 20),
+            ..Resources::default()
+        },
+        Resources {
+            blkio_weight: Some(5),
+            ..Resources::default()
+        },
+    ] {
+        s.resources = bad;
+        assert!(matches!(
+            generate_spec(&s, &f.opts),
+            Err(Error::InvalidSpec { .. })
+        ));
+    }
+}
+
+#[test]
+fn cgroups_path_per_manager() {
+    let mut f = Fixture::new();
+    let mut s = f.spec();
+    assert_eq!(cgroups_path(&s, &f.opts).unwrap(), format!("/berth/{ID}"));
+    s.cgroup_parent = Some("/custom/parent".into());
+    assert_eq!(
+        cgroups_path(&s, &f.opts).unwrap(),
+        format!("/custom/parent/{ID}")
+    );
+    s.cgroup_parent = None;
+    f.opts.cgroup_manager = CgroupManager::Systemd;
+    assert!(matches!(
+        generate_spec(&s, &f.opts),
+        Err(Error::SystemdNotRunning)
+    ));
+    f.opts.systemd_running = Some(true);
+    assert_eq!(
+        cgroups_path(&s, &f.opts).unwrap(),
+        format!("berth.slice:berth:{ID}")
+    );
+    s.cgroup_parent = Some("/not/a/slice".into());
+    assert!(cgroups_path(&s, &f.opts).is_err());
+}
+
+#[test]
+fn sysctls_must_be_namespaced_and_own_namespace() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.sysctls = BTreeMap::from([
+        ("net.core.somaxconn".to_owned(), "1024".to_owned()),
+        ("kernel.shmmax".to_owned(), "1".to_owned()),
+    ]);
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    assert_eq!(
+        spec.linux()
+            .as_ref()
+            .unwrap()
+            .sysctl()
+            .as_ref()
+            .unwrap()
+            .len(),
+        2
+    );
+    s.namespaces.network = NamespaceMode::Host;
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("network namespace"));
+    s.namespaces.network = NamespaceMode::Private;
+    s.sysctls = BTreeMap::from([("vm.swappiness".to_owned(), "1".to_owned())]);
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("not namespaced"));
+}
+
+#[test]
+fn annotations_pass_through() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.annotations.insert("a".into(), "b".into());
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let a = spec.annotations().as_ref().unwrap();
+    assert_eq!(a.get("a").map(String::as_str), Some("b"));
+    assert_eq!(
+        a.get("io.container.manager").map(String::as_str),
+        Some("berth")
+    );
+}
+
+#[test]
+fn write_bundle_writes_config_and_etc_files() {
+    let f = Fixture::new();
+    std::fs::write(
+        &f.opts.host_resolv_conf,
+        "nameserver 10.1.2.3\nsearch corp\n",
+    )
+    .unwrap();
+    let mut s = f.spec();
+    s.hostname = Some("box".into());
+    s.hosts = vec![HostEntry {
+        ip: "10.0.0.9".into(),
+        names: vec!["db".into()],
+    }];
+    write_bundle(&s, &f.opts).unwrap();
+    let b = &s.bundle_dir;
+    let loaded = Spec::load(b.join("config.json")).unwrap();
+    assert_eq!(loaded.hostname().as_deref(), Some("box"));
+    assert_eq!(
+        std::fs::read_to_string(b.join("hostname")).unwrap(),
+        "box\n"
+    );
+    assert!(std::fs::read_to_string(b.join("hosts"))
+        .unwrap()
+        .contains("10.0.0.9\tdb\n"));
+    assert_eq!(
+        std::fs::read_to_string(b.join("resolv.conf")).unwrap(),
+        "search corp\nnameserver 10.1.2.3\n"
+    );
+}
+
+#[test]
+fn bad_core_fields_are_rejected() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.id.clear();
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("id"));
+    let mut s = f.spec();
+    s.rootfs = "relative".into();
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("rootfs"));
+}
