@@ -1,6 +1,6 @@
 //! berth's state store: the [`State`] trait, an in-memory state
 //! ([`MemoryState`]) and a redb-backed state shared by many processes
-//! (`RedbState`).
+//! ([`RedbState`]).
 //!
 //! The state keeps the records of containers and pods. Each record has an
 //! immutable part written once at create ([`ContainerConfig`],
@@ -44,11 +44,15 @@
 mod error;
 mod memory;
 mod ops;
+mod redb_state;
+mod schema;
 mod state;
 mod types;
 
 pub use error::{Kind, Result, StateError};
 pub use memory::MemoryState;
+pub use redb_state::RedbState;
+pub use schema::SCHEMA_VERSION;
 pub use state::State;
 pub use types::{
     is_valid_id, is_valid_name, ContainerConfig, ContainerRecord, ContainerState, ContainerStatus,

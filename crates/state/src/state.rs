@@ -17,7 +17,7 @@ use crate::types::{
 /// - a pod cannot be removed while it has containers; a container cannot be
 ///   removed while another container depends on it (shares its namespaces);
 /// - each call is atomic: it happens whole or not at all, also when several
-///   processes share one `RedbState` file;
+///   processes share one [`RedbState`](crate::RedbState) file;
 /// - after [`close`](State::close) every call returns
 ///   [`StateError::Closed`](crate::StateError::Closed) ("state closed").
 ///

@@ -1,0 +1,630 @@
+//! `RedbState`: the state in one redb file (`state.redb`) that many `berth`
+//! processes share at once.
+//!
+//! The database is opened in redb's `ConcurrencyMode::MultiWriter`: every
+//! process may write, one write transaction at a time across all of them.
+//! Each `State` call is exactly one transaction, begun and committed (or
+//! dropped) inside the call, so no transaction ever outlives a call and a
+//! caller may wait on processes or the network between calls.
+//!
+//! Layout (schema version 2; see [`crate::schema`]):
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `meta` | `"schema_version"` | u64 |
+//! | `containers` | id | `ContainerConfig` as JSON |
+//! | `container_states` | id | `ContainerState` as JSON |
+//! | `container_names` | name | id |
+//! | `pods` | id | `PodConfig` as JSON |
+//! | `pod_states` | id | `PodState` as JSON |
+//! | `pod_names` | name | id |
+//! | `pod_members` (multimap) | pod id | container ids |
+//! | `dependents` (multimap) | container id | ids of the containers sharing its namespaces |
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
+
+use redb::{
+    Database, MultimapTable, ReadableDatabase, ReadableMultimapTable, ReadableTable, Table,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Result, StateError};
+use crate::ops::{self, ReadStore, WriteStore};
+use crate::schema::{
+    self, CONTAINERS, CONTAINER_NAMES, CONTAINER_STATES, DEPENDENTS, PODS, POD_MEMBERS, POD_NAMES,
+    POD_STATES,
+};
+use crate::state::State;
+use crate::types::{
+    ContainerConfig, ContainerRecord, ContainerState, PodConfig, PodRecord, PodState,
+};
+
+/// A [`State`] stored in `<static dir>/state.redb`, safe to share between
+/// processes.
+///
+/// ```
+/// use berth_state::{RedbState, State};
+/// let dir = tempfile::tempdir().unwrap();
+/// let state = RedbState::open(dir.path(), "")?;
+/// assert!(state.all_pods()?.is_empty());
+/// state.close()?;
+/// # Ok::<(), berth_state::StateError>(())
+/// ```
+#[derive(Debug)]
+pub struct RedbState {
+    path: PathBuf,
+    db: RwLock<Option<Database>>,
+    namespace: RwLock<String>,
+}
+
+impl RedbState {
+    /// The name of the database file in the static dir.
+    pub const FILE_NAME: &'static str = "state.redb";
+
+    /// Open (creating when missing) `<static_dir>/state.redb`, set to
+    /// `namespace` (`""` for all).
+    ///
+    /// A database of an older schema is migrated in one transaction; a
+    /// newer one fails with [`StateError::SchemaTooNew`]; a damaged file
+    /// fails with [`StateError::Corrupt`], which names the file and the
+    /// remedy. An empty file (left by a crash while the database was first
+    /// created) is initialized as a new database.
+    pub fn open(static_dir: &Path, namespace: &str) -> Result<Self> {
+        std::fs::create_dir_all(static_dir).map_err(|source| StateError::Io {
+            action: "create the state directory",
+            path: static_dir.to_path_buf(),
+            source,
+        })?;
+        let path = static_dir.join(Self::FILE_NAME);
+        let db = guarded(&path, "open", || {
+            let mut builder = Database::builder();
+            builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
+            builder.create(&path).map_err(|e| open_error(&path, e))
+        })?;
+        guarded(&path, "open", || schema::ensure(&db, &path))?;
+        Ok(Self {
+            path,
+            db: RwLock::new(Some(db)),
+            namespace: RwLock::new(namespace.to_string()),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn ns(&self) -> String {
+        self.namespace
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Run `f` over the tables of one read transaction.
+    fn read<T>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&ReadTables<'_>, &str) -> Result<T>,
+    ) -> Result<T> {
+        let guard = self.db.read().unwrap_or_else(PoisonError::into_inner);
+        let db = guard.as_ref().ok_or(StateError::Closed)?;
+        let ns = self.ns();
+        guarded(&self.path, operation, || {
+            let txn = db
+                .begin_read()
+                .map_err(|e| db_error(&self.path, operation, e))?;
+            let tables = ReadTables {
+                path: &self.path,
+                containers: open_ro(&txn, CONTAINERS, &self.path, operation)?,
+                container_states: open_ro(&txn, CONTAINER_STATES, &self.path, operation)?,
+                container_names: open_ro(&txn, CONTAINER_NAMES, &self.path, operation)?,
+                pods: open_ro(&txn, PODS, &self.path, operation)?,
+                pod_states: open_ro(&txn, POD_STATES, &self.path, operation)?,
+                pod_names: open_ro(&txn, POD_NAMES, &self.path, operation)?,
+                pod_members: txn
+                    .open_multimap_table(POD_MEMBERS)
+                    .map_err(|e| db_error(&self.path, operation, e))?,
+                dependents: txn
+                    .open_multimap_table(DEPENDENTS)
+                    .map_err(|e| db_error(&self.path, operation, e))?,
+            };
+            f(&tables, &ns)
+        })
+    }
+
+    /// Run `f` over the tables of one write transaction and commit when it
+    /// succeeds; on an error the transaction is dropped, changing nothing.
+    fn write<T>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&mut WriteTables<'_, '_>, &str) -> Result<T>,
+    ) -> Result<T> {
+        let guard = self.db.read().unwrap_or_else(PoisonError::into_inner);
+        let db = guard.as_ref().ok_or(StateError::Closed)?;
+        let ns = self.ns();
+        guarded(&self.path, operation, || {
+            let txn = db
+                .begin_write()
+                .map_err(|e| db_error(&self.path, operation, e))?;
+            let out = {
+                let mut tables = open_write_tables(&txn, &self.path, operation)?;
+                f(&mut tables, &ns)?
+            };
+            txn.commit()
+                .map_err(|e| db_error(&self.path, operation, e))?;
+            Ok(out)
+        })
+    }
+}
+
+/// Run `f`, turning a panic inside redb (its answer to some damaged files in
+/// debug builds) into [`StateError::Corrupt`].
+fn guarded<T>(path: &Path, operation: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(ToString::to_string)
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(StateError::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("{operation}: the database library failed: {message}"),
+            })
+        }
+    }
+}
+
+fn is_corruption(e: &redb::Error) -> Option<String> {
+    match e {
+        redb::Error::Corrupted(detail) => Some(detail.clone()),
+        redb::Error::UpgradeRequired(v) => Some(format!("unknown file format version {v}")),
+        redb::Error::RepairAborted => Some("the file needs a repair that failed".to_string()),
+        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Some(format!("not a database: {io}"))
+        }
+        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Some(format!("truncated: {io}"))
+        }
+        _ => None,
+    }
+}
+
+/// Map an error from `Builder::create`.
+fn open_error(path: &Path, e: redb::DatabaseError) -> StateError {
+    let e: redb::Error = e.into();
+    if let Some(detail) = is_corruption(&e) {
+        return StateError::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        };
+    }
+    match e {
+        redb::Error::DatabaseAlreadyOpen | redb::Error::LockProtocolMismatch => {
+            StateError::Locked {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }
+        }
+        redb::Error::Io(source) => StateError::Io {
+            action: "open the state database",
+            path: path.to_path_buf(),
+            source,
+        },
+        other => db_error(path, "open", other),
+    }
+}
+
+/// Map any redb error of an operation; corruption becomes [`StateError::Corrupt`].
+pub(crate) fn db_error(
+    path: &Path,
+    operation: &'static str,
+    e: impl Into<redb::Error>,
+) -> StateError {
+    let e: redb::Error = e.into();
+    if let Some(detail) = is_corruption(&e) {
+        return StateError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("{operation}: {detail}"),
+        };
+    }
+    StateError::Database {
+        path: path.to_path_buf(),
+        operation,
+        source: Box::new(e),
+    }
+}
+
+type Bytes = &'static [u8];
+type Str = &'static str;
+
+fn open_ro<V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    def: redb::TableDefinition<'static, Str, V>,
+    path: &Path,
+    operation: &'static str,
+) -> Result<redb::ReadOnlyTable<Str, V>> {
+    txn.open_table(def)
+        .map_err(|e| db_error(path, operation, e))
+}
+
+fn open_write_tables<'txn>(
+    txn: &'txn redb::WriteTransaction,
+    path: &'txn Path,
+    operation: &'static str,
+) -> Result<WriteTables<'txn, 'txn>> {
+    let err = |e: redb::TableError| db_error(path, operation, e);
+    Ok(Tables {
+        path,
+        containers: txn.open_table(CONTAINERS).map_err(err)?,
+        container_states: txn.open_table(CONTAINER_STATES).map_err(err)?,
+        container_names: txn.open_table(CONTAINER_NAMES).map_err(err)?,
+        pods: txn.open_table(PODS).map_err(err)?,
+        pod_states: txn.open_table(POD_STATES).map_err(err)?,
+        pod_names: txn.open_table(POD_NAMES).map_err(err)?,
+        pod_members: txn.open_multimap_table(POD_MEMBERS).map_err(err)?,
+        dependents: txn.open_multimap_table(DEPENDENTS).map_err(err)?,
+    })
+}
+
+/// The tables of one transaction: `B` a record table, `N` a name table,
+/// `M` an index (multimap) table.
+pub(crate) struct Tables<'p, B, N, M> {
+    pub(crate) path: &'p Path,
+    pub(crate) containers: B,
+    pub(crate) container_states: B,
+    pub(crate) container_names: N,
+    pub(crate) pods: B,
+    pub(crate) pod_states: B,
+    pub(crate) pod_names: N,
+    pub(crate) pod_members: M,
+    pub(crate) dependents: M,
+}
+
+type ReadTables<'p> = Tables<
+    'p,
+    redb::ReadOnlyTable<Str, Bytes>,
+    redb::ReadOnlyTable<Str, Str>,
+    redb::ReadOnlyMultimapTable<Str, Str>,
+>;
+
+pub(crate) type WriteTables<'p, 'txn> =
+    Tables<'p, Table<'txn, Str, Bytes>, Table<'txn, Str, Str>, MultimapTable<'txn, Str, Str>>;
+
+fn get_json<T: DeserializeOwned>(
+    table: &impl ReadableTable<Str, Bytes>,
+    path: &Path,
+    what: &str,
+    id: &str,
+) -> Result<Option<T>> {
+    let Some(guard) = table.get(id).map_err(|e| db_error(path, "read", e))? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(guard.value())
+        .map(Some)
+        .map_err(|source| StateError::Record {
+            path: path.to_path_buf(),
+            key: format!("{what}/{id}"),
+            source,
+        })
+}
+
+fn put_json<T: Serialize>(
+    table: &mut Table<'_, Str, Bytes>,
+    path: &Path,
+    what: &str,
+    id: &str,
+    value: &T,
+) -> Result<()> {
+    let bytes = serde_json::to_vec(value).map_err(|source| StateError::Record {
+        path: path.to_path_buf(),
+        key: format!("{what}/{id}"),
+        source,
+    })?;
+    table
+        .insert(id, bytes.as_slice())
+        .map_err(|e| db_error(path, "write", e))?;
+    Ok(())
+}
+
+fn get_str(table: &impl ReadableTable<Str, Str>, path: &Path, key: &str) -> Result<Option<String>> {
+    Ok(table
+        .get(key)
+        .map_err(|e| db_error(path, "read", e))?
+        .map(|g| g.value().to_string()))
+}
+
+fn keys_with_prefix<V: redb::Value + 'static>(
+    table: &impl ReadableTable<Str, V>,
+    path: &Path,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for item in table
+        .range::<&str>(prefix..)
+        .map_err(|e| db_error(path, "read", e))?
+    {
+        let (key, _) = item.map_err(|e| db_error(path, "read", e))?;
+        let key = key.value();
+        if !key.starts_with(prefix) {
+            break;
+        }
+        out.push(key.to_string());
+    }
+    Ok(out)
+}
+
+fn multimap_values(
+    table: &impl ReadableMultimapTable<Str, Str>,
+    path: &Path,
+    key: &str,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for item in table.get(key).map_err(|e| db_error(path, "read", e))? {
+        out.push(
+            item.map_err(|e| db_error(path, "read", e))?
+                .value()
+                .to_string(),
+        );
+    }
+    Ok(out)
+}
+
+impl<B, N, M> ReadStore for Tables<'_, B, N, M>
+where
+    B: ReadableTable<Str, Bytes>,
+    N: ReadableTable<Str, Str>,
+    M: ReadableMultimapTable<Str, Str>,
+{
+    fn container(&self, id: &str) -> Result<Option<ContainerRecord>> {
+        let Some(config) =
+            get_json::<ContainerConfig>(&self.containers, self.path, "container", id)?
+        else {
+            return Ok(None);
+        };
+        let state =
+            get_json(&self.container_states, self.path, "container_state", id)?.unwrap_or_default();
+        Ok(Some(ContainerRecord { config, state }))
+    }
+
+    fn container_id_by_name(&self, name: &str) -> Result<Option<String>> {
+        get_str(&self.container_names, self.path, name)
+    }
+
+    fn container_ids_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
+        keys_with_prefix(&self.containers, self.path, prefix)
+    }
+
+    fn pod(&self, id: &str) -> Result<Option<PodRecord>> {
+        let Some(config) = get_json::<PodConfig>(&self.pods, self.path, "pod", id)? else {
+            return Ok(None);
+        };
+        let state = get_json(&self.pod_states, self.path, "pod_state", id)?.unwrap_or_default();
+        Ok(Some(PodRecord { config, state }))
+    }
+
+    fn pod_id_by_name(&self, name: &str) -> Result<Option<String>> {
+        get_str(&self.pod_names, self.path, name)
+    }
+
+    fn pod_ids_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
+        keys_with_prefix(&self.pods, self.path, prefix)
+    }
+
+    fn pod_members(&self, pod_id: &str) -> Result<Vec<String>> {
+        multimap_values(&self.pod_members, self.path, pod_id)
+    }
+
+    fn dependents(&self, id: &str) -> Result<Vec<String>> {
+        multimap_values(&self.dependents, self.path, id)
+    }
+}
+
+impl WriteStore for WriteTables<'_, '_> {
+    fn insert_container(&mut self, record: &ContainerRecord) -> Result<()> {
+        let config = &record.config;
+        let id = config.id.as_str();
+        let err = |e: redb::StorageError| db_error(self.path, "write", e);
+        put_json(&mut self.containers, self.path, "container", id, config)?;
+        put_json(
+            &mut self.container_states,
+            self.path,
+            "container_state",
+            id,
+            &record.state,
+        )?;
+        self.container_names
+            .insert(config.name.as_str(), id)
+            .map_err(err)?;
+        if let Some(pod) = &config.pod_id {
+            self.pod_members.insert(pod.as_str(), id).map_err(err)?;
+        }
+        for dep in config.dependencies() {
+            self.dependents.insert(dep, id).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn update_container_state(&mut self, id: &str, state: &ContainerState) -> Result<()> {
+        put_json(
+            &mut self.container_states,
+            self.path,
+            "container_state",
+            id,
+            state,
+        )
+    }
+
+    fn delete_container(&mut self, config: &ContainerConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let err = |e: redb::StorageError| db_error(self.path, "write", e);
+        self.containers.remove(id).map_err(err)?;
+        self.container_states.remove(id).map_err(err)?;
+        self.container_names
+            .remove(config.name.as_str())
+            .map_err(err)?;
+        self.dependents.remove_all(id).map_err(err)?;
+        if let Some(pod) = &config.pod_id {
+            self.pod_members.remove(pod.as_str(), id).map_err(err)?;
+        }
+        for dep in config.dependencies() {
+            self.dependents.remove(dep, id).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn insert_pod(&mut self, record: &PodRecord) -> Result<()> {
+        let id = record.config.id.as_str();
+        put_json(&mut self.pods, self.path, "pod", id, &record.config)?;
+        put_json(
+            &mut self.pod_states,
+            self.path,
+            "pod_state",
+            id,
+            &record.state,
+        )?;
+        self.pod_names
+            .insert(record.config.name.as_str(), id)
+            .map_err(|e| db_error(self.path, "write", e))?;
+        Ok(())
+    }
+
+    fn update_pod_state(&mut self, id: &str, state: &PodState) -> Result<()> {
+        put_json(&mut self.pod_states, self.path, "pod_state", id, state)
+    }
+
+    fn delete_pod(&mut self, config: &PodConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let err = |e: redb::StorageError| db_error(self.path, "write", e);
+        self.pods.remove(id).map_err(err)?;
+        self.pod_states.remove(id).map_err(err)?;
+        self.pod_names.remove(config.name.as_str()).map_err(err)?;
+        self.pod_members.remove_all(id).map_err(err)?;
+        Ok(())
+    }
+}
+
+impl State for RedbState {
+    fn namespace(&self) -> Result<String> {
+        let guard = self.db.read().unwrap_or_else(PoisonError::into_inner);
+        if guard.is_none() {
+            return Err(StateError::Closed);
+        }
+        Ok(self.ns())
+    }
+
+    fn set_namespace(&self, namespace: &str) -> Result<()> {
+        let guard = self.db.read().unwrap_or_else(PoisonError::into_inner);
+        if guard.is_none() {
+            return Err(StateError::Closed);
+        }
+        *self
+            .namespace
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = namespace.to_string();
+        Ok(())
+    }
+
+    fn refresh(&self) -> Result<()> {
+        self.write("refresh", |t, _| ops::refresh(t))
+    }
+
+    fn close(&self) -> Result<()> {
+        let db = self
+            .db
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or(StateError::Closed)?;
+        db.close().map_err(|e| db_error(&self.path, "close", e))
+    }
+
+    fn add_container(&self, config: &ContainerConfig, state: &ContainerState) -> Result<()> {
+        self.write("add_container", |t, ns| {
+            ops::add_container(t, ns, config, state)
+        })
+    }
+
+    fn remove_container(&self, id: &str) -> Result<()> {
+        self.write("remove_container", |t, ns| ops::remove_container(t, ns, id))
+    }
+
+    fn container(&self, id: &str) -> Result<ContainerRecord> {
+        self.read("container", |t, ns| ops::get_container(t, ns, id))
+    }
+
+    fn has_container(&self, id: &str) -> Result<bool> {
+        self.read("has_container", |t, ns| ops::has_container(t, ns, id))
+    }
+
+    fn lookup_container(&self, id_or_name: &str) -> Result<ContainerRecord> {
+        self.read("lookup_container", |t, ns| {
+            ops::lookup_container(t, ns, id_or_name)
+        })
+    }
+
+    fn all_containers(&self) -> Result<Vec<ContainerRecord>> {
+        self.read("all_containers", |t, ns| ops::all_containers(t, ns))
+    }
+
+    fn container_state(&self, id: &str) -> Result<ContainerState> {
+        self.read("container_state", |t, ns| {
+            Ok(ops::get_container(t, ns, id)?.state)
+        })
+    }
+
+    fn save_container_state(&self, id: &str, state: &ContainerState) -> Result<()> {
+        self.write("save_container_state", |t, ns| {
+            ops::save_container_state(t, ns, id, state)
+        })
+    }
+
+    fn container_dependents(&self, id: &str) -> Result<Vec<String>> {
+        self.read("container_dependents", |t, ns| {
+            ops::container_dependents(t, ns, id)
+        })
+    }
+
+    fn add_pod(&self, config: &PodConfig, state: &PodState) -> Result<()> {
+        self.write("add_pod", |t, ns| ops::add_pod(t, ns, config, state))
+    }
+
+    fn remove_pod(&self, id: &str) -> Result<()> {
+        self.write("remove_pod", |t, ns| ops::remove_pod(t, ns, id))
+    }
+
+    fn pod(&self, id: &str) -> Result<PodRecord> {
+        self.read("pod", |t, ns| ops::get_pod(t, ns, id))
+    }
+
+    fn has_pod(&self, id: &str) -> Result<bool> {
+        self.read("has_pod", |t, ns| ops::has_pod(t, ns, id))
+    }
+
+    fn lookup_pod(&self, id_or_name: &str) -> Result<PodRecord> {
+        self.read("lookup_pod", |t, ns| ops::lookup_pod(t, ns, id_or_name))
+    }
+
+    fn pod_containers(&self, pod_id: &str) -> Result<Vec<ContainerRecord>> {
+        self.read("pod_containers", |t, ns| ops::pod_containers(t, ns, pod_id))
+    }
+
+    fn all_pods(&self) -> Result<Vec<PodRecord>> {
+        self.read("all_pods", |t, ns| ops::all_pods(t, ns))
+    }
+
+    fn pod_state(&self, id: &str) -> Result<PodState> {
+        self.read("pod_state", |t, ns| Ok(ops::get_pod(t, ns, id)?.state))
+    }
+
+    fn save_pod_state(&self, id: &str, state: &PodState) -> Result<()> {
+        self.write("save_pod_state", |t, ns| {
+            ops::save_pod_state(t, ns, id, state)
+        })
+    }
+}
