@@ -5,8 +5,10 @@
 //! - `ci`: `cargo fmt --check`, clippy with `-D warnings`, `cargo test --workspace`.
 //! - `lint`: fmt check and clippy only.
 //! - `fuzz [--time SECS] [TARGET...]`: run the cargo-fuzz targets, each for SECS seconds.
+//! - `bench [--runs N] [--no-podman]`: berth vs podman vs bare runc, table into the README.
 //! - `testimage`: build the busybox test image's rootfs tar from busybox-static.
 
+mod bench;
 mod deps;
 mod fuzz;
 mod run;
@@ -28,10 +30,11 @@ fn main() -> Result<()> {
         "ci" => ci(),
         "lint" => lint(),
         "fuzz" => fuzz::run(rest),
+        "bench" => bench::run(rest),
         "testimage" => testimage::build().map(drop),
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <deps|test|ci|lint|testimage|fuzz [--time SECS] [TARGET...]>"
+                "usage: cargo xtask <deps|test|ci|lint|bench|testimage|fuzz [--time SECS] [TARGET...]>"
             );
             Ok(())
         }
