@@ -381,7 +381,7 @@ fn parse_registry(
         mirror_by_digest_only: false,
         mirrors: Vec::new(),
     };
-    let mut prefix_value = None;
+    let mut location_value = None;
     let mut entries: Vec<_> = t.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     for (key, val) in entries {
@@ -391,11 +391,11 @@ fn parse_registry(
             "location" => {
                 reg.location = doc.string(&full, val)?;
                 doc.check(&full, val, location(&reg.location, true))?;
+                location_value = Some(val);
             }
             "prefix" => {
                 reg.prefix = doc.string(&full, val)?;
                 doc.check(&full, val, prefix(&reg.prefix))?;
-                prefix_value = Some(val);
             }
             "insecure" => reg.insecure = doc.bool(&full, val)?,
             "blocked" => reg.blocked = doc.bool(&full, val)?,
@@ -421,7 +421,7 @@ fn parse_registry(
         }
         reg.prefix.clone_from(&reg.location);
     } else if reg.prefix.starts_with("*.") && !reg.location.is_empty() {
-        let val = prefix_value.expect("prefix was read");
+        let val = location_value.expect("location was read");
         return Err(doc.invalid(
             &format!("{at}.location"),
             val.span(),
