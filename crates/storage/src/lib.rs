@@ -8,16 +8,32 @@
 #![deny(unsafe_code)]
 
 mod api;
+mod archive;
+mod blobs;
+mod check;
+mod compress;
+mod containers;
 pub mod digest;
+pub mod driver;
 mod error;
+pub mod extract;
+mod fsutil;
+mod images;
+mod import;
+mod layers;
+mod lock;
 mod model;
+pub mod oci;
 pub mod reference;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use api::Storage;
+pub use archive::ArchiveFormat;
+pub use check::CheckReport;
 pub use error::{Error, Result};
+pub use images::{normalize_local_name, normalize_name};
 pub use model::{
     ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,
     StoreOptions,

@@ -1,60 +1,108 @@
-//! The real store.
+//! The real store: layout, opening, and the [`Storage`] implementation.
+//!
+//! Operations are split by concern: `layers.rs`, `images.rs`,
+//! `containers.rs`, `import.rs`, `archive/`, `check.rs` each add methods to
+//! [`Store`].
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::api::Storage;
+use crate::blobs::BlobStore;
+use crate::driver::{new_driver, LayerDriver};
+use crate::fsutil::mkdir_all;
+use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
-use crate::{Error, Result};
+use crate::Result;
 
 /// A local image and layer store rooted at `graph_root`.
+///
+/// Every operation takes the store lock (shared for reads, exclusive for
+/// changes), so several processes can use one store.
 #[derive(Debug)]
 pub struct Store {
-    opts: StoreOptions,
+    pub(crate) opts: StoreOptions,
+    pub(crate) lock: StoreLock,
+    pub(crate) blobs: BlobStore,
+    pub(crate) driver: Box<dyn LayerDriver>,
 }
 
 impl Store {
-    /// Opens (creating if needed) a store.
+    /// Opens a store, creating its directories if needed.
     pub fn open(opts: StoreOptions) -> Result<Self> {
-        Ok(Store { opts })
+        let g = &opts.graph_root;
+        for d in ["blobs/sha256", "layers", "images", "containers", "tmp"] {
+            mkdir_all(&g.join(d))?;
+        }
+        mkdir_all(&opts.run_root.join("mounts"))?;
+        let driver = new_driver(opts.driver, g)?;
+        Ok(Store {
+            lock: StoreLock::new(&g.join("storage.lock")),
+            blobs: BlobStore::new(g.join("blobs/sha256"), g.join("tmp")),
+            driver,
+            opts,
+        })
     }
 
     /// The options the store was opened with.
     pub fn options(&self) -> &StoreOptions {
         &self.opts
     }
-}
 
-fn pending() -> Error {
-    Error::InvalidOption("not implemented yet".into())
+    /// The driver in use.
+    pub fn driver_name(&self) -> &'static str {
+        self.driver.name()
+    }
+
+    pub(crate) fn graph(&self, sub: &str) -> PathBuf {
+        self.opts.graph_root.join(sub)
+    }
+
+    pub(crate) fn tmp_dir(&self) -> PathBuf {
+        self.graph("tmp")
+    }
+
+    pub(crate) fn mounts_dir(&self) -> PathBuf {
+        self.opts.run_root.join("mounts")
+    }
+
+    pub(crate) fn record_path(&self, kind: &str, id: &str) -> PathBuf {
+        self.graph(kind).join(format!("{id}.json"))
+    }
+
+    /// The graph root.
+    pub fn graph_root(&self) -> &Path {
+        &self.opts.graph_root
+    }
 }
 
 impl Storage for Store {
-    fn resolve_image(&self, _name_or_id: &str) -> Result<ImageRecord> {
-        Err(pending())
+    fn resolve_image(&self, name_or_id: &str) -> Result<ImageRecord> {
+        self.image(name_or_id)
     }
-    fn create_container(&self, _container_id: &str, _image_id: &str) -> Result<String> {
-        Err(pending())
+    fn create_container(&self, container_id: &str, image_id: &str) -> Result<String> {
+        self.create_container_storage(container_id, image_id)
+            .map(|c| c.id)
     }
-    fn mount_container(&self, _storage_id: &str) -> Result<PathBuf> {
-        Err(pending())
+    fn mount_container(&self, storage_id: &str) -> Result<PathBuf> {
+        self.mount(storage_id)
     }
-    fn unmount_container(&self, _storage_id: &str, _force: bool) -> Result<bool> {
-        Err(pending())
+    fn unmount_container(&self, storage_id: &str, force: bool) -> Result<bool> {
+        self.unmount(storage_id, force)
     }
-    fn delete_container(&self, _storage_id: &str) -> Result<()> {
-        Err(pending())
+    fn delete_container(&self, storage_id: &str) -> Result<()> {
+        self.delete_container_storage(storage_id)
     }
-    fn mount_point(&self, _storage_id: &str) -> Result<Option<PathBuf>> {
-        Err(pending())
+    fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>> {
+        self.container_mount_point(storage_id)
     }
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
-        Err(pending())
+        self.containers()
     }
-    fn shutdown(&self, _force: bool) -> Result<()> {
-        Err(pending())
+    fn shutdown(&self, force: bool) -> Result<()> {
+        self.shutdown_mounts(force)
     }
-    fn import_rootfs(&self, _tar: &mut dyn Read, _options: &ImportOptions) -> Result<ImageRecord> {
-        Err(pending())
+    fn import_rootfs(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord> {
+        self.import(tar, options)
     }
 }

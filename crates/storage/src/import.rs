@@ -1,0 +1,69 @@
+//! `import`: a root filesystem tar as a one-layer image.
+
+use std::io::Read;
+
+use crate::digest::parse_sha256;
+use crate::images::normalize_local_name;
+use crate::model::{ImageRecord, ImportOptions};
+use crate::oci::{host_arch, ConfigFile, ConfigHistory, RootFs, RunConfig};
+use crate::store::Store;
+use crate::{Error, Result};
+
+impl Store {
+    /// Imports a root filesystem tar (plain, gzip or zstd) as a one-layer
+    /// image with the config changes in `options`.
+    pub fn import(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord> {
+        let names = options
+            .names
+            .iter()
+            .map(|n| normalize_local_name(n))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(w) = &options.working_dir {
+            if !w.starts_with('/') {
+                return Err(Error::InvalidOption(format!(
+                    "WORKDIR {w:?} must be an absolute path"
+                )));
+            }
+        }
+        for e in &options.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(Error::InvalidOption(format!("ENV {e:?} must be KEY=value")));
+            }
+        }
+        self.lock.write(|| {
+            let layer = self.add_layer(None, None, tar)?;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            let cfg = ConfigFile {
+                created: Some(now.clone()),
+                author: None,
+                architecture: host_arch().to_string(),
+                os: "linux".into(),
+                config: RunConfig {
+                    env: (!options.env.is_empty()).then(|| options.env.clone()),
+                    cmd: options.cmd.clone(),
+                    entrypoint: options.entrypoint.clone(),
+                    working_dir: options.working_dir.clone(),
+                    ..RunConfig::default()
+                },
+                rootfs: RootFs {
+                    kind: "layers".into(),
+                    diff_ids: vec![layer.diff_id.clone()],
+                },
+                history: vec![ConfigHistory {
+                    created: Some(now),
+                    created_by: Some(format!(
+                        "/bin/sh -c #(nop) ADD file:{} in / ",
+                        parse_sha256(&layer.diff_id)?
+                    )),
+                    comment: options.message.clone(),
+                    ..ConfigHistory::default()
+                }],
+            };
+            let bytes = serde_json::to_vec(&cfg).map_err(|source| Error::Json {
+                what: "config".into(),
+                source,
+            })?;
+            self.commit_image(&bytes, None, &names, &[])
+        })
+    }
+}

@@ -1,0 +1,205 @@
+//! Helpers shared by the integration tests: tar building (including
+//! hostile entries the `tar` crate refuses to write) and store fixtures.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use berth_storage::{Driver, Store, StoreOptions};
+
+/// Builds tar streams entry by entry with raw names.
+pub struct Tar {
+    b: tar::Builder<Vec<u8>>,
+}
+
+impl Default for Tar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn header(name: &str, kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(mode);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(1_600_000_000);
+    let raw = name.as_bytes();
+    assert!(raw.len() < 100, "test names stay short");
+    let old = h.as_old_mut();
+    old.name = [0; 100];
+    old.name[..raw.len()].copy_from_slice(raw);
+    h
+}
+
+fn set_link(h: &mut tar::Header, target: &str) {
+    let raw = target.as_bytes();
+    let old = h.as_old_mut();
+    old.linkname = [0; 100];
+    old.linkname[..raw.len()].copy_from_slice(raw);
+}
+
+impl Tar {
+    pub fn new() -> Self {
+        Tar {
+            b: tar::Builder::new(Vec::new()),
+        }
+    }
+    fn add(&mut self, mut h: tar::Header, data: &[u8]) -> &mut Self {
+        h.set_cksum();
+        self.b.append(&h, data).unwrap();
+        self
+    }
+    pub fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+        self.file_mode(name, data, 0o644)
+    }
+    pub fn file_mode(&mut self, name: &str, data: &[u8], mode: u32) -> &mut Self {
+        let h = header(name, tar::EntryType::Regular, data.len() as u64, mode);
+        self.add(h, data)
+    }
+    pub fn file_owned(&mut self, name: &str, data: &[u8], uid: u64, gid: u64) -> &mut Self {
+        let mut h = header(name, tar::EntryType::Regular, data.len() as u64, 0o640);
+        h.set_uid(uid);
+        h.set_gid(gid);
+        self.add(h, data)
+    }
+    pub fn dir(&mut self, name: &str) -> &mut Self {
+        let h = header(name, tar::EntryType::Directory, 0, 0o755);
+        self.add(h, &[])
+    }
+    pub fn symlink(&mut self, name: &str, target: &str) -> &mut Self {
+        let mut h = header(name, tar::EntryType::Symlink, 0, 0o777);
+        set_link(&mut h, target);
+        self.add(h, &[])
+    }
+    pub fn hardlink(&mut self, name: &str, target: &str) -> &mut Self {
+        let mut h = header(name, tar::EntryType::Link, 0, 0o644);
+        set_link(&mut h, target);
+        self.add(h, &[])
+    }
+    pub fn device(
+        &mut self,
+        name: &str,
+        kind: tar::EntryType,
+        major: u32,
+        minor: u32,
+    ) -> &mut Self {
+        let mut h = header(name, kind, 0, 0o666);
+        h.set_device_major(major).unwrap();
+        h.set_device_minor(minor).unwrap();
+        self.add(h, &[])
+    }
+    /// A regular file with a PAX xattr.
+    pub fn file_xattr(&mut self, name: &str, data: &[u8], attr: &str, value: &[u8]) -> &mut Self {
+        self.b
+            .append_pax_extensions([(format!("SCHILY.xattr.{attr}").as_str(), value)])
+            .unwrap();
+        self.file(name, data)
+    }
+    pub fn finish(&mut self) -> Vec<u8> {
+        let b = std::mem::replace(&mut self.b, tar::Builder::new(Vec::new()));
+        b.into_inner().unwrap()
+    }
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// Requires root, names what is missing.
+pub fn require_root() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "these tests need root (mknod, chown, overlay mounts); run them as root"
+    );
+}
+
+/// A busybox root filesystem tar from /bin/busybox (busybox-static).
+pub fn busybox_rootfs_tar() -> Vec<u8> {
+    let bb = Path::new("/bin/busybox");
+    assert!(
+        bb.exists(),
+        "/bin/busybox is missing: install busybox-static"
+    );
+    let data = std::fs::read(bb).unwrap();
+    let mut t = Tar::new();
+    for d in [
+        "bin/", "etc/", "tmp/", "proc/", "sys/", "dev/", "root/", "var/",
+    ] {
+        t.dir(d);
+    }
+    t.file_mode("bin/busybox", &data, 0o755);
+    for app in [
+        "sh", "ls", "cat", "echo", "true", "sleep", "id", "env", "pwd",
+    ] {
+        t.symlink(&format!("bin/{app}"), "busybox");
+    }
+    t.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n");
+    t.file("etc/group", b"root:x:0:\n");
+    t.finish()
+}
+
+/// A store in a temp dir, removed (after unmounting) on drop.
+pub struct TestStore {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    pub fn new(driver: Driver) -> Self {
+        require_root();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreOptions {
+            graph_root: dir.path().join("graph"),
+            run_root: dir.path().join("run"),
+            driver,
+        })
+        .unwrap();
+        TestStore { store, dir }
+    }
+    pub fn reopen(&self) -> Store {
+        Store::open(self.store.options().clone()).unwrap()
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let _ = berth_storage::Storage::shutdown(&self.store, true);
+    }
+}
+
+/// A snapshot of every path under `dir` (type, mode, size, content hash, link target).
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let Ok(m) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        let desc = if m.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                stack.push(e.unwrap().path());
+            }
+            format!("dir {:o} {}", m.mode(), m.mtime())
+        } else if m.file_type().is_symlink() {
+            format!("link {}", std::fs::read_link(&p).unwrap().display())
+        } else if m.is_file() {
+            format!(
+                "file {:o} {} {}",
+                m.mode(),
+                m.nlink(),
+                berth_storage::digest::sha256_digest(&std::fs::read(&p).unwrap())
+            )
+        } else {
+            format!("other {:o}", m.mode())
+        };
+        out.insert(p, desc);
+    }
+    out
+}
