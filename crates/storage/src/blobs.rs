@@ -116,6 +116,13 @@ impl BlobWriter {
     }
 }
 
+impl BlobWriter {
+    /// Drops the partial blob.
+    pub fn abort(self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
 impl Write for BlobWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.inner.write(buf)

@@ -105,17 +105,14 @@ impl Store {
             .prepare_layer(staging, parent.map(|p| p.id.as_str()))?;
         let (plain, _) = decompress(stream)?;
         let mut blob = self.blobs.writer()?;
-        {
-            let mut tee = Tee {
-                inner: plain,
-                out: &mut blob,
-            };
-            extract(
-                &mut tee,
-                &dir,
-                ExtractOptions::layer(self.driver.whiteout_mode()),
-            )?;
-            io::copy(&mut tee, &mut io::sink()).map_err(Error::Archive)?;
+        let extracted = {
+            let mut tee = Tee { inner: plain, out: &mut blob };
+            extract(&mut tee, &dir, ExtractOptions::layer(self.driver.whiteout_mode()))
+                .and_then(|()| io::copy(&mut tee, &mut io::sink()).map_err(Error::Archive))
+        };
+        if let Err(e) = extracted {
+            blob.abort();
+            return Err(e);
         }
         let (diff_id, size) = blob.commit(expected).map_err(|e| match e {
             Error::DigestMismatch {
