@@ -106,9 +106,16 @@ impl Store {
         let (plain, _) = decompress(stream)?;
         let mut blob = self.blobs.writer()?;
         let extracted = {
-            let mut tee = Tee { inner: plain, out: &mut blob };
-            extract(&mut tee, &dir, ExtractOptions::layer(self.driver.whiteout_mode()))
-                .and_then(|()| io::copy(&mut tee, &mut io::sink()).map_err(Error::Archive))
+            let mut tee = Tee {
+                inner: plain,
+                out: &mut blob,
+            };
+            extract(
+                &mut tee,
+                &dir,
+                ExtractOptions::layer(self.driver.whiteout_mode()),
+            )
+            .and_then(|()| io::copy(&mut tee, &mut io::sink()).map_err(Error::Archive))
         };
         if let Err(e) = extracted {
             blob.abort();

@@ -28,18 +28,34 @@ fn lifecycle(driver: Driver) {
     let ts = TestStore::new(driver);
     let img = import_busybox(&ts, "bb");
     assert_eq!(img.names, vec!["localhost/bb:latest"]);
-    assert_eq!(img.config.cmd.as_deref(), Some(&["/bin/sh".to_string()][..]));
+    assert_eq!(
+        img.config.cmd.as_deref(),
+        Some(&["/bin/sh".to_string()][..])
+    );
     assert_eq!(img.config.working_dir.as_deref(), Some("/root"));
     assert_eq!(img.layers.len(), 1);
     // lookups: name forms, id, prefix
-    for key in ["bb", "localhost/bb", "localhost/bb:latest", &img.id, &img.id[..12], &format!("sha256:{}", img.id)] {
+    for key in [
+        "bb",
+        "localhost/bb",
+        "localhost/bb:latest",
+        &img.id,
+        &img.id[..12],
+        &format!("sha256:{}", img.id),
+    ] {
         assert_eq!(ts.store.resolve_image(key).unwrap().id, img.id, "{key}");
     }
-    assert!(matches!(ts.store.resolve_image("nope"), Err(Error::ImageNotFound(_))));
+    assert!(matches!(
+        ts.store.resolve_image("nope"),
+        Err(Error::ImageNotFound(_))
+    ));
 
     // container storage
     let sid = ts.store.create_container("ctr1", &img.id).unwrap();
-    assert!(matches!(ts.store.create_container("ctr1", &img.id), Err(Error::ContainerExists(_))));
+    assert!(matches!(
+        ts.store.create_container("ctr1", &img.id),
+        Err(Error::ContainerExists(_))
+    ));
     assert_eq!(ts.store.mount_point(&sid).unwrap(), None);
     let root = ts.store.mount_container(&sid).unwrap();
     assert!(root.join("bin/busybox").exists());
@@ -48,7 +64,10 @@ fn lifecycle(driver: Driver) {
     std::fs::remove_file(root.join("etc/group")).unwrap();
     assert!(ts.store.container_size(&sid).unwrap() >= 5);
     assert!(ts.store.shutdown(false).is_err(), "busy while mounted");
-    assert!(ts.store.unmount_container(&sid, false).unwrap(), "still one reference");
+    assert!(
+        ts.store.unmount_container(&sid, false).unwrap(),
+        "still one reference"
+    );
     assert_eq!(ts.store.mount_point(&sid).unwrap(), Some(root.clone()));
     assert!(!ts.store.unmount_container(&sid, false).unwrap());
     assert_eq!(ts.store.mount_point(&sid).unwrap(), None);
@@ -63,17 +82,30 @@ fn lifecycle(driver: Driver) {
     assert_eq!(ts.store.list_containers().unwrap().len(), 2);
 
     // the image is in use
-    assert!(matches!(ts.store.remove_image("bb", false), Err(Error::ImageInUse { .. })));
+    assert!(matches!(
+        ts.store.remove_image("bb", false),
+        Err(Error::ImageInUse { .. })
+    ));
     ts.store.shutdown(true).unwrap();
     assert_eq!(ts.store.mount_point(&sid).unwrap(), None);
     ts.store.delete_container(&sid).unwrap();
     ts.store.delete_container(&sid2).unwrap();
-    assert!(matches!(ts.store.delete_container(&sid), Err(Error::ContainerNotFound(_))));
+    assert!(matches!(
+        ts.store.delete_container(&sid),
+        Err(Error::ContainerNotFound(_))
+    ));
     assert!(ts.store.list_containers().unwrap().is_empty());
     ts.store.remove_image("bb", false).unwrap();
     assert!(ts.store.images().unwrap().is_empty());
-    assert!(ts.store.layers().unwrap().is_empty(), "layers go with their last image");
-    assert!(ts.store.check(false).unwrap().is_clean(), "{:?}", ts.store.check(false).unwrap());
+    assert!(
+        ts.store.layers().unwrap().is_empty(),
+        "layers go with their last image"
+    );
+    assert!(
+        ts.store.check(false).unwrap().is_clean(),
+        "{:?}",
+        ts.store.check(false).unwrap()
+    );
 }
 
 #[test]
@@ -101,18 +133,50 @@ fn forced_removal_keeps_layers_for_containers() {
 fn layered(driver: Driver) {
     let ts = TestStore::new(driver);
     // two images built by load over shared layers: build via import of gz + zstd
-    let base = Tar::new().file("a", b"a").file("d/x", b"x").file("d/y", b"y").file("o/old", b"o").finish();
-    let i1 = ts.store.import_rootfs(&mut Cursor::new(gzip(&base)), &ImportOptions { names: vec!["gz".into()], ..Default::default() }).unwrap();
+    let base = Tar::new()
+        .file("a", b"a")
+        .file("d/x", b"x")
+        .file("d/y", b"y")
+        .file("o/old", b"o")
+        .finish();
+    let i1 = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(gzip(&base)),
+            &ImportOptions {
+                names: vec!["gz".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let z = zstd::encode_all(&base[..], 3).unwrap();
-    let i2 = ts.store.import_rootfs(&mut Cursor::new(z), &ImportOptions { names: vec!["zs".into()], ..Default::default() }).unwrap();
+    let i2 = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(z),
+            &ImportOptions {
+                names: vec!["zs".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(i1.layers, i2.layers, "same content, same layer");
     assert_eq!(ts.store.layers().unwrap().len(), 1);
     // tag/untag
     ts.store.tag_image("gz", "other:1").unwrap();
     assert_eq!(ts.store.resolve_image("other:1").unwrap().id, i1.id);
     ts.store.tag_image("zs", "other:1").unwrap();
-    assert_eq!(ts.store.resolve_image("other:1").unwrap().id, i2.id, "a name moves");
-    assert!(!ts.store.image(&i1.id).unwrap().names.contains(&"docker.io/library/other:1".to_string()));
+    assert_eq!(
+        ts.store.resolve_image("other:1").unwrap().id,
+        i2.id,
+        "a name moves"
+    );
+    assert!(!ts
+        .store
+        .image(&i1.id)
+        .unwrap()
+        .names
+        .contains(&"docker.io/library/other:1".to_string()));
     ts.store.untag_image("zs", "other:1").unwrap();
     assert!(ts.store.resolve_image("other:1").is_err());
     ts.store.untag_image(&i1.id, "localhost/gz").unwrap();
@@ -134,18 +198,61 @@ fn vfs_shared_layers_and_tags() {
 #[test]
 fn bad_inputs_get_clear_errors() {
     let ts = TestStore::new(Driver::Vfs);
-    let e = ts.store.import_rootfs(&mut Cursor::new(b"BZh91AY&SY garbage".to_vec()), &ImportOptions::default()).unwrap_err();
+    let e = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(b"BZh91AY&SY garbage".to_vec()),
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("bzip2"), "{e}");
-    let e = ts.store.import_rootfs(&mut Cursor::new(Tar::new().file("x", b"").finish()), &ImportOptions { names: vec!["Bad Name".into()], ..Default::default() }).unwrap_err();
+    let e = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(Tar::new().file("x", b"").finish()),
+            &ImportOptions {
+                names: vec!["Bad Name".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidReference { .. }), "{e}");
-    let e = ts.store.import_rootfs(&mut Cursor::new(Tar::new().file("x", b"").finish()), &ImportOptions { working_dir: Some("rel".into()), ..Default::default() }).unwrap_err();
+    let e = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(Tar::new().file("x", b"").finish()),
+            &ImportOptions {
+                working_dir: Some("rel".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("WORKDIR"), "{e}");
-    let e = ts.store.import_rootfs(&mut Cursor::new(Tar::new().file("../x", b"").finish()), &ImportOptions::default()).unwrap_err();
+    let e = ts
+        .store
+        .import_rootfs(
+            &mut Cursor::new(Tar::new().file("../x", b"").finish()),
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("../x"), "{e}");
-    assert!(ts.store.check(false).unwrap().is_clean(), "a refused import leaves nothing: {:?}", ts.store.check(false).unwrap());
-    assert!(matches!(ts.store.mount_container("zz"), Err(Error::ContainerNotFound(_))));
-    assert!(ts.store.create_container("bad id!", &"0".repeat(64)).is_err());
-    assert!(matches!(ts.store.create_container("c", &"0".repeat(64)), Err(Error::ImageNotFound(_))));
+    assert!(
+        ts.store.check(false).unwrap().is_clean(),
+        "a refused import leaves nothing: {:?}",
+        ts.store.check(false).unwrap()
+    );
+    assert!(matches!(
+        ts.store.mount_container("zz"),
+        Err(Error::ContainerNotFound(_))
+    ));
+    assert!(ts
+        .store
+        .create_container("bad id!", &"0".repeat(64))
+        .is_err());
+    assert!(matches!(
+        ts.store.create_container("c", &"0".repeat(64)),
+        Err(Error::ImageNotFound(_))
+    ));
 }
 
 #[test]
@@ -154,11 +261,22 @@ fn ambiguous_prefix_is_reported() {
     let mut ids = Vec::new();
     for i in 0..20 {
         let t = Tar::new().file("f", format!("{i}").as_bytes()).finish();
-        ids.push(ts.store.import_rootfs(&mut Cursor::new(t), &ImportOptions::default()).unwrap().id);
+        ids.push(
+            ts.store
+                .import_rootfs(&mut Cursor::new(t), &ImportOptions::default())
+                .unwrap()
+                .id,
+        );
     }
     // some one-character prefix is shared by two of twenty ids
-    let shared = (0..16).map(|d| format!("{d:x}")).find(|p| ids.iter().filter(|i| i.starts_with(p.as_str())).count() > 1).unwrap();
-    assert!(matches!(ts.store.resolve_image(&shared), Err(Error::Ambiguous { .. })));
+    let shared = (0..16)
+        .map(|d| format!("{d:x}"))
+        .find(|p| ids.iter().filter(|i| i.starts_with(p.as_str())).count() > 1)
+        .unwrap();
+    assert!(matches!(
+        ts.store.resolve_image(&shared),
+        Err(Error::Ambiguous { .. })
+    ));
 }
 
 #[test]
@@ -177,14 +295,25 @@ fn check_repairs_leftovers() {
     let report = ts.store.check(true).unwrap();
     assert!(report.problems.len() >= 5, "{report:?}");
     assert!(ts.store.check(false).unwrap().is_clean());
-    assert_eq!(ts.store.resolve_image("bb").unwrap().id, img.id, "good data survives repair");
+    assert_eq!(
+        ts.store.resolve_image("bb").unwrap().id,
+        img.id,
+        "good data survives repair"
+    );
     // an image whose layer vanished is removed
     let layer = ts.store.resolve_image("bb").unwrap().layers[0].clone();
     std::fs::remove_dir_all(g.join("overlay").join(&layer)).unwrap();
     let report = ts.store.check(true).unwrap();
-    assert!(report.problems.iter().any(|p| p.contains(&img.id)), "{report:?}");
+    assert!(
+        report.problems.iter().any(|p| p.contains(&img.id)),
+        "{report:?}"
+    );
     assert!(ts.store.images().unwrap().is_empty());
-    assert!(ts.store.check(false).unwrap().is_clean(), "{:?}", ts.store.check(false).unwrap());
+    assert!(
+        ts.store.check(false).unwrap().is_clean(),
+        "{:?}",
+        ts.store.check(false).unwrap()
+    );
 }
 
 #[test]
@@ -198,7 +327,9 @@ fn deep_images_mount_with_short_options() {
     let mut layers = Vec::new();
     let mut t = tar::Builder::new(Vec::new());
     for i in 0..n {
-        let layer = Tar::new().file(&format!("l{i}"), format!("{i}").as_bytes()).finish();
+        let layer = Tar::new()
+            .file(&format!("l{i}"), format!("{i}").as_bytes())
+            .finish();
         diff_ids.push(berth_storage::digest::sha256_digest(&layer));
         let name = format!("{i}.tar");
         let mut h = tar::Header::new_ustar();
@@ -210,7 +341,8 @@ fn deep_images_mount_with_short_options() {
     }
     let cfg = serde_json::json!({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":diff_ids}});
     let cfg = serde_json::to_vec(&cfg).unwrap();
-    let manifest = serde_json::json!([{"Config":"config.json","RepoTags":["deep:latest"],"Layers":layers}]);
+    let manifest =
+        serde_json::json!([{"Config":"config.json","RepoTags":["deep:latest"],"Layers":layers}]);
     let manifest = serde_json::to_vec(&manifest).unwrap();
     for (name, data) in [("config.json", &cfg), ("manifest.json", &manifest)] {
         let mut h = tar::Header::new_ustar();

@@ -171,6 +171,7 @@ impl TestStore {
 impl Drop for TestStore {
     fn drop(&mut self) {
         let _ = berth_storage::Storage::shutdown(&self.store, true);
+        unmount_under(self.dir.path());
     }
 }
 
@@ -202,4 +203,82 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
         out.insert(p, desc);
     }
     out
+}
+
+/// Lazily unmounts everything mounted under `dir` (deepest first).
+pub fn unmount_under(dir: &Path) {
+    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return;
+    };
+    let prefix = dir.to_string_lossy().into_owned();
+    let mut points: Vec<String> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4).map(str::to_string))
+        .filter(|p| p.starts_with(&prefix))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in points {
+        let _ = nix::mount::umount2(p.as_str(), nix::mount::MntFlags::MNT_DETACH);
+    }
+}
+
+/// A private podman (own root, runroot, tmpdir) in a temp dir; never touches
+/// the real installation.
+pub struct Podman {
+    pub dir: tempfile::TempDir,
+    pub driver: &'static str,
+}
+
+impl Podman {
+    pub fn new(driver: &'static str) -> Self {
+        require_root();
+        assert!(
+            std::process::Command::new("podman")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "podman is missing: install podman (4.3.1) for the interop tests"
+        );
+        Podman {
+            dir: tempfile::tempdir().unwrap(),
+            driver,
+        }
+    }
+
+    pub fn cmd(&self) -> std::process::Command {
+        let d = self.dir.path();
+        let mut c = std::process::Command::new("podman");
+        c.arg("--root").arg(d.join("root"));
+        c.arg("--runroot").arg(d.join("run"));
+        c.arg("--tmpdir").arg(d.join("tmp"));
+        c.args([
+            "--cgroup-manager",
+            "cgroupfs",
+            "--events-backend",
+            "file",
+            "--runtime",
+            "runc",
+            "--storage-driver",
+            self.driver,
+        ]);
+        c
+    }
+
+    /// Runs podman with `args`; panics with its stderr on failure; returns stdout.
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("podman runs");
+        assert!(
+            out.status.success(),
+            "podman {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        let _ = self.cmd().args(["rm", "-af"]).output();
+        unmount_under(self.dir.path());
+    }
 }
