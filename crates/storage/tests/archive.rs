@@ -84,11 +84,11 @@ fn multi_image_docker_archive() {
 #[test]
 fn bad_archives_get_clear_errors() {
     let ts = TestStore::new(Driver::Vfs);
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path().join("junk.tar");
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("junk.tar");
     std::fs::write(&p, Tar::new().file("hello", b"x").finish()).unwrap();
-    let e = ts.store.load(&p).unwrap_err().to_string();
-    assert!(e.contains("neither an OCI layout"), "{e}");
+    let err = ts.store.load(&p).unwrap_err().to_string();
+    assert!(err.contains("neither an OCI layout"), "{err}");
     // a manifest that points outside the archive through a symlink
     let t = Tar::new()
         .symlink("evil", "/etc/passwd")
@@ -98,12 +98,12 @@ fn bad_archives_get_clear_errors() {
         )
         .finish();
     std::fs::write(&p, t).unwrap();
-    let e = ts.store.load(&p).unwrap_err().to_string();
-    assert!(e.contains("evil"), "{e}");
+    let err = ts.store.load(&p).unwrap_err().to_string();
+    assert!(err.contains("evil"), "{err}");
     // a tampered blob
     let src = TestStore::new(Driver::Vfs);
     let img = import(&src, "t", Tar::new().file("f", b"data").finish());
-    let layout = d.path().join("layout");
+    let layout = tmp.path().join("layout");
     src.store
         .save(&["t"], ArchiveFormat::OciDir, &layout)
         .unwrap();
@@ -112,8 +112,8 @@ fn bad_archives_get_clear_errors() {
     let mut data = std::fs::read(&lp).unwrap();
     data[600] ^= 1;
     std::fs::write(&lp, data).unwrap();
-    let e = ts.store.load(&layout).unwrap_err().to_string();
-    assert!(e.contains("digest mismatch"), "{e}");
+    let err = ts.store.load(&layout).unwrap_err().to_string();
+    assert!(err.contains("digest mismatch"), "{err}");
     assert!(ts.store.images().unwrap().is_empty());
     let r = ts.store.check(true).unwrap();
     assert!(ts.store.check(false).unwrap().is_clean(), "{r:?}");
