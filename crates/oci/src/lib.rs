@@ -26,6 +26,6 @@ pub use container_spec::{
 pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};
 pub use runtime::{
-    AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest, ExecResult,
-    ExitCommand, OciRuntime, WinSize,
+    AttachHandle, AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest,
+    ExecResult, ExitCommand, OciRuntime, WinSize,
 };

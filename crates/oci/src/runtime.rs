@@ -125,6 +125,39 @@ impl std::fmt::Debug for AttachIo {
     }
 }
 
+/// A running attach session.
+#[derive(Debug)]
+pub struct AttachHandle {
+    output: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl AttachHandle {
+    /// A session whose streaming happens in `thread`.
+    pub fn from_thread(thread: std::thread::JoinHandle<Result<()>>) -> Self {
+        Self {
+            output: Some(thread),
+        }
+    }
+
+    /// A session that has already ended (used by fakes).
+    pub fn finished() -> Self {
+        Self { output: None }
+    }
+
+    /// Blocks until conmon closes the stream (the container exited and its output was drained).
+    pub fn wait(mut self) -> Result<()> {
+        match self.output.take() {
+            None => Ok(()),
+            Some(t) => t.join().unwrap_or_else(|_| {
+                Err(Error::Conmon {
+                    id: String::new(),
+                    message: "attach thread panicked".into(),
+                })
+            }),
+        }
+    }
+}
+
 /// A process to run in a running container. Unset fields are taken from the container's
 /// `config.json` (env is appended to the container's).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -184,8 +217,10 @@ pub trait OciRuntime: std::fmt::Debug + Send + Sync {
     fn exit_code(&self, id: &str) -> Result<Option<i32>>;
     /// Runs a process in the running container (through conmon).
     fn exec(&self, req: &ExecRequest, io: Option<AttachIo>) -> Result<ExecResult>;
-    /// Streams the container's stdio until it exits (or stdin ends for a non-interactive attach).
-    fn attach(&self, id: &str, bundle: &std::path::Path, io: AttachIo) -> Result<()>;
+    /// Connects to the container's stdio and streams it in background threads; call
+    /// [`AttachHandle::wait`] to block until the container's output ends. Connect before
+    /// `start` to see all output. `io.size` is applied first for tty containers.
+    fn attach(&self, id: &str, bundle: &std::path::Path, io: AttachIo) -> Result<AttachHandle>;
     /// Resizes the container's terminal.
     fn resize(&self, id: &str, bundle: &std::path::Path, size: WinSize) -> Result<()>;
 

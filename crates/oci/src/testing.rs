@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::runtime::{
-    AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest, ExecResult,
-    OciRuntime, WinSize,
+    AttachHandle, AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest,
+    ExecResult, OciRuntime, WinSize,
 };
 
 /// The operations of [`OciRuntime`], used to inject failures.
@@ -312,7 +312,7 @@ impl OciRuntime for FakeOciRuntime {
         })
     }
 
-    fn attach(&self, id: &str, bundle: &Path, mut io: AttachIo) -> Result<()> {
+    fn attach(&self, id: &str, bundle: &Path, mut io: AttachIo) -> Result<AttachHandle> {
         let g = self.enter(Op::Attach, Call::Attach(id.to_owned(), bundle.to_owned()))?;
         if !g.containers.contains_key(id) {
             return Err(missing(id));
@@ -320,7 +320,7 @@ impl OciRuntime for FakeOciRuntime {
         io.stdout
             .write_all(&g.attach_output)
             .map_err(|e| Error::io("write attach output", "<fake>", e))?;
-        Ok(())
+        Ok(AttachHandle::finished())
     }
 
     fn resize(&self, id: &str, _bundle: &Path, size: WinSize) -> Result<()> {

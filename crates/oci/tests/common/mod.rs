@@ -1,0 +1,194 @@
+//! Shared fixtures for the system tests: a busybox rootfs, a private runc root, cleanup guards.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use berth_oci::generate::{write_bundle, SpecOptions};
+use berth_oci::{ContainerSpec, CreateRequest, OciRuntime, RuncConmon, RuncConmonConfig};
+
+pub const RUNC: &str = "/usr/sbin/runc";
+pub const CONMON: &str = "/usr/bin/conmon";
+pub const BUSYBOX: &str = "/bin/busybox";
+
+/// Panics (never skips) when the test cannot run for real here.
+pub fn require_host() {
+    assert!(nix::unistd::geteuid().is_root(), "system tests need root");
+    for bin in [RUNC, CONMON, BUSYBOX] {
+        assert!(
+            Path::new(bin).exists(),
+            "system tests need {bin} (cargo xtask deps installs it)"
+        );
+    }
+}
+
+/// A busybox root filesystem: `/bin/busybox` and a symlink per applet, passwd/group, empty mount points.
+pub fn busybox_rootfs(dir: &Path) -> PathBuf {
+    let rootfs = dir.join("rootfs");
+    for d in [
+        "bin", "etc", "proc", "sys", "dev", "tmp", "root", "run", "var/tmp",
+    ] {
+        std::fs::create_dir_all(rootfs.join(d)).unwrap();
+    }
+    std::fs::copy(BUSYBOX, rootfs.join("bin/busybox")).unwrap();
+    let list = std::process::Command::new(BUSYBOX)
+        .arg("--list")
+        .output()
+        .unwrap();
+    for applet in String::from_utf8(list.stdout).unwrap().lines() {
+        if applet != "busybox" {
+            let _ = std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet));
+        }
+    }
+    std::fs::write(
+        rootfs.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+    )
+    .unwrap();
+    std::fs::write(rootfs.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n").unwrap();
+    rootfs
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// One test's world: temp dir, rootfs, runtime with a private root; deletes its containers on drop.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub rootfs: PathBuf,
+    pub rt: RuncConmon,
+    pub opts: SpecOptions,
+    ids: std::sync::Mutex<Vec<String>>,
+    cgroup_parent: String,
+}
+
+impl World {
+    pub fn new() -> Self {
+        require_host();
+        let dir = tempfile::Builder::new()
+            .prefix("berth-oci-")
+            .tempdir()
+            .unwrap();
+        let rootfs = busybox_rootfs(dir.path());
+        let mut cfg = RuncConmonConfig::new(RUNC, CONMON, dir.path().join("run"));
+        cfg.runtime_root = Some(dir.path().join("runc-root"));
+        let rt = RuncConmon::new(cfg).unwrap();
+        let cgroup_parent = format!(
+            "berth-oci-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        Self {
+            dir,
+            rootfs,
+            rt,
+            opts: SpecOptions::default(),
+            ids: std::sync::Mutex::new(Vec::new()),
+            cgroup_parent,
+        }
+    }
+
+    /// A spec for a new container running `args`.
+    pub fn spec(&self, args: &[&str]) -> ContainerSpec {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let id = format!("berth-oci-test-{}-{n}", std::process::id());
+        let mut s = ContainerSpec::new(
+            &id,
+            &self.rootfs,
+            self.dir.path().join(format!("bundle-{n}")),
+        );
+        s.command = args.iter().map(|a| (*a).to_owned()).collect();
+        s.cgroup_parent = Some(self.cgroup_parent.clone());
+        s
+    }
+
+    /// Writes the bundle and creates the container (not started).
+    pub fn create(&self, spec: &ContainerSpec) -> berth_oci::Result<berth_oci::Created> {
+        write_bundle(spec, &self.opts)?;
+        self.ids.lock().unwrap().push(spec.id.clone());
+        self.rt.create(&CreateRequest {
+            id: spec.id.clone(),
+            name: spec.name.clone(),
+            bundle: spec.bundle_dir.clone(),
+            tty: spec.tty,
+            stdin: spec.stdin,
+            ..CreateRequest::default()
+        })
+    }
+
+    /// Creates, starts and waits; returns the exit code and the log's records.
+    pub fn run(&self, spec: &ContainerSpec) -> (i32, Vec<LogRecord>) {
+        self.create(spec).unwrap();
+        self.rt.start(&spec.id).unwrap();
+        let code = self.rt.wait(&spec.id, Duration::from_secs(30)).unwrap();
+        (code, read_log(&spec.bundle_dir.join("ctr.log")))
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        for id in self.ids.lock().unwrap().iter() {
+            let _ = self.rt.delete(id, true);
+        }
+        // runc removes only the leaf cgroups; remove our parent in every hierarchy.
+        if let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") {
+            for e in entries.flatten() {
+                let _ = std::fs::remove_dir(e.path().join(&self.cgroup_parent));
+            }
+        }
+        let _ = std::fs::remove_dir(Path::new("/sys/fs/cgroup/unified").join(&self.cgroup_parent));
+    }
+}
+
+/// One k8s-file record.
+#[derive(Debug, Clone)]
+pub struct LogRecord {
+    pub stream: String,
+    pub partial: bool,
+    pub content: String,
+}
+
+pub fn read_log(path: &Path) -> Vec<LogRecord> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.splitn(4, ' ');
+            let _ts = f.next()?;
+            let stream = f.next()?.to_owned();
+            let tag = f.next()?;
+            Some(LogRecord {
+                stream,
+                partial: tag == "P",
+                content: f.next().unwrap_or("").to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// All stdout content joined with newlines.
+pub fn stdout_text(log: &[LogRecord]) -> String {
+    log.iter()
+        .filter(|r| r.stream == "stdout")
+        .map(|r| format!("{}\n", r.content))
+        .collect()
+}
+
+/// A shared in-memory writer.
+#[derive(Clone, Default)]
+pub struct Buf(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buf {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}

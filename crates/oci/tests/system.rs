@@ -1,0 +1,356 @@
+//! System tests: real runc and conmon, a busybox rootfs built here, a private runc root.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use berth_oci::{
+    AttachIo, ContainerStatus, ExecRequest, NamespaceMode, OciRuntime, SeccompChoice, WinSize,
+};
+use common::{stdout_text, Buf, World};
+
+#[test]
+fn output_reaches_the_log_and_exit_code_comes_back() {
+    let w = World::new();
+    let spec = w.spec(&[
+        "sh",
+        "-c",
+        "echo hello-out; echo hello-err >&2; printf partial; exit 42",
+    ]);
+    let (code, log) = w.run(&spec);
+    assert_eq!(code, 42);
+    assert!(
+        log.iter()
+            .any(|r| r.stream == "stdout" && r.content == "hello-out" && !r.partial),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.stream == "stderr" && r.content == "hello-err"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|r| r.partial && r.content == "partial"),
+        "{log:?}"
+    );
+    assert_eq!(
+        w.rt.state(&spec.id).unwrap().status,
+        ContainerStatus::Stopped
+    );
+    w.rt.delete(&spec.id, false).unwrap();
+    assert!(matches!(
+        w.rt.state(&spec.id),
+        Err(berth_oci::Error::NoSuchContainer { .. })
+    ));
+}
+
+#[test]
+fn create_reports_pids_and_lifecycle_states() {
+    let w = World::new();
+    let spec = w.spec(&["sleep", "100"]);
+    let created = w.create(&spec).unwrap();
+    assert!(created.pid > 0 && created.conmon_pid > 0);
+    let st = w.rt.state(&spec.id).unwrap();
+    assert_eq!(
+        (st.status, st.pid),
+        (ContainerStatus::Created, Some(created.pid))
+    );
+    assert_eq!(st.bundle, spec.bundle_dir);
+    w.rt.start(&spec.id).unwrap();
+    assert_eq!(
+        w.rt.state(&spec.id).unwrap().status,
+        ContainerStatus::Running
+    );
+    w.rt.pause(&spec.id).unwrap();
+    assert_eq!(
+        w.rt.state(&spec.id).unwrap().status,
+        ContainerStatus::Paused
+    );
+    w.rt.resume(&spec.id).unwrap();
+    assert_eq!(
+        w.rt.state(&spec.id).unwrap().status,
+        ContainerStatus::Running
+    );
+    assert!(berth_oci::RuncConmon::conmon_alive(created.conmon_pid));
+    assert_eq!(w.rt.exit_code(&spec.id).unwrap(), None);
+    let e = w.rt.delete(&spec.id, false).unwrap_err();
+    assert!(e.to_string().contains("not stopped"), "{e}");
+    w.rt.delete(&spec.id, true).unwrap();
+    w.rt.delete(&spec.id, true).unwrap();
+}
+
+#[test]
+fn sigterm_stops_a_sleep() {
+    let w = World::new();
+    let mut spec = w.spec(&["sleep", "100"]);
+    // PID 1 of a namespace ignores SIGTERM without a handler; outside it sleep dies of it.
+    spec.namespaces.pid = NamespaceMode::Host;
+    w.create(&spec).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        w.rt.stop(&spec.id, libc::SIGTERM, Duration::from_secs(20))
+            .unwrap(),
+        143
+    );
+    assert!(t.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn stop_with_timeout_escalates_to_sigkill() {
+    let w = World::new();
+    let spec = w.spec(&["sleep", "100"]);
+    w.create(&spec).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        w.rt.stop(&spec.id, libc::SIGTERM, Duration::from_secs(1))
+            .unwrap(),
+        137
+    );
+    assert!(t.elapsed() >= Duration::from_secs(1));
+}
+
+#[test]
+fn exec_returns_output_and_exit_code() {
+    let w = World::new();
+    let spec = w.spec(&["sleep", "100"]);
+    w.create(&spec).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    let out = Buf::default();
+    let err = Buf::default();
+    let io = AttachIo {
+        stdin: None,
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(err.clone()),
+        size: None,
+    };
+    let req = ExecRequest {
+        id: spec.id.clone(),
+        bundle: spec.bundle_dir.clone(),
+        session_id: "s1".into(),
+        args: vec![
+            "sh".into(),
+            "-c".into(),
+            "echo exec-out; echo exec-err >&2; exit 7".into(),
+        ],
+        ..ExecRequest::default()
+    };
+    let r = w.rt.exec(&req, Some(io)).unwrap();
+    assert_eq!(r.exit_code, Some(7));
+    assert_eq!(out.text(), "exec-out\n");
+    assert_eq!(err.text(), "exec-err\n");
+
+    // stdin reaches the process; env and user apply.
+    let out = Buf::default();
+    let io = AttachIo {
+        stdin: Some(Box::new(&b"from-stdin\n"[..])),
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(Buf::default()),
+        size: None,
+    };
+    let req2 = ExecRequest {
+        args: vec![
+            "sh".into(),
+            "-c".into(),
+            "read l; echo $l $FOO $(id -u)".into(),
+        ],
+        env: vec!["FOO=bar".into()],
+        user: Some("nobody".into()),
+        stdin: true,
+        session_id: "s2".into(),
+        ..req.clone()
+    };
+    assert_eq!(w.rt.exec(&req2, Some(io)).unwrap().exit_code, Some(0));
+    assert_eq!(out.text(), "from-stdin bar 65534\n");
+
+    // Not attached: the code still comes back; detached: only the pid.
+    let req3 = ExecRequest {
+        args: vec!["false".into()],
+        session_id: "s3".into(),
+        ..req.clone()
+    };
+    assert_eq!(w.rt.exec(&req3, None).unwrap().exit_code, Some(1));
+    let req4 = ExecRequest {
+        args: vec!["sleep".into(), "1".into()],
+        session_id: "s4".into(),
+        detach: true,
+        ..req.clone()
+    };
+    let r = w.rt.exec(&req4, None).unwrap();
+    assert!(r.pid > 0 && r.exit_code.is_none());
+
+    // Missing and non-executable commands map to podman's exit codes.
+    let bad = ExecRequest {
+        args: vec!["nonexistent-cmd".into()],
+        session_id: "s5".into(),
+        ..req.clone()
+    };
+    let e = w.rt.exec(&bad, None).unwrap_err();
+    assert!(e.to_string().contains("executable file not found"), "{e}");
+    assert_eq!(e.exec_exit_code(), 127);
+    let bad = ExecRequest {
+        args: vec!["/etc".into()],
+        session_id: "s6".into(),
+        ..req
+    };
+    let e = w.rt.exec(&bad, None).unwrap_err();
+    assert_eq!(e.exec_exit_code(), 126, "{e}");
+}
+
+#[test]
+fn tty_container_sees_a_terminal_of_the_given_size() {
+    let w = World::new();
+    let mut spec = w.spec(&["sh", "-c", "tty; stty size"]);
+    spec.tty = true;
+    w.create(&spec).unwrap();
+    let out = Buf::default();
+    let io = AttachIo {
+        stdin: None,
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(Buf::default()),
+        size: Some(WinSize {
+            rows: 30,
+            cols: 100,
+        }),
+    };
+    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    handle.wait().unwrap();
+    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 0);
+    let text = out.text();
+    assert!(text.contains("/dev/pts/0"), "{text:?}");
+    assert!(text.contains("30 100"), "{text:?}");
+}
+
+#[test]
+fn interactive_container_gets_stdin_through_attach() {
+    let w = World::new();
+    let mut spec = w.spec(&["cat"]);
+    spec.stdin = true;
+    w.create(&spec).unwrap();
+    let out = Buf::default();
+    let io = AttachIo {
+        stdin: Some(Box::new(&b"line1\nline2"[..])),
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(Buf::default()),
+        size: None,
+    };
+    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    handle.wait().unwrap();
+    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 0);
+    assert_eq!(out.text(), "line1\nline2");
+}
+
+#[test]
+fn security_defaults_are_applied() {
+    let w = World::new();
+    let spec = w.spec(&[
+        "sh",
+        "-c",
+        "grep -E '^(Seccomp|CapEff):' /proc/1/status; echo timer_list=$(cat /proc/timer_list | wc -c); echo firmware=$(ls /sys/firmware | wc -l)",
+    ]);
+    let (code, log) = w.run(&spec);
+    assert_eq!(code, 0, "{log:?}");
+    let text = stdout_text(&log);
+    assert!(text.contains("Seccomp:\t2"), "{text}");
+    assert!(text.contains("CapEff:\t00000000800405fb"), "{text}");
+    assert!(text.contains("timer_list=0"), "{text}");
+    assert!(text.contains("firmware=0"), "{text}");
+}
+
+#[test]
+fn unconfined_and_privileged_lift_the_defaults() {
+    let w = World::new();
+    let mut spec = w.spec(&["sh", "-c", "grep -E '^Seccomp:' /proc/1/status"]);
+    spec.seccomp = SeccompChoice::Unconfined;
+    let (_, log) = w.run(&spec);
+    assert!(stdout_text(&log).contains("Seccomp:\t0"), "{log:?}");
+}
+
+#[test]
+fn read_only_root_refuses_writes() {
+    let w = World::new();
+    let mut spec = w.spec(&[
+        "sh",
+        "-c",
+        "touch /newfile && echo wrote; touch /tmp/ok && echo tmp-ok",
+    ]);
+    spec.read_only = true;
+    let (_, log) = w.run(&spec);
+    let text = stdout_text(&log);
+    assert!(!text.contains("wrote"), "{log:?}");
+    assert!(
+        text.contains("tmp-ok"),
+        "read-only containers get a writable /tmp: {log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.stream == "stderr" && r.content.contains("Read-only file system")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn etc_files_and_hostname_are_in_place() {
+    let w = World::new();
+    let mut spec = w.spec(&[
+        "sh",
+        "-c",
+        "hostname; cat /etc/hostname; grep -c localhost /etc/hosts; echo $HOSTNAME",
+    ]);
+    spec.hostname = Some("boxy".into());
+    let (code, log) = w.run(&spec);
+    assert_eq!(code, 0);
+    assert_eq!(stdout_text(&log), "boxy\nboxy\n2\nboxy\n");
+}
+
+#[test]
+fn missing_and_non_executable_commands_fail_create_with_podmans_codes() {
+    let w = World::new();
+    let spec = w.spec(&["nonexistent-cmd"]);
+    let e = w.create(&spec).unwrap_err();
+    assert!(e.to_string().contains("executable file not found"), "{e}");
+    assert_eq!(e.run_exit_code(), 127);
+    let spec = w.spec(&["/etc"]);
+    let e = w.create(&spec).unwrap_err();
+    assert!(e.to_string().contains("permission denied"), "{e}");
+    assert_eq!(e.run_exit_code(), 126);
+}
+
+#[test]
+fn bad_binary_paths_give_clear_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = berth_oci::RuncConmonConfig::new("/nonexistent/runc", common::CONMON, d.path());
+    let e = berth_oci::RuncConmon::new(cfg).unwrap_err().to_string();
+    assert!(
+        e.contains("runtime binary /nonexistent/runc") && e.contains("No such file"),
+        "{e}"
+    );
+    let cfg = berth_oci::RuncConmonConfig::new(common::RUNC, "/etc/passwd", d.path());
+    let e = berth_oci::RuncConmon::new(cfg).unwrap_err().to_string();
+    assert!(
+        e.contains("conmon binary /etc/passwd") && e.contains("not an executable"),
+        "{e}"
+    );
+}
+
+#[test]
+fn log_size_max_truncates_the_log() {
+    let mut w = World::new();
+    let mut cfg = w.rt.config().clone();
+    cfg.max_log_size = Some(200);
+    w.rt = berth_oci::RuncConmon::new(cfg).unwrap();
+    let spec = w.spec(&[
+        "sh",
+        "-c",
+        "for i in 1 2 3 4 5 6 7 8 9 10; do echo line-$i-0123456789; sleep 0.01; done",
+    ]);
+    let (code, log) = w.run(&spec);
+    assert_eq!(code, 0);
+    assert!(
+        log.len() < 10 && log.iter().any(|r| r.content == "line-10-0123456789"),
+        "{log:?}"
+    );
+}
