@@ -167,10 +167,13 @@ pub fn read_log(path: &Path) -> Vec<LogRecord> {
 
 /// All stdout content joined with newlines.
 pub fn stdout_text(log: &[LogRecord]) -> String {
-    log.iter()
-        .filter(|r| r.stream == "stdout")
-        .map(|r| format!("{}\n", r.content))
-        .collect()
+    let mut out = String::new();
+    for r in log.iter().filter(|r| r.stream == "stdout") {
+        out.push_str(&r.content);
+        out.push('
+');
+    }
+    out
 }
 
 /// A shared in-memory writer.
