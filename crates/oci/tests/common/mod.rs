@@ -170,8 +170,7 @@ pub fn stdout_text(log: &[LogRecord]) -> String {
     let mut out = String::new();
     for r in log.iter().filter(|r| r.stream == "stdout") {
         out.push_str(&r.content);
-        out.push('
-');
+        out.push('\n');
     }
     out
 }
