@@ -354,3 +354,44 @@ fn log_size_max_truncates_the_log() {
         "{log:?}"
     );
 }
+
+#[test]
+fn prestart_and_poststop_hooks_run() {
+    let mut w = World::new();
+    let hooks_dir = w.dir.path().join("hooks.d");
+    std::fs::create_dir_all(&hooks_dir).unwrap();
+    let script = w.dir.path().join("hook.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\n# stdin carries the container state (JSON)\ncat > \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let pre = w.dir.path().join("prestart.out");
+    let post = w.dir.path().join("poststop.out");
+    for (name, stage, out) in [
+        ("10-pre.json", "prestart", &pre),
+        ("20-post.json", "poststop", &post),
+    ] {
+        std::fs::write(
+            hooks_dir.join(name),
+            format!(
+                r#"{{"version": "1.0.0", "hook": {{"path": "{}", "args": ["hook.sh", "{}"]}}, "when": {{"always": true}}, "stages": ["{stage}"]}}"#,
+                script.display(),
+                out.display()
+            ),
+        )
+        .unwrap();
+    }
+    w.opts.hooks = berth_oci::hooks::HookSet::load(&[hooks_dir], true).unwrap();
+    let spec = w.spec(&["true"]);
+    let (code, _) = w.run(&spec);
+    assert_eq!(code, 0);
+    let state = std::fs::read_to_string(&pre).expect("prestart hook ran");
+    assert!(state.contains(&spec.id), "{state}");
+    assert!(!post.exists(), "poststop runs at delete");
+    w.rt.delete(&spec.id, false).unwrap();
+    assert!(std::fs::read_to_string(&post)
+        .expect("poststop hook ran")
+        .contains(&spec.id));
+}

@@ -454,3 +454,6 @@ impl HookSet {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
