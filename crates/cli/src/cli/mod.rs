@@ -1,0 +1,324 @@
+//! The clap command tree: podman's commands, flags, short flags, aliases
+//! and defaults, one file per command group.
+//!
+//! Parsing only produces these argument structs; [`crate::opts`] turns
+//! them into the typed options the runtime takes.
+
+// The doc comments double as `--help` text and quote podman's, which uses
+// `<number>[<unit>]` and `label=<key>=<value>`: not rustdoc links or HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
+pub mod container;
+pub mod image;
+pub mod network;
+pub mod pod;
+pub mod run;
+pub mod system;
+pub mod volume;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use container::*;
+pub use image::*;
+pub use network::*;
+pub use pod::*;
+pub use run::*;
+pub use system::*;
+pub use volume::*;
+
+/// `berth`: manage pods, containers and images.
+#[derive(Debug, Parser)]
+#[command(
+    name = "berth",
+    about = "Manage pods, containers and images",
+    long_about = "Manage pods, containers and images.\n\nberth is a daemonless container engine with podman's commands, flags and exit codes.",
+    version = concat!("version ", env!("CARGO_PKG_VERSION")),
+    disable_version_flag = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    /// Print the version and exit.
+    #[arg(short = 'v', long = "version", action = ArgAction::Version)]
+    pub version: Option<bool>,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// podman's global options. Each may also be given after the command.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global Options")]
+pub struct GlobalOptions {
+    /// Path to the root directory in which data, including images, is stored
+    #[arg(long, global = true, value_name = "PATH")]
+    pub root: Option<PathBuf>,
+
+    /// Path to the 'run directory' where all state information is stored
+    #[arg(long, global = true, value_name = "PATH")]
+    pub runroot: Option<PathBuf>,
+
+    /// Path of the berth configuration file (TOML, libpod.conf keys)
+    #[arg(long, global = true, value_name = "FILE", env = "BERTH_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Set the libpod namespace, used to create separate views of the containers and pods on the system
+    #[arg(long, global = true, value_name = "NAME")]
+    pub namespace: Option<String>,
+
+    /// Path to the OCI-compatible binary used to run containers (or its name: runc, crun)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub runtime: Option<String>,
+
+    /// Path of the conmon binary
+    #[arg(long, global = true, value_name = "PATH")]
+    pub conmon: Option<PathBuf>,
+
+    /// Cgroup manager to use
+    #[arg(long, global = true, value_parser = ["cgroupfs", "systemd"])]
+    pub cgroup_manager: Option<String>,
+
+    /// Select which storage driver is used to manage storage of images and containers
+    #[arg(long, global = true, value_parser = ["overlay", "vfs"])]
+    pub storage_driver: Option<String>,
+
+    /// Path to the tmp directory for libpod state content
+    #[arg(long, global = true, value_name = "PATH")]
+    pub tmpdir: Option<PathBuf>,
+
+    /// Path of the configuration directory for CNI networks
+    #[arg(long, global = true, value_name = "PATH", alias = "network-config-dir")]
+    pub cni_config_dir: Option<PathBuf>,
+
+    /// Set the OCI hooks directory path (may be set multiple times)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub hooks_dir: Vec<PathBuf>,
+
+    /// Log messages above specified level
+    #[arg(
+        long,
+        global = true,
+        default_value = "warn",
+        value_parser = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
+    )]
+    pub log_level: String,
+}
+
+/// The top-level commands, as podman names them.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Attach to a running container
+    Attach(AttachArgs),
+    /// Manage containers
+    Container {
+        /// The container command.
+        #[command(subcommand)]
+        command: ContainerCommand,
+    },
+    /// Copy files/folders between a container and the local filesystem
+    Cp(CpArgs),
+    /// Create but do not start a container
+    Create(CreateArgs),
+    /// Run a process in a running container
+    Exec(ExecArgs),
+    /// Show history of a specified image
+    History(HistoryArgs),
+    /// Manage images
+    Image {
+        /// The image command.
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+    /// List images in local storage
+    Images(ImageListArgs),
+    /// Import a tarball to create a filesystem image
+    Import(ImportArgs),
+    /// Display berth system information
+    Info(InfoArgs),
+    /// Display the configuration of object denoted by ID
+    Inspect(InspectArgs),
+    /// Kill one or more running containers with a specific signal
+    Kill(KillArgs),
+    /// Load image(s) from a tar archive
+    Load(LoadArgs),
+    /// Fetch the logs of one or more containers
+    Logs(LogsArgs),
+    /// Mount a working container's root filesystem
+    Mount(MountArgs),
+    /// Manage networks
+    Network {
+        /// The network command.
+        #[command(subcommand)]
+        command: NetworkCommand,
+    },
+    /// Pause all the processes in one or more containers
+    Pause(PauseArgs),
+    /// Manage pods
+    Pod {
+        /// The pod command.
+        #[command(subcommand)]
+        command: PodCommand,
+    },
+    /// List port mappings or a specific mapping for the container
+    Port(PortArgs),
+    /// List containers
+    Ps(PsArgs),
+    /// Restart one or more containers
+    Restart(RestartArgs),
+    /// Remove one or more containers
+    Rm(RmArgs),
+    /// Removes one or more images from local storage
+    Rmi(ImageRmArgs),
+    /// Run a command in a new container
+    Run(RunArgs),
+    /// Save image(s) to an archive
+    Save(SaveArgs),
+    /// Start one or more containers
+    Start(StartArgs),
+    /// Display a live stream of container resource usage statistics
+    Stats(StatsArgs),
+    /// Stop one or more containers
+    Stop(StopArgs),
+    /// Manage berth
+    System {
+        /// The system command.
+        #[command(subcommand)]
+        command: SystemCommand,
+    },
+    /// Add an additional name to a local image
+    Tag(TagArgs),
+    /// Display the running processes of a container
+    Top(TopArgs),
+    /// Unmounts working container's root filesystem
+    #[command(visible_alias = "umount")]
+    Unmount(UnmountArgs),
+    /// Unpause the processes in one or more containers
+    Unpause(UnpauseArgs),
+    /// Remove a name from a local image
+    Untag(UntagArgs),
+    /// Display the berth version information
+    Version(VersionArgs),
+    /// Manage volumes
+    Volume {
+        /// The volume command.
+        #[command(subcommand)]
+        command: VolumeCommand,
+    },
+    /// Block on one or more containers
+    Wait(WaitArgs),
+}
+
+/// A parsed command with the top-level shortcuts folded into their group
+/// (`ps` is `container list`, `rmi` is `image rm`, `info` is
+/// `system info`), so the dispatcher handles each operation once.
+#[allow(clippy::large_enum_variant)] // built once per process
+#[derive(Debug)]
+pub enum Group {
+    /// A container command.
+    Container(ContainerCommand),
+    /// An image command.
+    Image(ImageCommand),
+    /// A pod command.
+    Pod(PodCommand),
+    /// A volume command.
+    Volume(VolumeCommand),
+    /// A network command.
+    Network(NetworkCommand),
+    /// A system command.
+    System(SystemCommand),
+    /// `inspect` of any object type.
+    Inspect(InspectArgs),
+    /// `version`.
+    Version(VersionArgs),
+}
+
+impl Command {
+    /// Folds top-level shortcuts into their group.
+    pub fn into_group(self) -> Group {
+        use ContainerCommand as C;
+        match self {
+            Self::Attach(a) => Group::Container(C::Attach(a)),
+            Self::Container { command } => Group::Container(command),
+            Self::Cp(a) => Group::Container(C::Cp(a)),
+            Self::Create(a) => Group::Container(C::Create(a)),
+            Self::Exec(a) => Group::Container(C::Exec(a)),
+            Self::History(a) => Group::Image(ImageCommand::History(a)),
+            Self::Image { command } => Group::Image(command),
+            Self::Images(a) => Group::Image(ImageCommand::List(a)),
+            Self::Import(a) => Group::Image(ImageCommand::Import(a)),
+            Self::Info(a) => Group::System(SystemCommand::Info(a)),
+            Self::Inspect(a) => Group::Inspect(a),
+            Self::Kill(a) => Group::Container(C::Kill(a)),
+            Self::Load(a) => Group::Image(ImageCommand::Load(a)),
+            Self::Logs(a) => Group::Container(C::Logs(a)),
+            Self::Mount(a) => Group::Container(C::Mount(a)),
+            Self::Network { command } => Group::Network(command),
+            Self::Pause(a) => Group::Container(C::Pause(a)),
+            Self::Pod { command } => Group::Pod(command),
+            Self::Port(a) => Group::Container(C::Port(a)),
+            Self::Ps(a) => Group::Container(C::List(a)),
+            Self::Restart(a) => Group::Container(C::Restart(a)),
+            Self::Rm(a) => Group::Container(C::Rm(a)),
+            Self::Rmi(a) => Group::Image(ImageCommand::Rm(a)),
+            Self::Run(a) => Group::Container(C::Run(a)),
+            Self::Save(a) => Group::Image(ImageCommand::Save(a)),
+            Self::Start(a) => Group::Container(C::Start(a)),
+            Self::Stats(a) => Group::Container(C::Stats(a)),
+            Self::Stop(a) => Group::Container(C::Stop(a)),
+            Self::System { command } => Group::System(command),
+            Self::Tag(a) => Group::Image(ImageCommand::Tag(a)),
+            Self::Top(a) => Group::Container(C::Top(a)),
+            Self::Unmount(a) => Group::Container(C::Unmount(a)),
+            Self::Unpause(a) => Group::Container(C::Unpause(a)),
+            Self::Untag(a) => Group::Image(ImageCommand::Untag(a)),
+            Self::Version(a) => Group::Version(a),
+            Self::Volume { command } => Group::Volume(command),
+            Self::Wait(a) => Group::Container(C::Wait(a)),
+        }
+    }
+}
+
+/// `--format` for commands that print one object (`info`, `version`,
+/// `inspect`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FormatArg {
+    /// Change the output format to JSON or a Go template
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+}
+
+/// `version`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VersionArgs {
+    /// Change the output format to JSON or a Go template
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+}
+
+/// `inspect` of any object.
+#[derive(Debug, Clone, Args)]
+pub struct InspectArgs {
+    /// Format the output to a Go template or json
+    #[arg(short = 'f', long, default_value = "json")]
+    pub format: String,
+    /// Act on the latest container berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Display total file size
+    #[arg(short = 's', long)]
+    pub size: bool,
+    /// Specify inspect-object type
+    #[arg(short = 't', long = "type", default_value = "all",
+          value_parser = ["all", "container", "image", "pod", "network", "volume"])]
+    pub kind: String,
+    /// Objects to inspect
+    #[arg(value_name = "NAME", required_unless_present = "latest")]
+    pub names: Vec<String>,
+}

@@ -1,0 +1,263 @@
+//! Pod commands: `berth pod ...`.
+
+use clap::{ArgAction, Args, Subcommand};
+use std::path::PathBuf;
+
+/// `berth pod` subcommands.
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
+#[derive(Debug, Subcommand)]
+pub enum PodCommand {
+    /// Create a new empty pod
+    Create(PodCreateArgs),
+    /// Check if a pod exists in local storage
+    Exists(PodExistsArgs),
+    /// Displays a pod configuration
+    Inspect(PodInspectArgs),
+    /// Send the specified signal or SIGKILL to containers in pod
+    Kill(PodKillArgs),
+    /// Remove all stopped pods and their containers
+    Prune(PodPruneArgs),
+    /// List pods
+    #[command(visible_aliases = ["ls", "list"])]
+    Ps(PodPsArgs),
+    /// Restart one or more pods
+    Restart(PodRestartArgs),
+    /// Remove one or more pods
+    Rm(PodRmArgs),
+    /// Start one or more pods
+    Start(PodStartArgs),
+    /// Stop one or more pods
+    Stop(PodStopArgs),
+}
+
+/// `pod create`.
+#[derive(Debug, Clone, Args)]
+#[command(disable_help_flag = true)]
+pub struct PodCreateArgs {
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long, value_delimiter = ',', value_name = "HOST:IP")]
+    pub add_host: Vec<String>,
+    /// Number of CPUs. The default is 0.000 which means no limit
+    #[arg(long, allow_negative_numbers = true)]
+    pub cpus: Option<f64>,
+    /// Set custom DNS servers
+    #[arg(long, value_delimiter = ',', value_name = "IP")]
+    pub dns: Vec<String>,
+    /// Set container hostname
+    #[arg(short = 'h', long)]
+    pub hostname: Option<String>,
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+    /// Create an infra container associated with the pod to share namespaces with
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub infra: bool,
+    /// Overwrite the default ENTRYPOINT of the infra image
+    #[arg(long)]
+    pub infra_command: Option<String>,
+    /// Image to use to override builtin infra container
+    #[arg(long)]
+    pub infra_image: Option<String>,
+    /// Assign a name to the infra container
+    #[arg(long)]
+    pub infra_name: Option<String>,
+    /// Set metadata on pod
+    #[arg(short = 'l', long, value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Memory limit (format: <number>[<unit>])
+    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
+    pub memory: Option<String>,
+    /// Assign a name to the pod
+    #[arg(short = 'n', long = "name", value_name = "NAME")]
+    pub name_flag: Option<String>,
+    /// Connect the pod to a network
+    #[arg(long, alias = "net", value_name = "MODE|NETWORK")]
+    pub network: Vec<String>,
+    /// Do not create /etc/hosts within the pod's containers
+    #[arg(long)]
+    pub no_hosts: bool,
+    /// Write the pod ID to the file
+    #[arg(long, value_name = "FILE")]
+    pub pod_id_file: Option<PathBuf>,
+    /// Publish a container's port, or a range of ports, to the host
+    #[arg(short = 'p', long, value_name = "[[IP:][HOSTPORT]:]PORT[/PROTO]")]
+    pub publish: Vec<String>,
+    /// If a pod with the same name exists, replace it
+    #[arg(long)]
+    pub replace: bool,
+    /// A comma delimited list of kernel namespaces the pod will share
+    #[arg(long, default_value = "ipc,net,uts")]
+    pub share: String,
+    /// Sysctl options
+    #[arg(long, value_delimiter = ',', value_name = "NAME=VALUE")]
+    pub sysctl: Vec<String>,
+    /// The pod's name (same as --name)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `pod exists`.
+#[derive(Debug, Clone, Args)]
+pub struct PodExistsArgs {
+    /// The pod
+    #[arg(value_name = "POD")]
+    pub pod: String,
+}
+
+/// `pod inspect`.
+#[derive(Debug, Clone, Args)]
+pub struct PodInspectArgs {
+    /// Format the output to a Go template or json
+    #[arg(short = 'f', long, default_value = "json")]
+    pub format: String,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present = "latest")]
+    pub pods: Vec<String>,
+}
+
+/// `pod kill`.
+#[derive(Debug, Clone, Args)]
+pub struct PodKillArgs {
+    /// Kill all containers in all pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Signal to send to the containers in the pod
+    #[arg(short = 's', long, default_value = "KILL")]
+    pub signal: String,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest"])]
+    pub pods: Vec<String>,
+}
+
+/// `pod prune`.
+#[derive(Debug, Clone, Args)]
+pub struct PodPruneArgs {
+    /// Do not prompt for confirmation.  The default is false
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+/// `pod ps`.
+#[derive(Debug, Clone, Args)]
+pub struct PodPsArgs {
+    /// Display the container UUIDs. If no-trunc is not set they will be truncated
+    #[arg(long)]
+    pub ctr_ids: bool,
+    /// Display the container names
+    #[arg(long)]
+    pub ctr_names: bool,
+    /// Display the container status
+    #[arg(long)]
+    pub ctr_status: bool,
+    /// Filter output based on conditions given
+    #[arg(short = 'f', long)]
+    pub filter: Vec<String>,
+    /// Pretty-print pods to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Do not truncate pod and container IDs
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Do not print headers
+    #[arg(long)]
+    pub noheading: bool,
+    /// Display namespace information of the pod
+    #[arg(long)]
+    pub ns: bool,
+    /// Print the numeric IDs of the pods only
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Sort output by created, id, name, or number
+    #[arg(long, default_value = "created", value_parser = ["created", "id", "name", "number"])]
+    pub sort: String,
+}
+
+/// `pod restart`.
+#[derive(Debug, Clone, Args)]
+pub struct PodRestartArgs {
+    /// Restart all running pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest"])]
+    pub pods: Vec<String>,
+}
+
+/// `pod rm`.
+#[derive(Debug, Clone, Args)]
+pub struct PodRmArgs {
+    /// Remove all pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Force removal of a running pod by first stopping all containers, then removing all containers in the pod
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Ignore errors when a specified pod is missing
+    #[arg(short = 'i', long)]
+    pub ignore: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Read the pod ID from the file
+    #[arg(long, value_name = "FILE")]
+    pub pod_id_file: Vec<PathBuf>,
+    /// Seconds to wait for pod stop before killing the container
+    #[arg(short = 't', long, default_value_t = 10)]
+    pub time: u64,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest", "pod_id_file"])]
+    pub pods: Vec<String>,
+}
+
+/// `pod start`.
+#[derive(Debug, Clone, Args)]
+pub struct PodStartArgs {
+    /// Start all pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Read the pod ID from the file
+    #[arg(long, value_name = "FILE")]
+    pub pod_id_file: Vec<PathBuf>,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest", "pod_id_file"])]
+    pub pods: Vec<String>,
+}
+
+/// `pod stop`.
+#[derive(Debug, Clone, Args)]
+pub struct PodStopArgs {
+    /// Stop all running pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Ignore errors when a specified pod is missing
+    #[arg(short = 'i', long)]
+    pub ignore: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Read the pod ID from the file
+    #[arg(long, value_name = "FILE")]
+    pub pod_id_file: Vec<PathBuf>,
+    /// Seconds to wait for pod stop before killing the container
+    #[arg(short = 't', long, default_value_t = 10)]
+    pub time: u64,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest", "pod_id_file"])]
+    pub pods: Vec<String>,
+}

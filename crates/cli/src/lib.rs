@@ -1,0 +1,27 @@
+//! The `berth` command line: a podman-compatible front end over
+//! berth-runtime.
+//!
+//! - [`cli`]: the clap command tree (podman's commands, flags, aliases).
+//! - [`opts`]: flag values turned into the typed options the runtime takes
+//!   ([`opts::CreateOptions`], [`opts::RunOptions`], ...).
+//! - [`output`]: `--format` templates, podman's tables, human times/sizes.
+//! - [`error`]: exit codes (125/126/127/container's) and `Error:` printing.
+//! - [`signals`], [`progress`]: foreground-run signal forwarding, progress
+//!   bars on a terminal.
+//! - [`generate`]: shell completions and man pages, for `cargo xtask`.
+//!
+//! Until the runtime lands, [`run`] parses and checks every command and
+//! then reports that it is not implemented; only `version` runs.
+
+#![deny(unsafe_code)]
+
+pub mod cli;
+pub mod dispatch;
+pub mod error;
+pub mod generate;
+pub mod opts;
+pub mod output;
+pub mod progress;
+pub mod signals;
+
+pub use dispatch::run;

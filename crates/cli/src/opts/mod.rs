@@ -1,0 +1,28 @@
+//! Turning flag values into typed options: every parser names the flag and
+//! the value it rejects. The structs here are what the runtime calls take.
+
+pub mod create;
+pub mod env;
+pub mod exec;
+pub mod filter;
+pub mod kv;
+pub mod mounts;
+pub mod network;
+pub mod pod;
+pub mod ports;
+pub mod resources;
+pub mod security;
+pub mod signal;
+
+pub use create::{CreateOptions, ParseContext, Resources, RunOptions, UserSpec};
+pub use env::EnvVars;
+pub use exec::{CopyLocation, CopyOptions, ExecOptions};
+pub use filter::{FilterTarget, Filters, LabelFilter};
+pub use kv::{DnsServers, HostEntry, HostIp};
+pub use mounts::{MountKind, MountSpec};
+pub use network::{Namespace, NetworkAttachment, NetworkMode};
+pub use pod::PodCreateOptions;
+pub use ports::{PortMapping, Protocol};
+pub use resources::{CpuLimit, PidsLimit, Ulimit, Ulimits};
+pub use security::{Seccomp, SecurityOptions};
+pub use signal::Signal;

@@ -1,0 +1,193 @@
+//! The typed options of `pod create` ([`PodCreateOptions`]).
+
+use super::create::check_container_name;
+use super::kv::{
+    parse_add_hosts, parse_dns, parse_key_values, parse_sysctls, DnsServers, HostEntry,
+};
+use super::network::{parse_network, parse_share, Namespace, NetworkMode};
+use super::ports::{parse_publish, PortMapping};
+use super::resources::{parse_cpus, parse_memory, CpuLimit};
+use crate::cli::PodCreateArgs;
+use crate::error::{CliError, Result};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Everything `pod create` asks of the runtime, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodCreateOptions {
+    /// `-n/--name` or the NAME argument.
+    pub name: Option<String>,
+    /// `-l`.
+    pub labels: BTreeMap<String, String>,
+    /// `-p`: ports published by the infra container.
+    pub ports: Vec<PortMapping>,
+    /// `--share`.
+    pub share: Vec<Namespace>,
+    /// `--network`.
+    pub network: NetworkMode,
+    /// `-h`.
+    pub hostname: Option<String>,
+    /// `--infra`.
+    pub infra: bool,
+    /// `--infra-image`.
+    pub infra_image: Option<String>,
+    /// `--infra-command`.
+    pub infra_command: Option<Vec<String>>,
+    /// `--infra-name`.
+    pub infra_name: Option<String>,
+    /// `--add-host`.
+    pub add_hosts: Vec<HostEntry>,
+    /// `--dns`.
+    pub dns: DnsServers,
+    /// `--no-hosts`.
+    pub no_hosts: bool,
+    /// `--sysctl`.
+    pub sysctls: BTreeMap<String, String>,
+    /// `-m`.
+    pub memory: Option<u64>,
+    /// `--cpus`.
+    pub cpus: Option<CpuLimit>,
+    /// `--replace`.
+    pub replace: bool,
+    /// `--pod-id-file`.
+    pub pod_id_file: Option<PathBuf>,
+}
+
+impl PodCreateOptions {
+    /// Checks and converts `pod create`'s arguments.
+    pub fn from_args(args: &PodCreateArgs) -> Result<Self> {
+        let name = match (&args.name_flag, &args.name) {
+            (Some(_), Some(_)) => {
+                return Err(CliError::conflict(
+                    "--name",
+                    "give the pod's name either with --name or as an argument, not both",
+                ))
+            }
+            (Some(n), None) | (None, Some(n)) => {
+                check_container_name(n)?;
+                Some(n.clone())
+            }
+            (None, None) => None,
+        };
+        let share = parse_share(&args.share)?;
+        let ports = parse_publish(&args.publish)?;
+        let network = parse_network(&args.network)?;
+        if !args.infra {
+            if !ports.is_empty() {
+                return Err(CliError::conflict(
+                    "--publish",
+                    "a pod without an infra container cannot publish ports",
+                ));
+            }
+            if !args.network.is_empty() {
+                return Err(CliError::conflict(
+                    "--network",
+                    "a pod without an infra container has no network of its own",
+                ));
+            }
+            if !share.is_empty() && args.share != "ipc,net,uts" {
+                return Err(CliError::conflict(
+                    "--share",
+                    "a pod without an infra container cannot share namespaces",
+                ));
+            }
+        }
+        if !ports.is_empty() && !share.contains(&Namespace::Net) {
+            return Err(CliError::conflict(
+                "--publish",
+                "publishing ports needs the pod to share its network namespace (--share net)",
+            ));
+        }
+        if !ports.is_empty() && matches!(network, NetworkMode::None | NetworkMode::Host) {
+            return Err(CliError::conflict(
+                "--publish",
+                "ports cannot be published with --network none or host",
+            ));
+        }
+        Ok(Self {
+            name,
+            labels: parse_key_values("--label", &args.label)?,
+            ports,
+            share: if args.infra { share } else { Vec::new() },
+            network,
+            hostname: args.hostname.clone(),
+            infra: args.infra,
+            infra_image: args.infra_image.clone(),
+            infra_command: args
+                .infra_command
+                .as_deref()
+                .map(super::create::parse_entrypoint)
+                .transpose()
+                .map_err(|_| {
+                    CliError::invalid(
+                        "--infra-command",
+                        args.infra_command.as_deref().unwrap_or_default(),
+                        "not a command or a JSON array of strings",
+                    )
+                })?,
+            infra_name: args.infra_name.clone(),
+            add_hosts: parse_add_hosts(&args.add_host)?,
+            dns: parse_dns(&args.dns)?,
+            no_hosts: args.no_hosts,
+            sysctls: parse_sysctls(&args.sysctl)?,
+            memory: args.memory.as_deref().map(parse_memory).transpose()?,
+            cpus: args.cpus.map(parse_cpus).transpose()?.flatten(),
+            replace: args.replace,
+            pod_id_file: args.pod_id_file.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command, PodCommand};
+    use clap::Parser;
+
+    fn create(args: &[&str]) -> Result<PodCreateOptions> {
+        let mut argv = vec!["berth", "pod", "create"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).expect("clap parse");
+        let Command::Pod {
+            command: PodCommand::Create(a),
+        } = cli.command
+        else {
+            panic!("not pod create")
+        };
+        PodCreateOptions::from_args(&a)
+    }
+
+    #[test]
+    fn defaults_and_forms() {
+        let p = create(&[]).unwrap();
+        assert_eq!(p.share, super::super::network::DEFAULT_SHARE);
+        assert!(p.infra && p.name.is_none());
+        let p = create(&[
+            "--name", "p1", "-p", "8080:80", "-l", "a=b", "--share", "net,pid",
+        ])
+        .unwrap();
+        assert_eq!(p.name.as_deref(), Some("p1"));
+        assert_eq!(p.ports[0].host_port, 8080);
+        assert_eq!(p.share, [Namespace::Net, Namespace::Pid]);
+        assert_eq!(create(&["p2"]).unwrap().name.as_deref(), Some("p2"));
+        assert!(create(&["--infra=false"]).unwrap().share.is_empty());
+    }
+
+    #[test]
+    fn bad_pods() {
+        for (args, flag) in [
+            (&["-n", "a", "b"][..], "--name"),
+            (&["--name", "bad name"][..], "--name"),
+            (&["--share", "mnt"][..], "--share"),
+            (&["--share", "ipc", "-p", "80"][..], "--publish"),
+            (&["--infra=false", "-p", "80"][..], "--publish"),
+            (&["--infra=false", "--network", "none"][..], "--network"),
+            (&["--infra=false", "--share", "pid"][..], "--share"),
+            (&["--network", "host", "-p", "80"][..], "--publish"),
+            (&["-m", "lots"][..], "--memory"),
+        ] {
+            let e = create(args).unwrap_err().to_string();
+            assert!(e.contains(flag), "{args:?}: {e}");
+        }
+    }
+}

@@ -1,0 +1,652 @@
+//! The rows of podman's listings: plain summaries the runtime will fill,
+//! turned into the field view templates see and the JSON `--format json`
+//! prints, plus each listing's default table.
+
+use super::format::Listing;
+use super::human::{command_text, human_size, short_id, status_text, time_ago, StatusView};
+use crate::opts::PortMapping;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// `ps`: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES.
+pub const PS: Listing = Listing {
+    default_template:
+        "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+    headers: &[
+        ("ID", "CONTAINER ID"),
+        ("CreatedHuman", "CREATED"),
+        ("Pod", "POD ID"),
+        ("PodName", "PODNAME"),
+    ],
+};
+
+/// `ps --size` adds SIZE; `ps --pod` adds POD ID and PODNAME.
+pub fn ps_listing(size: bool, pod: bool) -> Listing {
+    match (size, pod) {
+        (false, false) => PS,
+        (true, false) => Listing {
+            default_template: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}",
+            ..PS
+        },
+        (false, true) => Listing {
+            default_template: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Pod}}\t{{.PodName}}",
+            ..PS
+        },
+        (true, true) => Listing {
+            default_template: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}\t{{.Pod}}\t{{.PodName}}",
+            ..PS
+        },
+    }
+}
+
+/// `images`: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE.
+pub const IMAGES: Listing = Listing {
+    default_template: "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}",
+    headers: &[("ID", "IMAGE ID"), ("ReadOnly", "R/O")],
+};
+
+/// `pod ps`: POD ID, NAME, STATUS, CREATED, INFRA ID, # OF CONTAINERS.
+pub const PODS: Listing = Listing {
+    default_template:
+        "{{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.InfraID}}\t{{.NumberOfContainers}}",
+    headers: &[
+        ("ID", "POD ID"),
+        ("InfraID", "INFRA ID"),
+        ("NumberOfContainers", "# OF CONTAINERS"),
+    ],
+};
+
+/// `volume ls`: DRIVER, VOLUME NAME.
+pub const VOLUMES: Listing = Listing {
+    default_template: "{{.Driver}}\t{{.Name}}",
+    headers: &[("Name", "VOLUME NAME")],
+};
+
+/// `network ls`: NETWORK ID, NAME, DRIVER.
+pub const NETWORKS: Listing = Listing {
+    default_template: "{{.ID}}\t{{.Name}}\t{{.Driver}}",
+    headers: &[("ID", "NETWORK ID")],
+};
+
+/// One container of `ps`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerSummary {
+    /// Full ID.
+    pub id: String,
+    /// Image name as given at create.
+    pub image: String,
+    /// Full image ID.
+    pub image_id: String,
+    /// Entrypoint and command.
+    pub command: Vec<String>,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// State for STATUS.
+    pub status: StatusView,
+    /// Published ports.
+    pub ports: Vec<PortMapping>,
+    /// Names (podman has one).
+    pub names: Vec<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Pod ID, if in a pod.
+    pub pod_id: Option<String>,
+    /// Pod name, if in a pod.
+    pub pod_name: Option<String>,
+    /// Networks joined.
+    pub networks: Vec<String>,
+    /// Mount destinations.
+    pub mounts: Vec<String>,
+    /// PID of the container's init while running, else 0.
+    pub pid: i32,
+    /// `--rm`.
+    pub auto_remove: bool,
+    /// Is a pod's infra container.
+    pub is_infra: bool,
+    /// Root filesystem size and virtual size, with `--size`.
+    pub size: Option<(u64, u64)>,
+}
+
+impl ContainerSummary {
+    fn state_word(&self) -> &'static str {
+        match self.status {
+            StatusView::Created => "created",
+            StatusView::Running { .. } => "running",
+            StatusView::Paused => "paused",
+            StatusView::Stopping => "stopping",
+            StatusView::Exited { .. } => "exited",
+            StatusView::Removing => "removing",
+            StatusView::Unknown => "unknown",
+        }
+    }
+
+    fn ports_text(&self) -> String {
+        self.ports
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The fields `--format` templates see, as podman's ps reporter.
+    pub fn template_row(&self, now: DateTime<Utc>, no_trunc: bool) -> Value {
+        let id = if no_trunc {
+            &self.id
+        } else {
+            short_id(&self.id)
+        };
+        let status = status_text(self.status, now);
+        json!({
+            "ID": id,
+            "Image": self.image,
+            "ImageID": if no_trunc { &self.image_id } else { short_id(&self.image_id) },
+            "Command": command_text(&self.command, no_trunc),
+            "CreatedHuman": time_ago(self.created, now),
+            "RunningFor": time_ago(self.created, now),
+            "Created": self.created.format("%Y-%m-%d %H:%M:%S%.9f %z %Z").to_string(),
+            "CreatedAt": self.created.format("%Y-%m-%d %H:%M:%S%.9f %z %Z").to_string(),
+            "Status": status,
+            "State": status,
+            "Ports": self.ports_text(),
+            "Names": self.names.join(","),
+            "Labels": self.labels,
+            "Pod": self.pod_id.as_deref().map_or("", |p| if no_trunc { p } else { short_id(p) }),
+            "PodName": self.pod_name.as_deref().unwrap_or(""),
+            "Networks": self.networks.join(","),
+            "Mounts": self.mounts,
+            "Pid": self.pid,
+            "ExitCode": match self.status { StatusView::Exited { code, .. } => code, _ => 0 },
+            "Exited": matches!(self.status, StatusView::Exited { .. }),
+            "AutoRemove": self.auto_remove,
+            "IsInfra": self.is_infra,
+            "Size": self.size.map(|(rw, root)| format!("{} (virtual {})", human_size(rw), human_size(root))).unwrap_or_default(),
+        })
+    }
+
+    /// The object `ps --format json` prints.
+    pub fn json(&self, now: DateTime<Utc>) -> Value {
+        let (exited, exit_code, exited_at) = match self.status {
+            StatusView::Exited { code, finished } => (true, code, finished.timestamp()),
+            _ => (false, 0, 0),
+        };
+        let started_at = match self.status {
+            StatusView::Running { started } => started.timestamp(),
+            _ => 0,
+        };
+        json!({
+            "AutoRemove": self.auto_remove,
+            "Command": self.command,
+            "Created": self.created.timestamp(),
+            "CreatedAt": time_ago(self.created, now),
+            "Exited": exited,
+            "ExitedAt": exited_at,
+            "ExitCode": exit_code,
+            "Id": self.id,
+            "Image": self.image,
+            "ImageID": self.image_id,
+            "IsInfra": self.is_infra,
+            "Labels": self.labels,
+            "Mounts": self.mounts,
+            "Names": self.names,
+            "Networks": self.networks,
+            "Pid": self.pid,
+            "Pod": self.pod_id.as_deref().unwrap_or(""),
+            "PodName": self.pod_name.as_deref().unwrap_or(""),
+            "Ports": self.ports.iter().map(|p| json!({
+                "host_ip": p.host_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+                "container_port": p.container_port,
+                "host_port": p.host_port,
+                "range": p.range,
+                "protocol": p.protocol.as_str(),
+            })).collect::<Vec<_>>(),
+            "Size": self.size.map(|(rw, root)| json!({"rwSize": rw, "rootFsSize": root})),
+            "StartedAt": started_at,
+            "State": self.state_word(),
+            "Status": status_text(self.status, now),
+        })
+    }
+}
+
+/// One image of `images`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSummary {
+    /// Full ID (hex, without `sha256:`).
+    pub id: String,
+    /// Names, `registry/repo:tag`; empty for a dangling image.
+    pub names: Vec<String>,
+    /// Manifest digest (`sha256:...`).
+    pub digest: String,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Size in bytes.
+    pub size: u64,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Containers using it.
+    pub containers: u64,
+    /// Read-only store.
+    pub read_only: bool,
+}
+
+/// Splits `repo:tag` (the colon after the last `/`); no tag is `<none>`.
+pub fn split_reference(name: &str) -> (&str, &str) {
+    let slash = name.rfind('/').map_or(0, |i| i + 1);
+    match name[slash..].rfind(':') {
+        Some(i) => (&name[..slash + i], &name[slash + i + 1..]),
+        None => (name, "<none>"),
+    }
+}
+
+impl ImageSummary {
+    /// The template rows: one per name, as podman lists an image once per
+    /// repository and tag (`<none>` for a dangling image).
+    pub fn template_rows(&self, now: DateTime<Utc>, no_trunc: bool) -> Vec<Value> {
+        let names: Vec<(&str, &str)> = if self.names.is_empty() {
+            vec![("<none>", "<none>")]
+        } else {
+            self.names.iter().map(|n| split_reference(n)).collect()
+        };
+        names
+            .into_iter()
+            .map(|(repo, tag)| {
+                json!({
+                    "Repository": repo,
+                    "Tag": tag,
+                    "ID": if no_trunc { format!("sha256:{}", self.id) } else { short_id(&self.id).to_owned() },
+                    "Created": time_ago(self.created, now),
+                    "CreatedSince": time_ago(self.created, now),
+                    "CreatedAt": self.created.format("%Y-%m-%d %H:%M:%S %z %Z").to_string(),
+                    "Size": human_size(self.size),
+                    "Digest": self.digest,
+                    "Labels": self.labels,
+                    "Containers": self.containers,
+                    "ReadOnly": self.read_only,
+                    "Dangling": self.names.is_empty(),
+                    "Names": self.names,
+                    "History": self.names.join(", "),
+                })
+            })
+            .collect()
+    }
+
+    /// The object `images --format json` prints.
+    pub fn json(&self) -> Value {
+        json!({
+            "Id": self.id,
+            "ParentId": "",
+            "RepoTags": Value::Null,
+            "RepoDigests": self.names.iter().map(|n| format!("{}@{}", split_reference(n).0, self.digest)).collect::<Vec<_>>(),
+            "Size": self.size,
+            "SharedSize": 0,
+            "VirtualSize": self.size,
+            "Labels": self.labels,
+            "Containers": self.containers,
+            "Names": self.names,
+            "Digest": self.digest,
+            "History": self.names,
+            "Created": self.created.timestamp(),
+            "CreatedAt": self.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+}
+
+/// One pod of `pod ps`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodSummary {
+    /// Full ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Status word: Created, Running, Stopped, Exited, Paused, Degraded, Dead.
+    pub status: String,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Infra container ID, if any.
+    pub infra_id: Option<String>,
+    /// Containers, infra included: (id, name, status word).
+    pub containers: Vec<(String, String, String)>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Networks.
+    pub networks: Vec<String>,
+}
+
+impl PodSummary {
+    /// The fields `--format` templates see.
+    pub fn template_row(&self, now: DateTime<Utc>, no_trunc: bool) -> Value {
+        let cut = |s: &str| {
+            if no_trunc {
+                s.to_owned()
+            } else {
+                short_id(s).to_owned()
+            }
+        };
+        json!({
+            "ID": cut(&self.id),
+            "Name": self.name,
+            "Status": self.status,
+            "Created": time_ago(self.created, now),
+            "InfraID": self.infra_id.as_deref().map(cut).unwrap_or_default(),
+            "NumberOfContainers": self.containers.len(),
+            "ContainerIds": self.containers.iter().map(|c| cut(&c.0)).collect::<Vec<_>>().join(","),
+            "ContainerNames": self.containers.iter().map(|c| c.1.clone()).collect::<Vec<_>>().join(","),
+            "ContainerStatuses": self.containers.iter().map(|c| c.2.clone()).collect::<Vec<_>>().join(","),
+            "Labels": self.labels,
+            "Networks": self.networks.join(","),
+        })
+    }
+
+    /// The object `pod ps --format json` prints.
+    pub fn json(&self) -> Value {
+        json!({
+            "Cgroup": "",
+            "Containers": self.containers.iter().map(|(id, name, status)| json!({"Id": id, "Names": name, "Status": status})).collect::<Vec<_>>(),
+            "Created": self.created.to_rfc3339(),
+            "Id": self.id,
+            "InfraId": self.infra_id.as_deref().unwrap_or(""),
+            "Name": self.name,
+            "Namespace": "",
+            "Networks": self.networks,
+            "Status": self.status,
+            "Labels": self.labels,
+        })
+    }
+}
+
+/// One volume of `volume ls`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VolumeSummary {
+    /// Name.
+    pub name: String,
+    /// Driver (`local`).
+    pub driver: String,
+    /// Host path of its data.
+    pub mountpoint: String,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Driver options.
+    pub options: BTreeMap<String, String>,
+}
+
+impl VolumeSummary {
+    /// The fields `--format` templates see (also the JSON form).
+    pub fn template_row(&self) -> Value {
+        json!({
+            "Name": self.name,
+            "Driver": self.driver,
+            "Mountpoint": self.mountpoint,
+            "CreatedAt": self.created.to_rfc3339(),
+            "Labels": self.labels,
+            "Scope": "local",
+            "Options": self.options,
+        })
+    }
+}
+
+/// One network of `network ls`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkSummary {
+    /// Full ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Driver (`bridge`).
+    pub driver: String,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl NetworkSummary {
+    /// The fields `--format` templates see.
+    pub fn template_row(&self, no_trunc: bool) -> Value {
+        json!({
+            "ID": if no_trunc { &self.id } else { short_id(&self.id) },
+            "Name": self.name,
+            "Driver": self.driver,
+            "Labels": self.labels,
+        })
+    }
+
+    /// The object `network ls --format json` prints.
+    pub fn json(&self) -> Value {
+        json!({"id": self.id, "name": self.name, "driver": self.driver, "labels": self.labels})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opts::ports::parse_publish;
+    use crate::output::format::{parse_format, render_listing};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 10, 47, 20).unwrap()
+    }
+
+    fn ctr(
+        id: &str,
+        name: &str,
+        cmd: &[&str],
+        status: StatusView,
+        ports: &[&str],
+    ) -> ContainerSummary {
+        ContainerSummary {
+            id: id.into(),
+            image: "localhost/bb:latest".into(),
+            image_id: "5a4a530fe686df2c75659c545aacc2b035cb6570f0b11ce7e6fbccef6f6ec373".into(),
+            command: cmd.iter().map(|s| (*s).to_owned()).collect(),
+            created: now() - chrono::Duration::seconds(16),
+            status,
+            ports: parse_publish(&ports.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+                .unwrap(),
+            names: vec![name.into()],
+            labels: BTreeMap::new(),
+            pod_id: None,
+            pod_name: None,
+            networks: vec![],
+            mounts: vec![],
+            pid: 0,
+            auto_remove: false,
+            is_infra: false,
+            size: None,
+        }
+    }
+
+    #[test]
+    fn ps_table_matches_podman_4_3_1_layout() {
+        let n = now();
+        let cs = [
+            ctr(
+                "65c3dba0d2724aaec27bc2a1cb52c523512a8874ee1f3f09b8b774eec59fc1d1",
+                "web",
+                &["sleep", "1000"],
+                StatusView::Running {
+                    started: n - chrono::Duration::seconds(17),
+                },
+                &["8081:80"],
+            ),
+            ctr(
+                "d57dc504a68fc9c35bd2f750e07e9b4a7c351c7c0912a0dd0902b9db047820fc",
+                "done",
+                &["true"],
+                StatusView::Exited {
+                    code: 0,
+                    finished: n - chrono::Duration::seconds(17),
+                },
+                &[],
+            ),
+            ctr(
+                "0f6add0e560c373069c05f65cc189c2e8ba70923932091cbeb780edafcafbe1c",
+                "cr",
+                &["sh", "-c", "echo hi"],
+                StatusView::Created,
+                &[],
+            ),
+        ];
+        let rows: Vec<Value> = cs.iter().map(|c| c.template_row(n, false)).collect();
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &PS,
+            &rows,
+            &[],
+            false,
+        )
+        .unwrap();
+        let expected = "\
+CONTAINER ID  IMAGE                COMMAND        CREATED         STATUS                     PORTS                 NAMES
+65c3dba0d272  localhost/bb:latest  sleep 1000     16 seconds ago  Up 17 seconds ago          0.0.0.0:8081->80/tcp  web
+d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 seconds ago                        done
+0f6add0e560c  localhost/bb:latest  sh -c echo hi  16 seconds ago  Created                                          cr
+";
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn ps_json_shape() {
+        let c = ctr(
+            "abc",
+            "web",
+            &["sleep", "1"],
+            StatusView::Created,
+            &["127.0.0.1:8080:80/udp"],
+        );
+        let j = c.json(now());
+        assert_eq!(j["Names"], json!(["web"]));
+        assert_eq!(j["State"], "created");
+        assert_eq!(j["Ports"][0]["host_ip"], "127.0.0.1");
+        assert_eq!(j["Ports"][0]["protocol"], "udp");
+        assert_eq!(j["Command"], json!(["sleep", "1"]));
+    }
+
+    #[test]
+    fn images_table_matches_podman() {
+        let img = ImageSummary {
+            id: "5a4a530fe686df2c75659c545aacc2b035cb6570f0b11ce7e6fbccef6f6ec373".into(),
+            names: vec!["localhost/bb:latest".into()],
+            digest: "sha256:5194".into(),
+            created: now() - chrono::Duration::seconds(1),
+            size: 1_997_895,
+            labels: BTreeMap::new(),
+            containers: 0,
+            read_only: false,
+        };
+        let dangling = ImageSummary {
+            names: vec![],
+            ..img.clone()
+        };
+        let mut rows = img.template_rows(now(), false);
+        rows.extend(dangling.template_rows(now(), false));
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &IMAGES,
+            &rows,
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "REPOSITORY    TAG         IMAGE ID      CREATED       SIZE\n\
+             localhost/bb  latest      5a4a530fe686  1 second ago  2 MB\n\
+             <none>        <none>      5a4a530fe686  1 second ago  2 MB\n"
+        );
+        assert_eq!(
+            img.json()["RepoDigests"],
+            json!(["localhost/bb@sha256:5194"])
+        );
+    }
+
+    #[test]
+    fn references_split_at_the_tag_colon() {
+        assert_eq!(
+            split_reference("localhost:5000/bb:1.0"),
+            ("localhost:5000/bb", "1.0")
+        );
+        assert_eq!(
+            split_reference("localhost:5000/bb"),
+            ("localhost:5000/bb", "<none>")
+        );
+        assert_eq!(split_reference("bb"), ("bb", "<none>"));
+    }
+
+    #[test]
+    fn pods_volumes_networks_tables() {
+        let pod = PodSummary {
+            id: "1c4b3aed6d13d24132bb42bc17dafcc8f591df29a9a6b4708cfd15e4f119ca65".into(),
+            name: "p1".into(),
+            status: "Created".into(),
+            created: now(),
+            infra_id: Some(
+                "661f22f617cd0b6c83b82ff34c16b3eeee2504daa0911d4b4eaf57aa422ff91a".into(),
+            ),
+            containers: vec![(
+                "661f22f617cd0b6c".into(),
+                "p1-infra".into(),
+                "created".into(),
+            )],
+            labels: BTreeMap::new(),
+            networks: vec![],
+        };
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &PODS,
+            &[pod.template_row(now(), false)],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "POD ID        NAME        STATUS      CREATED                 INFRA ID      # OF CONTAINERS\n\
+             1c4b3aed6d13  p1          Created     Less than a second ago  661f22f617cd  1\n"
+        );
+        let vol = VolumeSummary {
+            name: "v1".into(),
+            driver: "local".into(),
+            mountpoint: "/x".into(),
+            created: now(),
+            labels: BTreeMap::new(),
+            options: BTreeMap::new(),
+        };
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &VOLUMES,
+            &[vol.template_row()],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(out, "DRIVER      VOLUME NAME\nlocal       v1\n");
+        let net = NetworkSummary {
+            id: "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9".into(),
+            name: "berth".into(),
+            driver: "bridge".into(),
+            labels: BTreeMap::new(),
+        };
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &NETWORKS,
+            &[net.template_row(false)],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "NETWORK ID    NAME        DRIVER\n2f259bab93aa  berth       bridge\n"
+        );
+    }
+
+    #[test]
+    fn ps_size_and_pod_columns() {
+        let l = ps_listing(true, true);
+        assert!(
+            l.default_template.contains("{{.Size}}") && l.default_template.contains("{{.PodName}}")
+        );
+        assert_eq!(l.header(&["Pod".to_owned()]), "POD ID");
+    }
+}
