@@ -107,6 +107,21 @@ pub fn check_ifname(name: &str) -> Result<()> {
     }
 }
 
+/// The engine's PATH with the system binary dirs of [`DEFAULT_PATH`]
+/// appended when missing (plugins need iptables from /usr/sbin).
+pub fn plugin_path_env(engine_path: Option<OsString>) -> OsString {
+    let mut dirs: Vec<PathBuf> = engine_path
+        .as_deref()
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    for d in std::env::split_paths(DEFAULT_PATH) {
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    std::env::join_paths(dirs).unwrap_or_else(|_| DEFAULT_PATH.into())
+}
+
 impl PluginExec {
     /// An executor searching `plugin_dirs` in order, killing plugins after
     /// `timeout`. Plugins get the engine's PATH (or [`DEFAULT_PATH`]).
@@ -114,7 +129,7 @@ impl PluginExec {
         Self {
             plugin_dirs,
             timeout,
-            path_env: std::env::var_os("PATH").unwrap_or_else(|| DEFAULT_PATH.into()),
+            path_env: plugin_path_env(std::env::var_os("PATH")),
             host_netns: None,
         }
     }
@@ -401,5 +416,32 @@ impl PluginExec {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_always_has_sbin() {
+        assert_eq!(plugin_path_env(None), OsString::from(DEFAULT_PATH));
+        let p = plugin_path_env(Some("/opt/x:/usr/bin".into()));
+        assert_eq!(
+            p,
+            OsString::from("/opt/x:/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/bin")
+        );
+    }
+
+    #[test]
+    fn names_are_validated() {
+        assert!(check_container_id("abc-1.2_3").is_ok());
+        for bad in ["", "-a", "a b", "a/b", "ä"] {
+            assert!(check_container_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_ifname("eth0").is_ok());
+        for bad in ["", ".", "..", "a/b", "a:b", "a b", "sixteen-chars-xx"] {
+            assert!(check_ifname(bad).is_err(), "{bad:?}");
+        }
     }
 }

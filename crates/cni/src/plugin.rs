@@ -53,6 +53,16 @@ impl NetworkMode {
         }
     }
 
+    /// The networks `setup` should receive: the given names, the default
+    /// network for an empty list, nothing for the other modes.
+    pub fn networks(&self, default_network: &str) -> Vec<String> {
+        match self {
+            Self::Networks(n) if n.is_empty() => vec![default_network.to_string()],
+            Self::Networks(n) => n.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// True when the runtime must create a fresh netns for the container.
     pub fn needs_own_netns(&self) -> bool {
         matches!(self, Self::Networks(_) | Self::None)
@@ -144,4 +154,32 @@ pub trait NetworkPlugin: Send + Sync {
 
     /// The default network's name (what an empty network list means).
     fn default_network(&self) -> &str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_parse_and_resolve() {
+        assert_eq!(NetworkMode::parse("none").unwrap(), NetworkMode::None);
+        assert_eq!(NetworkMode::parse("host").unwrap(), NetworkMode::Host);
+        let def = NetworkMode::parse("bridge").unwrap();
+        assert_eq!(def.networks("berth"), ["berth"]);
+        assert!(def.needs_own_netns());
+        let two = NetworkMode::parse("a,b").unwrap();
+        assert_eq!(two.networks("berth"), ["a", "b"]);
+        let c = NetworkMode::parse("container:/run/berth/netns/x").unwrap();
+        assert_eq!(c, NetworkMode::Container("/run/berth/netns/x".into()));
+        assert!(!c.needs_own_netns() && c.networks("berth").is_empty());
+        assert!(NetworkMode::None.needs_own_netns());
+        assert!(NetworkMode::None.networks("berth").is_empty());
+        assert!(!NetworkMode::Host.needs_own_netns());
+        for bad in ["container:", "a,,b", "bad name", "-x"] {
+            let e = NetworkMode::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("invalid"), "{bad:?}: {e}");
+        }
+        let json = serde_json::to_string(&two).unwrap();
+        assert_eq!(serde_json::from_str::<NetworkMode>(&json).unwrap(), two);
+    }
 }
