@@ -79,7 +79,7 @@ impl FromStr for ShortNameMode {
 /// A mirror of a registry (`[[registry.mirror]]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mirror {
-    /// host[:port][/path] of the mirror.
+    /// `host[:port][/path]` of the mirror.
     pub location: String,
     /// Plain HTTP or unverified TLS allowed.
     pub insecure: bool,
@@ -470,7 +470,7 @@ fn parse_mirror(
     Ok(m)
 }
 
-/// host[:port][/path], no scheme, no spaces; may be empty where `allow_empty`.
+/// `host[:port][/path]`, no scheme, no spaces; may be empty where `allow_empty`.
 fn location(s: &str, allow_empty: bool) -> Result<(), String> {
     let expected = "a registry location host[:port][/path] without a scheme";
     if s.is_empty() {
@@ -501,7 +501,7 @@ fn prefix(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A search registry: host[:port], no path or scheme.
+/// A search registry: `host[:port]`, no path or scheme.
 fn registry_host(s: &str) -> Result<(), String> {
     if s.is_empty() || s.contains(['/', ' ', '\t', '@']) {
         Err("registry host names such as \"docker.io\" (host[:port], no scheme or path)".to_owned())
