@@ -79,10 +79,24 @@ impl RedbState {
             source,
         })?;
         let path = static_dir.join(Self::FILE_NAME);
+        let is_empty = match std::fs::metadata(&path) {
+            Ok(meta) => meta.len() == 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(source) => {
+                return Err(StateError::Io {
+                    action: "inspect the state database",
+                    path,
+                    source,
+                })
+            }
+        };
+        if is_empty {
+            create_atomically(static_dir, &path)?;
+        }
         let db = guarded(&path, "open", || {
             let mut builder = Database::builder();
             builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
-            builder.create(&path).map_err(|e| open_error(&path, e))
+            builder.open(&path).map_err(|e| open_error(&path, e))
         })?;
         guarded(&path, "open", || schema::ensure(&db, &path))?;
         Ok(Self {
@@ -159,6 +173,78 @@ impl RedbState {
             Ok(out)
         })
     }
+}
+
+impl Drop for RedbState {
+    fn drop(&mut self) {
+        // Closing a damaged database can fail inside redb; an error is
+        // logged, a panic is contained, nothing escapes a drop.
+        let db = self
+            .db
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(db) = db {
+            if let Err(e) = guarded(&self.path, "close", || {
+                db.close().map_err(|e| db_error(&self.path, "close", e))
+            }) {
+                tracing::warn!(error = %e, "closing the state database");
+            }
+        }
+    }
+}
+
+/// Create the database file whole or not at all: redb writes a new file in
+/// several steps, and a process killed between them would leave a file no
+/// later open accepts. So the database is built in a temp file of the same
+/// directory, synced, and linked into place; when another process wins the
+/// race its file is kept. An empty file (no berth writes one, but a crash of
+/// an older writer or a careless `touch` may) is replaced.
+fn create_atomically(dir: &Path, path: &Path) -> Result<()> {
+    let io = |action: &'static str, at: &Path| {
+        let at = at.to_path_buf();
+        move |source| StateError::Io {
+            action,
+            path: at,
+            source,
+        }
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(
+        ".{}.{}.{nanos}.tmp",
+        RedbState::FILE_NAME,
+        std::process::id()
+    ));
+    let built = guarded(&tmp, "create", || {
+        let db = Database::create(&tmp).map_err(|e| open_error(&tmp, e))?;
+        schema::ensure(&db, &tmp)?;
+        db.close().map_err(|e| db_error(&tmp, "create", e))
+    })
+    .and_then(|()| {
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io("sync the new state database", &tmp))
+    });
+    let placed = built.and_then(|()| {
+        let replace_empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+        if replace_empty {
+            std::fs::rename(&tmp, path).map_err(io("move the new state database to", path))
+        } else {
+            match std::fs::hard_link(&tmp, path) {
+                Ok(()) => Ok(()),
+                // another process created it first: use theirs
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Err(e) => Err(io("link the new state database to", path)(e)),
+            }
+        }
+    });
+    let _ = std::fs::remove_file(&tmp);
+    placed?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io("sync the state directory", dir))
 }
 
 /// Run `f`, turning a panic inside redb (its answer to some damaged files in
@@ -541,7 +627,9 @@ impl State for RedbState {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
             .ok_or(StateError::Closed)?;
-        db.close().map_err(|e| db_error(&self.path, "close", e))
+        guarded(&self.path, "close", || {
+            db.close().map_err(|e| db_error(&self.path, "close", e))
+        })
     }
 
     fn add_container(&self, config: &ContainerConfig, state: &ContainerState) -> Result<()> {

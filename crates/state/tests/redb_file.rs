@@ -1,0 +1,235 @@
+//! `RedbState` as a file: persistence, several handles, and damaged files.
+
+use berth_state::{
+    ContainerConfig, ContainerState, ContainerStatus, PodConfig, PodState, RedbState, State,
+    StateError,
+};
+use proptest::prelude::*;
+
+fn id(n: u32) -> String {
+    format!("{n:08x}{}", "0".repeat(56))
+}
+
+fn ctr(n: u32) -> ContainerConfig {
+    ContainerConfig {
+        id: id(n),
+        name: format!("c{n}"),
+        ..ContainerConfig::default()
+    }
+}
+
+/// A database with a few containers and a pod, closed; returns its bytes.
+/// Built once per test binary.
+fn sample_db(dir: &std::path::Path) -> Vec<u8> {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let bytes = BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        build_sample_db(dir.path())
+    });
+    std::fs::write(dir.join(RedbState::FILE_NAME), bytes).unwrap();
+    bytes.clone()
+}
+
+fn build_sample_db(dir: &std::path::Path) -> Vec<u8> {
+    let state = RedbState::open(dir, "").unwrap();
+    for n in 0..20 {
+        state
+            .add_container(
+                &ctr(n),
+                &ContainerState::with_status(ContainerStatus::Running),
+            )
+            .unwrap();
+    }
+    state
+        .add_pod(
+            &PodConfig {
+                id: id(1000),
+                name: "p".into(),
+                ..PodConfig::default()
+            },
+            &PodState::default(),
+        )
+        .unwrap();
+    state.close().unwrap();
+    std::fs::read(dir.join(RedbState::FILE_NAME)).unwrap()
+}
+
+/// Open and read everything; any error is fine, a panic is not (the
+/// caller runs this inside the test, so a panic fails it).
+fn open_and_read_all(dir: &std::path::Path) -> Result<usize, StateError> {
+    let state = RedbState::open(dir, "")?;
+    let n = state.all_containers()?.len() + state.all_pods()?.len();
+    let _ = state.lookup_container("c1");
+    let _ = state.add_container(&ctr(5000), &ContainerState::default());
+    let _ = state.remove_container(&id(3));
+    state.close()?;
+    Ok(n)
+}
+
+#[test]
+fn records_survive_close_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_db(dir.path());
+    let state = RedbState::open(dir.path(), "").unwrap();
+    assert_eq!(state.all_containers().unwrap().len(), 20);
+    assert_eq!(
+        state.container(&id(7)).unwrap().state.status,
+        ContainerStatus::Running
+    );
+    assert_eq!(state.lookup_pod("p").unwrap().config.id, id(1000));
+    assert_eq!(state.path(), dir.path().join("state.redb"));
+}
+
+#[test]
+fn open_creates_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a/b/c");
+    RedbState::open(&nested, "").unwrap().close().unwrap();
+    assert!(nested.join("state.redb").is_file());
+}
+
+#[test]
+fn two_handles_in_one_process_see_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RedbState::open(dir.path(), "").unwrap();
+    let b = RedbState::open(dir.path(), "").unwrap();
+    a.add_container(&ctr(1), &ContainerState::default())
+        .unwrap();
+    assert_eq!(b.container(&id(1)).unwrap().config.name, "c1");
+    let err = b
+        .add_container(
+            &ContainerConfig {
+                id: id(2),
+                ..ctr(1)
+            },
+            &ContainerState::default(),
+        )
+        .unwrap_err();
+    assert!(err.is_name_in_use(), "{err}");
+    b.remove_container(&id(1)).unwrap();
+    assert!(a.container(&id(1)).unwrap_err().is_not_found());
+    a.close().unwrap();
+    // closing one handle leaves the other working
+    b.add_container(&ctr(3), &ContainerState::default())
+        .unwrap();
+    b.close().unwrap();
+}
+
+#[test]
+fn namespace_given_at_open_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = RedbState::open(dir.path(), "tenant").unwrap();
+    assert_eq!(state.namespace().unwrap(), "tenant");
+    let err = state
+        .add_container(&ctr(1), &ContainerState::default())
+        .unwrap_err();
+    assert!(matches!(err, StateError::NamespaceMismatch { .. }), "{err}");
+}
+
+#[test]
+fn an_empty_file_becomes_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(RedbState::FILE_NAME), b"").unwrap();
+    assert_eq!(open_and_read_all(dir.path()).unwrap(), 0);
+}
+
+fn assert_corrupt(err: &StateError, dir: &std::path::Path) {
+    let msg = err.to_string();
+    assert!(
+        matches!(err, StateError::Corrupt { .. }),
+        "expected a corrupt-file error, got {msg}"
+    );
+    assert!(
+        msg.contains(&dir.join("state.redb").display().to_string()),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("berth system reset") && msg.contains("restore"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn garbage_is_reported_as_corrupt_with_the_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(RedbState::FILE_NAME),
+        b"this is not a database, just some text that is long enough to have a header".repeat(50),
+    )
+    .unwrap();
+    let err = RedbState::open(dir.path(), "").unwrap_err();
+    assert_corrupt(&err, dir.path());
+}
+
+#[test]
+fn truncated_files_error_and_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = sample_db(dir.path());
+    let path = dir.path().join(RedbState::FILE_NAME);
+    let mut corrupt = 0;
+    for len in [
+        1,
+        7,
+        64,
+        300,
+        511,
+        512,
+        4096,
+        bytes.len() / 2,
+        bytes.len() - 1,
+    ] {
+        std::fs::write(&path, &bytes[..len.min(bytes.len())]).unwrap();
+        match open_and_read_all(dir.path()) {
+            Ok(_) => {}
+            Err(e) => {
+                assert!(
+                    matches!(e, StateError::Corrupt { .. } | StateError::Record { .. }),
+                    "truncated to {len}: {e}"
+                );
+                assert!(e.to_string().contains("berth system reset"), "{e}");
+                corrupt += 1;
+            }
+        }
+    }
+    assert!(corrupt > 0, "no truncation was detected");
+}
+
+#[test]
+fn a_newer_process_lock_protocol_or_permission_error_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RedbState::FILE_NAME);
+    std::fs::create_dir(&path).unwrap(); // a directory where the file should be
+    let err = RedbState::open(dir.path(), "").unwrap_err();
+    assert!(err.to_string().contains("state.redb"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Flip bytes of a valid database: opening and using it gives a result
+    /// or an error, never a panic.
+    #[test]
+    fn damaged_databases_never_panic(
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = sample_db(dir.path());
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= value | 1;
+        }
+        std::fs::write(dir.path().join(RedbState::FILE_NAME), &bytes).unwrap();
+        let _ = open_and_read_all(dir.path());
+    }
+
+    /// Random bytes as a database file: an error (or an empty database for
+    /// an empty file), never a panic.
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..8192)) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(RedbState::FILE_NAME), &bytes).unwrap();
+        if let Err(e) = open_and_read_all(dir.path()) {
+            prop_assert!(e.to_string().contains("state.redb"), "{}", e);
+        }
+    }
+}
