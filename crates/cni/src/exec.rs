@@ -360,7 +360,8 @@ impl PluginExec {
         check_container_id(target.container_id)?;
         check_ifname(target.ifname)?;
         let mut target = target;
-        if target.netns.is_some_and(|p| !p.exists()) {
+        let netns_gone = target.netns.is_some_and(|p| !p.exists());
+        if netns_gone {
             target.netns = None;
         }
         let prev_value = prev.map(|p| serde_json::to_value(p).unwrap_or(Value::Null));
@@ -375,6 +376,23 @@ impl PluginExec {
                 &serde_json::to_vec(&stdin).unwrap_or_default(),
             ) {
                 errors.push(e);
+            }
+        }
+        if netns_gone {
+            if let Some(prev) = prev {
+                let masq = list.plugins.iter().any(|p| {
+                    p.plugin_type == "bridge"
+                        && p.raw.get("ipMasq").and_then(Value::as_bool) == Some(true)
+                });
+                if masq {
+                    crate::repair::remove_ipmasq(
+                        &list.name,
+                        target.container_id,
+                        prev,
+                        &self.path_env,
+                        self.host_netns.as_ref(),
+                    );
+                }
             }
         }
         match errors.len() {

@@ -15,6 +15,7 @@ pub mod netns;
 pub mod network;
 pub mod plugin;
 pub mod ports;
+pub mod repair;
 pub mod result;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

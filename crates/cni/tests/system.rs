@@ -328,3 +328,53 @@ fn named_networks_status_check_and_remove() {
     );
     assert!(links.contains(&env.bridge), "{links}");
 }
+
+#[test]
+fn podman_style_040_list_works_and_teardown_survives_a_vanished_netns() {
+    let env = Env::new(7);
+    let dir = env.plugin.networks().config_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).unwrap();
+    // The distro's 87-podman-bridge.conflist shape (cniVersion 0.4.0,
+    // firewall without a backend), with this test's bridge, subnet, store.
+    let list = serde_json::json!({
+        "cniVersion": "0.4.0",
+        "name": "podmanlike",
+        "plugins": [
+            {"type": "bridge", "bridge": env.bridge, "isGateway": true, "ipMasq": true, "hairpinMode": true,
+             "ipam": {"type": "host-local", "routes": [{"dst": "0.0.0.0/0"}],
+                      "dataDir": env.tmp.path().join("ipam"),
+                      "ranges": [[{"subnet": env.subnet, "gateway": "10.200.7.1"}]]}},
+            {"type": "portmap", "capabilities": {"portMappings": true}},
+            {"type": "firewall"},
+            {"type": "tuning"}
+        ]
+    });
+    std::fs::write(dir.join("87-podmanlike.conflist"), list.to_string()).unwrap();
+    let nets = vec!["podmanlike".to_string()];
+    let pm = PortMapping::parse("8081:81").unwrap();
+    let cycle = |id: &str| {
+        let c = env.plugin.create_netns(id).unwrap();
+        let att = env.plugin.setup(id, &c, &nets, &pm).unwrap();
+        env.plugin.teardown(id, &c, &att).unwrap();
+        env.plugin.remove_netns(&c).unwrap();
+    };
+    cycle("warm");
+    let before = env.snapshot();
+
+    let c = env.plugin.create_netns("p1").unwrap();
+    let att = env.plugin.setup("p1", &c, &nets, &pm).unwrap();
+    assert_eq!(att[0].result.cni_version, "0.4.0");
+    assert_eq!(att[0].result.ips[0].version.as_deref(), Some("4"));
+    env.plugin.check("p1", &c, &att).unwrap();
+    // Wrong order (as after a crash): the namespace goes first.
+    env.plugin.remove_netns(&c).unwrap();
+    env.plugin.teardown("p1", &c, &att).unwrap();
+    env.plugin.teardown("p1", &c, &att).unwrap();
+    let norm = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.contains("last_reserved_ip"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(norm(&env.snapshot()), norm(&before));
+}
