@@ -144,6 +144,15 @@ impl NetworkPlugin for CniNetworkPlugin {
     }
 
     fn remove_netns(&self, path: &Path) -> Result<()> {
+        // Only namespaces this layer made: a joined container's namespace
+        // (mode container:) must never be unmounted through here.
+        if path.parent() != Some(self.opts.netns_dir.as_path()) {
+            return Err(Error::InvalidArgument {
+                what: "network namespace path",
+                value: path.display().to_string(),
+                reason: format!("not under {}", self.opts.netns_dir.display()),
+            });
+        }
         NetNs::remove(path)
     }
 
@@ -262,6 +271,17 @@ impl NetworkPlugin for CniNetworkPlugin {
         }
         for t in types {
             let path = self.exec.find_plugin(&t)?;
+            let version = self.exec.version(&t)?;
+            if t != "loopback" && !version.supported_versions.contains(&default.cni_version) {
+                return Err(Error::Plugin {
+                    plugin: t,
+                    network: default.name.clone(),
+                    command: "VERSION".into(),
+                    code: 1,
+                    msg: format!("plugin does not support cniVersion {}", default.cni_version),
+                    details: Some(format!("supported: {:?}", version.supported_versions)),
+                });
+            }
             plugins.push((t, path));
         }
         Ok(NetworkStatus {

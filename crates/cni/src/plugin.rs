@@ -149,7 +149,8 @@ pub trait NetworkPlugin: Send + Sync {
         attachments: &[NetworkAttachment],
     ) -> Result<()>;
 
-    /// Reports whether the default network and its plugins are usable.
+    /// Reports whether the default network and its plugins are usable
+    /// (each found, and each supporting the list's `cniVersion`).
     fn status(&self) -> Result<NetworkStatus>;
 
     /// The default network's name (what an empty network list means).

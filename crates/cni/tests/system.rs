@@ -319,6 +319,11 @@ fn named_networks_status_check_and_remove() {
         .unwrap_err();
     assert!(matches!(err, Error::NetworkInUse { .. }), "{err}");
     env.plugin.teardown("multi", &c, &att).unwrap();
+    let err = env
+        .plugin
+        .remove_netns(Path::new("/proc/1/ns/net"))
+        .unwrap_err();
+    assert!(err.to_string().contains("not under"), "{err}");
     env.plugin.remove_netns(&c).unwrap();
     env.plugin.networks().remove("second", &[], false).unwrap();
     let links = ip(env.host(), &["-o", "link", "show"]);
