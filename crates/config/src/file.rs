@@ -223,3 +223,57 @@ impl RuntimeConfig {
         toml::to_string(&t).expect("a table of strings, integers and booleans always serializes")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_in_the_storage_table_are_named_with_their_table() {
+        let text = "[storage]\ndriver = \"vfs\"\noptions = [\"x\"]\n";
+        let file = ConfigFile::parse(text, Path::new("/b.conf")).unwrap();
+        assert_eq!(file.options.storage_driver, Some(crate::StorageDriver::Vfs));
+        assert_eq!(file.unknown_keys.len(), 1);
+        assert_eq!(
+            file.unknown_keys[0].to_string(),
+            "/b.conf:3:1: unknown key `storage.options` ignored"
+        );
+    }
+
+    #[test]
+    fn code_only_keys_in_the_file_are_unknown() {
+        let file = ConfigFile::parse("state_type = \"memory\"\n", Path::new("/b.conf")).unwrap();
+        assert_eq!(file.options.state_type, None);
+        assert_eq!(file.unknown_keys[0].key, "state_type");
+    }
+
+    #[test]
+    fn hooks_dir_array_of_one_is_accepted_and_must_be_absolute() {
+        let file = ConfigFile::parse("hooks_dir = [\"/h\"]\n", Path::new("/b.conf")).unwrap();
+        assert_eq!(file.options.hooks_dir, Some(PathBuf::from("/h")));
+        let err = ConfigFile::parse("hooks_dir = [\"\"]\n", Path::new("/b.conf")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("/b.conf:1:14: `hooks_dir`: expected a hooks directory; an empty"),
+            "{err}"
+        );
+        let err = ConfigFile::parse("hooks_dir = []\n", Path::new("/b.conf")).unwrap_err();
+        assert!(err.to_string().ends_with("found an empty array"), "{err}");
+    }
+
+    #[test]
+    fn empty_file_sets_nothing() {
+        let file = ConfigFile::parse("# nothing\n", Path::new("/b.conf")).unwrap();
+        assert_eq!(file, ConfigFile::default());
+    }
+
+    #[test]
+    fn read_names_a_missing_file() {
+        let err = ConfigFile::read(Path::new("/nonexistent/berth.conf")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/berth.conf: "),
+            "{err}"
+        );
+    }
+}

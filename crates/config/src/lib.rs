@@ -10,6 +10,7 @@ mod env;
 mod error;
 mod file;
 mod loader;
+mod paths;
 mod registries;
 mod rootless;
 mod types;
@@ -30,6 +31,10 @@ pub use loader::{
     discover_config_file, user_config_file, ConfigLoader, LoadedConfig, ADMIN_CONFIG_PATH,
     CONFIG_ENV_VAR, VENDOR_CONFIG_PATH,
 };
+pub use paths::{
+    auth_file_candidates, seccomp_profile_path, REGISTRY_AUTH_FILE_ENV_VAR, SECCOMP_DEFAULT_PATH,
+    SECCOMP_OVERRIDE_PATH,
+};
 pub use registries::{
     Mirror, RegistriesConfig, Registry, ShortNameMode, REGISTRIES_CONF_DIR,
     REGISTRIES_CONF_ENV_VAR, REGISTRIES_CONF_PATH,
@@ -38,3 +43,7 @@ pub use rootless::{
     default_tmp_dir, rootless_runtime_dir, RuntimeDir, RuntimeDirAttempt, RuntimeDirSource,
 };
 pub use types::{CgroupManager, ParseEnumError, StateType, StorageConfig, StorageDriver};
+
+/// Helpers for tests of the layers above.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

@@ -168,10 +168,7 @@ pub fn discover_config_file(env: &Environment) -> Option<PathBuf> {
 
 /// The rootless user's configuration file path (whether or not it exists).
 pub fn user_config_file(env: &Environment) -> Option<PathBuf> {
-    if let Some(x) = env.absolute_var("XDG_CONFIG_HOME") {
-        return Some(x.join("berth/berth.conf"));
-    }
-    env.home().map(|h| h.join(".config/berth/berth.conf"))
+    crate::paths::config_home(env).map(|c| c.join("berth/berth.conf"))
 }
 
 impl RuntimeConfig {

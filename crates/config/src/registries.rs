@@ -4,7 +4,7 @@
 //! `/etc/containers/registries.conf.d/*.conf` in name order; a rootless user's
 //! `~/.config/containers/registries.conf` replaces the main file when present,
 //! and `~/.config/containers/registries.conf.d/*.conf` are read after the
-//! system drop-ins. `CONTAINERS_REGISTRIES_CONF` names the only file to read,
+//! system drop-ins (`$XDG_CONFIG_HOME` stands for `~/.config` when set). `CONTAINERS_REGISTRIES_CONF` names the only file to read,
 //! as in containers/image. A drop-in that sets `unqualified-search-registries`
 //! or `short-name-mode` replaces the earlier value; a `[[registry]]` with the
 //! same prefix as an earlier one replaces it; aliases merge.
@@ -176,7 +176,7 @@ impl RegistriesConfig {
             out.merge_file(&p, &p)?;
             return Ok(out);
         }
-        let user = env.home().map(|h| h.join(".config/containers"));
+        let user = crate::paths::config_home(env).map(|c| c.join("containers"));
         let user_main = user.as_ref().map(|u| u.join("registries.conf"));
         let main = match user_main {
             Some(u) if env.is_rootless() && env.host_path(&u).exists() => u,
