@@ -127,6 +127,35 @@ impl CniNetworkPlugin {
             .add_list(&list, target(container_id, netns, "lo"), &[])
             .map(drop)
     }
+
+    /// DEL of each attachment, last first, with the lock already held.
+    fn teardown_locked(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        attachments: &[NetworkAttachment],
+    ) -> Result<()> {
+        let mut errors = Vec::new();
+        for a in attachments.iter().rev() {
+            debug!(container_id, network = %a.network, ifname = %a.interface, "CNI DEL");
+            let res = NetworkConfigList::from_stored(&a.config).and_then(|list| {
+                self.exec.del_list(
+                    &list,
+                    target(container_id, netns, &a.interface),
+                    &a.port_mappings,
+                    Some(&a.result),
+                )
+            });
+            if let Err(e) = res {
+                errors.push(e);
+            }
+        }
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Teardown(errors)),
+        }
+    }
 }
 
 fn target<'a>(container_id: &'a str, netns: &'a Path, ifname: &'a str) -> Target<'a> {
@@ -179,6 +208,10 @@ impl NetworkPlugin for CniNetworkPlugin {
             .iter()
             .map(|n| self.load(n))
             .collect::<Result<Vec<_>>>()?;
+        // One plugin run at a time on this host: portmap 1.1.1 creates its
+        // shared top-level chains check-then-insert, so parallel first
+        // ADDs duplicate the PREROUTING/OUTPUT jumps (seen in tests).
+        let _lock = self.networks.lock()?;
         self.loopback_up(container_id, netns)?;
         let mut done: Vec<NetworkAttachment> = Vec::new();
         for (i, list) in lists.into_iter().enumerate() {
@@ -197,7 +230,7 @@ impl NetworkPlugin for CniNetworkPlugin {
                 }),
                 Err(e) => {
                     // add_list already deleted its own partial attachment.
-                    if let Err(undo) = self.teardown(container_id, netns, &done) {
+                    if let Err(undo) = self.teardown_locked(container_id, netns, &done) {
                         return Err(Error::Teardown(vec![e, undo]));
                     }
                     return Err(e);
@@ -213,26 +246,11 @@ impl NetworkPlugin for CniNetworkPlugin {
         netns: &Path,
         attachments: &[NetworkAttachment],
     ) -> Result<()> {
-        let mut errors = Vec::new();
-        for a in attachments.iter().rev() {
-            debug!(container_id, network = %a.network, ifname = %a.interface, "CNI DEL");
-            let res = NetworkConfigList::from_stored(&a.config).and_then(|list| {
-                self.exec.del_list(
-                    &list,
-                    target(container_id, netns, &a.interface),
-                    &a.port_mappings,
-                    Some(&a.result),
-                )
-            });
-            if let Err(e) = res {
-                errors.push(e);
-            }
+        if attachments.is_empty() {
+            return Ok(());
         }
-        match errors.len() {
-            0 => Ok(()),
-            1 => Err(errors.remove(0)),
-            _ => Err(Error::Teardown(errors)),
-        }
+        let _lock = self.networks.lock()?;
+        self.teardown_locked(container_id, netns, attachments)
     }
 
     fn check(

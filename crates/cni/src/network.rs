@@ -192,7 +192,10 @@ impl Networks {
         &self.default_network
     }
 
-    fn lock(&self) -> Result<Flock<File>> {
+    /// Exclusive lock on the config dir (a flock on the directory itself,
+    /// no file is created): serializes config changes and plugin runs
+    /// between processes, as podman's CNI backend does with its cni.lock.
+    pub(crate) fn lock(&self) -> Result<Flock<File>> {
         std::fs::create_dir_all(&self.config_dir)
             .map_err(|e| Error::io("create directory", &self.config_dir, e))?;
         let f = File::open(&self.config_dir)

@@ -383,3 +383,69 @@ fn podman_style_040_list_works_and_teardown_survives_a_vanished_netns() {
     };
     assert_eq!(norm(&env.snapshot()), norm(&before));
 }
+
+#[test]
+fn concurrent_setups_get_distinct_addresses_and_clean_up() {
+    let env = Env::new(8);
+    let net = vec![env.default_network()];
+    // Write the default conflist once before the threads race.
+    env.plugin.status().unwrap();
+    let warm = env.plugin.create_netns("warm").unwrap();
+    // Without a mapping: the parallel ADDs below are portmap's first, and
+    // its shared top-level chains are created check-then-insert (plugins
+    // 1.1.1 race: duplicated PREROUTING/OUTPUT jumps). berth serializes
+    // plugin runs, so no rule may appear twice afterwards.
+    let att = env.plugin.setup("warm", &warm, &net, &[]).unwrap();
+    env.plugin.teardown("warm", &warm, &att).unwrap();
+    env.plugin.remove_netns(&warm).unwrap();
+    let before = env.snapshot();
+    let ips = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let env = &env;
+                let net = &net;
+                s.spawn(move || {
+                    let id = format!("par{i}");
+                    let c = env.plugin.create_netns(&id).unwrap();
+                    let pm = [PortMapping::tcp(10_000 + i, 80)];
+                    let att = env.plugin.setup(&id, &c, net, &pm).unwrap();
+                    (id, c, att)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    let mut addrs: Vec<String> = ips.iter().map(|(_, _, a)| a[0].ips()[0].clone()).collect();
+    addrs.sort();
+    addrs.dedup();
+    assert_eq!(addrs.len(), 6, "{addrs:?}");
+    let first = NetNs::open(&ips[0].1).unwrap();
+    ping(&first, &ips[5].2[0].ips()[0]);
+    drop(first);
+    std::thread::scope(|s| {
+        for (id, c, att) in &ips {
+            let env = &env;
+            s.spawn(move || {
+                env.plugin.teardown(id, c, att).unwrap();
+                env.plugin.remove_netns(c).unwrap();
+            });
+        }
+    });
+    let after = env.snapshot();
+    let rules: Vec<&String> = after.iter().filter(|l| l.starts_with("ipt -A")).collect();
+    let mut unique = rules.clone();
+    unique.dedup();
+    assert_eq!(rules, unique, "a rule appears twice");
+    // Apart from portmap's shared top-level chains (kept by design), all is
+    // as before.
+    let norm = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.contains("last_reserved_ip") && !l.contains("CNI-HOSTPORT-"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(norm(&after), norm(&before));
+}
