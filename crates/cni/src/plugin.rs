@@ -89,6 +89,22 @@ pub struct NetworkAttachment {
 }
 
 impl NetworkAttachment {
+    /// The MAC address of the container's interface, when reported.
+    pub fn mac(&self) -> Option<&str> {
+        self.result
+            .sandbox_interface(&self.interface)
+            .map(|i| i.mac.as_str())
+            .filter(|m| !m.is_empty())
+    }
+
+    /// The gateway of the container's first address, when reported.
+    pub fn gateway(&self) -> Option<&str> {
+        self.result
+            .ips_of(&self.interface)
+            .first()
+            .and_then(|ip| ip.gateway.as_deref())
+    }
+
     /// The container's addresses on this network, without prefix length.
     pub fn ips(&self) -> Vec<String> {
         self.result

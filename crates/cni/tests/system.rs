@@ -40,6 +40,8 @@ fn two_containers_on_one_network_ping_each_other() {
         .iter()
         .any(|i| i.name == "eth0" && i.sandbox.as_deref() == a.to_str()));
     assert_eq!(r.ips[0].gateway.as_deref(), Some("10.200.1.1"));
+    assert_eq!(att_a[0].gateway(), Some("10.200.1.1"));
+    assert_eq!(att_a[0].mac().map(str::len), Some(17));
     // The state the runtime stores round-trips.
     let stored = serde_json::to_string(&att_a).unwrap();
     let att_a: Vec<berth_cni::NetworkAttachment> = serde_json::from_str(&stored).unwrap();
