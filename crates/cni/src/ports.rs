@@ -237,6 +237,27 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = PortMapping::parse(&s);
+        }
+
+        #[test]
+        fn display_round_trips(
+            h in 1u16.., c in 1u16.., udp in proptest::bool::ANY,
+            ip in proptest::option::of(proptest::sample::select(vec!["127.0.0.1", "::1", "10.0.0.1"])),
+        ) {
+            let m = PortMapping {
+                host_port: h,
+                container_port: c,
+                protocol: if udp { Protocol::Udp } else { Protocol::Tcp },
+                host_ip: ip.unwrap_or_default().to_string(),
+            };
+            proptest::prop_assert_eq!(PortMapping::parse(&m.to_string()).unwrap(), vec![m]);
+        }
+    }
+
     #[test]
     fn bad_input_is_explained() {
         for (spec, needle) in [

@@ -91,7 +91,16 @@ fn mapped_port_reaches_listener_from_loopback_and_host_address() {
             s.write_all(b"hello from the container").unwrap();
         }
     });
-    let pm = PortMapping::parse("8080:80/tcp").unwrap();
+    let udp = ns
+        .run(|| std::net::UdpSocket::bind("0.0.0.0:53"))
+        .unwrap()
+        .unwrap();
+    let udp_server = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = udp.recv_from(&mut buf).unwrap();
+        udp.send_to(&buf[..n], from).unwrap();
+    });
+    let pm = PortMapping::parse_all(&["8080:80/tcp", "5353:53/udp"]).unwrap();
     let att = env
         .plugin
         .setup("web", &c, &[env.default_network()], &pm)
@@ -113,6 +122,20 @@ fn mapped_port_reaches_listener_from_loopback_and_host_address() {
         assert_eq!(got, "hello from the container", "{addr}");
     }
     server.join().unwrap();
+    let echoed = env
+        .host()
+        .run(|| {
+            let s = std::net::UdpSocket::bind("0.0.0.0:0")?;
+            s.set_read_timeout(Some(Duration::from_secs(5)))?;
+            s.send_to(b"ping over udp", "192.168.222.1:5353")?;
+            let mut buf = [0u8; 64];
+            let (n, _) = s.recv_from(&mut buf)?;
+            Ok::<_, std::io::Error>(buf[..n].to_vec())
+        })
+        .unwrap()
+        .expect("udp mapping");
+    assert_eq!(echoed, b"ping over udp");
+    udp_server.join().unwrap();
     let nat = run_in(env.host(), "iptables-save", &["-t", "nat"]);
     assert!(nat.contains("--dport 8080"), "{nat}");
     env.plugin.teardown("web", &c, &att).unwrap();
