@@ -210,9 +210,13 @@ impl Networks {
             Err(Error::NetworkNotFound { .. }) => {}
             other => return other,
         }
+        // The usual subnet, unless the host already routes it (another
+        // engine's bridge, a VPN): then the next free one.
+        let routed = Subnet::parse(&self.default_subnet)
+            .is_ok_and(|s| self.host_routes().iter().any(|r| r.overlaps(s)));
         let req = CreateNetwork {
             name: self.default_network.clone(),
-            subnet: Some(self.default_subnet.clone()),
+            subnet: (!routed).then(|| self.default_subnet.clone()),
             gateway: None,
             bridge: Some(self.default_bridge.clone()),
         };
@@ -279,9 +283,15 @@ impl Networks {
                         what: format!("subnet {sub} overlaps network {:?}", other.name),
                     });
                 }
+                if let Some(r) = self.host_routes().into_iter().find(|r| r.overlaps(sub)) {
+                    return Err(Error::NetworkExists {
+                        name: req.name.clone(),
+                        what: format!("subnet {sub} overlaps the host route {r}"),
+                    });
+                }
                 sub
             }
-            None => pick_subnet(&used_subnets)?,
+            None => pick_subnet(&used_subnets, &self.host_routes())?,
         };
         let gateway = match &req.gateway {
             Some(g) => {
@@ -386,6 +396,18 @@ impl Networks {
         Ok(())
     }
 
+    /// IPv4 routes of the host namespace (the caller's, or `host_netns`).
+    fn host_routes(&self) -> Vec<Subnet> {
+        let read = || std::fs::read_to_string("/proc/thread-self/net/route").unwrap_or_default();
+        let text = match &self.host_netns {
+            None => read(),
+            Some(ns) => NetNs::open(ns)
+                .and_then(|ns| ns.run(read))
+                .unwrap_or_default(),
+        };
+        parse_routes(&text)
+    }
+
     /// True when a network device of this name exists in the host netns.
     fn link_exists(&self, name: &str) -> bool {
         match &self.host_netns {
@@ -407,10 +429,10 @@ impl Networks {
 
 /// The next `10.89.N.0/24` (then `10.90.N.0/24`, ...) that overlaps neither
 /// a used subnet, podman's, nor a route of this host.
-fn pick_subnet(used: &[Subnet]) -> Result<Subnet> {
+fn pick_subnet(used: &[Subnet], routes: &[Subnet]) -> Result<Subnet> {
     let mut taken: Vec<Subnet> = used.to_vec();
     taken.extend(RESERVED.iter().filter_map(|s| Subnet::parse(s).ok()));
-    taken.extend(host_routes());
+    taken.extend_from_slice(routes);
     for second in 89..=254u8 {
         for third in 0..=255u8 {
             let cand = Subnet {
@@ -429,12 +451,8 @@ fn pick_subnet(used: &[Subnet]) -> Result<Subnet> {
     })
 }
 
-/// IPv4 routes of the current namespace (from /proc/net/route), except the
-/// default route.
-fn host_routes() -> Vec<Subnet> {
-    let Ok(text) = std::fs::read_to_string("/proc/net/route") else {
-        return Vec::new();
-    };
+/// IPv4 routes in a `/proc/net/route` text, except the default route.
+fn parse_routes(text: &str) -> Vec<Subnet> {
     text.lines()
         .skip(1)
         .filter_map(|l| {
@@ -475,6 +493,23 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_parse() {
+        let text =
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
+eth0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n\
+podman0\t0000580A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
+        let r = parse_routes(text);
+        assert_eq!(
+            r,
+            vec![
+                Subnet::parse("192.168.2.0/24").unwrap(),
+                Subnet::parse("10.88.0.0/16").unwrap()
+            ]
+        );
+    }
 
     #[test]
     fn subnet_math() {

@@ -326,6 +326,37 @@ fn named_networks_status_check_and_remove() {
         })
         .unwrap();
     assert_eq!(named.bridge_name().as_deref(), Some("bt6b"));
+    // A subnet the (private) host already routes is refused, and automatic
+    // picks avoid it.
+    ip(
+        env.host(),
+        &[
+            "link", "add", "rt6a", "type", "veth", "peer", "name", "rt6b",
+        ],
+    );
+    ip(env.host(), &["addr", "add", "10.89.0.1/24", "dev", "rt6a"]);
+    ip(env.host(), &["link", "set", "rt6a", "up"]);
+    ip(env.host(), &["link", "set", "rt6b", "up"]);
+    let err = env
+        .plugin
+        .networks()
+        .create(&CreateNetwork {
+            name: "routed".into(),
+            subnet: Some("10.89.0.0/24".into()),
+            ..CreateNetwork::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("host route 10.89.0.0/24"), "{err}");
+    let auto = env
+        .plugin
+        .networks()
+        .create(&CreateNetwork {
+            name: "auto".into(),
+            ..CreateNetwork::default()
+        })
+        .unwrap();
+    assert_eq!(auto.subnets(), ["10.89.1.0/24"]);
+    env.plugin.networks().remove("auto", &[], false).unwrap();
     let c = env.plugin.create_netns("multi").unwrap();
     let nets = vec![env.default_network(), "second".into()];
     let att = env.plugin.setup("multi", &c, &nets, &[]).unwrap();
