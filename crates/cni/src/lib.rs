@@ -17,6 +17,7 @@ pub mod plugin;
 pub mod ports;
 pub mod repair;
 pub mod result;
+pub mod subnet;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -25,7 +26,8 @@ pub use config::{NetworkConfigList, PluginConfig};
 pub use error::{Error, Result};
 pub use exec::{CniCommand, PluginExec, Target};
 pub use netns::NetNs;
-pub use network::{CreateNetwork, Networks, Subnet};
+pub use network::{CreateNetwork, Networks};
 pub use plugin::{NetworkAttachment, NetworkMode, NetworkPlugin, NetworkStatus};
 pub use ports::{PortMapping, Protocol};
 pub use result::{CniResult, Dns, Interface, IpConfig, PluginErrorObject, Route, VersionInfo};
+pub use subnet::Subnet;
