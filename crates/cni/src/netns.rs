@@ -135,12 +135,26 @@ impl NetNs {
         check_name(name)?;
         prepare_dir(dir)?;
         let path = dir.join(name);
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o000)
-            .open(&path)
-            .map_err(|e| Error::io("create netns file", &path, e))?;
+        let create = || {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o000)
+                .open(&path)
+        };
+        match create() {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // A live namespace stays; a leftover plain file (a crash
+                // between create and mount) is replaced.
+                if Self::open(&path).is_ok() {
+                    return Err(ns_err(&path, "already exists"));
+                }
+                Self::remove(&path)?;
+                create().map_err(|e| Error::io("create netns file", &path, e))?;
+            }
+            Err(e) => return Err(Error::io("create netns file", &path, e)),
+        }
         let target = path.clone();
         let made = std::thread::spawn(move || -> Result<()> {
             unshare(CloneFlags::CLONE_NEWNET)

@@ -100,7 +100,13 @@ fn open_enter_and_errors() {
     assert_eq!(ino, ns.file().metadata().unwrap().ino());
 
     let err = NetNs::create(&dir, "one").unwrap_err().to_string();
-    assert!(err.contains("one"), "{err}");
+    assert!(
+        err.contains("one") && err.contains("already exists"),
+        "{err}"
+    );
+    // A stale plain file left by a crash is replaced.
+    std::fs::write(dir.join("stale"), "").unwrap();
+    NetNs::create(&dir, "stale").unwrap().delete().unwrap();
     assert!(NetNs::create(&dir, "../x").is_err());
     let plain = tmp.path().join("plain");
     std::fs::write(&plain, "").unwrap();
