@@ -225,8 +225,13 @@ impl PluginExec {
         };
         let pgid = Pid::from_raw(child.id() as i32);
         if let Some(mut input) = child.stdin.take() {
-            // A plugin that ignores stdin (VERSION) may close it early.
-            let _ = input.write_all(stdin);
+            // On its own thread so a plugin that never reads cannot block us
+            // past the timeout; one that ignores stdin (VERSION) may close
+            // it early, which is fine.
+            let data = stdin.to_vec();
+            std::thread::spawn(move || {
+                let _ = input.write_all(&data);
+            });
         }
         let mut out_pipe = child.stdout.take().expect("stdout is piped");
         let mut err_pipe = child.stderr.take().expect("stderr is piped");

@@ -260,6 +260,20 @@ fn hung_plugin_is_killed() {
         "{:?}",
         start.elapsed()
     );
+    // Also when it never reads a config larger than a pipe buffer.
+    p.script("deaf", "#!/bin/sh\nexec sleep 30\n");
+    let mut big = list(&["deaf"]);
+    big.plugins[0]
+        .raw
+        .insert("padding".into(), json!("x".repeat(1 << 20)));
+    let start = Instant::now();
+    let err = exec.add_list(&big, target(), &[]).unwrap_err();
+    assert!(matches!(err, Error::PluginTimeout { .. }), "{err:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
