@@ -86,7 +86,7 @@ fn mapped_port_reaches_listener_from_loopback_and_host_address() {
     let ns = NetNs::open(&c).unwrap();
     let listener = ns.run(|| TcpListener::bind("0.0.0.0:80")).unwrap().unwrap();
     let server = std::thread::spawn(move || {
-        for _ in 0..2 {
+        for _ in 0..3 {
             let (mut s, _) = listener.accept().unwrap();
             s.write_all(b"hello from the container").unwrap();
         }
@@ -106,9 +106,15 @@ fn mapped_port_reaches_listener_from_loopback_and_host_address() {
         .setup("web", &c, &[env.default_network()], &pm)
         .unwrap();
     assert_eq!(att[0].port_mappings, pm);
-    for addr in ["127.0.0.1:8080", "192.168.222.1:8080"] {
-        let got = env
-            .host()
+    // From the host's loopback, the host's own address, and (hairpin) from
+    // the container itself through the host's address.
+    let from_ctr = NetNs::open(&c).unwrap();
+    for (from, addr) in [
+        (env.host(), "127.0.0.1:8080"),
+        (env.host(), "192.168.222.1:8080"),
+        (&from_ctr, "192.168.222.1:8080"),
+    ] {
+        let got = from
             .run(move || {
                 let mut s =
                     TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(5))?;
