@@ -4,6 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use berth_oci::generate::write_bundle;
 use berth_oci::{
     AttachIo, ContainerStatus, ExecRequest, NamespaceMode, OciRuntime, SeccompChoice, WinSize,
 };
@@ -394,4 +395,79 @@ fn prestart_and_poststop_hooks_run() {
     assert!(std::fs::read_to_string(&post)
         .expect("poststop hook ran")
         .contains(&spec.id));
+}
+
+#[test]
+fn resources_reach_the_cgroup() {
+    let w = World::new();
+    let mut spec = w.spec(&[
+        "sh",
+        "-c",
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
+    ]);
+    spec.resources.memory = Some(64 << 20);
+    spec.resources.pids_limit = Some(50);
+    let (code, log) = w.run(&spec);
+    assert_eq!(code, 0, "{log:?}");
+    assert_eq!(stdout_text(&log), format!("{}\n50\n", 64 << 20));
+}
+
+#[test]
+fn exit_command_runs_after_the_container_exits() {
+    let w = World::new();
+    let spec = w.spec(&["sh", "-c", "exit 3"]);
+    write_bundle(&spec, &w.opts).unwrap();
+    let marker = w.dir.path().join("exit-command.out");
+    let req = berth_oci::CreateRequest {
+        id: spec.id.clone(),
+        bundle: spec.bundle_dir.clone(),
+        exit_command: Some(berth_oci::ExitCommand {
+            path: "/bin/sh".into(),
+            args: vec![
+                "-c".into(),
+                format!("echo cleanup-$0 > {}", marker.display()),
+                spec.id.clone(),
+            ],
+            delay: None,
+        }),
+        ..berth_oci::CreateRequest::default()
+    };
+    w.track(&spec.id);
+    w.rt.create(&req).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 3);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !marker.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        format!("cleanup-{}\n", spec.id)
+    );
+}
+
+#[test]
+fn exec_with_a_terminal() {
+    let w = World::new();
+    let spec = w.spec(&["sleep", "100"]);
+    w.create(&spec).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    let out = Buf::default();
+    let io = AttachIo {
+        stdin: None,
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(Buf::default()),
+        size: Some(WinSize { rows: 12, cols: 34 }),
+    };
+    let req = ExecRequest {
+        id: spec.id.clone(),
+        bundle: spec.bundle_dir.clone(),
+        args: vec!["sh".into(), "-c".into(), "tty; stty size; exit 5".into()],
+        tty: true,
+        ..ExecRequest::default()
+    };
+    assert_eq!(w.rt.exec(&req, Some(io)).unwrap().exit_code, Some(5));
+    let text = out.text();
+    assert!(text.contains("/dev/pts/"), "{text:?}");
+    assert!(text.contains("12 34"), "{text:?}");
 }

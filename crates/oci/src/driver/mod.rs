@@ -319,3 +319,100 @@ pub(crate) fn check_executable(what: &'static str, path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt_with(conmon: &str, dir: &Path) -> RuncConmon {
+        let mut cfg = RuncConmonConfig::new("/bin/true", conmon, dir.join("run"));
+        cfg.runtime_root = Some(dir.join("root"));
+        RuncConmon::new(cfg).unwrap()
+    }
+
+    fn bundle(dir: &Path) -> PathBuf {
+        let b = dir.join("bundle");
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(b.join("config.json"), "{}").unwrap();
+        b
+    }
+
+    #[test]
+    fn a_failing_conmon_is_reported_with_its_status() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt_with("/bin/false", d.path());
+        let req = CreateRequest {
+            id: "c".into(),
+            bundle: bundle(d.path()),
+            ..CreateRequest::default()
+        };
+        let e = rt.create(&req).unwrap_err();
+        assert!(matches!(e, Error::Conmon { .. }), "{e}");
+        assert!(e.to_string().contains("exit status: 1"), "{e}");
+    }
+
+    #[test]
+    fn a_silent_conmon_means_no_logs() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt_with("/bin/true", d.path());
+        let req = CreateRequest {
+            id: "c".into(),
+            bundle: bundle(d.path()),
+            ..CreateRequest::default()
+        };
+        let e = rt.create(&req).unwrap_err();
+        assert!(e.to_string().contains("no logs from conmon"), "{e}");
+        assert_eq!(e.run_exit_code(), 126);
+    }
+
+    #[test]
+    fn create_checks_the_bundle_and_log_path() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt_with("/bin/true", d.path());
+        let req = CreateRequest {
+            id: "c".into(),
+            bundle: d.path().join("missing"),
+            ..CreateRequest::default()
+        };
+        assert!(rt
+            .create(&req)
+            .unwrap_err()
+            .to_string()
+            .contains("config.json"));
+        let req = CreateRequest {
+            id: "c".into(),
+            bundle: bundle(d.path()),
+            log_path: Some("/tmp/a:b".into()),
+            ..CreateRequest::default()
+        };
+        assert!(rt.create(&req).unwrap_err().to_string().contains("':'"));
+    }
+
+    #[test]
+    fn exit_files_are_read_and_bad_ones_named() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt_with("/bin/true", d.path());
+        assert_eq!(rt.exit_code("c").unwrap(), None);
+        std::fs::write(rt.exit_file("c"), "137").unwrap();
+        assert_eq!(rt.exit_code("c").unwrap(), Some(137));
+        std::fs::write(rt.exit_file("c"), "junk").unwrap();
+        assert!(rt.exit_code("c").unwrap_err().to_string().contains("junk"));
+    }
+
+    #[test]
+    fn global_args_carry_root_and_systemd_flag() {
+        let d = tempfile::tempdir().unwrap();
+        let mut rt = rt_with("/bin/true", d.path());
+        assert_eq!(
+            rt.global_args(),
+            [format!("--root={}", d.path().join("root").display())]
+        );
+        rt.config.cgroup_manager = CgroupManager::Systemd;
+        assert!(rt.global_args().contains(&"--systemd-cgroup".to_owned()));
+        let args = rt.conmon_runtime_args(Path::new("/b/oci-log"));
+        assert!(
+            args.contains(&"--log-format=json".to_owned())
+                && args.contains(&"--log=/b/oci-log".to_owned())
+        );
+    }
+}

@@ -102,6 +102,11 @@ impl World {
         s
     }
 
+    /// Deletes container `id` when the world is dropped.
+    pub fn track(&self, id: &str) {
+        self.ids.lock().unwrap().push(id.to_owned());
+    }
+
     /// Writes the bundle and creates the container (not started).
     pub fn create(&self, spec: &ContainerSpec) -> berth_oci::Result<berth_oci::Created> {
         write_bundle(spec, &self.opts)?;
