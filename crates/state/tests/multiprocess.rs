@@ -38,6 +38,9 @@ fn four_processes_add_remove_and_race_for_names() {
     let dir = scratch_dir();
     // create the database first so the workers measure sharing, not creation
     RedbState::open(dir.path(), "").unwrap().close().unwrap();
+    // a handle opened before the workers start must see their commits
+    let observer = RedbState::open(dir.path(), "").unwrap();
+    assert!(observer.all_containers().unwrap().is_empty());
     let start_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -118,6 +121,8 @@ fn four_processes_add_remove_and_race_for_names() {
         assert_eq!(losers.get(&name), Some(&(WORKERS - 1)), "{name}");
         assert_eq!(by_name.get(name.as_str()), Some(&won[0].1.as_str()));
     }
+    assert_eq!(observer.all_containers().unwrap(), all);
+    observer.close().unwrap();
     state.close().unwrap();
 }
 

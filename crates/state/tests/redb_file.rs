@@ -194,6 +194,23 @@ fn truncated_files_error_and_never_panic() {
     assert!(corrupt > 0, "no truncation was detected");
 }
 
+/// A file found by the fuzz target on which redb 4.6 itself panics
+/// (`unreachable!()` in its btree code) while opening: contained, reported
+/// as corrupt.
+#[test]
+fn a_file_redb_panics_on_is_reported_as_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/redb-panics-on-open.redb"
+    );
+    std::fs::copy(data, dir.path().join(RedbState::FILE_NAME)).unwrap();
+    match open_and_read_all(dir.path()) {
+        Ok(n) => panic!("expected an error, opened with {n} records"),
+        Err(e) => assert_corrupt(&e, dir.path()),
+    }
+}
+
 #[test]
 fn a_newer_process_lock_protocol_or_permission_error_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
