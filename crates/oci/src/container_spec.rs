@@ -154,6 +154,17 @@ pub struct Ulimit {
     pub hard: u64,
 }
 
+/// A host device made available in the container (`--device /dev/fuse:/dev/fuse:rwm`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceMapping {
+    /// The device node on the host.
+    pub host_path: PathBuf,
+    /// Path in the container; `None` = same as on the host.
+    pub container_path: Option<String>,
+    /// cgroup permissions, a combination of `r`, `w`, `m`; empty = `rwm`.
+    pub permissions: String,
+}
+
 /// Everything needed to generate one container's OCI spec. Build with [`ContainerSpec::new`]
 /// and set the public fields.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -192,6 +203,8 @@ pub struct ContainerSpec {
     pub mounts: Vec<BindMount>,
     /// tmpfs mounts.
     pub tmpfs: Vec<TmpfsMount>,
+    /// Host devices (`--device`).
+    pub devices: Vec<DeviceMapping>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.
@@ -226,7 +239,42 @@ pub struct ContainerSpec {
     pub cgroup_parent: Option<String>,
 }
 
+/// Parses a signal as images and users write it: `SIGQUIT`, `QUIT`, `quit` or `3`.
+pub fn parse_signal(s: &str) -> crate::Result<i32> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<i32>() {
+        if (1..=64).contains(&n) {
+            return Ok(n);
+        }
+    } else {
+        let upper = t.to_ascii_uppercase();
+        let name = if upper.starts_with("SIG") {
+            upper
+        } else {
+            format!("SIG{upper}")
+        };
+        if let Ok(sig) = name.parse::<nix::sys::signal::Signal>() {
+            return Ok(sig as i32);
+        }
+    }
+    Err(crate::Error::InvalidSpec {
+        field: "stop_signal".into(),
+        reason: format!("{s:?} is not a signal name or number"),
+    })
+}
+
 impl ContainerSpec {
+    /// The signal that stops this container: the user's, else the image's, else SIGTERM.
+    pub fn effective_stop_signal(&self) -> crate::Result<i32> {
+        if let Some(s) = self.stop_signal {
+            return Ok(s);
+        }
+        match &self.image.stop_signal {
+            Some(s) if !s.is_empty() => parse_signal(s),
+            _ => Ok(libc::SIGTERM),
+        }
+    }
+
     /// A spec with the three required fields and every option at its default.
     pub fn new(
         id: impl Into<String>,
@@ -241,5 +289,32 @@ impl ContainerSpec {
             bundle_dir: bundle_dir.into(),
             ..Self::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_parse_in_every_spelling() {
+        assert_eq!(parse_signal("SIGQUIT").unwrap(), libc::SIGQUIT);
+        assert_eq!(parse_signal("quit").unwrap(), libc::SIGQUIT);
+        assert_eq!(parse_signal("9").unwrap(), 9);
+        assert!(parse_signal("SIGNOPE")
+            .unwrap_err()
+            .to_string()
+            .contains("SIGNOPE"));
+        assert!(parse_signal("0").is_err());
+    }
+
+    #[test]
+    fn stop_signal_prefers_user_then_image_then_term() {
+        let mut s = ContainerSpec::new("a", "/r", "/b");
+        assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGTERM);
+        s.image.stop_signal = Some("SIGINT".into());
+        assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGINT);
+        s.stop_signal = Some(libc::SIGKILL);
+        assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGKILL);
     }
 }

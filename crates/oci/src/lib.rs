@@ -20,8 +20,8 @@ pub mod runtime;
 pub mod testing;
 
 pub use container_spec::{
-    BindMount, CgroupManager, ContainerSpec, DnsConfig, HostEntry, ImageConfig, NamespaceMode,
-    Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
+    parse_signal, BindMount, CgroupManager, ContainerSpec, DeviceMapping, DnsConfig, HostEntry,
+    ImageConfig, NamespaceMode, Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
 };
 pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};

@@ -14,9 +14,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use oci_spec::runtime::{
-    LinuxBlockIoBuilder, LinuxBuilder, LinuxCpuBuilder, LinuxDeviceCgroup,
-    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder, LinuxNamespace,
-    LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder, LinuxResources,
+    LinuxBlockIoBuilder, LinuxBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder,
+    LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder,
+    LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder, LinuxResources,
     LinuxResourcesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, SpecBuilder,
     UserBuilder,
 };
@@ -467,9 +467,76 @@ fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
     Ok(v)
 }
 
-fn resources(spec: &ContainerSpec) -> Result<LinuxResources> {
+/// Host devices: the `linux.devices` entries and their cgroup allow rules.
+fn host_devices(spec: &ContainerSpec) -> Result<(Vec<LinuxDevice>, Vec<LinuxDeviceCgroup>)> {
+    let mut devices = Vec::new();
+    let mut rules = Vec::new();
+    for d in &spec.devices {
+        let st = nix::sys::stat::stat(&d.host_path)
+            .map_err(|e| invalid("devices", format!("{}: {e}", d.host_path.display())))?;
+        let kind = st.st_mode & libc::S_IFMT;
+        let typ = match kind {
+            libc::S_IFCHR => LinuxDeviceType::C,
+            libc::S_IFBLK => LinuxDeviceType::B,
+            _ => {
+                return Err(invalid(
+                    "devices",
+                    format!("{} is not a device node", d.host_path.display()),
+                ))
+            }
+        };
+        let perms = if d.permissions.is_empty() {
+            "rwm"
+        } else {
+            d.permissions.as_str()
+        };
+        if perms.chars().any(|c| !"rwm".contains(c)) {
+            return Err(invalid(
+                "devices",
+                format!(
+                    "permissions {perms:?} for {}: use r, w and m",
+                    d.host_path.display()
+                ),
+            ));
+        }
+        let dest = d
+            .container_path
+            .clone()
+            .unwrap_or_else(|| d.host_path.display().to_string());
+        check_destination("devices", &dest)?;
+        let (major, minor) = (
+            nix::sys::stat::major(st.st_rdev) as i64,
+            nix::sys::stat::minor(st.st_rdev) as i64,
+        );
+        devices.push(
+            LinuxDeviceBuilder::default()
+                .path(PathBuf::from(dest))
+                .typ(typ)
+                .major(major)
+                .minor(minor)
+                .file_mode(st.st_mode & 0o777)
+                .uid(0u32)
+                .gid(0u32)
+                .build()?,
+        );
+        rules.push(
+            LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(typ)
+                .major(major)
+                .minor(minor)
+                .access(perms)
+                .build()?,
+        );
+    }
+    Ok((devices, rules))
+}
+
+fn resources(spec: &ContainerSpec, extra_rules: Vec<LinuxDeviceCgroup>) -> Result<LinuxResources> {
     let r = &spec.resources;
-    let mut b = LinuxResourcesBuilder::default().devices(devices_rules(spec.privileged)?);
+    let mut rules = devices_rules(spec.privileged)?;
+    rules.extend(extra_rules);
+    let mut b = LinuxResourcesBuilder::default().devices(rules);
     if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
         let mut m = LinuxMemoryBuilder::default();
         if let Some(limit) = r.memory {
@@ -644,9 +711,10 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         .build()?;
 
     check_sysctls(spec)?;
+    let (devices, device_rules) = host_devices(spec)?;
     let mut linux = LinuxBuilder::default()
         .namespaces(namespaces(spec)?)
-        .resources(resources(spec)?)
+        .resources(resources(spec, device_rules)?)
         .cgroups_path(PathBuf::from(cgroups_path(spec, opts)?))
         .sysctl(
             spec.sysctls
@@ -694,6 +762,7 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
     }
 
     let mut linux = linux.build()?;
+    linux.set_devices((!devices.is_empty()).then_some(devices));
     if spec.privileged {
         // The builder starts from runc's defaults, which mask paths.
         linux.set_masked_paths(None);

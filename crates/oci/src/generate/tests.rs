@@ -726,3 +726,51 @@ fn bad_core_fields_are_rejected() {
         .to_string()
         .contains("rootfs"));
 }
+
+#[test]
+fn host_devices_are_added_and_allowed() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.devices = vec![crate::DeviceMapping {
+        host_path: "/dev/null".into(),
+        container_path: Some("/dev/mynull".into()),
+        permissions: "rw".into(),
+    }];
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let linux = spec.linux().as_ref().unwrap();
+    let dev = &linux.devices().as_ref().unwrap()[0];
+    assert_eq!(
+        (dev.path(), dev.major(), dev.minor()),
+        (&PathBuf::from("/dev/mynull"), 1, 3)
+    );
+    let rules = linux
+        .resources()
+        .as_ref()
+        .unwrap()
+        .devices()
+        .clone()
+        .unwrap();
+    assert!(rules
+        .last()
+        .is_some_and(|r| r.allow() && r.access().as_deref() == Some("rw") && r.major() == Some(1)));
+    for (dev, needle) in [
+        ("/etc/passwd", "not a device"),
+        ("/dev/nonexistent-dev", "nonexistent-dev"),
+    ] {
+        s.devices = vec![crate::DeviceMapping {
+            host_path: dev.into(),
+            ..crate::DeviceMapping::default()
+        }];
+        let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
+    s.devices = vec![crate::DeviceMapping {
+        host_path: "/dev/null".into(),
+        permissions: "x".into(),
+        ..crate::DeviceMapping::default()
+    }];
+    assert!(generate_spec(&s, &f.opts)
+        .unwrap_err()
+        .to_string()
+        .contains("permissions"));
+}
