@@ -6,19 +6,18 @@
 
 pub mod caps;
 mod etc_files;
+mod mounts;
+mod resources;
 pub mod rlimits;
 pub mod seccomp;
 pub mod user;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use oci_spec::runtime::{
-    LinuxBlockIoBuilder, LinuxBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder,
-    LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder,
-    LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder, LinuxResources,
-    LinuxResourcesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, SpecBuilder,
-    UserBuilder,
+    LinuxBuilder, LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType, ProcessBuilder,
+    RootBuilder, Spec, SpecBuilder, UserBuilder,
 };
 
 use crate::container_spec::{CgroupManager, ContainerSpec, NamespaceMode, SeccompChoice};
@@ -57,7 +56,7 @@ pub const READONLY_PATHS: [&str; 6] = [
 ];
 
 /// Where tmpfs goes on a `--read-only` container (podman's `read_only_tmpfs`).
-const READ_ONLY_TMPFS: [&str; 3] = ["/run", "/tmp", "/var/tmp"];
+pub(crate) const READ_ONLY_TMPFS: [&str; 3] = ["/run", "/tmp", "/var/tmp"];
 
 /// Host settings that shape generation; [`SpecOptions::default`] describes this machine.
 #[derive(Debug, Clone)]
@@ -95,7 +94,7 @@ impl Default for SpecOptions {
     }
 }
 
-fn invalid(field: &str, reason: impl Into<String>) -> Error {
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Error {
     Error::InvalidSpec {
         field: field.into(),
         reason: reason.into(),
@@ -173,217 +172,6 @@ pub fn process_env(spec: &ContainerSpec, hostname: &str, home: &str) -> Result<V
     Ok(env)
 }
 
-fn mount(dest: &str, typ: &str, source: &str, options: &[&str]) -> Result<Mount> {
-    Ok(MountBuilder::default()
-        .destination(dest)
-        .typ(typ)
-        .source(source)
-        .options(options.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
-        .build()?)
-}
-
-fn default_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
-    let shm_size = format!("size={}k", spec.shm_size.unwrap_or(64 * 1024 * 1024) / 1024);
-    let sys_ro = if spec.privileged { "rw" } else { "ro" };
-    Ok(vec![
-        mount("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"])?,
-        mount(
-            "/dev",
-            "tmpfs",
-            "tmpfs",
-            &["nosuid", "strictatime", "mode=755", "size=65536k"],
-        )?,
-        mount(
-            "/dev/pts",
-            "devpts",
-            "devpts",
-            &[
-                "nosuid",
-                "noexec",
-                "newinstance",
-                "ptmxmode=0666",
-                "mode=0620",
-                "gid=5",
-            ],
-        )?,
-        mount(
-            "/dev/mqueue",
-            "mqueue",
-            "mqueue",
-            &["nosuid", "noexec", "nodev"],
-        )?,
-        mount(
-            "/sys",
-            "sysfs",
-            "sysfs",
-            &["nosuid", "noexec", "nodev", sys_ro],
-        )?,
-        mount(
-            "/sys/fs/cgroup",
-            "cgroup",
-            "cgroup",
-            &["nosuid", "noexec", "nodev", "relatime", sys_ro],
-        )?,
-        mount(
-            "/dev/shm",
-            "tmpfs",
-            "shm",
-            &["nosuid", "noexec", "nodev", "mode=1777", &shm_size],
-        )?,
-    ])
-}
-
-fn check_destination(field: &str, dest: &str) -> Result<()> {
-    if !dest.starts_with('/') {
-        return Err(invalid(
-            field,
-            format!("destination {dest:?} must be an absolute path"),
-        ));
-    }
-    if dest.split('/').any(|c| c == "..") {
-        return Err(invalid(
-            field,
-            format!("destination {dest:?} must not contain \"..\""),
-        ));
-    }
-    Ok(())
-}
-
-const PROPAGATIONS: [&str; 6] = [
-    "rprivate", "private", "rshared", "shared", "rslave", "slave",
-];
-
-fn user_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
-    let mut out = Vec::new();
-    for t in &spec.tmpfs {
-        check_destination("tmpfs", &t.destination)?;
-        let mut opts = vec!["nosuid".to_owned(), "nodev".to_owned()];
-        if !t.options.iter().any(|o| o == "exec" || o == "noexec") {
-            opts.push("noexec".into());
-        }
-        opts.extend(t.options.iter().cloned());
-        out.push(
-            MountBuilder::default()
-                .destination(&t.destination)
-                .typ("tmpfs")
-                .source("tmpfs")
-                .options(opts)
-                .build()?,
-        );
-    }
-    for m in &spec.mounts {
-        check_destination("mounts", &m.destination)?;
-        if !m.source.is_absolute() {
-            return Err(invalid(
-                "mounts",
-                format!("source {} must be an absolute path", m.source.display()),
-            ));
-        }
-        if !m.source.exists() {
-            return Err(invalid(
-                "mounts",
-                format!(
-                    "source {} does not exist (create it or fix the volume path)",
-                    m.source.display()
-                ),
-            ));
-        }
-        let prop = m.propagation.clone().unwrap_or_else(|| "rprivate".into());
-        if !PROPAGATIONS.contains(&prop.as_str()) {
-            return Err(invalid(
-                "mounts",
-                format!(
-                    "propagation {prop:?} for {} is not one of {}",
-                    m.destination,
-                    PROPAGATIONS.join(", ")
-                ),
-            ));
-        }
-        let mut opts = vec![
-            if m.non_recursive { "bind" } else { "rbind" }.to_owned(),
-            prop,
-        ];
-        opts.push(if m.read_only { "ro" } else { "rw" }.into());
-        for (on, name) in [
-            (m.nosuid, "nosuid"),
-            (m.nodev, "nodev"),
-            (m.noexec, "noexec"),
-        ] {
-            if on {
-                opts.push(name.into());
-            }
-        }
-        out.push(
-            MountBuilder::default()
-                .destination(&m.destination)
-                .typ("bind")
-                .source(&m.source)
-                .options(opts)
-                .build()?,
-        );
-    }
-    Ok(out)
-}
-
-fn etc_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
-    if spec.no_etc_files {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for (file, dest) in [
-        ("hosts", "/etc/hosts"),
-        ("resolv.conf", "/etc/resolv.conf"),
-        ("hostname", "/etc/hostname"),
-    ] {
-        let src = spec.bundle_dir.join(file);
-        out.push(
-            MountBuilder::default()
-                .destination(dest)
-                .typ("bind")
-                .source(src)
-                .options(vec!["bind".to_owned(), "rprivate".to_owned()])
-                .build()?,
-        );
-    }
-    Ok(out)
-}
-
-/// All mounts: defaults, `/etc` files, read-only tmpfs, user tmpfs and binds. A user mount
-/// replaces a default or generated mount with the same destination.
-fn all_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
-    let user = user_mounts(spec)?;
-    let taken: BTreeSet<PathBuf> = user.iter().map(|m| m.destination().clone()).collect();
-    let mut seen = BTreeSet::new();
-    for m in &user {
-        if !seen.insert(m.destination().clone()) {
-            return Err(invalid(
-                "mounts",
-                format!("duplicate mount destination {}", m.destination().display()),
-            ));
-        }
-    }
-    let mut out: Vec<Mount> = Vec::new();
-    let mut generated = default_mounts(spec)?;
-    generated.extend(etc_mounts(spec)?);
-    if spec.read_only {
-        for dest in READ_ONLY_TMPFS {
-            generated.push(mount(
-                dest,
-                "tmpfs",
-                "tmpfs",
-                &["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"],
-            )?);
-        }
-    }
-    out.extend(
-        generated
-            .into_iter()
-            .filter(|m| !taken.contains(m.destination())),
-    );
-    out.extend(user);
-    Ok(out)
-}
-
 fn namespaces(spec: &ContainerSpec) -> Result<Vec<LinuxNamespace>> {
     let ns = &spec.namespaces;
     let mut list = vec![
@@ -419,183 +207,6 @@ fn namespaces(spec: &ContainerSpec) -> Result<Vec<LinuxNamespace>> {
         }
     }
     Ok(out)
-}
-
-fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
-    let rule = |allow: bool,
-                typ: Option<LinuxDeviceType>,
-                major: Option<i64>,
-                minor: Option<i64>,
-                access: &str|
-     -> Result<LinuxDeviceCgroup> {
-        let mut b = LinuxDeviceCgroupBuilder::default()
-            .allow(allow)
-            .access(access);
-        if let Some(t) = typ {
-            b = b.typ(t);
-        }
-        if let Some(m) = major {
-            b = b.major(m);
-        }
-        if let Some(m) = minor {
-            b = b.minor(m);
-        }
-        Ok(b.build()?)
-    };
-    if privileged {
-        return Ok(vec![rule(true, None, None, None, "rwm")?]);
-    }
-    let c = Some(LinuxDeviceType::C);
-    let mut v = vec![rule(false, None, None, None, "rwm")?];
-    // mknod of any device node; then null, zero, full, random, urandom, tty, console, ptmx, pts, tun.
-    v.push(rule(true, c, None, None, "m")?);
-    v.push(rule(true, Some(LinuxDeviceType::B), None, None, "m")?);
-    for (maj, min) in [
-        (1, Some(3)),
-        (1, Some(5)),
-        (1, Some(7)),
-        (1, Some(8)),
-        (1, Some(9)),
-        (5, Some(0)),
-        (5, Some(1)),
-        (5, Some(2)),
-        (136, None),
-        (10, Some(200)),
-    ] {
-        v.push(rule(true, c, Some(maj), min, "rwm")?);
-    }
-    Ok(v)
-}
-
-/// Host devices: the `linux.devices` entries and their cgroup allow rules.
-fn host_devices(spec: &ContainerSpec) -> Result<(Vec<LinuxDevice>, Vec<LinuxDeviceCgroup>)> {
-    let mut devices = Vec::new();
-    let mut rules = Vec::new();
-    for d in &spec.devices {
-        let st = nix::sys::stat::stat(&d.host_path)
-            .map_err(|e| invalid("devices", format!("{}: {e}", d.host_path.display())))?;
-        let kind = st.st_mode & libc::S_IFMT;
-        let typ = match kind {
-            libc::S_IFCHR => LinuxDeviceType::C,
-            libc::S_IFBLK => LinuxDeviceType::B,
-            _ => {
-                return Err(invalid(
-                    "devices",
-                    format!("{} is not a device node", d.host_path.display()),
-                ))
-            }
-        };
-        let perms = if d.permissions.is_empty() {
-            "rwm"
-        } else {
-            d.permissions.as_str()
-        };
-        if perms.chars().any(|c| !"rwm".contains(c)) {
-            return Err(invalid(
-                "devices",
-                format!(
-                    "permissions {perms:?} for {}: use r, w and m",
-                    d.host_path.display()
-                ),
-            ));
-        }
-        let dest = d
-            .container_path
-            .clone()
-            .unwrap_or_else(|| d.host_path.display().to_string());
-        check_destination("devices", &dest)?;
-        let (major, minor) = (
-            nix::sys::stat::major(st.st_rdev) as i64,
-            nix::sys::stat::minor(st.st_rdev) as i64,
-        );
-        devices.push(
-            LinuxDeviceBuilder::default()
-                .path(PathBuf::from(dest))
-                .typ(typ)
-                .major(major)
-                .minor(minor)
-                .file_mode(st.st_mode & 0o777)
-                .uid(0u32)
-                .gid(0u32)
-                .build()?,
-        );
-        rules.push(
-            LinuxDeviceCgroupBuilder::default()
-                .allow(true)
-                .typ(typ)
-                .major(major)
-                .minor(minor)
-                .access(perms)
-                .build()?,
-        );
-    }
-    Ok((devices, rules))
-}
-
-fn resources(spec: &ContainerSpec, extra_rules: Vec<LinuxDeviceCgroup>) -> Result<LinuxResources> {
-    let r = &spec.resources;
-    let mut rules = devices_rules(spec.privileged)?;
-    rules.extend(extra_rules);
-    let mut b = LinuxResourcesBuilder::default().devices(rules);
-    if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
-        let mut m = LinuxMemoryBuilder::default();
-        if let Some(limit) = r.memory {
-            if limit < 6 * 1024 * 1024 {
-                return Err(invalid(
-                    "resources.memory",
-                    format!("{limit} bytes: the minimum memory limit is 6MB"),
-                ));
-            }
-            m = m.limit(limit);
-        }
-        if let Some(swap) = r.memory_swap {
-            if swap != -1 && r.memory.is_some_and(|l| swap < l) {
-                return Err(invalid(
-                    "resources.memory_swap",
-                    "must be at least the memory limit (or -1 for unlimited)",
-                ));
-            }
-            m = m.swap(swap);
-        }
-        if let Some(res) = r.memory_reservation {
-            m = m.reservation(res);
-        }
-        b = b.memory(m.build()?);
-    }
-    if r.cpus.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
-        let mut c = LinuxCpuBuilder::default();
-        if let Some(cpus) = r.cpus {
-            if !(cpus > 0.0 && cpus.is_finite()) {
-                return Err(invalid(
-                    "resources.cpus",
-                    format!("{cpus}: must be a positive number"),
-                ));
-            }
-            c = c
-                .period(100_000u64)
-                .quota((cpus * 100_000.0).round() as i64);
-        }
-        if let Some(s) = r.cpu_shares {
-            c = c.shares(s);
-        }
-        if let Some(set) = &r.cpuset_cpus {
-            c = c.cpus(set.clone());
-        }
-        b = b.cpu(c.build()?);
-    }
-    if let Some(p) = r.pids_limit {
-        b = b.pids(LinuxPidsBuilder::default().limit(p).build()?);
-    }
-    if let Some(w) = r.blkio_weight {
-        if !(10..=1000).contains(&w) {
-            return Err(invalid(
-                "resources.blkio_weight",
-                format!("{w}: must be between 10 and 1000"),
-            ));
-        }
-        b = b.block_io(LinuxBlockIoBuilder::default().weight(w).build()?);
-    }
-    Ok(b.build()?)
 }
 
 fn systemd_running(opts: &SpecOptions) -> bool {
@@ -711,10 +322,10 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         .build()?;
 
     check_sysctls(spec)?;
-    let (devices, device_rules) = host_devices(spec)?;
+    let (devices, device_rules) = resources::host_devices(spec)?;
     let mut linux = LinuxBuilder::default()
         .namespaces(namespaces(spec)?)
-        .resources(resources(spec, device_rules)?)
+        .resources(resources::resources(spec, device_rules)?)
         .cgroups_path(PathBuf::from(cgroups_path(spec, opts)?))
         .sysctl(
             spec.sysctls
@@ -786,7 +397,7 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
                 .readonly(spec.read_only)
                 .build()?,
         )
-        .mounts(all_mounts(spec)?)
+        .mounts(mounts::all_mounts(spec)?)
         .process(process)
         .linux(linux)
         .annotations(annotations);

@@ -1,0 +1,195 @@
+//! cgroup resources and devices: deny-all plus the standard devices, host devices, limits.
+
+use std::path::PathBuf;
+
+use oci_spec::runtime::{
+    LinuxBlockIoBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
+    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder, LinuxPidsBuilder,
+    LinuxResources, LinuxResourcesBuilder,
+};
+
+use super::invalid;
+use crate::container_spec::ContainerSpec;
+use crate::error::Result;
+
+fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
+    let rule = |allow: bool,
+                typ: Option<LinuxDeviceType>,
+                major: Option<i64>,
+                minor: Option<i64>,
+                access: &str|
+     -> Result<LinuxDeviceCgroup> {
+        let mut b = LinuxDeviceCgroupBuilder::default()
+            .allow(allow)
+            .access(access);
+        if let Some(t) = typ {
+            b = b.typ(t);
+        }
+        if let Some(m) = major {
+            b = b.major(m);
+        }
+        if let Some(m) = minor {
+            b = b.minor(m);
+        }
+        Ok(b.build()?)
+    };
+    if privileged {
+        return Ok(vec![rule(true, None, None, None, "rwm")?]);
+    }
+    let c = Some(LinuxDeviceType::C);
+    let mut v = vec![rule(false, None, None, None, "rwm")?];
+    // mknod of any device node; then null, zero, full, random, urandom, tty, console, ptmx, pts, tun.
+    v.push(rule(true, c, None, None, "m")?);
+    v.push(rule(true, Some(LinuxDeviceType::B), None, None, "m")?);
+    for (maj, min) in [
+        (1, Some(3)),
+        (1, Some(5)),
+        (1, Some(7)),
+        (1, Some(8)),
+        (1, Some(9)),
+        (5, Some(0)),
+        (5, Some(1)),
+        (5, Some(2)),
+        (136, None),
+        (10, Some(200)),
+    ] {
+        v.push(rule(true, c, Some(maj), min, "rwm")?);
+    }
+    Ok(v)
+}
+
+/// Host devices: the `linux.devices` entries and their cgroup allow rules.
+pub(super) fn host_devices(
+    spec: &ContainerSpec,
+) -> Result<(Vec<LinuxDevice>, Vec<LinuxDeviceCgroup>)> {
+    let mut devices = Vec::new();
+    let mut rules = Vec::new();
+    for d in &spec.devices {
+        let st = nix::sys::stat::stat(&d.host_path)
+            .map_err(|e| invalid("devices", format!("{}: {e}", d.host_path.display())))?;
+        let kind = st.st_mode & libc::S_IFMT;
+        let typ = match kind {
+            libc::S_IFCHR => LinuxDeviceType::C,
+            libc::S_IFBLK => LinuxDeviceType::B,
+            _ => {
+                return Err(invalid(
+                    "devices",
+                    format!("{} is not a device node", d.host_path.display()),
+                ))
+            }
+        };
+        let perms = if d.permissions.is_empty() {
+            "rwm"
+        } else {
+            d.permissions.as_str()
+        };
+        if perms.chars().any(|c| !"rwm".contains(c)) {
+            return Err(invalid(
+                "devices",
+                format!(
+                    "permissions {perms:?} for {}: use r, w and m",
+                    d.host_path.display()
+                ),
+            ));
+        }
+        let dest = d
+            .container_path
+            .clone()
+            .unwrap_or_else(|| d.host_path.display().to_string());
+        super::mounts::check_destination("devices", &dest)?;
+        let (major, minor) = (
+            nix::sys::stat::major(st.st_rdev) as i64,
+            nix::sys::stat::minor(st.st_rdev) as i64,
+        );
+        devices.push(
+            LinuxDeviceBuilder::default()
+                .path(PathBuf::from(dest))
+                .typ(typ)
+                .major(major)
+                .minor(minor)
+                .file_mode(st.st_mode & 0o777)
+                .uid(0u32)
+                .gid(0u32)
+                .build()?,
+        );
+        rules.push(
+            LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(typ)
+                .major(major)
+                .minor(minor)
+                .access(perms)
+                .build()?,
+        );
+    }
+    Ok((devices, rules))
+}
+
+pub(super) fn resources(
+    spec: &ContainerSpec,
+    extra_rules: Vec<LinuxDeviceCgroup>,
+) -> Result<LinuxResources> {
+    let r = &spec.resources;
+    let mut rules = devices_rules(spec.privileged)?;
+    rules.extend(extra_rules);
+    let mut b = LinuxResourcesBuilder::default().devices(rules);
+    if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
+        let mut m = LinuxMemoryBuilder::default();
+        if let Some(limit) = r.memory {
+            if limit < 6 * 1024 * 1024 {
+                return Err(invalid(
+                    "resources.memory",
+                    format!("{limit} bytes: the minimum memory limit is 6MB"),
+                ));
+            }
+            m = m.limit(limit);
+        }
+        if let Some(swap) = r.memory_swap {
+            if swap != -1 && r.memory.is_some_and(|l| swap < l) {
+                return Err(invalid(
+                    "resources.memory_swap",
+                    "must be at least the memory limit (or -1 for unlimited)",
+                ));
+            }
+            m = m.swap(swap);
+        }
+        if let Some(res) = r.memory_reservation {
+            m = m.reservation(res);
+        }
+        b = b.memory(m.build()?);
+    }
+    if r.cpus.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
+        let mut c = LinuxCpuBuilder::default();
+        if let Some(cpus) = r.cpus {
+            if !(cpus > 0.0 && cpus.is_finite()) {
+                return Err(invalid(
+                    "resources.cpus",
+                    format!("{cpus}: must be a positive number"),
+                ));
+            }
+            c = c
+                .period(100_000u64)
+                .quota((cpus * 100_000.0).round() as i64);
+        }
+        if let Some(s) = r.cpu_shares {
+            c = c.shares(s);
+        }
+        if let Some(set) = &r.cpuset_cpus {
+            c = c.cpus(set.clone());
+        }
+        b = b.cpu(c.build()?);
+    }
+    if let Some(p) = r.pids_limit {
+        b = b.pids(LinuxPidsBuilder::default().limit(p).build()?);
+    }
+    if let Some(w) = r.blkio_weight {
+        if !(10..=1000).contains(&w) {
+            return Err(invalid(
+                "resources.blkio_weight",
+                format!("{w}: must be between 10 and 1000"),
+            ));
+        }
+        b = b.block_io(LinuxBlockIoBuilder::default().weight(w).build()?);
+    }
+    Ok(b.build()?)
+}
