@@ -221,6 +221,8 @@ pub trait OciRuntime: std::fmt::Debug + Send + Sync {
     /// [`AttachHandle::wait`] to block until the container's output ends. Connect before
     /// `start` to see all output. `io.size` is applied first for tty containers.
     fn attach(&self, id: &str, bundle: &std::path::Path, io: AttachIo) -> Result<AttachHandle>;
+    /// Whether the kernel's OOM killer hit the container (conmon's `oom` marker in the bundle).
+    fn oom_killed(&self, id: &str, bundle: &std::path::Path) -> Result<bool>;
     /// Resizes the container's terminal.
     fn resize(&self, id: &str, bundle: &std::path::Path, size: WinSize) -> Result<()>;
 

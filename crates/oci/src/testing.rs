@@ -38,6 +38,8 @@ pub enum Op {
     Attach,
     /// `resize`.
     Resize,
+    /// `oom_killed`.
+    OomKilled,
 }
 
 /// One recorded call.
@@ -65,6 +67,8 @@ pub enum Call {
     Attach(String, PathBuf),
     /// `resize(id, size)`.
     Resize(String, WinSize),
+    /// `oom_killed(id)`.
+    OomKilled(String),
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +77,7 @@ struct FakeContainer {
     pid: i32,
     bundle: PathBuf,
     exit_code: Option<i32>,
+    oom: bool,
 }
 
 #[derive(Debug, Default)]
@@ -157,6 +162,15 @@ impl FakeOciRuntime {
         }
     }
 
+    /// Simulates an OOM kill: the container exits with 137 and `oom_killed` reports it.
+    pub fn oom_kill(&self, id: &str) {
+        if let Some(c) = self.lock().containers.get_mut(id) {
+            c.status = ContainerStatus::Stopped;
+            c.exit_code = Some(137);
+            c.oom = true;
+        }
+    }
+
     /// Whether the runtime still knows the container.
     pub fn contains(&self, id: &str) -> bool {
         self.lock().containers.contains_key(id)
@@ -201,6 +215,7 @@ impl OciRuntime for FakeOciRuntime {
         g.containers.insert(
             req.id.clone(),
             FakeContainer {
+                oom: false,
                 status: ContainerStatus::Created,
                 pid,
                 bundle: req.bundle.clone(),
@@ -323,6 +338,11 @@ impl OciRuntime for FakeOciRuntime {
         Ok(AttachHandle::finished())
     }
 
+    fn oom_killed(&self, id: &str, _bundle: &Path) -> Result<bool> {
+        let g = self.enter(Op::OomKilled, Call::OomKilled(id.to_owned()))?;
+        Ok(g.containers.get(id).is_some_and(|c| c.oom))
+    }
+
     fn resize(&self, id: &str, _bundle: &Path, size: WinSize) -> Result<()> {
         let g = self.enter(Op::Resize, Call::Resize(id.to_owned(), size))?;
         if !g.containers.contains_key(id) {
@@ -395,6 +415,7 @@ mod tests {
         rt.start("a").unwrap();
         assert!(rt.delete("a", false).is_err());
         rt.exit("a", 42);
+        assert!(!rt.oom_killed("a", Path::new("/b")).unwrap());
         assert_eq!(rt.exit_code("a").unwrap(), Some(42));
         rt.delete("a", false).unwrap();
     }

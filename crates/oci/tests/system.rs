@@ -509,3 +509,18 @@ fn a_host_device_is_usable_inside() {
     assert_eq!(code, 0, "{log:?}");
     assert!(stdout_text(&log).contains("device-ok"), "{log:?}");
 }
+
+#[test]
+fn an_oom_kill_is_detected() {
+    let w = World::new();
+    // tail buffers /dev/zero (no newlines) until the memory limit kills it.
+    let mut spec = w.spec(&["tail", "/dev/zero"]);
+    spec.resources.memory = Some(32 << 20);
+    spec.resources.memory_swap = Some(32 << 20);
+    let (code, _) = w.run(&spec);
+    assert_eq!(code, 137);
+    assert!(w.rt.oom_killed(&spec.id, &spec.bundle_dir).unwrap());
+    let calm = w.spec(&["true"]);
+    w.run(&calm);
+    assert!(!w.rt.oom_killed(&calm.id, &calm.bundle_dir).unwrap());
+}

@@ -193,6 +193,7 @@ impl OciRuntime for RuncConmon {
         let conmon_pidfile = bundle.join("conmon.pid");
         remove_if_exists(&conmon_pidfile)?;
         remove_if_exists(&self.exit_file(id))?;
+        remove_if_exists(&bundle.join("oom"))?;
         let args = ConmonArgs {
             cid: id.clone(),
             cuuid: id.clone(),
@@ -299,6 +300,11 @@ impl OciRuntime for RuncConmon {
 
     fn resize(&self, _id: &str, bundle: &Path, size: WinSize) -> Result<()> {
         attach::resize(bundle, size)
+    }
+
+    fn oom_killed(&self, _id: &str, bundle: &Path) -> Result<bool> {
+        // conmon writes `oom` into its cwd, which is the bundle (see `create`).
+        Ok(bundle.join("oom").exists())
     }
 }
 
