@@ -1,3 +1,83 @@
-//! berth's runtime: composes config, state, storage, oci and cni into containers and pods.
+//! berth's runtime: one [`Runtime`] that composes the configuration, state, storage, OCI and
+//! network layers behind their traits, with the container and pod lifecycle on top.
 //!
-//! Nothing here works yet: the runtime arrives with issue 7.
+//! - [`RuntimeBuilder`] resolves the configuration (defaults, then berth.conf, then options)
+//!   and opens the real layers in the seed's order; [`Runtime::from_layers`] takes layers
+//!   you built yourself (fakes in tests, or your own implementations).
+//! - Containers: [`Runtime::create_container`], `start`, `stop`, `kill`, `pause`, `wait`,
+//!   `remove`, `exec`, `logs`, `inspect`, `stats`, `top`, ... Status comes from cheap signals
+//!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
+//!   exit command runs.
+//! - Pods share an infra container's namespaces; volumes live under the graph root.
+//! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
+//!   every container and pod, exactly once across processes.
+//!
+//! # Embedding
+//!
+//! ```no_run
+//! use berth_runtime::{ContainerCreateOptions, RuntimeBuilder, WaitCondition};
+//!
+//! # fn main() -> Result<(), berth_runtime::Error> {
+//! // Needs root, runc, conmon and the CNI plugins.
+//! let rt = RuntimeBuilder::new()
+//!     .tmp_dir("/run/my-app/berth")
+//!     .static_dir("/var/lib/my-app/berth/state")
+//!     .namespace("my-app")
+//!     .exit_command(vec![
+//!         "/usr/bin/berth".into(),
+//!         "container".into(),
+//!         "cleanup".into(),
+//!     ])
+//!     .build()?;
+//!
+//! let mut opts = ContainerCreateOptions::new("busybox", &["echo", "hello"]);
+//! opts.name = Some("hello".into());
+//! let ctr = rt.create_container(&opts)?;
+//! rt.start_container(&ctr.config.id)?;
+//! let code = rt.wait_container(&ctr.config.id, WaitCondition::Exited, None)?;
+//! assert_eq!(code, 0);
+//! rt.container_logs(&ctr.config.id, &Default::default(), &mut std::io::stdout())?;
+//! rt.remove_container(&ctr.config.id, true, false)?;
+//! rt.shutdown(false)?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![deny(unsafe_code)]
+
+mod builder;
+mod container;
+mod error;
+mod info;
+mod lock;
+mod names;
+mod pod;
+mod refresh;
+mod runtime;
+mod undo;
+mod volume;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::RuntimeBuilder;
+pub use container::{
+    ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
+    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
+    ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
+    WaitCondition,
+};
+pub use error::{Error, Result};
+pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
+pub use lock::LockGuard;
+pub use names::{generate_name, new_id, validate_name};
+pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
+pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
+pub use volume::{Volume, VolumeCreateOptions};
+
+/// The layers' record and option types the API uses, re-exported for callers.
+pub use berth_oci::{AttachIo, WinSize};
+pub use berth_state::{
+    ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
+    PodStatus, ResourceLimits,
+};

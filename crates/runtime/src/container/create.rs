@@ -1,0 +1,352 @@
+//! `create`: resolve the image, pick an id and a name, allocate the root filesystem and write
+//! the record (status `configured`). Nothing runs yet.
+
+use berth_state::{ContainerConfig, ContainerState, ContainerStatus, SharedNamespaces};
+use tracing::instrument;
+
+use super::{
+    ContainerCreateOptions, NetworkMode, EXTRA_CGROUP_PARENT, EXTRA_NETWORK_MODE, EXTRA_SYSCTLS,
+};
+use crate::error::{Error, Result};
+use crate::names;
+use crate::runtime::Runtime;
+use crate::undo::Undo;
+
+/// How many generated names are tried before giving up (the seed loops forever).
+const NAME_ATTEMPTS: usize = 64;
+
+impl Runtime {
+    /// Creates a container from a local image. Returns its record (status `configured`).
+    ///
+    /// Steps, each undone when a later one fails: storage allocates the root filesystem,
+    /// the log dir is made, the record is written (retrying generated names on collision).
+    #[instrument(skip_all, fields(image = %opts.image))]
+    pub fn create_container(
+        &self,
+        opts: &ContainerCreateOptions,
+    ) -> Result<berth_state::ContainerRecord> {
+        self.check()?;
+        self.create_container_inner(opts, None)
+    }
+
+    pub(crate) fn create_container_inner(
+        &self,
+        opts: &ContainerCreateOptions,
+        infra: Option<(&str, &str)>,
+    ) -> Result<berth_state::ContainerRecord> {
+        if let Some(name) = &opts.name {
+            names::validate_name(name)?;
+        }
+        for e in &opts.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(Error::invalid("environment variable", e, "use KEY=VALUE"));
+            }
+        }
+        for m in &opts.mounts {
+            if !m.destination.starts_with('/') {
+                return Err(Error::invalid(
+                    "mount destination",
+                    &m.destination,
+                    "must be an absolute path",
+                ));
+            }
+            if !matches!(m.kind.as_str(), "bind" | "tmpfs") {
+                return Err(Error::invalid("mount type", &m.kind, "use bind or tmpfs"));
+            }
+        }
+        let image = self.storage.resolve_image(&opts.image)?;
+
+        // Pod membership: share the infra container's namespaces.
+        let mut shared = SharedNamespaces::default();
+        let mut pod_id = None;
+        if let Some(p) = &opts.pod {
+            let pod = self.state.lookup_pod(p)?;
+            if !opts.ports.is_empty() {
+                return Err(Error::invalid(
+                    "ports",
+                    format!("{:?}", opts.ports),
+                    "a container in a pod cannot publish ports; publish them on the pod",
+                ));
+            }
+            if let Some(infra) = &pod.config.infra_container_id {
+                let ns = &pod.config.shared_namespaces;
+                let id = || Some(infra.clone());
+                shared.net = if ns.net { id() } else { None };
+                shared.ipc = if ns.ipc { id() } else { None };
+                shared.uts = if ns.uts { id() } else { None };
+                shared.pid = if ns.pid { id() } else { None };
+                shared.cgroup = if ns.cgroup { id() } else { None };
+            }
+            pod_id = Some(pod.config.id);
+        }
+
+        let mode = if shared.net.is_some() {
+            NetworkMode::Networks(Vec::new())
+        } else {
+            match opts.network.clone() {
+                None => NetworkMode::Networks(vec![self.network.default_network().to_string()]),
+                Some(NetworkMode::Networks(n)) if n.is_empty() => {
+                    NetworkMode::Networks(vec![self.network.default_network().to_string()])
+                }
+                Some(m) => m,
+            }
+        };
+        if !opts.ports.is_empty() && !matches!(mode, NetworkMode::Networks(_)) {
+            return Err(Error::invalid(
+                "ports",
+                format!("{:?}", opts.ports),
+                "ports can only be published with a bridge network",
+            ));
+        }
+        let networks = match (&mode, shared.net.is_some()) {
+            (NetworkMode::Networks(n), false) => n.clone(),
+            _ => Vec::new(),
+        };
+
+        // Effective process settings: the image's, overridden by the options.
+        let ic = &image.config;
+        let entrypoint = opts
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| ic.entrypoint.clone().unwrap_or_default());
+        let command = if !opts.command.is_empty() {
+            opts.command.clone()
+        } else if opts.entrypoint.is_some() {
+            Vec::new()
+        } else {
+            ic.cmd.clone().unwrap_or_default()
+        };
+        if entrypoint.is_empty() && command.is_empty() {
+            return Err(Error::invalid(
+                "command",
+                "",
+                format!(
+                    "no command specified and image {} has neither Cmd nor Entrypoint",
+                    opts.image
+                ),
+            ));
+        }
+        let mut env = ic.env.clone();
+        for e in &opts.env {
+            let key = e.split('=').next().unwrap_or_default();
+            env.retain(|x| x.split('=').next() != Some(key));
+            env.push(e.clone());
+        }
+        let stop_signal = match opts.stop_signal {
+            Some(s) => s,
+            None => ic
+                .stop_signal
+                .as_deref()
+                .and_then(parse_signal)
+                .unwrap_or(libc::SIGTERM as u32),
+        };
+
+        let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
+        if let Some((pod, _)) = infra {
+            pod_id = Some(pod.to_string());
+        }
+        let mut undo = Undo::new();
+
+        for v in &opts.volumes {
+            if let Err(e) = self.ensure_volume(&v.name) {
+                return Err(undo.fail(e));
+            }
+        }
+
+        let storage_id = match self.storage.create_container(&id, &image.id) {
+            Ok(s) => s,
+            Err(e) => return Err(undo.fail(e.into())),
+        };
+        {
+            let storage = &self.storage;
+            let sid = storage_id.clone();
+            undo.push("delete container storage", move || {
+                storage.delete_container(&sid).map_err(Into::into)
+            });
+        }
+
+        let dir = self.static_container_dir(&id);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return Err(undo.fail(Error::io("create container dir", &dir, e)));
+        }
+        {
+            let dir = dir.clone();
+            undo.push("remove container dir", move || {
+                std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))
+            });
+        }
+
+        let mut extra = std::collections::BTreeMap::new();
+        extra.insert(
+            EXTRA_NETWORK_MODE.to_string(),
+            serde_json::to_value(&mode).unwrap_or_default(),
+        );
+        if !opts.sysctls.is_empty() {
+            extra.insert(
+                EXTRA_SYSCTLS.to_string(),
+                serde_json::to_value(&opts.sysctls).unwrap_or_default(),
+            );
+        }
+        if let Some(p) = &opts.cgroup_parent {
+            extra.insert(EXTRA_CGROUP_PARENT.to_string(), p.clone().into());
+        }
+        if let Some((pod, _)) = infra {
+            extra.insert(super::EXTRA_INFRA.to_string(), pod.into());
+        }
+        let mut config = ContainerConfig {
+            id: id.clone(),
+            name: String::new(),
+            namespace: self.config.namespace.clone(),
+            image_name: opts.image.clone(),
+            image_id: image.id.clone(),
+            command,
+            entrypoint,
+            env,
+            working_dir: opts
+                .workdir
+                .clone()
+                .or_else(|| ic.working_dir.clone())
+                .unwrap_or_default(),
+            user: opts
+                .user
+                .clone()
+                .or_else(|| ic.user.clone())
+                .unwrap_or_default(),
+            labels: {
+                let mut l = ic.labels.clone();
+                l.extend(opts.labels.clone());
+                l
+            },
+            annotations: opts.annotations.clone(),
+            pod_id,
+            networks,
+            port_mappings: opts
+                .ports
+                .iter()
+                .map(|p| berth_state::PortMapping {
+                    host_ip: p.host_ip.clone(),
+                    host_port: p.host_port,
+                    container_port: p.container_port,
+                    protocol: p.protocol.to_string(),
+                })
+                .collect(),
+            mounts: opts.mounts.clone(),
+            named_volumes: opts.volumes.clone(),
+            shared_namespaces: shared,
+            rootfs_storage_id: storage_id,
+            resources: opts.resources.clone(),
+            security: berth_state::SecurityOptions {
+                privileged: opts.privileged,
+                cap_add: opts.cap_add.clone(),
+                cap_drop: opts.cap_drop.clone(),
+                seccomp_profile: opts.seccomp_profile.clone(),
+                no_new_privileges: opts.no_new_privileges,
+                read_only_rootfs: opts.read_only,
+                groups: opts.groups.clone(),
+                ..Default::default()
+            },
+            stop_signal,
+            stop_timeout: opts.stop_timeout.unwrap_or(10),
+            auto_remove: opts.auto_remove,
+            created: chrono::Utc::now(),
+            tty: opts.tty,
+            stdin: opts.stdin,
+            hostname: opts.hostname.clone().unwrap_or_default(),
+            dns_servers: opts.dns_servers.clone(),
+            dns_search: opts.dns_search.clone(),
+            dns_options: opts.dns_options.clone(),
+            hosts_add: opts.add_hosts.clone(),
+            log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
+            extra,
+        };
+
+        let state = ContainerState::with_status(ContainerStatus::Configured);
+        let result = match &opts.name {
+            Some(name) => {
+                config.name.clone_from(name);
+                self.state
+                    .add_container(&config, &state)
+                    .map_err(Error::from)
+            }
+            None => self.add_with_generated_name(&mut config, &state),
+        };
+        if let Err(e) = result {
+            return Err(undo.fail(e));
+        }
+        undo.commit();
+        tracing::debug!(id, name = %config.name, "container created");
+        Ok(berth_state::ContainerRecord { config, state })
+    }
+
+    /// Writes the record under a generated name, retrying when the name is taken by a
+    /// container or a pod (the seed's generateName).
+    fn add_with_generated_name(
+        &self,
+        config: &mut ContainerConfig,
+        state: &ContainerState,
+    ) -> Result<()> {
+        for _ in 0..NAME_ATTEMPTS {
+            config.name = self.free_name()?;
+            match self.state.add_container(config, state) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.is_name_in_use() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::invalid(
+            "name",
+            &config.name,
+            format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
+        ))
+    }
+
+    /// A generated name no container or pod of any namespace uses (checked, not reserved).
+    pub(crate) fn free_name(&self) -> Result<String> {
+        for _ in 0..NAME_ATTEMPTS {
+            let name = names::generate_name();
+            match self.state.lookup_container(&name) {
+                Ok(_) => continue,
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+            match self.state.lookup_pod(&name) {
+                Ok(_) => continue,
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+            return Ok(name);
+        }
+        Err(Error::invalid(
+            "name",
+            "",
+            format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
+        ))
+    }
+}
+
+/// Parses `SIGTERM`, `TERM`, `15` into a signal number.
+pub(crate) fn parse_signal(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse::<u32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let name = s.trim().to_ascii_uppercase();
+    let name = name.strip_prefix("SIG").unwrap_or(&name);
+    let sig: nix::sys::signal::Signal = format!("SIG{name}").parse().ok()?;
+    Some(sig as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_signal;
+
+    #[test]
+    fn signals_parse_by_name_and_number() {
+        assert_eq!(parse_signal("SIGTERM"), Some(15));
+        assert_eq!(parse_signal("term"), Some(15));
+        assert_eq!(parse_signal("9"), Some(9));
+        assert_eq!(parse_signal("SIGQUIT"), Some(3));
+        assert_eq!(parse_signal("NOPE"), None);
+        assert_eq!(parse_signal("0"), None);
+        assert_eq!(parse_signal("99"), None);
+    }
+}

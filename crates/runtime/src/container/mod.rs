@@ -1,0 +1,247 @@
+//! Containers: options, lookup, cheap status sync, and one file per group of verbs.
+
+mod create;
+mod exec;
+mod inspect;
+mod lifecycle;
+mod logs;
+mod remove;
+mod spec;
+mod stats;
+
+use std::collections::BTreeMap;
+
+use berth_state::{ContainerRecord, ContainerStatus, Mount, NamedVolume, ResourceLimits};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+
+pub use exec::{ExecOptions, ExecOutput};
+pub use inspect::{
+    InspectConfig, InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings,
+    InspectState, PortBinding,
+};
+pub use lifecycle::WaitCondition;
+pub use logs::{LogLine, LogOptions, LogStream};
+pub use stats::{ContainerStats, TopRow};
+
+/// Key in `ContainerConfig::extra` holding the network mode (`NetworkMode` as JSON).
+pub(crate) const EXTRA_NETWORK_MODE: &str = "berth.network_mode";
+/// Key in `ContainerConfig::extra` holding sysctls.
+pub(crate) const EXTRA_SYSCTLS: &str = "berth.sysctls";
+/// Key in `ContainerConfig::extra` holding the cgroup parent.
+pub(crate) const EXTRA_CGROUP_PARENT: &str = "berth.cgroup_parent";
+/// Key in `ContainerConfig::extra` holding the tmpfs mounts and the infra marker.
+pub(crate) const EXTRA_INFRA: &str = "berth.infra";
+/// Key in `ContainerState::extra`: the container was started at least once in this boot.
+pub(crate) const EXTRA_RESTART_COUNT: &str = "berth.restart_count";
+
+/// How a new container is networked.
+pub use berth_cni::NetworkMode;
+/// One published port (`-p [ip:]host:container[/proto]`).
+pub use berth_cni::PortMapping;
+
+/// Everything `create` accepts. `image` is required; every other field has podman's default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerCreateOptions {
+    /// Image name or id (must be in local storage).
+    pub image: String,
+    /// Name; `None` = a generated `adjective_surname`.
+    pub name: Option<String>,
+    /// Command (replaces the image's Cmd).
+    pub command: Vec<String>,
+    /// Entrypoint; `Some(vec![])` clears the image's.
+    pub entrypoint: Option<Vec<String>>,
+    /// Environment, `KEY=VALUE`, applied over the image's.
+    pub env: Vec<String>,
+    /// Working directory.
+    pub workdir: Option<String>,
+    /// User (`name`, `uid`, `uid:gid`).
+    pub user: Option<String>,
+    /// Additional groups.
+    pub groups: Vec<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations (also matched by OCI hooks).
+    pub annotations: BTreeMap<String, String>,
+    /// `-t`.
+    pub tty: bool,
+    /// `-i`.
+    pub stdin: bool,
+    /// `--rm`: removed by cleanup once it exits.
+    pub auto_remove: bool,
+    /// Pod to join (name or id); the container shares the pod's namespaces.
+    pub pod: Option<String>,
+    /// Network mode; `None` = the default network (or the pod's namespace).
+    pub network: Option<NetworkMode>,
+    /// Published ports (not allowed in a pod: they belong on the pod).
+    pub ports: Vec<PortMapping>,
+    /// Hostname; `None` = the first 12 characters of the id.
+    pub hostname: Option<String>,
+    /// Bind mounts (`kind` `"bind"`) and tmpfs mounts (`kind` `"tmpfs"`).
+    pub mounts: Vec<Mount>,
+    /// Named volumes; missing ones are created.
+    pub volumes: Vec<NamedVolume>,
+    /// `--cap-add`.
+    pub cap_add: Vec<String>,
+    /// `--cap-drop`.
+    pub cap_drop: Vec<String>,
+    /// `--privileged`.
+    pub privileged: bool,
+    /// `--security-opt no-new-privileges`.
+    pub no_new_privileges: bool,
+    /// `--security-opt seccomp=...`: `"unconfined"` or a profile path.
+    pub seccomp_profile: Option<String>,
+    /// `--read-only`.
+    pub read_only: bool,
+    /// Resource limits.
+    pub resources: ResourceLimits,
+    /// Stop signal number; `None` = the image's, else SIGTERM.
+    pub stop_signal: Option<u32>,
+    /// Seconds `stop` waits before SIGKILL; `None` = 10.
+    pub stop_timeout: Option<u32>,
+    /// `--sysctl`.
+    pub sysctls: BTreeMap<String, String>,
+    /// DNS servers.
+    pub dns_servers: Vec<String>,
+    /// DNS search domains.
+    pub dns_search: Vec<String>,
+    /// DNS options.
+    pub dns_options: Vec<String>,
+    /// Extra hosts, `name:ip`.
+    pub add_hosts: Vec<String>,
+    /// cgroup parent (cgroupfs `/PARENT/ID`).
+    pub cgroup_parent: Option<String>,
+}
+
+impl ContainerCreateOptions {
+    /// Options for `image` running `command`, everything else at its default.
+    pub fn new(image: impl Into<String>, command: &[&str]) -> Self {
+        Self {
+            image: image.into(),
+            command: command.iter().map(|s| (*s).to_string()).collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Which containers `list_containers` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// All containers; otherwise only running and paused ones (podman `ps` without `-a`).
+    pub all: bool,
+    /// Only the containers of this pod (name or id).
+    pub pod: Option<String>,
+}
+
+impl Runtime {
+    /// Looks a container up by full id, name or unique id prefix, with its status synced.
+    pub fn container(&self, id_or_name: &str) -> Result<ContainerRecord> {
+        self.check()?;
+        let mut rec = self.state.lookup_container(id_or_name)?;
+        self.sync_status(&mut rec)?;
+        Ok(rec)
+    }
+
+    /// Whether a container exists (by id, name or unique prefix).
+    pub fn container_exists(&self, id_or_name: &str) -> Result<bool> {
+        self.check()?;
+        match self.state.lookup_container(id_or_name) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The containers of this runtime's namespace, statuses synced from conmon's exit files
+    /// and pid liveness (never one `runc state` per container).
+    pub fn list_containers(&self, opts: &ListOptions) -> Result<Vec<ContainerRecord>> {
+        self.check()?;
+        let mut all = match &opts.pod {
+            Some(p) => {
+                let pod = self.state.lookup_pod(p)?;
+                self.state.pod_containers(&pod.config.id)?
+            }
+            None => self.state.all_containers()?,
+        };
+        for rec in &mut all {
+            self.sync_status(rec)?;
+        }
+        if !opts.all {
+            all.retain(|r| {
+                matches!(
+                    r.state.status,
+                    ContainerStatus::Running | ContainerStatus::Paused
+                )
+            });
+        }
+        Ok(all)
+    }
+
+    /// Brings the record's status up to date from cheap signals: conmon's exit file (through
+    /// the OCI layer), then whether conmon and the container process still live. Saves the
+    /// state when it changed.
+    pub(crate) fn sync_status(&self, rec: &mut ContainerRecord) -> Result<()> {
+        if !rec.state.status.is_active() {
+            return Ok(());
+        }
+        let id = rec.config.id.clone();
+        let exited = if let Some(code) = self.oci.exit_code(&id)? {
+            Some(Some(code))
+        } else {
+            let probe = &self.engine.probe;
+            let conmon_gone = rec.state.conmon_pid != 0 && !probe.is_alive(rec.state.conmon_pid);
+            let pid_gone = rec.state.pid == 0 || !probe.is_alive(rec.state.pid);
+            // conmon writes the exit file before it exits; give a racing write one look.
+            if conmon_gone && pid_gone {
+                Some(self.oci.exit_code(&id)?)
+            } else {
+                None
+            }
+        };
+        if let Some(code) = exited {
+            rec.state.status = ContainerStatus::Stopped;
+            rec.state.exit_code = code;
+            rec.state.pid = 0;
+            rec.state.conmon_pid = 0;
+            if rec.state.finished_at.is_none() || rec.state.finished_at < rec.state.started_at {
+                rec.state.finished_at = Some(chrono::Utc::now());
+            }
+            self.state.save_container_state(&id, &rec.state)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a record for an operation that holds its lock: by id, then synced.
+    pub(crate) fn locked_record(&self, id: &str) -> Result<ContainerRecord> {
+        let mut rec = self.state.container(id)?;
+        self.sync_status(&mut rec)?;
+        Ok(rec)
+    }
+
+    /// Resolves `id_or_name` to a full id (namespace aware).
+    pub(crate) fn resolve_container_id(&self, id_or_name: &str) -> Result<String> {
+        Ok(self.state.lookup_container(id_or_name)?.config.id)
+    }
+}
+
+pub(crate) fn invalid_status(rec: &ContainerRecord, operation: &'static str) -> Error {
+    Error::InvalidStatus {
+        id: rec.config.id.clone(),
+        status: rec.state.status.to_string(),
+        operation,
+    }
+}
+
+pub(crate) fn network_mode(rec: &ContainerRecord) -> NetworkMode {
+    rec.config
+        .extra
+        .get(EXTRA_NETWORK_MODE)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_else(|| NetworkMode::Networks(rec.config.networks.clone()))
+}
+
+pub(crate) fn is_infra(rec: &ContainerRecord) -> bool {
+    rec.config.extra.contains_key(EXTRA_INFRA)
+}

@@ -1,0 +1,201 @@
+//! remove and cleanup (conmon's exit command runs `cleanup` without a daemon).
+
+use berth_state::{ContainerRecord, ContainerStatus};
+use tracing::instrument;
+
+use crate::error::{Error, Result};
+use crate::runtime::{Runtime, CTR_REMOVE_TIMEOUT};
+
+impl Runtime {
+    /// Removes a container. A running one is refused unless `force`, which stops it first.
+    /// Refuses while another container shares its namespaces. With `volumes`, its named
+    /// volumes that no other container uses are removed too.
+    #[instrument(skip(self))]
+    pub fn remove_container(&self, id_or_name: &str, force: bool, volumes: bool) -> Result<()> {
+        self.check()?;
+        let rec = self.state.lookup_container(id_or_name)?;
+        if super::is_infra(&rec) {
+            if let Some(pod) = &rec.config.pod_id {
+                let pod = self.state.pod(pod)?;
+                if pod.config.infra_container_id.as_deref() == Some(&rec.config.id) {
+                    return Err(Error::invalid(
+                        "container",
+                        &rec.config.name,
+                        "it is the infra container of a pod; remove the pod instead",
+                    ));
+                }
+            }
+        }
+        self.remove_by_id(&rec.config.id, force, volumes)
+    }
+
+    pub(crate) fn remove_by_id(&self, id: &str, force: bool, volumes: bool) -> Result<()> {
+        let dependents = self.state.container_dependents(id)?;
+        if !dependents.is_empty() {
+            return Err(Error::ContainerInUse {
+                id: id.to_string(),
+                dependents,
+            });
+        }
+        let _lock = self.lock_container(id)?;
+        let mut rec = match self.locked_record(id) {
+            Ok(r) => r,
+            // Removed by a racing cleanup of an auto-remove container.
+            Err(Error::State(e)) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if rec.state.status.is_active() {
+            if !force {
+                return Err(Error::ContainerRunning {
+                    id: id.to_string(),
+                    status: rec.state.status.to_string(),
+                });
+            }
+            if rec.state.status == ContainerStatus::Paused {
+                self.oci.resume(id)?;
+            }
+            if matches!(
+                rec.state.status,
+                ContainerStatus::Running | ContainerStatus::Paused
+            ) {
+                let code = self
+                    .oci
+                    .stop(id, rec.config.stop_signal as i32, CTR_REMOVE_TIMEOUT)?;
+                rec.state.exit_code = Some(code);
+            }
+            rec.state.status = ContainerStatus::Stopped;
+            rec.state.finished_at = Some(chrono::Utc::now());
+            self.state.save_container_state(id, &rec.state)?;
+        }
+        self.cleanup_resources(&mut rec)?;
+        // Storage, then files, then the record last: an interruption leaves a record that a
+        // second `rm` finishes.
+        match self.storage.delete_container(&rec.config.rootfs_storage_id) {
+            Ok(()) | Err(berth_storage::Error::ContainerNotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        for dir in [self.bundle_dir(id), self.static_container_dir(id)] {
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("remove container dir", dir, e)),
+            }
+        }
+        self.state.remove_container(id)?;
+        let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
+        if volumes {
+            for v in &rec.config.named_volumes {
+                match self.remove_volume(&v.name, false) {
+                    Ok(()) | Err(Error::VolumeInUse { .. } | Error::NoSuchVolume(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        tracing::debug!(id, "container removed");
+        Ok(())
+    }
+
+    /// What conmon's exit command runs after the container exits: records the exit, unmounts
+    /// the rootfs, tears the network down, deletes the OCI container and removes an
+    /// auto-remove container. Running it twice (or on a removed container) is harmless.
+    #[instrument(skip(self))]
+    pub fn cleanup_container(&self, id_or_name: &str) -> Result<()> {
+        self.check()?;
+        let id = match self.state.lookup_container(id_or_name) {
+            Ok(r) => r.config.id,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let lock = self.lock_container(&id)?;
+        let mut rec = match self.locked_record(&id) {
+            Ok(r) => r,
+            Err(Error::State(e)) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if matches!(
+            rec.state.status,
+            ContainerStatus::Running | ContainerStatus::Paused
+        ) {
+            return Err(super::invalid_status(&rec, "clean up"));
+        }
+        self.cleanup_resources(&mut rec)?;
+        drop(lock);
+        if rec.config.auto_remove && rec.state.status == ContainerStatus::Exited {
+            match self.remove_by_id(&id, false, false) {
+                Ok(()) => {}
+                Err(Error::State(e)) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Releases what a non-running container still holds: network (teardown, then netns),
+    /// rootfs mount, OCI container. Tries every step and reports all failures; on success a
+    /// `stopped` container becomes `exited` (a `created` one goes back to `configured`).
+    pub(crate) fn cleanup_resources(&self, rec: &mut ContainerRecord) -> Result<()> {
+        let id = rec.config.id.clone();
+        let mut errors = Vec::new();
+        if rec.state.status.is_active() && rec.state.status != ContainerStatus::Created {
+            return Err(super::invalid_status(rec, "clean up"));
+        }
+        if let Err(e) = self.oci.delete(&id, true) {
+            errors.push(e.into());
+        }
+        errors.extend(self.release_network(rec));
+        if !rec.state.mount_point.is_empty() {
+            match self
+                .storage
+                .unmount_container(&rec.config.rootfs_storage_id, false)
+            {
+                Ok(_) | Err(berth_storage::Error::ContainerNotFound(_)) => {
+                    rec.state.mount_point.clear();
+                }
+                Err(e) => errors.push(e.into()),
+            }
+        }
+        if errors.is_empty() {
+            rec.state.status = match rec.state.status {
+                ContainerStatus::Created => ContainerStatus::Configured,
+                ContainerStatus::Stopped => ContainerStatus::Exited,
+                s => s,
+            };
+            rec.state.pid = 0;
+            rec.state.conmon_pid = 0;
+        }
+        self.state.save_container_state(&id, &rec.state)?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Cleanup { id, errors })
+        }
+    }
+
+    /// Tears the container's networks down and removes its netns (DEL before the netns goes).
+    pub(crate) fn release_network(&self, rec: &mut ContainerRecord) -> Vec<Error> {
+        let mut errors = Vec::new();
+        if rec.state.netns_path.is_empty() {
+            return errors;
+        }
+        let netns = std::path::PathBuf::from(&rec.state.netns_path);
+        let attachments: Vec<berth_cni::NetworkAttachment> = rec
+            .state
+            .network_results
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        if !attachments.is_empty() {
+            match self.network.teardown(&rec.config.id, &netns, &attachments) {
+                Ok(()) => rec.state.network_results = None,
+                Err(e) => errors.push(e.into()),
+            }
+        }
+        if errors.is_empty() {
+            match self.network.remove_netns(&netns) {
+                Ok(()) => rec.state.netns_path.clear(),
+                Err(e) => errors.push(e.into()),
+            }
+        }
+        errors
+    }
+}

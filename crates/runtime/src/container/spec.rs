@@ -1,0 +1,192 @@
+//! From a container record to the OCI layer's plain [`ContainerSpec`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use berth_oci::{
+    BindMount, CgroupManager, ContainerSpec, DnsConfig, HostEntry, NamespaceMode, Namespaces,
+    Resources, SeccompChoice, TmpfsMount, Ulimit,
+};
+use berth_state::ContainerRecord;
+
+use super::{EXTRA_CGROUP_PARENT, EXTRA_SYSCTLS};
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+
+/// Where the container's namespaces come from, decided by `init`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NamespacePlan {
+    pub network: NamespaceMode,
+    pub ipc: NamespaceMode,
+    pub uts: NamespaceMode,
+    pub pid: NamespaceMode,
+    pub cgroup: Option<NamespaceMode>,
+}
+
+impl Runtime {
+    pub(crate) fn build_spec(
+        &self,
+        rec: &ContainerRecord,
+        rootfs: &Path,
+        ns: NamespacePlan,
+    ) -> Result<ContainerSpec> {
+        let c = &rec.config;
+        let mut spec = ContainerSpec::new(&c.id, rootfs, self.bundle_dir(&c.id));
+        spec.name.clone_from(&c.name);
+        spec.entrypoint = Some(c.entrypoint.clone());
+        spec.command.clone_from(&c.command);
+        spec.env.clone_from(&c.env);
+        spec.workdir = (!c.working_dir.is_empty()).then(|| c.working_dir.clone());
+        spec.user = (!c.user.is_empty()).then(|| c.user.clone());
+        spec.groups.clone_from(&c.security.groups);
+        spec.tty = c.tty;
+        spec.stdin = c.stdin;
+        spec.hostname = (!c.hostname.is_empty()).then(|| c.hostname.clone());
+        spec.namespaces = Namespaces {
+            pid: ns.pid,
+            ipc: ns.ipc,
+            uts: ns.uts,
+            network: ns.network,
+            cgroup: ns.cgroup,
+        };
+        for m in &c.mounts {
+            let has = |o: &str| m.options.iter().any(|x| x == o);
+            match m.kind.as_str() {
+                "tmpfs" => spec.tmpfs.push(TmpfsMount {
+                    destination: m.destination.clone(),
+                    options: m.options.clone(),
+                }),
+                _ => spec.mounts.push(BindMount {
+                    source: PathBuf::from(&m.source),
+                    destination: m.destination.clone(),
+                    read_only: has("ro"),
+                    nosuid: has("nosuid"),
+                    nodev: has("nodev"),
+                    noexec: has("noexec"),
+                    propagation: m
+                        .options
+                        .iter()
+                        .find(|o| {
+                            matches!(
+                                o.as_str(),
+                                "rprivate" | "private" | "rshared" | "shared" | "rslave" | "slave"
+                            )
+                        })
+                        .cloned(),
+                    non_recursive: has("bind"),
+                }),
+            }
+        }
+        for v in &c.named_volumes {
+            let path = self.volume_data_dir(&v.name);
+            spec.mounts.push(BindMount {
+                source: path,
+                destination: v.destination.clone(),
+                read_only: v.options.iter().any(|o| o == "ro"),
+                ..BindMount::default()
+            });
+        }
+        spec.cap_add.clone_from(&c.security.cap_add);
+        spec.cap_drop.clone_from(&c.security.cap_drop);
+        spec.privileged = c.security.privileged;
+        spec.no_new_privileges = c.security.no_new_privileges;
+        spec.seccomp = match c.security.seccomp_profile.as_deref() {
+            None | Some("") => SeccompChoice::Default,
+            Some("unconfined") => SeccompChoice::Unconfined,
+            Some(p) => SeccompChoice::Profile(PathBuf::from(p)),
+        };
+        spec.read_only = c.security.read_only_rootfs;
+        let r = &c.resources;
+        spec.resources = Resources {
+            memory: r.memory,
+            memory_swap: r.memory_swap,
+            cpus: match (r.cpu_quota, r.cpu_period) {
+                (Some(q), Some(p)) if p > 0 => Some(q as f64 / p as f64),
+                (Some(q), None) => Some(q as f64 / 100_000.0),
+                _ => None,
+            },
+            cpu_shares: r.cpu_shares,
+            cpuset_cpus: r.cpuset_cpus.clone(),
+            pids_limit: r.pids_limit,
+            ..Resources::default()
+        };
+        spec.ulimits = r
+            .ulimits
+            .iter()
+            .map(|(name, soft, hard)| Ulimit {
+                name: name.clone(),
+                soft: *soft,
+                hard: *hard,
+            })
+            .collect();
+        spec.shm_size = r.shm_size;
+        if let Some(v) = c.extra.get(EXTRA_SYSCTLS) {
+            spec.sysctls =
+                serde_json::from_value::<BTreeMap<String, String>>(v.clone()).unwrap_or_default();
+        }
+        spec.annotations.clone_from(&c.annotations);
+        spec.dns = DnsConfig {
+            servers: c.dns_servers.clone(),
+            search: c.dns_search.clone(),
+            options: c.dns_options.clone(),
+        };
+        spec.hosts = c
+            .hosts_add
+            .iter()
+            .map(|h| parse_host(h))
+            .collect::<Result<_>>()?;
+        spec.stop_signal = i32::try_from(c.stop_signal).ok();
+        spec.cgroup_parent = c
+            .extra
+            .get(EXTRA_CGROUP_PARENT)
+            .and_then(|v| v.as_str().map(str::to_string));
+        Ok(spec)
+    }
+
+    /// Host settings for spec generation.
+    pub(crate) fn spec_options(&self) -> berth_oci::generate::SpecOptions {
+        berth_oci::generate::SpecOptions {
+            cgroup_manager: match self.config.cgroup_manager {
+                berth_config::CgroupManager::Systemd => CgroupManager::Systemd,
+                berth_config::CgroupManager::Cgroupfs => CgroupManager::Cgroupfs,
+            },
+            seccomp_default_path: self.engine.seccomp_default_path.clone(),
+            host_resolv_conf: self.engine.host_resolv_conf.clone(),
+            hooks: self.hooks.clone(),
+            ..berth_oci::generate::SpecOptions::default()
+        }
+    }
+}
+
+/// `name:ip` (podman's `--add-host`) to a hosts entry.
+fn parse_host(s: &str) -> Result<HostEntry> {
+    let (name, ip) = s
+        .split_once(':')
+        .ok_or_else(|| Error::invalid("extra host", s, "use NAME:IP"))?;
+    if name.is_empty() || ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(Error::invalid(
+            "extra host",
+            s,
+            "use NAME:IP with a valid IP",
+        ));
+    }
+    Ok(HostEntry {
+        ip: ip.to_string(),
+        names: vec![name.to_string()],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_host;
+
+    #[test]
+    fn extra_hosts_parse_and_bad_ones_are_named() {
+        let h = parse_host("db:10.0.0.2").unwrap();
+        assert_eq!(h.ip, "10.0.0.2");
+        assert_eq!(h.names, vec!["db"]);
+        for bad in ["db", ":1.2.3.4", "db:nope"] {
+            assert!(parse_host(bad).unwrap_err().to_string().contains(bad));
+        }
+    }
+}

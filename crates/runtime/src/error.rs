@@ -1,0 +1,228 @@
+//! The runtime's error type. Layer errors are kept whole (`#[source]`), so a caller can still
+//! ask them their own questions (`is_not_found`, exit-code classes, ...).
+
+use std::path::PathBuf;
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the runtime.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The runtime was shut down; every later call fails with this.
+    #[error("runtime stopped: it was shut down; build a new runtime to go on")]
+    RuntimeStopped,
+    /// A builder option was given a value it cannot take.
+    #[error("invalid runtime option {option}: {reason}")]
+    InvalidOption {
+        /// The option (`tmp_dir`, `hooks_dir`, ...).
+        option: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A caller argument is invalid (a name, a port, a tail count...).
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidArgument {
+        /// What the value is.
+        what: &'static str,
+        /// The value.
+        value: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+    /// The configuration layer failed.
+    #[error(transparent)]
+    Config(Box<berth_config::Error>),
+    /// The state layer failed.
+    #[error(transparent)]
+    State(Box<berth_state::StateError>),
+    /// The storage layer failed.
+    #[error(transparent)]
+    Storage(Box<berth_storage::Error>),
+    /// The OCI layer failed.
+    #[error(transparent)]
+    Oci(Box<berth_oci::Error>),
+    /// The network layer failed.
+    #[error(transparent)]
+    Network(Box<berth_cni::Error>),
+    /// The operation does not apply in the object's current status.
+    #[error("container {id} is {status}: cannot {operation}")]
+    InvalidStatus {
+        /// Container id.
+        id: String,
+        /// Its status.
+        status: String,
+        /// What was asked.
+        operation: &'static str,
+    },
+    /// The pod's status forbids the operation.
+    #[error("pod {id} is {status}: cannot {operation}")]
+    PodInvalidStatus {
+        /// Pod id.
+        id: String,
+        /// Its status or the reason.
+        status: String,
+        /// What was asked.
+        operation: &'static str,
+    },
+    /// Other containers share namespaces of this one.
+    #[error("container {id} is used by containers {dependents:?}: remove them first")]
+    ContainerInUse {
+        /// Container id.
+        id: String,
+        /// The dependents' ids.
+        dependents: Vec<String>,
+    },
+    /// A pod still holds containers and force was not given.
+    #[error("pod {id} has containers {containers:?}: remove them first or use force")]
+    PodHasContainers {
+        /// Pod id.
+        id: String,
+        /// The containers' ids.
+        containers: Vec<String>,
+    },
+    /// A running container would be removed without force.
+    #[error("container {id} is {status}: stop it first or use force")]
+    ContainerRunning {
+        /// Container id.
+        id: String,
+        /// Its status.
+        status: String,
+    },
+    /// No volume has that name.
+    #[error("no such volume {0}")]
+    NoSuchVolume(String),
+    /// A volume with that name exists.
+    #[error("volume {0} already exists")]
+    VolumeExists(String),
+    /// A volume is used by containers.
+    #[error(
+        "volume {name} is being used by containers {containers:?}: remove them first or use force"
+    )]
+    VolumeInUse {
+        /// Volume name.
+        name: String,
+        /// The containers' ids.
+        containers: Vec<String>,
+    },
+    /// A file system operation failed.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// What was done.
+        op: &'static str,
+        /// On what.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Waiting took longer than allowed.
+    #[error("timed out after {seconds}s waiting for {what}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        seconds: u64,
+    },
+    /// A later step failed, and undoing the earlier steps failed too.
+    #[error("{source} (and undoing the earlier steps failed: {})", list(.undo))]
+    Undo {
+        /// The error that made the operation fail.
+        #[source]
+        source: Box<Error>,
+        /// What failed while undoing.
+        undo: Vec<Error>,
+    },
+    /// Several independent cleanup steps failed (every step was tried).
+    #[error("cleanup of {id} failed: {}", list(.errors))]
+    Cleanup {
+        /// Container id.
+        id: String,
+        /// Every failure.
+        errors: Vec<Error>,
+    },
+    /// A host fact could not be read.
+    #[error("reading {what}: {reason}")]
+    Host {
+        /// The fact.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+macro_rules! boxed_from {
+    ($($variant:ident: $t:ty),*) => {
+        $(impl From<$t> for Error {
+            fn from(e: $t) -> Self {
+                Error::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Config: berth_config::Error,
+    State: berth_state::StateError,
+    Storage: berth_storage::Error,
+    Oci: berth_oci::Error,
+    Network: berth_cni::Error
+);
+
+fn list(errors: &[Error]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid(
+        what: &'static str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidArgument {
+            what,
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether this is "no such container/pod/volume" (podman exit code 125 with that message).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Error::State(e) => e.is_not_found(),
+            Error::NoSuchVolume(_) => true,
+            Error::Undo { source, .. } => source.is_not_found(),
+            _ => false,
+        }
+    }
+
+    /// Whether the runtime was shut down.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self, Error::RuntimeStopped)
+    }
+
+    /// Joins an operation's error with the failures of undoing it.
+    pub(crate) fn with_undo(self, undo: Vec<Error>) -> Self {
+        if undo.is_empty() {
+            self
+        } else {
+            Error::Undo {
+                source: Box::new(self),
+                undo,
+            }
+        }
+    }
+}

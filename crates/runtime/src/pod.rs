@@ -1,0 +1,525 @@
+//! Pods: an infra container (catatonit from a local image berth builds itself) holds the
+//! shared namespaces (net, ipc, uts by default) and the pod's published ports; members join
+//! at create.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use berth_state::{
+    ContainerStatus, PodConfig, PodRecord, PodSharedNamespaces, PodState, PodStatus,
+};
+use serde::Serialize;
+use tracing::instrument;
+
+use crate::container::{is_infra, ContainerCreateOptions, NetworkMode, PortMapping};
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+use crate::undo::Undo;
+
+/// The infra image's name.
+pub const INFRA_IMAGE: &str = "localhost/berth-infra:latest";
+
+/// `pod create` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodCreateOptions {
+    /// Name; `None` = generated.
+    pub name: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Namespaces the members share (default net, ipc, uts).
+    pub share: PodSharedNamespaces,
+    /// Ports published by the pod (on its infra container).
+    pub ports: Vec<PortMapping>,
+    /// The infra container's network mode; `None` = the default network.
+    pub network: Option<NetworkMode>,
+    /// Hostname of the pod (shared uts).
+    pub hostname: Option<String>,
+}
+
+impl Default for PodCreateOptions {
+    fn default() -> Self {
+        Self {
+            name: None,
+            labels: BTreeMap::new(),
+            share: PodSharedNamespaces {
+                net: true,
+                ipc: true,
+                uts: true,
+                ..PodSharedNamespaces::default()
+            },
+            ports: Vec::new(),
+            network: None,
+            hostname: None,
+        }
+    }
+}
+
+/// One member of a pod in `pod inspect`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PodMember {
+    /// Container id.
+    pub id: String,
+    /// Container name.
+    pub name: String,
+    /// Its status.
+    pub state: String,
+}
+
+/// `podman pod inspect` for the fields berth has.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct InspectPod {
+    /// Pod id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// libpod namespace.
+    pub namespace: String,
+    /// Creation time.
+    pub created: String,
+    /// Status.
+    pub state: String,
+    /// Hostname (shared uts).
+    pub hostname: String,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Infra container id.
+    pub infra_container_id: String,
+    /// Shared namespaces (`net`, `ipc`, `uts`, ...).
+    pub shared_namespaces: Vec<String>,
+    /// Number of containers (infra included).
+    pub num_containers: usize,
+    /// The containers.
+    pub containers: Vec<PodMember>,
+}
+
+impl Runtime {
+    /// Creates a pod and its infra container (not started).
+    #[instrument(skip_all)]
+    pub fn create_pod(&self, opts: &PodCreateOptions) -> Result<PodRecord> {
+        self.check()?;
+        let name = match &opts.name {
+            Some(n) => {
+                crate::names::validate_name(n)?;
+                n.clone()
+            }
+            None => self.free_name()?,
+        };
+        let infra_image = self.ensure_infra_image()?;
+        let id = crate::names::new_id();
+        let infra_id = crate::names::new_id();
+        let config = PodConfig {
+            id: id.clone(),
+            name: name.clone(),
+            namespace: self.config.namespace.clone(),
+            labels: opts.labels.clone(),
+            infra_container_id: Some(infra_id.clone()),
+            shared_namespaces: opts.share.clone(),
+            cgroup_parent: String::new(),
+            created: chrono::Utc::now(),
+            extra: BTreeMap::new(),
+        };
+        let mut undo = Undo::new();
+        self.state.add_pod(&config, &PodState::default())?;
+        {
+            let state = &self.state;
+            let pid = id.clone();
+            undo.push("remove pod record", move || {
+                state.remove_pod(&pid).map_err(Into::into)
+            });
+        }
+        let infra_opts = ContainerCreateOptions {
+            image: infra_image,
+            name: Some(format!("{}-infra", &id[..12])),
+            command: vec!["/catatonit".into(), "-P".into()],
+            entrypoint: Some(Vec::new()),
+            network: opts.network.clone(),
+            ports: opts.ports.clone(),
+            hostname: opts.hostname.clone().or_else(|| Some(name.clone())),
+            ..ContainerCreateOptions::default()
+        };
+        if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
+            return Err(undo.fail(e));
+        }
+        undo.commit();
+        Ok(PodRecord {
+            config,
+            state: PodState::default(),
+        })
+    }
+
+    /// Looks a pod up by id, name or unique prefix.
+    pub fn pod(&self, id_or_name: &str) -> Result<PodRecord> {
+        self.check()?;
+        let mut p = self.state.lookup_pod(id_or_name)?;
+        p.state.status = self.pod_status(&p.config.id)?;
+        Ok(p)
+    }
+
+    /// Whether a pod exists.
+    pub fn pod_exists(&self, id_or_name: &str) -> Result<bool> {
+        self.check()?;
+        match self.state.lookup_pod(id_or_name) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The pods of this namespace, statuses computed from their containers.
+    pub fn list_pods(&self) -> Result<Vec<PodRecord>> {
+        self.check()?;
+        let mut pods = self.state.all_pods()?;
+        for p in &mut pods {
+            p.state.status = self.pod_status(&p.config.id)?;
+        }
+        Ok(pods)
+    }
+
+    /// A pod's status from its members': all running = running, some = degraded, ...
+    fn pod_status(&self, pod_id: &str) -> Result<PodStatus> {
+        let mut members = self.state.pod_containers(pod_id)?;
+        for m in &mut members {
+            self.sync_status(m)?;
+        }
+        let members: Vec<_> = members.iter().filter(|m| !is_infra(m)).collect();
+        let count = |s: ContainerStatus| members.iter().filter(|m| m.state.status == s).count();
+        let running = count(ContainerStatus::Running);
+        let paused = count(ContainerStatus::Paused);
+        let stopped = count(ContainerStatus::Stopped) + count(ContainerStatus::Exited);
+        let created = count(ContainerStatus::Created) + count(ContainerStatus::Configured);
+        let n = members.len();
+        Ok(if n == 0 {
+            self.state.pod_state(pod_id)?.status
+        } else if running == n {
+            PodStatus::Running
+        } else if paused == n {
+            PodStatus::Paused
+        } else if stopped == n {
+            PodStatus::Exited
+        } else if created == n {
+            PodStatus::Created
+        } else if running > 0 || paused > 0 {
+            PodStatus::Degraded
+        } else {
+            PodStatus::Stopped
+        })
+    }
+
+    fn save_pod_status(&self, pod_id: &str, status: PodStatus) -> Result<()> {
+        let mut st = self.state.pod_state(pod_id)?;
+        st.status = status;
+        Ok(self.state.save_pod_state(pod_id, &st)?)
+    }
+
+    /// Starts the infra container, then every member. Returns the members that failed.
+    pub fn start_pod(&self, id_or_name: &str) -> Result<Vec<(String, Error)>> {
+        self.check()?;
+        let pod = self.state.lookup_pod(id_or_name)?;
+        let _lock = self.lock_pod(&pod.config.id)?;
+        if let Some(infra) = &pod.config.infra_container_id {
+            self.start_by_id(infra)?;
+        }
+        let mut failed = Vec::new();
+        for c in self.state.pod_containers(&pod.config.id)? {
+            if is_infra(&c) {
+                continue;
+            }
+            if let Err(e) = self.start_by_id(&c.config.id) {
+                failed.push((c.config.id, e));
+            }
+        }
+        self.save_pod_status(
+            &pod.config.id,
+            if failed.is_empty() {
+                PodStatus::Running
+            } else {
+                PodStatus::Degraded
+            },
+        )?;
+        Ok(failed)
+    }
+
+    /// Stops every member, then the infra container.
+    pub fn stop_pod(
+        &self,
+        id_or_name: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<(String, Error)>> {
+        self.check()?;
+        let pod = self.state.lookup_pod(id_or_name)?;
+        let _lock = self.lock_pod(&pod.config.id)?;
+        let failed = self.stop_pod_members(&pod, timeout);
+        self.save_pod_status(&pod.config.id, PodStatus::Exited)?;
+        Ok(failed)
+    }
+
+    fn stop_pod_members(&self, pod: &PodRecord, timeout: Option<Duration>) -> Vec<(String, Error)> {
+        let mut failed = Vec::new();
+        let members = match self.state.pod_containers(&pod.config.id) {
+            Ok(m) => m,
+            Err(e) => return vec![(pod.config.id.clone(), e.into())],
+        };
+        let (infra, others): (Vec<_>, Vec<_>) = members.into_iter().partition(is_infra);
+        for c in others.into_iter().chain(infra) {
+            if let Err(e) = self.stop_inner(&c.config.id, timeout) {
+                if !e.is_not_found() {
+                    failed.push((c.config.id, e));
+                }
+            }
+        }
+        failed
+    }
+
+    /// Sends a signal to every running member (infra included last).
+    pub fn kill_pod(&self, id_or_name: &str, signal: i32) -> Result<Vec<(String, Error)>> {
+        self.check()?;
+        let pod = self.state.lookup_pod(id_or_name)?;
+        let mut failed = Vec::new();
+        let members = self.state.pod_containers(&pod.config.id)?;
+        let (infra, others): (Vec<_>, Vec<_>) = members.into_iter().partition(is_infra);
+        for c in others.into_iter().chain(infra) {
+            let mut rec = c;
+            self.sync_status(&mut rec)?;
+            if rec.state.status.can_kill() {
+                if let Err(e) = self.kill_container(&rec.config.id, signal) {
+                    failed.push((rec.config.id, e));
+                }
+            }
+        }
+        Ok(failed)
+    }
+
+    /// Stops and starts the pod.
+    pub fn restart_pod(
+        &self,
+        id_or_name: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<(String, Error)>> {
+        let mut failed = self.stop_pod(id_or_name, timeout)?;
+        failed.extend(self.start_pod(id_or_name)?);
+        Ok(failed)
+    }
+
+    /// Removes a pod. With members other than infra: refused unless `force`, which stops and
+    /// removes them. The infra container goes with the pod.
+    pub fn remove_pod(&self, id_or_name: &str, force: bool) -> Result<()> {
+        self.check()?;
+        let pod = self.state.lookup_pod(id_or_name)?;
+        let _lock = self.lock_pod(&pod.config.id)?;
+        let members = self.state.pod_containers(&pod.config.id)?;
+        let (infra, others): (Vec<_>, Vec<_>) = members.into_iter().partition(is_infra);
+        if !others.is_empty() && !force {
+            return Err(Error::PodHasContainers {
+                id: pod.config.id.clone(),
+                containers: others.into_iter().map(|c| c.config.id).collect(),
+            });
+        }
+        for c in others {
+            self.remove_by_id(&c.config.id, true, false)?;
+        }
+        for c in infra {
+            let mut rec = c;
+            self.sync_status(&mut rec)?;
+            if rec.state.status.is_active()
+                && !force
+                && rec.state.status != ContainerStatus::Created
+            {
+                return Err(Error::PodInvalidStatus {
+                    id: pod.config.id.clone(),
+                    status: "running".into(),
+                    operation: "remove (stop it first or use force)",
+                });
+            }
+            self.remove_by_id(&rec.config.id, true, false)?;
+        }
+        self.state.remove_pod(&pod.config.id)?;
+        let _ = std::fs::remove_file(self.lock_dir.join(format!("pod-{}.lock", pod.config.id)));
+        Ok(())
+    }
+
+    /// `pod inspect` data.
+    pub fn inspect_pod(&self, id_or_name: &str) -> Result<InspectPod> {
+        let pod = self.pod(id_or_name)?;
+        let mut members = self.state.pod_containers(&pod.config.id)?;
+        for m in &mut members {
+            self.sync_status(m)?;
+        }
+        let infra = pod.config.infra_container_id.clone().unwrap_or_default();
+        let hostname = members
+            .iter()
+            .find(|m| m.config.id == infra)
+            .map(|m| m.config.hostname.clone())
+            .unwrap_or_default();
+        let ns = &pod.config.shared_namespaces;
+        let shared = [
+            ("net", ns.net),
+            ("ipc", ns.ipc),
+            ("uts", ns.uts),
+            ("pid", ns.pid),
+            ("user", ns.user),
+            ("cgroup", ns.cgroup),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n.to_string())
+        .collect();
+        Ok(InspectPod {
+            id: pod.config.id.clone(),
+            name: pod.config.name.clone(),
+            namespace: pod.config.namespace.clone(),
+            created: pod
+                .config
+                .created
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+            state: pod.state.status.to_string(),
+            hostname,
+            labels: pod.config.labels.clone(),
+            infra_container_id: infra,
+            shared_namespaces: shared,
+            num_containers: members.len(),
+            containers: members
+                .iter()
+                .map(|m| PodMember {
+                    id: m.config.id.clone(),
+                    name: m.config.name.clone(),
+                    state: m.state.status.to_string(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Resolves the infra image, building and importing it on first use: one layer with
+    /// catatonit's static binary at `/catatonit` and the directories a rootfs needs.
+    pub fn ensure_infra_image(&self) -> Result<String> {
+        let name = self.engine.infra_image.clone();
+        match self.storage.resolve_image(&name) {
+            Ok(img) => return Ok(img.id),
+            Err(berth_storage::Error::ImageNotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let tar = infra_tar(&self.engine.catatonit_path)?;
+        let img = self.storage.import_rootfs(
+            &mut tar.as_slice(),
+            &berth_storage::ImportOptions {
+                names: vec![name],
+                cmd: None,
+                entrypoint: Some(vec!["/catatonit".into(), "-P".into()]),
+                env: vec!["PATH=/".into()],
+                working_dir: None,
+                message: Some("berth pod infra image (catatonit)".into()),
+            },
+        )?;
+        Ok(img.id)
+    }
+}
+
+/// The infra image's single layer as a tar.
+pub(crate) fn infra_tar(catatonit: &std::path::Path) -> Result<Vec<u8>> {
+    let bin = std::fs::read(catatonit).map_err(|e| {
+        Error::io(
+            "read catatonit (install the catatonit package) at",
+            catatonit,
+            e,
+        )
+    })?;
+    if !is_static_elf(&bin) {
+        return Err(Error::Host {
+            what: catatonit.display().to_string(),
+            reason: "catatonit is not a statically linked executable; the infra image needs \
+                     Debian's static build"
+                .into(),
+        });
+    }
+    let mut b = tar::Builder::new(Vec::new());
+    let io = |e| Error::io("build infra image layer", "<memory>", e);
+    for dir in ["dev", "proc", "sys", "etc", "run", "tmp"] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(if dir == "tmp" { 0o1777 } else { 0o755 });
+        h.set_size(0);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        b.append_data(&mut h, format!("{dir}/"), std::io::empty())
+            .map_err(io)?;
+    }
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_mode(0o755);
+    h.set_size(bin.len() as u64);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    b.append_data(&mut h, "catatonit", bin.as_slice())
+        .map_err(io)?;
+    b.into_inner().map_err(io)
+}
+
+/// Whether an ELF file has no `PT_INTERP` program header (no dynamic loader needed).
+pub(crate) fn is_static_elf(bin: &[u8]) -> bool {
+    if bin.len() < 64 || &bin[..4] != b"\x7fELF" || bin[4] != 2 || bin[5] != 1 {
+        return false;
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([bin[o], bin[o + 1]]) as usize;
+    let u64_at = |o: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&bin[o..o + 8]);
+        u64::from_le_bytes(a) as usize
+    };
+    let phoff = u64_at(32);
+    let phentsize = u16_at(54);
+    let phnum = u16_at(56);
+    for i in 0..phnum {
+        let off = phoff + i * phentsize;
+        if off + 4 > bin.len() {
+            return false;
+        }
+        let p_type = u32::from_le_bytes([bin[off], bin[off + 1], bin[off + 2], bin[off + 3]]);
+        if p_type == 3 {
+            return false; // PT_INTERP
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catatonit_is_static_and_a_dynamic_binary_is_not() {
+        let cat = std::fs::read("/usr/bin/catatonit")
+            .expect("catatonit missing: apt-get install catatonit (cargo xtask deps)");
+        assert!(is_static_elf(&cat));
+        let sh = std::fs::read("/bin/ls").unwrap();
+        assert!(!is_static_elf(&sh));
+        assert!(!is_static_elf(b"#!/bin/sh\n"));
+    }
+
+    #[test]
+    fn infra_tar_holds_catatonit_and_dirs() {
+        let tar = infra_tar(std::path::Path::new("/usr/bin/catatonit")).unwrap();
+        let mut a = tar::Archive::new(tar.as_slice());
+        let names: Vec<String> = a
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.contains(&"catatonit".to_string()), "{names:?}");
+        assert!(names.contains(&"proc/".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn dynamic_catatonit_is_refused_clearly() {
+        let err = infra_tar(std::path::Path::new("/bin/ls"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("statically linked"), "{err}");
+        let err = infra_tar(std::path::Path::new("/nonexistent/catatonit"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("catatonit"), "{err}");
+    }
+}

@@ -1,0 +1,292 @@
+//! The [`Runtime`]: the layers behind their traits, the per-boot directories, the `valid` flag,
+//! `config()`, `shutdown()` and the alive check that triggers a refresh after a reboot.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use berth_cni::NetworkPlugin;
+use berth_config::RuntimeConfig;
+use berth_oci::hooks::HookSet;
+use berth_oci::OciRuntime;
+use berth_state::State;
+use berth_storage::Storage;
+
+use crate::error::{Error, Result};
+use crate::lock::LockGuard;
+
+/// How long `shutdown(force)` lets each container stop before SIGKILL (the seed's CtrRemoveTimeout).
+pub const CTR_REMOVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The four layers the runtime composes, each behind its trait.
+#[derive(Clone)]
+pub struct Layers {
+    /// Records of containers and pods.
+    pub state: Arc<dyn State>,
+    /// Images and container root filesystems.
+    pub storage: Arc<dyn Storage>,
+    /// The OCI runtime driver (conmon + runc).
+    pub oci: Arc<dyn OciRuntime>,
+    /// Network namespaces and CNI.
+    pub network: Arc<dyn NetworkPlugin>,
+}
+
+impl std::fmt::Debug for Layers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layers")
+            .field("state", &self.state)
+            .field("storage", &self.storage)
+            .field("oci", &self.oci)
+            .field("network", &self.network.default_network())
+            .finish()
+    }
+}
+
+/// Tells whether a host process exists. The real probe asks the kernel; tests substitute one
+/// whose answers they choose (fake OCI pids are not host pids).
+pub trait ProcessProbe: std::fmt::Debug + Send + Sync {
+    /// Whether `pid` names a live process.
+    fn is_alive(&self, pid: u32) -> bool;
+}
+
+/// The real [`ProcessProbe`]: `kill(pid, 0)`; zombies count as dead.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostProbe;
+
+impl ProcessProbe for HostProbe {
+    fn is_alive(&self, pid: u32) -> bool {
+        if pid == 0 {
+            return false;
+        }
+        let Ok(raw) = i32::try_from(pid) else {
+            return false;
+        };
+        match nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None) {
+            Ok(()) | Err(nix::errno::Errno::EPERM) => {
+                // A zombie is gone for our purposes.
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                    s.rsplit_once(')')
+                        .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z'))
+                })
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// Settings of the runtime that are not part of berth.conf: they come from the embedding
+/// program (the CLI) or the tests.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The argv prefix conmon runs when a container exits; the runtime appends the container
+    /// id. E.g. `["/usr/bin/berth", "--root", "...", "container", "cleanup"]`. `None`: no
+    /// exit command (cleanup happens on the next command that looks at the container).
+    pub exit_command: Option<Vec<String>>,
+    /// runc's `--root` (state dir), for the real OCI layer built by [`crate::RuntimeBuilder`].
+    pub runtime_root: Option<PathBuf>,
+    /// The cgroup file system root (`/sys/fs/cgroup`), read by `stats` and `top`.
+    pub cgroup_root: PathBuf,
+    /// Name of the pod infra image berth builds itself.
+    pub infra_image: String,
+    /// The catatonit binary put into the infra image.
+    pub catatonit_path: PathBuf,
+    /// Liveness of conmon and container pids.
+    pub probe: Arc<dyn ProcessProbe>,
+    /// The default seccomp profile (`/usr/share/containers/seccomp.json`).
+    pub seccomp_default_path: PathBuf,
+    /// The host resolv.conf copied into containers.
+    pub host_resolv_conf: PathBuf,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            exit_command: None,
+            runtime_root: None,
+            cgroup_root: PathBuf::from("/sys/fs/cgroup"),
+            infra_image: crate::pod::INFRA_IMAGE.to_string(),
+            catatonit_path: PathBuf::from("/usr/bin/catatonit"),
+            probe: Arc::new(HostProbe),
+            seccomp_default_path: PathBuf::from("/usr/share/containers/seccomp.json"),
+            host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
+        }
+    }
+}
+
+/// berth's engine: containers, pods and volumes over the state, storage, OCI and network layers.
+///
+/// Build one with [`crate::RuntimeBuilder`] (real layers from the configuration) or
+/// [`Runtime::from_layers`] (layers you built, e.g. fakes). Every method takes `&self`; a
+/// `Runtime` may be shared between threads. After [`Runtime::shutdown`] every method fails
+/// with [`Error::RuntimeStopped`].
+pub struct Runtime {
+    pub(crate) config: RuntimeConfig,
+    pub(crate) state: Arc<dyn State>,
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) oci: Arc<dyn OciRuntime>,
+    pub(crate) network: Arc<dyn NetworkPlugin>,
+    pub(crate) engine: EngineOptions,
+    pub(crate) hooks: HookSet,
+    pub(crate) lock_dir: PathBuf,
+    pub(crate) refreshed: bool,
+    valid: AtomicBool,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("tmp_dir", &self.config.tmp_dir)
+            .field("namespace", &self.config.namespace)
+            .field("valid", &self.valid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Composes a runtime from layers already built (tests, embedders). Does what `build()`
+    /// does after opening the layers: creates the tmp, lock and static dirs, sets the state's
+    /// namespace and, under the `alive.lck` flock, refreshes when `alive` is missing.
+    pub fn from_layers(
+        config: RuntimeConfig,
+        layers: Layers,
+        engine: EngineOptions,
+    ) -> Result<Self> {
+        let lock_dir = config.tmp_dir.join("lock");
+        for (dir, what) in [
+            (&config.tmp_dir, "create tmp dir"),
+            (&lock_dir, "create lock dir"),
+            (&config.static_dir, "create static dir"),
+        ] {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(what, dir, e))?;
+        }
+        let hooks = load_hooks(&config)?;
+        layers.state.set_namespace(&config.namespace)?;
+        let mut rt = Self {
+            config,
+            state: layers.state,
+            storage: layers.storage,
+            oci: layers.oci,
+            network: layers.network,
+            engine,
+            hooks,
+            lock_dir,
+            refreshed: false,
+            valid: AtomicBool::new(false),
+        };
+        rt.refreshed = rt.refresh_if_rebooted()?;
+        rt.valid.store(true, Ordering::SeqCst);
+        Ok(rt)
+    }
+
+    /// A copy of the resolved configuration.
+    pub fn config(&self) -> Result<RuntimeConfig> {
+        self.check()?;
+        Ok(self.config.clone())
+    }
+
+    /// The engine options this runtime was made with.
+    pub fn engine_options(&self) -> Result<EngineOptions> {
+        self.check()?;
+        Ok(self.engine.clone())
+    }
+
+    /// Whether building this runtime ran the refresh (the `alive` file was missing).
+    pub fn refreshed(&self) -> bool {
+        self.refreshed
+    }
+
+    /// The libpod namespace this runtime works in (`""` = all).
+    pub fn namespace(&self) -> Result<&str> {
+        self.check()?;
+        Ok(&self.config.namespace)
+    }
+
+    /// Fails with [`Error::RuntimeStopped`] after shutdown.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.valid.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(Error::RuntimeStopped)
+        }
+    }
+
+    /// Shuts the runtime down. With `force`, stops every container of the namespace first
+    /// (10 s each, then SIGKILL). Shuts storage down (`force` as given) and closes the
+    /// state. Returns the first error and logs the others; afterwards every method fails
+    /// with [`Error::RuntimeStopped`].
+    pub fn shutdown(&self, force: bool) -> Result<()> {
+        if !self.valid.swap(false, Ordering::SeqCst) {
+            return Err(Error::RuntimeStopped);
+        }
+        let mut errors: Vec<Error> = Vec::new();
+        if force {
+            match self.state.all_containers() {
+                Ok(all) => {
+                    for rec in all {
+                        if let Err(e) = self.stop_inner(&rec.config.id, Some(CTR_REMOVE_TIMEOUT)) {
+                            errors.push(e);
+                        }
+                    }
+                }
+                Err(e) => errors.push(e.into()),
+            }
+        }
+        if let Err(e) = self.storage.shutdown(force) {
+            errors.push(e.into());
+        }
+        if let Err(e) = self.state.close() {
+            errors.push(e.into());
+        }
+        let mut it = errors.into_iter();
+        let first = it.next();
+        for e in it {
+            tracing::error!(error = %e, "shutting the runtime down");
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    /// Directory of a container's per-boot files (bundle: `config.json`, conmon's files).
+    pub(crate) fn bundle_dir(&self, id: &str) -> PathBuf {
+        self.config.tmp_dir.join("containers").join(id)
+    }
+
+    /// Directory of a container's persistent files (its log).
+    pub(crate) fn static_container_dir(&self, id: &str) -> PathBuf {
+        self.config.static_dir.join("containers").join(id)
+    }
+
+    /// The container's lock file.
+    pub(crate) fn lock_container(&self, id: &str) -> Result<LockGuard> {
+        LockGuard::exclusive(&self.lock_dir.join(format!("{id}.lock")))
+    }
+
+    /// The pod's lock file.
+    pub(crate) fn lock_pod(&self, id: &str) -> Result<LockGuard> {
+        LockGuard::exclusive(&self.lock_dir.join(format!("pod-{id}.lock")))
+    }
+
+    /// The alive file (missing = refresh needed).
+    pub fn alive_path(&self) -> PathBuf {
+        alive_path(&self.config.tmp_dir)
+    }
+
+    /// The per-boot tmp dir.
+    pub(crate) fn tmp_dir(&self) -> &Path {
+        &self.config.tmp_dir
+    }
+}
+
+pub(crate) fn alive_path(tmp_dir: &Path) -> PathBuf {
+    tmp_dir.join("alive")
+}
+
+fn load_hooks(config: &RuntimeConfig) -> Result<HookSet> {
+    if config.hooks_dir.as_os_str().is_empty() {
+        return Ok(HookSet::default());
+    }
+    Ok(HookSet::load(
+        std::slice::from_ref(&config.hooks_dir),
+        config.hooks_dir_not_exist_fatal,
+    )?)
+}

@@ -1,0 +1,162 @@
+//! Pods with fakes.
+
+use berth_oci::testing::Call;
+use berth_state::{ContainerStatus, PodStatus, State as _};
+
+use super::Fx;
+use crate::{ContainerCreateOptions, Error, PodCreateOptions};
+
+fn pod_with_member(fx: &Fx) -> (String, String, String) {
+    let mut o = PodCreateOptions {
+        name: Some("p".into()),
+        ..PodCreateOptions::default()
+    };
+    o.ports = berth_cni::PortMapping::parse("8080:80").unwrap();
+    let pod = fx.rt.create_pod(&o).unwrap();
+    let infra = pod.config.infra_container_id.clone().unwrap();
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("p".into());
+    let member = fx.rt.create_container(&c).unwrap().config.id;
+    (pod.config.id, infra, member)
+}
+
+#[test]
+fn pod_create_builds_the_infra_image_once_and_an_infra_container() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    let imports = fx
+        .storage_methods()
+        .iter()
+        .filter(|m| **m == "import_rootfs")
+        .count();
+    assert_eq!(imports, 1);
+    fx.rt.create_pod(&PodCreateOptions::default()).unwrap();
+    let imports = fx
+        .storage_methods()
+        .iter()
+        .filter(|m| **m == "import_rootfs")
+        .count();
+    assert_eq!(imports, 1, "infra image reused");
+    let i = fx.state.container(&infra).unwrap();
+    assert_eq!(i.config.pod_id.as_deref(), Some(pod.as_str()));
+    assert_eq!(i.config.command, vec!["/catatonit", "-P"]);
+    assert_eq!(i.config.port_mappings[0].host_port, 8080);
+    let m = fx.state.container(&member).unwrap();
+    assert_eq!(
+        m.config.shared_namespaces.net.as_deref(),
+        Some(infra.as_str())
+    );
+    assert_eq!(
+        m.config.shared_namespaces.ipc.as_deref(),
+        Some(infra.as_str())
+    );
+    assert_eq!(
+        m.config.shared_namespaces.uts.as_deref(),
+        Some(infra.as_str())
+    );
+    assert!(m.config.shared_namespaces.pid.is_none());
+    // The pod's ports are the member's ports.
+    assert_eq!(fx.rt.container_ports(&member).unwrap()[0].host_port, 8080);
+    // Members cannot publish their own.
+    let mut c = ContainerCreateOptions::new("busybox", &["true"]);
+    c.pod = Some("p".into());
+    c.ports = berth_cni::PortMapping::parse("9090:90").unwrap();
+    assert!(fx
+        .rt
+        .create_container(&c)
+        .unwrap_err()
+        .to_string()
+        .contains("pod"));
+}
+
+#[test]
+fn pod_start_starts_infra_first_and_members_join_its_netns() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    assert!(fx.rt.start_pod("p").unwrap().is_empty());
+    let starts: Vec<String> = fx
+        .oci
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Start(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts, vec![infra.clone(), member.clone()]);
+    // Only the infra container got a netns.
+    assert_eq!(fx.net.live_netns().len(), 1);
+    let ipid = fx.state.container(&infra).unwrap().state.pid;
+    let cfg: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fx.rt.bundle_dir(&member).join("config.json")).unwrap(),
+    )
+    .unwrap();
+    let ns = cfg["linux"]["namespaces"].as_array().unwrap();
+    assert!(
+        ns.iter()
+            .any(|n| n["type"] == "network" && n["path"] == format!("/proc/{ipid}/ns/net")),
+        "{ns:?}"
+    );
+    assert_eq!(fx.rt.pod(&pod).unwrap().state.status, PodStatus::Running);
+    let inspect = fx.rt.inspect_pod("p").unwrap();
+    assert_eq!(inspect.num_containers, 2);
+    assert_eq!(inspect.shared_namespaces, vec!["net", "ipc", "uts"]);
+    assert_eq!(inspect.infra_container_id, infra);
+}
+
+#[test]
+fn starting_a_member_starts_its_infra() {
+    let fx = Fx::new();
+    let (_, infra, member) = pod_with_member(&fx);
+    fx.rt.start_container(&member).unwrap();
+    assert_eq!(fx.status(&infra), ContainerStatus::Running);
+}
+
+#[test]
+fn pod_stop_kill_restart_remove() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&pod).unwrap();
+    assert!(fx.rt.stop_pod(&pod, None).unwrap().is_empty());
+    assert_eq!(fx.status(&member), ContainerStatus::Exited);
+    assert_eq!(fx.status(&infra), ContainerStatus::Exited);
+    assert!(fx.net.live_netns().is_empty());
+    fx.rt.restart_pod(&pod, None).unwrap();
+    assert_eq!(fx.status(&member), ContainerStatus::Running);
+    assert!(fx.rt.kill_pod(&pod, libc::SIGKILL).unwrap().is_empty());
+    assert_eq!(fx.rt.pod(&pod).unwrap().state.status, PodStatus::Exited);
+
+    // The infra container is removed with the pod, never alone.
+    assert!(fx.rt.remove_container(&infra, true, false).is_err());
+    let err = fx.rt.remove_pod(&pod, false).unwrap_err();
+    assert!(matches!(err, Error::PodHasContainers { .. }), "{err}");
+    fx.rt.start_pod(&pod).unwrap();
+    fx.rt.remove_pod(&pod, true).unwrap();
+    assert!(!fx.rt.pod_exists(&pod).unwrap());
+    assert!(!fx.rt.container_exists(&member).unwrap());
+    assert!(!fx.rt.container_exists(&infra).unwrap());
+    assert!(fx.rt.list_pods().unwrap().is_empty());
+}
+
+#[test]
+fn pod_create_failure_removes_the_pod_record() {
+    let fx = Fx::new();
+    fx.storage.fail_on("create_container");
+    assert!(fx.rt.create_pod(&PodCreateOptions::default()).is_err());
+    assert!(fx.rt.list_pods().unwrap().is_empty());
+    assert!(fx.state.all_containers().unwrap().is_empty());
+}
+
+#[test]
+fn names_are_unique_across_pods_and_containers() {
+    let fx = Fx::new();
+    fx.create("x");
+    let err = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some("x".into()),
+            ..PodCreateOptions::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("name"), "{err}");
+}

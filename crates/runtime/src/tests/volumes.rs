@@ -1,0 +1,106 @@
+//! Named volumes.
+
+use super::Fx;
+use crate::{ContainerCreateOptions, Error, VolumeCreateOptions};
+
+#[test]
+fn volume_lifecycle_and_in_use_checks() {
+    let fx = Fx::new();
+    let v = fx
+        .rt
+        .create_volume(&VolumeCreateOptions {
+            name: Some("data".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(v.mountpoint.ends_with("volumes/data/_data") && v.mountpoint.is_dir());
+    assert!(matches!(
+        fx.rt.create_volume(&VolumeCreateOptions {
+            name: Some("data".into()),
+            ..Default::default()
+        }),
+        Err(Error::VolumeExists(_))
+    ));
+    let anon = fx
+        .rt
+        .create_volume(&VolumeCreateOptions::default())
+        .unwrap();
+    assert_eq!(anon.name.len(), 64);
+    assert_eq!(fx.rt.list_volumes().unwrap().len(), 2);
+    assert_eq!(fx.rt.inspect_volume("data").unwrap(), v);
+
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.volumes = vec![
+        berth_state::NamedVolume {
+            name: "data".into(),
+            destination: "/data".into(),
+            options: vec![],
+        },
+        berth_state::NamedVolume {
+            name: "auto".into(),
+            destination: "/auto".into(),
+            options: vec![],
+        },
+    ];
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    assert!(
+        fx.rt.volume_exists("auto").unwrap(),
+        "missing volumes are created"
+    );
+    assert!(matches!(
+        fx.rt.remove_volume("data", false),
+        Err(Error::VolumeInUse { .. })
+    ));
+    // prune keeps the used ones.
+    assert_eq!(fx.rt.prune_volumes().unwrap(), vec![anon.name.clone()]);
+    fx.rt.start_container(&id).unwrap();
+    let cfg = std::fs::read_to_string(fx.rt.bundle_dir(&id).join("config.json")).unwrap();
+    assert!(
+        cfg.contains("volumes/data/_data"),
+        "volume bound into the container"
+    );
+    fx.rt.remove_volume("data", true).unwrap();
+    assert!(
+        !fx.rt.container_exists(&id).unwrap(),
+        "force removed its user"
+    );
+    assert!(fx.rt.inspect_volume("data").unwrap_err().is_not_found());
+    assert!(fx
+        .rt
+        .inspect_volume("../x")
+        .unwrap_err()
+        .to_string()
+        .contains("name"));
+}
+
+#[test]
+fn remove_with_volumes_drops_unused_ones() {
+    let fx = Fx::new();
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.volumes = vec![berth_state::NamedVolume {
+        name: "v".into(),
+        destination: "/v".into(),
+        options: vec![],
+    }];
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    fx.rt.remove_container(&id, false, true).unwrap();
+    assert!(!fx.rt.volume_exists("v").unwrap());
+}
+
+#[test]
+fn corrupt_volume_record_is_named() {
+    let fx = Fx::new();
+    fx.rt
+        .create_volume(&VolumeCreateOptions {
+            name: Some("c".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let p = fx.dir.path().join("graph/volumes/c/volume.json");
+    std::fs::write(&p, "{not json").unwrap();
+    let err = fx.rt.inspect_volume("c").unwrap_err().to_string();
+    assert!(
+        err.contains("volume.json") && err.contains("corrupt"),
+        "{err}"
+    );
+}

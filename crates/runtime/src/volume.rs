@@ -1,0 +1,219 @@
+//! Named volumes: `GRAPH_ROOT/volumes/NAME/_data` plus `volume.json` beside it, written
+//! atomically under the flock `GRAPH_ROOT/volumes/volumes.lock`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::lock::LockGuard;
+use crate::runtime::Runtime;
+
+/// A named volume (`podman volume inspect` shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Volume {
+    /// Name.
+    pub name: String,
+    /// Always `local`.
+    pub driver: String,
+    /// The directory mounted into containers.
+    pub mountpoint: PathBuf,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Driver options (kept, not interpreted).
+    pub options: BTreeMap<String, String>,
+    /// Always `local`.
+    pub scope: String,
+}
+
+/// `volume create` options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VolumeCreateOptions {
+    /// Name; `None` = a random 64-hex name.
+    pub name: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Driver options.
+    pub options: BTreeMap<String, String>,
+}
+
+impl Runtime {
+    fn volumes_dir(&self) -> PathBuf {
+        self.config.storage.graph_root.join("volumes")
+    }
+
+    /// The directory a volume's data lives in.
+    pub(crate) fn volume_data_dir(&self, name: &str) -> PathBuf {
+        self.volumes_dir().join(name).join("_data")
+    }
+
+    fn volume_lock(&self) -> Result<LockGuard> {
+        let dir = self.volumes_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create volumes dir", &dir, e))?;
+        LockGuard::exclusive(&dir.join("volumes.lock"))
+    }
+
+    fn read_volume(&self, name: &str) -> Result<Volume> {
+        crate::names::validate_name(name)?;
+        let path = self.volumes_dir().join(name).join("volume.json");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NoSuchVolume(name.to_string()))
+            }
+            Err(e) => return Err(Error::io("read volume", path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| Error::Host {
+            what: path.display().to_string(),
+            reason: format!("corrupt volume record ({e}); remove the volume directory"),
+        })
+    }
+
+    /// Creates a named volume.
+    pub fn create_volume(&self, opts: &VolumeCreateOptions) -> Result<Volume> {
+        self.check()?;
+        let _lock = self.volume_lock()?;
+        self.create_volume_locked(opts)
+    }
+
+    fn create_volume_locked(&self, opts: &VolumeCreateOptions) -> Result<Volume> {
+        let name = opts.name.clone().unwrap_or_else(crate::names::new_id);
+        crate::names::validate_name(&name)?;
+        let dir = self.volumes_dir().join(&name);
+        if dir.join("volume.json").exists() {
+            return Err(Error::VolumeExists(name));
+        }
+        let data = dir.join("_data");
+        std::fs::create_dir_all(&data).map_err(|e| Error::io("create volume", &data, e))?;
+        let vol = Volume {
+            name,
+            driver: "local".into(),
+            mountpoint: data,
+            created_at: Utc::now(),
+            labels: opts.labels.clone(),
+            options: opts.options.clone(),
+            scope: "local".into(),
+        };
+        let tmp = dir.join(".volume.json.tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&serde_json::to_vec_pretty(&vol).map_err(std::io::Error::other)?)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, dir.join("volume.json"))
+        };
+        if let Err(e) = write() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(Error::io("write volume record", dir, e));
+        }
+        Ok(vol)
+    }
+
+    /// Creates the volume when missing (used by `create` for `-v NAME:/path`).
+    pub(crate) fn ensure_volume(&self, name: &str) -> Result<()> {
+        let _lock = self.volume_lock()?;
+        match self.read_volume(name) {
+            Ok(_) => Ok(()),
+            Err(Error::NoSuchVolume(_)) => self
+                .create_volume_locked(&VolumeCreateOptions {
+                    name: Some(name.to_string()),
+                    ..VolumeCreateOptions::default()
+                })
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One volume.
+    pub fn inspect_volume(&self, name: &str) -> Result<Volume> {
+        self.check()?;
+        self.read_volume(name)
+    }
+
+    /// Whether a volume exists.
+    pub fn volume_exists(&self, name: &str) -> Result<bool> {
+        self.check()?;
+        match self.read_volume(name) {
+            Ok(_) => Ok(true),
+            Err(Error::NoSuchVolume(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every volume, by name.
+    pub fn list_volumes(&self) -> Result<Vec<Volume>> {
+        self.check()?;
+        let dir = self.volumes_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("list volumes", dir, e)),
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let e = e.map_err(|err| Error::io("list volumes", &dir, err))?;
+            if !e.path().is_dir() {
+                continue;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            match self.read_volume(&name) {
+                Ok(v) => out.push(v),
+                Err(Error::NoSuchVolume(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Ids of the containers (every namespace) that use the volume.
+    pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
+        self.check()?;
+        Ok(self
+            .state
+            .all_containers()?
+            .into_iter()
+            .filter(|c| c.config.named_volumes.iter().any(|v| v.name == name))
+            .map(|c| c.config.id)
+            .collect())
+    }
+
+    /// Removes a volume. In use: refused unless `force`, which removes those containers first.
+    pub fn remove_volume(&self, name: &str, force: bool) -> Result<()> {
+        self.check()?;
+        self.read_volume(name)?;
+        let users = self.volume_users(name)?;
+        if !users.is_empty() {
+            if !force {
+                return Err(Error::VolumeInUse {
+                    name: name.to_string(),
+                    containers: users,
+                });
+            }
+            for id in &users {
+                self.remove_by_id(id, true, false)?;
+            }
+        }
+        let _lock = self.volume_lock()?;
+        let dir = self.volumes_dir().join(name);
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove volume", dir, e))
+    }
+
+    /// Removes every volume no container uses; returns their names.
+    pub fn prune_volumes(&self) -> Result<Vec<String>> {
+        self.check()?;
+        let mut removed = Vec::new();
+        for v in self.list_volumes()? {
+            if self.volume_users(&v.name)?.is_empty() {
+                self.remove_volume(&v.name, false)?;
+                removed.push(v.name);
+            }
+        }
+        Ok(removed)
+    }
+}
