@@ -243,3 +243,47 @@ pub fn host_arch() -> &'static str {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_runtime_config_of_a_docker_style_config() {
+        let cfg = br#"{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z",
+            "config":{"User":"nobody:nogroup","Env":["PATH=/bin","A=b"],"Cmd":["nginx","-g","daemon off;"],
+              "Entrypoint":["/docker-entrypoint.sh"],"WorkingDir":"/srv","ExposedPorts":{"80/tcp":{},"443/tcp":{}},
+              "Volumes":{"/data":{}},"Labels":{"maintainer":"x"},"StopSignal":"SIGQUIT","Unknown":1},
+            "rootfs":{"type":"layers","diff_ids":["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]},
+            "history":[{"created_by":"ADD x","empty_layer":false},{"created_by":"CMD","empty_layer":true}]}"#;
+        let c = ConfigFile::parse(cfg, "test").unwrap();
+        let ic = c.image_config();
+        assert_eq!(ic.user.as_deref(), Some("nobody:nogroup"));
+        assert_eq!(ic.env, vec!["PATH=/bin", "A=b"]);
+        assert_eq!(ic.cmd.unwrap()[0], "nginx");
+        assert_eq!(ic.entrypoint.unwrap(), vec!["/docker-entrypoint.sh"]);
+        assert_eq!(ic.working_dir.as_deref(), Some("/srv"));
+        assert_eq!(ic.exposed_ports, vec!["443/tcp", "80/tcp"]);
+        assert_eq!(ic.volumes, vec!["/data"]);
+        assert_eq!(ic.labels["maintainer"], "x");
+        assert_eq!(ic.stop_signal.as_deref(), Some("SIGQUIT"));
+        assert!(c.history()[1].empty_layer);
+    }
+
+    #[test]
+    fn bad_configs_are_refused() {
+        assert!(ConfigFile::parse(b"{", "c")
+            .unwrap_err()
+            .to_string()
+            .contains("JSON in c"));
+        let bad = br#"{"rootfs":{"type":"layers","diff_ids":["md5:00"]}}"#;
+        assert!(ConfigFile::parse(bad, "c")
+            .unwrap_err()
+            .to_string()
+            .contains("invalid digest"));
+        assert!(
+            ConfigFile::parse(br#"{"architecture":"amd64"}"#, "c").is_err(),
+            "rootfs is required"
+        );
+    }
+}
