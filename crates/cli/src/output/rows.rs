@@ -137,15 +137,20 @@ impl ContainerSummary {
             short_id(&self.id)
         };
         let status = status_text(self.status, now);
+        let ago = time_ago(self.created, now);
+        let created = self
+            .created
+            .format("%Y-%m-%d %H:%M:%S%.9f %z %Z")
+            .to_string();
         json!({
             "ID": id,
             "Image": self.image,
             "ImageID": if no_trunc { &self.image_id } else { short_id(&self.image_id) },
             "Command": command_text(&self.command, no_trunc),
-            "CreatedHuman": time_ago(self.created, now),
-            "RunningFor": time_ago(self.created, now),
-            "Created": self.created.format("%Y-%m-%d %H:%M:%S%.9f %z %Z").to_string(),
-            "CreatedAt": self.created.format("%Y-%m-%d %H:%M:%S%.9f %z %Z").to_string(),
+            "CreatedHuman": ago,
+            "RunningFor": ago,
+            "Created": created,
+            "CreatedAt": created,
             "Status": status,
             "State": status,
             "Ports": self.ports_text(),
