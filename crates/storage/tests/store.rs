@@ -362,3 +362,93 @@ fn deep_images_mount_with_short_options() {
     }
     ts.store.delete_container(&sid).unwrap();
 }
+
+/// The same scenario against the real store and the fake, so the fake the
+/// runtime's tests use behaves like the real thing.
+fn conformance(s: &dyn Storage, image_id: &str) {
+    let sid = s.create_container("conf", image_id).unwrap();
+    assert!(matches!(
+        s.create_container("conf", image_id),
+        Err(Error::ContainerExists(_))
+    ));
+    assert_eq!(s.mount_point(&sid).unwrap(), None);
+    let p = s.mount_container(&sid).unwrap();
+    assert_eq!(s.mount_container(&sid).unwrap(), p);
+    assert!(matches!(s.shutdown(false), Err(Error::Busy(_))));
+    assert!(s.unmount_container(&sid, false).unwrap());
+    assert_eq!(s.mount_point(&sid).unwrap(), Some(p));
+    assert!(!s.unmount_container(&sid, false).unwrap());
+    s.mount_container(&sid).unwrap();
+    s.shutdown(true).unwrap();
+    assert_eq!(s.mount_point(&sid).unwrap(), None);
+    assert_eq!(s.list_containers().unwrap().len(), 1);
+    assert_eq!(s.list_containers().unwrap()[0].container_id, "conf");
+    s.delete_container(&sid).unwrap();
+    assert!(matches!(
+        s.delete_container(&sid),
+        Err(Error::ContainerNotFound(_))
+    ));
+    assert!(matches!(
+        s.mount_container(&sid),
+        Err(Error::ContainerNotFound(_))
+    ));
+    assert!(matches!(
+        s.create_container("x", &"f".repeat(64)),
+        Err(Error::ImageNotFound(_))
+    ));
+    assert!(matches!(
+        s.resolve_image("no-such-image"),
+        Err(Error::ImageNotFound(_))
+    ));
+}
+
+#[test]
+fn real_store_and_fake_agree() {
+    let ts = TestStore::new(Driver::Overlay);
+    let img = import_busybox(&ts, "conf");
+    assert_eq!(ts.store.resolve_image("conf").unwrap().id, img.id);
+    conformance(&ts.store, &img.id);
+    let fake = berth_storage::testing::FakeStorage::new();
+    let fimg = fake.add_image(&["localhost/conf"], berth_storage::ImageConfig::default());
+    assert_eq!(fake.resolve_image("localhost/conf").unwrap().id, fimg.id);
+    conformance(&fake, &fimg.id);
+}
+
+#[test]
+fn concurrent_stores_on_one_root_serialize() {
+    let ts = TestStore::new(Driver::Overlay);
+    let opts = ts.store.options().clone();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let opts = opts.clone();
+            std::thread::spawn(move || {
+                let store = berth_storage::Store::open(opts).unwrap();
+                for i in 0..3 {
+                    let tar = Tar::new()
+                        .file("shared", b"same")
+                        .file(&format!("t{t}-{i}"), b"x")
+                        .finish();
+                    let img = store
+                        .import_rootfs(
+                            &mut Cursor::new(tar),
+                            &ImportOptions {
+                                names: vec![format!("t{t}")],
+                                ..Default::default()
+                            },
+                        )
+                        .unwrap();
+                    let sid = store
+                        .create_container(&format!("c{t}-{i}"), &img.id)
+                        .unwrap();
+                    assert!(store.mount_container(&sid).unwrap().join("shared").exists());
+                    store.delete_container(&sid).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(ts.store.images().unwrap().len(), 12);
+    assert!(ts.store.check(false).unwrap().is_clean());
+}
