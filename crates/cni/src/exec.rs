@@ -9,7 +9,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
@@ -241,25 +241,42 @@ impl PluginExec {
             let _ = out_pipe.read_to_end(&mut buf);
             let _ = tx.send(buf);
         });
-        let err_reader = std::thread::spawn(move || {
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
             let mut buf = Vec::new();
             let _ = err_pipe.read_to_end(&mut buf);
-            buf
+            let _ = err_tx.send(buf);
         });
-        let Ok(stdout) = rx.recv_timeout(self.timeout) else {
+        let deadline = Instant::now() + self.timeout;
+        let timed_out = |child: &mut std::process::Child| {
             let _ = killpg(pgid, Signal::SIGKILL);
             let _ = child.wait();
-            return Err(Error::PluginTimeout {
+            Error::PluginTimeout {
                 plugin: plugin_type.to_string(),
                 network: network.to_string(),
                 command: command.as_str().to_string(),
                 timeout: self.timeout,
-            });
+            }
         };
-        let status = child
-            .wait()
-            .map_err(|e| fail("wait failed".into(), e.to_string()))?;
-        let stderr = err_reader.join().unwrap_or_default();
+        let Ok(stdout) = rx.recv_timeout(self.timeout) else {
+            return Err(timed_out(&mut child));
+        };
+        // stdout is closed; the plugin is normally exiting now, but one
+        // that closed it and kept running is still bound by the deadline.
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Ok(None) => return Err(timed_out(&mut child)),
+                Err(e) => return Err(fail("wait failed".into(), e.to_string())),
+            }
+        };
+        // A daemon it left behind may hold stderr open: do not wait for it.
+        let stderr = err_rx
+            .recv_timeout(Duration::from_millis(500))
+            .unwrap_or_default();
         if status.success() {
             return Ok(stdout);
         }

@@ -260,6 +260,18 @@ fn hung_plugin_is_killed() {
         "{:?}",
         start.elapsed()
     );
+    // Also when it closes stdout and stderr but keeps running.
+    p.script("closer", "#!/bin/sh\nexec >&- 2>&-\nsleep 30\n");
+    let start = Instant::now();
+    let err = exec
+        .add_list(&list(&["closer"]), target(), &[])
+        .unwrap_err();
+    assert!(matches!(err, Error::PluginTimeout { .. }), "{err:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     // Also when it never reads a config larger than a pipe buffer.
     p.script("deaf", "#!/bin/sh\nexec sleep 30\n");
     let mut big = list(&["deaf"]);
