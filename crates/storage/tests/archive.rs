@@ -215,3 +215,52 @@ fn berth_save_loads_into_podman_and_runs() {
         podman.run(&["rmi", "-f", "localhost/fromberth:latest"]);
     }
 }
+
+#[test]
+fn podman_multi_image_docker_archive_loads_into_berth() {
+    let podman = Podman::new("vfs");
+    let mut want = Vec::new();
+    for name in ["one", "two"] {
+        let p = podman.dir.path().join(format!("{name}.tar"));
+        std::fs::write(&p, Tar::new().file(name, name.as_bytes()).finish()).unwrap();
+        podman.run(&["import", p.to_str().unwrap(), &format!("localhost/{name}")]);
+        want.push(
+            podman
+                .run(&[
+                    "image",
+                    "inspect",
+                    "--format",
+                    "{{.Id}}",
+                    &format!("localhost/{name}"),
+                ])
+                .trim()
+                .to_string(),
+        );
+    }
+    let out = podman.dir.path().join("multi.tar");
+    podman.run(&[
+        "save",
+        "-m",
+        "--format",
+        "docker-archive",
+        "-o",
+        out.to_str().unwrap(),
+        "localhost/one",
+        "localhost/two",
+    ]);
+    let ts = TestStore::new(Driver::Overlay);
+    let mut got: Vec<String> = ts
+        .store
+        .load(&out)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(
+        ts.store.resolve_image("one").unwrap().names,
+        vec!["localhost/one:latest"]
+    );
+}
