@@ -71,11 +71,11 @@ fn sigkill_at_random_points_leaves_nothing_half_made() {
     let exe = std::env::current_exe().unwrap();
     let mut rng = seed();
     let (mut seen_images, mut repairs) = (0, 0);
+    let mut first_image_ms: Option<u64> = None;
     for round in 0..8 {
         rng = rng
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let delay = 150 + (rng >> 33) % 1500;
         let mut child = Command::new(&exe)
             .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
             .env(
@@ -86,7 +86,28 @@ fn sigkill_at_random_points_leaves_nothing_half_made() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
+        let delay = if let Some(t) = first_image_ms {
+            // anywhere from early in the first import to a few operations later
+            let d = t / 4 + (rng >> 33) % (t * 2);
+            std::thread::sleep(Duration::from_millis(d));
+            d
+        } else {
+            // round 0 measures how long the first import takes on this machine
+            let start = std::time::Instant::now();
+            let images = opts.graph_root.join("images");
+            while !std::fs::read_dir(&images).is_ok_and(|mut d| {
+                d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".json")))
+            }) {
+                assert!(
+                    start.elapsed() < Duration::from_secs(120),
+                    "the child made no image in 120 s"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let t = start.elapsed().as_millis() as u64;
+            first_image_ms = Some(t.max(20));
+            t
+        };
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(child.id() as i32),
             nix::sys::signal::Signal::SIGKILL,
