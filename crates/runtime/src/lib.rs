@@ -48,6 +48,7 @@
 mod builder;
 mod container;
 mod error;
+mod image;
 mod info;
 mod lock;
 mod names;
@@ -81,3 +82,4 @@ pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,
 };
+pub use berth_storage::{ImageRecord, ImportOptions};

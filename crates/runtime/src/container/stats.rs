@@ -59,7 +59,14 @@ impl CgroupFiles {
         if self.v2() {
             self.root.join(&self.rel).join(name)
         } else {
-            self.root.join(v1_controller).join(&self.rel).join(name)
+            // Some hosts mount cpu and cpuacct together as `cpu,cpuacct`, others apart.
+            let dir = self.root.join(v1_controller);
+            let dir = if dir.exists() || v1_controller != "cpuacct" {
+                dir
+            } else {
+                self.root.join("cpu,cpuacct")
+            };
+            dir.join(&self.rel).join(name)
         }
     }
 
@@ -94,7 +101,7 @@ impl CgroupFiles {
             let pids = self.read_u64("", "pids.current")?.unwrap_or(0);
             Ok((cpu, mem, limit, pids))
         } else {
-            let cpu = self.read_u64("cpu,cpuacct", "cpuacct.usage")?.unwrap_or(0);
+            let cpu = self.read_u64("cpuacct", "cpuacct.usage")?.unwrap_or(0);
             let mem = self
                 .read_u64("memory", "memory.usage_in_bytes")?
                 .unwrap_or(0);
