@@ -84,6 +84,7 @@ struct FakeContainer {
 struct Inner {
     calls: Vec<Call>,
     fail: HashMap<Op, String>,
+    runtime_fail: HashMap<Op, String>,
     containers: BTreeMap<String, FakeContainer>,
     next_pid: i32,
     exec_exit_code: i32,
@@ -127,9 +128,18 @@ impl FakeOciRuntime {
         self.lock().fail.insert(op, format!("{op:?}"));
     }
 
+    /// Makes every later call of `op` fail like the real runtime would with `message`
+    /// ([`Error::Runtime`], classified as podman does), e.g. `exec: "x": executable file not
+    /// found in $PATH` to test the 127 exit code path.
+    pub fn fail_with_runtime_message(&self, op: Op, message: &str) {
+        self.lock().runtime_fail.insert(op, message.to_owned());
+    }
+
     /// Stops injecting failures for `op`.
     pub fn clear_failure(&self, op: Op) {
-        self.lock().fail.remove(&op);
+        let mut g = self.lock();
+        g.fail.remove(&op);
+        g.runtime_fail.remove(&op);
     }
 
     /// Every call so far, in order.
@@ -182,7 +192,49 @@ impl FakeOciRuntime {
         if let Some(what) = g.fail.get(&op) {
             return Err(Error::Injected(what.clone()));
         }
+        if let Some(message) = g.runtime_fail.get(&op) {
+            let id = match g.calls.last() {
+                Some(Call::Create(r)) => r.id.clone(),
+                Some(Call::Exec(r)) => r.id.clone(),
+                Some(
+                    Call::Start(id)
+                    | Call::Kill(id, ..)
+                    | Call::Delete(id, _)
+                    | Call::State(id)
+                    | Call::Pause(id)
+                    | Call::Resume(id)
+                    | Call::ExitCode(id)
+                    | Call::Attach(id, _)
+                    | Call::Resize(id, _)
+                    | Call::OomKilled(id),
+                ) => id.clone(),
+                None => String::new(),
+            };
+            return Err(Error::Runtime {
+                op: op_name(op),
+                id,
+                message: message.clone(),
+                class: crate::error::ExitCodeClass::classify(message),
+            });
+        }
         Ok(g)
+    }
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Create => "create",
+        Op::Start => "start",
+        Op::Kill => "kill",
+        Op::Delete => "delete",
+        Op::State => "state",
+        Op::Pause => "pause",
+        Op::Resume => "resume",
+        Op::ExitCode => "exit_code",
+        Op::Exec => "exec",
+        Op::Attach => "attach",
+        Op::Resize => "resize",
+        Op::OomKilled => "oom_killed",
     }
 }
 
@@ -392,6 +444,32 @@ mod tests {
         assert!(matches!(rt.start("a"), Err(Error::Injected(_))));
         rt.clear_failure(Op::Start);
         rt.start("a").unwrap();
+    }
+
+    #[test]
+    fn runtime_messages_are_classified_like_the_real_runtime() {
+        let rt = FakeOciRuntime::new();
+        rt.fail_with_runtime_message(
+            Op::Create,
+            "exec: \"x\": executable file not found in $PATH",
+        );
+        let e = rt.create(&req("a")).unwrap_err();
+        assert_eq!(e.run_exit_code(), 127);
+        assert!(e.to_string().contains("create of a"), "{e}");
+        rt.clear_failure(Op::Create);
+        rt.create(&req("a")).unwrap();
+        rt.start("a").unwrap();
+        rt.fail_with_runtime_message(Op::Exec, "exec: \"/etc\": permission denied");
+        let e = rt
+            .exec(
+                &ExecRequest {
+                    id: "a".into(),
+                    ..ExecRequest::default()
+                },
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.exec_exit_code(), 126);
     }
 
     #[test]

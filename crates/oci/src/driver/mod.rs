@@ -131,6 +131,31 @@ impl RuncConmon {
         a
     }
 
+    /// Removes what conmon and the driver leave in the bundle and the exit file once the
+    /// container is gone (podman's cleanup): `ctl`, `winsz`, `attach`, `oom`, pid files, `oci-log`,
+    /// `conmon.stderr`, and `TMP/exits/ID`. Every step is tried; the first error is returned.
+    pub fn remove_artifacts(&self, id: &str, bundle: &Path) -> Result<()> {
+        let mut first = None;
+        for name in [
+            "ctl",
+            "winsz",
+            "attach",
+            "oom",
+            "pidfile",
+            "conmon.pid",
+            "oci-log",
+            "conmon.stderr",
+        ] {
+            if let Err(e) = remove_if_exists(&bundle.join(name)) {
+                first.get_or_insert(e);
+            }
+        }
+        if let Err(e) = remove_if_exists(&self.exit_file(id)) {
+            first.get_or_insert(e);
+        }
+        first.map_or(Ok(()), Err)
+    }
+
     /// Whether conmon `pid` still runs (podman's liveness check).
     pub fn conmon_alive(pid: i32) -> bool {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
