@@ -40,6 +40,17 @@ pub fn normalize_local_name(name: &str) -> Result<String> {
     Ok(local.to_string())
 }
 
+/// What [`Store::remove_image`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovedImage {
+    /// The image id.
+    pub id: String,
+    /// Names removed.
+    pub untagged: Vec<String>,
+    /// Whether the image itself was deleted (false: only a name went).
+    pub deleted: bool,
+}
+
 impl Store {
     pub(crate) fn image_records(&self) -> Result<Vec<ImageRecord>> {
         let mut out = Vec::new();
@@ -296,12 +307,34 @@ impl Store {
         })
     }
 
-    /// Removes an image. Refused while containers use it unless `force`
-    /// (their layers are then kept until the containers go). Layers and
-    /// blobs nobody uses any more are removed too. Returns the image id.
-    pub fn remove_image(&self, name_or_id: &str, force: bool) -> Result<String> {
+    /// Removes an image, as `podman rmi` does: given one of several names
+    /// of an image, only that name goes; otherwise the image is deleted,
+    /// which is refused while containers use it unless `force` (their layers
+    /// are then kept until the containers go). Layers and blobs nobody uses
+    /// any more are removed too.
+    pub fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage> {
         self.lock.write(|| {
-            let img = self.find_image(name_or_id)?;
+            let mut img = self.find_image(name_or_id)?;
+            let by_name = Reference::parse(name_or_id).ok().and_then(|r| {
+                let full = r.to_string();
+                if img.names.contains(&full) {
+                    return Some(full);
+                }
+                let short = r.path.strip_prefix("library/").unwrap_or(&r.path);
+                let tail = format!("/{short}:{}", r.tag.as_deref().unwrap_or("latest"));
+                (!r.had_domain)
+                    .then(|| img.names.iter().find(|n| n.ends_with(&tail)).cloned())
+                    .flatten()
+            });
+            if let Some(name) = by_name.filter(|_| img.names.len() > 1) {
+                img.names.retain(|n| n != &name);
+                self.write_image(&img)?;
+                return Ok(RemovedImage {
+                    id: img.id,
+                    untagged: vec![name],
+                    deleted: false,
+                });
+            }
             let users: Vec<String> = self
                 .container_records()?
                 .into_iter()
@@ -315,7 +348,11 @@ impl Store {
                 });
             }
             self.remove_image_locked(&img)?;
-            Ok(img.id)
+            Ok(RemovedImage {
+                id: img.id,
+                untagged: img.names,
+                deleted: true,
+            })
         })
     }
 

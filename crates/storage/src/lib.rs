@@ -33,7 +33,7 @@ pub use api::Storage;
 pub use archive::ArchiveFormat;
 pub use check::CheckReport;
 pub use error::{Error, Result};
-pub use images::{normalize_local_name, normalize_name};
+pub use images::{normalize_local_name, normalize_name, RemovedImage};
 pub use model::{
     ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,
     StoreOptions,

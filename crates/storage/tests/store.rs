@@ -95,7 +95,14 @@ fn lifecycle(driver: Driver) {
         Err(Error::ContainerNotFound(_))
     ));
     assert!(ts.store.list_containers().unwrap().is_empty());
-    ts.store.remove_image("bb", false).unwrap();
+    ts.store.tag_image("bb", "second").unwrap();
+    let r = ts.store.remove_image("second", false).unwrap();
+    assert_eq!(
+        (r.deleted, r.untagged),
+        (false, vec!["docker.io/library/second:latest".to_string()]),
+        "one of two names: untag only"
+    );
+    assert!(ts.store.remove_image("bb", false).unwrap().deleted);
     assert!(ts.store.images().unwrap().is_empty());
     assert!(
         ts.store.layers().unwrap().is_empty(),
