@@ -25,6 +25,7 @@ mod lock;
 mod model;
 pub mod oci;
 pub mod reference;
+pub mod registry;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

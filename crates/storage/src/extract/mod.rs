@@ -21,9 +21,13 @@ use nix::fcntl::AtFlags;
 use nix::fcntl::{openat, openat2, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{fchmod, fstatat, mkdirat, mknodat, utimensat, Mode, SFlag, UtimensatFlags};
 use nix::sys::time::TimeSpec;
-use nix::unistd::{fchown, fchownat, linkat, symlinkat, unlinkat, Gid, Uid, UnlinkatFlags};
+use nix::unistd::{fchown, fchownat, linkat, symlinkat, Gid, Uid};
 
 use crate::{Error, Result};
+
+mod at;
+pub(crate) use at::remove_at;
+use at::{list_at, set_times_fd};
 
 /// What to do with whiteout entries (`.wh.NAME`, `.wh..wh..opq`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,13 +324,7 @@ impl Extractor<'_> {
                     dev,
                 )
                 .map_err(|e| sys(&name, "mknod", e))?;
-                let fd = openat(
-                    &parent,
-                    last.as_str(),
-                    OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-                    Mode::empty(),
-                )
-                .map_err(|e| sys(&name, "open", e))?;
+
                 if self.opts.preserve_owner {
                     let (uid, gid) = owner(entry);
                     fchownat(
@@ -346,7 +344,6 @@ impl Extractor<'_> {
                     nix::sys::stat::FchmodatFlags::FollowSymlink,
                 )
                 .map_err(|e| sys(&name, "chmod", e))?;
-                drop(fd);
                 let t = TimeSpec::new(mtime, 0);
                 utimensat(
                     &parent,
@@ -552,48 +549,4 @@ fn owner<R: Read>(entry: &tar::Entry<'_, R>) -> (Uid, Gid) {
         Uid::from_raw(h.uid().unwrap_or(0) as u32),
         Gid::from_raw(h.gid().unwrap_or(0) as u32),
     )
-}
-
-fn set_times_fd(fd: &OwnedFd, mtime: i64) -> nix::Result<()> {
-    let t = TimeSpec::new(mtime, 0);
-    nix::sys::stat::futimens(fd.as_fd(), &t, &t)
-}
-
-/// Names in the directory `dir` (without `.` and `..`).
-fn list_at(dir: &OwnedFd) -> nix::Result<Vec<String>> {
-    let fd = openat(
-        dir,
-        ".",
-        OFlag::O_DIRECTORY | OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?;
-    let mut d = nix::dir::Dir::from_fd(fd)?;
-    let mut out = Vec::new();
-    for e in d.iter() {
-        let e = e?;
-        let n = e.file_name().to_string_lossy().into_owned();
-        if n != "." && n != ".." {
-            out.push(n);
-        }
-    }
-    Ok(out)
-}
-
-/// Removes `parent/name` (recursively for directories) without following symlinks.
-pub(crate) fn remove_at(parent: &OwnedFd, name: &str) -> nix::Result<()> {
-    let st = fstatat(parent, name, AtFlags::AT_SYMLINK_NOFOLLOW)?;
-    if SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR {
-        let dir = openat(
-            parent,
-            name,
-            OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        )?;
-        for child in list_at(&dir)? {
-            remove_at(&dir, &child)?;
-        }
-        unlinkat(parent, name, UnlinkatFlags::RemoveDir)
-    } else {
-        unlinkat(parent, name, UnlinkatFlags::NoRemoveDir)
-    }
 }
