@@ -127,7 +127,8 @@ fn every_broken_fixture_fails_with_file_line_column_key_and_expectation() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     on_disk.sort();
-    let listed: Vec<&str> = BROKEN.iter().map(|(f, _)| *f).collect();
+    let mut listed: Vec<&str> = BROKEN.iter().map(|(f, _)| *f).collect();
+    listed.sort_unstable();
     assert_eq!(
         on_disk, listed,
         "every broken fixture has an expected message"

@@ -259,6 +259,7 @@ const BROKEN: &[(&str, &str)] = &[
         "location_with_scheme.conf",
         r#"2:12: `registry[0].location`: expected a registry location host[:port][/path] without a scheme, found string "https://docker.io""#,
     ),
+    ("mixed_v1_v2.conf", "1:2: `registries`: expected one format: either version 1 ([registries.search] ...) or version 2 (unqualified-search-registries, [[registry]]), found both in the same file"),
     (
         "mirror_without_location.conf",
         "4:1: `registry[0].mirror[0]`: expected a mirror with a `location`, found no location",
@@ -287,6 +288,7 @@ const BROKEN: &[(&str, &str)] = &[
         "syntax.conf",
         "1:19: not valid TOML: unclosed table, expected `]` (in `[registries.search`)",
     ),
+    ("v1_with_scheme.conf", r#"2:15: `registries.insecure.registries`: expected a registry location host[:port][/path] without a scheme, found string "http://localhost:5000""#),
     (
         "wildcard_with_location.conf",
         r#"3:12: `registry[0].location`: expected no location for a wildcard prefix (it matches many registries), found location "example.com""#,
@@ -301,7 +303,8 @@ fn every_broken_registries_file_fails_with_position_key_and_expectation() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     on_disk.sort();
-    let listed: Vec<&str> = BROKEN.iter().map(|(f, _)| *f).collect();
+    let mut listed: Vec<&str> = BROKEN.iter().map(|(f, _)| *f).collect();
+    listed.sort_unstable();
     assert_eq!(on_disk, listed);
     for (name, expected) in BROKEN {
         let path = dir.join(name);
@@ -332,4 +335,20 @@ fn unknown_keys_inside_registry_and_mirror_tables_are_named_with_their_path() {
             "/r.conf:6:1: unknown key `registry[0].mirror[0].weight` ignored",
         ]
     );
+}
+
+#[test]
+fn version_1_files_are_converted() {
+    let path = fixtures().join("registries-v1.conf");
+    let cfg = RegistriesConfig::parse(&fs::read_to_string(&path).unwrap(), &path).unwrap();
+    assert_eq!(cfg.search_registries(), ["docker.io", "quay.io"]);
+    assert_eq!(cfg.insecure_registries(), ["localhost:5000"]);
+    assert_eq!(
+        cfg.blocked_registries(),
+        ["localhost:5000", "evil.example.com"]
+    );
+    assert_eq!(cfg.registries.len(), 2);
+    assert!(cfg.unknown_keys.is_empty());
+    let local = cfg.find_registry("localhost:5000/busybox").unwrap();
+    assert!(local.insecure && local.blocked);
 }

@@ -4,7 +4,8 @@
 //! - parsing never panics, whatever the bytes;
 //! - a file that parses passes the same rules as code options;
 //! - a parsed file applied to the defaults, written out with `to_toml` and
-//!   parsed again gives the same configuration.
+//!   parsed again gives the same configuration;
+//! - registry lookups on a parsed registries.conf never panic.
 #![no_main]
 
 use std::path::Path;
@@ -35,5 +36,18 @@ fuzz_target!(|data: &[u8]| {
             "round trip changed values:\n{written}"
         );
     }
-    let _ = RegistriesConfig::parse(text, Path::new("/fuzz/registries.conf"));
+    if let Ok(regs) = RegistriesConfig::parse(text, Path::new("/fuzz/registries.conf")) {
+        // Lookups never panic, for references of every shape, including the text itself.
+        for reference in [
+            text,
+            "docker.io/library/alpine:3",
+            "a.b.example.com:5000/x@sha256:00",
+            "",
+        ] {
+            if let Some(r) = regs.find_registry(reference) {
+                let _ = r.rewrite(reference);
+            }
+        }
+        let _ = (regs.insecure_registries(), regs.blocked_registries());
+    }
 });

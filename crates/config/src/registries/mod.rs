@@ -4,10 +4,15 @@
 //! `/etc/containers/registries.conf.d/*.conf` in name order; a rootless user's
 //! `~/.config/containers/registries.conf` replaces the main file when present,
 //! and `~/.config/containers/registries.conf.d/*.conf` are read after the
-//! system drop-ins (`$XDG_CONFIG_HOME` stands for `~/.config` when set). `CONTAINERS_REGISTRIES_CONF` names the only file to read,
-//! as in containers/image. A drop-in that sets `unqualified-search-registries`
+//! system drop-ins (`$XDG_CONFIG_HOME` stands for `~/.config` when set).
+//! `CONTAINERS_REGISTRIES_CONF` names the only file to read, as in
+//! containers/image. A drop-in that sets `unqualified-search-registries`
 //! or `short-name-mode` replaces the earlier value; a `[[registry]]` with the
 //! same prefix as an earlier one replaces it; aliases merge.
+//!
+//! A version 1 file (`[registries.search]`, `[registries.insecure]`,
+//! `[registries.block]`) is converted as containers/image does; mixing both
+//! formats in one file is an error.
 //!
 //! Error rules are the configuration file's: unknown keys warn, wrong types
 //! and bad values fail with file, line, column, key and what is expected.
@@ -17,9 +22,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::doc::{Doc, UnknownKey, Value};
+use parse::{parse_file, RegistriesFile};
+
+use crate::doc::UnknownKey;
 use crate::types::one_of;
 use crate::{Environment, Error, ParseEnumError, Result};
+
+mod parse;
 
 /// The system registries.conf.
 pub const REGISTRIES_CONF_PATH: &str = "/etc/containers/registries.conf";
@@ -147,16 +156,6 @@ pub struct RegistriesConfig {
     pub files: Vec<PathBuf>,
     /// Keys of those files that were ignored (each logged as a warning).
     pub unknown_keys: Vec<UnknownKey>,
-}
-
-/// One parsed file before merging: `None` means "not set here".
-#[derive(Debug, Default)]
-struct RegistriesFile {
-    search: Option<Vec<String>>,
-    short_name_mode: Option<ShortNameMode>,
-    registries: Vec<Registry>,
-    aliases: BTreeMap<String, String>,
-    unknown_keys: Vec<UnknownKey>,
 }
 
 impl RegistriesConfig {
@@ -302,210 +301,4 @@ fn drop_ins(env: &Environment, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     names.sort();
     Ok(names.into_iter().map(|n| dir.join(n)).collect())
-}
-
-fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
-    let (doc, table) = Doc::parse(text, path)?;
-    let mut out = RegistriesFile::default();
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, v) in entries {
-        let name: &str = key.get_ref();
-        match name {
-            "unqualified-search-registries" => {
-                let list = doc.strings(name, v)?;
-                let items = doc.array(name, v, "an array of strings")?;
-                for (s, item) in list.iter().zip(items) {
-                    doc.check(name, item, registry_host(s))?;
-                }
-                out.search = Some(list);
-            }
-            "short-name-mode" => out.short_name_mode = Some(doc.parsed(name, v)?),
-            "registry" => {
-                let items = doc.array(name, v, "an array of tables ([[registry]])")?;
-                for (i, item) in items.iter().enumerate() {
-                    let reg = parse_registry(
-                        &doc,
-                        &format!("registry[{i}]"),
-                        item,
-                        &mut out.unknown_keys,
-                    )?;
-                    if out.registries.iter().any(|r| r.prefix == reg.prefix) {
-                        return Err(doc.invalid(
-                            &format!("registry[{i}]"),
-                            item.span(),
-                            "each prefix defined once per file",
-                            format!("a second [[registry]] for prefix {:?}", reg.prefix),
-                        ));
-                    }
-                    out.registries.push(reg);
-                }
-            }
-            "aliases" => {
-                let t = doc.table(name, v)?;
-                for (k, val) in t {
-                    let key = format!("aliases.{}", k.get_ref());
-                    let target = doc.string(&key, val)?;
-                    doc.check(
-                        &key,
-                        val,
-                        if target.is_empty() {
-                            Err("a fully qualified image name".to_owned())
-                        } else {
-                            Ok(())
-                        },
-                    )?;
-                    out.aliases.insert(k.get_ref().to_string(), target);
-                }
-            }
-            other => out
-                .unknown_keys
-                .push(doc.unknown(other.to_owned(), key.span())),
-        }
-    }
-    Ok(out)
-}
-
-fn parse_registry(
-    doc: &Doc<'_>,
-    at: &str,
-    v: &Value<'_>,
-    unknown: &mut Vec<UnknownKey>,
-) -> Result<Registry> {
-    let t = doc.table(at, v)?;
-    let mut reg = Registry {
-        prefix: String::new(),
-        location: String::new(),
-        insecure: false,
-        blocked: false,
-        mirror_by_digest_only: false,
-        mirrors: Vec::new(),
-    };
-    let mut location_value = None;
-    let mut entries: Vec<_> = t.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, val) in entries {
-        let name: &str = key.get_ref();
-        let full = format!("{at}.{name}");
-        match name {
-            "location" => {
-                reg.location = doc.string(&full, val)?;
-                doc.check(&full, val, location(&reg.location, true))?;
-                location_value = Some(val);
-            }
-            "prefix" => {
-                reg.prefix = doc.string(&full, val)?;
-                doc.check(&full, val, prefix(&reg.prefix))?;
-            }
-            "insecure" => reg.insecure = doc.bool(&full, val)?,
-            "blocked" => reg.blocked = doc.bool(&full, val)?,
-            "mirror-by-digest-only" => reg.mirror_by_digest_only = doc.bool(&full, val)?,
-            "mirror" => {
-                let items = doc.array(&full, val, "an array of tables ([[registry.mirror]])")?;
-                for (j, m) in items.iter().enumerate() {
-                    reg.mirrors
-                        .push(parse_mirror(doc, &format!("{full}[{j}]"), m, unknown)?);
-                }
-            }
-            _ => unknown.push(doc.unknown(full, key.span())),
-        }
-    }
-    if reg.prefix.is_empty() {
-        if reg.location.is_empty() {
-            return Err(doc.invalid(
-                at,
-                v.span(),
-                "a `location` or a `prefix`",
-                "neither".to_owned(),
-            ));
-        }
-        reg.prefix.clone_from(&reg.location);
-    } else if reg.prefix.starts_with("*.") && !reg.location.is_empty() {
-        let val = location_value.expect("location was read");
-        return Err(doc.invalid(
-            &format!("{at}.location"),
-            val.span(),
-            "no location for a wildcard prefix (it matches many registries)",
-            format!("location {:?}", reg.location),
-        ));
-    }
-    Ok(reg)
-}
-
-fn parse_mirror(
-    doc: &Doc<'_>,
-    at: &str,
-    v: &Value<'_>,
-    unknown: &mut Vec<UnknownKey>,
-) -> Result<Mirror> {
-    let t = doc.table(at, v)?;
-    let mut m = Mirror {
-        location: String::new(),
-        insecure: false,
-    };
-    let mut has_location = false;
-    let mut entries: Vec<_> = t.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, val) in entries {
-        let name: &str = key.get_ref();
-        let full = format!("{at}.{name}");
-        match name {
-            "location" => {
-                m.location = doc.string(&full, val)?;
-                doc.check(&full, val, location(&m.location, false))?;
-                has_location = true;
-            }
-            "insecure" => m.insecure = doc.bool(&full, val)?,
-            _ => unknown.push(doc.unknown(full, key.span())),
-        }
-    }
-    if !has_location {
-        return Err(doc.invalid(
-            at,
-            v.span(),
-            "a mirror with a `location`",
-            "no location".to_owned(),
-        ));
-    }
-    Ok(m)
-}
-
-/// `host[:port][/path]`, no scheme, no spaces; may be empty where `allow_empty`.
-fn location(s: &str, allow_empty: bool) -> Result<(), String> {
-    let expected = "a registry location host[:port][/path] without a scheme";
-    if s.is_empty() {
-        return if allow_empty {
-            Ok(())
-        } else {
-            Err(expected.to_owned())
-        };
-    }
-    if s.contains("://") || s.chars().any(char::is_whitespace) || s.starts_with('/') {
-        return Err(expected.to_owned());
-    }
-    Ok(())
-}
-
-fn prefix(s: &str) -> Result<(), String> {
-    let expected = r#"a registry prefix host[:port][/path], or "*.domain" for subdomains"#;
-    if s.is_empty() || s.contains("://") || s.chars().any(char::is_whitespace) {
-        return Err(expected.to_owned());
-    }
-    if let Some(rest) = s.strip_prefix("*.") {
-        if rest.is_empty() || rest.contains(['*', '/', ':', '@']) {
-            return Err(expected.to_owned());
-        }
-    } else if s.contains('*') {
-        return Err(expected.to_owned());
-    }
-    Ok(())
-}
-
-/// A search registry: `host[:port]`, no path or scheme.
-fn registry_host(s: &str) -> Result<(), String> {
-    if s.is_empty() || s.contains(['/', ' ', '\t', '@']) {
-        Err("registry host names such as \"docker.io\" (host[:port], no scheme or path)".to_owned())
-    } else {
-        Ok(())
-    }
 }
