@@ -131,13 +131,6 @@ impl Environment {
     }
 }
 
-impl Default for Environment {
-    /// Same as [`Environment::from_process`].
-    fn default() -> Self {
-        Self::from_process()
-    }
-}
-
 fn effective_uid() -> u32 {
     nix::unistd::geteuid().as_raw()
 }
