@@ -1,11 +1,13 @@
 //! Output: `--format` templates, podman's tables, human times and sizes.
 
+pub mod filter_match;
 pub mod format;
 pub mod human;
 pub mod rows;
 pub mod table;
 pub mod template;
 
+pub use filter_match::Matcher;
 pub use format::{parse_format, quiet_ids, render_listing, to_json, Listing, OutputFormat};
 pub use human::{human_duration, human_size, short_id, status_text, time_ago, StatusView};
 pub use rows::{ContainerSummary, ImageSummary, NetworkSummary, PodSummary, VolumeSummary};
