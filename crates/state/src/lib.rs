@@ -45,6 +45,7 @@ mod error;
 mod memory;
 mod ops;
 mod redb_state;
+mod redb_tables;
 mod schema;
 mod state;
 mod types;
