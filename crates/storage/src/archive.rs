@@ -120,21 +120,25 @@ impl Store {
         if meta.is_dir() {
             return self.lock.write(|| self.load_dir(src));
         }
-        let tmp = TempDir(self.tmp_dir().join(format!("load-{}", random_hex(8))));
-        mkdir_all(&tmp.0)?;
-        let f = File::open(src).map_err(|e| Error::io("open", src, e))?;
-        let (plain, _) = crate::compress::decompress(f)?;
-        extract(
-            plain,
-            &tmp.0,
-            ExtractOptions {
-                whiteouts: WhiteoutMode::Keep,
-                allow_devices: false,
-                preserve_owner: false,
-            },
-        )
-        .map_err(|e| bad(src.display().to_string(), format!("unpacking: {e}")))?;
-        self.lock.write(|| self.load_dir(&tmp.0))
+        // Unpacked under the lock: `check` treats everything in tmp/ as a
+        // leftover, which is only true while nobody holds the lock.
+        self.lock.write(|| {
+            let tmp = TempDir(self.tmp_dir().join(format!("load-{}", random_hex(8))));
+            mkdir_all(&tmp.0)?;
+            let f = File::open(src).map_err(|e| Error::io("open", src, e))?;
+            let (plain, _) = crate::compress::decompress(f)?;
+            extract(
+                plain,
+                &tmp.0,
+                ExtractOptions {
+                    whiteouts: WhiteoutMode::Keep,
+                    allow_devices: false,
+                    preserve_owner: false,
+                },
+            )
+            .map_err(|e| bad(src.display().to_string(), format!("unpacking: {e}")))?;
+            self.load_dir(&tmp.0)
+        })
     }
 
     fn load_dir(&self, dir: &Path) -> Result<Vec<ImageRecord>> {
