@@ -1,0 +1,56 @@
+//! Every parser of outside input returns a value or an error for any
+//! string; none panics (a panic would be a 125 "internal error" instead of
+//! a message naming the flag).
+
+use berth_cli::opts::{env, filter, kv, mounts, network, ports, resources, security, signal};
+use berth_cli::output::filter_match::parse_until;
+use berth_cli::output::{parse_format, Template};
+use chrono::Utc;
+use proptest::prelude::*;
+use std::path::Path;
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,40}",
+        "[0-9:.\\[\\]a-f/,-]{0,30}",
+        "[a-z=,:/.0-9]{0,40}",
+        "\\{\\{[ .a-zA-Z|\"$-]{0,20}\\}\\}[ a-z]{0,5}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn option_parsers(s in text()) {
+        let one = vec![s.clone()];
+        let _ = ports::parse_publish(&one);
+        let _ = mounts::parse_volume(&s, Path::new("/"));
+        let _ = mounts::parse_mount(&s, Path::new("/"));
+        let _ = mounts::parse_tmpfs(&s);
+        let _ = resources::parse_size("--memory", &s);
+        let _ = resources::parse_ulimits(&one);
+        let _ = signal::parse_signal("--signal", &s);
+        let _ = network::parse_network(&one);
+        let _ = network::parse_share(&s);
+        let _ = security::parse_security_opts(&one);
+        let _ = kv::parse_sysctls(&one);
+        let _ = kv::parse_add_hosts(&one);
+        let _ = kv::parse_dns(&one);
+        let _ = kv::parse_key_values("--label", &one);
+        let _ = env::parse_env(&one, &[], &|_| None, &Vec::new);
+        for target in [filter::FilterTarget::Containers, filter::FilterTarget::Images, filter::FilterTarget::Pods] {
+            let _ = filter::parse_filters(target, &one);
+        }
+        let _ = parse_until(&s, Utc::now());
+    }
+
+    #[test]
+    fn templates(s in text()) {
+        let _ = parse_format("--format", Some(&s));
+        if let Ok(t) = Template::parse(&s) {
+            let _ = t.render(&serde_json::json!({"ID": "x", "Labels": {"a": "b"}, "N": 3}));
+            let _ = t.render_header(&|p: &[String]| p.join("."));
+        }
+    }
+}
