@@ -39,7 +39,15 @@ impl fmt::Display for Rejection {
 pub fn check_binary(path: &Path) -> Result<(), Rejection> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Rejection::Missing),
+        // A file where a directory is expected in the path (ENOTDIR) also means nothing is there.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Err(Rejection::Missing);
+        }
         Err(e) => return Err(Rejection::Unreadable(e.to_string())),
     };
     if meta.is_dir() {
@@ -156,6 +164,13 @@ mod tests {
             }
             other => panic!("unexpected error {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_file_used_as_a_directory_counts_as_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = file(dir.path(), "plain", 0o755);
+        assert_eq!(check_binary(&plain.join("runc")), Err(Rejection::Missing));
     }
 
     #[test]
