@@ -413,8 +413,12 @@ fn resources_reach_the_cgroup() {
 }
 
 #[test]
-fn exit_command_runs_after_the_container_exits() {
-    let w = World::new();
+fn exit_command_runs_after_the_container_exits_with_conmon_env() {
+    let mut w = World::new();
+    let mut cfg = w.rt.config().clone();
+    cfg.conmon_env_vars = vec!["BERTH_TEST_ENV=from-conmon-env".into()];
+    cfg.no_pivot_root = true;
+    w.rt = berth_oci::RuncConmon::new(cfg).unwrap();
     let spec = w.spec(&["sh", "-c", "exit 3"]);
     write_bundle(&spec, &w.opts).unwrap();
     let marker = w.dir.path().join("exit-command.out");
@@ -425,7 +429,7 @@ fn exit_command_runs_after_the_container_exits() {
             path: "/bin/sh".into(),
             args: vec![
                 "-c".into(),
-                format!("echo cleanup-$0 > {}", marker.display()),
+                format!("echo cleanup-$0-$BERTH_TEST_ENV > {}", marker.display()),
                 spec.id.clone(),
             ],
             delay: None,
@@ -437,12 +441,15 @@ fn exit_command_runs_after_the_container_exits() {
     w.rt.start(&spec.id).unwrap();
     assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 3);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while !marker.exists() && Instant::now() < deadline {
+    while std::fs::read_to_string(&marker).map_or(true, |t| !t.ends_with('\n'))
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(20));
     }
+    // conmon's env (conmon_env_vars) is inherited by the exit command; --no-pivot was accepted.
     assert_eq!(
         std::fs::read_to_string(&marker).unwrap(),
-        format!("cleanup-{}\n", spec.id)
+        format!("cleanup-{}-from-conmon-env\n", spec.id)
     );
 }
 
