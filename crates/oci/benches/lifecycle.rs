@@ -16,14 +16,15 @@ const RUNC: &str = "/usr/sbin/runc";
 const CONMON: &str = "/usr/bin/conmon";
 
 struct Env {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     bundle: PathBuf,
     runc_root: PathBuf,
     rt: RuncConmon,
 }
 
+static ENV: OnceLock<Env> = OnceLock::new();
+
 fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
         assert!(nix::unistd::geteuid().is_root(), "the benchmark needs root");
         for bin in [RUNC, CONMON, "/bin/busybox"] {
@@ -49,7 +50,7 @@ fn env() -> &'static Env {
         cfg.runtime_root = Some(runc_root.clone());
         let rt = RuncConmon::new(cfg).unwrap();
         Env {
-            _dir: dir,
+            dir,
             bundle,
             runc_root,
             rt,
@@ -100,6 +101,10 @@ fn bare_runc_run() {
 
 fn main() {
     divan::main();
+    // The static is never dropped: remove its temp dir by hand.
+    if let Some(e) = ENV.get() {
+        let _ = std::fs::remove_dir_all(e.dir.path());
+    }
     let parent = format!("berth-oci-bench-{}", std::process::id());
     if let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") {
         for e in entries.flatten() {
