@@ -6,6 +6,8 @@ use crate::cli::{
     VersionArgs, VolumeCommand,
 };
 use crate::error::{CliError, Coded, EXIT_BERTH};
+use crate::opts::targets::{parse_wait_conditions, select};
+use crate::opts::time::{parse_duration, parse_time};
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
     FilterTarget, ParseContext, PodCreateOptions, RunOptions,
@@ -15,6 +17,7 @@ use clap::{CommandFactory, FromArgMatches};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
+use std::time::Duration;
 
 /// A clap usage error, printed as podman prints its own.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +113,57 @@ fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Resu
         }
         ContainerCommand::Kill(a) => {
             parse_signal("--signal", &a.signal)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &a.cidfile,
+                "--cidfile",
+                false,
+            )?;
+        }
+        ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
+            parse_filters(FilterTarget::Containers, &a.filter)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &a.cidfile,
+                "--cidfile",
+                !a.filter.is_empty(),
+            )?;
+        }
+        ContainerCommand::Start(a) => {
+            parse_filters(FilterTarget::Containers, &a.filter)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &[],
+                "--cidfile",
+                !a.filter.is_empty(),
+            )?;
+        }
+        ContainerCommand::Wait(a) => {
+            parse_wait_conditions(&a.condition)?;
+            parse_duration("--interval", &a.interval, Duration::from_millis(1))?;
+        }
+        ContainerCommand::Logs(a) => {
+            let now = chrono::Utc::now();
+            if let Some(t) = &a.since {
+                parse_time("--since", t, now)?;
+            }
+            if let Some(t) = &a.until {
+                parse_time("--until", t, now)?;
+            }
+            if a.tail < -1 {
+                return Err(CliError::invalid(
+                    "--tail",
+                    &a.tail.to_string(),
+                    "expected -1 (all) or a number of lines",
+                )
+                .into());
+            }
         }
         ContainerCommand::List(a) => {
             parse_filters(FilterTarget::Containers, &a.filter)?;
@@ -120,12 +174,36 @@ fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Resu
         }
         ContainerCommand::Stop(a) => {
             parse_filters(FilterTarget::Containers, &a.filter)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &a.cidfile,
+                "--cidfile",
+                !a.filter.is_empty(),
+            )?;
         }
         ContainerCommand::Restart(a) => {
             parse_filters(FilterTarget::Containers, &a.filter)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &a.cidfile,
+                "--cidfile",
+                !a.filter.is_empty(),
+            )?;
         }
         ContainerCommand::Rm(a) => {
             parse_filters(FilterTarget::Containers, &a.filter)?;
+            select(
+                a.all,
+                a.latest,
+                &a.containers,
+                &a.cidfile,
+                "--cidfile",
+                !a.filter.is_empty(),
+            )?;
         }
         ContainerCommand::Stats(a) => {
             parse_format("--format", a.format.as_deref())?;
@@ -159,6 +237,37 @@ fn check_pod(c: &PodCommand) -> anyhow::Result<()> {
         }
         PodCommand::Kill(a) => {
             parse_signal("--signal", &a.signal)?;
+            select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+        }
+        PodCommand::Start(a) => {
+            select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
+        }
+        PodCommand::Stop(a) => {
+            select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
+        }
+        PodCommand::Rm(a) => {
+            select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
         }
         PodCommand::Ps(a) => {
             parse_filters(FilterTarget::Pods, &a.filter)?;
@@ -352,6 +461,19 @@ mod tests {
         assert!(text.contains("--signal"), "{text}");
         let (_, text) = err(&["images", "--format", "{{.ID"]);
         assert!(text.contains("--format"), "{text}");
+        let (_, text) = err(&["stop", "-a", "web"]);
+        assert!(
+            text.contains("--all") && text.contains("cannot be combined"),
+            "{text}"
+        );
+        let (_, text) = err(&["wait", "--condition", "done", "web"]);
+        assert!(text.contains("--condition"), "{text}");
+        let (_, text) = err(&["wait", "-i", "soon", "web"]);
+        assert!(text.contains("--interval"), "{text}");
+        let (_, text) = err(&["logs", "--since", "yesterday", "web"]);
+        assert!(text.contains("--since"), "{text}");
+        let (_, text) = err(&["rm", "--cidfile", "/nonexistent/berth.cid"]);
+        assert!(text.contains("/nonexistent/berth.cid"), "{text}");
         let (_, text) = err(&["pod", "create", "--share", "mnt"]);
         assert!(text.contains("--share"), "{text}");
     }

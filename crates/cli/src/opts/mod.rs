@@ -13,6 +13,8 @@ pub mod ports;
 pub mod resources;
 pub mod security;
 pub mod signal;
+pub mod targets;
+pub mod time;
 
 pub use create::{CreateOptions, ParseContext, Resources, RunOptions, UserSpec};
 pub use env::EnvVars;
@@ -26,3 +28,4 @@ pub use ports::{PortMapping, Protocol};
 pub use resources::{CpuLimit, PidsLimit, Ulimit, Ulimits};
 pub use security::{Seccomp, SecurityOptions};
 pub use signal::Signal;
+pub use targets::Targets;
