@@ -78,6 +78,19 @@ fn redb_open_read_one_close(bencher: Bencher, n: u64) {
     });
 }
 
+/// The same through a read-only handle, which writes nothing to the file.
+#[divan::bench(args = [1_000, 10_000], sample_count = 30)]
+fn redb_read_only_open_read_one_close(bencher: Bencher, n: u64) {
+    let dir = fixture(n);
+    let wanted = id(1, n / 2);
+    bencher.bench(|| {
+        let state = RedbState::open_read_only(&dir, "").unwrap();
+        let rec = state.container(&wanted).unwrap();
+        state.close().unwrap();
+        rec
+    });
+}
+
 /// List every container (`berth ps -a`) of a database of 1,000.
 #[divan::bench(sample_count = 30)]
 fn redb_list_all_1000(bencher: Bencher) {

@@ -164,6 +164,15 @@ pub enum StateError {
         detail: String,
     },
 
+    /// A write on a handle opened with `RedbState::open_read_only`.
+    #[error("state database {path} is open read-only here: {operation} needs a read-write open")]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+        /// The refused operation.
+        operation: &'static str,
+    },
+
     /// A file operation failed.
     #[error("{action} {path}: {source}")]
     Io {

@@ -50,7 +50,7 @@ use crate::types::{
 #[derive(Debug)]
 pub struct RedbState {
     path: PathBuf,
-    db: RwLock<Option<Database>>,
+    db: RwLock<Option<Handle>>,
     namespace: RwLock<String>,
 }
 
@@ -95,9 +95,64 @@ impl RedbState {
         guarded(&path, "open", || schema::ensure(&db, &path))?;
         Ok(Self {
             path,
-            db: RwLock::new(Some(db)),
+            db: RwLock::new(Some(Handle::Write(db))),
             namespace: RwLock::new(namespace.to_string()),
         })
+    }
+
+    /// Open `<static_dir>/state.redb` for reads only: every write call
+    /// fails with [`StateError::ReadOnly`]. Such a handle changes nothing on
+    /// disk, so opening and closing it costs no fsync; it suits commands that
+    /// only list or inspect. It still sees what other processes commit.
+    ///
+    /// When the file is missing, needs a repair after a crash, or has an
+    /// older schema, it is first opened read-write (see [`RedbState::open`])
+    /// to create, repair or migrate it, then reopened read-only.
+    pub fn open_read_only(static_dir: &Path, namespace: &str) -> Result<Self> {
+        let path = static_dir.join(Self::FILE_NAME);
+        let handle = if let Some(db) = Self::try_read_only(&path)? {
+            db
+        } else {
+            Self::open(static_dir, namespace)?.close()?;
+            Self::try_read_only(&path)?.ok_or_else(|| StateError::Corrupt {
+                path: path.clone(),
+                detail: "it still needs a repair after being opened read-write".to_string(),
+            })?
+        };
+        Ok(Self {
+            path,
+            db: RwLock::new(Some(Handle::Read(handle))),
+            namespace: RwLock::new(namespace.to_string()),
+        })
+    }
+
+    /// A read-only handle, or `None` when a read-write open must come first.
+    fn try_read_only(path: &Path) -> Result<Option<redb::ReadOnlyDatabase>> {
+        if !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            return Ok(None);
+        }
+        guarded(path, "open", || {
+            let mut builder = Database::builder();
+            builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
+            let db = match builder.open_read_only(path) {
+                Ok(db) => db,
+                Err(redb::DatabaseError::RepairAborted) => return Ok(None),
+                Err(e) => return Err(open_error(path, e)),
+            };
+            if schema::is_current(&db, path)? {
+                Ok(Some(db))
+            } else {
+                Ok(None)
+            }
+        })
+    }
+
+    /// Whether this handle was opened with [`RedbState::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            *self.db.read().unwrap_or_else(PoisonError::into_inner),
+            Some(Handle::Read(_))
+        )
     }
 
     /// The database file.
@@ -138,7 +193,15 @@ impl RedbState {
         f: impl FnOnce(&mut WriteTables<'_, '_>, &str) -> Result<T>,
     ) -> Result<T> {
         let guard = self.db.read().unwrap_or_else(PoisonError::into_inner);
-        let db = guard.as_ref().ok_or(StateError::Closed)?;
+        let db = match guard.as_ref().ok_or(StateError::Closed)? {
+            Handle::Write(db) => db,
+            Handle::Read(_) => {
+                return Err(StateError::ReadOnly {
+                    path: self.path.clone(),
+                    operation,
+                })
+            }
+        };
         let ns = self.ns();
         guarded(&self.path, operation, || {
             let txn = db
@@ -152,6 +215,37 @@ impl RedbState {
                 .map_err(|e| db_error(&self.path, operation, e))?;
             Ok(out)
         })
+    }
+}
+
+/// An open database: read-write, or read-only.
+enum Handle {
+    Write(Database),
+    Read(redb::ReadOnlyDatabase),
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handle::Write(db) => f.debug_tuple("Write").field(db).finish(),
+            Handle::Read(_) => f.write_str("Read"),
+        }
+    }
+}
+
+impl Handle {
+    fn begin_read(&self) -> std::result::Result<redb::ReadTransaction, redb::TransactionError> {
+        match self {
+            Handle::Write(db) => db.begin_read(),
+            Handle::Read(db) => db.begin_read(),
+        }
+    }
+
+    fn close(self) -> std::result::Result<(), redb::DatabaseError> {
+        match self {
+            Handle::Write(db) => db.close(),
+            Handle::Read(db) => db.close(),
+        }
     }
 }
 

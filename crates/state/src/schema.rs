@@ -42,24 +42,27 @@ pub(crate) const POD_MEMBERS: MultimapTableDefinition<&str, &str> =
 pub(crate) const DEPENDENTS: MultimapTableDefinition<&str, &str> =
     MultimapTableDefinition::new("dependents");
 
+/// Whether the database has the current schema (with one read
+/// transaction); a newer schema is an error.
+pub(crate) fn is_current(db: &impl ReadableDatabase, path: &Path) -> Result<bool> {
+    let err = |e: redb::Error| db_error(path, "open", e);
+    let txn = db.begin_read().map_err(|e| err(e.into()))?;
+    match txn.open_table(META) {
+        Ok(meta) => match meta.get(VERSION_KEY).map_err(|e| err(e.into()))? {
+            Some(v) if v.value() == SCHEMA_VERSION => Ok(true),
+            Some(v) => check_not_newer(path, v.value()).map(|()| false),
+            None => Ok(false),
+        },
+        Err(TableError::TableDoesNotExist(_)) => Ok(false),
+        Err(e) => Err(err(e.into())),
+    }
+}
+
 /// Check the schema version; initialize a new database; migrate an old one.
 pub(crate) fn ensure(db: &Database, path: &Path) -> Result<()> {
     let err = |e: redb::Error| db_error(path, "open", e);
-    {
-        let txn = db.begin_read().map_err(|e| err(e.into()))?;
-        match txn.open_table(META) {
-            Ok(meta) => {
-                if let Some(v) = meta.get(VERSION_KEY).map_err(|e| err(e.into()))? {
-                    let version = v.value();
-                    if version == SCHEMA_VERSION {
-                        return Ok(());
-                    }
-                    check_not_newer(path, version)?;
-                }
-            }
-            Err(TableError::TableDoesNotExist(_)) => {}
-            Err(e) => return Err(err(e.into())),
-        }
+    if is_current(db, path)? {
+        return Ok(());
     }
     // New or old: fix it in one write transaction. Another process may be
     // doing the same; the write lock orders us, and the second one finds the

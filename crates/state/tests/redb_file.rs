@@ -81,6 +81,63 @@ fn records_survive_close_and_reopen() {
 }
 
 #[test]
+fn a_read_only_handle_reads_sees_commits_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = sample_db(dir.path());
+    let ro = RedbState::open_read_only(dir.path(), "").unwrap();
+    assert!(ro.is_read_only());
+    assert_eq!(ro.all_containers().unwrap().len(), 20);
+    assert_eq!(ro.lookup_container("c3").unwrap().config.id, id(3));
+    let refused = [
+        ro.add_container(&ctr(99), &ContainerState::default()),
+        ro.remove_container(&id(1)),
+        ro.save_container_state(&id(1), &ContainerState::default()),
+        ro.refresh(),
+        ro.remove_pod(&id(1000)),
+    ];
+    for result in refused {
+        let err = result.unwrap_err();
+        assert!(matches!(err, StateError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("state.redb"), "{err}");
+    }
+    let rw = RedbState::open(dir.path(), "").unwrap();
+    assert!(!rw.is_read_only());
+    rw.add_container(&ctr(50), &ContainerState::default())
+        .unwrap();
+    assert_eq!(ro.container(&id(50)).unwrap().config.name, "c50");
+    rw.close().unwrap();
+    ro.close().unwrap();
+    assert!(ro.all_pods().unwrap_err().is_closed());
+    // a read-only open and close changes nothing on disk
+    let now = std::fs::read(dir.path().join(RedbState::FILE_NAME)).unwrap();
+    let ro = RedbState::open_read_only(dir.path(), "").unwrap();
+    ro.all_containers().unwrap();
+    ro.close().unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join(RedbState::FILE_NAME)).unwrap(),
+        now
+    );
+    assert_ne!(before, now);
+}
+
+#[test]
+fn a_read_only_open_creates_a_missing_database_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let ro = RedbState::open_read_only(&dir.path().join("new"), "ns").unwrap();
+    assert!(ro.is_read_only());
+    assert!(ro.all_containers().unwrap().is_empty());
+    assert_eq!(ro.namespace().unwrap(), "ns");
+}
+
+#[test]
+fn a_read_only_open_of_garbage_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(RedbState::FILE_NAME), vec![7u8; 5000]).unwrap();
+    let err = RedbState::open_read_only(dir.path(), "").unwrap_err();
+    assert_corrupt(&err, dir.path());
+}
+
+#[test]
 fn open_creates_the_directory() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("a/b/c");
