@@ -8,6 +8,7 @@
 //! - [`error`]: exit codes (125/126/127/container's) and `Error:` printing.
 //! - [`signals`], [`progress`]: foreground-run signal forwarding, progress
 //!   bars on a terminal.
+//! - [`prompt`]: podman's confirmations for prune and `system reset`.
 //! - [`generate`]: shell completions and man pages, for `cargo xtask`.
 //!
 //! Until the runtime lands, [`run`] parses and checks every command and
@@ -22,6 +23,7 @@ pub mod generate;
 pub mod opts;
 pub mod output;
 pub mod progress;
+pub mod prompt;
 pub mod signals;
 
 pub use dispatch::run;
