@@ -113,6 +113,13 @@ pub enum Error {
         message: String,
     },
 
+    /// The container stopped but conmon recorded no exit code (conmon was killed).
+    #[error("container {id} stopped but its exit code was not recorded (conmon is gone); treat the exit code as unknown")]
+    ExitCodeUnknown {
+        /// Container id.
+        id: String,
+    },
+
     /// Timed out waiting for something.
     #[error("timed out after {seconds}s waiting for {what}")]
     Timeout {

@@ -226,14 +226,33 @@ pub trait OciRuntime: std::fmt::Debug + Send + Sync {
     /// Resizes the container's terminal.
     fn resize(&self, id: &str, bundle: &std::path::Path, size: WinSize) -> Result<()>;
 
-    /// Waits until the container has an exit code, polling every 20 ms.
+    /// Waits until the container has an exit code, polling the exit file every 20 ms. Every
+    /// half second it also asks the runtime: a container that is stopped (or gone) without an
+    /// exit file 5 s later means conmon died, which is [`Error::ExitCodeUnknown`] (conmon drains
+    /// and fsyncs the log before writing the exit file, which can take a while on a busy host).
     fn wait(&self, id: &str, timeout: Duration) -> Result<i32> {
-        let deadline = Instant::now() + timeout;
+        let start = Instant::now();
+        let deadline = start + timeout;
+        let mut next_state_check = start + Duration::from_millis(500);
+        let mut stopped_since: Option<Instant> = None;
         loop {
             if let Some(code) = self.exit_code(id)? {
                 return Ok(code);
             }
-            if Instant::now() >= deadline {
+            let now = Instant::now();
+            if let Some(t) = stopped_since {
+                if now.duration_since(t) >= Duration::from_secs(5) {
+                    return Err(Error::ExitCodeUnknown { id: id.to_owned() });
+                }
+            } else if now >= next_state_check {
+                next_state_check = now + Duration::from_millis(500);
+                match self.state(id) {
+                    Ok(st) if st.status == ContainerStatus::Stopped => stopped_since = Some(now),
+                    Err(Error::NoSuchContainer { .. }) => stopped_since = Some(now),
+                    _ => {}
+                }
+            }
+            if now >= deadline {
                 return Err(Error::Timeout {
                     what: format!("container {id} to exit"),
                     seconds: timeout.as_secs(),

@@ -531,3 +531,21 @@ fn an_oom_kill_is_detected() {
     w.run(&calm);
     assert!(!w.rt.oom_killed(&calm.id, &calm.bundle_dir).unwrap());
 }
+
+#[test]
+fn a_killed_conmon_means_an_unknown_exit_code_not_a_hang() {
+    let w = World::new();
+    let spec = w.spec(&["sleep", "100"]);
+    let created = w.create(&spec).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(created.conmon_pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    w.rt.kill(&spec.id, libc::SIGKILL, false).unwrap();
+    let t = Instant::now();
+    let e = w.rt.wait(&spec.id, Duration::from_secs(30)).unwrap_err();
+    assert!(matches!(e, berth_oci::Error::ExitCodeUnknown { .. }), "{e}");
+    assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
+}
