@@ -129,6 +129,7 @@ impl std::fmt::Debug for AttachIo {
 #[derive(Debug)]
 pub struct AttachHandle {
     output: Option<std::thread::JoinHandle<Result<()>>>,
+    socket: Option<std::sync::Arc<std::os::fd::OwnedFd>>,
 }
 
 impl AttachHandle {
@@ -136,12 +137,36 @@ impl AttachHandle {
     pub fn from_thread(thread: std::thread::JoinHandle<Result<()>>) -> Self {
         Self {
             output: Some(thread),
+            socket: None,
+        }
+    }
+
+    /// A session streaming from `socket` in `thread`; [`Self::detach`] shuts the socket down.
+    pub fn from_socket(
+        thread: std::thread::JoinHandle<Result<()>>,
+        socket: std::sync::Arc<std::os::fd::OwnedFd>,
+    ) -> Self {
+        Self {
+            output: Some(thread),
+            socket: Some(socket),
         }
     }
 
     /// A session that has already ended (used by fakes).
     pub fn finished() -> Self {
-        Self { output: None }
+        Self {
+            output: None,
+            socket: None,
+        }
+    }
+
+    /// Detaches (podman's detach keys): stops streaming and leaves the container running.
+    pub fn detach(mut self) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        if let Some(s) = self.socket.take() {
+            let _ = nix::sys::socket::shutdown(s.as_raw_fd(), nix::sys::socket::Shutdown::Both);
+        }
+        self.wait()
     }
 
     /// Blocks until conmon closes the stream (the container exited and its output was drained).

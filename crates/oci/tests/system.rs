@@ -549,3 +549,31 @@ fn a_killed_conmon_means_an_unknown_exit_code_not_a_hang() {
     assert!(matches!(e, berth_oci::Error::ExitCodeUnknown { .. }), "{e}");
     assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
 }
+
+#[test]
+fn detach_leaves_the_container_running() {
+    let w = World::new();
+    let spec = w.spec(&["sh", "-c", "while true; do echo tick; sleep 0.1; done"]);
+    w.create(&spec).unwrap();
+    let out = Buf::default();
+    let io = AttachIo {
+        stdin: None,
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(Buf::default()),
+        size: None,
+    };
+    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
+    w.rt.start(&spec.id).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    handle.detach().unwrap();
+    assert!(out.text().contains("tick"), "{:?}", out.text());
+    assert_eq!(
+        w.rt.state(&spec.id).unwrap().status,
+        ContainerStatus::Running
+    );
+    assert_eq!(
+        w.rt.stop(&spec.id, libc::SIGKILL, Duration::from_secs(5))
+            .unwrap(),
+        137
+    );
+}

@@ -67,6 +67,7 @@ pub fn stream(sock: OwnedFd, io: AttachIo) -> AttachHandle {
             let _ = shutdown(s.as_raw_fd(), Shutdown::Write);
         });
     }
+    let keep = Arc::clone(&sock);
     let out = std::thread::spawn(move || -> Result<()> {
         let mut buf = vec![0u8; MAX_OUTPUT];
         loop {
@@ -96,7 +97,7 @@ pub fn stream(sock: OwnedFd, io: AttachIo) -> AttachHandle {
         }
         Ok(())
     });
-    AttachHandle::from_thread(out)
+    AttachHandle::from_socket(out, keep)
 }
 
 /// Writes a resize request to conmon's `ctl` FIFO in `dir` (one message per write).
