@@ -148,6 +148,22 @@ pub fn to_json(rows: &[Value]) -> String {
     s
 }
 
+/// JSON as `inspect` prints it: an array indented by four spaces.
+pub fn to_inspect_json(objects: &[Value]) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    if objects.serialize(&mut ser).is_err() {
+        return "[]\n".into();
+    }
+    let mut s = String::from_utf8(buf).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 /// `-q`: one ID per line, cut to 12 characters unless `no_trunc`.
 pub fn quiet_ids<'a>(ids: impl IntoIterator<Item = &'a str>, no_trunc: bool) -> String {
     let mut out = String::new();
@@ -249,6 +265,14 @@ mod tests {
         assert_eq!(h("CreatedAt"), "CREATED AT");
         assert_eq!(h("IDName"), "ID NAME");
         assert_eq!(h("Names"), "NAMES");
+    }
+
+    #[test]
+    fn inspect_json_uses_four_spaces() {
+        assert_eq!(
+            to_inspect_json(&[json!({"Name": "v1"})]),
+            "[\n    {\n        \"Name\": \"v1\"\n    }\n]\n"
+        );
     }
 
     #[test]

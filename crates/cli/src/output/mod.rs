@@ -3,6 +3,7 @@
 pub mod filter_match;
 pub mod format;
 pub mod human;
+pub mod port;
 pub mod rows;
 pub mod table;
 pub mod template;
