@@ -1,15 +1,16 @@
-//! Semantic tests per generation rule, and golden specs (insta snapshots).
+//! Semantic tests per generation rule; golden specs (insta snapshots) are in `golden`.
+
+mod golden;
+mod mounts_resources;
 
 use std::collections::BTreeMap;
 
 use oci_spec::runtime::{LinuxNamespaceType, PosixRlimitType};
 
 use super::*;
-use crate::container_spec::{
-    BindMount, HostEntry, ImageConfig, Namespaces, Resources, TmpfsMount, Ulimit,
-};
+use crate::container_spec::{HostEntry, ImageConfig, Namespaces, Ulimit};
 
-const ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+pub(super) const ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn limits(r: libc::__rlimit_resource_t) -> (u64, u64) {
     match r {
@@ -24,13 +25,13 @@ const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 
   "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
                {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}"#;
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    opts: SpecOptions,
+pub(super) struct Fixture {
+    pub(super) dir: tempfile::TempDir,
+    pub(super) opts: SpecOptions,
 }
 
 impl Fixture {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let profile = dir.path().join("seccomp.json");
         std::fs::write(&profile, PROFILE).unwrap();
@@ -72,7 +73,7 @@ impl Fixture {
 }
 
 /// A spec with fixed paths, for golden output (no rootfs files: user resolution is numeric).
-fn golden_spec() -> ContainerSpec {
+pub(super) fn golden_spec() -> ContainerSpec {
     let mut s = ContainerSpec::new(
         ID,
         "/var/lib/berth/storage/overlay/abc/merged",
@@ -87,70 +88,6 @@ fn golden_spec() -> ContainerSpec {
         ..ImageConfig::default()
     };
     s
-}
-
-fn golden(spec: &ContainerSpec) -> serde_json::Value {
-    let f = Fixture::new();
-    canonical_json(&generate_spec(spec, &f.opts).unwrap()).unwrap()
-}
-
-#[test]
-fn golden_default_container() {
-    insta::assert_json_snapshot!("default", golden(&golden_spec()));
-}
-
-#[test]
-fn golden_hardened_interactive_container() {
-    let mut s = golden_spec();
-    s.tty = true;
-    s.stdin = true;
-    s.user = Some("1000:1000".into());
-    s.read_only = true;
-    s.no_new_privileges = true;
-    s.cap_drop = vec!["ALL".into()];
-    s.cap_add = vec!["NET_BIND_SERVICE".into()];
-    s.resources = Resources {
-        memory: Some(256 << 20),
-        cpus: Some(1.5),
-        pids_limit: Some(100),
-        ..Resources::default()
-    };
-    s.ulimits = vec![Ulimit {
-        name: "nofile".into(),
-        soft: 512,
-        hard: 1024,
-    }];
-    s.sysctls = BTreeMap::from([("net.ipv4.ip_forward".to_owned(), "1".to_owned())]);
-    s.annotations = BTreeMap::from([("org.example/role".to_owned(), "frontend".to_owned())]);
-    s.tmpfs = vec![TmpfsMount {
-        destination: "/cache".into(),
-        options: vec!["size=64m".into()],
-    }];
-    s.mounts = vec![BindMount {
-        source: "/tmp".into(),
-        destination: "/data".into(),
-        read_only: true,
-        nosuid: true,
-        ..BindMount::default()
-    }];
-    s.namespaces.network = NamespaceMode::Path("/run/netns/berth-0123".into());
-    insta::assert_json_snapshot!("hardened", golden(&s));
-}
-
-#[test]
-fn golden_pod_member_with_host_network() {
-    let mut s = golden_spec();
-    s.entrypoint = Some(vec![]);
-    s.command = vec!["sleep".into(), "1000".into()];
-    s.seccomp = SeccompChoice::Unconfined;
-    s.namespaces = Namespaces {
-        network: NamespaceMode::Host,
-        ipc: NamespaceMode::Path("/proc/4242/ns/ipc".into()),
-        uts: NamespaceMode::Path("/proc/4242/ns/uts".into()),
-        ..Namespaces::default()
-    };
-    s.no_etc_files = true;
-    insta::assert_json_snapshot!("pod_member", golden(&s));
 }
 
 #[test]
@@ -253,163 +190,6 @@ fn rlimits_default_to_the_engines_and_never_exceed_its_hard_limits() {
         });
         assert!(r.hard() <= hard && r.soft() <= r.hard());
     }
-}
-
-#[test]
-fn default_mounts_and_etc_files() {
-    let f = Fixture::new();
-    let s = f.spec();
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    let dests: Vec<String> = spec
-        .mounts()
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|m| m.destination().display().to_string())
-        .collect();
-    for d in [
-        "/proc",
-        "/dev",
-        "/dev/pts",
-        "/dev/shm",
-        "/dev/mqueue",
-        "/sys",
-        "/sys/fs/cgroup",
-        "/etc/hosts",
-        "/etc/resolv.conf",
-        "/etc/hostname",
-    ] {
-        assert!(dests.contains(&d.to_owned()), "missing {d}: {dests:?}");
-    }
-    let hosts = spec
-        .mounts()
-        .as_ref()
-        .unwrap()
-        .iter()
-        .find(|m| m.destination() == Path::new("/etc/hosts"))
-        .unwrap();
-    assert_eq!(
-        hosts.source().as_ref().unwrap(),
-        &s.bundle_dir.join("hosts")
-    );
-    let sys = spec
-        .mounts()
-        .as_ref()
-        .unwrap()
-        .iter()
-        .find(|m| m.destination() == Path::new("/sys"))
-        .unwrap();
-    assert!(sys.options().as_ref().unwrap().contains(&"ro".to_owned()));
-}
-
-#[test]
-fn user_mounts_override_defaults_and_are_validated() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.tmpfs = vec![TmpfsMount {
-        destination: "/dev/shm".into(),
-        options: vec!["size=1g".into()],
-    }];
-    s.mounts = vec![BindMount {
-        source: f.dir.path().to_owned(),
-        destination: "/data".into(),
-        noexec: true,
-        nodev: true,
-        ..BindMount::default()
-    }];
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    let mounts = spec.mounts().as_ref().unwrap();
-    let shm: Vec<_> = mounts
-        .iter()
-        .filter(|m| m.destination() == Path::new("/dev/shm"))
-        .collect();
-    assert_eq!(shm.len(), 1);
-    assert!(shm[0]
-        .options()
-        .as_ref()
-        .unwrap()
-        .contains(&"size=1g".to_owned()));
-    let data = mounts
-        .iter()
-        .find(|m| m.destination() == Path::new("/data"))
-        .unwrap();
-    assert_eq!(
-        data.options().as_ref().unwrap(),
-        &["rbind", "rprivate", "rw", "nodev", "noexec"]
-    );
-
-    for (bad, needle) in [
-        (
-            BindMount {
-                source: "/nonexistent/src".into(),
-                destination: "/x".into(),
-                ..BindMount::default()
-            },
-            "does not exist",
-        ),
-        (
-            BindMount {
-                source: "/tmp".into(),
-                destination: "rel".into(),
-                ..BindMount::default()
-            },
-            "absolute",
-        ),
-        (
-            BindMount {
-                source: "/tmp".into(),
-                destination: "/a/../b".into(),
-                ..BindMount::default()
-            },
-            "..",
-        ),
-        (
-            BindMount {
-                source: "/tmp".into(),
-                destination: "/x".into(),
-                propagation: Some("weird".into()),
-                ..BindMount::default()
-            },
-            "propagation",
-        ),
-    ] {
-        s.mounts = vec![bad];
-        let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
-        assert!(e.contains(needle), "{e}");
-    }
-    s.mounts = vec![
-        BindMount {
-            source: "/tmp".into(),
-            destination: "/x".into(),
-            ..BindMount::default()
-        },
-        BindMount {
-            source: "/tmp".into(),
-            destination: "/x".into(),
-            ..BindMount::default()
-        },
-    ];
-    assert!(generate_spec(&s, &f.opts)
-        .unwrap_err()
-        .to_string()
-        .contains("duplicate"));
-}
-
-#[test]
-fn read_only_root_gets_tmpfs_on_run_and_tmp() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.read_only = true;
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    assert_eq!(spec.root().as_ref().unwrap().readonly(), Some(true));
-    let dests: Vec<_> = spec
-        .mounts()
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|m| m.destination().clone())
-        .collect();
-    assert!(dests.contains(&PathBuf::from("/tmp")) && dests.contains(&PathBuf::from("/run")));
 }
 
 #[test]
@@ -525,115 +305,6 @@ fn seccomp_default_override_custom_and_unconfined() {
 }
 
 #[test]
-fn masked_readonly_paths_and_devices() {
-    let f = Fixture::new();
-    let spec = generate_spec(&f.spec(), &f.opts).unwrap();
-    let linux = spec.linux().as_ref().unwrap();
-    assert!(linux
-        .masked_paths()
-        .as_ref()
-        .unwrap()
-        .contains(&"/proc/timer_list".to_owned()));
-    assert!(linux
-        .masked_paths()
-        .as_ref()
-        .unwrap()
-        .contains(&"/sys/firmware".to_owned()));
-    assert!(linux
-        .readonly_paths()
-        .as_ref()
-        .unwrap()
-        .contains(&"/proc/sys".to_owned()));
-    let devs = linux
-        .resources()
-        .as_ref()
-        .unwrap()
-        .devices()
-        .clone()
-        .unwrap();
-    assert!(
-        !devs[0].allow() && devs[0].typ().is_none(),
-        "first rule denies everything"
-    );
-    assert!(
-        devs.iter()
-            .any(|d| d.allow() && d.major() == Some(1) && d.minor() == Some(3)),
-        "/dev/null allowed"
-    );
-}
-
-#[test]
-fn resources_are_converted_and_validated() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.resources = Resources {
-        memory: Some(64 << 20),
-        memory_swap: Some(-1),
-        cpus: Some(0.5),
-        cpu_shares: Some(512),
-        pids_limit: Some(50),
-        blkio_weight: Some(300),
-        ..Resources::default()
-    };
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    let r = spec.linux().as_ref().unwrap().resources().clone().unwrap();
-    assert_eq!(r.memory().as_ref().unwrap().limit(), Some(64 << 20));
-    assert_eq!(r.cpu().as_ref().unwrap().quota(), Some(50_000));
-    assert_eq!(r.cpu().as_ref().unwrap().period(), Some(100_000));
-    assert_eq!(r.pids().as_ref().unwrap().limit(), 50);
-    for bad in [
-        Resources {
-            memory: Some(1024),
-            ..Resources::default()
-        },
-        Resources {
-            cpus: Some(-1.0),
-            ..Resources::default()
-        },
-        Resources {
-            memory: Some(64 << 20),
-            memory_swap: Some(1 << 20),
-            ..Resources::default()
-        },
-        Resources {
-            blkio_weight: Some(5),
-            ..Resources::default()
-        },
-    ] {
-        s.resources = bad;
-        assert!(matches!(
-            generate_spec(&s, &f.opts),
-            Err(Error::InvalidSpec { .. })
-        ));
-    }
-}
-
-#[test]
-fn cgroups_path_per_manager() {
-    let mut f = Fixture::new();
-    let mut s = f.spec();
-    assert_eq!(cgroups_path(&s, &f.opts).unwrap(), format!("/berth/{ID}"));
-    s.cgroup_parent = Some("/custom/parent".into());
-    assert_eq!(
-        cgroups_path(&s, &f.opts).unwrap(),
-        format!("/custom/parent/{ID}")
-    );
-    s.cgroup_parent = None;
-    f.opts.cgroup_manager = CgroupManager::Systemd;
-    assert!(matches!(
-        generate_spec(&s, &f.opts),
-        Err(Error::SystemdNotRunning)
-    ));
-    f.opts.systemd_running = Some(true);
-    assert_eq!(
-        cgroups_path(&s, &f.opts).unwrap(),
-        format!("berth.slice:berth:{ID}")
-    );
-    s.cgroup_parent = Some("/not/a/slice".into());
-    assert!(cgroups_path(&s, &f.opts).is_err());
-}
-
-#[test]
 fn sysctls_must_be_namespaced_and_own_namespace() {
     let f = Fixture::new();
     let mut s = f.spec();
@@ -725,52 +396,4 @@ fn bad_core_fields_are_rejected() {
         .unwrap_err()
         .to_string()
         .contains("rootfs"));
-}
-
-#[test]
-fn host_devices_are_added_and_allowed() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.devices = vec![crate::DeviceMapping {
-        host_path: "/dev/null".into(),
-        container_path: Some("/dev/mynull".into()),
-        permissions: "rw".into(),
-    }];
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    let linux = spec.linux().as_ref().unwrap();
-    let dev = &linux.devices().as_ref().unwrap()[0];
-    assert_eq!(
-        (dev.path(), dev.major(), dev.minor()),
-        (&PathBuf::from("/dev/mynull"), 1, 3)
-    );
-    let rules = linux
-        .resources()
-        .as_ref()
-        .unwrap()
-        .devices()
-        .clone()
-        .unwrap();
-    assert!(rules
-        .last()
-        .is_some_and(|r| r.allow() && r.access().as_deref() == Some("rw") && r.major() == Some(1)));
-    for (dev, needle) in [
-        ("/etc/passwd", "not a device"),
-        ("/dev/nonexistent-dev", "nonexistent-dev"),
-    ] {
-        s.devices = vec![crate::DeviceMapping {
-            host_path: dev.into(),
-            ..crate::DeviceMapping::default()
-        }];
-        let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
-        assert!(e.contains(needle), "{e}");
-    }
-    s.devices = vec![crate::DeviceMapping {
-        host_path: "/dev/null".into(),
-        permissions: "x".into(),
-        ..crate::DeviceMapping::default()
-    }];
-    assert!(generate_spec(&s, &f.opts)
-        .unwrap_err()
-        .to_string()
-        .contains("permissions"));
 }
