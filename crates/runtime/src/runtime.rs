@@ -212,8 +212,8 @@ impl Runtime {
     }
 
     /// Shuts the runtime down. With `force`, stops every container of the namespace first
-    /// (10 s each, then SIGKILL). Shuts storage down (`force` as given) and closes the
-    /// state. Returns the first error and logs the others; afterwards every method fails
+    /// (10 s each, then SIGKILL). Shuts storage down (`force` as given; without force,
+    /// mounted root filesystems are left alone, not an error) and closes the state. Returns the first error and logs the others; afterwards every method fails
     /// with [`Error::RuntimeStopped`].
     pub fn shutdown(&self, force: bool) -> Result<()> {
         if !self.valid.swap(false, Ordering::SeqCst) {
@@ -232,8 +232,14 @@ impl Runtime {
                 Err(e) => errors.push(e.into()),
             }
         }
-        if let Err(e) = self.storage.shutdown(force) {
-            errors.push(e.into());
+        match self.storage.shutdown(force) {
+            Ok(()) => {}
+            // Without force, root filesystems still mounted (by running containers, maybe of
+            // other processes) are not this runtime's business: the store stays as it is.
+            Err(berth_storage::Error::Busy(what)) if !force => {
+                tracing::debug!(%what, "storage busy at shutdown; left as is");
+            }
+            Err(e) => errors.push(e.into()),
         }
         if let Err(e) = self.state.close() {
             errors.push(e.into());

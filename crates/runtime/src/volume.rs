@@ -171,7 +171,7 @@ impl Runtime {
         Ok(out)
     }
 
-    /// Ids of the containers (every namespace) that use the volume.
+    /// Ids of the containers (of this runtime's namespace) that use the volume.
     pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
         self.check()?;
         Ok(self

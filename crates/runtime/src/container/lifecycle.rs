@@ -415,8 +415,6 @@ impl Runtime {
         let id = self.resolve_container_id(id_or_name)?;
         let rec = self.container(&id)?;
         if rec.state.status.is_active() {
-            let lock = self.lock_container(&id)?;
-            drop(lock);
             self.stop_without_autoremove(&id, timeout)?;
         }
         self.start_by_id(&id)

@@ -108,6 +108,13 @@ impl Drop for TestEnv {
     fn drop(&mut self) {
         // Remove every container and pod of every namespace, then undo whatever is left.
         if let Ok(rt) = self.settings.builder().namespace("").build() {
+            for c in rt
+                .list_containers(&berth_runtime::ListOptions::default())
+                .unwrap_or_default()
+            {
+                let _ =
+                    rt.stop_container(&c.config.id, Some(std::time::Duration::from_millis(300)));
+            }
             for p in rt.list_pods().unwrap_or_default() {
                 let _ = rt.remove_pod(&p.config.id, true);
             }
