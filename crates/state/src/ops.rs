@@ -15,6 +15,15 @@ pub(crate) trait ReadStore {
     fn container_id_by_name(&self, name: &str) -> Result<Option<String>>;
     /// Ids starting with `prefix` (all when empty), ordered.
     fn container_ids_with_prefix(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Every container record, ordered by id. A backend may read them in
+    /// one pass instead of one lookup per id.
+    fn all_container_records(&self) -> Result<Vec<ContainerRecord>> {
+        let mut out = Vec::new();
+        for id in self.container_ids_with_prefix("")? {
+            out.extend(self.container(&id)?);
+        }
+        Ok(out)
+    }
     fn pod(&self, id: &str) -> Result<Option<PodRecord>>;
     fn pod_id_by_name(&self, name: &str) -> Result<Option<String>>;
     fn pod_ids_with_prefix(&self, prefix: &str) -> Result<Vec<String>>;
@@ -97,15 +106,9 @@ pub(crate) fn lookup_container(s: &impl ReadStore, ns: &str, key: &str) -> Resul
 }
 
 pub(crate) fn all_containers(s: &impl ReadStore, ns: &str) -> Result<Vec<ContainerRecord>> {
-    let mut out = Vec::new();
-    for id in s.container_ids_with_prefix("")? {
-        if let Some(rec) = s.container(&id)? {
-            if visible(ns, &rec.config.namespace) {
-                out.push(rec);
-            }
-        }
-    }
-    Ok(out)
+    let mut all = s.all_container_records()?;
+    all.retain(|rec| visible(ns, &rec.config.namespace));
+    Ok(all)
 }
 
 pub(crate) fn container_dependents(s: &impl ReadStore, ns: &str, id: &str) -> Result<Vec<String>> {

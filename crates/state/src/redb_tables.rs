@@ -92,6 +92,14 @@ fn get_json<T: DeserializeOwned>(
         })
 }
 
+fn decode<T: DeserializeOwned>(path: &Path, what: &str, id: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|source| StateError::Record {
+        path: path.to_path_buf(),
+        key: format!("{what}/{id}"),
+        source,
+    })
+}
+
 fn put_json<T: Serialize>(
     table: &mut Table<'_, Str, Bytes>,
     path: &Path,
@@ -168,6 +176,43 @@ where
         let state =
             get_json(&self.container_states, self.path, "container_state", id)?.unwrap_or_default();
         Ok(Some(ContainerRecord { config, state }))
+    }
+
+    fn all_container_records(&self) -> Result<Vec<ContainerRecord>> {
+        // Both tables hold the same ids in the same order: walk them together.
+        let err = |e: redb::StorageError| db_error(self.path, "read", e);
+        let mut states = self.container_states.iter().map_err(err)?;
+        let mut next_state = || -> Result<Option<(String, ContainerState)>> {
+            let Some(item) = states.next() else {
+                return Ok(None);
+            };
+            let (id, bytes) = item.map_err(err)?;
+            let id = id.value().to_string();
+            let state = decode(self.path, "container_state", &id, bytes.value())?;
+            Ok(Some((id, state)))
+        };
+        let mut current = next_state()?;
+        let mut out = Vec::new();
+        for item in self.containers.iter().map_err(err)? {
+            let (id, bytes) = item.map_err(err)?;
+            let id = id.value();
+            let config: ContainerConfig = decode(self.path, "container", id, bytes.value())?;
+            while current.as_ref().is_some_and(|(sid, _)| sid.as_str() < id) {
+                current = next_state()?;
+            }
+            let state = match current.take() {
+                Some((sid, state)) if sid == id => {
+                    current = next_state()?;
+                    state
+                }
+                other => {
+                    current = other;
+                    ContainerState::default()
+                }
+            };
+            out.push(ContainerRecord { config, state });
+        }
+        Ok(out)
     }
 
     fn container_id_by_name(&self, name: &str) -> Result<Option<String>> {

@@ -170,9 +170,25 @@ fn container_round_trips(s: &dyn State) {
 
 fn all_containers_ordered_by_id(s: &dyn State) {
     for n in [5, 1, 3, 2, 4] {
-        add(s, &ctr(&id("aa", n), &format!("c{n}")));
+        let st = ContainerState {
+            pid: n,
+            ..ContainerState::default()
+        };
+        s.add_container(&ctr(&id("aa", n), &format!("c{n}")), &st)
+            .unwrap();
     }
-    let all = ids(&s.all_containers().unwrap());
+    s.save_container_state(
+        &id("aa", 3),
+        &ContainerState {
+            pid: 33,
+            ..ContainerState::default()
+        },
+    )
+    .unwrap();
+    let records = s.all_containers().unwrap();
+    let pids: Vec<u32> = records.iter().map(|r| r.state.pid).collect();
+    assert_eq!(pids, [1, 2, 33, 4, 5]);
+    let all = ids(&records);
     let mut sorted = all.clone();
     sorted.sort();
     assert_eq!(all, sorted);
