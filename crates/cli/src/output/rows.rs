@@ -46,6 +46,12 @@ pub const IMAGES: Listing = Listing {
     headers: &[("ID", "IMAGE ID"), ("ReadOnly", "R/O")],
 };
 
+/// `images --digests`: REPOSITORY, TAG, DIGEST, IMAGE ID, CREATED, SIZE.
+pub const IMAGES_DIGESTS: Listing = Listing {
+    default_template: "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}",
+    ..IMAGES
+};
+
 /// `pod ps`: POD ID, NAME, STATUS, CREATED, INFRA ID, # OF CONTAINERS.
 pub const PODS: Listing = Listing {
     default_template:
@@ -563,6 +569,14 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
             img.json()["RepoDigests"],
             json!(["localhost/bb@sha256:5194"])
         );
+    }
+
+    #[test]
+    fn images_digest_column() {
+        assert_eq!(IMAGES_DIGESTS.header(&["Digest".to_owned()]), "DIGEST");
+        assert!(IMAGES_DIGESTS
+            .default_template
+            .contains("{{.Tag}}\t{{.Digest}}\t{{.ID}}"));
     }
 
     #[test]
