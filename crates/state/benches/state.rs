@@ -123,6 +123,37 @@ fn redb_add_remove_4_writers_100_pairs(bencher: Bencher) {
     });
 }
 
+/// 4 processes (the test helper `berth-state-stress worker`), each opening
+/// the database, adding 50 containers and removing 25 of them: 300 write
+/// transactions in all per sample, plus 4 opens and closes.
+#[divan::bench(sample_count = 5)]
+fn redb_4_processes_300_writes(bencher: Bencher) {
+    let dir = fixture(1_000);
+    let mut round = 0;
+    bencher.bench_local(|| {
+        round += 1;
+        let children: Vec<_> = (0..4)
+            .map(|k| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_berth-state-stress"))
+                    .arg("worker")
+                    .arg(&dir)
+                    .args([
+                        (1_000_000 + round * 4 + k).to_string(),
+                        "50".into(),
+                        "0".into(),
+                        "0".into(),
+                    ])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success());
+        }
+    });
+}
+
 fn run_writers(dir: &Path, writers: u32, each: u64, round: u64) {
     std::thread::scope(|scope| {
         for w in 0..writers {
