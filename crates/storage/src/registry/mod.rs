@@ -1,1 +1,30 @@
-//! Registry client.
+//! Registries: pull, push, login/logout over the OCI distribution API.
+//!
+//! Blocking HTTP (ureq with rustls), no async runtime. The entry points are
+//! [`pull`], [`push`], [`login`] and [`logout`]; registries.conf reaches
+//! them as [`RegistryRules`] (filled by the runtime from berth-config), the
+//! signature policy as [`PolicySource`], credentials as [`AuthOptions`].
+//! See `README.md` in this directory.
+
+mod auth;
+mod client;
+mod error;
+mod login;
+pub mod manifest;
+mod policy;
+mod pull;
+mod push;
+mod rules;
+
+pub use auth::{
+    default_auth_files, parse_challenge, parse_token_response, AuthFile, AuthOptions, Challenge,
+    Credentials,
+};
+pub use client::{Client, ClientOptions, RetryPolicy};
+pub use error::{Error, Result};
+pub use login::{login, logout, LoginOptions};
+pub use manifest::Platform;
+pub use policy::{Policy, PolicySource, Requirement, DEFAULT_POLICY};
+pub use pull::{pull, Event, ProgressFn, PullOptions, PullReport};
+pub use push::{push, PushOptions, PushReport};
+pub use rules::{Mirror, RegistryEntry, RegistryRules, Source};

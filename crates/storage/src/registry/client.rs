@@ -1,0 +1,791 @@
+//! A blocking client for one registry host: TLS policy, the `/v2/` ping,
+//! anonymous/basic/bearer auth, retries with backoff, and the distribution
+//! API calls (manifests, blobs with Range resume, uploads).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+use ureq::http::{self, Response};
+use ureq::{Body, SendBody};
+
+use super::auth::{parse_challenge, parse_token_response, Challenge, Credentials};
+use super::error::{Error, Result};
+
+/// Media types a manifest GET accepts.
+pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+/// Manifests and token answers larger than this are refused.
+pub const MAX_MANIFEST: u64 = 4 << 20;
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per request (1 = no retry).
+    pub attempts: u32,
+    /// First backoff delay; doubled after each failure.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(300),
+        }
+    }
+}
+
+impl RetryPolicy {
+    fn delay(&self, failures: u32) -> Duration {
+        self.base_delay * 2u32.saturating_pow(failures.saturating_sub(1).min(8))
+    }
+}
+
+/// Connection settings for one registry host.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Allow plain HTTP and unverified TLS.
+    pub insecure: bool,
+    /// Credentials (basic, or for the token endpoint).
+    pub credentials: Option<Credentials>,
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Extra PEM CA certificates trusted for this host (besides the webpki roots).
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// A manifest as fetched.
+#[derive(Debug, Clone)]
+pub struct FetchedManifest {
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// The Content-Type header.
+    pub content_type: String,
+    /// The `Docker-Content-Digest` header, if sent.
+    pub digest_header: Option<String>,
+}
+
+/// What to send with a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Payload<'a> {
+    Empty,
+    Bytes(&'a [u8]),
+    File {
+        path: &'a Path,
+        offset: u64,
+        len: u64,
+    },
+}
+
+/// A client for one registry host.
+#[derive(Debug)]
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    host: String,
+    creds: Option<Credentials>,
+    challenge: Mutex<Option<Challenge>>,
+    tokens: Mutex<HashMap<String, String>>,
+    retry: RetryPolicy,
+}
+
+fn api_host(host: &str) -> &str {
+    if host == "docker.io" {
+        "registry-1.docker.io"
+    } else {
+        host
+    }
+}
+
+fn agent(insecure: bool, ca_pem: Option<&[u8]>) -> Result<ureq::Agent> {
+    let mut tls = ureq::tls::TlsConfig::builder().disable_verification(insecure);
+    if let Some(pem) = ca_pem {
+        let certs = ureq::tls::parse_pem(pem)
+            .filter_map(|i| match i {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::InvalidOption(format!("CA certificates: {e}")))?;
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls.build())
+        .timeout_connect(Some(Duration::from_secs(15)))
+        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_per_read(Some(Duration::from_secs(120)))
+        .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent())
+}
+
+fn retryable(e: &ureq::Error) -> bool {
+    matches!(
+        e,
+        ureq::Error::Io(_)
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Timeout(_)
+            | ureq::Error::Protocol(_)
+    )
+}
+
+fn tls_hint(e: &ureq::Error) -> String {
+    let s = e.to_string().to_ascii_lowercase();
+    if s.contains("certificate") || s.contains("tls") || s.contains("rustls") {
+        "; TLS verification failed: if you trust this registry, use --tls-verify=false or set insecure = true for it in registries.conf".into()
+    } else {
+        String::new()
+    }
+}
+
+pub(crate) fn header<'r>(resp: &'r Response<Body>, name: &str) -> Option<&'r str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The registry's error message from a JSON error body (`errors[].message`).
+fn error_detail(resp: Response<Body>) -> String {
+    let mut body = Vec::new();
+    let _ = resp
+        .into_body()
+        .into_reader()
+        .take(64 << 10)
+        .read_to_end(&mut body);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let msgs: Vec<String> = v
+        .get("errors")
+        .and_then(|e| e.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("");
+                    let msg = e.get("message").and_then(|c| c.as_str()).unwrap_or("");
+                    format!("{code} {msg}").trim().to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    msgs.join("; ")
+}
+
+impl Client {
+    /// Connects to `host` (`host[:port]`): pings `/v2/` and learns how it
+    /// wants to be authenticated. An insecure host is tried over HTTPS
+    /// without verification first, then over plain HTTP.
+    pub fn connect(host: &str, opts: &ClientOptions) -> Result<Client> {
+        let agent = agent(opts.insecure, opts.ca_pem.as_deref())?;
+        let mut c = Client {
+            agent,
+            base: format!("https://{}", api_host(host)),
+            host: host.to_string(),
+            creds: opts.credentials.clone(),
+            challenge: Mutex::new(None),
+            tokens: Mutex::new(HashMap::new()),
+            retry: opts.retry,
+        };
+        match c.ping() {
+            Err(Error::Transport { .. }) if opts.insecure => {
+                c.base = format!("http://{}", api_host(host));
+                c.ping()?;
+            }
+            r => r?,
+        }
+        Ok(c)
+    }
+
+    /// The host as given.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// `scheme://host`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn ping(&self) -> Result<()> {
+        let url = format!("{}/v2/", self.base);
+        let resp = self.raw("GET", &url, &[], Payload::Empty, None)?;
+        match resp.status().as_u16() {
+            200..=299 => Ok(()),
+            401 => {
+                let h = header(&resp, "www-authenticate").ok_or_else(|| Error::Unauthorized {
+                    registry: self.host.clone(),
+                    reason: "401 without a WWW-Authenticate header".into(),
+                })?;
+                *self.challenge.lock().expect("poisoned") = Some(parse_challenge(h)?);
+                Ok(())
+            }
+            status => Err(Error::Status {
+                method: "GET".into(),
+                url,
+                status,
+                detail: format!(
+                    "{} (is this a registry with the v2 API?)",
+                    error_detail(resp)
+                ),
+            }),
+        }
+    }
+
+    /// Checks that the credentials are accepted (for `login`).
+    pub fn verify_login(&self) -> Result<()> {
+        let ch = self.challenge.lock().expect("poisoned").clone();
+        match ch {
+            None => Ok(()),
+            Some(Challenge::Basic) => {
+                let url = format!("{}/v2/", self.base);
+                let resp = self.request("GET", &url, "", &[], Payload::Empty)?;
+                let st = resp.status().as_u16();
+                if (200..300).contains(&st) {
+                    Ok(())
+                } else {
+                    Err(Error::Status {
+                        method: "GET".into(),
+                        url,
+                        status: st,
+                        detail: error_detail(resp),
+                    })
+                }
+            }
+            Some(Challenge::Bearer { .. }) => self.token("").map(|_| ()),
+        }
+    }
+
+    /// One HTTP exchange with retries on dropped connections, 5xx and 429.
+    fn raw(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Payload<'_>,
+        auth: Option<&str>,
+    ) -> Result<Response<Body>> {
+        let mut failures = 0;
+        loop {
+            let res = self.once(method, url, headers, body, auth);
+            failures += 1;
+            match res {
+                Err(e) if retryable(&e) && failures < self.retry.attempts => {
+                    tracing::debug!(%url, error = %e, "retrying");
+                }
+                Err(source) => {
+                    return Err(Error::Transport {
+                        method: method.into(),
+                        url: url.into(),
+                        hint: tls_hint(&source),
+                        source: Box::new(source),
+                    })
+                }
+                Ok(r) => {
+                    let st = r.status().as_u16();
+                    if !((st >= 500 || st == 429) && failures < self.retry.attempts) {
+                        return Ok(r);
+                    }
+                    tracing::debug!(%url, status = st, "retrying");
+                }
+            }
+            std::thread::sleep(self.retry.delay(failures));
+        }
+    }
+
+    fn once(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Payload<'_>,
+        auth: Option<&str>,
+    ) -> std::result::Result<Response<Body>, ureq::Error> {
+        let mut b = http::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            b = b.header(*k, v.as_str());
+        }
+        if let Some(a) = auth {
+            b = b.header("Authorization", a);
+        }
+        let send = match body {
+            Payload::Empty => {
+                if matches!(method, "PUT" | "POST" | "PATCH") {
+                    b = b.header("Content-Length", "0");
+                }
+                SendBody::none()
+            }
+            Payload::Bytes(d) => {
+                b = b.header("Content-Length", d.len().to_string());
+                SendBody::from_owned_reader(io::Cursor::new(d.to_vec()))
+            }
+            Payload::File { path, offset, len } => {
+                let mut f = File::open(path).map_err(ureq::Error::Io)?;
+                f.seek(SeekFrom::Start(offset)).map_err(ureq::Error::Io)?;
+                b = b.header("Content-Length", len.to_string());
+                SendBody::from_owned_reader(f.take(len))
+            }
+        };
+        let req = b.body(send).map_err(ureq::Error::Http)?;
+        self.agent.run(req)
+    }
+
+    /// A request with authentication for `scope`; a 401 refreshes the
+    /// challenge and token once.
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        url: &str,
+        scope: &str,
+        headers: &[(&str, String)],
+        body: Payload<'_>,
+    ) -> Result<Response<Body>> {
+        let mut refreshed = false;
+        loop {
+            let auth = self.auth_header(scope)?;
+            let resp = self.raw(method, url, headers, body, auth.as_deref())?;
+            if resp.status().as_u16() != 401 {
+                return Ok(resp);
+            }
+            let h = header(&resp, "www-authenticate").map(str::to_string);
+            if refreshed || (auth.is_some() && self.creds.is_some() && !self.is_bearer()) {
+                return Err(Error::Unauthorized {
+                    registry: self.host.clone(),
+                    reason: match error_detail(resp) {
+                        d if d.is_empty() => "HTTP 401".into(),
+                        d => d,
+                    },
+                });
+            }
+            refreshed = true;
+            if let Some(h) = h {
+                *self.challenge.lock().expect("poisoned") = Some(parse_challenge(&h)?);
+            }
+            self.tokens.lock().expect("poisoned").remove(scope);
+        }
+    }
+
+    fn is_bearer(&self) -> bool {
+        matches!(
+            *self.challenge.lock().expect("poisoned"),
+            Some(Challenge::Bearer { .. })
+        )
+    }
+
+    fn auth_header(&self, scope: &str) -> Result<Option<String>> {
+        let ch = self.challenge.lock().expect("poisoned").clone();
+        match ch {
+            None => Ok(None),
+            Some(Challenge::Basic) => Ok(self.creds.as_ref().map(Credentials::basic_header)),
+            Some(Challenge::Bearer { .. }) => {
+                if let Some(t) = self.tokens.lock().expect("poisoned").get(scope) {
+                    return Ok(Some(format!("Bearer {t}")));
+                }
+                let t = self.token(scope)?;
+                self.tokens
+                    .lock()
+                    .expect("poisoned")
+                    .insert(scope.to_string(), t.clone());
+                Ok(Some(format!("Bearer {t}")))
+            }
+        }
+    }
+
+    /// Fetches a bearer token for `scope` from the challenge's realm.
+    fn token(&self, scope: &str) -> Result<String> {
+        let Some(Challenge::Bearer {
+            realm,
+            service,
+            scope: _,
+        }) = self.challenge.lock().expect("poisoned").clone()
+        else {
+            return Err(Error::bad(
+                "token request",
+                "the registry did not ask for a bearer token",
+            ));
+        };
+        let mut url = realm.clone();
+        let mut sep = if url.contains('?') { '&' } else { '?' };
+        for (k, v) in [("service", service.as_deref()), ("scope", Some(scope))] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                url.push(sep);
+                url.push_str(k);
+                url.push('=');
+                url.push_str(&pct(v));
+                sep = '&';
+            }
+        }
+        let basic = self.creds.as_ref().map(Credentials::basic_header);
+        let resp = self.raw("GET", &url, &[], Payload::Empty, basic.as_deref())?;
+        let st = resp.status().as_u16();
+        if st == 401 || st == 403 {
+            return Err(Error::Unauthorized {
+                registry: self.host.clone(),
+                reason: format!("the token service {realm} refused the credentials (HTTP {st})"),
+            });
+        }
+        if !(200..300).contains(&st) {
+            return Err(Error::Status {
+                method: "GET".into(),
+                url,
+                status: st,
+                detail: error_detail(resp),
+            });
+        }
+        let mut data = Vec::new();
+        resp.into_body()
+            .into_reader()
+            .take(MAX_MANIFEST)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("read token response", &realm, e))?;
+        parse_token_response(&data, &realm)
+    }
+
+    fn status_err(method: &str, url: &str, resp: Response<Body>) -> Error {
+        Error::Status {
+            method: method.into(),
+            url: url.into(),
+            status: resp.status().as_u16(),
+            detail: error_detail(resp),
+        }
+    }
+
+    /// Fetches a manifest by tag or digest: (bytes, content type, the
+    /// registry's `Docker-Content-Digest`). `Ok(None)` when it is unknown.
+    pub fn get_manifest(&self, repo: &str, reference: &str) -> Result<Option<FetchedManifest>> {
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
+        let scope = format!("repository:{repo}:pull");
+        let resp = self.request(
+            "GET",
+            &url,
+            &scope,
+            &[("Accept", MANIFEST_ACCEPT.to_string())],
+            Payload::Empty,
+        )?;
+        match resp.status().as_u16() {
+            200 => {}
+            404 => return Ok(None),
+            _ => return Err(Self::status_err("GET", &url, resp)),
+        }
+        let ct = header(&resp, "content-type").unwrap_or("").to_string();
+        let dcd = header(&resp, "docker-content-digest").map(str::to_string);
+        let mut data = Vec::new();
+        resp.into_body()
+            .into_reader()
+            .take(MAX_MANIFEST + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("read manifest", &url, e))?;
+        if data.len() as u64 > MAX_MANIFEST {
+            return Err(Error::bad(
+                format!("manifest {url}"),
+                format!("larger than {MAX_MANIFEST} bytes"),
+            ));
+        }
+        Ok(Some(FetchedManifest {
+            data,
+            content_type: ct,
+            digest_header: dcd,
+        }))
+    }
+
+    /// Downloads a blob into `out` (appending from its current length when
+    /// resuming), checking size and digest. Broken transfers resume with
+    /// `Range` where the registry allows it, else start over.
+    pub fn fetch_blob(
+        &self,
+        repo: &str,
+        digest: &str,
+        size: u64,
+        out: &mut File,
+        progress: &dyn Fn(u64),
+    ) -> Result<()> {
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base);
+        let scope = format!("repository:{repo}:pull");
+        let mut hasher = Sha256::new();
+        let mut written = 0u64;
+        let mut failures = 0u32;
+        let io_err = |e| Error::io("write blob", Path::new(&url), e);
+        let mut buf = vec![0u8; 256 << 10];
+        loop {
+            let headers: Vec<(&str, String)> = if written > 0 {
+                vec![("Range", format!("bytes={written}-"))]
+            } else {
+                vec![]
+            };
+            let resp = self.request("GET", &url, &scope, &headers, Payload::Empty)?;
+            match resp.status().as_u16() {
+                200 => {
+                    if written > 0 {
+                        out.set_len(0).map_err(io_err)?;
+                        out.seek(SeekFrom::Start(0)).map_err(io_err)?;
+                        hasher = Sha256::new();
+                        written = 0;
+                    }
+                }
+                206 => {
+                    let cr = header(&resp, "content-range").unwrap_or("");
+                    if !cr.starts_with(&format!("bytes {written}-")) {
+                        return Err(Error::bad(
+                            format!("blob {digest} from {url}"),
+                            format!("asked for bytes from {written}, got Content-Range {cr:?}"),
+                        ));
+                    }
+                }
+                _ => return Err(Self::status_err("GET", &url, resp)),
+            }
+            let mut body = resp.into_body().into_reader();
+            let broken = loop {
+                match body.read(&mut buf) {
+                    Ok(0) => break None,
+                    Ok(n) => {
+                        written += n as u64;
+                        if written > size {
+                            return Err(Error::Mismatch {
+                                what: format!("size of blob {digest}"),
+                                source_url: url,
+                                expected: size.to_string(),
+                                actual: format!("more than {size}"),
+                            });
+                        }
+                        out.write_all(&buf[..n]).map_err(io_err)?;
+                        hasher.update(&buf[..n]);
+                        progress(n as u64);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Some(e),
+                }
+            };
+            if broken.is_none() && written == size {
+                break;
+            }
+            failures += 1;
+            let why = broken.unwrap_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("body ended at {written} of {size} bytes"),
+                )
+            });
+            if failures >= self.retry.attempts {
+                return Err(Error::io("download blob", Path::new(&url), why));
+            }
+            tracing::debug!(%url, written, error = %why, "resuming blob download");
+            std::thread::sleep(self.retry.delay(failures));
+        }
+        out.flush().map_err(io_err)?;
+        let actual = format!("sha256:{}", hex::encode(hasher.finalize()));
+        if actual != digest {
+            return Err(Error::Mismatch {
+                what: format!("digest of blob {digest}"),
+                source_url: url,
+                expected: digest.to_string(),
+                actual,
+            });
+        }
+        Ok(())
+    }
+
+    /// Downloads a small blob (a config) into memory, verified.
+    pub fn fetch_small_blob(&self, repo: &str, digest: &str, size: u64) -> Result<Vec<u8>> {
+        if size > 64 << 20 {
+            return Err(Error::bad(
+                format!("blob {digest}"),
+                format!("config of {size} bytes is too large"),
+            ));
+        }
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base);
+        let scope = format!("repository:{repo}:pull");
+        let resp = self.request("GET", &url, &scope, &[], Payload::Empty)?;
+        if resp.status().as_u16() != 200 {
+            return Err(Self::status_err("GET", &url, resp));
+        }
+        let mut data = Vec::new();
+        resp.into_body()
+            .into_reader()
+            .take(size + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("read blob", &url, e))?;
+        let actual = crate::digest::sha256_digest(&data);
+        if data.len() as u64 != size || actual != digest {
+            return Err(Error::Mismatch {
+                what: format!("blob {digest}"),
+                source_url: url,
+                expected: format!("{digest} ({size} bytes)"),
+                actual: format!("{actual} ({} bytes)", data.len()),
+            });
+        }
+        Ok(data)
+    }
+
+    /// Whether the repository has the blob (HEAD).
+    pub fn blob_exists(&self, repo: &str, digest: &str) -> Result<bool> {
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base);
+        let scope = format!("repository:{repo}:pull,push");
+        let resp = self.request("HEAD", &url, &scope, &[], Payload::Empty)?;
+        match resp.status().as_u16() {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(Self::status_err("HEAD", &url, resp)),
+        }
+    }
+
+    fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else if location.starts_with('/') {
+            format!("{}{location}", self.base)
+        } else {
+            format!("{}/{location}", self.base)
+        }
+    }
+
+    fn location(&self, method: &str, url: &str, resp: Response<Body>, want: u16) -> Result<String> {
+        if resp.status().as_u16() != want {
+            return Err(Self::status_err(method, url, resp));
+        }
+        header(&resp, "location")
+            .map(|l| self.absolute(l))
+            .ok_or_else(|| {
+                Error::bad(
+                    format!("{method} {url}"),
+                    "no Location header in the answer",
+                )
+            })
+    }
+
+    /// Uploads a blob from a file: POST then one PUT (monolithic), or PATCH
+    /// chunks of `chunk` bytes then a closing PUT.
+    pub fn upload_blob(
+        &self,
+        repo: &str,
+        digest: &str,
+        path: &Path,
+        size: u64,
+        chunk: Option<u64>,
+    ) -> Result<()> {
+        let scope = format!("repository:{repo}:pull,push");
+        let url = format!("{}/v2/{repo}/blobs/uploads/", self.base);
+        let resp = self.request("POST", &url, &scope, &[], Payload::Empty)?;
+        let mut loc = self.location("POST", &url, resp, 202)?;
+        let mut offset = 0;
+        if let Some(chunk) = chunk.filter(|c| *c > 0) {
+            while offset < size {
+                let len = chunk.min(size - offset);
+                let headers = [
+                    ("Content-Type", "application/octet-stream".to_string()),
+                    ("Content-Range", format!("{offset}-{}", offset + len - 1)),
+                ];
+                let resp = self.request(
+                    "PATCH",
+                    &loc,
+                    &scope,
+                    &headers,
+                    Payload::File { path, offset, len },
+                )?;
+                loc = self.location("PATCH", &loc, resp, 202)?;
+                offset += len;
+            }
+        }
+        let sep = if loc.contains('?') { '&' } else { '?' };
+        let put = format!("{loc}{sep}digest={}", pct(digest));
+        let body = if offset < size {
+            Payload::File {
+                path,
+                offset,
+                len: size - offset,
+            }
+        } else {
+            Payload::Empty
+        };
+        let resp = self.request(
+            "PUT",
+            &put,
+            &scope,
+            &[("Content-Type", "application/octet-stream".to_string())],
+            body,
+        )?;
+        match resp.status().as_u16() {
+            201 | 204 => Ok(()),
+            _ => Err(Self::status_err("PUT", &put, resp)),
+        }
+    }
+
+    /// Uploads a manifest under a tag or digest; returns the registry's digest header.
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        data: &[u8],
+    ) -> Result<Option<String>> {
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
+        let scope = format!("repository:{repo}:pull,push");
+        let resp = self.request(
+            "PUT",
+            &url,
+            &scope,
+            &[("Content-Type", media_type.to_string())],
+            Payload::Bytes(data),
+        )?;
+        match resp.status().as_u16() {
+            200..=202 => Ok(header(&resp, "docker-content-digest").map(str::to_string)),
+            _ => Err(Self::status_err("PUT", &url, resp)),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push_str(&hex::encode_upper([b]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_and_backoff_grows() {
+        assert_eq!(
+            pct("repository:a/b:pull,push"),
+            "repository%3Aa%2Fb%3Apull%2Cpush"
+        );
+        let r = RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(10),
+        };
+        assert_eq!(r.delay(1), Duration::from_millis(10));
+        assert_eq!(r.delay(3), Duration::from_millis(40));
+        assert_eq!(api_host("docker.io"), "registry-1.docker.io");
+    }
+
+    #[test]
+    fn an_unreachable_registry_is_a_transport_error() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let opts = ClientOptions {
+            insecure: true,
+            retry: RetryPolicy {
+                attempts: 1,
+                base_delay: Duration::from_millis(1),
+            },
+            ..ClientOptions::default()
+        };
+        let e = Client::connect(&format!("127.0.0.1:{port}"), &opts).unwrap_err();
+        assert!(matches!(e, Error::Transport { .. }), "{e}");
+        assert!(
+            e.to_string().contains(&format!("127.0.0.1:{port}/v2/")),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,461 @@
+//! `pull`: reference -> candidates (short names, mirrors, rewriting) ->
+//! manifest (index -> platform) -> config -> layers downloaded in parallel
+//! into a private staging directory, each checked for size and digest ->
+//! under the store lock, layers added and the image committed exactly as
+//! `load` of an OCI layout does it.
+
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::digest::{chain_id, parse_sha256, sha256_digest};
+use crate::fsutil::{mkdir_all, random_hex, remove_tree};
+use crate::model::{ImageRecord, LayerRecord};
+use crate::oci::{ConfigFile, Manifest};
+use crate::reference::Reference;
+use crate::store::Store;
+
+use super::auth::AuthOptions;
+use super::client::{Client, ClientOptions, RetryPolicy};
+use super::error::{Error, Result};
+use super::manifest::{self, Parsed, Platform};
+use super::policy::PolicySource;
+use super::rules::{RegistryRules, Source};
+
+/// Something a pull or push reports while it runs (for progress bars).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Trying a candidate source.
+    Trying {
+        /// The fully qualified reference.
+        reference: String,
+        /// `host/repository` contacted.
+        source: String,
+    },
+    /// A blob transfer starts.
+    BlobStart {
+        /// Digest.
+        digest: String,
+        /// Size in bytes.
+        size: u64,
+    },
+    /// Bytes of a blob moved.
+    BlobProgress {
+        /// Digest.
+        digest: String,
+        /// Bytes in this step.
+        bytes: u64,
+    },
+    /// A blob is complete and verified.
+    BlobDone {
+        /// Digest.
+        digest: String,
+    },
+    /// A blob is already there (layer in the store, or blob in the registry).
+    BlobSkipped {
+        /// Digest.
+        digest: String,
+    },
+    /// Writing the image into the store / the manifest to the registry.
+    Committing,
+}
+
+/// A progress callback.
+#[derive(Clone)]
+pub struct ProgressFn(pub Arc<dyn Fn(&Event) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressFn")
+    }
+}
+
+/// Options of [`pull`].
+#[derive(Debug, Clone)]
+pub struct PullOptions {
+    /// registries.conf rules (search list, rewriting, mirrors, insecure, blocked).
+    pub rules: RegistryRules,
+    /// Wanted platform in a manifest list (default: linux/<host arch>).
+    pub platform: Option<Platform>,
+    /// `--tls-verify`: `Some(false)` allows plain HTTP / unverified TLS
+    /// everywhere, `Some(true)` requires verified TLS even for `insecure`
+    /// registries, `None` follows registries.conf.
+    pub tls_verify: Option<bool>,
+    /// Credentials.
+    pub auth: AuthOptions,
+    /// Signature policy.
+    pub policy: PolicySource,
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Layers downloaded at once.
+    pub parallel: usize,
+    /// Extra trusted CA certificates (PEM).
+    pub ca_pem: Option<Vec<u8>>,
+    /// Progress callback.
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            rules: RegistryRules::default(),
+            platform: None,
+            tls_verify: None,
+            auth: AuthOptions::default(),
+            policy: PolicySource::Default,
+            retry: RetryPolicy::default(),
+            parallel: 3,
+            ca_pem: None,
+            progress: None,
+        }
+    }
+}
+
+/// What [`pull`] did.
+#[derive(Debug, Clone)]
+pub struct PullReport {
+    /// The image in the store.
+    pub image: ImageRecord,
+    /// The fully qualified reference that was pulled (the winner for short names).
+    pub reference: String,
+    /// `host/repository` it came from (a mirror or the primary location).
+    pub source: String,
+    /// Digest of the image manifest (the platform's one for a manifest list).
+    pub manifest_digest: String,
+    /// Layers downloaded.
+    pub layers_fetched: usize,
+    /// Layers already in the store.
+    pub layers_skipped: usize,
+    /// Bytes downloaded for layers.
+    pub bytes_fetched: u64,
+}
+
+pub(crate) fn emit(p: Option<&ProgressFn>, e: Event) {
+    if let Some(p) = p {
+        (p.0)(&e);
+    }
+}
+
+pub(crate) fn insecure_for(tls_verify: Option<bool>, src_insecure: bool) -> bool {
+    match tls_verify {
+        Some(v) => !v,
+        None => src_insecure,
+    }
+}
+
+/// Pulls `reference` (short or fully qualified, by tag or digest) into the store.
+pub fn pull(store: &Store, reference: &str, opts: &PullOptions) -> Result<PullReport> {
+    let candidates = opts.rules.candidates(reference)?;
+    let policy = opts.policy.load()?;
+    let mut attempts: Vec<(String, Error)> = Vec::new();
+    let mut tried = Vec::new();
+    for cand in &candidates {
+        policy.check("docker", cand)?;
+        let sources = match opts.rules.pull_sources(cand) {
+            Ok(s) => s,
+            Err(e) if candidates.len() > 1 => {
+                attempts.push((cand.to_string(), e));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for src in sources {
+            emit(
+                opts.progress.as_ref(),
+                Event::Trying {
+                    reference: cand.to_string(),
+                    source: src.name(),
+                },
+            );
+            tried.push(src.name());
+            match pull_from(store, cand, &src, opts) {
+                Ok(r) => return Ok(r),
+                Err(e) => {
+                    tracing::debug!(source = %src.name(), error = %e, "source failed");
+                    attempts.push((src.name(), e));
+                }
+            }
+        }
+    }
+    if attempts.iter().all(|(_, e)| e.is_not_found()) {
+        return Err(Error::ManifestUnknown {
+            reference: reference.to_string(),
+            tried,
+        });
+    }
+    if attempts.len() == 1 {
+        return Err(attempts.pop().expect("one").1);
+    }
+    Err(Error::AllSourcesFailed {
+        reference: reference.to_string(),
+        attempts,
+    })
+}
+
+/// The staging directory of one pull, removed on drop.
+struct Staging(PathBuf);
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = remove_tree(&self.0);
+    }
+}
+
+fn fetch_manifest(
+    client: &Client,
+    src: &Source,
+    wire_ref: &str,
+    what: &str,
+) -> Result<(Vec<u8>, String, String)> {
+    let super::client::FetchedManifest {
+        data,
+        content_type: ct,
+        digest_header: dcd,
+    } = client
+        .get_manifest(&src.repository, wire_ref)?
+        .ok_or_else(|| Error::ManifestUnknown {
+            reference: what.to_string(),
+            tried: vec![src.name()],
+        })?;
+    let digest = sha256_digest(&data);
+    let url = format!(
+        "{}/v2/{}/manifests/{wire_ref}",
+        client.base(),
+        src.repository
+    );
+    let expect = if wire_ref.starts_with("sha256:") {
+        Some(wire_ref.to_string())
+    } else {
+        dcd.filter(|d| d.starts_with("sha256:"))
+    };
+    if let Some(exp) = expect {
+        if exp != digest {
+            return Err(Error::Mismatch {
+                what: format!("digest of manifest {what}"),
+                source_url: url,
+                expected: exp,
+                actual: digest,
+            });
+        }
+    }
+    Ok((data, ct, digest))
+}
+
+fn pull_from(
+    store: &Store,
+    cand: &Reference,
+    src: &Source,
+    opts: &PullOptions,
+) -> Result<PullReport> {
+    let insecure = insecure_for(opts.tls_verify, src.insecure);
+    let creds = opts.auth.lookup(&src.host, &src.repository)?;
+    let client = Client::connect(
+        &src.host,
+        &ClientOptions {
+            insecure,
+            credentials: creds,
+            retry: opts.retry,
+            ca_pem: opts.ca_pem.clone(),
+        },
+    )?;
+    let name = cand.to_string();
+    let wire_ref = cand
+        .digest
+        .clone()
+        .or_else(|| cand.tag.clone())
+        .unwrap_or_else(|| "latest".into());
+    let (mut data, ct, top_digest) = fetch_manifest(&client, src, &wire_ref, &name)?;
+    let mut digests = vec![top_digest.clone()];
+    let mut manifest_digest = top_digest;
+    let m: Manifest = match manifest::parse(&data, &ct, &format!("manifest {name}"))? {
+        Parsed::Image(m) => m,
+        Parsed::Index(entries) => {
+            let want = opts.platform.clone().unwrap_or_else(Platform::host);
+            let pick = manifest::choose(&entries, &want, &name)?;
+            let (d2, ct2, dg2) =
+                fetch_manifest(&client, src, &pick.digest, &format!("{name} ({want})"))?;
+            if d2.len() as u64 != pick.size {
+                return Err(Error::Mismatch {
+                    what: format!("size of manifest {}", pick.digest),
+                    source_url: src.name(),
+                    expected: pick.size.to_string(),
+                    actual: d2.len().to_string(),
+                });
+            }
+            data = d2;
+            manifest_digest.clone_from(&dg2);
+            digests.push(dg2);
+            match manifest::parse(&data, &ct2, &format!("manifest {}", pick.digest))? {
+                Parsed::Image(m) => m,
+                Parsed::Index(_) => {
+                    return Err(Error::bad(
+                        format!("manifest {}", pick.digest),
+                        "an index inside an index is not supported",
+                    ))
+                }
+            }
+        }
+    };
+    let config = client.fetch_small_blob(&src.repository, &m.config.digest, m.config.size)?;
+    let cfg = ConfigFile::parse(&config, &m.config.digest)?;
+    if cfg.rootfs.diff_ids.len() != m.layers.len() {
+        return Err(Error::bad(
+            format!("image {name}"),
+            format!(
+                "{} layers in the manifest but {} diff ids in the config",
+                m.layers.len(),
+                cfg.rootfs.diff_ids.len()
+            ),
+        ));
+    }
+    // Which layers the store already has.
+    let chain: Vec<String> = {
+        let mut parent: Option<String> = None;
+        let mut v = Vec::new();
+        for d in &cfg.rootfs.diff_ids {
+            let c = chain_id(parent.as_deref(), d);
+            v.push(parse_sha256(&c)?.to_string());
+            parent = Some(c);
+        }
+        v
+    };
+    let present: Vec<bool> = store.lock.read(|| {
+        chain
+            .iter()
+            .zip(&cfg.rootfs.diff_ids)
+            .map(|(id, d)| Ok(store.layer_record(id)?.is_some() && store.blobs.exists(d)))
+            .collect::<crate::Result<Vec<bool>>>()
+    })?;
+    let staging = Staging(store.tmp_dir().join(format!("pull-{}", random_hex(8))));
+    mkdir_all(&staging.0)?;
+    let todo: Vec<usize> = (0..m.layers.len()).filter(|i| !present[*i]).collect();
+    for (i, l) in m.layers.iter().enumerate() {
+        if present[i] {
+            emit(
+                opts.progress.as_ref(),
+                Event::BlobSkipped {
+                    digest: l.digest.clone(),
+                },
+            );
+        }
+    }
+    let files = download_layers(&client, src, &m, &todo, &staging.0, opts)?;
+    emit(opts.progress.as_ref(), Event::Committing);
+    let bytes_fetched = todo.iter().map(|i| m.layers[*i].size).sum();
+    let image = store.lock.write(|| {
+        let mut parent: Option<LayerRecord> = None;
+        for (i, diff_id) in cfg.rootfs.diff_ids.iter().enumerate() {
+            let rec = match &files[i] {
+                Some(p) => {
+                    let f = File::open(p).map_err(|e| crate::Error::io("open", p, e))?;
+                    let mut r = std::io::BufReader::new(f);
+                    store.add_layer(parent.as_ref(), Some(diff_id), &mut r)?
+                }
+                None => store.add_layer(parent.as_ref(), Some(diff_id), &mut std::io::empty())?,
+            };
+            if let Some(p) = &files[i] {
+                let _ = fs::remove_file(p);
+            }
+            parent = Some(rec);
+        }
+        let same = m
+            .layers
+            .iter()
+            .zip(&cfg.rootfs.diff_ids)
+            .all(|(l, d)| &l.digest == d);
+        let names = vec![name.clone()];
+        store.commit_image(&config, same.then_some(data.as_slice()), &names, &digests)
+    })?;
+    Ok(PullReport {
+        image,
+        reference: name,
+        source: src.name(),
+        manifest_digest,
+        layers_fetched: todo.len(),
+        layers_skipped: m.layers.len() - todo.len(),
+        bytes_fetched,
+    })
+}
+
+/// Downloads the layers `todo` with up to `opts.parallel` threads; returns
+/// the staged file of each layer index (None for skipped ones).
+fn download_layers(
+    client: &Client,
+    src: &Source,
+    manifest: &Manifest,
+    todo: &[usize],
+    dir: &std::path::Path,
+    opts: &PullOptions,
+) -> Result<Vec<Option<PathBuf>>> {
+    let queue = Mutex::new(todo.iter().copied().collect::<VecDeque<usize>>());
+    let results: Mutex<Vec<Option<PathBuf>>> = Mutex::new(vec![None; manifest.layers.len()]);
+    let first_err: Mutex<Option<Error>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let workers = opts.parallel.clamp(1, 16).min(todo.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let Some(idx) = queue.lock().expect("poisoned").pop_front() else {
+                    return;
+                };
+                let layer = &manifest.layers[idx];
+                let res = (|| {
+                    let hex = parse_sha256(&layer.digest)?;
+                    let path = dir.join(hex);
+                    let mut f = File::create(&path).map_err(|e| Error::io("create", &path, e))?;
+                    emit(
+                        opts.progress.as_ref(),
+                        Event::BlobStart {
+                            digest: layer.digest.clone(),
+                            size: layer.size,
+                        },
+                    );
+                    let prog = |n: u64| {
+                        emit(
+                            opts.progress.as_ref(),
+                            Event::BlobProgress {
+                                digest: layer.digest.clone(),
+                                bytes: n,
+                            },
+                        );
+                    };
+                    let r = client.fetch_blob(
+                        &src.repository,
+                        &layer.digest,
+                        layer.size,
+                        &mut f,
+                        &prog,
+                    );
+                    drop(f);
+                    if r.is_err() {
+                        let _ = fs::remove_file(&path);
+                    }
+                    r?;
+                    emit(
+                        opts.progress.as_ref(),
+                        Event::BlobDone {
+                            digest: layer.digest.clone(),
+                        },
+                    );
+                    Ok(path)
+                })();
+                match res {
+                    Ok(p) => results.lock().expect("poisoned")[idx] = Some(p),
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        first_err.lock().expect("poisoned").get_or_insert(e);
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_err.into_inner().expect("poisoned") {
+        return Err(e);
+    }
+    Ok(results.into_inner().expect("poisoned"))
+}

@@ -1,0 +1,499 @@
+//! Test fixtures for the registry tests: a real docker-registry on
+//! 127.0.0.1 (own port, storage dir and config; optional htpasswd and TLS),
+//! a tampering HTTP proxy, the busybox test image, stores in temp dirs.
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use berth_storage::registry::{
+    Credentials, Policy, PolicySource, PullOptions, PushOptions, RegistryEntry, RegistryRules,
+    RetryPolicy,
+};
+use berth_storage::{Driver, ImageRecord, ImportOptions, Store, StoreOptions};
+
+pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
+
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// How to configure a registry.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryConfig {
+    pub htpasswd: Option<(String, String)>,
+    pub tls: bool,
+}
+
+/// A docker-registry process, killed and its files removed on drop.
+pub struct Registry {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub child: Arc<Mutex<Option<Child>>>,
+    pub cert_pem: Option<Vec<u8>>,
+    config_path: PathBuf,
+}
+
+impl Registry {
+    pub fn start(cfg: RegistryConfig) -> Self {
+        assert!(
+            Path::new(REGISTRY_BIN).exists(),
+            "{REGISTRY_BIN} is missing: install Debian's docker-registry package (cargo xtask deps)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut yaml = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: berth-test-secret\n",
+            dir.path().join("data").display()
+        );
+        let mut cert_pem = None;
+        if cfg.tls {
+            let (cert, key) = self_signed(dir.path());
+            write!(
+                yaml,
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert.display(),
+                key.display()
+            )
+            .unwrap();
+            cert_pem = Some(std::fs::read(&cert).unwrap());
+        }
+        if let Some((u, p)) = &cfg.htpasswd {
+            let h = bcrypt::hash(p, 4).unwrap();
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, format!("{u}:{h}\n")).unwrap();
+            write!(
+                yaml,
+                "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+                file.display()
+            )
+            .unwrap();
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, yaml).unwrap();
+        let r = Registry {
+            dir,
+            port,
+            child: Arc::new(Mutex::new(None)),
+            cert_pem,
+            config_path,
+        };
+        r.spawn();
+        r
+    }
+
+    /// Starts (again) on the same port and storage.
+    pub fn spawn(&self) {
+        let child = Command::new(REGISTRY_BIN)
+            .arg("serve")
+            .arg(&self.config_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path().join("registry.log")).unwrap())
+            .spawn()
+            .expect("spawn docker-registry");
+        *self.child.lock().unwrap() = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(st) = self
+                .child
+                .lock()
+                .unwrap()
+                .as_mut()
+                .unwrap()
+                .try_wait()
+                .unwrap()
+            {
+                panic!(
+                    "docker-registry exited with {st}: {}",
+                    std::fs::read_to_string(self.dir.path().join("registry.log"))
+                        .unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the process (the port closes).
+    pub fn kill(&self) {
+        kill_child(&self.child);
+    }
+
+    pub fn killer(&self) -> Arc<Mutex<Option<Child>>> {
+        self.child.clone()
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+pub fn kill_child(c: &Arc<Mutex<Option<Child>>>) {
+    if let Some(mut child) = c.lock().unwrap().take() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl is needed to make a self-signed certificate (apt-get install openssl)");
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+/// What the proxy does with one response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper {
+    Pass,
+    /// Flip the last byte of the body.
+    Corrupt,
+    /// Send the head and this many body bytes, then close.
+    CutAfter(usize),
+}
+
+/// A one-request-per-connection HTTP proxy to 127.0.0.1:upstream that can
+/// tamper with responses. `decide(method, path, nth)` picks the action;
+/// `nth` counts requests to the same path.
+pub struct Proxy {
+    pub port: u16,
+}
+
+type Decide = Arc<dyn Fn(&str, &str, usize) -> Tamper + Send + Sync>;
+
+impl Proxy {
+    pub fn start(upstream: u16, decide: Decide) -> Self {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let counts: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+        std::thread::spawn(move || {
+            for c in l.incoming() {
+                let Ok(c) = c else { continue };
+                let decide = decide.clone();
+                let counts = counts.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_one(c, upstream, &decide, &counts);
+                });
+            }
+        });
+        Proxy { port }
+    }
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+fn read_head(s: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut b = [0u8; 4096];
+    loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(i + 4);
+            return Ok((buf, rest));
+        }
+        let n = s.read(&mut b)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&b[..n]);
+    }
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+fn serve_one(
+    mut c: TcpStream,
+    upstream: u16,
+    decide: &Decide,
+    counts: &Mutex<std::collections::HashMap<String, usize>>,
+) -> std::io::Result<()> {
+    let (head, mut body) = read_head(&mut c)?;
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let want = content_length(&head);
+    while body.len() < want {
+        let mut b = vec![0u8; want - body.len()];
+        let n = c.read(&mut b)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&b[..n]);
+    }
+    let first = head.lines().next().unwrap_or("").to_string();
+    let mut parts = first.split(' ');
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let nth = {
+        let mut m = counts.lock().unwrap();
+        let e = m.entry(format!("{method} {path}")).or_insert(0);
+        *e += 1;
+        *e
+    };
+    let action = decide(&method, &path, nth);
+    let mut req = String::new();
+    for (i, l) in head.trim_end().lines().enumerate() {
+        if i > 0 && l.to_ascii_lowercase().starts_with("connection:") {
+            continue;
+        }
+        req.push_str(l);
+        req.push_str("\r\n");
+    }
+    req.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+    up.write_all(req.as_bytes())?;
+    up.write_all(&body)?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(resp.len(), |i| i + 4);
+    let (rhead, rbody) = resp.split_at(split);
+    let mut rbody = rbody.to_vec();
+    match action {
+        Tamper::Pass => {}
+        Tamper::Corrupt => {
+            if let Some(b) = rbody.last_mut() {
+                *b ^= 0xff;
+            }
+        }
+        Tamper::CutAfter(n) => {
+            rbody.truncate(n);
+            c.write_all(rhead)?;
+            c.write_all(&rbody)?;
+            return c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+    c.write_all(rhead)?;
+    c.write_all(&rbody)?;
+    c.shutdown(std::net::Shutdown::Both)
+}
+
+/// A store in a temp dir; unmounts everything under it on drop.
+pub struct TestStore {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    pub fn new(driver: Driver) -> Self {
+        assert!(
+            nix::unistd::geteuid().is_root(),
+            "the registry tests need root (layer extraction with owners, overlay mounts)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreOptions {
+            graph_root: dir.path().join("graph"),
+            run_root: dir.path().join("run"),
+            driver,
+        })
+        .unwrap();
+        TestStore { store, dir }
+    }
+
+    /// Files left in the store's tmp/ (must be empty after any pull).
+    pub fn tmp_entries(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path().join("graph/tmp"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let _ = berth_storage::Storage::shutdown(&self.store, true);
+        let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let prefix = self.dir.path().to_string_lossy().into_owned();
+        let mut points: Vec<&str> = info
+            .lines()
+            .filter_map(|l| l.split(' ').nth(4))
+            .filter(|p| p.starts_with(&prefix))
+            .collect();
+        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for p in points {
+            let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
+}
+
+/// The busybox root filesystem (from /bin/busybox, busybox-static) as a tar.
+pub fn busybox_tar() -> Vec<u8> {
+    let bb = Path::new("/bin/busybox");
+    assert!(
+        bb.exists(),
+        "/bin/busybox is missing: install busybox-static"
+    );
+    let mut b = tar::Builder::new(Vec::new());
+    let mut dir = |name: &str, mode: u32| {
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(mode);
+        h.set_size(0);
+        h.set_mtime(1_600_000_000);
+        b.append_data(&mut h, name, std::io::empty()).unwrap();
+    };
+    for d in ["bin", "etc", "tmp", "proc", "sys", "dev", "root", "var"] {
+        dir(d, if d == "tmp" { 0o1777 } else { 0o755 });
+    }
+    let data = std::fs::read(bb).unwrap();
+    let mut h = tar::Header::new_ustar();
+    h.set_mode(0o755);
+    h.set_size(data.len() as u64);
+    h.set_mtime(1_600_000_000);
+    b.append_data(&mut h, "bin/busybox", data.as_slice())
+        .unwrap();
+    for app in ["sh", "ls", "cat", "echo", "true"] {
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_mode(0o777);
+        h.set_mtime(1_600_000_000);
+        b.append_link(&mut h, format!("bin/{app}"), "busybox")
+            .unwrap();
+    }
+    let passwd = b"root:x:0:0:root:/root:/bin/sh\n";
+    let mut h = tar::Header::new_ustar();
+    h.set_mode(0o644);
+    h.set_size(passwd.len() as u64);
+    h.set_mtime(1_600_000_000);
+    b.append_data(&mut h, "etc/passwd", &passwd[..]).unwrap();
+    b.into_inner().unwrap()
+}
+
+/// Imports the busybox image under `name`.
+pub fn import_busybox(store: &Store, name: &str) -> ImageRecord {
+    let tar = busybox_tar();
+    store
+        .import(
+            &mut tar.as_slice(),
+            &ImportOptions {
+                names: vec![name.to_string()],
+                cmd: Some(vec!["/bin/sh".into()]),
+                ..ImportOptions::default()
+            },
+        )
+        .unwrap()
+}
+
+/// A one-layer image of `size` random (incompressible) bytes in a file.
+pub fn import_random(store: &Store, name: &str, size: usize) -> ImageRecord {
+    let mut data = vec![0u8; size];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in &mut data {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_mode(0o644);
+    h.set_size(data.len() as u64);
+    h.set_mtime(1_600_000_000);
+    b.append_data(&mut h, "random.bin", data.as_slice())
+        .unwrap();
+    let tar = b.into_inner().unwrap();
+    store
+        .import(
+            &mut tar.as_slice(),
+            &ImportOptions {
+                names: vec![name.to_string()],
+                ..ImportOptions::default()
+            },
+        )
+        .unwrap()
+}
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 3,
+        base_delay: Duration::from_millis(50),
+    }
+}
+
+/// Rules marking `hosts` insecure (plain HTTP on 127.0.0.1).
+pub fn insecure_rules(hosts: &[String]) -> RegistryRules {
+    RegistryRules {
+        search: vec![],
+        registries: hosts
+            .iter()
+            .map(|h| RegistryEntry {
+                prefix: h.clone(),
+                location: h.clone(),
+                insecure: true,
+                ..RegistryEntry::default()
+            })
+            .collect(),
+    }
+}
+
+pub fn pull_opts(hosts: &[String]) -> PullOptions {
+    PullOptions {
+        rules: insecure_rules(hosts),
+        policy: PolicySource::Inline(Policy::accept_anything()),
+        retry: fast_retry(),
+        ..PullOptions::default()
+    }
+}
+
+pub fn push_opts(hosts: &[String]) -> PushOptions {
+    PushOptions {
+        rules: insecure_rules(hosts),
+        retry: fast_retry(),
+        ..PushOptions::default()
+    }
+}
+
+pub fn creds(u: &str, p: &str) -> Credentials {
+    Credentials {
+        username: u.into(),
+        password: p.into(),
+    }
+}
