@@ -9,6 +9,10 @@
 //! none holds a lock or a transaction after it returns, so callers may wait
 //! on processes or the network between calls.
 //!
+//! [`RedbState::open`] opens `<static dir>/state.redb` read-write;
+//! [`RedbState::open_read_only`] opens it for commands that only read,
+//! which is much cheaper (it writes nothing to the file).
+//!
 //! # Example
 //!
 //! ```
