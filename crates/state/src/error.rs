@@ -236,3 +236,31 @@ impl StateError {
 
 /// The result type of the state layer.
 pub type Result<T, E = StateError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_cross_threads_and_name_what_they_are_about() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<StateError>();
+        let err = StateError::AmbiguousPrefix {
+            kind: Kind::Container,
+            prefix: "ab".into(),
+            matches: vec!["ab1".into(), "ab2".into()],
+        };
+        assert_eq!(
+            err.to_string(),
+            "prefix \"ab\" is ambiguous: it matches containers ab1, ab2; give more characters"
+        );
+        let err = StateError::Corrupt {
+            path: "/var/lib/berth/state/state.redb".into(),
+            detail: "x".into(),
+        };
+        let msg = err.to_string();
+        assert!(
+            msg.contains("/var/lib/berth/state/state.redb") && msg.contains("berth system reset")
+        );
+    }
+}
