@@ -11,13 +11,16 @@
 //! - [`prompt`]: podman's confirmations for prune and `system reset`.
 //! - [`generate`]: shell completions and man pages, for `cargo xtask`.
 //!
-//! Until the runtime lands, [`run`] parses and checks every command and
-//! then reports that it is not implemented; only `version` runs.
+//! [`run`] parses and checks every command, then runs it over
+//! berth-runtime ([`engine`] turns the global flags into a runtime,
+//! [`commands`] holds the handlers).
 
 #![deny(unsafe_code)]
 
 pub mod cli;
+pub mod commands;
 pub mod dispatch;
+pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod opts;
@@ -25,5 +28,6 @@ pub mod output;
 pub mod progress;
 pub mod prompt;
 pub mod signals;
+pub mod terminal;
 
 pub use dispatch::run;

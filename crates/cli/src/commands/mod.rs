@@ -1,0 +1,83 @@
+//! The command handlers: each group over berth-runtime (images over the
+//! storage layer), printing podman's output.
+
+pub mod containers;
+pub mod convert;
+pub mod images;
+pub mod io;
+pub mod pods;
+pub mod system;
+
+use crate::error::{CliError, Coded};
+use crate::output::{format::to_inspect_json, parse_format, OutputFormat};
+use serde_json::Value;
+use std::io::Write;
+
+/// Writes `text` to stdout (a closed pipe is not an error worth a panic).
+pub fn out(text: &str) -> anyhow::Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
+/// `inspect`-style output: `json` (four-space array) or a template per object.
+pub fn render_objects(format: &str, objs: &[Value]) -> anyhow::Result<u8> {
+    match parse_format("--format", Some(format))? {
+        OutputFormat::Json | OutputFormat::Default => out(&to_inspect_json(objs))?,
+        OutputFormat::Template(t) | OutputFormat::Table(t) => {
+            let mut s = String::new();
+            for o in objs {
+                let line = t.render(o).map_err(CliError::from)?;
+                s.push_str(&line);
+                if !line.ends_with('\n') {
+                    s.push('\n');
+                }
+            }
+            out(&s)?;
+        }
+    }
+    Ok(0)
+}
+
+/// A runtime error with its exit code: 125, or 126/127 for a command that
+/// cannot be run (as `run` reports them).
+pub fn run_error(e: berth_runtime::Error) -> anyhow::Error {
+    if let berth_runtime::Error::Oci(o) = &e {
+        let code = o.run_exit_code();
+        if code == 126 || code == 127 {
+            return Coded::wrap(u8::try_from(code).unwrap_or(125), e);
+        }
+    }
+    e.into()
+}
+
+/// As [`run_error`], with exec's classification.
+pub fn exec_error(e: berth_runtime::Error) -> anyhow::Error {
+    if let berth_runtime::Error::Oci(o) = &e {
+        let code = o.exec_exit_code();
+        if code == 126 || code == 127 {
+            return Coded::wrap(u8::try_from(code).unwrap_or(125), e);
+        }
+    }
+    e.into()
+}
+
+/// A container's exit code as a process exit code.
+pub fn exit_byte(code: i32) -> u8 {
+    u8::try_from(code.rem_euclid(256)).unwrap_or(125)
+}
+
+/// Reports the errors of several targets: all but the last are printed,
+/// the last is returned (podman's behaviour for `rm a b c`).
+pub fn finish(errors: Vec<anyhow::Error>) -> anyhow::Result<u8> {
+    let n = errors.len();
+    for (i, e) in errors.into_iter().enumerate() {
+        if i + 1 == n {
+            return Err(e);
+        }
+        eprintln!("{}", crate::error::render(&e));
+    }
+    Ok(0)
+}

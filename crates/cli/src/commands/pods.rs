@@ -1,0 +1,236 @@
+//! The pod commands over berth-runtime.
+
+#![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
+
+use super::{convert, finish, out, render_objects};
+use crate::cli::{GlobalOptions, PodCommand};
+use crate::error::CliError;
+use crate::opts::targets::select;
+use crate::opts::{
+    filter::parse_filters, signal::parse_signal, FilterTarget, PodCreateOptions, Targets,
+};
+use crate::output::{parse_format, render_listing, rows::PODS, Matcher, PodSummary};
+use berth_runtime::{ListOptions, PodRecord, Runtime};
+use chrono::Utc;
+use serde_json::Value;
+use std::time::Duration;
+
+/// Runs a pod command.
+pub fn run(g: &GlobalOptions, c: &PodCommand) -> anyhow::Result<u8> {
+    let create_opts = match c {
+        PodCommand::Create(a) => Some(PodCreateOptions::from_args(a)?),
+        _ => None,
+    };
+    let rt = crate::engine::runtime(g)?;
+    let r = dispatch(&rt, c, create_opts);
+    let _ = rt.shutdown(false);
+    r
+}
+
+fn ids(rt: &Runtime, t: &Targets) -> anyhow::Result<Vec<String>> {
+    Ok(match t {
+        Targets::All | Targets::Filtered => {
+            rt.list_pods()?.into_iter().map(|p| p.config.id).collect()
+        }
+        Targets::Latest => rt
+            .list_pods()?
+            .into_iter()
+            .max_by_key(|p| p.config.created)
+            .map(|p| p.config.id)
+            .into_iter()
+            .collect(),
+        Targets::Named(n) => {
+            let mut v = Vec::new();
+            for name in n {
+                v.push(rt.pod(name)?.config.id);
+            }
+            v
+        }
+    })
+}
+
+/// Prints per-member failures; the pod operation fails when any member did.
+fn members(id: &str, errs: Vec<(String, berth_runtime::Error)>) -> anyhow::Result<()> {
+    if errs.is_empty() {
+        return out(&format!("{id}\n"));
+    }
+    let n = errs.len();
+    for (ctr, e) in errs {
+        eprintln!("Error: container {ctr}: {e}");
+    }
+    Err(CliError::conflict("pod", format!("{n} container(s) of pod {id} failed")).into())
+}
+
+fn each(ids: &[String], mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<u8> {
+    finish(ids.iter().filter_map(|i| f(i).err()).collect())
+}
+
+fn dispatch(
+    rt: &Runtime,
+    c: &PodCommand,
+    create_opts: Option<PodCreateOptions>,
+) -> anyhow::Result<u8> {
+    match c {
+        PodCommand::Create(_) => {
+            let o = create_opts.unwrap_or_else(|| unreachable!());
+            if o.replace {
+                if let Some(n) = &o.name {
+                    match rt.remove_pod(n, true) {
+                        Err(e) if !e.is_not_found() => return Err(e.into()),
+                        _ => {}
+                    }
+                }
+            }
+            let p = rt.create_pod(&convert::pod(&o)?)?;
+            if let Some(f) = &o.pod_id_file {
+                std::fs::write(f, &p.config.id)?;
+            }
+            out(&format!("{}\n", p.config.id))?;
+            Ok(0)
+        }
+        PodCommand::Start(a) => {
+            let t = select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
+            each(&ids(rt, &t)?, |id| members(id, rt.start_pod(id)?))
+        }
+        PodCommand::Stop(a) => {
+            let t = select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
+            let timeout = Some(Duration::from_secs(a.time));
+            each(&ids(rt, &t)?, |id| members(id, rt.stop_pod(id, timeout)?))
+        }
+        PodCommand::Restart(a) => {
+            let t = select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+            each(&ids(rt, &t)?, |id| members(id, rt.restart_pod(id, None)?))
+        }
+        PodCommand::Kill(a) => {
+            let sig = parse_signal("--signal", &a.signal)?;
+            let t = select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+            each(&ids(rt, &t)?, |id| members(id, rt.kill_pod(id, sig.0)?))
+        }
+        PodCommand::Rm(a) => {
+            let t = select(
+                a.all,
+                a.latest,
+                &a.pods,
+                &a.pod_id_file,
+                "--pod-id-file",
+                false,
+            )?;
+            let list = match ids(rt, &t) {
+                Err(e) if a.ignore => {
+                    let _ = e;
+                    Vec::new()
+                }
+                r => r?,
+            };
+            each(&list, |id| {
+                rt.remove_pod(id, a.force)?;
+                out(&format!("{id}\n"))
+            })
+        }
+        PodCommand::Exists(a) => Ok(u8::from(!rt.pod_exists(&a.pod)?)),
+        PodCommand::Inspect(a) => {
+            let names = if a.latest {
+                ids(rt, &Targets::Latest)?
+            } else {
+                a.pods.clone()
+            };
+            let mut objs = Vec::new();
+            for n in &names {
+                objs.push(serde_json::to_value(rt.inspect_pod(n)?)?);
+            }
+            // podman 4.3 prints one pod as an object, not an array.
+            if objs.len() == 1 && a.format == "json" {
+                out(&format!("{}\n", serde_json::to_string_pretty(&objs[0])?))?;
+                return Ok(0);
+            }
+            render_objects(&a.format, &objs)
+        }
+        PodCommand::Prune(_) => {
+            for p in rt.list_pods()? {
+                let members = rt.list_containers(&ListOptions {
+                    all: true,
+                    pod: Some(p.config.id.clone()),
+                })?;
+                if members.iter().all(|m| !m.state.status.is_active()) {
+                    rt.remove_pod(&p.config.id, false)?;
+                    out(&format!("{}\n", p.config.id))?;
+                }
+            }
+            Ok(0)
+        }
+        PodCommand::Ps(a) => {
+            let filters = parse_filters(FilterTarget::Pods, &a.filter)?;
+            let format = parse_format("--format", a.format.as_deref())?;
+            let now = Utc::now();
+            let lookup = |r: &str| rt.pod(r).ok().map(|p| p.config.created);
+            let m = Matcher::new(&filters, now, &lookup)?;
+            let mut rows = Vec::new();
+            for p in rt.list_pods()? {
+                let s = summary(rt, &p)?;
+                if m.pod(&s) {
+                    rows.push(s);
+                }
+            }
+            rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+            if a.latest {
+                rows.truncate(1);
+            }
+            if a.quiet {
+                let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+                out(&crate::output::quiet_ids(ids, a.no_trunc))?;
+                return Ok(0);
+            }
+            let t: Vec<Value> = rows
+                .iter()
+                .map(|r| r.template_row(now, a.no_trunc))
+                .collect();
+            let j: Vec<Value> = rows.iter().map(PodSummary::json).collect();
+            out(&render_listing(&format, &PODS, &t, &j, a.noheading)?)?;
+            Ok(0)
+        }
+    }
+}
+
+fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
+    let members = rt.list_containers(&ListOptions {
+        all: true,
+        pod: Some(p.config.id.clone()),
+    })?;
+    Ok(PodSummary {
+        id: p.config.id.clone(),
+        name: p.config.name.clone(),
+        status: rt
+            .inspect_pod(&p.config.id)
+            .map_or_else(|_| p.state.status.to_string(), |i| i.state),
+        created: p.config.created,
+        infra_id: p.config.infra_container_id.clone(),
+        containers: members
+            .iter()
+            .map(|m| {
+                let st = m.state.status.to_string();
+                let mut cs = st.chars();
+                let word = cs
+                    .next()
+                    .map(|c| c.to_uppercase().chain(cs).collect())
+                    .unwrap_or_default();
+                (m.config.id.clone(), m.config.name.clone(), word)
+            })
+            .collect(),
+        labels: p.config.labels.clone(),
+        networks: Vec::new(),
+    })
+}

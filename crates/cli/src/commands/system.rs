@@ -1,0 +1,441 @@
+//! `volume`, `system` and the top-level `inspect`.
+
+#![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
+
+use super::{finish, out, render_objects};
+use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
+use crate::error::CliError;
+use crate::opts::{filter::parse_filters, kv::parse_key_values, FilterTarget};
+use crate::output::{
+    human::human_size, parse_format, render_listing, rows::VOLUMES, Matcher, OutputFormat,
+    VolumeSummary,
+};
+use berth_runtime::{ListOptions, Runtime, VolumeCreateOptions};
+use chrono::Utc;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::io::Write;
+
+fn with_runtime(
+    g: &GlobalOptions,
+    f: impl FnOnce(&Runtime) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let rt = crate::engine::runtime(g)?;
+    let r = f(&rt);
+    let _ = rt.shutdown(false);
+    r
+}
+
+fn confirm(warning: &str) -> anyhow::Result<bool> {
+    let mut input = std::io::stdin().lock();
+    let mut o = std::io::stdout();
+    let yes = crate::prompt::confirm(warning, &mut input, &mut o)?;
+    o.flush()?;
+    Ok(yes)
+}
+
+/// Runs a volume command.
+pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
+    with_runtime(g, |rt| match c {
+        VolumeCommand::Create(a) => {
+            if a.driver != "local" {
+                return Err(CliError::invalid(
+                    "--driver",
+                    &a.driver,
+                    "berth has only the local driver",
+                )
+                .into());
+            }
+            let labels = parse_key_values("--label", &a.label)?;
+            let options = parse_key_values("--opt", &a.opt)?;
+            let v = rt.create_volume(&VolumeCreateOptions {
+                name: a.name.clone(),
+                labels,
+                options,
+            })?;
+            out(&format!("{}\n", v.name))?;
+            Ok(0)
+        }
+        VolumeCommand::Ls(a) => {
+            let filters = parse_filters(FilterTarget::Volumes, &a.filter)?;
+            let format = parse_format("--format", a.format.as_deref())?;
+            let lookup = |_: &str| None;
+            let m = Matcher::new(&filters, Utc::now(), &lookup)?;
+            let rows: Vec<VolumeSummary> = rt
+                .list_volumes()?
+                .into_iter()
+                .map(|v| VolumeSummary {
+                    name: v.name,
+                    driver: v.driver,
+                    mountpoint: v.mountpoint.to_string_lossy().into_owned(),
+                    created: v.created_at,
+                    labels: v.labels,
+                    options: v.options,
+                })
+                .filter(|v| m.volume(v))
+                .collect();
+            if a.quiet {
+                for r in &rows {
+                    out(&format!("{}\n", r.name))?;
+                }
+                return Ok(0);
+            }
+            let t: Vec<Value> = rows.iter().map(VolumeSummary::template_row).collect();
+            out(&render_listing(&format, &VOLUMES, &t, &t, a.noheading)?)?;
+            Ok(0)
+        }
+        VolumeCommand::Inspect(a) => {
+            let names: Vec<String> = if a.all {
+                rt.list_volumes()?.into_iter().map(|v| v.name).collect()
+            } else {
+                a.volumes.clone()
+            };
+            let mut objs = Vec::new();
+            for n in &names {
+                let v = rt.inspect_volume(n)?;
+                objs.push(json!({
+                    "Name": v.name,
+                    "Driver": v.driver,
+                    "Mountpoint": v.mountpoint,
+                    "CreatedAt": v.created_at.to_rfc3339(),
+                    "Labels": v.labels,
+                    "Scope": v.scope,
+                    "Options": v.options,
+                }));
+            }
+            render_objects(&a.format, &objs)
+        }
+        VolumeCommand::Rm(a) => {
+            let names: Vec<String> = if a.all {
+                rt.list_volumes()?.into_iter().map(|v| v.name).collect()
+            } else {
+                a.volumes.clone()
+            };
+            let errors = names
+                .iter()
+                .filter_map(|n| {
+                    rt.remove_volume(n, a.force)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|()| out(&format!("{n}\n")))
+                        .err()
+                })
+                .collect();
+            finish(errors)
+        }
+        VolumeCommand::Prune(a) => {
+            parse_filters(FilterTarget::Prune, &a.filter)?;
+            if !a.force {
+                let unused: Vec<String> = rt
+                    .list_volumes()?
+                    .into_iter()
+                    .filter(|v| rt.volume_users(&v.name).is_ok_and(|u| u.is_empty()))
+                    .map(|v| v.name)
+                    .collect();
+                if !confirm(&crate::prompt::volume_prune(&unused))? {
+                    return Ok(0);
+                }
+            }
+            for n in rt.prune_volumes()? {
+                out(&format!("{n}\n"))?;
+            }
+            Ok(0)
+        }
+    })
+}
+
+/// Runs a system command.
+pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
+    match c {
+        SystemCommand::Info(a) => with_runtime(g, |rt| {
+            let info = serde_json::to_value(rt.info()?)?;
+            match parse_format("--format", a.format.as_deref())? {
+                OutputFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&info)?))?,
+                OutputFormat::Template(t) | OutputFormat::Table(t) => {
+                    let mut s = t.render(&info).map_err(CliError::from)?;
+                    if !s.ends_with('\n') {
+                        s.push('\n');
+                    }
+                    out(&s)?;
+                }
+                OutputFormat::Default => {
+                    let mut s = String::new();
+                    yaml(&info, 0, &mut s);
+                    out(&s)?;
+                }
+            }
+            Ok(0)
+        }),
+        SystemCommand::Refresh => {
+            let rt = crate::engine::runtime(g)?;
+            let cfg = rt.config()?;
+            rt.shutdown(false)?;
+            let alive = cfg.tmp_dir.join("alive");
+            match std::fs::remove_file(&alive) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("removing {}", alive.display()))
+                    )
+                }
+                _ => {}
+            }
+            // The next runtime built sees no `alive` file and refreshes.
+            let rt = crate::engine::runtime(g)?;
+            rt.shutdown(false)?;
+            Ok(0)
+        }
+        SystemCommand::Reset(a) => reset(g, a.force),
+        SystemCommand::Prune(a) => {
+            parse_filters(FilterTarget::Prune, &a.filter)?;
+            if !a.force && !confirm(&crate::prompt::system_prune(a.all, a.volumes))? {
+                return Ok(0);
+            }
+            with_runtime(g, |rt| {
+                out("Deleted Containers\n")?;
+                for r in rt.list_containers(&ListOptions {
+                    all: true,
+                    pod: None,
+                })? {
+                    if !r.state.status.is_active() && r.config.pod_id.is_none() {
+                        rt.remove_container(&r.config.id, false, false)?;
+                        out(&format!("{}\n", r.config.id))?;
+                    }
+                }
+                out("Deleted Pods\n")?;
+                for p in rt.list_pods()? {
+                    let members = rt.list_containers(&ListOptions {
+                        all: true,
+                        pod: Some(p.config.id.clone()),
+                    })?;
+                    if members.iter().all(|m| !m.state.status.is_active()) {
+                        rt.remove_pod(&p.config.id, false)?;
+                        out(&format!("{}\n", p.config.id))?;
+                    }
+                }
+                if a.volumes {
+                    out("Deleted Volumes\n")?;
+                    for v in rt.prune_volumes()? {
+                        out(&format!("{v}\n"))?;
+                    }
+                }
+                out("Deleted Images\n")?;
+                let store = crate::engine::store(g)?;
+                for i in store.prune_images()? {
+                    out(&format!("{i}\n"))?;
+                }
+                Ok(0)
+            })
+        }
+        SystemCommand::Df(a) => with_runtime(g, |rt| {
+            let store = crate::engine::store(g)?;
+            let images = store.images()?;
+            let ctrs = rt.list_containers(&ListOptions {
+                all: true,
+                pod: None,
+            })?;
+            let vols = rt.list_volumes()?;
+            let used_images: std::collections::BTreeSet<&str> =
+                ctrs.iter().map(|c| c.config.image_id.as_str()).collect();
+            let img_size: u64 = images.iter().map(|i| i.size).sum();
+            let img_unused: u64 = images
+                .iter()
+                .filter(|i| !used_images.contains(i.id.as_str()))
+                .map(|i| i.size)
+                .sum();
+            let ctr_size: u64 = ctrs
+                .iter()
+                .map(|c| {
+                    store
+                        .container_size(&c.config.rootfs_storage_id)
+                        .unwrap_or(0)
+                })
+                .sum();
+            let active = ctrs.iter().filter(|c| c.state.status.is_active()).count();
+            let rows = vec![
+                json!({"Type": "Images", "Total": images.len(), "Active": used_images.len(), "Size": human_size(img_size), "Reclaimable": human_size(img_unused)}),
+                json!({"Type": "Containers", "Total": ctrs.len(), "Active": active, "Size": human_size(ctr_size), "Reclaimable": human_size(0)}),
+                json!({"Type": "Local Volumes", "Total": vols.len(), "Active": 0, "Size": human_size(0), "Reclaimable": human_size(0)}),
+            ];
+            let _ = a.verbose;
+            let listing = crate::output::Listing {
+                default_template: "{{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+                headers: &[],
+            };
+            let format = parse_format("--format", a.format.as_deref())?;
+            out(&render_listing(&format, &listing, &rows, &rows, false)?)?;
+            Ok(0)
+        }),
+        SystemCommand::Check(a) => {
+            let store = crate::engine::store(g)?;
+            let report = store.check(a.repair)?;
+            if report.problems.is_empty() {
+                out("No problems found\n")?;
+                return Ok(0);
+            }
+            for p in &report.problems {
+                out(&format!("{p}\n"))?;
+            }
+            if report.repaired {
+                out("Repaired\n")?;
+                Ok(0)
+            } else {
+                Err(CliError::conflict(
+                    "system check",
+                    format!(
+                        "{} problem(s) found; run with --repair to fix them",
+                        report.problems.len()
+                    ),
+                )
+                .into())
+            }
+        }
+    }
+}
+
+fn reset(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
+    let rt = crate::engine::runtime(g)?;
+    let cfg = rt.config()?;
+    if !force
+        && !confirm(&crate::prompt::system_reset(
+            &cfg.storage.graph_root,
+            &cfg.storage.run_root,
+        ))?
+    {
+        let _ = rt.shutdown(false);
+        return Ok(0);
+    }
+    let mut errors: Vec<anyhow::Error> = Vec::new();
+    let mut note = |r: Result<(), berth_runtime::Error>| {
+        if let Err(e) = r {
+            if !e.is_not_found() {
+                errors.push(e.into());
+            }
+        }
+    };
+    for p in rt.list_pods().unwrap_or_default() {
+        note(rt.remove_pod(&p.config.id, true));
+    }
+    for c in rt
+        .list_containers(&ListOptions {
+            all: true,
+            pod: None,
+        })
+        .unwrap_or_default()
+    {
+        note(rt.remove_container(&c.config.id, true, true));
+    }
+    for v in rt.list_volumes().unwrap_or_default() {
+        note(rt.remove_volume(&v.name, true));
+    }
+    let _ = rt.shutdown(true);
+    if let Ok(store) = crate::engine::store(g) {
+        for i in store.images().unwrap_or_default() {
+            if let Err(e) = store.remove_image(&i.id, true) {
+                errors.push(e.into());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return finish(errors);
+    }
+    for dir in [
+        &cfg.storage.graph_root,
+        &cfg.static_dir,
+        &cfg.tmp_dir,
+        &cfg.storage.run_root,
+    ] {
+        match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(anyhow::Error::new(e).context(format!("removing {}", dir.display())))
+            }
+            _ => {}
+        }
+    }
+    Ok(0)
+}
+
+/// podman prints `info` as YAML.
+fn yaml(v: &Value, indent: usize, s: &mut String) {
+    let pad = "  ".repeat(indent);
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match v {
+                    Value::Object(o) if !o.is_empty() => {
+                        let _ = writeln!(s, "{pad}{k}:");
+                        yaml(v, indent + 1, s);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        let _ = writeln!(s, "{pad}{k}:");
+                        for item in a {
+                            match item {
+                                Value::Object(_) => {
+                                    let _ = writeln!(s, "{pad}- ");
+                                    yaml(item, indent + 1, s);
+                                }
+                                other => drop(writeln!(s, "{pad}- {}", scalar(other))),
+                            }
+                        }
+                    }
+                    Value::Object(_) => drop(writeln!(s, "{pad}{k}: {{}}")),
+                    Value::Array(_) => drop(writeln!(s, "{pad}{k}: []")),
+                    other => drop(writeln!(s, "{pad}{k}: {}", scalar(other))),
+                }
+            }
+        }
+        other => drop(writeln!(s, "{pad}{}", scalar(other))),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The top-level `inspect`: containers, then images, pods, volumes.
+pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
+    with_runtime(g, |rt| {
+        let store = crate::engine::store(g)?;
+        let names: Vec<String> = if a.latest {
+            rt.list_containers(&ListOptions {
+                all: true,
+                pod: None,
+            })?
+            .into_iter()
+            .max_by_key(|r| r.config.created)
+            .map(|r| r.config.id)
+            .into_iter()
+            .collect()
+        } else {
+            a.names.clone()
+        };
+        let kind = a.kind.as_str();
+        let mut objs = Vec::new();
+        let mut errors = Vec::new();
+        for n in &names {
+            let want = |k: &str| kind == "all" || kind == k;
+            let found: Option<Value> = if want("container") && rt.container_exists(n)? {
+                Some(serde_json::to_value(rt.inspect_container(n)?)?)
+            } else if want("image") && store.image(n).is_ok() {
+                Some(super::images::inspect_json(&store.inspect_image(n)?))
+            } else if want("pod") && rt.pod_exists(n)? {
+                Some(serde_json::to_value(rt.inspect_pod(n)?)?)
+            } else if want("volume") && rt.volume_exists(n)? {
+                let v = rt.inspect_volume(n)?;
+                Some(
+                    json!({"Name": v.name, "Driver": v.driver, "Mountpoint": v.mountpoint, "Labels": v.labels, "Scope": v.scope}),
+                )
+            } else {
+                None
+            };
+            match found {
+                Some(v) => objs.push(v),
+                None => errors.push(anyhow::anyhow!("no such object: {n:?}")),
+            }
+        }
+        render_objects(&a.format, &objs)?;
+        finish(errors)
+    })
+}

@@ -1,0 +1,258 @@
+//! Global flags → a [`berth_runtime::Runtime`] (or, for the image
+//! commands, the storage [`berth_storage::Store`] alone), the conmon exit
+//! command, and `--log-level` → tracing.
+//!
+//! `--root`, `--runroot` and `--tmpdir` alone isolate an instance: the
+//! state database lives in `ROOT/state`, the tmp dir defaults to
+//! `RUNROOT/tmp`, runc's state to `RUNROOT/runc`, network namespaces to
+//! `TMPDIR/netns`. `BERTH_DEFAULT_BRIDGE=NAME:CIDR` (tests, the demo)
+//! chooses the default network's bridge and subnet, and then keeps the
+//! host-local IPAM data in `ROOT/cni-ipam`.
+
+use crate::cli::GlobalOptions;
+use crate::error::CliError;
+use berth_config::{CgroupManager, StorageConfig, StorageDriver};
+use berth_runtime::{Runtime, RuntimeBuilder};
+use std::path::{Path, PathBuf};
+
+/// The environment variable naming the default bridge and subnet.
+pub const DEFAULT_BRIDGE_ENV: &str = "BERTH_DEFAULT_BRIDGE";
+
+/// Sets up tracing on stderr at `--log-level` (`warn` by default).
+pub fn init_logging(level: &str) {
+    let level = match level {
+        "warning" => "warn",
+        "fatal" | "panic" => "error",
+        l => l,
+    };
+    let filter = tracing_subscriber::EnvFilter::new(level);
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// The argv prefix conmon runs when a container exits: this binary, the
+/// same global flags, `container cleanup` (the runtime appends the id).
+pub fn exit_command(g: &GlobalOptions) -> anyhow::Result<Vec<String>> {
+    let exe = std::env::current_exe()
+        .map_err(|e| anyhow::Error::new(e).context("finding the berth binary for conmon"))?;
+    let mut argv = vec![exe.to_string_lossy().into_owned()];
+    argv.extend(global_args(g));
+    argv.push("container".into());
+    argv.push("cleanup".into());
+    Ok(argv)
+}
+
+/// The global flags as they were given, to pass on to another berth.
+pub fn global_args(g: &GlobalOptions) -> Vec<String> {
+    let mut a = Vec::new();
+    let mut push = |flag: &str, v: Option<String>| {
+        if let Some(v) = v {
+            a.push(format!("--{flag}"));
+            a.push(v);
+        }
+    };
+    let p = |p: &Option<PathBuf>| p.as_ref().map(|p| abs(p).to_string_lossy().into_owned());
+    push("root", p(&g.root));
+    push("runroot", p(&g.runroot));
+    push("config", p(&g.config));
+    push("namespace", g.namespace.clone());
+    push("runtime", g.runtime.clone());
+    push("conmon", p(&g.conmon));
+    push("cgroup-manager", g.cgroup_manager.clone());
+    push("storage-driver", g.storage_driver.clone());
+    push("tmpdir", p(&g.tmpdir));
+    push("cni-config-dir", p(&g.cni_config_dir));
+    for h in &g.hooks_dir {
+        push("hooks-dir", Some(abs(h).to_string_lossy().into_owned()));
+    }
+    push("log-level", Some(g.log_level.clone()));
+    a
+}
+
+/// A path made absolute against the current directory.
+fn abs(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
+    }
+}
+
+/// The runtime binary candidates for `--runtime NAME|PATH`.
+fn runtime_candidates(v: &str) -> Vec<PathBuf> {
+    if v.contains('/') {
+        vec![abs(Path::new(v))]
+    } else {
+        [
+            "/usr/bin",
+            "/usr/sbin",
+            "/usr/local/bin",
+            "/usr/local/sbin",
+            "/bin",
+            "/sbin",
+        ]
+        .iter()
+        .map(|d| Path::new(d).join(v))
+        .collect()
+    }
+}
+
+/// The builder for these global flags, without the storage locations.
+fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
+    let mut b = RuntimeBuilder::new();
+    if let Some(c) = &g.config {
+        b = b.config_file(abs(c));
+    }
+    if let Some(ns) = &g.namespace {
+        b = b.namespace(ns);
+    }
+    if let Some(r) = &g.runtime {
+        b = b.runtime_paths(&runtime_candidates(r));
+    }
+    if let Some(c) = &g.conmon {
+        b = b.conmon_paths(&[abs(c)]);
+    }
+    if let Some(m) = &g.cgroup_manager {
+        b = b.cgroup_manager(if m == "systemd" {
+            CgroupManager::Systemd
+        } else {
+            CgroupManager::Cgroupfs
+        });
+    }
+    if let Some(d) = &g.storage_driver {
+        b = b.storage_driver(driver(d));
+    }
+    if let Some(root) = &g.root {
+        b = b.static_dir(abs(root).join("state"));
+    }
+    let tmp = g
+        .tmpdir
+        .as_ref()
+        .map(|t| abs(t))
+        .or_else(|| g.runroot.as_ref().map(|r| abs(r).join("tmp")));
+    if let Some(t) = &tmp {
+        b = b.tmp_dir(t);
+    }
+    if let Some(r) = &g.runroot {
+        b = b.runtime_root(abs(r).join("runc"));
+    }
+    if let Some(c) = &g.cni_config_dir {
+        b = b.cni_config_dir(abs(c));
+    }
+    if let Some(h) = g.hooks_dir.first() {
+        b = b.hooks_dir(abs(h));
+    }
+    if let Ok(v) = std::env::var(DEFAULT_BRIDGE_ENV) {
+        let (bridge, subnet) = v.split_once(':').ok_or_else(|| {
+            CliError::invalid(
+                DEFAULT_BRIDGE_ENV,
+                &v,
+                "expected BRIDGE:SUBNET, e.g. berth9:10.99.0.0/24",
+            )
+        })?;
+        b = b.default_bridge(bridge, subnet);
+        if let Some(root) = &g.root {
+            b = b.ipam_data_dir(abs(root).join("cni-ipam"));
+        }
+    }
+    Ok(b)
+}
+
+fn driver(d: &str) -> StorageDriver {
+    if d == "vfs" {
+        StorageDriver::Vfs
+    } else {
+        StorageDriver::Overlay
+    }
+}
+
+/// The storage locations: the flags over the configured defaults.
+fn storage_config(g: &GlobalOptions, b: &RuntimeBuilder) -> anyhow::Result<StorageConfig> {
+    let loaded = b.resolve_config().map_err(runtime_error)?;
+    let mut s = loaded.config.storage;
+    if let Some(r) = &g.root {
+        s.graph_root = abs(r);
+    }
+    if let Some(r) = &g.runroot {
+        s.run_root = abs(r);
+    }
+    if let Some(d) = &g.storage_driver {
+        s.driver = driver(d);
+    }
+    Ok(s)
+}
+
+/// Builds the runtime for these global flags.
+pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
+    let b = base_builder(g)?;
+    let storage = storage_config(g, &b)?;
+    b.storage_config(storage)
+        .exit_command(exit_command(g)?)
+        .build()
+        .map_err(runtime_error)
+}
+
+/// Opens the image store alone (the image commands need nothing else).
+pub fn store(g: &GlobalOptions) -> anyhow::Result<berth_storage::Store> {
+    let b = base_builder(g)?;
+    let s = storage_config(g, &b)?;
+    let store = berth_storage::Store::open(berth_storage::StoreOptions {
+        graph_root: s.graph_root,
+        run_root: s.run_root,
+        driver: match s.driver {
+            StorageDriver::Overlay => berth_storage::Driver::Overlay,
+            StorageDriver::Vfs => berth_storage::Driver::Vfs,
+        },
+    })?;
+    Ok(store)
+}
+
+/// A runtime error as the CLI reports it (exit 125).
+pub fn runtime_error(e: berth_runtime::Error) -> anyhow::Error {
+    anyhow::Error::new(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_command_repeats_the_global_flags() {
+        let g = GlobalOptions {
+            root: Some("/r".into()),
+            runroot: Some("/rr".into()),
+            tmpdir: Some("/t".into()),
+            cni_config_dir: Some("/c".into()),
+            log_level: "warn".into(),
+            ..GlobalOptions::default()
+        };
+        let argv = exit_command(&g).unwrap();
+        assert!(Path::new(&argv[0]).is_absolute());
+        assert_eq!(
+            &argv[1..],
+            [
+                "--root",
+                "/r",
+                "--runroot",
+                "/rr",
+                "--tmpdir",
+                "/t",
+                "--cni-config-dir",
+                "/c",
+                "--log-level",
+                "warn",
+                "container",
+                "cleanup"
+            ]
+        );
+    }
+
+    #[test]
+    fn runtime_names_search_the_usual_dirs() {
+        assert_eq!(runtime_candidates("/x/crun"), [PathBuf::from("/x/crun")]);
+        assert!(runtime_candidates("crun").contains(&PathBuf::from("/usr/bin/crun")));
+    }
+}
