@@ -88,6 +88,19 @@ fn container_lifecycle_with_real_layers() {
     rt.remove_container(&id, false, false).unwrap();
     assert!(!rt.container_exists(&id).unwrap());
 
+    let info = rt.info().unwrap();
+    assert!(
+        info.host.oci_runtime.version.contains("runc"),
+        "{:?}",
+        info.host.oci_runtime
+    );
+    assert!(
+        info.host.conmon.version.contains("conmon"),
+        "{:?}",
+        info.host.conmon
+    );
+    assert_eq!(info.store.driver, "overlay");
+
     // force remove of a running container.
     let id = rt.create_container(&sleeper("forced")).unwrap().config.id;
     rt.start_container(&id).unwrap();

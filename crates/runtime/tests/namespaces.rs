@@ -51,7 +51,9 @@ fn namespaces_isolate_containers_and_pods() {
         n, 3,
         "the empty namespace sees a's, b's and a's infra container"
     );
-    a.remove_container(&ca, true, false).unwrap();
+    a.stop_container(&ca, Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    a.remove_container(&ca, false, false).unwrap();
     assert!(b.container_exists(&cb).unwrap());
     for rt in [a, b, all] {
         rt.shutdown(false).unwrap();

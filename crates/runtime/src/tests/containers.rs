@@ -478,3 +478,21 @@ fn exit_command_gets_the_id_appended() {
     assert_eq!(ec.path, std::path::PathBuf::from("/usr/bin/berth"));
     assert_eq!(ec.args, vec!["container".to_string(), "cleanup".into(), id]);
 }
+
+#[test]
+fn info_counts_containers_by_status() {
+    let fx = Fx::new();
+    let a = fx.create("a");
+    fx.create("b");
+    fx.rt.start_container(&a).unwrap();
+    let info = fx.rt.info().unwrap();
+    assert_eq!(info.store.containers.total, 2);
+    assert_eq!(info.store.containers.running, 1);
+    assert_eq!(info.store.containers.stopped, 1);
+    assert_eq!(info.host.os, "linux");
+    assert!(info.host.cpus >= 1 && info.host.mem_total > 0);
+    assert_eq!(info.host.cgroup_manager, "cgroupfs");
+    assert!(!info.version.is_empty());
+    let v = serde_json::to_value(&info).unwrap();
+    assert!(v["registries"]["search"].is_array());
+}
