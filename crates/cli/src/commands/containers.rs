@@ -132,7 +132,7 @@ fn dispatch(
             }
             each(&ids, |id| {
                 rt.restart_container(id, Some(Duration::from_secs(a.time)))?;
-                out(&format!("{id}\n"))
+                out(&format!("{}\n", given_name(&t, rt, id)))
             })
         }
         ContainerCommand::Kill(a) => {
@@ -190,13 +190,21 @@ fn dispatch(
                 "--cidfile",
                 !a.filter.is_empty(),
             )?;
-            let ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
+            let mut ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
+            if a.all {
+                // Infra containers go with their pod (`pod rm`).
+                ids.retain(|id| {
+                    rt.container(id)
+                        .is_ok_and(|r| !r.config.extra.contains_key("berth.infra"))
+                });
+            }
             each(&ids, |id| {
+                let shown = given_name(&t, rt, id);
                 match rt.remove_container(id, a.force, a.volumes) {
                     Err(e) if a.ignore && e.is_not_found() => return Ok(()),
                     r => r?,
                 }
-                out(&format!("{id}\n"))
+                out(&format!("{shown}\n"))
             })
         }
         ContainerCommand::List(a) => ps(g, rt, a),
@@ -502,6 +510,7 @@ fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
         }
     }
     let opts = convert::create(o)?;
+    check_ports_free(rt, &opts.ports)?;
     let rec = rt.create_container(&opts)?;
     if let Some(f) = &o.cidfile {
         std::fs::write(f, &rec.config.id).map_err(|e| {
@@ -509,6 +518,56 @@ fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
         })?;
     }
     Ok(rec)
+}
+
+/// podman refuses a host port something already listens on, or another
+/// container publishes; berth's port mappings are iptables rules that bind
+/// nothing, so the CLI checks both before creating.
+fn check_ports_free(rt: &Runtime, ports: &[berth_cni::PortMapping]) -> anyhow::Result<()> {
+    if ports.is_empty() {
+        return Ok(());
+    }
+    let taken: Vec<(u16, String)> = rt
+        .list_containers(&ListOptions {
+            all: false,
+            pod: None,
+        })?
+        .into_iter()
+        .flat_map(|r| {
+            r.config
+                .port_mappings
+                .into_iter()
+                .map(|p| (p.host_port, p.protocol))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for p in ports {
+        let proto = p.protocol.to_string();
+        let ip = if p.host_ip.is_empty() {
+            "0.0.0.0"
+        } else {
+            p.host_ip.as_str()
+        };
+        let addr = format!("{ip}:{}", p.host_port);
+        let in_use = taken
+            .iter()
+            .any(|(hp, pr)| *hp == p.host_port && *pr == proto)
+            || match p.protocol {
+                berth_cni::Protocol::Udp => std::net::UdpSocket::bind(&addr).is_err(),
+                _ => std::net::TcpListener::bind(&addr).is_err(),
+            };
+        if in_use {
+            return Err(CliError::conflict(
+                "--publish",
+                format!(
+                    "cannot listen on the {} port: listen {proto}4 {addr}: bind: address already in use",
+                    proto.to_uppercase()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> {

@@ -215,7 +215,11 @@ fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
         name: p.config.name.clone(),
         status: rt
             .inspect_pod(&p.config.id)
-            .map_or_else(|_| p.state.status.to_string(), |i| i.state),
+            .map_or_else(|_| p.state.status.to_string(), |i| i.state)
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+            .collect(),
         created: p.config.created,
         infra_id: p.config.infra_container_id.clone(),
         containers: members

@@ -149,9 +149,12 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
         SystemCommand::Info(a) => with_runtime(g, |rt| {
             let info = serde_json::to_value(rt.info()?)?;
             match parse_format("--format", a.format.as_deref())? {
-                OutputFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&info)?))?,
+                OutputFormat::Json => out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&rekey(&info, false))?
+                ))?,
                 OutputFormat::Template(t) | OutputFormat::Table(t) => {
-                    let mut s = t.render(&info).map_err(CliError::from)?;
+                    let mut s = t.render(&rekey(&info, true)).map_err(CliError::from)?;
                     if !s.ends_with('\n') {
                         s.push('\n');
                     }
@@ -159,7 +162,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 }
                 OutputFormat::Default => {
                     let mut s = String::new();
-                    yaml(&info, 0, &mut s);
+                    yaml(&rekey(&info, false), 0, &mut s);
                     out(&s)?;
                 }
             }
@@ -343,6 +346,7 @@ fn reset(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
         &cfg.tmp_dir,
         &cfg.storage.run_root,
     ] {
+        unmount_under(dir);
         match std::fs::remove_dir_all(dir) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(anyhow::Error::new(e).context(format!("removing {}", dir.display())))
@@ -351,6 +355,52 @@ fn reset(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Detaches every mount at or below `dir` (the netns directory is a bind
+/// mount of itself; a stray rootfs mount must not be deleted through).
+fn unmount_under(dir: &std::path::Path) {
+    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
+        return;
+    };
+    let mut points: Vec<std::path::PathBuf> = mounts
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(|p| std::path::PathBuf::from(p.replace("\\040", " ")))
+        .filter(|p| p.starts_with(dir))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    for p in points {
+        let _ = nix::mount::umount2(&p, nix::mount::MntFlags::MNT_DETACH);
+    }
+}
+
+/// snake_case keys → podman's: camelCase in JSON (`graphRoot`), the Go
+/// field names templates use (`GraphRoot`) when `pascal`.
+fn rekey(v: &Value, pascal: bool) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut key = String::new();
+                    let mut up = pascal;
+                    for ch in k.chars() {
+                        if ch == '_' {
+                            up = true;
+                        } else if up {
+                            key.push(ch.to_ascii_uppercase());
+                            up = false;
+                        } else {
+                            key.push(ch);
+                        }
+                    }
+                    (key, rekey(v, pascal))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|x| rekey(x, pascal)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// podman prints `info` as YAML.
