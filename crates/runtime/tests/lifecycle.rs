@@ -45,6 +45,42 @@ fn container_lifecycle_with_real_layers() {
     );
     rt.remove_container(&once, false, false).unwrap();
 
+    // Follow a running container's log until it exits; init first, then start.
+    let mut o = berth_runtime::ContainerCreateOptions::new(
+        "busybox",
+        &["sh", "-c", "echo first; sleep 1; echo second"],
+    );
+    o.name = Some("talker".into());
+    let talker = rt.create_container(&o).unwrap().config.id;
+    let rec = rt.init_container(&talker).unwrap();
+    assert_eq!(rec.state.status, ContainerStatus::Created);
+    assert_eq!(
+        rt.wait_container(
+            &talker,
+            WaitCondition::Created,
+            Some(Duration::from_secs(1))
+        )
+        .unwrap(),
+        0
+    );
+    rt.start_container(&talker).unwrap();
+    let mut out = Vec::new();
+    let opts = LogOptions {
+        follow: true,
+        timestamps: true,
+        ..LogOptions::default()
+    };
+    rt.container_logs(&talker, &opts, &mut out).unwrap();
+    let text = String::from_utf8_lossy(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].ends_with(" first") && lines[1].ends_with(" second"),
+        "{text}"
+    );
+    assert!(lines[0].starts_with("20"), "timestamps come first: {text}");
+    rt.remove_container(&talker, true, false).unwrap();
+
     // A long-running one: exec, top, stats, pause, stop.
     let id = rt.create_container(&sleeper("sleepy")).unwrap().config.id;
     let rec = rt.start_container(&id).unwrap();
