@@ -112,10 +112,9 @@ impl Runtime {
             Err(Error::State(e)) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(e),
         };
-        if matches!(
-            rec.state.status,
-            ContainerStatus::Running | ContainerStatus::Paused
-        ) {
+        // A created (or running) container belongs to whoever made it; a late exit command
+        // of its previous run must not tear it down.
+        if rec.state.status.is_active() {
             return Err(super::invalid_status(&rec, "clean up"));
         }
         self.cleanup_resources(&mut rec)?;

@@ -231,6 +231,25 @@ fn cleanup_is_idempotent_and_removes_auto_remove_containers() {
         fx.rt.cleanup_container(&c),
         Err(Error::InvalidStatus { .. })
     ));
+    // So is a created one (a late exit command of its previous run must not tear it down).
+    let d = fx.create("d");
+    fx.rt.init_container(&d).unwrap();
+    assert!(matches!(
+        fx.rt.cleanup_container(&d),
+        Err(Error::InvalidStatus { .. })
+    ));
+    assert_eq!(fx.status(&d), ContainerStatus::Created);
+}
+
+#[test]
+fn lookup_by_prefix_name_and_id() {
+    let fx = Fx::new();
+    let id = fx.create("named");
+    assert_eq!(fx.rt.container(&id[..8]).unwrap().config.id, id);
+    assert_eq!(fx.rt.container("named").unwrap().config.id, id);
+    assert!(fx.rt.container_exists(&id).unwrap());
+    assert!(!fx.rt.container_exists("other").unwrap());
+    assert!(fx.rt.container("other").unwrap_err().is_not_found());
 }
 
 #[test]

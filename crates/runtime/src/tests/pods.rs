@@ -160,3 +160,21 @@ fn names_are_unique_across_pods_and_containers() {
         .unwrap_err();
     assert!(err.to_string().contains("name"), "{err}");
 }
+
+#[test]
+fn kill_pod_signals_every_running_member() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&pod).unwrap();
+    fx.rt.kill_pod(&pod, libc::SIGTERM).unwrap();
+    let kills: Vec<String> = fx
+        .oci
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Kill(id, sig, _) if sig == libc::SIGTERM => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kills, vec![member, infra], "members first, infra last");
+}
