@@ -7,6 +7,26 @@ use std::time::Duration;
 use berth_runtime::{ContainerStatus, ExecOptions, LogOptions, WaitCondition};
 use common::{import_busybox, sleeper, TestEnv};
 
+/// A writer whose bytes the test reads afterwards.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
 #[test]
 fn container_lifecycle_with_real_layers() {
     let env = TestEnv::new(false);
@@ -103,6 +123,25 @@ fn container_lifecycle_with_real_layers() {
         )
         .unwrap();
     assert_eq!(ex.exit_code, Some(7));
+    let out = Shared::default();
+    let io = berth_runtime::AttachIo {
+        stdin: None,
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(std::io::sink()),
+        size: None,
+    };
+    let ex = rt
+        .exec_container(
+            &id,
+            &ExecOptions {
+                command: vec!["cat".into(), "/etc/hostname".into()],
+                ..Default::default()
+            },
+            Some(io),
+        )
+        .unwrap();
+    assert_eq!(ex.exit_code, Some(0));
+    assert_eq!(out.text().trim(), &id[..12], "exec output is streamed back");
     let top = rt.container_top(&id).unwrap();
     assert!(top.iter().any(|r| r.command.contains("sleep")), "{top:?}");
     let stats = rt.container_stats(&id).unwrap();
