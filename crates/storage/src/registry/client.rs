@@ -102,7 +102,7 @@ fn api_host(host: &str) -> &str {
     }
 }
 
-fn agent(insecure: bool, ca_pem: Option<&[u8]>) -> Result<ureq::Agent> {
+fn agent(insecure: bool, ca_pem: Option<&[u8]>, probe: bool) -> Result<ureq::Agent> {
     let mut tls = ureq::tls::TlsConfig::builder().disable_verification(insecure);
     if let Some(pem) = ca_pem {
         let certs = ureq::tls::parse_pem(pem)
@@ -120,6 +120,8 @@ fn agent(insecure: bool, ca_pem: Option<&[u8]>) -> Result<ureq::Agent> {
         .tls_config(tls.build())
         .timeout_connect(Some(Duration::from_secs(15)))
         .timeout_recv_response(Some(Duration::from_secs(120)))
+        // A plain-HTTP server may never answer a TLS hello: bound the probe.
+        .timeout_global(probe.then_some(Duration::from_secs(10)))
         .timeout_per_read(Some(Duration::from_secs(120)))
         .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -179,9 +181,8 @@ impl Client {
     /// wants to be authenticated. An insecure host is tried over HTTPS
     /// without verification first, then over plain HTTP.
     pub fn connect(host: &str, opts: &ClientOptions) -> Result<Client> {
-        let agent = agent(opts.insecure, opts.ca_pem.as_deref())?;
         let mut c = Client {
-            agent,
+            agent: agent(opts.insecure, opts.ca_pem.as_deref(), opts.insecure)?,
             base: format!("https://{}", api_host(host)),
             host: host.to_string(),
             creds: opts.credentials.clone(),
@@ -189,12 +190,21 @@ impl Client {
             tokens: Mutex::new(HashMap::new()),
             retry: opts.retry,
         };
-        match c.ping() {
+        if opts.insecure {
+            // One quick HTTPS try; plain HTTP is the usual answer for insecure hosts.
+            c.retry.attempts = 1;
+        }
+        let first = c.ping();
+        c.retry = opts.retry;
+        match first {
             Err(Error::Transport { .. }) if opts.insecure => {
                 c.base = format!("http://{}", api_host(host));
                 c.ping()?;
             }
             r => r?,
+        }
+        if opts.insecure {
+            c.agent = agent(true, opts.ca_pem.as_deref(), false)?;
         }
         Ok(c)
     }

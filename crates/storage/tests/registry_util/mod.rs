@@ -54,7 +54,7 @@ impl Registry {
         );
         let mut cert_pem = None;
         if cfg.tls {
-            let (cert, key) = self_signed(dir.path());
+            let (cert, key, ca) = self_signed(dir.path());
             write!(
                 yaml,
                 "  tls:\n    certificate: {}\n    key: {}\n",
@@ -62,7 +62,7 @@ impl Registry {
                 key.display()
             )
             .unwrap();
-            cert_pem = Some(std::fs::read(&cert).unwrap());
+            cert_pem = Some(std::fs::read(&ca).unwrap());
         }
         if let Some((u, p)) = &cfg.htpasswd {
             let h = bcrypt::hash(p, 4).unwrap();
@@ -151,34 +151,75 @@ impl Drop for Registry {
     }
 }
 
-fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-        ])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl is needed to make a self-signed certificate (apt-get install openssl)");
-    assert!(
-        out.status.success(),
-        "openssl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (cert, key)
+/// A CA and a server certificate for 127.0.0.1 signed by it; returns
+/// (server cert, server key, CA cert).
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is needed to make test certificates (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=berth test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
+    (
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+        dir.join("ca.pem"),
+    )
 }
 
 /// What the proxy does with one response.
@@ -198,10 +239,17 @@ pub struct Proxy {
     pub port: u16,
 }
 
-type Decide = Arc<dyn Fn(&str, &str, usize) -> Tamper + Send + Sync>;
+/// `(method, path, nth request to that path, request head) -> action`.
+pub type Decide = Arc<dyn Fn(&str, &str, usize, &str) -> Tamper + Send + Sync>;
+/// Runs after a cut response's partial body went out, before the close.
+pub type OnCut = Arc<dyn Fn() + Send + Sync>;
 
 impl Proxy {
     pub fn start(upstream: u16, decide: Decide) -> Self {
+        Self::start_with(upstream, decide, Arc::new(|| {}))
+    }
+
+    pub fn start_with(upstream: u16, decide: Decide, on_cut: OnCut) -> Self {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let counts: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
@@ -210,8 +258,9 @@ impl Proxy {
                 let Ok(c) = c else { continue };
                 let decide = decide.clone();
                 let counts = counts.clone();
+                let on_cut = on_cut.clone();
                 std::thread::spawn(move || {
-                    let _ = serve_one(c, upstream, &decide, &counts);
+                    let _ = serve_one(c, upstream, &decide, &counts, &on_cut);
                 });
             }
         });
@@ -234,6 +283,11 @@ fn read_head(s: &mut TcpStream) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
+        if buf.is_empty() && b[0] == 0x16 {
+            // A TLS ClientHello on this plain-HTTP port: hang up, as a
+            // registry answering garbage would, so the client falls back.
+            return Err(std::io::ErrorKind::InvalidData.into());
+        }
         buf.extend_from_slice(&b[..n]);
     }
 }
@@ -253,6 +307,7 @@ fn serve_one(
     upstream: u16,
     decide: &Decide,
     counts: &Mutex<std::collections::HashMap<String, usize>>,
+    on_cut: &OnCut,
 ) -> std::io::Result<()> {
     let (head, mut body) = read_head(&mut c)?;
     let head = String::from_utf8_lossy(&head).into_owned();
@@ -275,7 +330,7 @@ fn serve_one(
         *e += 1;
         *e
     };
-    let action = decide(&method, &path, nth);
+    let action = decide(&method, &path, nth, &head);
     let mut req = String::new();
     for (i, l) in head.trim_end().lines().enumerate() {
         if i > 0 && l.to_ascii_lowercase().starts_with("connection:") {
@@ -307,6 +362,8 @@ fn serve_one(
             rbody.truncate(n);
             c.write_all(rhead)?;
             c.write_all(&rbody)?;
+            c.flush()?;
+            on_cut();
             return c.shutdown(std::net::Shutdown::Both);
         }
     }
@@ -496,4 +553,124 @@ pub fn creds(u: &str, p: &str) -> Credentials {
         username: u.into(),
         password: p.into(),
     }
+}
+
+/// A token service plus a gate in front of a registry that demands
+/// `Authorization: Bearer <token>`: the bearer flow of Docker Hub and quay,
+/// in miniature. The token service hands out `token` to `user:password`
+/// (basic auth) and records the scopes asked for.
+pub struct BearerGate {
+    pub port: u16,
+    pub token_port: u16,
+    pub scopes: Arc<Mutex<Vec<String>>>,
+}
+
+impl BearerGate {
+    pub fn start(upstream: u16, user: &str, password: &str, token: &str) -> Self {
+        let tl = TcpListener::bind("127.0.0.1:0").unwrap();
+        let token_port = tl.local_addr().unwrap().port();
+        let scopes: Arc<Mutex<Vec<String>>> = Arc::default();
+        let expect = format!(
+            "Basic {}",
+            base64_encode(format!("{user}:{password}").as_bytes())
+        );
+        let (tok, sc) = (token.to_string(), scopes.clone());
+        std::thread::spawn(move || {
+            for c in tl.incoming() {
+                let Ok(mut c) = c else { continue };
+                let Ok((head, _)) = read_head(&mut c) else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                sc.lock().unwrap().push(path);
+                let authed = head.lines().any(|l| {
+                    l.split_once(':').is_some_and(|(k, v)| {
+                        k.eq_ignore_ascii_case("authorization") && v.trim() == expect
+                    })
+                });
+                let (status, body) = if authed {
+                    ("200 OK", format!(r#"{{"token":"{tok}","expires_in":300}}"#))
+                } else {
+                    (
+                        "401 Unauthorized",
+                        r#"{"details":"bad credentials"}"#.to_string(),
+                    )
+                };
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        let gl = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = gl.local_addr().unwrap().port();
+        let want = format!("Bearer {token}");
+        std::thread::spawn(move || {
+            for c in gl.incoming() {
+                let Ok(c) = c else { continue };
+                let want = want.clone();
+                std::thread::spawn(move || {
+                    let _ = gate_one(c, upstream, token_port, &want);
+                });
+            }
+        });
+        BearerGate {
+            port,
+            token_port,
+            scopes,
+        }
+    }
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+fn gate_one(mut c: TcpStream, upstream: u16, token_port: u16, want: &str) -> std::io::Result<()> {
+    let (head, mut body) = read_head(&mut c)?;
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let ok = text.lines().any(|l| {
+        l.split_once(':')
+            .is_some_and(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.trim() == want)
+    });
+    if !ok {
+        let body = r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#;
+        return write!(
+            c,
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{token_port}/token\",service=\"gate\"\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    }
+    let wantlen = content_length(&text);
+    while body.len() < wantlen {
+        let mut b = vec![0u8; wantlen - body.len()];
+        let n = c.read(&mut b)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&b[..n]);
+    }
+    let mut req = String::new();
+    for (i, l) in text.trim_end().lines().enumerate() {
+        let low = l.to_ascii_lowercase();
+        if i > 0 && (low.starts_with("connection:") || low.starts_with("authorization:")) {
+            continue;
+        }
+        req.push_str(l);
+        req.push_str("\r\n");
+    }
+    req.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+    up.write_all(req.as_bytes())?;
+    up.write_all(&body)?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    c.write_all(&resp)?;
+    c.shutdown(std::net::Shutdown::Both)
+}
+
+pub fn base64_encode(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
