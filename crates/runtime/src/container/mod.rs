@@ -180,27 +180,23 @@ impl Runtime {
     }
 
     /// Brings the record's status up to date from cheap signals: conmon's exit file (through
-    /// the OCI layer), then whether conmon and the container process still live. Saves the
-    /// state when it changed.
+    /// the OCI layer), then whether conmon and the container process still live. When it
+    /// changed, the new status is saved under the container's lock, after checking again on
+    /// a fresh record (another process may have restarted the container meanwhile). For
+    /// callers that do not hold the container's lock.
     pub(crate) fn sync_status(&self, rec: &mut ContainerRecord) -> Result<()> {
-        if !rec.state.status.is_active() {
+        if self.detect_exit(rec)? == Exit::Alive {
             return Ok(());
         }
         let id = rec.config.id.clone();
-        let exited = if let Some(code) = self.oci.exit_code(&id)? {
-            Some(Some(code))
-        } else {
-            let probe = &self.engine.probe;
-            let conmon_gone = rec.state.conmon_pid != 0 && !probe.is_alive(rec.state.conmon_pid);
-            let pid_gone = rec.state.pid == 0 || !probe.is_alive(rec.state.pid);
-            // conmon writes the exit file before it exits; give a racing write one look.
-            if conmon_gone && pid_gone {
-                Some(self.oci.exit_code(&id)?)
-            } else {
-                None
-            }
-        };
-        if let Some(code) = exited {
+        let _lock = self.lock_container(&id)?;
+        *rec = self.state.container(&id)?;
+        self.sync_status_locked(rec)
+    }
+
+    /// [`Self::sync_status`] for callers that hold the container's lock.
+    pub(crate) fn sync_status_locked(&self, rec: &mut ContainerRecord) -> Result<()> {
+        if let Exit::Ended(code) = self.detect_exit(rec)? {
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = code;
             rec.state.pid = 0;
@@ -208,15 +204,35 @@ impl Runtime {
             if rec.state.finished_at.is_none() || rec.state.finished_at < rec.state.started_at {
                 rec.state.finished_at = Some(chrono::Utc::now());
             }
-            self.state.save_container_state(&id, &rec.state)?;
+            self.state
+                .save_container_state(&rec.config.id, &rec.state)?;
         }
         Ok(())
+    }
+
+    /// Whether an active container's process has ended, and its exit code if known.
+    fn detect_exit(&self, rec: &ContainerRecord) -> Result<Exit> {
+        if !rec.state.status.is_active() {
+            return Ok(Exit::Alive);
+        }
+        let id = &rec.config.id;
+        if let Some(code) = self.oci.exit_code(id)? {
+            return Ok(Exit::Ended(Some(code)));
+        }
+        let probe = &self.engine.probe;
+        let conmon_gone = rec.state.conmon_pid != 0 && !probe.is_alive(rec.state.conmon_pid);
+        let pid_gone = rec.state.pid == 0 || !probe.is_alive(rec.state.pid);
+        // conmon writes the exit file before it exits; give a racing write one look.
+        if conmon_gone && pid_gone {
+            return Ok(Exit::Ended(self.oci.exit_code(id)?));
+        }
+        Ok(Exit::Alive)
     }
 
     /// Reads a record for an operation that holds its lock: by id, then synced.
     pub(crate) fn locked_record(&self, id: &str) -> Result<ContainerRecord> {
         let mut rec = self.state.container(id)?;
-        self.sync_status(&mut rec)?;
+        self.sync_status_locked(&mut rec)?;
         Ok(rec)
     }
 
@@ -224,6 +240,15 @@ impl Runtime {
     pub(crate) fn resolve_container_id(&self, id_or_name: &str) -> Result<String> {
         Ok(self.state.lookup_container(id_or_name)?.config.id)
     }
+}
+
+/// What the cheap signals say about a container's process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// Not active, or still running.
+    Alive,
+    /// It ended, with this exit code if conmon recorded one.
+    Ended(Option<i32>),
 }
 
 pub(crate) fn invalid_status(rec: &ContainerRecord, operation: &'static str) -> Error {
