@@ -123,7 +123,7 @@ pub enum Error {
     /// The signature policy file is missing or malformed.
     #[error("signature policy {path}: {reason}")]
     Policy {
-        /// The policy file (or "<inline>").
+        /// The policy file (or a description of an inline policy).
         path: String,
         /// What is wrong.
         reason: String,
@@ -164,6 +164,9 @@ pub enum Error {
     /// An option value is invalid.
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    /// A failure injected by `testing::FakeRegistry`.
+    #[error("injected failure in registry {0}")]
+    Injected(String),
 }
 
 fn fmt_detail(d: &str) -> String {

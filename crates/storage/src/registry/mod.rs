@@ -6,6 +6,7 @@
 //! signature policy as [`PolicySource`], credentials as [`AuthOptions`].
 //! See `README.md` in this directory.
 
+mod api;
 mod auth;
 mod client;
 mod error;
@@ -15,7 +16,10 @@ mod policy;
 mod pull;
 mod push;
 mod rules;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
+pub use api::{ImageRegistry, StoreRegistry};
 pub use auth::{
     default_auth_files, parse_challenge, parse_token_response, AuthFile, AuthOptions, Challenge,
     Credentials,

@@ -77,7 +77,7 @@ impl std::fmt::Debug for ProgressFn {
 pub struct PullOptions {
     /// registries.conf rules (search list, rewriting, mirrors, insecure, blocked).
     pub rules: RegistryRules,
-    /// Wanted platform in a manifest list (default: linux/<host arch>).
+    /// Wanted platform in a manifest list (default: `linux/<host arch>`).
     pub platform: Option<Platform>,
     /// `--tls-verify`: `Some(false)` allows plain HTTP / unverified TLS
     /// everywhere, `Some(true)` requires verified TLS even for `insecure`

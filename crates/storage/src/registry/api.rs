@@ -1,0 +1,74 @@
+//! The seam the runtime uses: [`ImageRegistry`], implemented by
+//! [`StoreRegistry`] (the real client over a [`Store`]) and, with the
+//! `testing` feature, by `testing::FakeRegistry`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::store::Store;
+
+use super::auth::Credentials;
+use super::error::Result;
+use super::login::LoginOptions;
+use super::pull::{PullOptions, PullReport};
+use super::push::{PushOptions, PushReport};
+
+/// Registry operations as the runtime calls them.
+pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
+    /// See [`super::pull`].
+    fn pull(&self, reference: &str, opts: &PullOptions) -> Result<PullReport>;
+    /// See [`super::push`].
+    fn push(
+        &self,
+        image: &str,
+        destination: Option<&str>,
+        opts: &PushOptions,
+    ) -> Result<PushReport>;
+    /// See [`super::login`].
+    fn login(
+        &self,
+        registry: &str,
+        credentials: &Credentials,
+        opts: &LoginOptions,
+    ) -> Result<PathBuf>;
+    /// See [`super::logout`].
+    fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf>;
+}
+
+/// The real registry client, pulling into and pushing from a [`Store`].
+#[derive(Debug, Clone)]
+pub struct StoreRegistry {
+    store: Arc<Store>,
+}
+
+impl StoreRegistry {
+    /// A client for `store` (share the `Arc` with the runtime's `Storage`).
+    pub fn new(store: Arc<Store>) -> Self {
+        StoreRegistry { store }
+    }
+}
+
+impl ImageRegistry for StoreRegistry {
+    fn pull(&self, reference: &str, opts: &PullOptions) -> Result<PullReport> {
+        super::pull(&self.store, reference, opts)
+    }
+    fn push(
+        &self,
+        image: &str,
+        destination: Option<&str>,
+        opts: &PushOptions,
+    ) -> Result<PushReport> {
+        super::push(&self.store, image, destination, opts)
+    }
+    fn login(
+        &self,
+        registry: &str,
+        credentials: &Credentials,
+        opts: &LoginOptions,
+    ) -> Result<PathBuf> {
+        super::login(registry, credentials, opts)
+    }
+    fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf> {
+        super::logout(registry, opts)
+    }
+}
