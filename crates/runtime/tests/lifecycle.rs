@@ -201,6 +201,18 @@ fn exit_command_cleans_up_and_auto_removes() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // `run --rm`: wait still learns the exit code after cleanup removed the container.
+    let mut o =
+        berth_runtime::ContainerCreateOptions::new("busybox", &["sh", "-c", "sleep 0.3; exit 5"]);
+    o.auto_remove = true;
+    let id = rt.create_container(&o).unwrap().config.id;
+    rt.start_container(&id).unwrap();
+    assert_eq!(
+        rt.wait_container(&id, WaitCondition::Exited, Some(Duration::from_secs(20)))
+            .unwrap(),
+        5
+    );
+
     let mut o = berth_runtime::ContainerCreateOptions::new("busybox", &["true"]);
     o.name = Some("kept".into());
     let id = rt.create_container(&o).unwrap().config.id;

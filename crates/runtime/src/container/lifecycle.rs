@@ -496,8 +496,10 @@ impl Runtime {
                     self.sync_status(&mut r)?;
                     r
                 }
-                // Removed meanwhile (auto-remove): it has exited.
-                Err(e) if e.is_not_found() && condition == WaitCondition::Exited => return Ok(0),
+                // Removed meanwhile (auto-remove): it has exited; its code was kept.
+                Err(e) if e.is_not_found() && condition == WaitCondition::Exited => {
+                    return Ok(self.removed_exit_code(&id).unwrap_or(-1));
+                }
                 Err(e) => return Err(e.into()),
             };
             if condition.reached(rec.state.status) {

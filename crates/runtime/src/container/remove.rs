@@ -82,6 +82,9 @@ impl Runtime {
             }
         }
         self.state.remove_container(id)?;
+        if let Some(code) = rec.state.exit_code {
+            self.remember_exit_code(id, code);
+        }
         let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
         if volumes {
             for v in &rec.config.named_volumes {
@@ -93,6 +96,38 @@ impl Runtime {
         }
         tracing::debug!(id, "container removed");
         Ok(())
+    }
+
+    /// Keeps a removed container's exit code for a while (podman keeps them 5 minutes), so
+    /// `wait` on an auto-removed container (`run --rm`) still learns it. Best effort.
+    fn remember_exit_code(&self, id: &str, code: i32) {
+        let dir = self.exit_codes_dir();
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let _ = std::fs::write(dir.join(id), code.to_string());
+        // Forget the old ones.
+        let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(300);
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < cutoff);
+            if old {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// The exit code of a recently removed container.
+    pub(crate) fn removed_exit_code(&self, id: &str) -> Option<i32> {
+        std::fs::read_to_string(self.exit_codes_dir().join(id))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+    }
+
+    fn exit_codes_dir(&self) -> std::path::PathBuf {
+        self.tmp_dir().join("removed-exit-codes")
     }
 
     /// What conmon's exit command runs after the container exits: records the exit, unmounts

@@ -515,3 +515,22 @@ fn info_counts_containers_by_status() {
     let v = serde_json::to_value(&info).unwrap();
     assert!(v["registries"]["search"].is_array());
 }
+
+#[test]
+fn wait_on_an_auto_removed_container_returns_its_exit_code() {
+    let fx = Fx::new();
+    let mut o = ContainerCreateOptions::new("busybox", &["false"]);
+    o.auto_remove = true;
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    fx.rt.start_container(&id).unwrap();
+    let rt2 = fx.again();
+    let waiter = std::thread::scope(|s| {
+        let h = s.spawn(|| fx.rt.wait_container(&id, WaitCondition::Exited, None));
+        std::thread::sleep(Duration::from_millis(50));
+        fx.oci.exit(&id, 1);
+        rt2.cleanup_container(&id).unwrap();
+        h.join().unwrap()
+    });
+    assert!(!fx.rt.container_exists(&id).unwrap());
+    assert_eq!(waiter.unwrap(), 1);
+}
