@@ -129,7 +129,7 @@ pub struct NetworkStatus {
 /// The network layer as the runtime sees it. Implemented for real by
 /// [`crate::CniNetworkPlugin`] and, for tests of the layers above, by
 /// `testing::FakeNetworkPlugin`.
-pub trait NetworkPlugin: Send + Sync {
+pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
     /// Creates a named network namespace and returns its path.
     fn create_netns(&self, name: &str) -> Result<PathBuf>;
 

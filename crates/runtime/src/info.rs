@@ -229,7 +229,7 @@ impl Runtime {
             run_root: st.run_root.clone(),
             driver: st.driver.to_string(),
             backing_filesystem: fs_type(&st.graph_root),
-            image_count: None,
+            image_count: self.storage.list_images().ok().map(|images| images.len()),
             containers: counts,
         };
         let env = berth_config::Environment::from_process();

@@ -20,7 +20,7 @@ use crate::lock::LockGuard;
 pub const CTR_REMOVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The four layers the runtime composes, each behind its trait.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Layers {
     /// Records of containers and pods.
     pub state: Arc<dyn State>,
@@ -30,17 +30,6 @@ pub struct Layers {
     pub oci: Arc<dyn OciRuntime>,
     /// Network namespaces and CNI.
     pub network: Arc<dyn NetworkPlugin>,
-}
-
-impl std::fmt::Debug for Layers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Layers")
-            .field("state", &self.state)
-            .field("storage", &self.storage)
-            .field("oci", &self.oci)
-            .field("network", &self.network.default_network())
-            .finish()
-    }
 }
 
 /// Tells whether a host process exists. The real probe asks the kernel; tests substitute one

@@ -32,6 +32,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Where the root filesystem is mounted, if it is.
     fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>>;
 
+    /// All images in the store.
+    fn list_images(&self) -> Result<Vec<ImageRecord>>;
+
     /// All container root filesystems.
     fn list_containers(&self) -> Result<Vec<ContainerRecord>>;
 

@@ -96,6 +96,9 @@ impl Storage for Store {
     fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>> {
         self.container_mount_point(storage_id)
     }
+    fn list_images(&self) -> Result<Vec<ImageRecord>> {
+        self.images()
+    }
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
         self.containers()
     }

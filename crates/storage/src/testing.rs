@@ -24,6 +24,8 @@ pub enum Call {
     Delete(String),
     /// `mount_point(storage_id)`.
     MountPoint(String),
+    /// `list_images()`.
+    ListImages,
     /// `list_containers()`.
     List,
     /// `shutdown(force)`.
@@ -42,6 +44,7 @@ impl Call {
             Call::Unmount(..) => "unmount_container",
             Call::Delete(_) => "delete_container",
             Call::MountPoint(_) => "mount_point",
+            Call::ListImages => "list_images",
             Call::List => "list_containers",
             Call::Shutdown(_) => "shutdown",
             Call::Import(_) => "import_rootfs",
@@ -231,6 +234,11 @@ impl Storage for FakeStorage {
             .get(storage_id)
             .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))?;
         Ok((c.1 > 0).then(|| self.mount_path(storage_id)))
+    }
+
+    fn list_images(&self) -> Result<Vec<ImageRecord>> {
+        let inner = self.enter(Call::ListImages)?;
+        Ok(inner.images.clone())
     }
 
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {

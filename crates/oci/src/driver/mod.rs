@@ -203,6 +203,8 @@ impl OciRuntime for RuncConmon {
                 ),
             });
         }
+        // A previous run's exit file would make the new process look exited.
+        remove_if_exists(&self.exit_file(id))?;
         let log = req
             .log_path
             .clone()

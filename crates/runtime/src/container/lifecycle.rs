@@ -246,9 +246,6 @@ impl Runtime {
             rec.state = before;
             return Err(undo.fail(e.into()));
         }
-        // A previous run's exit file would make the new process look exited.
-        let _ = std::fs::remove_file(self.tmp_dir().join("exits").join(&id));
-
         // 4. The OCI container (conmon + runtime create).
         let req = CreateRequest {
             id: id.clone(),
