@@ -24,6 +24,7 @@ fn htpasswd_basic_auth_login_and_logout() {
     // Anonymous push: refused with a clear message.
     let e = registry::push(&src.store, &img.id, Some(&dest), &push_opts(&hosts)).unwrap_err();
     assert!(e.is_unauthorized(), "{e}");
+    assert!(e.to_string().contains("none were found"), "{e}");
 
     // With credentials given directly.
     let mut popts = push_opts(&hosts);

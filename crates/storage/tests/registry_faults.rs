@@ -77,6 +77,60 @@ fn a_blob_with_a_wrong_digest_fails_the_pull_and_stores_nothing() {
 }
 
 #[test]
+fn a_corrupted_manifest_and_concurrent_pulls() {
+    let reg = Registry::start(RegistryConfig::default());
+    let src = TestStore::new(Driver::Vfs);
+    let img = import_busybox(&src.store, "localhost/bb:1");
+    let name = format!("{}/bb:1", reg.host());
+    registry::push(&src.store, &img.id, Some(&name), &push_opts(&[reg.host()])).unwrap();
+    let proxy = Proxy::start(
+        reg.port,
+        Arc::new(|m: &str, p: &str, _, _: &str| {
+            if m == "GET" && p.contains("/manifests/") {
+                Tamper::Corrupt
+            } else {
+                Tamper::Pass
+            }
+        }),
+    );
+    let dst = TestStore::new(Driver::Vfs);
+    let e = registry::pull(
+        &dst.store,
+        &format!("{}/bb:1", proxy.host()),
+        &pull_opts(&[proxy.host()]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("digest of manifest"), "{e}");
+    assert_empty(&dst);
+    // Two pulls of one image into one store at once both succeed, with progress events.
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev = events.clone();
+    let mut opts = pull_opts(&[reg.host()]);
+    opts.progress = Some(registry::ProgressFn(Arc::new(
+        move |e: &registry::Event| {
+            ev.lock().unwrap().push(e.clone());
+        },
+    )));
+    std::thread::scope(|s| {
+        let a = s.spawn(|| registry::pull(&dst.store, &name, &opts).unwrap());
+        let b = s.spawn(|| registry::pull(&dst.store, &name, &opts).unwrap());
+        assert_eq!(a.join().unwrap().image.id, b.join().unwrap().image.id);
+    });
+    assert_eq!(dst.store.images().unwrap().len(), 1);
+    assert!(dst.tmp_entries().is_empty());
+    let ev = events.lock().unwrap();
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, registry::Event::BlobDone { .. })),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter().any(|e| matches!(e, registry::Event::Committing)),
+        "{ev:?}"
+    );
+}
+
+#[test]
 fn a_dropped_connection_resumes_with_range() {
     let reg = Registry::start(RegistryConfig::default());
     let src = TestStore::new(Driver::Vfs);

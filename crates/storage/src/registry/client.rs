@@ -361,11 +361,20 @@ impl Client {
             }
             let h = header(&resp, "www-authenticate").map(str::to_string);
             if refreshed || (auth.is_some() && self.creds.is_some() && !self.is_bearer()) {
+                let detail = error_detail(resp);
                 return Err(Error::Unauthorized {
                     registry: self.host.clone(),
-                    reason: match error_detail(resp) {
-                        d if d.is_empty() => "HTTP 401".into(),
-                        d => d,
+                    reason: match (&self.creds, detail.is_empty()) {
+                        (None, true) => {
+                            "the registry requires credentials and none were found".into()
+                        }
+                        (None, false) => {
+                            format!(
+                                "the registry requires credentials and none were found ({detail})"
+                            )
+                        }
+                        (Some(_), true) => "HTTP 401".into(),
+                        (Some(_), false) => detail,
                     },
                 });
             }
