@@ -34,6 +34,8 @@ fn push_then_pull_into_an_empty_store_gives_the_same_mountable_image() {
     assert_eq!(rep.image.config, img.config);
     assert_eq!(rep.image.names, vec![dest.clone()]);
     assert!(dst.tmp_entries().is_empty(), "{:?}", dst.tmp_entries());
+    let check = dst.store.check(false).unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
     // The same image as `load` of an OCI layout of it makes.
     let layout = src.dir.path().join("layout");
     src.store
