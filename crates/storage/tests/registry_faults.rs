@@ -131,6 +131,57 @@ fn a_corrupted_manifest_and_concurrent_pulls() {
 }
 
 #[test]
+fn server_errors_are_retried_with_backoff_until_they_stop() {
+    let reg = Registry::start(RegistryConfig::default());
+    let src = TestStore::new(Driver::Vfs);
+    let img = import_busybox(&src.store, "localhost/bb:1");
+    registry::push(
+        &src.store,
+        &img.id,
+        Some(&format!("{}/bb:1", reg.host())),
+        &push_opts(&[reg.host()]),
+    )
+    .unwrap();
+    // Two 503s on the manifest and on the layer, then the real answers.
+    let layer = img.diff_ids[0].clone();
+    let proxy = Proxy::start(
+        reg.port,
+        Arc::new(move |m: &str, p: &str, nth, _: &str| {
+            let flaky = p.contains("/manifests/") || p.ends_with(&layer);
+            if m == "GET" && flaky && nth <= 2 {
+                Tamper::Status(if nth == 1 { 503 } else { 502 })
+            } else {
+                Tamper::Pass
+            }
+        }),
+    );
+    let dst = TestStore::new(Driver::Vfs);
+    let name = format!("{}/bb:1", proxy.host());
+    let rep = registry::pull(&dst.store, &name, &pull_opts(&[proxy.host()])).unwrap();
+    assert_eq!(rep.image.id, img.id);
+    // A registry that keeps failing: the error names the status, nothing is stored.
+    let proxy = Proxy::start(
+        reg.port,
+        Arc::new(|m: &str, p: &str, _, _: &str| {
+            if m == "GET" && p.contains("/manifests/") {
+                Tamper::Status(500)
+            } else {
+                Tamper::Pass
+            }
+        }),
+    );
+    let other = TestStore::new(Driver::Vfs);
+    let e = registry::pull(
+        &other.store,
+        &format!("{}/bb:1", proxy.host()),
+        &pull_opts(&[proxy.host()]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("HTTP 500"), "{e}");
+    assert_empty(&other);
+}
+
+#[test]
 fn a_dropped_connection_resumes_with_range() {
     let reg = Registry::start(RegistryConfig::default());
     let src = TestStore::new(Driver::Vfs);

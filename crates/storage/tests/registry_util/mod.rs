@@ -230,6 +230,8 @@ pub enum Tamper {
     Corrupt,
     /// Send the head and this many body bytes, then close.
     CutAfter(usize),
+    /// Answer with this status (and an empty body) instead of forwarding.
+    Status(u16),
 }
 
 /// A one-request-per-connection HTTP proxy to 127.0.0.1:upstream that can
@@ -331,6 +333,13 @@ fn serve_one(
         *e
     };
     let action = decide(&method, &path, nth, &head);
+    if let Tamper::Status(code) = action {
+        write!(
+            c,
+            "HTTP/1.1 {code} Injected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )?;
+        return c.shutdown(std::net::Shutdown::Both);
+    }
     let mut req = String::new();
     for (i, l) in head.trim_end().lines().enumerate() {
         if i > 0 && l.to_ascii_lowercase().starts_with("connection:") {
@@ -352,7 +361,7 @@ fn serve_one(
     let (rhead, rbody) = resp.split_at(split);
     let mut rbody = rbody.to_vec();
     match action {
-        Tamper::Pass => {}
+        Tamper::Pass | Tamper::Status(_) => {}
         Tamper::Corrupt => {
             if let Some(b) = rbody.last_mut() {
                 *b ^= 0xff;
