@@ -9,6 +9,7 @@
 //! - `testimage`: build the busybox test image's rootfs tar from busybox-static.
 
 mod bench;
+mod demo;
 mod deps;
 mod fuzz;
 mod run;
@@ -23,6 +24,7 @@ fn main() -> Result<()> {
         .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
     match task {
         "deps" => deps::install(),
+        "demo" => demo::run(),
         "test" => {
             deps::install()?;
             ci()

@@ -615,21 +615,39 @@ fn foreground(rt: &Runtime, rec: &ContainerRecord, stdin: bool, start: bool) -> 
         }
     };
     let _ = start;
-    if let Err(e) = rt.start_container(&id) {
-        drop(raw);
-        return Err(run_error(e));
-    }
-    let pid = rt.container(&id).map_or(0, |r| r.state.pid);
+    // Forward from before the start, so a signal right after it is not lost
+    // (the pid is filled in once known).
+    let pid = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let pending = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
     let forwarder = if tty {
         None
     } else {
+        let pid = std::sync::Arc::clone(&pid);
+        let pending = std::sync::Arc::clone(&pending);
         crate::signals::SignalForwarder::start(crate::signals::FORWARDED, move |sig| {
-            if let (Ok(p), Ok(s)) = (i32::try_from(pid), nix::sys::signal::Signal::try_from(sig)) {
-                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), s);
+            match pid.load(std::sync::atomic::Ordering::SeqCst) {
+                0 => pending.store(sig, std::sync::atomic::Ordering::SeqCst),
+                p => send_signal(p, sig),
             }
         })
         .ok()
     };
+    match rt.start_container(&id) {
+        Ok(r) => {
+            pid.store(r.state.pid, std::sync::atomic::Ordering::SeqCst);
+            let sig = pending.swap(0, std::sync::atomic::Ordering::SeqCst);
+            if sig != 0 {
+                send_signal(r.state.pid, sig);
+            }
+        }
+        Err(e) => {
+            if let Some(f) = forwarder {
+                f.stop();
+            }
+            drop(raw);
+            return Err(run_error(e));
+        }
+    }
     let code = rt.wait_container(&id, WaitCondition::Exited, None);
     if let Some(f) = forwarder {
         f.stop();
@@ -639,6 +657,15 @@ fn foreground(rt: &Runtime, rec: &ContainerRecord, stdin: bool, start: bool) -> 
     }
     drop(raw);
     Ok(exit_byte(code?))
+}
+
+/// Sends `sig` to the container's process `pid` (signal forwarding).
+fn send_signal(pid: u32, sig: i32) {
+    if let (Ok(p), Ok(s)) = (i32::try_from(pid), nix::sys::signal::Signal::try_from(sig)) {
+        if p > 0 {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), s);
+        }
+    }
 }
 
 fn exec(rt: &Runtime, o: &ExecOptions) -> anyhow::Result<u8> {

@@ -1,0 +1,291 @@
+//! End to end: images, volumes, system commands and an interactive shell
+//! under a real pseudo-terminal (tmux).
+
+mod common;
+
+use common::{image_tar, Berth, IMG};
+use std::time::Duration;
+
+#[test]
+fn image_commands() {
+    let b = Berth::empty();
+    let id = b.ok(&["import", image_tar().to_str().unwrap(), IMG]);
+    let id = id.trim().strip_prefix("sha256:").unwrap().to_owned();
+    assert_eq!(id.len(), 64);
+    let images = b.ok(&["images"]);
+    let mut lines = images.lines();
+    assert_eq!(
+        lines.next().unwrap().split_whitespace().collect::<Vec<_>>(),
+        ["REPOSITORY", "TAG", "IMAGE", "ID", "CREATED", "SIZE"]
+    );
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(&row[..3], ["localhost/bb", "latest", &id[..12]]);
+    assert_eq!(b.ok(&["images", "-q"]), format!("{}\n", &id[..12]));
+    assert_eq!(
+        b.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]),
+        "localhost/bb:latest\n"
+    );
+    b.ok(&["tag", IMG, "localhost/other:v1"]);
+    // The image matches by one of its names; every name is listed.
+    assert!(b
+        .ok(&[
+            "images",
+            "--filter",
+            "reference=localhost/other*",
+            "--format",
+            "{{.Tag}}"
+        ])
+        .contains("v1\n"));
+    assert_eq!(
+        b.ok(&["images", "--filter", "reference=localhost/none*", "-q"]),
+        ""
+    );
+    assert_eq!(
+        b.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Id}}",
+            "localhost/other:v1"
+        ]),
+        format!("{id}\n")
+    );
+    assert!(b.ok(&["image", "inspect", IMG]).contains("\"RepoTags\""));
+    assert!(b.ok(&["history", IMG]).starts_with("ID"));
+    b.ok(&["untag", IMG, "localhost/other:v1"]);
+    assert_eq!(b.run(&["image", "exists", "localhost/other:v1"]).code, 1);
+    assert_eq!(b.run(&["image", "exists", IMG]).code, 0);
+    // save / load round trip, both formats.
+    for format in ["oci-archive", "docker-archive"] {
+        let archive = b.dir.path().join(format!("bb-{format}.tar"));
+        b.ok(&[
+            "save",
+            "--format",
+            format,
+            "-o",
+            archive.to_str().unwrap(),
+            IMG,
+        ]);
+        b.ok(&["rmi", IMG]);
+        assert_eq!(b.ok(&["images", "-q"]), "");
+        let loaded = b.ok(&["load", "-i", archive.to_str().unwrap()]);
+        assert!(loaded.contains("localhost/bb:latest"), "{loaded}");
+        assert_eq!(
+            b.ok(&["images", "-q", "--no-trunc"])
+                .trim()
+                .trim_start_matches("sha256:"),
+            id
+        );
+    }
+    // rmi refuses an image in use unless -f; prune.
+    b.ok(&["create", "--network", "none", "--name", "user", IMG, "true"]);
+    assert_eq!(b.run(&["rmi", IMG]).code, 125);
+    b.ok(&["rm", "user"]);
+    b.ok(&["rmi", IMG]);
+    b.ok(&["image", "prune", "-f"]);
+    assert_eq!(b.ok(&["images", "-q"]), "");
+}
+
+#[test]
+fn volume_commands() {
+    let b = Berth::new();
+    assert_eq!(b.ok(&["volume", "create", "-l", "k=v", "data"]), "data\n");
+    b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "data:/data",
+        IMG,
+        "sh",
+        "-c",
+        "echo kept > /data/f",
+    ]);
+    assert_eq!(
+        b.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            "data:/data",
+            IMG,
+            "cat",
+            "/data/f"
+        ]),
+        "kept\n"
+    );
+    assert_eq!(
+        b.ok(&["volume", "ls"]).lines().collect::<Vec<_>>(),
+        ["DRIVER      VOLUME NAME", "local       data"]
+    );
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "data\n");
+    assert_eq!(
+        b.ok(&[
+            "volume",
+            "inspect",
+            "--format",
+            "{{.Name}} {{.Labels.k}}",
+            "data"
+        ]),
+        "data v\n"
+    );
+    let bind = b.dir.path().join("bind");
+    std::fs::create_dir(&bind).unwrap();
+    let spec = format!("{}:/mnt:ro", bind.display());
+    std::fs::write(bind.join("x"), "bound\n").unwrap();
+    assert_eq!(
+        b.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &spec,
+            IMG,
+            "cat",
+            "/mnt/x"
+        ]),
+        "bound\n"
+    );
+    assert_ne!(
+        b.run(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &spec,
+            IMG,
+            "touch",
+            "/mnt/y"
+        ])
+        .code,
+        0
+    );
+    b.ok(&["volume", "rm", "data"]);
+    b.ok(&["volume", "create", "spare"]);
+    b.ok(&["volume", "prune", "-f"]);
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
+}
+
+#[test]
+fn system_commands() {
+    let b = Berth::new();
+    let info = b.ok(&["info"]);
+    assert!(info.starts_with("host:\n"), "{info}");
+    assert!(info.contains("graphRoot: "), "{info}");
+    let json: serde_json::Value =
+        serde_json::from_str(&b.ok(&["info", "--format", "json"])).unwrap();
+    let root = b.dir.path().join("root");
+    assert_eq!(json["store"]["graphRoot"], root.to_str().unwrap());
+    assert_eq!(
+        b.ok(&["info", "--format", "{{.Store.GraphRoot}}"]),
+        format!("{}\n", root.display())
+    );
+    assert!(b.ok(&["version"]).starts_with("Version:"));
+    let df = b.ok(&["system", "df"]);
+    assert!(df.starts_with("TYPE") && df.contains("Images"), "{df}");
+    b.ok(&["system", "check"]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        "keep",
+        IMG,
+        "sleep",
+        "300",
+    ]);
+    b.ok(&["system", "refresh"]);
+    // After a refresh the container state was reset as after a reboot.
+    let ps = b.ok(&["ps", "-a", "--format", "{{.Names}}"]);
+    assert!(ps.contains("keep"), "{ps}");
+    b.ok(&["rm", "-f", "keep"]);
+    b.ok(&["create", "--network", "none", IMG, "true"]);
+    let pruned = b.ok(&["system", "prune", "-f"]);
+    assert!(pruned.starts_with("Deleted Containers\n"), "{pruned}");
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+    b.ok(&["system", "reset", "-f"]);
+    assert!(!root.exists());
+}
+
+#[test]
+fn run_it_gives_an_interactive_shell_on_a_pty() {
+    common::require(&["/usr/bin/tmux"]);
+    let b = Berth::new();
+    let session = format!("berthit{}", std::process::id());
+    let done = b.dir.path().join("exit-code");
+    let mut cmd = vec![env!("CARGO_BIN_EXE_berth").to_owned()];
+    cmd.extend(b.globals());
+    cmd.extend(["run", "-it", "--rm", "--network", "none", IMG, "sh"].map(String::from));
+    let line = format!(
+        "BERTH_DEFAULT_BRIDGE={}:{} {}; echo $? > {}",
+        b.bridge,
+        b.subnet,
+        cmd.join(" "),
+        done.display()
+    );
+    let tmux = |args: &[&str]| {
+        let o = std::process::Command::new("tmux")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .status();
+        }
+    }
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &line,
+    ]);
+    let _kill = Kill(session.clone());
+    let wait_for = |text: &str| {
+        for _ in 0..100 {
+            let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+            if screen.contains(text) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "{text:?} never appeared: {}",
+            tmux(&["capture-pane", "-p", "-t", &session])
+        );
+    };
+    wait_for("/ #");
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "echo $((6*7)); tty; stty size",
+        "Enter",
+    ]);
+    let screen = wait_for("42");
+    assert!(screen.contains("/dev/pts/"), "{screen}");
+    assert!(screen.contains("30 100"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "exit 5", "Enter"]);
+    for _ in 0..100 {
+        if let Ok(code) = std::fs::read_to_string(&done) {
+            assert_eq!(code.trim(), "5");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("berth run -it did not end after `exit 5`");
+}
