@@ -168,4 +168,22 @@ fn self_signed_tls_fails_verified_and_works_with_tls_verify_false() {
         registry::pull(&dst.store, &dest, &o).unwrap().image.id,
         img.id
     );
+    // So does a certs.d directory with the CA under the host's name.
+    let certs = dst.dir.path().join("certs.d");
+    std::fs::create_dir_all(certs.join(reg.host())).unwrap();
+    std::fs::write(
+        certs.join(reg.host()).join("ca.crt"),
+        reg.cert_pem.as_ref().unwrap(),
+    )
+    .unwrap();
+    let mut o = pull_opts(&[]);
+    o.certs_dir = Some(certs.clone());
+    assert_eq!(
+        registry::pull(&dst.store, &dest, &o).unwrap().image.id,
+        img.id
+    );
+    // A certs.d file that holds no certificate is an error naming the problem.
+    std::fs::write(certs.join(reg.host()).join("ca.crt"), "not a pem").unwrap();
+    let e = registry::pull(&dst.store, &dest, &o).unwrap_err();
+    assert!(e.to_string().contains("CA certificates"), "{e}");
 }

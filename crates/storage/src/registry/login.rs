@@ -19,8 +19,10 @@ pub struct LoginOptions {
     pub tls_verify: Option<bool>,
     /// Retries.
     pub retry: RetryPolicy,
-    /// Extra trusted CA certificates (PEM).
+    /// CA certificates (PEM) to trust instead of the webpki roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// certs.d directory (`None`: /etc/containers/certs.d).
+    pub certs_dir: Option<std::path::PathBuf>,
 }
 
 fn host_of(registry: &str) -> Result<&str> {
@@ -51,6 +53,7 @@ pub fn login(registry: &str, credentials: &Credentials, opts: &LoginOptions) -> 
             credentials: Some(credentials.clone()),
             retry: opts.retry,
             ca_pem: opts.ca_pem.clone(),
+            certs_dir: opts.certs_dir.clone(),
         },
     )?;
     client.verify_login()?;

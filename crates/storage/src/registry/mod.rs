@@ -24,7 +24,7 @@ pub use auth::{
     default_auth_files, parse_challenge, parse_token_response, AuthFile, AuthOptions, Challenge,
     Credentials,
 };
-pub use client::{Client, ClientOptions, RetryPolicy};
+pub use client::{Client, ClientOptions, FetchedManifest, RetryPolicy, DEFAULT_CERTS_DIR};
 pub use error::{Error, Result};
 pub use login::{login, logout, LoginOptions};
 pub use manifest::Platform;

@@ -91,8 +91,10 @@ pub struct PullOptions {
     pub retry: RetryPolicy,
     /// Layers downloaded at once.
     pub parallel: usize,
-    /// Extra trusted CA certificates (PEM).
+    /// CA certificates (PEM) to trust instead of the webpki roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// certs.d directory (`None`: /etc/containers/certs.d).
+    pub certs_dir: Option<std::path::PathBuf>,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
 }
@@ -108,6 +110,7 @@ impl Default for PullOptions {
             retry: RetryPolicy::default(),
             parallel: 3,
             ca_pem: None,
+            certs_dir: None,
             progress: None,
         }
     }
@@ -257,6 +260,7 @@ fn pull_from(
             credentials: creds,
             retry: opts.retry,
             ca_pem: opts.ca_pem.clone(),
+            certs_dir: opts.certs_dir.clone(),
         },
     )?;
     let name = cand.to_string();

@@ -25,8 +25,10 @@ pub struct PushOptions {
     pub retry: RetryPolicy,
     /// Upload blobs in PATCH chunks of this many bytes (None: one PUT each).
     pub chunk_size: Option<u64>,
-    /// Extra trusted CA certificates (PEM).
+    /// CA certificates (PEM) to trust instead of the webpki roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// certs.d directory (`None`: /etc/containers/certs.d).
+    pub certs_dir: Option<std::path::PathBuf>,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
 }
@@ -70,6 +72,7 @@ pub fn push(
             credentials: creds,
             retry: opts.retry,
             ca_pem: opts.ca_pem.clone(),
+            certs_dir: opts.certs_dir.clone(),
         },
     )?;
     // The read lock keeps the image's blobs from being removed under us.

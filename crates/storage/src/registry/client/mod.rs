@@ -56,8 +56,39 @@ pub struct ClientOptions {
     pub credentials: Option<Credentials>,
     /// Retries.
     pub retry: RetryPolicy,
-    /// Extra PEM CA certificates trusted for this host (besides the webpki roots).
+    /// PEM CA certificates to trust for this host instead of the webpki roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// Per-host CA directories (`<dir>/<host[:port]>/*.crt`, as
+    /// containers-certs.d(5)); `None` = [`DEFAULT_CERTS_DIR`].
+    pub certs_dir: Option<std::path::PathBuf>,
+}
+
+/// Where per-registry CA certificates live.
+pub const DEFAULT_CERTS_DIR: &str = "/etc/containers/certs.d";
+
+/// The CA certificates for `host`: `ca_pem`, plus every `*.crt` in the
+/// host's certs.d directory (sorted). `None` when there are none.
+fn host_cas(host: &str, opts: &ClientOptions) -> Result<Option<Vec<u8>>> {
+    let mut pem = opts.ca_pem.clone().unwrap_or_default();
+    let base = opts
+        .certs_dir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_CERTS_DIR));
+    let dir = base.join(host);
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        let mut files: Vec<_> = rd
+            .filter_map(std::result::Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "crt"))
+            .collect();
+        files.sort();
+        for f in files {
+            let data = std::fs::read(&f).map_err(|e| Error::io("read CA certificate", &f, e))?;
+            pem.extend_from_slice(&data);
+            pem.push(b'\n');
+        }
+    }
+    Ok((!pem.is_empty()).then_some(pem))
 }
 
 /// A manifest as fetched.
@@ -114,6 +145,11 @@ fn agent(insecure: bool, ca_pem: Option<&[u8]>, probe: bool) -> Result<ureq::Age
             })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::InvalidOption(format!("CA certificates: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::InvalidOption(
+                "CA certificates: no PEM certificate found".into(),
+            ));
+        }
         tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
     }
     Ok(ureq::Agent::config_builder()
@@ -182,8 +218,9 @@ impl Client {
     /// wants to be authenticated. An insecure host is tried over HTTPS
     /// without verification first, then over plain HTTP.
     pub fn connect(host: &str, opts: &ClientOptions) -> Result<Client> {
+        let cas = host_cas(host, opts)?;
         let mut c = Client {
-            agent: agent(opts.insecure, opts.ca_pem.as_deref(), opts.insecure)?,
+            agent: agent(opts.insecure, cas.as_deref(), opts.insecure)?,
             base: format!("https://{}", api_host(host)),
             host: host.to_string(),
             creds: opts.credentials.clone(),
@@ -205,7 +242,7 @@ impl Client {
             r => r?,
         }
         if opts.insecure {
-            c.agent = agent(true, opts.ca_pem.as_deref(), false)?;
+            c.agent = agent(true, cas.as_deref(), false)?;
         }
         Ok(c)
     }
