@@ -69,6 +69,32 @@ fn push_then_pull_into_an_empty_store_gives_the_same_mountable_image() {
     );
     dst.store.unmount_container(&sid, true).unwrap();
     dst.store.delete_container(&sid).unwrap();
+    // --pull=missing finds it locally, never refuses an absent one, always pulls.
+    let (found, pulled) = registry::ensure_image(
+        &dst.store,
+        &dest,
+        registry::PullPolicy::Missing,
+        &pull_opts(&hosts),
+    )
+    .unwrap();
+    assert_eq!((found.id.as_str(), pulled), (img.id.as_str(), false));
+    let absent = format!("{}/test/absent:1", reg.host());
+    let e = registry::ensure_image(
+        &dst.store,
+        &absent,
+        registry::PullPolicy::Never,
+        &pull_opts(&hosts),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("image not known"), "{e}");
+    let (_, pulled) = registry::ensure_image(
+        &dst.store,
+        &dest,
+        registry::PullPolicy::Always,
+        &pull_opts(&hosts),
+    )
+    .unwrap();
+    assert!(pulled);
     // Pulling again downloads nothing.
     let rep2 = registry::pull(&dst.store, &dest, &pull_opts(&hosts)).unwrap();
     assert_eq!((rep2.layers_fetched, rep2.layers_skipped), (0, 1));

@@ -9,6 +9,7 @@
 mod api;
 mod auth;
 mod client;
+mod ensure;
 mod error;
 mod login;
 pub mod manifest;
@@ -25,6 +26,7 @@ pub use auth::{
     Credentials,
 };
 pub use client::{Client, ClientOptions, FetchedManifest, RetryPolicy, DEFAULT_CERTS_DIR};
+pub use ensure::{ensure_image, PullPolicy};
 pub use error::{Error, Result};
 pub use login::{login, logout, LoginOptions};
 pub use manifest::Platform;
