@@ -97,4 +97,26 @@ fn skopeo_pushed_gzip_images_pull_and_berth_pushed_images_read_back() {
         src.dir.path(),
     );
     assert!(out.contains("/bin/sh"), "{out}");
+
+    // A compressed push: gzip layers that skopeo sees and berth pulls back.
+    let gz = format!("{}/berth/bb:gz", reg.host());
+    let mut popts = push_opts(&hosts);
+    popts.compress = true;
+    let rep = registry::push(&dst.store, &dest, Some(&gz), &popts).unwrap();
+    assert_ne!(rep.manifest_digest, img.manifest_digest);
+    let out = skopeo(
+        &[
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            &format!("docker://{gz}"),
+        ],
+        src.dir.path(),
+    );
+    assert!(out.contains("tar+gzip"), "{out}");
+    let fresh = TestStore::new(Driver::Vfs);
+    let pulled = registry::pull(&fresh.store, &gz, &pull_opts(&hosts)).unwrap();
+    assert_eq!(pulled.image.id, img.id);
+    assert_eq!(pulled.manifest_digest, rep.manifest_digest);
+    assert!(fresh.tmp_entries().is_empty() && dst.tmp_entries().is_empty());
 }

@@ -1,7 +1,12 @@
 //! `push`: an image of the store to a registry — every blob the registry
 //! lacks (HEAD, then POST + PUT or chunked PATCHes), then the manifest.
 
-use crate::digest::sha256_digest;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::digest::{parse_sha256, sha256_digest, HashingWriter};
+use crate::fsutil::{mkdir_all, random_hex, remove_tree};
 use crate::oci::{media, Manifest};
 use crate::reference::Reference;
 use crate::store::Store;
@@ -29,6 +34,9 @@ pub struct PushOptions {
     pub ca_pem: Option<Vec<u8>>,
     /// certs.d directory (`None`: /etc/containers/certs.d).
     pub certs_dir: Option<std::path::PathBuf>,
+    /// gzip uncompressed layers before uploading (as podman does by
+    /// default); the pushed manifest then differs from the local one.
+    pub compress: bool,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
 }
@@ -85,9 +93,11 @@ pub fn push(
                     e.to_string(),
                 )
             })?;
-            let mut uploaded = 0;
-            let mut skipped = 0;
-            for d in std::iter::once(&m.config).chain(&m.layers) {
+            // Every blob with its local file, checked; layers gzipped first if asked.
+            let staging = Staging(store.tmp_dir().join(format!("push-{}", random_hex(8))));
+            let mut out = m.clone();
+            let mut files = Vec::new();
+            for (i, d) in std::iter::once(&m.config).chain(&m.layers).enumerate() {
                 let path = store.blobs.path(&d.digest)?;
                 let size = std::fs::metadata(&path)
                     .map_err(|e| {
@@ -106,12 +116,36 @@ pub fn push(
                         actual: size.to_string(),
                     });
                 }
-                if client.blob_exists(&src.repository, &d.digest)? {
+                if i > 0 && opts.compress && is_uncompressed(&d.media_type) {
+                    mkdir_all(&staging.0)?;
+                    let (gz, digest, gz_size) = gzip_file(&path, &staging.0)?;
+                    let l = &mut out.layers[i - 1];
+                    l.media_type = if m.media_type == media::DOCKER_MANIFEST {
+                        "application/vnd.docker.image.rootfs.diff.tar.gzip".into()
+                    } else {
+                        "application/vnd.oci.image.layer.v1.tar+gzip".into()
+                    };
+                    l.digest.clone_from(&digest);
+                    l.size = gz_size;
+                    files.push((digest, gz, gz_size));
+                } else {
+                    files.push((d.digest.clone(), path, size));
+                }
+            }
+            let data = if opts.compress && out.layers != m.layers {
+                serde_json::to_vec(&out).map_err(|e| Error::bad("manifest", e.to_string()))?
+            } else {
+                data
+            };
+            let mut uploaded = 0;
+            let mut skipped = 0;
+            for (digest, path, size) in &files {
+                if client.blob_exists(&src.repository, digest)? {
                     skipped += 1;
                     emit(
                         opts.progress.as_ref(),
                         Event::BlobSkipped {
-                            digest: d.digest.clone(),
+                            digest: digest.clone(),
                         },
                     );
                     continue;
@@ -119,15 +153,15 @@ pub fn push(
                 emit(
                     opts.progress.as_ref(),
                     Event::BlobStart {
-                        digest: d.digest.clone(),
-                        size,
+                        digest: digest.clone(),
+                        size: *size,
                     },
                 );
-                client.upload_blob(&src.repository, &d.digest, &path, size, opts.chunk_size)?;
+                client.upload_blob(&src.repository, digest, path, *size, opts.chunk_size)?;
                 emit(
                     opts.progress.as_ref(),
                     Event::BlobDone {
-                        digest: d.digest.clone(),
+                        digest: digest.clone(),
                     },
                 );
                 uploaded += 1;
@@ -159,4 +193,34 @@ pub fn push(
             })
         })())
     })?
+}
+
+/// A staging directory removed on drop.
+struct Staging(PathBuf);
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = remove_tree(&self.0);
+    }
+}
+
+fn is_uncompressed(media_type: &str) -> bool {
+    media_type.is_empty()
+        || media_type == media::LAYER_TAR
+        || media_type == "application/vnd.docker.image.rootfs.diff.tar"
+}
+
+/// gzips `src` into `dir`; returns the file, its digest and size.
+fn gzip_file(src: &Path, dir: &Path) -> Result<(PathBuf, String, u64)> {
+    let tmp = dir.join(format!("gz-{}", random_hex(8)));
+    let f = File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    let hw = HashingWriter::new(BufWriter::new(f));
+    let mut enc = flate2::write::GzEncoder::new(hw, flate2::Compression::default());
+    let mut input = BufReader::new(File::open(src).map_err(|e| Error::io("open", src, e))?);
+    io::copy(&mut input, &mut enc).map_err(|e| Error::io("compress", src, e))?;
+    let mut hw = enc.finish().map_err(|e| Error::io("compress", &tmp, e))?;
+    hw.flush().map_err(|e| Error::io("write", &tmp, e))?;
+    let (digest, size, _) = hw.finish();
+    let path = dir.join(parse_sha256(&digest)?);
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io("rename", &path, e))?;
+    Ok((path, digest, size))
 }
