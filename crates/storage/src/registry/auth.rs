@@ -380,8 +380,10 @@ fn parse_params(s: &str) -> Option<BTreeMap<String, String>> {
                         break;
                     }
                     b'\\' if i + 1 < b.len() => {
-                        val.push(b[i + 1] as char);
-                        i += 2;
+                        // '\\' is one byte, so i + 1 is a char boundary.
+                        let ch = s[i + 1..].chars().next()?;
+                        val.push(ch);
+                        i += 1 + ch.len_utf8();
                     }
                     _ => {
                         let ch = s[i..].chars().next()?;
@@ -447,6 +449,7 @@ mod tests {
             "Bearer service=x",
             r#"Bearer realm="ftp://x""#,
             r#"Bearer realm="https://x"#,
+            "a a=\"\\\u{a1}",
             "Negotiate abc=1",
             "Bearer realm",
         ] {

@@ -41,7 +41,21 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Starts a registry; a port taken by someone else between choosing
+    /// and binding it is retried with another port.
     pub fn start(cfg: RegistryConfig) -> Self {
+        let mut last = String::new();
+        for _ in 0..3 {
+            let r = Self::prepare(&cfg);
+            match r.try_spawn() {
+                Ok(()) => return r,
+                Err(e) => last = e,
+            }
+        }
+        panic!("docker-registry did not start: {last}");
+    }
+
+    fn prepare(cfg: &RegistryConfig) -> Self {
         assert!(
             Path::new(REGISTRY_BIN).exists(),
             "{REGISTRY_BIN} is missing: install Debian's docker-registry package (cargo xtask deps)"
@@ -77,19 +91,21 @@ impl Registry {
         }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, yaml).unwrap();
-        let r = Registry {
+        Registry {
             dir,
             port,
             child: Arc::new(Mutex::new(None)),
             cert_pem,
             config_path,
-        };
-        r.spawn();
-        r
+        }
     }
 
     /// Starts (again) on the same port and storage.
     pub fn spawn(&self) {
+        self.try_spawn().unwrap();
+    }
+
+    fn try_spawn(&self) -> Result<(), String> {
         let child = Command::new(REGISTRY_BIN)
             .arg("serve")
             .arg(&self.config_path)
@@ -110,18 +126,20 @@ impl Registry {
                 .try_wait()
                 .unwrap()
             {
-                panic!(
+                self.child.lock().unwrap().take();
+                return Err(format!(
                     "docker-registry exited with {st}: {}",
                     std::fs::read_to_string(self.dir.path().join("registry.log"))
                         .unwrap_or_default()
-                );
+                ));
             }
-            assert!(
-                Instant::now() < deadline,
-                "docker-registry did not start listening"
-            );
+            if Instant::now() > deadline {
+                kill_child(&self.child);
+                return Err("docker-registry did not start listening within 20 s".into());
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
+        Ok(())
     }
 
     /// Kills the process (the port closes).
