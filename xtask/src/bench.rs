@@ -81,7 +81,9 @@ pub fn run(args: &[String]) -> Result<()> {
     fs::create_dir_all(&dir)?;
     run::cargo(&["build", "--release", "--package", "berth-cli"])?;
     let rootfs_tar = crate::testimage::build()?;
-    let berth_bin = root.join("target/release/berth");
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let berth_bin = target_dir.join("release/berth");
     let berth = Engine {
         name: "berth",
         argv: engine_argv(
@@ -318,14 +320,7 @@ fn run_rss(e: &Engine, args: &[&str]) -> Result<i64> {
 /// config with `true` as the process.
 fn runc_bundle(dir: &Path, rootfs_tar: &Path) -> Result<PathBuf> {
     let bundle = dir.join("runc-bundle");
-    fs::create_dir_all(bundle.join("rootfs"))?;
-    run::status(
-        Command::new("tar")
-            .arg("-C")
-            .arg(bundle.join("rootfs"))
-            .arg("-xf")
-            .arg(rootfs_tar),
-    )?;
+    untar(rootfs_tar, &bundle.join("rootfs"))?;
     run::status(
         Command::new("runc")
             .arg("spec")
@@ -359,17 +354,17 @@ fn runc_run(dir: &Path, bundle: &Path) -> Result<Duration> {
     Ok(start.elapsed())
 }
 
+/// Extracts `tar` into `dir`, creating it.
+fn untar(tar: &Path, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    run::status(Command::new("tar").arg("-C").arg(dir).arg("-xf").arg(tar))
+}
+
 /// The test image plus ~58 MB of incompressible data, as one tar.
 fn big_rootfs_tar(dir: &Path, rootfs_tar: &Path) -> Result<PathBuf> {
     let big = dir.join("big");
+    untar(rootfs_tar, &big.join("rootfs"))?;
     fs::create_dir_all(big.join("rootfs/data"))?;
-    run::status(
-        Command::new("tar")
-            .arg("-C")
-            .arg(big.join("rootfs"))
-            .arg("-xf")
-            .arg(rootfs_tar),
-    )?;
     run::status(
         Command::new("dd")
             .args(["if=/dev/urandom", "bs=1M", "count=58", "status=none"])
