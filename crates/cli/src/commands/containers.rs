@@ -888,7 +888,7 @@ fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
             avg_cpu_percent: pct,
             cpu_time: Duration::from_nanos(s.cpu_nanos),
             mem_usage: s.memory_usage,
-            mem_limit: s.memory_limit.unwrap_or(0),
+            mem_limit: s.memory_limit.unwrap_or_else(host_memory),
             net_io: (0, 0),
             block_io: (0, 0),
             pids: s.pids,
@@ -907,6 +907,18 @@ fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
         false,
     )?)?;
     Ok(0)
+}
+
+/// The host's memory in bytes (podman's limit for an unlimited container).
+fn host_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
 
 /// `cp`, through the container's mounted root filesystem.

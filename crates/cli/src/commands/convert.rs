@@ -200,3 +200,50 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
         hostname: o.hostname.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opts::ports::parse_publish;
+
+    #[test]
+    fn port_ranges_expand_and_zero_gets_a_free_port() {
+        let p = parse_publish(&["127.0.0.1:8000-8001:80-81/udp".into(), "90".into()]).unwrap();
+        let out = ports(&p).unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!((out[0].host_port, out[0].container_port), (8000, 80));
+        assert_eq!((out[1].host_port, out[1].container_port), (8001, 81));
+        assert_eq!(out[0].host_ip, "127.0.0.1");
+        assert_eq!(out[0].protocol, berth_cni::Protocol::Udp);
+        assert_ne!(out[2].host_port, 0);
+        assert_eq!(out[2].container_port, 90);
+    }
+
+    #[test]
+    fn network_modes() {
+        assert_eq!(network(&NetworkMode::Default), None);
+        assert_eq!(network(&NetworkMode::Bridge), None);
+        assert_eq!(
+            network(&NetworkMode::None),
+            Some(berth_cni::NetworkMode::None)
+        );
+        assert_eq!(
+            network(&NetworkMode::Host),
+            Some(berth_cni::NetworkMode::Host)
+        );
+    }
+
+    #[test]
+    fn host_gateway_is_refused_with_the_flag_named() {
+        let e = host_entries(&[HostEntry {
+            host: "gw".into(),
+            ip: HostIp::HostGateway,
+        }])
+        .unwrap_err();
+        let t = e.to_string();
+        assert!(
+            t.contains("--add-host") && t.contains("host-gateway"),
+            "{t}"
+        );
+    }
+}
