@@ -571,7 +571,13 @@ fn check_ports_free(rt: &Runtime, ports: &[berth_cni::PortMapping]) -> anyhow::R
 }
 
 fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> {
-    let rec = create(rt, &o.create)?;
+    // A foreground --rm removes the container itself after reading its exit
+    // code; leaving it to conmon's cleanup would race with the wait.
+    let mut create_opts = o.create.clone();
+    if !o.detach {
+        create_opts.remove = false;
+    }
+    let rec = create(rt, &create_opts)?;
     let id = rec.config.id.clone();
     if o.detach {
         if let Err(e) = rt.start_container(&id) {
