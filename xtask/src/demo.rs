@@ -78,6 +78,7 @@ pub fn run() -> Result<()> {
     let _ = Command::new("ip")
         .args(["link", "del", BRIDGE.split(':').next().unwrap_or_default()])
         .output();
+    let _ = std::fs::remove_dir_all(&dir);
     result?;
     println!("\nthe berth demo finished.");
     Ok(())
