@@ -744,9 +744,14 @@ fn summary(rt: &Runtime, r: &ContainerRecord, size: Option<(u64, u64)>) -> Conta
         .as_ref()
         .and_then(|p| rt.pod(p).ok())
         .map(|p| p.config.name);
+    let is_infra = r.config.extra.contains_key("berth.infra");
     ContainerSummary {
         id: r.config.id.clone(),
-        image: r.config.image_name.clone(),
+        image: if is_infra && r.config.image_name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            berth_runtime::INFRA_IMAGE.to_owned()
+        } else {
+            r.config.image_name.clone()
+        },
         image_id: r.config.image_id.clone(),
         command,
         created: r.config.created,
@@ -765,7 +770,7 @@ fn summary(rt: &Runtime, r: &ContainerRecord, size: Option<(u64, u64)>) -> Conta
             .collect(),
         pid: i32::try_from(r.state.pid).unwrap_or(0),
         auto_remove: r.config.auto_remove,
-        is_infra: r.config.extra.contains_key("berth.infra"),
+        is_infra,
         size,
     }
 }
