@@ -27,8 +27,14 @@ pub const PACKAGES: &[(&str, &str)] = &[
         "a real registry on 127.0.0.1 for pull/push tests",
     ),
     ("podman", "the peer in interop tests and benchmarks"),
-    ("skopeo", "the peer in registry interop tests and benchmarks"),
-    ("openssl", "makes the CA and server certificates of the registry TLS tests"),
+    (
+        "skopeo",
+        "the peer in registry interop tests and benchmarks",
+    ),
+    (
+        "openssl",
+        "makes the CA and server certificates of the registry TLS tests",
+    ),
     ("curl", "fetches the demo's published web server"),
     ("uidmap", "newuidmap/newgidmap for rootless tests"),
     ("catatonit", "the init of pod infra containers and --init"),
