@@ -366,9 +366,12 @@ impl RuntimeBuilder {
             cni_opts.default_subnet.clone_from(subnet);
         }
         cni_opts.ipam_data_dir.clone_from(&self.ipam_data_dir);
-        let network: Arc<dyn berth_cni::NetworkPlugin> =
+        let (network, networks): (Arc<dyn berth_cni::NetworkPlugin>, _) =
             match berth_cni::CniNetworkPlugin::new(cni_opts) {
-                Ok(n) => Arc::new(n),
+                Ok(n) => {
+                    let networks = n.networks().clone();
+                    (Arc::new(n), networks)
+                }
                 Err(e) => return Err(release_storage(e.into())),
             };
 
@@ -389,7 +392,7 @@ impl RuntimeBuilder {
             network,
         };
         match Runtime::from_layers(cfg, layers, self.engine) {
-            Ok(rt) => Ok(rt),
+            Ok(rt) => Ok(rt.with_networks(networks)),
             Err(e) => {
                 let mut undo = Vec::new();
                 if let Err(se) = state.close() {

@@ -9,6 +9,8 @@
 //!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
 //!   exit command runs.
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
+//! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
+//!   `remove_network` (force removes the containers that use it first).
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
 //!   every container and pod, exactly once across processes.
 //!
@@ -52,6 +54,7 @@ mod image;
 mod info;
 mod lock;
 mod names;
+mod network;
 mod pod;
 mod refresh;
 mod runtime;
@@ -76,6 +79,7 @@ pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
 pub use volume::{Volume, VolumeCreateOptions};
 
+pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachIo, WinSize};
 pub use berth_state::{

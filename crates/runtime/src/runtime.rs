@@ -115,6 +115,8 @@ pub struct Runtime {
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) oci: Arc<dyn OciRuntime>,
     pub(crate) network: Arc<dyn NetworkPlugin>,
+    /// Network management (create/list/remove); `None` until [`Runtime::with_networks`].
+    pub(crate) networks: Option<berth_cni::Networks>,
     pub(crate) engine: EngineOptions,
     pub(crate) hooks: HookSet,
     pub(crate) lock_dir: PathBuf,
@@ -157,6 +159,7 @@ impl Runtime {
             storage: layers.storage,
             oci: layers.oci,
             network: layers.network,
+            networks: None,
             engine,
             hooks,
             lock_dir,

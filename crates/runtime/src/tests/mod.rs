@@ -3,6 +3,7 @@
 mod builder;
 mod containers;
 mod failures;
+mod networks;
 mod pods;
 mod refresh;
 mod volumes;
