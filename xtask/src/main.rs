@@ -7,6 +7,9 @@
 //! - `fuzz [--time SECS] [TARGET...]`: run the cargo-fuzz targets, each for SECS seconds.
 //! - `bench [--runs N] [--no-podman]`: berth vs podman vs bare runc, table into the README.
 //! - `testimage`: build the busybox test image's rootfs tar from busybox-static.
+//! - `demo`: deps, release build, test image, then a short tour of berth.
+//! - `dist`: shell completions and man pages into `target/dist`.
+//! - `ci` also runs `cargo doc` with `-D warnings`.
 
 mod bench;
 mod demo;
@@ -34,9 +37,10 @@ fn main() -> Result<()> {
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "testimage" => testimage::build().map(drop),
+        "dist" => dist(),
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <deps|test|ci|lint|bench|testimage|fuzz [--time SECS] [TARGET...]>"
+                "usage: cargo xtask <deps|test|ci|lint|demo|bench|testimage|dist|fuzz [--time SECS] [TARGET...]>"
             );
             Ok(())
         }
@@ -63,4 +67,22 @@ fn lint() -> Result<()> {
 fn ci() -> Result<()> {
     lint()?;
     run::cargo(&["test", "--workspace", "--no-fail-fast"])
+}
+
+/// Shell completions and man pages from the CLI's clap tree.
+fn dist() -> Result<()> {
+    let out = testimage::workspace_root().join("target").join("dist");
+    let out = out
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("target path is not UTF-8"))?;
+    run::cargo(&[
+        "run",
+        "--quiet",
+        "--package",
+        "berth-cli",
+        "--example",
+        "generate",
+        "--",
+        out,
+    ])
 }
