@@ -86,6 +86,10 @@ pub struct Networks {
     default_subnet: String,
     ipam_data_dir: Option<PathBuf>,
     host_netns: Option<PathBuf>,
+    /// Unit tests fix the host's routes so their subnet picks do not depend
+    /// on the bridges of whatever else runs on the machine.
+    #[cfg(test)]
+    fixed_routes: Option<Vec<Subnet>>,
 }
 
 impl Networks {
@@ -99,6 +103,8 @@ impl Networks {
             default_subnet: DEFAULT_SUBNET.into(),
             ipam_data_dir: None,
             host_netns: None,
+            #[cfg(test)]
+            fixed_routes: None,
         }
     }
 
@@ -337,6 +343,10 @@ impl Networks {
 
     /// IPv4 routes of the host namespace (the caller's, or `host_netns`).
     fn host_routes(&self) -> Vec<Subnet> {
+        #[cfg(test)]
+        if let Some(routes) = &self.fixed_routes {
+            return routes.clone();
+        }
         let read = || std::fs::read_to_string("/proc/thread-self/net/route").unwrap_or_default();
         let text = match &self.host_netns {
             None => read(),
@@ -418,7 +428,8 @@ mod tests {
     #[test]
     fn default_create_list_inspect_remove() {
         let d = tempfile::tempdir().unwrap();
-        let nets = Networks::new(d.path(), "berth");
+        let mut nets = Networks::new(d.path(), "berth");
+        nets.fixed_routes = Some(Vec::new());
         let def = nets.ensure_default().unwrap();
         assert_eq!(def.bridge_name().as_deref(), Some("berth0"));
         assert_eq!(def.subnets(), vec!["10.89.0.0/24"]);
