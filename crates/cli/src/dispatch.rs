@@ -37,17 +37,10 @@ where
         Ok(m) => m,
         Err(e) => return clap_outcome(&e),
     };
-    let path = command_path(&matches);
     let cli = Cli::from_arg_matches(&matches)
         .map_err(|e| Coded::wrap(EXIT_BERTH, UsageError(clap_text(&e))))?;
     let ctx = ParseContext::from_process()
         .map_err(|e| anyhow::Error::new(e).context("reading the current directory"))?;
-    let not_yet = || -> anyhow::Result<u8> {
-        Err(CliError::NotImplemented {
-            command: path.clone(),
-        }
-        .into())
-    };
     let g = &cli.global;
     crate::engine::init_logging(&g.log_level);
     match cli.command.into_group() {
@@ -79,7 +72,10 @@ where
                 parse_filters(FilterTarget::Networks, &a.filter)?;
                 parse_format("--format", a.format.as_deref())?;
             }
-            not_yet()
+            if let NetworkCommand::Create(a) = &c {
+                crate::commands::networks::check_create(a)?;
+            }
+            crate::commands::networks::run(g, &c)
         }
         Group::System(c) => {
             if let SystemCommand::Prune(a) = &c {
@@ -321,18 +317,6 @@ fn go_arch() -> &'static str {
     }
 }
 
-/// `container list` for `berth container ls`: the canonical names of the
-/// subcommands given.
-fn command_path(matches: &clap::ArgMatches) -> String {
-    let mut parts = Vec::new();
-    let mut cur = matches;
-    while let Some((name, sub)) = cur.subcommand() {
-        parts.push(name.to_owned());
-        cur = sub;
-    }
-    parts.join(" ")
-}
-
 /// Help and version print and exit 0; every other clap error is a usage
 /// error and exits 125, as podman's.
 fn clap_outcome(e: &clap::Error) -> anyhow::Result<u8> {
@@ -423,19 +407,10 @@ mod tests {
     }
 
     #[test]
-    fn network_commands_say_they_are_not_wired() {
-        for (args, path) in [
-            (&["network", "ls"][..], "network ls"),
-            (&["network", "create", "n"][..], "network create"),
-        ] {
-            let (code, text) = err(args);
-            assert_eq!(code, 125, "{args:?}");
-            assert_eq!(
-                text,
-                format!("Error: berth {path}: not implemented until the runtime lands"),
-                "{args:?}"
-            );
-        }
+    fn network_create_refuses_unsupported_flags_before_the_runtime() {
+        let (code, text) = err(&["network", "create", "--ipv6", "n"]);
+        assert_eq!(code, 125);
+        assert!(text.contains("--ipv6"), "{text}");
     }
 
     #[test]

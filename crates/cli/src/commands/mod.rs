@@ -5,6 +5,7 @@ pub mod containers;
 pub mod convert;
 pub mod images;
 pub mod io;
+pub mod networks;
 pub mod pods;
 pub mod system;
 
