@@ -1,0 +1,244 @@
+//! `ps`, `inspect`, `top` and `stats`: what containers are and do.
+
+use super::latest_or;
+use super::{finish, out, render_objects};
+use crate::cli::{GlobalOptions, PsArgs};
+use crate::opts::{filter::parse_filters, FilterTarget};
+use crate::output::{
+    parse_format, render_listing, rows::ps_listing, ContainerSummary, Matcher, StatusView,
+};
+use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
+use chrono::Utc;
+use serde_json::Value;
+use std::time::Duration;
+
+pub(super) fn status_view(r: &ContainerRecord) -> StatusView {
+    let epoch = chrono::DateTime::UNIX_EPOCH;
+    match r.state.status {
+        ContainerStatus::Configured | ContainerStatus::Created => StatusView::Created,
+        ContainerStatus::Running => StatusView::Running {
+            started: r.state.started_at.unwrap_or(epoch),
+        },
+        ContainerStatus::Paused => StatusView::Paused,
+        ContainerStatus::Stopped | ContainerStatus::Exited => StatusView::Exited {
+            code: r.state.exit_code.unwrap_or(0),
+            finished: r.state.finished_at.unwrap_or(epoch),
+        },
+    }
+}
+
+pub(super) fn state_port(p: &berth_state::PortMapping) -> crate::opts::PortMapping {
+    crate::opts::PortMapping {
+        host_ip: p.host_ip.parse().ok(),
+        container_port: p.container_port,
+        host_port: p.host_port,
+        range: 1,
+        protocol: match p.protocol.as_str() {
+            "udp" => crate::opts::Protocol::Udp,
+            "sctp" => crate::opts::Protocol::Sctp,
+            _ => crate::opts::Protocol::Tcp,
+        },
+    }
+}
+
+/// The `ps` row of a container.
+pub(super) fn summary(
+    rt: &Runtime,
+    r: &ContainerRecord,
+    size: Option<(u64, u64)>,
+) -> ContainerSummary {
+    let mut command = r.config.entrypoint.clone();
+    command.extend(r.config.command.iter().cloned());
+    let pod_name = r
+        .config
+        .pod_id
+        .as_ref()
+        .and_then(|p| rt.pod(p).ok())
+        .map(|p| p.config.name);
+    let is_infra = r.config.extra.contains_key("berth.infra");
+    ContainerSummary {
+        id: r.config.id.clone(),
+        image: if is_infra && r.config.image_name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            berth_runtime::INFRA_IMAGE.to_owned()
+        } else {
+            r.config.image_name.clone()
+        },
+        image_id: r.config.image_id.clone(),
+        command,
+        created: r.config.created,
+        status: status_view(r),
+        ports: r.config.port_mappings.iter().map(state_port).collect(),
+        names: vec![r.config.name.clone()],
+        labels: r.config.labels.clone(),
+        pod_id: r.config.pod_id.clone(),
+        pod_name,
+        networks: r.config.networks.clone(),
+        mounts: r
+            .config
+            .mounts
+            .iter()
+            .map(|m| m.destination.clone())
+            .collect(),
+        pid: i32::try_from(r.state.pid).unwrap_or(0),
+        auto_remove: r.config.auto_remove,
+        is_infra,
+        size,
+    }
+}
+
+pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<u8> {
+    let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
+    let format = parse_format("--format", a.format.as_deref())?;
+    let now = Utc::now();
+    let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
+    let mut recs = rt.list_containers(&ListOptions { all, pod: None })?;
+    recs.sort_by_key(|r| std::cmp::Reverse(r.config.created));
+    if a.latest {
+        recs.truncate(1);
+    } else if let Ok(n) = usize::try_from(a.last) {
+        recs.truncate(n);
+    }
+    let store = if a.size {
+        Some(crate::engine::store(g)?)
+    } else {
+        None
+    };
+    let lookup = |r: &str| rt.container(r).ok().map(|c| c.config.created);
+    let m = Matcher::new(&filters, now, &lookup)?;
+    let rows: Vec<ContainerSummary> = recs
+        .iter()
+        .map(|r| {
+            let size = store.as_ref().map(|s| {
+                let rw = s.container_size(&r.config.rootfs_storage_id).unwrap_or(0);
+                let root = s.image(&r.config.image_id).map_or(0, |i| i.size);
+                (rw, root)
+            });
+            summary(rt, r, size)
+        })
+        .filter(|s| m.container(s))
+        .collect();
+    if a.quiet {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        out(&crate::output::quiet_ids(ids, a.no_trunc))?;
+        return Ok(0);
+    }
+    let t: Vec<Value> = rows
+        .iter()
+        .map(|r| r.template_row(now, a.no_trunc))
+        .collect();
+    let j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
+    out(&render_listing(
+        &format,
+        &ps_listing(a.size, a.pod),
+        &t,
+        &j,
+        a.noheading,
+    )?)?;
+    Ok(0)
+}
+
+/// `inspect` of containers.
+pub fn inspect_containers(rt: &Runtime, names: &[String], format: &str) -> anyhow::Result<u8> {
+    let mut objs = Vec::new();
+    let mut errors = Vec::new();
+    for n in names {
+        match rt.inspect_container(n) {
+            Ok(i) => objs.push(serde_json::to_value(&i)?),
+            Err(e) => errors.push(anyhow::Error::new(e)),
+        }
+    }
+    render_objects(format, &objs)?;
+    finish(errors)
+}
+
+pub(super) fn top(rt: &Runtime, a: &crate::cli::TopArgs) -> anyhow::Result<u8> {
+    let names = latest_or(rt, a.latest, &a.args[..a.args.len().min(1)])?;
+    let rows = rt.container_top(&names[0])?;
+    let t: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            crate::output::stats::TopSummary {
+                user: r.user.clone(),
+                pid: i32::try_from(r.pid).unwrap_or(0),
+                ppid: i32::try_from(r.ppid).unwrap_or(0),
+                cpu: 0.0,
+                elapsed: Duration::ZERO,
+                tty: "?".into(),
+                time: r.cpu_time,
+                command: r.command.clone(),
+            }
+            .template_row()
+        })
+        .collect();
+    out(&render_listing(
+        &crate::output::OutputFormat::Default,
+        &crate::output::stats::TOP,
+        &t,
+        &t,
+        false,
+    )?)?;
+    Ok(0)
+}
+
+pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
+    let format = parse_format("--format", a.format.as_deref())?;
+    let names: Vec<String> = if a.containers.is_empty() && !a.latest {
+        rt.list_containers(&ListOptions {
+            all: a.all,
+            pod: None,
+        })?
+        .into_iter()
+        .filter(|r| r.state.status == ContainerStatus::Running)
+        .map(|r| r.config.id)
+        .collect()
+    } else {
+        latest_or(rt, a.latest, &a.containers)?
+    };
+    let mut rows = Vec::new();
+    for n in &names {
+        let s = rt.container_stats(n)?;
+        let rec = rt.container(n)?;
+        let up = rec.state.started_at.map_or(0.0, |t| {
+            (Utc::now() - t).num_milliseconds().max(1) as f64 / 1000.0
+        });
+        let cpu_secs = s.cpu_nanos as f64 / 1e9;
+        let pct = if up > 0.0 { cpu_secs / up * 100.0 } else { 0.0 };
+        rows.push(crate::output::stats::StatsSummary {
+            id: s.id,
+            name: s.name,
+            cpu_percent: pct,
+            avg_cpu_percent: pct,
+            cpu_time: Duration::from_nanos(s.cpu_nanos),
+            mem_usage: s.memory_usage,
+            mem_limit: s.memory_limit.unwrap_or_else(host_memory),
+            net_io: (0, 0),
+            block_io: (0, 0),
+            pids: s.pids,
+        });
+    }
+    let t: Vec<Value> = rows.iter().map(|r| r.template_row(a.no_trunc)).collect();
+    let j: Vec<Value> = rows
+        .iter()
+        .map(crate::output::stats::StatsSummary::json)
+        .collect();
+    out(&render_listing(
+        &format,
+        &crate::output::stats::STATS,
+        &t,
+        &j,
+        false,
+    )?)?;
+    Ok(0)
+}
+
+/// The host's memory in bytes (podman's limit for an unlimited container).
+pub(super) fn host_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}

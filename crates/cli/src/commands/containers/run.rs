@@ -1,0 +1,220 @@
+//! `create`, `run` (detached and in the foreground) and `exec`.
+
+use super::latest;
+use super::{attach_io, convert, exec_error, exit_byte, out, run_error, DRAIN};
+use crate::error::CliError;
+use crate::opts::{CreateOptions, ExecOptions, RunOptions};
+use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime, WaitCondition};
+
+pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
+    if o.replace {
+        if let Some(n) = &o.name {
+            match rt.remove_container(n, true, false) {
+                Err(e) if !e.is_not_found() => return Err(e.into()),
+                _ => {}
+            }
+        }
+    }
+    let opts = convert::create(o)?;
+    check_ports_free(rt, &opts.ports)?;
+    let rec = rt.create_container(&opts)?;
+    if let Some(f) = &o.cidfile {
+        std::fs::write(f, &rec.config.id).map_err(|e| {
+            anyhow::Error::new(e).context(format!("writing --cidfile {}", f.display()))
+        })?;
+    }
+    Ok(rec)
+}
+
+/// podman refuses a host port something already listens on, or another
+/// container publishes; berth's port mappings are iptables rules that bind
+/// nothing, so the CLI checks both before creating.
+pub(super) fn check_ports_free(
+    rt: &Runtime,
+    ports: &[berth_cni::PortMapping],
+) -> anyhow::Result<()> {
+    if ports.is_empty() {
+        return Ok(());
+    }
+    let taken: Vec<(u16, String)> = rt
+        .list_containers(&ListOptions {
+            all: false,
+            pod: None,
+        })?
+        .into_iter()
+        .flat_map(|r| {
+            r.config
+                .port_mappings
+                .into_iter()
+                .map(|p| (p.host_port, p.protocol))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for p in ports {
+        let proto = p.protocol.to_string();
+        let ip = if p.host_ip.is_empty() {
+            "0.0.0.0"
+        } else {
+            p.host_ip.as_str()
+        };
+        let addr = format!("{ip}:{}", p.host_port);
+        let in_use = taken
+            .iter()
+            .any(|(hp, pr)| *hp == p.host_port && *pr == proto)
+            || match p.protocol {
+                berth_cni::Protocol::Udp => std::net::UdpSocket::bind(&addr).is_err(),
+                _ => std::net::TcpListener::bind(&addr).is_err(),
+            };
+        if in_use {
+            return Err(CliError::conflict(
+                "--publish",
+                format!(
+                    "cannot listen on the {} port: listen {proto}4 {addr}: bind: address already in use",
+                    proto.to_uppercase()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> {
+    // A foreground --rm removes the container itself after reading its exit
+    // code; leaving it to conmon's cleanup would race with the wait.
+    let mut create_opts = o.create.clone();
+    if !o.detach {
+        create_opts.remove = false;
+    }
+    let rec = create(rt, &create_opts)?;
+    let id = rec.config.id.clone();
+    if o.detach {
+        if let Err(e) = rt.start_container(&id) {
+            if o.create.remove {
+                let _ = rt.remove_container(&id, true, false);
+            }
+            return Err(run_error(e));
+        }
+        out(&format!("{id}\n"))?;
+        return Ok(0);
+    }
+    let code = foreground(rt, &rec, o.create.interactive, true);
+    if o.create.remove {
+        match rt.remove_container(&id, true, false) {
+            Err(e) if !e.is_not_found() => eprintln!("Error: {e}"),
+            _ => {}
+        }
+    }
+    code
+}
+
+/// Attach, start (when `start`), forward signals, wait; the container's code.
+pub(super) fn foreground(
+    rt: &Runtime,
+    rec: &ContainerRecord,
+    stdin: bool,
+    start: bool,
+) -> anyhow::Result<u8> {
+    let id = rec.config.id.clone();
+    let tty = rec.config.tty;
+    if rec.state.status == ContainerStatus::Configured {
+        rt.init_container(&id).map_err(run_error)?;
+    }
+    let (io, drained) = attach_io(stdin && rec.config.stdin, tty);
+    let raw = tty.then(crate::terminal::RawMode::enter);
+    let attached = if rt.container(&id)?.state.status.is_active() {
+        rt.attach_container(&id, io).map(|()| Some(drained))
+    } else {
+        Ok(None)
+    };
+    let attached = match attached {
+        Ok(a) => a,
+        Err(e) => {
+            drop(raw);
+            return Err(e.into());
+        }
+    };
+    let _ = start;
+    // Forward from before the start, so a signal right after it is not lost
+    // (the pid is filled in once known).
+    let pid = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let pending = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+    let forwarder = if tty {
+        None
+    } else {
+        let pid = std::sync::Arc::clone(&pid);
+        let pending = std::sync::Arc::clone(&pending);
+        crate::signals::SignalForwarder::start(crate::signals::FORWARDED, move |sig| {
+            match pid.load(std::sync::atomic::Ordering::SeqCst) {
+                0 => pending.store(sig, std::sync::atomic::Ordering::SeqCst),
+                p => send_signal(p, sig),
+            }
+        })
+        .ok()
+    };
+    match rt.start_container(&id) {
+        Ok(r) => {
+            pid.store(r.state.pid, std::sync::atomic::Ordering::SeqCst);
+            let sig = pending.swap(0, std::sync::atomic::Ordering::SeqCst);
+            if sig != 0 {
+                send_signal(r.state.pid, sig);
+            }
+        }
+        Err(e) => {
+            if let Some(f) = forwarder {
+                f.stop();
+            }
+            drop(raw);
+            return Err(run_error(e));
+        }
+    }
+    let code = rt.wait_container(&id, WaitCondition::Exited, None);
+    if let Some(f) = forwarder {
+        f.stop();
+    }
+    if let Some(d) = attached {
+        d.wait(DRAIN);
+    }
+    drop(raw);
+    Ok(exit_byte(code?))
+}
+
+/// Sends `sig` to the container's process `pid` (signal forwarding).
+pub(super) fn send_signal(pid: u32, sig: i32) {
+    if let (Ok(p), Ok(s)) = (i32::try_from(pid), nix::sys::signal::Signal::try_from(sig)) {
+        if p > 0 {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), s);
+        }
+    }
+}
+
+pub(super) fn exec(rt: &Runtime, o: &ExecOptions) -> anyhow::Result<u8> {
+    let name = match &o.container {
+        Some(c) => c.clone(),
+        None => latest(rt)?,
+    };
+    let opts = berth_runtime::ExecOptions {
+        command: o.command.clone(),
+        env: o.env.to_strings(),
+        workdir: o.workdir.as_ref().map(|w| w.to_string_lossy().into_owned()),
+        user: o.user.as_ref().map(|u| match &u.group {
+            Some(g) => format!("{}:{g}", u.user),
+            None => u.user.clone(),
+        }),
+        tty: o.tty,
+        stdin: o.interactive,
+        privileged: o.privileged,
+        detach: o.detach,
+    };
+    if o.detach {
+        let r = rt.exec_container(&name, &opts, None).map_err(exec_error)?;
+        out(&format!("{}\n", r.pid))?;
+        return Ok(0);
+    }
+    let (io, _drained) = attach_io(o.interactive, o.tty);
+    let raw = o.tty.then(crate::terminal::RawMode::enter);
+    let r = rt.exec_container(&name, &opts, Some(io));
+    drop(raw);
+    let r = r.map_err(exec_error)?;
+    Ok(exit_byte(r.exit_code.unwrap_or(0)))
+}
