@@ -6,7 +6,7 @@ use crate::cli::{
     VersionArgs, VolumeCommand,
 };
 use crate::error::{CliError, Coded, EXIT_BERTH};
-use crate::opts::targets::{parse_wait_conditions, select};
+use crate::opts::targets::{parse_wait_conditions, select, select_containers};
 use crate::opts::time::{parse_duration, parse_time};
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
@@ -121,15 +121,7 @@ fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Resu
             )?;
         }
         ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
         }
         ContainerCommand::Start(a) => {
             parse_filters(FilterTarget::Containers, &a.filter)?;
@@ -171,37 +163,13 @@ fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Resu
             parse_filters(FilterTarget::Prune, &a.filter)?;
         }
         ContainerCommand::Stop(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
         }
         ContainerCommand::Restart(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
         }
         ContainerCommand::Rm(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
         }
         ContainerCommand::Stats(a) => {
             parse_format("--format", a.format.as_deref())?;

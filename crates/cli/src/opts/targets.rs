@@ -18,6 +18,29 @@ pub enum Targets {
     Filtered,
 }
 
+/// The container selection of commands that take names, `--all`,
+/// `--latest`, `--cidfile` and `--filter`: the parsed filters and the
+/// targets, checked together as podman does.
+pub fn select_containers(
+    all: bool,
+    latest: bool,
+    names: &[String],
+    cidfiles: &[PathBuf],
+    filter: &[String],
+) -> Result<(crate::opts::filter::Filters, Targets)> {
+    let filters =
+        crate::opts::filter::parse_filters(crate::opts::FilterTarget::Containers, filter)?;
+    let targets = select(
+        all,
+        latest,
+        names,
+        cidfiles,
+        "--cidfile",
+        !filter.is_empty(),
+    )?;
+    Ok((filters, targets))
+}
+
 /// Combines `--all`, `--latest`, names, ID files (`file_flag` names the
 /// flag in errors) and whether filters were given.
 pub fn select(

@@ -10,7 +10,7 @@ use super::io::attach_io;
 use super::{convert, exec_error, exit_byte, finish, out, render_objects, run_error};
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
-use crate::opts::targets::{parse_wait_conditions, select};
+use crate::opts::targets::{parse_wait_conditions, select, select_containers};
 use crate::opts::time::parse_time;
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
@@ -102,15 +102,8 @@ fn dispatch(
             })
         }
         ContainerCommand::Stop(a) => {
-            let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            let (filters, t) =
+                select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
             let ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
             let timeout = Duration::from_secs(a.time);
             each(&ids, |id| {
@@ -119,15 +112,8 @@ fn dispatch(
             })
         }
         ContainerCommand::Restart(a) => {
-            let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            let (filters, t) =
+                select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
             let mut ids = targets(rt, &t, Some(&filters))?;
             if a.running {
                 ids.retain(|id| {
@@ -158,15 +144,8 @@ fn dispatch(
         }
         ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
             let pause = matches!(c, ContainerCommand::Pause(_));
-            let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            let (filters, t) =
+                select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
             let mut ids = targets(rt, &t, Some(&filters))?;
             if a.all {
                 let want = if pause {
@@ -186,15 +165,8 @@ fn dispatch(
             })
         }
         ContainerCommand::Rm(a) => {
-            let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            let (filters, t) =
+                select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
             let mut ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
             if a.all {
                 // Infra containers go with their pod (`pod rm`).
