@@ -276,9 +276,10 @@ fn run_it_gives_an_interactive_shell_on_a_pty() {
         "echo $((6*7)); tty; stty size",
         "Enter",
     ]);
-    let screen = wait_for("42");
+    // The three answers arrive one by one; wait for the last before reading.
+    let screen = wait_for("30 100");
+    assert!(screen.contains("\n42"), "{screen}");
     assert!(screen.contains("/dev/pts/"), "{screen}");
-    assert!(screen.contains("30 100"), "{screen}");
     tmux(&["send-keys", "-t", &session, "exit 5", "Enter"]);
     for _ in 0..100 {
         if let Ok(code) = std::fs::read_to_string(&done) {
