@@ -319,7 +319,11 @@ impl RuntimeBuilder {
                 StorageDriver::Vfs => berth_storage::Driver::Vfs,
             },
         })?;
-        let storage: Arc<dyn berth_storage::Storage> = Arc::new(store);
+        let store = Arc::new(store);
+        let registry = Arc::new(berth_storage::registry::StoreRegistry::new(Arc::clone(
+            &store,
+        )));
+        let storage: Arc<dyn berth_storage::Storage> = store;
         let release_storage = |e: Error| -> Error {
             // Not forced: another process may use the same store.
             if let Err(se) = storage.shutdown(false) {
@@ -392,7 +396,7 @@ impl RuntimeBuilder {
             network,
         };
         match Runtime::from_layers(cfg, layers, self.engine) {
-            Ok(rt) => Ok(rt.with_networks(networks)),
+            Ok(rt) => Ok(rt.with_networks(networks).with_registry(registry)),
             Err(e) => {
                 let mut undo = Vec::new();
                 if let Err(se) = state.close() {

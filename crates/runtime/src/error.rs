@@ -46,6 +46,12 @@ pub enum Error {
     /// The network layer failed.
     #[error(transparent)]
     Network(Box<berth_cni::Error>),
+    /// A registry operation (pull, push, login, logout) failed.
+    #[error(transparent)]
+    Registry(Box<berth_storage::registry::Error>),
+    /// The runtime was built without a registry client.
+    #[error("no registry client: this runtime was composed without one (Runtime::with_registry)")]
+    NoRegistry,
     /// The operation does not apply in the object's current status.
     #[error("container {id} is {status}: cannot {operation}")]
     InvalidStatus {
@@ -167,7 +173,8 @@ boxed_from!(
     State: berth_state::StateError,
     Storage: berth_storage::Error,
     Oci: berth_oci::Error,
-    Network: berth_cni::Error
+    Network: berth_cni::Error,
+    Registry: berth_storage::registry::Error
 );
 
 fn list(errors: &[Error]) -> String {

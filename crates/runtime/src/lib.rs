@@ -11,6 +11,8 @@
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
 //! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
 //!   `remove_network` (force removes the containers that use it first).
+//! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
+//!   `login`, `logout`, with registries.conf and the signature policy applied.
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
 //!   every container and pod, exactly once across processes.
 //!
@@ -57,6 +59,7 @@ mod names;
 mod network;
 mod pod;
 mod refresh;
+mod registry;
 mod runtime;
 mod undo;
 mod volume;
@@ -85,5 +88,9 @@ pub use berth_oci::{AttachIo, WinSize};
 pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,
+};
+pub use berth_storage::registry::{
+    Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
+    PullPolicy, PullReport, PushOptions, PushReport, RegistryRules,
 };
 pub use berth_storage::{ImageRecord, ImportOptions};

@@ -117,6 +117,8 @@ pub struct Runtime {
     pub(crate) network: Arc<dyn NetworkPlugin>,
     /// Network management (create/list/remove); `None` until [`Runtime::with_networks`].
     pub(crate) networks: Option<berth_cni::Networks>,
+    /// Registry client (pull/push/login); `None` until [`Runtime::with_registry`].
+    pub(crate) registry: Option<Arc<dyn berth_storage::registry::ImageRegistry>>,
     pub(crate) engine: EngineOptions,
     pub(crate) hooks: HookSet,
     pub(crate) lock_dir: PathBuf,
@@ -160,6 +162,7 @@ impl Runtime {
             oci: layers.oci,
             network: layers.network,
             networks: None,
+            registry: None,
             engine,
             hooks,
             lock_dir,

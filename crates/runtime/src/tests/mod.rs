@@ -6,6 +6,7 @@ mod failures;
 mod networks;
 mod pods;
 mod refresh;
+mod registry;
 mod volumes;
 
 use std::collections::BTreeSet;
