@@ -67,6 +67,7 @@ where
             }
             crate::commands::system::volume(g, &c)
         }
+        Group::Registry(c) => crate::commands::registry::run(g, &c),
         Group::Network(c) => {
             if let NetworkCommand::Ls(a) = &c {
                 parse_filters(FilterTarget::Networks, &a.filter)?;

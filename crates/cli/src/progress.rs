@@ -1,8 +1,12 @@
-//! Progress bars for `import`, `load` (and later `pull`): drawn on stderr
-//! only when stderr is a terminal; otherwise nothing extra is printed.
+//! Progress bars for `import`, `load`, `pull` and `push`: drawn on stderr
+//! only when stderr is a terminal. Registry transfers off a terminal print
+//! one line per step instead, as podman does.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Read};
+use berth_runtime::{ProgressFn, PullEvent};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::{Arc, Mutex};
 
 /// A byte-counting progress bar that may be hidden.
 #[derive(Debug, Clone)]
@@ -70,6 +74,106 @@ impl Progress {
     }
 }
 
+/// What a registry transfer shows on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferView {
+    /// Nothing (`-q`).
+    Quiet,
+    /// One line per step (stderr is not a terminal).
+    Lines,
+    /// A bar per blob.
+    Bars,
+}
+
+impl TransferView {
+    /// Bars on a terminal, lines elsewhere, nothing when `quiet`.
+    pub fn for_stderr(quiet: bool) -> Self {
+        if quiet {
+            Self::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Self::Bars
+        } else {
+            Self::Lines
+        }
+    }
+}
+
+/// The progress callback of a pull or push, drawing as `view` says.
+pub fn transfer(view: TransferView) -> Option<ProgressFn> {
+    let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let blobs: Mutex<HashMap<String, ProgressBar>> = Mutex::new(HashMap::new());
+    let style = ProgressStyle::with_template(
+        "Copying blob {msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec})",
+    )
+    .ok()
+    .map(|s| s.progress_chars("=> "));
+    let line = |text: String| {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    };
+    let short = |d: &str| {
+        d.strip_prefix("sha256:")
+            .unwrap_or(d)
+            .chars()
+            .take(12)
+            .collect::<String>()
+    };
+    let f = move |ev: &PullEvent| match (view, ev) {
+        (TransferView::Quiet, _) => {}
+        (_, PullEvent::Trying { reference, .. }) => match view {
+            TransferView::Bars => {
+                let _ = bars.println(format!("Trying to pull {reference}..."));
+            }
+            _ => line(format!("Trying to pull {reference}...")),
+        },
+        (TransferView::Lines, PullEvent::BlobDone { digest }) => {
+            line(format!("Copying blob {} done", short(digest)));
+        }
+        (TransferView::Lines, PullEvent::BlobSkipped { digest }) => {
+            line(format!(
+                "Copying blob {} skipped: already exists",
+                short(digest)
+            ));
+        }
+        (TransferView::Lines, PullEvent::Committing) => {
+            line("Writing manifest to image destination".into());
+        }
+        (TransferView::Bars, PullEvent::BlobStart { digest, size }) => {
+            let bar = bars.add(ProgressBar::new(*size));
+            if let Some(s) = &style {
+                bar.set_style(s.clone());
+            }
+            bar.set_message(short(digest));
+            lock(&blobs).insert(digest.clone(), bar);
+        }
+        (TransferView::Bars, PullEvent::BlobProgress { digest, bytes }) => {
+            if let Some(b) = lock(&blobs).get(digest) {
+                b.inc(*bytes);
+            }
+        }
+        (TransferView::Bars, PullEvent::BlobDone { digest }) => {
+            if let Some(b) = lock(&blobs).remove(digest) {
+                b.finish_with_message(format!("{} done", short(digest)));
+            }
+        }
+        (TransferView::Bars, PullEvent::BlobSkipped { digest }) => {
+            let _ = bars.println(format!(
+                "Copying blob {} skipped: already exists",
+                short(digest)
+            ));
+        }
+        (TransferView::Bars, PullEvent::Committing) => {
+            let _ = bars.println("Writing manifest to image destination");
+        }
+        _ => {}
+    };
+    (view != TransferView::Quiet).then(|| ProgressFn(Arc::new(f)))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +206,19 @@ mod tests {
         if !std::io::stderr().is_terminal() {
             assert!(!Progress::for_stderr(Some(1), "x").is_visible());
         }
+    }
+
+    #[test]
+    fn quiet_transfers_have_no_callback() {
+        assert!(transfer(TransferView::Quiet).is_none());
+        assert_eq!(TransferView::for_stderr(true), TransferView::Quiet);
+        let f = transfer(TransferView::Lines).unwrap();
+        (f.0)(&PullEvent::BlobStart {
+            digest: "sha256:ab".into(),
+            size: 2,
+        });
+        (f.0)(&PullEvent::BlobDone {
+            digest: "sha256:ab".into(),
+        });
     }
 }

@@ -64,8 +64,8 @@ fn usage_errors_exit_125_not_2() {
         &["nosuchcommand"][..],
         &["rm"][..],
         &["stop", "--time", "soon", "c"][..],
-        &["pull", "busybox"][..],
-        &["push", "busybox"][..],
+        &["pull"][..],
+        &["push"][..],
         &["--cgroup-manager", "upstart", "ps"][..],
         &[][..],
     ] {

@@ -1,6 +1,6 @@
 //! Image commands: `berth image ...`, `images`, `rmi`, `import`, `load`,
-//! `save`, `tag`, `untag`, `history`. `pull` and `push` do not exist until
-//! the registry client lands.
+//! `save`, `tag`, `untag`, `history`; `image pull` and `image push` are
+//! folded into the registry commands.
 
 use clap::{ArgAction, Args, Subcommand};
 use std::path::PathBuf;
@@ -23,6 +23,10 @@ pub enum ImageCommand {
     Load(LoadArgs),
     /// Remove unused images
     Prune(ImagePruneArgs),
+    /// Pull an image from a registry
+    Pull(crate::cli::PullArgs),
+    /// Push an image to a specified destination
+    Push(crate::cli::PushArgs),
     /// Removes one or more images from local storage
     Rm(ImageRmArgs),
     /// Save image(s) to an archive
@@ -31,6 +35,18 @@ pub enum ImageCommand {
     Tag(TagArgs),
     /// Remove a name from a local image
     Untag(UntagArgs),
+}
+
+impl ImageCommand {
+    /// `image pull` and `image push` are registry commands.
+    pub fn into_group(self) -> crate::cli::Group {
+        use crate::cli::{Group, RegistryCommand};
+        match self {
+            Self::Pull(a) => Group::Registry(RegistryCommand::Pull(a)),
+            Self::Push(a) => Group::Registry(RegistryCommand::Push(a)),
+            c => Group::Image(c),
+        }
+    }
 }
 
 /// `image exists`.

@@ -12,6 +12,7 @@ pub mod container;
 pub mod image;
 pub mod network;
 pub mod pod;
+pub mod registry;
 pub mod run;
 pub mod system;
 pub mod volume;
@@ -23,6 +24,7 @@ pub use container::*;
 pub use image::*;
 pub use network::*;
 pub use pod::*;
+pub use registry::*;
 pub use run::*;
 pub use system::*;
 pub use volume::*;
@@ -148,6 +150,10 @@ pub enum Command {
     Kill(KillArgs),
     /// Load image(s) from a tar archive
     Load(LoadArgs),
+    /// Log in to a container registry
+    Login(LoginArgs),
+    /// Log out of a container registry
+    Logout(LogoutArgs),
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
     /// Mount a working container's root filesystem
@@ -170,6 +176,10 @@ pub enum Command {
     Port(PortArgs),
     /// List containers
     Ps(PsArgs),
+    /// Pull an image from a registry
+    Pull(PullArgs),
+    /// Push an image to a specified destination
+    Push(PushArgs),
     /// Restart one or more containers
     Restart(RestartArgs),
     /// Remove one or more containers
@@ -231,6 +241,8 @@ pub enum Group {
     Volume(VolumeCommand),
     /// A network command.
     Network(NetworkCommand),
+    /// A registry command (`pull`, `push`, `login`, `logout`).
+    Registry(RegistryCommand),
     /// A system command.
     System(SystemCommand),
     /// `inspect` of any object type.
@@ -250,13 +262,15 @@ impl Command {
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),
             Self::History(a) => Group::Image(ImageCommand::History(a)),
-            Self::Image { command } => Group::Image(command),
+            Self::Image { command } => command.into_group(),
             Self::Images(a) => Group::Image(ImageCommand::List(a)),
             Self::Import(a) => Group::Image(ImageCommand::Import(a)),
             Self::Info(a) => Group::System(SystemCommand::Info(a)),
             Self::Inspect(a) => Group::Inspect(a),
             Self::Kill(a) => Group::Container(C::Kill(a)),
             Self::Load(a) => Group::Image(ImageCommand::Load(a)),
+            Self::Login(a) => Group::Registry(RegistryCommand::Login(a)),
+            Self::Logout(a) => Group::Registry(RegistryCommand::Logout(a)),
             Self::Logs(a) => Group::Container(C::Logs(a)),
             Self::Mount(a) => Group::Container(C::Mount(a)),
             Self::Network { command } => Group::Network(command),
@@ -264,6 +278,8 @@ impl Command {
             Self::Pod { command } => Group::Pod(command),
             Self::Port(a) => Group::Container(C::Port(a)),
             Self::Ps(a) => Group::Container(C::List(a)),
+            Self::Pull(a) => Group::Registry(RegistryCommand::Pull(a)),
+            Self::Push(a) => Group::Registry(RegistryCommand::Push(a)),
             Self::Restart(a) => Group::Container(C::Restart(a)),
             Self::Rm(a) => Group::Container(C::Rm(a)),
             Self::Rmi(a) => Group::Image(ImageCommand::Rm(a)),

@@ -10,6 +10,9 @@ pub struct CreateFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long, value_delimiter = ',', value_name = "HOST:IP")]
     pub add_host: Vec<String>,
+    /// Use ARCH instead of the architecture of the machine for choosing images
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Option<String>,
     /// Add annotations to container (key=value)
     #[arg(long, value_name = "KEY=VALUE")]
     pub annotation: Vec<String>,
@@ -82,12 +85,28 @@ pub struct CreateFlags {
     /// Give extended privileges to container
     #[arg(long)]
     pub privileged: bool,
+    /// Specify the platform for selecting the image (OS/ARCH[/VARIANT]; conflicts with --arch and --os)
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Use OS instead of the running OS for choosing images
+    #[arg(long, value_name = "OS")]
+    pub os: Option<String>,
     /// Publish a container's port, or a range of ports, to the host
     #[arg(short = 'p', long, value_name = "[[IP:][HOSTPORT]:]PORT[/PROTO]")]
     pub publish: Vec<String>,
     /// Publish all exposed ports to random ports on the host interface
     #[arg(short = 'P', long)]
     pub publish_all: bool,
+    /// Pull image policy
+    #[arg(
+        long,
+        default_value = "missing",
+        value_name = "always|missing|never|newer"
+    )]
+    pub pull: String,
+    /// Registry flags for the pull.
+    #[command(flatten)]
+    pub registry: crate::cli::RegistryFlags,
     /// Suppress output information when pulling images
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -128,6 +147,9 @@ pub struct CreateFlags {
     /// Ulimit options
     #[arg(long, value_delimiter = ',', value_name = "NAME=SOFT[:HARD]")]
     pub ulimit: Vec<String>,
+    /// Use VARIANT instead of the running architecture variant for choosing images
+    #[arg(long, value_name = "VARIANT")]
+    pub variant: Option<String>,
     /// Username or UID (format: <name|uid>[:<group|gid>])
     #[arg(short = 'u', long)]
     pub user: Option<String>,

@@ -18,6 +18,12 @@ use serde_json::{json, Value};
 
 /// Runs an image command.
 pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
+    use crate::cli::RegistryCommand;
+    match c {
+        ImageCommand::Pull(a) => return super::registry::run(g, &RegistryCommand::Pull(a.clone())),
+        ImageCommand::Push(a) => return super::registry::run(g, &RegistryCommand::Push(a.clone())),
+        _ => {}
+    }
     let store = engine::store(g)?;
     match c {
         ImageCommand::List(a) => list(&store, a),
@@ -110,6 +116,7 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        ImageCommand::Pull(_) | ImageCommand::Push(_) => Ok(0), // handled above
         ImageCommand::Exists(a) => match store.image(&a.image) {
             Ok(_) => Ok(0),
             Err(e) if is_unknown(&e) => Ok(1),

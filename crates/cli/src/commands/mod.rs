@@ -7,6 +7,7 @@ pub mod images;
 pub mod io;
 pub mod networks;
 pub mod pods;
+pub mod registry;
 pub mod system;
 
 use crate::error::{CliError, Coded};

@@ -150,6 +150,8 @@ pub struct CreateOptions {
     pub cidfile: Option<PathBuf>,
     /// `-q`.
     pub quiet: bool,
+    /// `--pull`, `--platform`, `--tls-verify`, `--authfile`.
+    pub pull: super::PullSpec,
 }
 
 /// `run`'s options: create's, plus how the client attaches.
@@ -296,6 +298,16 @@ impl CreateOptions {
             init_path: flags.init_path.clone(),
             cidfile: flags.cidfile.clone(),
             quiet: flags.quiet,
+            pull: super::PullSpec {
+                policy: super::registry::parse_pull_policy(&flags.pull)?,
+                platform: super::registry::parse_platform(
+                    flags.platform.as_deref(),
+                    flags.os.as_deref(),
+                    flags.arch.as_deref(),
+                    flags.variant.as_deref(),
+                )?,
+                registry: flags.registry.clone(),
+            },
         })
     }
 }

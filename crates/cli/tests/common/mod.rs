@@ -76,6 +76,8 @@ pub struct Berth {
     pub dir: tempfile::TempDir,
     pub bridge: String,
     pub subnet: String,
+    /// Extra environment for every command of this instance.
+    pub env: Vec<(String, String)>,
 }
 
 /// The outcome of one berth command.
@@ -114,6 +116,7 @@ impl Berth {
             dir: tempfile::tempdir().unwrap(),
             bridge,
             subnet,
+            env: Vec::new(),
         }
     }
 
@@ -141,6 +144,7 @@ impl Berth {
                 format!("{}:{}", self.bridge, self.subnet),
             )
             .env_remove("BERTH_CONFIG")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::null());
         c
     }

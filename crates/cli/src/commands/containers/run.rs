@@ -17,6 +17,7 @@ pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<Containe
     }
     let opts = convert::create(o)?;
     check_ports_free(rt, &opts.ports)?;
+    crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
     let rec = rt.create_container(&opts)?;
     if let Some(f) = &o.cidfile {
         std::fs::write(f, &rec.config.id).map_err(|e| {

@@ -1,0 +1,327 @@
+//! `pull`, `push`, `login` and `logout` over the runtime's registry client,
+//! and the pull `run`/`create --pull` do before creating.
+
+use super::out;
+use crate::cli::{
+    GlobalOptions, LoginArgs, LogoutArgs, PullArgs, PushArgs, RegistryCommand, RegistryFlags,
+};
+use crate::engine;
+use crate::error::CliError;
+use crate::opts::registry::{parse_creds, parse_platform};
+use crate::opts::PullSpec;
+use crate::progress::{transfer, TransferView};
+use berth_runtime::{
+    Credentials, ImageRecord, LoginOptions, Platform, PolicySource, PullOptions, Runtime,
+};
+use std::io::{BufRead, IsTerminal, Write};
+
+/// Runs a registry command.
+pub fn run(g: &GlobalOptions, c: &RegistryCommand) -> anyhow::Result<u8> {
+    check(c)?;
+    let rt = engine::runtime(g)?;
+    match c {
+        RegistryCommand::Pull(a) => pull(&rt, a),
+        RegistryCommand::Push(a) => push(&rt, a),
+        RegistryCommand::Login(a) => login(&rt, a),
+        RegistryCommand::Logout(a) => logout(&rt, a),
+    }
+}
+
+/// The flag checks, before anything is opened.
+pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
+    match c {
+        RegistryCommand::Pull(a) => {
+            if a.all_tags {
+                return Err(CliError::conflict(
+                    "--all-tags",
+                    "berth does not list a repository's tags; pull each tag by name",
+                )
+                .into());
+            }
+            pull_platform(a)?;
+            a.creds.as_deref().map(parse_creds).transpose()?;
+            for i in &a.images {
+                berth_storage::Reference::parse(docker_reference(i)?)?;
+            }
+        }
+        RegistryCommand::Push(a) => {
+            a.creds.as_deref().map(parse_creds).transpose()?;
+            if let Some(d) = &a.destination {
+                berth_storage::Reference::parse(docker_reference(d)?)?;
+            }
+        }
+        RegistryCommand::Login(a) => {
+            if a.password_stdin && a.username.is_none() {
+                return Err(CliError::conflict(
+                    "--password-stdin",
+                    "needs --username: stdin carries the password",
+                )
+                .into());
+            }
+            let asks = a.username.is_none() || (a.password.is_none() && !a.password_stdin);
+            if asks && !a.get_login && !std::io::stdin().is_terminal() {
+                return Err(not_a_terminal().into());
+            }
+        }
+        RegistryCommand::Logout(_) => {}
+    }
+    Ok(())
+}
+
+fn pull_platform(a: &PullArgs) -> anyhow::Result<Option<Platform>> {
+    Ok(parse_platform(
+        a.platform.as_deref(),
+        a.os.as_deref(),
+        a.arch.as_deref(),
+        a.variant.as_deref(),
+    )?)
+}
+
+/// Transports berth reads with other commands; `docker://` is the registry.
+const OTHER_TRANSPORTS: &[(&str, &str)] = &[
+    ("docker-archive:", "berth load -i FILE"),
+    ("oci-archive:", "berth load -i FILE"),
+    ("oci:", "berth load"),
+    ("dir:", "berth load"),
+    ("docker-daemon:", "docker save, then berth load"),
+    ("containers-storage:", "berth save, then berth load"),
+];
+
+/// A registry reference without its optional `docker://`; other
+/// transports are refused with the command that reads them.
+fn docker_reference(r: &str) -> anyhow::Result<&str> {
+    if let Some(rest) = r.strip_prefix("docker://") {
+        return Ok(rest);
+    }
+    for (t, instead) in OTHER_TRANSPORTS {
+        if let Some(rest) = r.strip_prefix(t) {
+            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return Err(CliError::invalid(
+                    "IMAGE",
+                    r,
+                    format!("only docker:// references come from a registry; use {instead}"),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Pull options for these flags over the runtime's rules and policy.
+fn pull_options(
+    rt: &Runtime,
+    flags: &RegistryFlags,
+    platform: Option<Platform>,
+    creds: Option<Credentials>,
+    view: TransferView,
+) -> anyhow::Result<PullOptions> {
+    let mut opts = rt.pull_options()?;
+    opts.platform = platform;
+    opts.tls_verify = flags.tls_verify;
+    opts.certs_dir.clone_from(&flags.cert_dir);
+    opts.auth.authfile.clone_from(&flags.authfile);
+    opts.auth.credentials = creds;
+    opts.progress = transfer(view);
+    Ok(opts)
+}
+
+fn pull(rt: &Runtime, a: &PullArgs) -> anyhow::Result<u8> {
+    let creds = a.creds.as_deref().map(parse_creds).transpose()?;
+    let mut opts = pull_options(
+        rt,
+        &a.registry,
+        pull_platform(a)?,
+        creds,
+        TransferView::for_stderr(a.quiet),
+    )?;
+    if let Some(p) = &a.signature_policy {
+        opts.policy = PolicySource::File(p.clone());
+    }
+    for image in &a.images {
+        let report = rt.pull_image(docker_reference(image)?, &opts)?;
+        out(&format!("{}\n", report.image.id))?;
+    }
+    Ok(0)
+}
+
+/// The image for `run`/`create`: pulled first when `spec.policy` says so.
+pub fn ensure_image(
+    rt: &Runtime,
+    image: &str,
+    spec: &PullSpec,
+    quiet: bool,
+) -> anyhow::Result<ImageRecord> {
+    let opts = pull_options(
+        rt,
+        &spec.registry,
+        spec.platform.clone(),
+        None,
+        TransferView::for_stderr(quiet),
+    )?;
+    let (image, _pulled) = rt.ensure_image(docker_reference(image)?, spec.policy, &opts)?;
+    Ok(image)
+}
+
+fn push(rt: &Runtime, a: &PushArgs) -> anyhow::Result<u8> {
+    let mut opts = rt.push_options()?;
+    opts.tls_verify = a.registry.tls_verify;
+    opts.certs_dir.clone_from(&a.registry.cert_dir);
+    opts.auth.authfile.clone_from(&a.registry.authfile);
+    opts.auth.credentials = a.creds.as_deref().map(parse_creds).transpose()?;
+    opts.compress = a.compress;
+    opts.progress = transfer(TransferView::for_stderr(a.quiet));
+    let report = rt.push_image(&a.image, a.destination.as_deref(), &opts)?;
+    if let Some(f) = &a.digestfile {
+        std::fs::write(f, &report.manifest_digest).map_err(|e| {
+            anyhow::Error::new(e).context(format!("writing --digestfile {}", f.display()))
+        })?;
+    }
+    Ok(0)
+}
+
+fn login_options(rt: &Runtime, flags: &RegistryFlags) -> anyhow::Result<LoginOptions> {
+    let mut opts = rt.login_options()?;
+    opts.tls_verify = flags.tls_verify;
+    opts.certs_dir.clone_from(&flags.cert_dir);
+    opts.auth.authfile.clone_from(&flags.authfile);
+    Ok(opts)
+}
+
+/// The registry part of `REGISTRY`: a URL's scheme and path are dropped
+/// (`https://quay.io/v2/` is `quay.io`), a namespace is kept.
+fn registry_key(r: &str) -> String {
+    let r = r
+        .strip_prefix("https://")
+        .or_else(|| r.strip_prefix("http://"))
+        .unwrap_or(r);
+    let r = r.strip_prefix("docker://").unwrap_or(r);
+    r.strip_suffix("/v2/")
+        .or_else(|| r.strip_suffix("/v2"))
+        .unwrap_or(r)
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn login(rt: &Runtime, a: &LoginArgs) -> anyhow::Result<u8> {
+    let registry = registry_key(&a.registry_name);
+    let opts = login_options(rt, &a.registry)?;
+    if a.get_login {
+        let (host, repo) = registry.split_once('/').unwrap_or((&registry, ""));
+        return match opts.auth.lookup(host, repo)? {
+            Some(c) => {
+                out(&format!("{}\n", c.username))?;
+                Ok(0)
+            }
+            None => Err(anyhow::anyhow!("not logged into {registry}")),
+        };
+    }
+    let username = match &a.username {
+        Some(u) => u.clone(),
+        None => prompt("Username: ", true)?,
+    };
+    let password = if let Some(p) = &a.password {
+        p.clone()
+    } else if a.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| anyhow::Error::new(e).context("reading the password from stdin"))?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        prompt("Password: ", false)?
+    };
+    if username.is_empty() || password.is_empty() {
+        return Err(CliError::invalid(
+            "--username/--password",
+            "",
+            "both must be given and not empty",
+        )
+        .into());
+    }
+    let file = rt.login(&registry, &Credentials { username, password }, &opts)?;
+    if a.verbose {
+        out(&format!("Used: {}\n", file.display()))?;
+    }
+    out("Login Succeeded!\n")?;
+    Ok(0)
+}
+
+fn logout(rt: &Runtime, a: &LogoutArgs) -> anyhow::Result<u8> {
+    let mut opts = rt.login_options()?;
+    opts.auth.authfile.clone_from(&a.authfile);
+    let registry = a.registry_name.as_deref().map(registry_key);
+    rt.logout(registry.as_deref(), &opts)?;
+    match registry {
+        Some(r) => out(&format!("Removed login credentials for {r}\n"))?,
+        None => out("Removed login credentials for all registries\n")?,
+    }
+    Ok(0)
+}
+
+fn not_a_terminal() -> CliError {
+    CliError::conflict(
+        "--username/--password",
+        "stdin is not a terminal to ask on; give -u and -p or --password-stdin",
+    )
+}
+
+/// Asks on the terminal; the password is read without echo.
+fn prompt(question: &str, echo: bool) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(not_a_terminal().into());
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let restore = if echo {
+        None
+    } else {
+        use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+        let saved = tcgetattr(&stdin).ok();
+        if let Some(s) = &saved {
+            let mut quiet = s.clone();
+            quiet.local_flags.remove(LocalFlags::ECHO);
+            let _ = tcsetattr(&stdin, SetArg::TCSANOW, &quiet);
+        }
+        saved
+    };
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(s) = restore {
+        let _ = nix::sys::termios::tcsetattr(&stdin, nix::sys::termios::SetArg::TCSANOW, &s);
+        let _ = writeln!(err);
+    }
+    read.map_err(|e| anyhow::Error::new(e).context("reading the answer"))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_keep_to_the_docker_transport() {
+        assert_eq!(
+            docker_reference("docker://quay.io/a/b:1").unwrap(),
+            "quay.io/a/b:1"
+        );
+        assert_eq!(docker_reference("busybox").unwrap(), "busybox");
+        assert_eq!(docker_reference("oci:5000/x").unwrap(), "oci:5000/x");
+        let e = docker_reference("oci-archive:/tmp/x.tar")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("berth load"), "{e}");
+        assert!(docker_reference("dir:/tmp/x").is_err());
+    }
+
+    #[test]
+    fn registry_names_lose_scheme_and_api_path() {
+        assert_eq!(registry_key("https://quay.io/v2/"), "quay.io");
+        assert_eq!(registry_key("127.0.0.1:5000"), "127.0.0.1:5000");
+        assert_eq!(registry_key("quay.io/team"), "quay.io/team");
+        assert_eq!(registry_key("docker://quay.io/"), "quay.io");
+    }
+}
