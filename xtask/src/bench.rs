@@ -1,6 +1,12 @@
-//! `cargo xtask bench [--runs N] [--no-podman]`: berth side by side with
-//! podman and bare runc in one run, medians and ratios as a markdown table,
-//! written into the README between the `bench` markers.
+//! `cargo xtask bench [--runs N] [--no-podman] [--only GROUP]`: berth side by
+//! side with podman and a baseline (bare runc, or skopeo for pulls) in one
+//! run, medians and ratios as a markdown table, written into the README
+//! between the `bench` markers.
+//!
+//! The rows come in groups: `containers` (run, create, start, rm, import, ps,
+//! RSS) and `pull` (a registry pull, see `bench_pull`). `--only GROUP` runs one
+//! group and prints its table without touching the README, so the README
+//! always holds one complete run.
 //!
 //! Every engine gets private directories under `target/bench`, so the host's
 //! real installations are never touched.
@@ -21,13 +27,42 @@ const README_END: &str = "<!-- bench:end -->";
 
 /// One engine under test: its program and the global flags that give it
 /// private directories.
-struct Engine {
-    name: &'static str,
+pub(crate) struct Engine {
+    pub(crate) name: &'static str,
     argv: Vec<String>,
 }
 
 impl Engine {
-    fn command(&self, args: &[&str]) -> Command {
+    /// berth from `bin`, with its directories under `dir`.
+    pub(crate) fn berth(bin: &Path, dir: &Path) -> Result<Self> {
+        Ok(Self {
+            name: "berth",
+            argv: engine_argv(bin.to_str().context("path is not UTF-8")?, dir),
+        })
+    }
+
+    /// podman with its directories under `dir`, runc and no systemd.
+    pub(crate) fn podman(dir: &Path) -> Self {
+        Self {
+            name: "podman",
+            argv: engine_argv("/usr/bin/podman", dir)
+                .into_iter()
+                .chain(
+                    [
+                        "--cgroup-manager",
+                        "cgroupfs",
+                        "--runtime",
+                        "/usr/sbin/runc",
+                        "--events-backend",
+                        "file",
+                    ]
+                    .map(String::from),
+                )
+                .collect(),
+        }
+    }
+
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.argv[0]);
         cmd.args(&self.argv[1..]).args(args);
         cmd.stdin(Stdio::null())
@@ -37,7 +72,7 @@ impl Engine {
     }
 
     /// Runs to completion; a failure is an error with the engine's stderr.
-    fn ok(&self, args: &[&str]) -> Result<String> {
+    pub(crate) fn ok(&self, args: &[&str]) -> Result<String> {
         run::output(&mut self.command(args))
             .with_context(|| format!("{} {}", self.name, args.join(" ")))
     }
@@ -49,18 +84,32 @@ impl Engine {
     }
 }
 
-struct Row {
-    workload: String,
-    berth: Option<f64>,
-    podman: Option<f64>,
-    runc: Option<f64>,
-    unit: &'static str,
-    target: String,
+/// One line of the table. `baseline` is bare runc for the container rows and
+/// skopeo for the pull row.
+pub(crate) struct Row {
+    pub(crate) workload: String,
+    pub(crate) berth: Option<f64>,
+    pub(crate) podman: Option<f64>,
+    pub(crate) baseline: Option<f64>,
+    pub(crate) unit: &'static str,
+    pub(crate) target: String,
 }
+
+/// What every group of rows gets: the run count, the scratch directory and
+/// the engines' programs.
+pub(crate) struct Setup {
+    pub(crate) runs: usize,
+    pub(crate) dir: PathBuf,
+    pub(crate) berth_bin: PathBuf,
+    pub(crate) with_podman: bool,
+}
+
+const GROUPS: [&str; 2] = ["containers", "pull"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let mut runs = 10usize;
     let mut with_podman = true;
+    let mut only = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -72,6 +121,16 @@ pub fn run(args: &[String]) -> Result<()> {
                     .context("--runs: not a number")?;
             }
             "--no-podman" => with_podman = false,
+            "--only" => {
+                let group = it.next().context("--only needs a group name")?;
+                if !GROUPS.contains(&group.as_str()) {
+                    bail!(
+                        "--only: unknown group `{group}`; the groups are {}",
+                        GROUPS.join(", ")
+                    );
+                }
+                only = Some(group.clone());
+            }
             other => bail!("xtask bench: unknown argument `{other}`"),
         }
     }
@@ -80,39 +139,44 @@ pub fn run(args: &[String]) -> Result<()> {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
     run::cargo(&["build", "--release", "--package", "berth-cli"])?;
-    let rootfs_tar = crate::testimage::build()?;
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let berth_bin = target_dir.join("release/berth");
-    let berth = Engine {
-        name: "berth",
-        argv: engine_argv(
-            berth_bin.to_str().context("path is not UTF-8")?,
-            &dir.join("berth"),
-        ),
+    let setup = Setup {
+        runs,
+        dir,
+        berth_bin: target_dir.join("release/berth"),
+        with_podman: with_podman && Path::new("/usr/bin/podman").exists(),
     };
-    let podman = (with_podman && Path::new("/usr/bin/podman").exists()).then(|| Engine {
-        name: "podman",
-        argv: engine_argv("/usr/bin/podman", &dir.join("podman"))
-            .into_iter()
-            .chain(
-                [
-                    "--cgroup-manager",
-                    "cgroupfs",
-                    "--runtime",
-                    "/usr/sbin/runc",
-                    "--events-backend",
-                    "file",
-                ]
-                .map(String::from),
-            )
-            .collect(),
-    });
+    let wants = |group: &str| only.as_deref().is_none_or(|o| o == group);
+    let mut rows = Vec::new();
+    if wants("containers") {
+        rows.extend(containers(&setup)?);
+    }
+    if wants("pull") {
+        rows.push(crate::bench_pull::pull(&setup)?);
+    }
+
+    let table = render(&rows);
+    println!("{table}");
+    if only.is_none() {
+        write_readme(&root.join("README.md"), &table)?;
+    }
+    Ok(())
+}
+
+/// The container rows: run, create, start, rm, import, concurrency, ps, RSS.
+fn containers(setup: &Setup) -> Result<Vec<Row>> {
+    let Setup { runs, ref dir, .. } = *setup;
+    let rootfs_tar = crate::testimage::build()?;
+    let berth = Engine::berth(&setup.berth_bin, &dir.join("berth"))?;
+    let podman = setup
+        .with_podman
+        .then(|| Engine::podman(&dir.join("podman")));
     let engines: Vec<&Engine> = std::iter::once(&berth).chain(podman.as_ref()).collect();
     for engine in &engines {
         engine.ok(&["import", rootfs_tar.to_str().unwrap_or_default(), IMAGE])?;
     }
-    let bundle = runc_bundle(&dir, &rootfs_tar)?;
+    let bundle = runc_bundle(dir, &rootfs_tar)?;
 
     let mut rows = Vec::new();
     let each = |f: &dyn Fn(&Engine) -> Result<f64>| -> Result<Vec<f64>> {
@@ -124,13 +188,13 @@ pub fn run(args: &[String]) -> Result<()> {
                 workload: name.to_owned(),
                 berth: vals.first().copied(),
                 podman: vals.get(1).copied(),
-                runc,
+                baseline: runc,
                 unit,
                 target,
             });
         };
 
-    let runc_floor = median_ms(runs, || runc_run(&dir, &bundle))?;
+    let runc_floor = median_ms(runs, || runc_run(dir, &bundle))?;
     let v = each(&|e| {
         median_ms(runs, || {
             e.time(&["run", "--rm", "--network", "none", IMAGE, "true"])
@@ -183,7 +247,7 @@ pub fn run(args: &[String]) -> Result<()> {
         })
     })?;
     push("rm", v, None, "ms", "3x podman".into());
-    let big_tar = big_rootfs_tar(&dir, &rootfs_tar)?;
+    let big_tar = big_rootfs_tar(dir, &rootfs_tar)?;
     let v = each(&|e| {
         median_ms(runs.min(5), || {
             let took = e.time(&[
@@ -232,11 +296,7 @@ pub fn run(args: &[String]) -> Result<()> {
     for engine in &engines {
         let _ = engine.ok(&["rm", "-a", "-f"]);
     }
-
-    let table = render(&rows);
-    println!("{table}");
-    write_readme(&root.join("README.md"), &table)?;
-    Ok(())
+    Ok(rows)
 }
 
 fn engine_argv(program: &str, dir: &Path) -> Vec<String> {
@@ -252,7 +312,7 @@ fn engine_argv(program: &str, dir: &Path) -> Vec<String> {
     ]
 }
 
-fn median_ms(runs: usize, mut f: impl FnMut() -> Result<Duration>) -> Result<f64> {
+pub(crate) fn median_ms(runs: usize, mut f: impl FnMut() -> Result<Duration>) -> Result<f64> {
     let _warmup = f()?;
     let mut samples = (0..runs).map(|_| f()).collect::<Result<Vec<_>>>()?;
     samples.sort();
@@ -384,7 +444,7 @@ fn big_rootfs_tar(dir: &Path, rootfs_tar: &Path) -> Result<PathBuf> {
 
 fn render(rows: &[Row]) -> String {
     let fmt = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
-    let mut out = String::from("| workload | berth | podman | runc | podman / berth | target |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from("| workload | berth | podman | bare runc / skopeo | podman / berth | target |\n|---|---|---|---|---|---|\n");
     for r in rows {
         let ratio = match (r.berth, r.podman) {
             (Some(b), Some(p)) if b > 0.0 => format!("{:.2}x", p / b),
@@ -394,10 +454,11 @@ fn render(rows: &[Row]) -> String {
             out,
             "| {} | {} {} | {} | {} | {ratio} | {} |",
             r.workload,
-            fmt(r.berth),
+            r.berth
+                .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1}")),
             r.unit,
             fmt(r.podman),
-            fmt(r.runc),
+            fmt(r.baseline),
             r.target
         );
     }

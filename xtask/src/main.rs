@@ -5,13 +5,15 @@
 //! - `ci`: `cargo fmt --check`, clippy with `-D warnings`, `cargo test --workspace`.
 //! - `lint`: fmt check and clippy only.
 //! - `fuzz [--time SECS] [TARGET...]`: run the cargo-fuzz targets, each for SECS seconds.
-//! - `bench [--runs N] [--no-podman]`: berth vs podman vs bare runc, table into the README.
+//! - `bench [--runs N] [--no-podman] [--only containers|pull]`: berth vs podman vs bare runc
+//!   (containers) and skopeo (registry pull), table into the README (not with `--only`).
 //! - `testimage`: build the busybox test image's rootfs tar from busybox-static.
 //! - `demo`: deps, release build, test image, then a short tour of berth.
 //! - `dist`: shell completions and man pages into `target/dist`.
 //! - `ci` also runs `cargo doc` with `-D warnings`.
 
 mod bench;
+mod bench_pull;
 mod demo;
 mod deps;
 mod fuzz;
