@@ -435,6 +435,7 @@ fn user_input_errors_exit_125_with_their_message() {
     b.fails(
         &[
             "run",
+            "--pull=never",
             "--network",
             "none",
             "localhost/nosuch:latest",
