@@ -37,6 +37,13 @@ pub struct Layers {
 pub trait ProcessProbe: std::fmt::Debug + Send + Sync {
     /// Whether `pid` names a live process.
     fn is_alive(&self, pid: u32) -> bool;
+
+    /// Sleeps for `timeout`, or less when `pid` ends first (the real probe wakes the moment
+    /// it does; this default just sleeps).
+    fn wait_exit(&self, pid: u32, timeout: Duration) {
+        let _ = pid;
+        std::thread::sleep(timeout);
+    }
 }
 
 /// The real [`ProcessProbe`]: `kill(pid, 0)`; zombies count as dead.
@@ -60,6 +67,30 @@ impl ProcessProbe for HostProbe {
                 })
             }
             Err(_) => false,
+        }
+    }
+
+    /// Polls a pidfd of `pid`, which becomes readable when the process exits.
+    fn wait_exit(&self, pid: u32, timeout: Duration) {
+        use rustix::event::{poll, PollFd, PollFlags, Timespec};
+        use rustix::process::{pidfd_open, Pid, PidfdFlags};
+        let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+            return std::thread::sleep(timeout);
+        };
+        match pidfd_open(pid, PidfdFlags::empty()) {
+            Ok(fd) => {
+                let ts = Timespec {
+                    tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+                    tv_nsec: timeout.subsec_nanos().into(),
+                };
+                let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+                if poll(&mut fds, Some(&ts)).is_err() {
+                    std::thread::sleep(timeout);
+                }
+            }
+            // Gone already: nothing to wait for.
+            Err(rustix::io::Errno::SRCH) => {}
+            Err(_) => std::thread::sleep(timeout),
         }
     }
 }
@@ -290,4 +321,29 @@ fn load_hooks(config: &RuntimeConfig) -> Result<HookSet> {
         std::slice::from_ref(&config.hooks_dir),
         config.hooks_dir_not_exist_fatal,
     )?)
+}
+
+#[cfg(test)]
+mod probe_tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn the_host_probe_wakes_when_the_process_ends() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("0.2")
+            .spawn()
+            .expect("sleep(1) is needed");
+        let pid = child.id();
+        assert!(HostProbe.is_alive(pid));
+        let start = Instant::now();
+        HostProbe.wait_exit(pid, Duration::from_secs(20));
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        // Ended but not reaped: a zombie counts as gone.
+        assert!(!HostProbe.is_alive(pid));
+        child.wait().unwrap();
+        let start = Instant::now();
+        HostProbe.wait_exit(pid, Duration::from_secs(20));
+        assert!(start.elapsed() < Duration::from_secs(10), "a gone pid does not wait");
+    }
 }

@@ -185,7 +185,10 @@ impl Runtime {
             match network_mode(rec) {
                 NetworkMode::Host => plan.network = NamespaceMode::Host,
                 NetworkMode::Container(p) => plan.network = NamespaceMode::Path(p),
-                mode @ (NetworkMode::Networks(_) | NetworkMode::None) => {
+                // A namespace of its own with only loopback, which the OCI runtime makes and
+                // brings up: no netns file, no CNI plugin to run or tear down (podman's too).
+                NetworkMode::None => plan.network = NamespaceMode::Private,
+                mode @ NetworkMode::Networks(_) => {
                     let netns = match self.network.create_netns(&id) {
                         Ok(p) => p,
                         Err(e) => return Err(undo.fail(e.into())),
@@ -487,6 +490,7 @@ impl Runtime {
         let id = self.resolve_container_id(id_or_name)?;
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut delay = Duration::from_millis(10);
+        let mut quick_looks = 50;
         loop {
             let rec = match self.state.container(&id) {
                 Ok(mut r) => {
@@ -512,7 +516,22 @@ impl Runtime {
                     seconds: timeout.unwrap_or_default().as_secs(),
                 });
             }
-            std::thread::sleep(delay);
+            let pid = rec.state.pid;
+            if rec.state.status == ContainerStatus::Running && pid != 0 {
+                if self.engine.probe.is_alive(pid) {
+                    // Wakes the moment the process ends.
+                    self.engine.probe.wait_exit(pid, delay);
+                } else if quick_looks > 0 {
+                    // Ended; conmon is about to write the exit file.
+                    quick_looks -= 1;
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                } else {
+                    std::thread::sleep(delay);
+                }
+            } else {
+                std::thread::sleep(delay);
+            }
             delay = (delay * 2).min(Duration::from_millis(100));
         }
     }
