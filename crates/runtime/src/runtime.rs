@@ -338,12 +338,19 @@ mod probe_tests {
         assert!(HostProbe.is_alive(pid));
         let start = Instant::now();
         HostProbe.wait_exit(pid, Duration::from_secs(20));
-        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
         // Ended but not reaped: a zombie counts as gone.
         assert!(!HostProbe.is_alive(pid));
         child.wait().unwrap();
         let start = Instant::now();
         HostProbe.wait_exit(pid, Duration::from_secs(20));
-        assert!(start.elapsed() < Duration::from_secs(10), "a gone pid does not wait");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "a gone pid does not wait"
+        );
     }
 }
