@@ -177,34 +177,16 @@ impl Runtime {
         Ok(pods)
     }
 
-    /// A pod's status from its members': all running = running, some = degraded, ...
+    /// A pod's status from all its containers, the infra container included, in podman's
+    /// order: all running = running, some running = degraded, all paused = paused, all
+    /// stopped = exited, some stopped = stopped, else created.
     fn pod_status(&self, pod_id: &str) -> Result<PodStatus> {
         let mut members = self.state.pod_containers(pod_id)?;
         for m in &mut members {
             self.sync_status(m)?;
         }
-        let members: Vec<_> = members.iter().filter(|m| !is_infra(m)).collect();
-        let count = |s: ContainerStatus| members.iter().filter(|m| m.state.status == s).count();
-        let running = count(ContainerStatus::Running);
-        let paused = count(ContainerStatus::Paused);
-        let stopped = count(ContainerStatus::Stopped) + count(ContainerStatus::Exited);
-        let created = count(ContainerStatus::Created) + count(ContainerStatus::Configured);
-        let n = members.len();
-        Ok(if n == 0 {
-            self.state.pod_state(pod_id)?.status
-        } else if running == n {
-            PodStatus::Running
-        } else if paused == n {
-            PodStatus::Paused
-        } else if stopped == n {
-            PodStatus::Exited
-        } else if created == n {
-            PodStatus::Created
-        } else if running > 0 || paused > 0 {
-            PodStatus::Degraded
-        } else {
-            PodStatus::Stopped
-        })
+        let statuses: Vec<ContainerStatus> = members.iter().map(|m| m.state.status).collect();
+        Ok(pod_status_of(&statuses))
     }
 
     fn save_pod_status(&self, pod_id: &str, status: PodStatus) -> Result<()> {
@@ -484,6 +466,30 @@ pub(crate) fn is_static_elf(bin: &[u8]) -> bool {
     true
 }
 
+/// podman's pod status rule over the statuses of a pod's containers.
+pub(crate) fn pod_status_of(statuses: &[ContainerStatus]) -> PodStatus {
+    let n = statuses.len();
+    let count = |f: fn(ContainerStatus) -> bool| statuses.iter().filter(|s| f(**s)).count();
+    let running = count(|s| s == ContainerStatus::Running);
+    let paused = count(|s| s == ContainerStatus::Paused);
+    let stopped = count(|s| matches!(s, ContainerStatus::Stopped | ContainerStatus::Exited));
+    if n == 0 {
+        PodStatus::Created
+    } else if running == n {
+        PodStatus::Running
+    } else if running > 0 {
+        PodStatus::Degraded
+    } else if paused == n {
+        PodStatus::Paused
+    } else if stopped == n {
+        PodStatus::Exited
+    } else if stopped > 0 {
+        PodStatus::Stopped
+    } else {
+        PodStatus::Created
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,5 +527,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("catatonit"), "{err}");
+    }
+
+    #[test]
+    fn pod_status_follows_podman_with_the_infra_container_counted() {
+        use ContainerStatus as C;
+        assert_eq!(pod_status_of(&[]), PodStatus::Created);
+        assert_eq!(pod_status_of(&[C::Running, C::Running]), PodStatus::Running);
+        // Infra running, the member killed: degraded, not exited.
+        assert_eq!(pod_status_of(&[C::Running, C::Exited]), PodStatus::Degraded);
+        assert_eq!(pod_status_of(&[C::Running, C::Paused]), PodStatus::Degraded);
+        assert_eq!(pod_status_of(&[C::Paused, C::Paused]), PodStatus::Paused);
+        assert_eq!(pod_status_of(&[C::Exited, C::Stopped]), PodStatus::Exited);
+        assert_eq!(pod_status_of(&[C::Exited, C::Created]), PodStatus::Stopped);
+        assert_eq!(pod_status_of(&[C::Paused, C::Created]), PodStatus::Created);
+        assert_eq!(pod_status_of(&[C::Configured]), PodStatus::Created);
     }
 }

@@ -113,6 +113,17 @@ fn starting_a_member_starts_its_infra() {
 }
 
 #[test]
+fn a_member_that_exits_while_infra_runs_leaves_the_pod_degraded() {
+    let fx = Fx::new();
+    let (pod, _infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&pod).unwrap();
+    fx.oci.exit(&member, 1);
+    assert_eq!(fx.rt.pod(&pod).unwrap().state.status, PodStatus::Degraded);
+    let listed = fx.rt.list_pods().unwrap();
+    assert_eq!(listed[0].state.status, PodStatus::Degraded);
+}
+
+#[test]
 fn pod_stop_kill_restart_remove() {
     let fx = Fx::new();
     let (pod, infra, member) = pod_with_member(&fx);
