@@ -6,7 +6,7 @@ use crate::cli::{
     VersionArgs, VolumeCommand,
 };
 use crate::error::{CliError, Coded, EXIT_BERTH};
-use crate::opts::targets::{parse_wait_conditions, select, select_containers};
+use crate::opts::targets::{parse_wait_conditions, select, select_containers, select_pods};
 use crate::opts::time::{parse_duration, parse_time};
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
@@ -204,37 +204,16 @@ fn check_pod(c: &PodCommand) -> anyhow::Result<()> {
         }
         PodCommand::Kill(a) => {
             parse_signal("--signal", &a.signal)?;
-            select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+            select_pods(a.all, a.latest, &a.pods, &[])?;
         }
         PodCommand::Start(a) => {
-            select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
         }
         PodCommand::Stop(a) => {
-            select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
         }
         PodCommand::Rm(a) => {
-            select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
         }
         PodCommand::Ps(a) => {
             parse_filters(FilterTarget::Pods, &a.filter)?;

@@ -5,7 +5,7 @@
 use super::{convert, finish, out, render_objects};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
-use crate::opts::targets::select;
+use crate::opts::targets::select_pods;
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, FilterTarget, PodCreateOptions, Targets,
 };
@@ -89,46 +89,25 @@ fn dispatch(
             Ok(0)
         }
         PodCommand::Start(a) => {
-            let t = select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
             each(&ids(rt, &t)?, |id| members(id, rt.start_pod(id)?))
         }
         PodCommand::Stop(a) => {
-            let t = select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
             let timeout = Some(Duration::from_secs(a.time));
             each(&ids(rt, &t)?, |id| members(id, rt.stop_pod(id, timeout)?))
         }
         PodCommand::Restart(a) => {
-            let t = select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+            let t = select_pods(a.all, a.latest, &a.pods, &[])?;
             each(&ids(rt, &t)?, |id| members(id, rt.restart_pod(id, None)?))
         }
         PodCommand::Kill(a) => {
             let sig = parse_signal("--signal", &a.signal)?;
-            let t = select(a.all, a.latest, &a.pods, &[], "--pod-id-file", false)?;
+            let t = select_pods(a.all, a.latest, &a.pods, &[])?;
             each(&ids(rt, &t)?, |id| members(id, rt.kill_pod(id, sig.0)?))
         }
         PodCommand::Rm(a) => {
-            let t = select(
-                a.all,
-                a.latest,
-                &a.pods,
-                &a.pod_id_file,
-                "--pod-id-file",
-                false,
-            )?;
+            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
             let list = match ids(rt, &t) {
                 Err(e) if a.ignore => {
                     let _ = e;

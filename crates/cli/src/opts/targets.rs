@@ -41,6 +41,17 @@ pub fn select_containers(
     Ok((filters, targets))
 }
 
+/// The pod selection of commands that take names, `--all`, `--latest`
+/// and `--pod-id-file` (an empty `pod_id_files` for those without it).
+pub fn select_pods(
+    all: bool,
+    latest: bool,
+    pods: &[String],
+    pod_id_files: &[PathBuf],
+) -> Result<Targets> {
+    select(all, latest, pods, pod_id_files, "--pod-id-file", false)
+}
+
 /// Combines `--all`, `--latest`, names, ID files (`file_flag` names the
 /// flag in errors) and whether filters were given.
 pub fn select(
@@ -211,6 +222,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("--pod-id-file") && e.contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn pod_id_files_are_named_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("pod");
+        std::fs::write(&good, "p1\n").unwrap();
+        assert_eq!(
+            select_pods(false, false, &[], std::slice::from_ref(&good)).unwrap(),
+            Targets::Named(v(&["p1"]))
+        );
+        let missing = dir.path().join("missing");
+        let e = select_pods(false, false, &[], &[missing])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--pod-id-file"), "{e}");
+        assert!(select_pods(true, true, &[], &[]).is_err());
     }
 
     #[test]
