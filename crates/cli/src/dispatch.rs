@@ -6,7 +6,7 @@ use crate::cli::{
     VersionArgs, VolumeCommand,
 };
 use crate::error::{CliError, Coded, EXIT_BERTH};
-use crate::opts::targets::{parse_wait_conditions, select, select_containers, select_pods};
+use crate::opts::targets::{parse_wait_conditions, select_containers, select_pods};
 use crate::opts::time::{parse_duration, parse_time};
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
@@ -112,28 +112,13 @@ fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Resu
         }
         ContainerCommand::Kill(a) => {
             parse_signal("--signal", &a.signal)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                false,
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &[])?;
         }
         ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
             select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
         }
         ContainerCommand::Start(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &[],
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            select_containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
         }
         ContainerCommand::Wait(a) => {
             parse_wait_conditions(&a.condition)?;

@@ -10,7 +10,7 @@ use super::io::attach_io;
 use super::{convert, exec_error, exit_byte, finish, out, render_objects, run_error};
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
-use crate::opts::targets::{parse_wait_conditions, select, select_containers};
+use crate::opts::targets::{parse_wait_conditions, select_containers};
 use crate::opts::time::parse_time;
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
@@ -72,15 +72,7 @@ fn dispatch(
         }
         ContainerCommand::Exec(_) => exec(rt, &exec_opts.unwrap_or_else(|| unreachable!())),
         ContainerCommand::Start(a) => {
-            let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &[],
-                "--cidfile",
-                !a.filter.is_empty(),
-            )?;
+            let (filters, t) = select_containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
             let ids = targets(rt, &t, Some(&filters))?;
             if a.attach || a.interactive {
                 let [id] = ids.as_slice() else {
@@ -128,14 +120,7 @@ fn dispatch(
         }
         ContainerCommand::Kill(a) => {
             let sig = parse_signal("--signal", &a.signal)?;
-            let t = select(
-                a.all,
-                a.latest,
-                &a.containers,
-                &a.cidfile,
-                "--cidfile",
-                false,
-            )?;
+            let (_, t) = select_containers(a.all, a.latest, &a.containers, &a.cidfile, &[])?;
             let ids = targets(rt, &t, None)?;
             each(&ids, |id| {
                 rt.kill_container(id, sig.0)?;
