@@ -139,16 +139,7 @@ fn dispatch(
             render_objects(&a.format, &objs)
         }
         PodCommand::Prune(_) => {
-            for p in rt.list_pods()? {
-                let members = rt.list_containers(&ListOptions {
-                    all: true,
-                    pod: Some(p.config.id.clone()),
-                })?;
-                if members.iter().all(|m| !m.state.status.is_active()) {
-                    rt.remove_pod(&p.config.id, false)?;
-                    out(&format!("{}\n", p.config.id))?;
-                }
-            }
+            prune_pods(rt)?;
             Ok(0)
         }
         PodCommand::Ps(a) => {
@@ -182,6 +173,23 @@ fn dispatch(
             Ok(0)
         }
     }
+}
+
+/// Removes every pod none of whose containers is active (created,
+/// running or paused) and prints each removed pod's ID: `pod prune`, and the pod
+/// part of `system prune`.
+pub fn prune_pods(rt: &Runtime) -> anyhow::Result<()> {
+    for p in rt.list_pods()? {
+        let members = rt.list_containers(&ListOptions {
+            all: true,
+            pod: Some(p.config.id.clone()),
+        })?;
+        if members.iter().all(|m| !m.state.status.is_active()) {
+            rt.remove_pod(&p.config.id, false)?;
+            out(&format!("{}\n", p.config.id))?;
+        }
+    }
+    Ok(())
 }
 
 fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {

@@ -204,16 +204,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                     }
                 }
                 out("Deleted Pods\n")?;
-                for p in rt.list_pods()? {
-                    let members = rt.list_containers(&ListOptions {
-                        all: true,
-                        pod: Some(p.config.id.clone()),
-                    })?;
-                    if members.iter().all(|m| !m.state.status.is_active()) {
-                        rt.remove_pod(&p.config.id, false)?;
-                        out(&format!("{}\n", p.config.id))?;
-                    }
-                }
+                super::pods::prune_pods(rt)?;
                 if a.volumes {
                     out("Deleted Volumes\n")?;
                     for v in rt.prune_volumes()? {
