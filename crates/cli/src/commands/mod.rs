@@ -12,6 +12,7 @@ pub mod system;
 
 use crate::error::{CliError, Coded};
 use crate::output::{format::to_inspect_json, parse_format, OutputFormat};
+use berth_runtime::{ContainerRecord, ListOptions, Runtime};
 use serde_json::Value;
 use std::io::Write;
 
@@ -22,6 +23,23 @@ pub fn out(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }
+}
+
+/// Every container, running or not (the set `ps -a` lists).
+pub fn all_containers(rt: &Runtime) -> berth_runtime::Result<Vec<ContainerRecord>> {
+    rt.list_containers(&ListOptions {
+        all: true,
+        pod: None,
+    })
+}
+
+/// The ID of the most recently created container, if there is any: what
+/// `--latest` acts on.
+pub fn newest_container(rt: &Runtime) -> berth_runtime::Result<Option<String>> {
+    Ok(all_containers(rt)?
+        .into_iter()
+        .max_by_key(|r| r.config.created)
+        .map(|r| r.config.id))
 }
 
 /// `inspect`-style output: `json` (four-space array) or a template per object.

@@ -2,7 +2,7 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{finish, out, render_objects};
+use super::{all_containers, finish, newest_container, out, render_objects};
 use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, kv::parse_key_values, FilterTarget};
@@ -10,7 +10,7 @@ use crate::output::{
     human::human_size, parse_format, render_listing, rows::VOLUMES, Matcher, OutputFormat,
     VolumeSummary,
 };
-use berth_runtime::{ListOptions, Runtime, VolumeCreateOptions};
+use berth_runtime::{Runtime, VolumeCreateOptions};
 use chrono::Utc;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -194,10 +194,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
             }
             with_runtime(g, |rt| {
                 out("Deleted Containers\n")?;
-                for r in rt.list_containers(&ListOptions {
-                    all: true,
-                    pod: None,
-                })? {
+                for r in all_containers(rt)? {
                     if !r.state.status.is_active() && r.config.pod_id.is_none() {
                         rt.remove_container(&r.config.id, false, false)?;
                         out(&format!("{}\n", r.config.id))?;
@@ -222,10 +219,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
         SystemCommand::Df(a) => with_runtime(g, |rt| {
             let store = crate::engine::store(g)?;
             let images = store.images()?;
-            let ctrs = rt.list_containers(&ListOptions {
-                all: true,
-                pod: None,
-            })?;
+            let ctrs = all_containers(rt)?;
             let vols = rt.list_volumes()?;
             let used_images: std::collections::BTreeSet<&str> =
                 ctrs.iter().map(|c| c.config.image_id.as_str()).collect();
@@ -308,13 +302,7 @@ fn reset(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
     for p in rt.list_pods().unwrap_or_default() {
         note(rt.remove_pod(&p.config.id, true));
     }
-    for c in rt
-        .list_containers(&ListOptions {
-            all: true,
-            pod: None,
-        })
-        .unwrap_or_default()
-    {
+    for c in all_containers(&rt).unwrap_or_default() {
         note(rt.remove_container(&c.config.id, true, true));
     }
     for v in rt.list_volumes().unwrap_or_default() {
@@ -440,15 +428,7 @@ pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
     with_runtime(g, |rt| {
         let store = crate::engine::store(g)?;
         let names: Vec<String> = if a.latest {
-            rt.list_containers(&ListOptions {
-                all: true,
-                pod: None,
-            })?
-            .into_iter()
-            .max_by_key(|r| r.config.created)
-            .map(|r| r.config.id)
-            .into_iter()
-            .collect()
+            newest_container(rt)?.into_iter().collect()
         } else {
             a.names.clone()
         };

@@ -7,7 +7,10 @@ mod listing;
 mod run;
 
 use super::io::attach_io;
-use super::{convert, exec_error, exit_byte, finish, out, render_objects, run_error};
+use super::{
+    all_containers, convert, exec_error, exit_byte, finish, newest_container, out, render_objects,
+    run_error,
+};
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
 use crate::opts::targets::{parse_wait_conditions, select_containers};
@@ -17,7 +20,7 @@ use crate::opts::{
     FilterTarget, ParseContext, RunOptions, Targets,
 };
 use crate::output::Matcher;
-use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime, WaitCondition};
+use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 use chrono::Utc;
 use copy::copy;
 pub use listing::inspect_containers;
@@ -236,10 +239,7 @@ fn dispatch(
         ContainerCommand::Port(a) => {
             let mut pairs = Vec::new();
             let recs: Vec<ContainerRecord> = if a.all {
-                rt.list_containers(&ListOptions {
-                    all: true,
-                    pod: None,
-                })?
+                all_containers(rt)?
             } else {
                 let names = latest_or(rt, a.latest, a.container.as_slice())?;
                 vec![rt.container(&names[0])?]
@@ -267,10 +267,7 @@ fn dispatch(
         ContainerCommand::Cp(a) => copy(rt, &CopyOptions::from_args(a)?),
         ContainerCommand::Mount(a) => {
             if a.containers.is_empty() && !a.all && !a.latest {
-                for r in rt.list_containers(&ListOptions {
-                    all: true,
-                    pod: None,
-                })? {
+                for r in all_containers(rt)? {
                     if !r.state.mount_point.is_empty() {
                         out(&format!(
                             "{}  {}\n",
@@ -300,10 +297,7 @@ fn dispatch(
             let now = Utc::now();
             let lookup = |_: &str| None;
             let matcher = Matcher::new(&filters, now, &lookup)?;
-            for r in rt.list_containers(&ListOptions {
-                all: true,
-                pod: None,
-            })? {
+            for r in all_containers(rt)? {
                 let s = summary(rt, &r, None);
                 if matches!(
                     r.state.status,
@@ -360,15 +354,18 @@ fn given_name(t: &Targets, rt: &Runtime, id: &str) -> String {
     id.to_owned()
 }
 
+/// The newest container's ID; an error when there is none.
 fn latest(rt: &Runtime) -> anyhow::Result<String> {
-    rt.list_containers(&ListOptions {
-        all: true,
-        pod: None,
-    })?
-    .into_iter()
-    .max_by_key(|r| r.config.created)
-    .map(|r| r.config.id)
-    .ok_or_else(|| CliError::conflict("--latest", "there are no containers").into())
+    newest_container(rt)?
+        .ok_or_else(|| CliError::conflict("--latest", "there are no containers").into())
+}
+
+/// Every container's ID.
+fn all_ids(rt: &Runtime) -> anyhow::Result<Vec<String>> {
+    Ok(all_containers(rt)?
+        .into_iter()
+        .map(|r| r.config.id)
+        .collect())
 }
 
 fn latest_or(rt: &Runtime, latest_flag: bool, names: &[String]) -> anyhow::Result<Vec<String>> {
@@ -388,14 +385,7 @@ fn all_latest_or(
     names: &[String],
 ) -> anyhow::Result<Vec<String>> {
     if all {
-        Ok(rt
-            .list_containers(&ListOptions {
-                all: true,
-                pod: None,
-            })?
-            .into_iter()
-            .map(|r| r.config.id)
-            .collect())
+        all_ids(rt)
     } else {
         latest_or(rt, latest_flag, names)
     }
@@ -417,14 +407,7 @@ fn targets_ignoring(
     ignore: bool,
 ) -> anyhow::Result<Vec<String>> {
     match t {
-        Targets::All => Ok(rt
-            .list_containers(&ListOptions {
-                all: true,
-                pod: None,
-            })?
-            .into_iter()
-            .map(|r| r.config.id)
-            .collect()),
+        Targets::All => all_ids(rt),
         Targets::Latest => Ok(vec![latest(rt)?]),
         Targets::Named(n) => {
             let mut ids = Vec::new();
@@ -449,11 +432,7 @@ fn targets_ignoring(
             let now = Utc::now();
             let lookup = |r: &str| rt.container(r).ok().map(|c| c.config.created);
             let m = Matcher::new(f, now, &lookup)?;
-            Ok(rt
-                .list_containers(&ListOptions {
-                    all: true,
-                    pod: None,
-                })?
+            Ok(all_containers(rt)?
                 .iter()
                 .filter(|r| m.container(&summary(rt, r, None)))
                 .map(|r| r.config.id.clone())
