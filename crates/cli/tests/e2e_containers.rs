@@ -498,3 +498,29 @@ fn user_input_errors_exit_125_with_their_message() {
     assert_eq!(r.code, 125, "{r:?}");
     assert!(r.err.starts_with("Error: "), "{r:?}");
 }
+
+#[test]
+fn a_killed_run_rm_still_removes_its_container() {
+    let b = Berth::new();
+    let mut client = b
+        .cmd()
+        .args(["run", "--rm", "--network", "none", "--name", "gone", IMG])
+        .args(["sleep", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        !b.ok(&["ps", "-q", "--filter", "name=gone"]).is_empty()
+    });
+    assert!(running, "the container never ran");
+    client.kill().unwrap();
+    client.wait().unwrap();
+    // The client is gone; conmon's cleanup removes the container when it exits.
+    let removed = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        b.ok(&["ps", "-a", "-q"]).is_empty()
+    });
+    assert!(removed, "{}", b.ok(&["ps", "-a"]));
+}

@@ -492,16 +492,21 @@ impl Runtime {
         let mut delay = Duration::from_millis(10);
         let mut quick_looks = 50;
         loop {
-            let rec = match self.state.container(&id) {
-                Ok(mut r) => {
+            let rec = match self
+                .state
+                .container(&id)
+                .map_err(Error::from)
+                .and_then(|mut r| {
                     self.sync_status(&mut r)?;
-                    r
-                }
-                // Removed meanwhile (auto-remove): it has exited; its code was kept.
+                    Ok(r)
+                }) {
+                Ok(r) => r,
+                // Removed meanwhile (auto-remove, by conmon's cleanup even while we looked):
+                // it has exited; its code was kept.
                 Err(e) if e.is_not_found() && condition == WaitCondition::Exited => {
                     return Ok(self.removed_exit_code(&id).unwrap_or(-1));
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             };
             if condition.reached(rec.state.status) {
                 return Ok(if condition == WaitCondition::Exited {

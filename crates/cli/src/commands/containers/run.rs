@@ -81,13 +81,11 @@ pub(super) fn check_ports_free(
 }
 
 pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> {
-    // A foreground --rm removes the container itself after reading its exit
-    // code; leaving it to conmon's cleanup would race with the wait.
-    let mut create_opts = o.create.clone();
-    if !o.detach {
-        create_opts.remove = false;
-    }
-    let rec = create(rt, &create_opts)?;
+    // With --rm, conmon's cleanup removes the container when it exits (so a
+    // killed `berth run --rm` leaves nothing behind); the wait still gets the
+    // exit code, which the runtime keeps for removed containers, and the
+    // removal below is for a cleanup that did not run.
+    let rec = create(rt, &o.create)?;
     let id = rec.config.id.clone();
     if o.detach {
         if let Err(e) = rt.start_container(&id) {
