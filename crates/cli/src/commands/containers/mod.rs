@@ -88,23 +88,14 @@ fn dispatch(
                 let rec = rt.container(id)?;
                 return foreground(rt, &rec, a.interactive, false);
             }
-            each(&ids, |id| {
-                rt.start_container(id).map_err(run_error)?;
-                out(&format!(
-                    "{}\n",
-                    name_or(a.containers.iter().find(|n| matches_id(rt, n, id)), id)
-                ))
-            })
+            each_named(rt, &t, &ids, |id| rt.start_container(id).map_err(run_error))
         }
         ContainerCommand::Stop(a) => {
             let (filters, t) =
                 select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
             let ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
             let timeout = Duration::from_secs(a.time);
-            each(&ids, |id| {
-                rt.stop_container(id, Some(timeout))?;
-                out(&format!("{}\n", given_name(&t, rt, id)))
-            })
+            each_named(rt, &t, &ids, |id| Ok(rt.stop_container(id, Some(timeout))?))
         }
         ContainerCommand::Restart(a) => {
             let (filters, t) =
@@ -116,19 +107,16 @@ fn dispatch(
                         .is_ok_and(|r| r.state.status == ContainerStatus::Running)
                 });
             }
-            each(&ids, |id| {
-                rt.restart_container(id, Some(Duration::from_secs(a.time)))?;
-                out(&format!("{}\n", given_name(&t, rt, id)))
+            let timeout = Duration::from_secs(a.time);
+            each_named(rt, &t, &ids, |id| {
+                Ok(rt.restart_container(id, Some(timeout))?)
             })
         }
         ContainerCommand::Kill(a) => {
             let sig = parse_signal("--signal", &a.signal)?;
             let (_, t) = select_containers(a.all, a.latest, &a.containers, &a.cidfile, &[])?;
             let ids = targets(rt, &t, None)?;
-            each(&ids, |id| {
-                rt.kill_container(id, sig.0)?;
-                out(&format!("{}\n", given_name(&t, rt, id)))
-            })
+            each_named(rt, &t, &ids, |id| Ok(rt.kill_container(id, sig.0)?))
         }
         ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
             let pause = matches!(c, ContainerCommand::Pause(_));
@@ -340,8 +328,20 @@ fn matches_id(rt: &Runtime, name: &str, id: &str) -> bool {
     rt.container(name).is_ok_and(|r| r.config.id == id)
 }
 
-fn name_or<'a>(n: Option<&'a String>, id: &'a str) -> &'a str {
-    n.map_or(id, String::as_str)
+/// Runs `op` on each container of the selection `t` (dropping what it
+/// returns) and prints each one it succeeded on as the user named it
+/// ([`given_name`]): the output of `start`, `stop`, `restart` and `kill`.
+/// Errors are reported as [`each`] reports them.
+fn each_named<T>(
+    rt: &Runtime,
+    t: &Targets,
+    ids: &[String],
+    mut op: impl FnMut(&str) -> anyhow::Result<T>,
+) -> anyhow::Result<u8> {
+    each(ids, |id| {
+        op(id)?;
+        out(&format!("{}\n", given_name(t, rt, id)))
+    })
 }
 
 /// podman echoes a target as the user typed it; for --all/--latest, the id.
