@@ -7,7 +7,8 @@ use std::io::Cursor;
 use std::path::Path;
 
 use berth_storage::{ArchiveFormat, Driver, ImportOptions, Storage};
-use common::{busybox_rootfs_tar, Podman, Tar, TestStore};
+use berth_testsupport::busybox;
+use common::{Podman, Tar, TestStore};
 
 fn import(ts: &TestStore, name: &str, tar: Vec<u8>) -> berth_storage::ImageRecord {
     ts.store
@@ -25,7 +26,7 @@ fn import(ts: &TestStore, name: &str, tar: Vec<u8>) -> berth_storage::ImageRecor
 #[test]
 fn round_trips_keep_the_image_id() {
     let src = TestStore::new(Driver::Overlay);
-    let img = import(&src, "rt", busybox_rootfs_tar());
+    let img = import(&src, "rt", busybox::rootfs_tar());
     let out = tempfile::tempdir().unwrap();
     for (format, path) in [
         (ArchiveFormat::OciDir, out.path().join("layout")),
@@ -123,7 +124,7 @@ fn bad_archives_get_clear_errors() {
 
 fn rootfs_file(dir: &Path) -> std::path::PathBuf {
     let p = dir.join("rootfs.tar");
-    std::fs::write(&p, busybox_rootfs_tar()).unwrap();
+    std::fs::write(&p, busybox::rootfs_tar()).unwrap();
     p
 }
 
@@ -181,7 +182,7 @@ fn podman_save_loads_into_berth() {
 #[test]
 fn berth_save_loads_into_podman_and_runs() {
     let ts = TestStore::new(Driver::Overlay);
-    let img = import(&ts, "fromberth", busybox_rootfs_tar());
+    let img = import(&ts, "fromberth", busybox::rootfs_tar());
     let podman = Podman::new("vfs");
     for (fmt, name) in [
         (ArchiveFormat::OciArchive, "b-oci.tar"),

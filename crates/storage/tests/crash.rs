@@ -10,7 +10,8 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use berth_storage::{Driver, ImportOptions, Storage, Store, StoreOptions};
-use common::{busybox_rootfs_tar, unmount_under, Tar, TestStore};
+use berth_testsupport::busybox;
+use common::{unmount_under, Tar, TestStore};
 
 const CHILD_ENV: &str = "BERTH_STORAGE_CRASH_CHILD";
 
@@ -27,7 +28,7 @@ fn crash_child() {
         driver: Driver::Overlay,
     })
     .unwrap();
-    let base = busybox_rootfs_tar();
+    let base = busybox::rootfs_tar();
     for i in 0u64.. {
         // a distinct layer every time so each import extracts for real
         let mut t = Tar::new();

@@ -6,10 +6,11 @@ mod common;
 use std::io::Cursor;
 
 use berth_storage::{Driver, Error, ImportOptions, Storage};
-use common::{busybox_rootfs_tar, gzip, Tar, TestStore};
+use berth_testsupport::busybox;
+use common::{gzip, Tar, TestStore};
 
 fn import_busybox(ts: &TestStore, name: &str) -> berth_storage::ImageRecord {
-    let tar = busybox_rootfs_tar();
+    let tar = busybox::rootfs_tar();
     ts.store
         .import_rootfs(
             &mut Cursor::new(tar),

@@ -9,8 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The docker-registry binary (Debian's docker-registry package).
 pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound, then released).
 pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
@@ -19,16 +21,22 @@ pub fn free_port() -> u16 {
 /// How to configure a registry.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryConfig {
+    /// Require basic auth for this user and password (an htpasswd file is written).
     pub htpasswd: Option<(String, String)>,
+    /// Serve HTTPS with a certificate for 127.0.0.1 signed by a CA made for the test.
     pub tls: bool,
 }
 
 /// A docker-registry process, killed and its files removed on drop.
 #[derive(Debug)]
 pub struct Registry {
+    /// Storage, config, htpasswd, certificates and `registry.log`.
     pub dir: tempfile::TempDir,
+    /// The port it listens on, on 127.0.0.1.
     pub port: u16,
+    /// The running process (`None` once killed).
     pub child: Arc<Mutex<Option<Child>>>,
+    /// With TLS: the CA certificate (PEM) that signed the server's.
     pub cert_pem: Option<Vec<u8>>,
     config_path: PathBuf,
 }
@@ -140,15 +148,18 @@ impl Registry {
         kill_child(&self.child);
     }
 
+    /// A handle that kills the process from another thread ([`kill_child`]).
     pub fn killer(&self) -> Arc<Mutex<Option<Child>>> {
         self.child.clone()
     }
 
+    /// `127.0.0.1:PORT`, the registry part of references.
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 }
 
+/// Kills and reaps the process in `c`, if any (it stays `None` after).
 pub fn kill_child(c: &Arc<Mutex<Option<Child>>>) {
     if let Some(mut child) = c.lock().unwrap().take() {
         let _ = child.kill();

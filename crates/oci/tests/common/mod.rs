@@ -1,4 +1,5 @@
-//! Shared fixtures for the system tests: a busybox rootfs, a private runc root, cleanup guards.
+//! Shared fixtures for the system tests: a busybox rootfs (berth-testsupport), a private runc
+//! root, cleanup guards.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -10,44 +11,17 @@ use berth_oci::{ContainerSpec, CreateRequest, OciRuntime, RuncConmon, RuncConmon
 
 pub const RUNC: &str = "/usr/sbin/runc";
 pub const CONMON: &str = "/usr/bin/conmon";
-pub const BUSYBOX: &str = "/bin/busybox";
 
 /// Panics (never skips) when the test cannot run for real here.
 pub fn require_host() {
     assert!(nix::unistd::geteuid().is_root(), "system tests need root");
-    for bin in [RUNC, CONMON, BUSYBOX] {
+    for bin in [RUNC, CONMON] {
         assert!(
             Path::new(bin).exists(),
             "system tests need {bin} (cargo xtask deps installs it)"
         );
     }
-}
-
-/// A busybox root filesystem: `/bin/busybox` and a symlink per applet, passwd/group, empty mount points.
-pub fn busybox_rootfs(dir: &Path) -> PathBuf {
-    let rootfs = dir.join("rootfs");
-    for d in [
-        "bin", "etc", "proc", "sys", "dev", "tmp", "root", "run", "var/tmp",
-    ] {
-        std::fs::create_dir_all(rootfs.join(d)).unwrap();
-    }
-    std::fs::copy(BUSYBOX, rootfs.join("bin/busybox")).unwrap();
-    let list = std::process::Command::new(BUSYBOX)
-        .arg("--list")
-        .output()
-        .unwrap();
-    for applet in String::from_utf8(list.stdout).unwrap().lines() {
-        if applet != "busybox" {
-            let _ = std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet));
-        }
-    }
-    std::fs::write(
-        rootfs.join("etc/passwd"),
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
-    )
-    .unwrap();
-    std::fs::write(rootfs.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n").unwrap();
-    rootfs
+    berth_testsupport::busybox::require();
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -69,7 +43,8 @@ impl World {
             .prefix("berth-oci-")
             .tempdir()
             .unwrap();
-        let rootfs = busybox_rootfs(dir.path());
+        let rootfs = dir.path().join("rootfs");
+        berth_testsupport::busybox::write_rootfs(&rootfs);
         let mut cfg = RuncConmonConfig::new(RUNC, CONMON, dir.path().join("run"));
         cfg.runtime_root = Some(dir.path().join("runc-root"));
         let rt = RuncConmon::new(cfg).unwrap();

@@ -22,7 +22,7 @@ pub fn require_root_and_tools() {
     for bin in [
         "/usr/bin/runc",
         "/usr/bin/conmon",
-        "/bin/busybox",
+        berth_testsupport::busybox::BUSYBOX,
         "/usr/bin/catatonit",
         "/usr/lib/cni/bridge",
     ] {
@@ -152,68 +152,9 @@ pub fn unmount_below(dir: &Path) {
     }
 }
 
-/// The busybox test image's root filesystem as a tar (the layout of `cargo xtask testimage`).
-pub fn busybox_tar() -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    let dir = |b: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32| {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Directory);
-        h.set_mode(mode);
-        h.set_size(0);
-        h.set_mtime(0);
-        b.append_data(&mut h, format!("{path}/"), std::io::empty())
-            .unwrap();
-    };
-    let file = |b: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_mode(mode);
-        h.set_size(data.len() as u64);
-        h.set_mtime(0);
-        b.append_data(&mut h, path, data).unwrap();
-    };
-    for d in [
-        "bin", "etc", "root", "proc", "sys", "dev", "run", "var", "var/www",
-    ] {
-        dir(&mut b, d, if d == "root" { 0o700 } else { 0o755 });
-    }
-    dir(&mut b, "tmp", 0o1777);
-    let busybox = std::fs::read("/bin/busybox").expect("/bin/busybox (busybox-static)");
-    file(&mut b, "bin/busybox", 0o755, &busybox);
-    let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
-    for applet in String::from_utf8_lossy(&list.stdout).lines() {
-        let applet = applet.trim();
-        if applet.is_empty() || applet == "busybox" {
-            continue;
-        }
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Symlink);
-        h.set_mode(0o777);
-        h.set_size(0);
-        h.set_mtime(0);
-        b.append_link(&mut h, format!("bin/{applet}"), "busybox")
-            .unwrap();
-    }
-    file(
-        &mut b,
-        "etc/passwd",
-        0o644,
-        b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
-    );
-    file(&mut b, "etc/group", 0o644, b"root:x:0:\nnogroup:x:65534:\n");
-    file(&mut b, "etc/hosts", 0o644, b"127.0.0.1 localhost\n");
-    file(
-        &mut b,
-        "var/www/index.html",
-        0o644,
-        b"<h1>hello from berth</h1>\n",
-    );
-    b.into_inner().unwrap()
-}
-
 /// Imports the busybox image (as `busybox`) through the runtime's storage.
 pub fn import_busybox(rt: &Runtime) {
-    let tar = busybox_tar();
+    let tar = berth_testsupport::busybox::rootfs_tar();
     rt.import_image(
         &mut tar.as_slice(),
         &ImportOptions {

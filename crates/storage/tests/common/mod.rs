@@ -120,31 +120,6 @@ pub fn require_root() {
     );
 }
 
-/// A busybox root filesystem tar from /bin/busybox (busybox-static).
-pub fn busybox_rootfs_tar() -> Vec<u8> {
-    let bb = Path::new("/bin/busybox");
-    assert!(
-        bb.exists(),
-        "/bin/busybox is missing: install busybox-static"
-    );
-    let data = std::fs::read(bb).unwrap();
-    let mut t = Tar::new();
-    for d in [
-        "bin/", "etc/", "tmp/", "proc/", "sys/", "dev/", "root/", "var/",
-    ] {
-        t.dir(d);
-    }
-    t.file_mode("bin/busybox", &data, 0o755);
-    for app in [
-        "sh", "ls", "cat", "echo", "true", "sleep", "id", "env", "pwd",
-    ] {
-        t.symlink(&format!("bin/{app}"), "busybox");
-    }
-    t.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n");
-    t.file("etc/group", b"root:x:0:\n");
-    t.finish()
-}
-
 /// A store in a temp dir, removed (after unmounting) on drop.
 pub struct TestStore {
     pub store: Store,

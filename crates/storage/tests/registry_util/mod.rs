@@ -5,7 +5,6 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -227,53 +226,9 @@ impl Drop for TestStore {
     }
 }
 
-/// The busybox root filesystem (from /bin/busybox, busybox-static) as a tar.
-pub fn busybox_tar() -> Vec<u8> {
-    let bb = Path::new("/bin/busybox");
-    assert!(
-        bb.exists(),
-        "/bin/busybox is missing: install busybox-static"
-    );
-    let mut b = tar::Builder::new(Vec::new());
-    let mut dir = |name: &str, mode: u32| {
-        let mut h = tar::Header::new_ustar();
-        h.set_entry_type(tar::EntryType::Directory);
-        h.set_mode(mode);
-        h.set_size(0);
-        h.set_mtime(1_600_000_000);
-        b.append_data(&mut h, name, std::io::empty()).unwrap();
-    };
-    for d in ["bin", "etc", "tmp", "proc", "sys", "dev", "root", "var"] {
-        dir(d, if d == "tmp" { 0o1777 } else { 0o755 });
-    }
-    let data = std::fs::read(bb).unwrap();
-    let mut h = tar::Header::new_ustar();
-    h.set_mode(0o755);
-    h.set_size(data.len() as u64);
-    h.set_mtime(1_600_000_000);
-    b.append_data(&mut h, "bin/busybox", data.as_slice())
-        .unwrap();
-    for app in ["sh", "ls", "cat", "echo", "true"] {
-        let mut h = tar::Header::new_ustar();
-        h.set_entry_type(tar::EntryType::Symlink);
-        h.set_size(0);
-        h.set_mode(0o777);
-        h.set_mtime(1_600_000_000);
-        b.append_link(&mut h, format!("bin/{app}"), "busybox")
-            .unwrap();
-    }
-    let passwd = b"root:x:0:0:root:/root:/bin/sh\n";
-    let mut h = tar::Header::new_ustar();
-    h.set_mode(0o644);
-    h.set_size(passwd.len() as u64);
-    h.set_mtime(1_600_000_000);
-    b.append_data(&mut h, "etc/passwd", &passwd[..]).unwrap();
-    b.into_inner().unwrap()
-}
-
 /// Imports the busybox image under `name`.
 pub fn import_busybox(store: &Store, name: &str) -> ImageRecord {
-    let tar = busybox_tar();
+    let tar = berth_testsupport::busybox::rootfs_tar();
     store
         .import(
             &mut tar.as_slice(),
