@@ -112,15 +112,7 @@ impl<'a> Matcher<'a> {
     /// Whether a container passes.
     pub fn container(&self, c: &ContainerSummary) -> bool {
         let f = self.filters;
-        let state = match c.status {
-            StatusView::Created => "created",
-            StatusView::Running { .. } => "running",
-            StatusView::Paused => "paused",
-            StatusView::Stopping => "stopping",
-            StatusView::Exited { .. } => "exited",
-            StatusView::Removing => "removing",
-            StatusView::Unknown => "unknown",
-        };
+        let state = c.status.word();
         let exited_ok = f.get("exited").is_empty()
             || matches!(c.status, StatusView::Exited { code, .. }
                 if f.get("exited").iter().any(|e| e.parse::<i32>() == Ok(code)));

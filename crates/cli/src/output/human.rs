@@ -78,6 +78,22 @@ pub enum StatusView {
     Unknown,
 }
 
+impl StatusView {
+    /// The state as one lowercase word (`running`, `exited`, ...): the
+    /// `State` of `ps --format json` and what `--filter status=` matches.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Running { .. } => "running",
+            Self::Paused => "paused",
+            Self::Stopping => "stopping",
+            Self::Exited { .. } => "exited",
+            Self::Removing => "removing",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// podman's STATUS text: "Up 3 seconds ago", "Exited (0) 2 minutes ago",
 /// "Created", "Paused".
 pub fn status_text(status: StatusView, now: DateTime<Utc>) -> String {
@@ -220,6 +236,16 @@ mod tests {
             "Exited (137) About a minute ago"
         );
         assert_eq!(status_text(StatusView::Paused, now), "Paused");
+        assert_eq!(StatusView::Running { started: now }.word(), "running");
+        assert_eq!(
+            StatusView::Exited {
+                code: 1,
+                finished: now
+            }
+            .word(),
+            "exited"
+        );
+        assert_eq!(StatusView::Unknown.word(), "unknown");
         assert_eq!(
             time_ago(now + chrono::Duration::seconds(5), now),
             "Less than a second ago"

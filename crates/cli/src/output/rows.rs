@@ -115,18 +115,6 @@ pub struct ContainerSummary {
 }
 
 impl ContainerSummary {
-    fn state_word(&self) -> &'static str {
-        match self.status {
-            StatusView::Created => "created",
-            StatusView::Running { .. } => "running",
-            StatusView::Paused => "paused",
-            StatusView::Stopping => "stopping",
-            StatusView::Exited { .. } => "exited",
-            StatusView::Removing => "removing",
-            StatusView::Unknown => "unknown",
-        }
-    }
-
     fn ports_text(&self) -> String {
         self.ports
             .iter()
@@ -213,7 +201,7 @@ impl ContainerSummary {
             })).collect::<Vec<_>>(),
             "Size": self.size.map(|(rw, root)| json!({"rwSize": rw, "rootFsSize": root})),
             "StartedAt": started_at,
-            "State": self.state_word(),
+            "State": self.status.word(),
             "Status": status_text(self.status, now),
         })
     }
