@@ -512,7 +512,7 @@ fn a_killed_run_rm_still_removes_its_container() {
         .unwrap();
     let running = (0..100).any(|_| {
         std::thread::sleep(Duration::from_millis(100));
-        !b.ok(&["ps", "-q", "--filter", "name=gone"]).is_empty()
+        b.ok(&["ps", "--format", "{{.Names}}"]).contains("gone")
     });
     assert!(running, "the container never ran");
     client.kill().unwrap();
