@@ -113,6 +113,13 @@ pub fn status_text(status: StatusView, now: DateTime<Utc>) -> String {
 /// go-units' `HumanSizeWithPrecision(size, 3)`, decimal units: "2 MB",
 /// "1.23 GB", "703 kB", "0 B".
 pub fn human_size(bytes: u64) -> String {
+    let (size, unit) = decimal_units(bytes);
+    format!("{} {unit}", significant(size, 3))
+}
+
+/// A byte count in go-units' decimal units: the value (below 1000 up to
+/// `kB`..`YB`) and the unit's name.
+pub(super) fn decimal_units(bytes: u64) -> (f64, &'static str) {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut size = bytes as f64;
     let mut unit = 0;
@@ -120,19 +127,21 @@ pub fn human_size(bytes: u64) -> String {
         size /= 1000.0;
         unit += 1;
     }
-    format!("{} {}", format_g3(size), UNITS[unit])
+    (size, UNITS[unit])
 }
 
-/// Go's `%.3g` for values below 1000: three significant digits, trailing
-/// zeros dropped.
-fn format_g3(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let digits = v.abs().log10().floor() as i32 + 1;
-    let decimals = (3 - digits).max(0) as usize;
+/// A non-negative value below 1000 as Go's `%.Ng` prints it there: `digits`
+/// significant digits, trailing zeros after the point dropped (`0`, `12.5`,
+/// `1.23`).
+pub(super) fn significant(v: f64, digits: i32) -> String {
+    let whole = if v < 1.0 {
+        1
+    } else {
+        v.log10().floor() as i32 + 1
+    };
+    let decimals = (digits - whole).max(0) as usize;
     let mut s = format!("{v:.decimals$}");
-    // Rounding may carry into a fourth digit (999.5 -> "1000"); Go prints
+    // Rounding may carry into one more digit (999.5 -> "1000"); Go prints
     // "1e+03" there, which podman never shows since the unit moves first.
     if s.contains('.') {
         while s.ends_with('0') {
@@ -262,6 +271,12 @@ mod tests {
         assert_eq!(human_size(1_234_567), "1.23 MB");
         assert_eq!(human_size(12_345_678), "12.3 MB");
         assert_eq!(human_size(5_500_000_000), "5.5 GB");
+        assert_eq!(decimal_units(1_500), (1.5, "kB"));
+        assert_eq!(decimal_units(u64::MAX).1, "EB");
+        assert_eq!(significant(0.0, 3), "0");
+        assert_eq!(significant(12.5, 4), "12.5");
+        assert_eq!(significant(1.2345, 3), "1.23");
+        assert_eq!(significant(703.0, 3), "703");
     }
 
     #[test]

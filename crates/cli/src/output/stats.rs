@@ -5,7 +5,7 @@
 //! digits, no space: `1.234MB`, `0B`); durations are Go's (`1.5s`, `2m3s`).
 
 use super::format::Listing;
-use super::human::short_id;
+use super::human::{decimal_units, short_id, significant};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -100,29 +100,8 @@ impl StatsSummary {
 /// go-units' `HumanSize`: decimal units, four significant digits, no
 /// space (`0B`, `1.234MB`, `12.5kB`).
 pub fn compact_size(bytes: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut size = bytes as f64;
-    let mut unit = 0;
-    while size >= 1000.0 && unit < UNITS.len() - 1 {
-        size /= 1000.0;
-        unit += 1;
-    }
-    let digits = if size < 1.0 {
-        1
-    } else {
-        size.log10().floor() as i32 + 1
-    };
-    let decimals = (4 - digits).max(0) as usize;
-    let mut s = format!("{size:.decimals$}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    format!("{s}{}", UNITS[unit])
+    let (size, unit) = decimal_units(bytes);
+    format!("{}{unit}", significant(size, 4))
 }
 
 /// Go's `time.Duration.String()`: `0s`, `250ms`, `1.5s`, `2m3s`,
