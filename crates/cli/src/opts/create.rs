@@ -356,10 +356,7 @@ pub fn parse_user(value: &str) -> Result<UserSpec> {
 
 /// A container (or pod) name: podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
 pub fn check_container_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok {
+    if super::is_valid_name(name) {
         Ok(())
     } else {
         Err(CliError::invalid(

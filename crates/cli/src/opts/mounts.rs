@@ -361,9 +361,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// A volume name: a letter or digit, then letters, digits, `_`, `.`, `-`.
 pub fn check_volume_name(name: &str) -> std::result::Result<(), String> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+    if super::is_valid_name(name) {
         Ok(())
     } else {
         Err(format!(

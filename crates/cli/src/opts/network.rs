@@ -139,10 +139,7 @@ fn parse_attachment(item: &str) -> std::result::Result<NetworkAttachment, String
 
 /// A network name: a letter or digit, then letters, digits, `_`, `.`, `-`.
 pub fn check_network_name(name: &str) -> std::result::Result<(), String> {
-    let mut chars = name.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok {
+    if super::is_valid_name(name) {
         Ok(())
     } else {
         Err(format!(
