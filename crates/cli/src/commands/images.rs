@@ -1,7 +1,7 @@
 //! The image commands, over the storage layer: `images`, `import`, `load`,
 //! `save`, `rmi`, `tag`, `untag`, `image inspect/history/prune/exists`.
 
-use super::{out, render_objects};
+use super::{out, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, ImageCommand, ImageListArgs, ImportArgs};
 use crate::engine;
 use crate::error::CliError;
@@ -176,9 +176,7 @@ fn list(store: &Store, a: &ImageListArgs) -> anyhow::Result<u8> {
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.created));
     if a.quiet {
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        out(&crate::output::quiet_ids(ids, a.no_trunc))?;
-        return Ok(0);
+        return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
     let template: Vec<Value> = rows
         .iter()

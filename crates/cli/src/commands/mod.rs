@@ -11,7 +11,7 @@ pub mod registry;
 pub mod system;
 
 use crate::error::{CliError, Coded};
-use crate::output::{format::to_inspect_json, parse_format, OutputFormat};
+use crate::output::{format::to_inspect_json, parse_format, quiet_ids, OutputFormat};
 use berth_runtime::{ContainerRecord, ListOptions, Runtime};
 use serde_json::Value;
 use std::io::Write;
@@ -40,6 +40,16 @@ pub fn newest_container(rt: &Runtime) -> berth_runtime::Result<Option<String>> {
         .into_iter()
         .max_by_key(|r| r.config.created)
         .map(|r| r.config.id))
+}
+
+/// The output of a listing's `--quiet`: the rows' IDs, one a line, short
+/// unless `no_trunc` ([`quiet_ids`]); the command's exit code.
+pub fn print_quiet_ids<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+    no_trunc: bool,
+) -> anyhow::Result<u8> {
+    out(&quiet_ids(ids, no_trunc))?;
+    Ok(0)
 }
 
 /// `inspect`-style output: `json` (four-space array) or a template per object.

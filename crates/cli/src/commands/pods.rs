@@ -2,7 +2,7 @@
 
 #![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
 
-use super::{convert, finish, out, render_objects};
+use super::{convert, finish, out, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
 use crate::opts::targets::select_pods;
@@ -160,9 +160,7 @@ fn dispatch(
                 rows.truncate(1);
             }
             if a.quiet {
-                let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-                out(&crate::output::quiet_ids(ids, a.no_trunc))?;
-                return Ok(0);
+                return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
             }
             let t: Vec<Value> = rows
                 .iter()

@@ -3,6 +3,7 @@
 use super::latest_or;
 use super::{finish, out, render_objects};
 use crate::cli::{GlobalOptions, PsArgs};
+use crate::commands::print_quiet_ids;
 use crate::opts::{filter::parse_filters, FilterTarget};
 use crate::output::{
     parse_format, render_listing, rows::ps_listing, ContainerSummary, Matcher, StatusView,
@@ -118,9 +119,7 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
         .filter(|s| m.container(s))
         .collect();
     if a.quiet {
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        out(&crate::output::quiet_ids(ids, a.no_trunc))?;
-        return Ok(0);
+        return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
     let t: Vec<Value> = rows
         .iter()
