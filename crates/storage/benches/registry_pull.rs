@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use berth_storage::digest::sha256_digest;
 use berth_storage::registry;
 use berth_storage::{Driver, Store, StoreOptions};
+use registry_util::common::{noise, podman_command, unmount_under, Tar};
 use registry_util::{pull_opts, push_opts, Registry, RegistryConfig};
 
 const LAYERS: usize = 4;
@@ -50,18 +51,6 @@ fn env() -> &'static Env {
     })
 }
 
-fn noise(seed: u64, n: usize) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 /// An OCI layout with `LAYERS` uncompressed layers of random data.
 fn write_layout(dir: &Path) {
     let blobs = dir.join("blobs/sha256");
@@ -73,15 +62,9 @@ fn write_layout(dir: &Path) {
     };
     let mut layers = Vec::new();
     for i in 0..LAYERS {
-        let mut b = tar::Builder::new(Vec::new());
-        let data = noise(i as u64 + 7, LAYER_BYTES);
-        let mut h = tar::Header::new_ustar();
-        h.set_mode(0o644);
-        h.set_size(data.len() as u64);
-        h.set_mtime(1_600_000_000);
-        b.append_data(&mut h, format!("layer{i}.bin"), data.as_slice())
-            .unwrap();
-        let tar = b.into_inner().unwrap();
+        let tar = Tar::new()
+            .file(&format!("layer{i}.bin"), &noise(i as u64 + 7, LAYER_BYTES))
+            .finish();
         layers.push((put(&tar), tar.len()));
     }
     let diff_ids: Vec<&String> = layers.iter().map(|(d, _)| d).collect();
@@ -120,18 +103,6 @@ fn run(mut c: Command) {
     );
 }
 
-fn umount_under(dir: &Path) {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let prefix = dir.to_string_lossy().into_owned();
-    for p in info
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .filter(|p| p.starts_with(&prefix))
-    {
-        let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
-    }
-}
-
 fn main() {
     assert!(
         nix::unistd::geteuid().is_root(),
@@ -154,7 +125,7 @@ fn pull_100mb_berth(b: divan::Bencher) {
             .unwrap();
             let r = registry::pull(&store, &e.image, &pull_opts(&[e.reg.host()])).unwrap();
             assert_eq!(r.layers_fetched, LAYERS);
-            umount_under(dir.path());
+            unmount_under(dir.path());
             dir
         });
 }
@@ -164,31 +135,13 @@ fn pull_100mb_podman(b: divan::Bencher) {
     let e = env();
     b.with_inputs(|| tempfile::tempdir().unwrap())
         .bench_local_values(|dir| {
-            let mut c = Command::new("podman");
-            c.arg("--root").arg(dir.path().join("root"));
-            c.arg("--runroot").arg(dir.path().join("run"));
-            c.arg("--tmpdir").arg(dir.path().join("tmp"));
-            c.args([
-                "--storage-driver",
-                "overlay",
-                "--events-backend",
-                "file",
-                "--cgroup-manager",
-                "cgroupfs",
-                "pull",
-                "-q",
-                "--tls-verify=false",
-                &e.image,
-            ]);
+            let mut c = podman_command(dir.path(), "overlay");
+            c.args(["pull", "-q", "--tls-verify=false", &e.image]);
             run(c);
-            let _ = Command::new("podman")
-                .arg("--root")
-                .arg(dir.path().join("root"))
-                .arg("--runroot")
-                .arg(dir.path().join("run"))
-                .args(["--storage-driver", "overlay", "system", "reset", "-f"])
+            let _ = podman_command(dir.path(), "overlay")
+                .args(["system", "reset", "-f"])
                 .output();
-            umount_under(dir.path());
+            unmount_under(dir.path());
             dir
         });
 }

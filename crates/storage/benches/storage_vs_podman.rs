@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 
 use berth_storage::{Driver, ImportOptions, Storage, Store, StoreOptions};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 struct Env {
     dir: PathBuf,
     tar: PathBuf,
@@ -20,22 +23,9 @@ struct Env {
     image: String,
 }
 
+/// A private podman (its root, run root and tmp dir under `dir/podman`), overlay.
 fn podman(dir: &Path) -> Command {
-    let mut c = Command::new("podman");
-    c.arg("--root").arg(dir.join("podman/root"));
-    c.arg("--runroot").arg(dir.join("podman/run"));
-    c.arg("--tmpdir").arg(dir.join("podman/tmp"));
-    c.args([
-        "--cgroup-manager",
-        "cgroupfs",
-        "--events-backend",
-        "file",
-        "--runtime",
-        "runc",
-        "--storage-driver",
-        "overlay",
-    ]);
-    c
+    common::podman_command(&dir.join("podman"), "overlay")
 }
 
 fn run(mut c: Command) -> String {
@@ -58,15 +48,8 @@ fn make_tar(path: &Path) {
     h.set_mode(0o755);
     h.set_cksum();
     b.append_data(&mut h, "bin/busybox", &bb[..]).unwrap();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in 0..59 {
-        let mut data = Vec::with_capacity(1 << 20);
-        while data.len() < 1 << 20 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            data.extend_from_slice(&x.to_le_bytes());
-        }
+        let data = common::noise(0x9e37_79b9_7f4a_7c15 + i, 1 << 20);
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
@@ -179,17 +162,6 @@ fn cleanup(dir: &Path) {
         return;
     }
     let _ = podman(dir).args(["rm", "-af"]).output();
-    if let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") {
-        let prefix = dir.to_string_lossy().into_owned();
-        let mut points: Vec<&str> = info
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in points {
-            let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
-        }
-    }
+    common::unmount_under(dir);
     let _ = std::fs::remove_dir_all(dir);
 }

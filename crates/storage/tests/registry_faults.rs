@@ -8,8 +8,30 @@ mod registry_util;
 use std::sync::{Arc, Mutex};
 
 use berth_storage::registry::{self, Error, Policy, PolicySource, RegistryEntry};
-use berth_storage::Driver;
+use berth_storage::{Driver, ImageRecord, Store};
 use registry_util::*;
+
+/// A registry holding the image `import` makes, pushed as `repo`, and the
+/// store it came from.
+fn registry_with(
+    repo: &str,
+    import: impl FnOnce(&Store) -> ImageRecord,
+) -> (Registry, TestStore, ImageRecord) {
+    let reg = Registry::start(RegistryConfig::default());
+    let src = TestStore::new(Driver::Vfs);
+    let img = import(&src.store);
+    push_to(&src.store, &img.id, &reg.host(), repo);
+    (reg, src, img)
+}
+
+fn busybox(store: &Store) -> ImageRecord {
+    import_busybox(store, "localhost/bb:1")
+}
+
+/// Two megabytes of random bytes in one layer.
+fn big(store: &Store) -> ImageRecord {
+    import_random(store, "localhost/big:1", 2 << 20)
+}
 
 fn assert_empty(s: &TestStore) {
     assert!(s.store.images().unwrap().is_empty(), "images left behind");
@@ -23,83 +45,29 @@ fn assert_empty(s: &TestStore) {
 
 #[test]
 fn a_blob_with_a_wrong_digest_fails_the_pull_and_stores_nothing() {
-    let reg = Registry::start(RegistryConfig::default());
-    let src = TestStore::new(Driver::Vfs);
-    let img = import_busybox(&src.store, "localhost/bb:1");
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/bb:1", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
+    let (reg, _src, img) = registry_with("bb:1", busybox);
     let layer = img.diff_ids[0].clone();
-    let proxy = Proxy::start(
-        reg.port,
-        Arc::new(move |m: &str, p: &str, _, _: &str| {
-            if m == "GET" && p.ends_with(&layer) {
-                Tamper::Corrupt
-            } else {
-                Tamper::Pass
-            }
-        }),
-    );
+    let proxy = Proxy::on_get(reg.port, move |p| p.ends_with(&layer), Tamper::Corrupt);
     let dst = TestStore::new(Driver::Vfs);
-    let e = registry::pull(
-        &dst.store,
-        &format!("{}/bb:1", proxy.host()),
-        &pull_opts(&[proxy.host()]),
-    )
-    .unwrap_err();
+    let e = pull_from(&dst.store, &proxy.host(), "bb:1").unwrap_err();
     assert!(matches!(e, Error::Mismatch { .. }), "{e}");
     assert!(e.to_string().contains("nothing was stored"), "{e}");
     assert_empty(&dst);
     // A corrupted config is caught the same way.
     let cfg = format!("sha256:{}", img.id);
-    let proxy = Proxy::start(
-        reg.port,
-        Arc::new(move |m: &str, p: &str, _, _: &str| {
-            if m == "GET" && p.ends_with(&cfg) {
-                Tamper::Corrupt
-            } else {
-                Tamper::Pass
-            }
-        }),
-    );
-    let e = registry::pull(
-        &dst.store,
-        &format!("{}/bb:1", proxy.host()),
-        &pull_opts(&[proxy.host()]),
-    )
-    .unwrap_err();
+    let proxy = Proxy::on_get(reg.port, move |p| p.ends_with(&cfg), Tamper::Corrupt);
+    let e = pull_from(&dst.store, &proxy.host(), "bb:1").unwrap_err();
     assert!(matches!(e, Error::Mismatch { .. }), "{e}");
     assert_empty(&dst);
 }
 
 #[test]
 fn a_corrupted_manifest_and_concurrent_pulls() {
-    let reg = Registry::start(RegistryConfig::default());
-    let src = TestStore::new(Driver::Vfs);
-    let img = import_busybox(&src.store, "localhost/bb:1");
+    let (reg, _src, _img) = registry_with("bb:1", busybox);
     let name = format!("{}/bb:1", reg.host());
-    registry::push(&src.store, &img.id, Some(&name), &push_opts(&[reg.host()])).unwrap();
-    let proxy = Proxy::start(
-        reg.port,
-        Arc::new(|m: &str, p: &str, _, _: &str| {
-            if m == "GET" && p.contains("/manifests/") {
-                Tamper::Corrupt
-            } else {
-                Tamper::Pass
-            }
-        }),
-    );
+    let proxy = Proxy::on_get(reg.port, |p| p.contains("/manifests/"), Tamper::Corrupt);
     let dst = TestStore::new(Driver::Vfs);
-    let e = registry::pull(
-        &dst.store,
-        &format!("{}/bb:1", proxy.host()),
-        &pull_opts(&[proxy.host()]),
-    )
-    .unwrap_err();
+    let e = pull_from(&dst.store, &proxy.host(), "bb:1").unwrap_err();
     assert!(e.to_string().contains("digest of manifest"), "{e}");
     assert_empty(&dst);
     // Two pulls of one image into one store at once both succeed, with progress events.
@@ -132,16 +100,7 @@ fn a_corrupted_manifest_and_concurrent_pulls() {
 
 #[test]
 fn server_errors_are_retried_with_backoff_until_they_stop() {
-    let reg = Registry::start(RegistryConfig::default());
-    let src = TestStore::new(Driver::Vfs);
-    let img = import_busybox(&src.store, "localhost/bb:1");
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/bb:1", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
+    let (reg, _src, img) = registry_with("bb:1", busybox);
     // Two 503s on the manifest and on the layer, then the real answers.
     let layer = img.diff_ids[0].clone();
     let proxy = Proxy::start(
@@ -156,43 +115,19 @@ fn server_errors_are_retried_with_backoff_until_they_stop() {
         }),
     );
     let dst = TestStore::new(Driver::Vfs);
-    let name = format!("{}/bb:1", proxy.host());
-    let rep = registry::pull(&dst.store, &name, &pull_opts(&[proxy.host()])).unwrap();
+    let rep = pull_from(&dst.store, &proxy.host(), "bb:1").unwrap();
     assert_eq!(rep.image.id, img.id);
     // A registry that keeps failing: the error names the status, nothing is stored.
-    let proxy = Proxy::start(
-        reg.port,
-        Arc::new(|m: &str, p: &str, _, _: &str| {
-            if m == "GET" && p.contains("/manifests/") {
-                Tamper::Status(500)
-            } else {
-                Tamper::Pass
-            }
-        }),
-    );
+    let proxy = Proxy::on_get(reg.port, |p| p.contains("/manifests/"), Tamper::Status(500));
     let other = TestStore::new(Driver::Vfs);
-    let e = registry::pull(
-        &other.store,
-        &format!("{}/bb:1", proxy.host()),
-        &pull_opts(&[proxy.host()]),
-    )
-    .unwrap_err();
+    let e = pull_from(&other.store, &proxy.host(), "bb:1").unwrap_err();
     assert!(e.to_string().contains("HTTP 500"), "{e}");
     assert_empty(&other);
 }
 
 #[test]
 fn a_dropped_connection_resumes_with_range() {
-    let reg = Registry::start(RegistryConfig::default());
-    let src = TestStore::new(Driver::Vfs);
-    let img = import_random(&src.store, "localhost/big:1", 2 << 20);
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/big:1", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
+    let (reg, _src, img) = registry_with("big:1", big);
     let layer = img.diff_ids[0].clone();
     let seen: Arc<Mutex<Vec<(usize, bool)>>> = Arc::default();
     let seen2 = seen.clone();
@@ -212,12 +147,7 @@ fn a_dropped_connection_resumes_with_range() {
         }),
     );
     let dst = TestStore::new(Driver::Vfs);
-    let rep = registry::pull(
-        &dst.store,
-        &format!("{}/big:1", proxy.host()),
-        &pull_opts(&[proxy.host()]),
-    )
-    .unwrap();
+    let rep = pull_from(&dst.store, &proxy.host(), "big:1").unwrap();
     assert_eq!(rep.image.id, img.id);
     assert_eq!(
         *seen.lock().unwrap(),
@@ -229,16 +159,7 @@ fn a_dropped_connection_resumes_with_range() {
 
 #[test]
 fn a_registry_killed_mid_pull_fails_cleanly_then_a_second_pull_completes() {
-    let reg = Registry::start(RegistryConfig::default());
-    let src = TestStore::new(Driver::Vfs);
-    let img = import_random(&src.store, "localhost/big:1", 2 << 20);
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/big:1", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
+    let (reg, _src, img) = registry_with("big:1", big);
     let layer = img.diff_ids[0].clone();
     let killer = reg.killer();
     // The registry dies while the layer is on the wire: half of it has
@@ -254,15 +175,14 @@ fn a_registry_killed_mid_pull_fails_cleanly_then_a_second_pull_completes() {
         Arc::new(move || kill_child(&killer)),
     );
     let dst = TestStore::new(Driver::Vfs);
-    let name = format!("{}/big:1", proxy.host());
-    let e = registry::pull(&dst.store, &name, &pull_opts(&[proxy.host()])).unwrap_err();
+    let e = pull_from(&dst.store, &proxy.host(), "big:1").unwrap_err();
     assert!(
         matches!(e, Error::Transport { .. } | Error::Io { .. }),
         "{e}"
     );
     assert_empty(&dst);
     reg.spawn();
-    let rep = registry::pull(&dst.store, &name, &pull_opts(&[proxy.host()])).unwrap();
+    let rep = pull_from(&dst.store, &proxy.host(), "big:1").unwrap();
     assert_eq!(rep.image.id, img.id);
 }
 

@@ -138,13 +138,7 @@ fn manifest_lists_pick_the_platform() {
     let hosts = [reg.host()];
     let src = TestStore::new(Driver::Vfs);
     let img = import_busybox(&src.store, "localhost/bb:1");
-    let pushed = registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/multi:single", reg.host())),
-        &push_opts(&hosts),
-    )
-    .unwrap();
+    let pushed = push_to(&src.store, &img.id, &reg.host(), "multi:single");
     let client = Client::connect(
         &reg.host(),
         &ClientOptions {
@@ -204,20 +198,8 @@ fn quay_io_through_an_insecure_local_mirror_and_short_names() {
     let reg = Registry::start(RegistryConfig::default());
     let src = TestStore::new(Driver::Vfs);
     let img = import_busybox(&src.store, "localhost/bb:1");
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/x/y:tag", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
-    registry::push(
-        &src.store,
-        &img.id,
-        Some(&format!("{}/shorty:latest", reg.host())),
-        &push_opts(&[reg.host()]),
-    )
-    .unwrap();
+    push_to(&src.store, &img.id, &reg.host(), "x/y:tag");
+    push_to(&src.store, &img.id, &reg.host(), "shorty:latest");
 
     // quay.io/x/y:tag comes from the mirror; nothing reaches quay.io.
     let mut opts = pull_opts(&[]);

@@ -106,6 +106,20 @@ impl Tar {
     }
 }
 
+/// `n` incompressible bytes from a xorshift generator seeded with `seed`
+/// (the same bytes for the same seed).
+pub fn noise(seed: u64, n: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(data).unwrap();
@@ -116,7 +130,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 pub fn require_root() {
     assert!(
         nix::unistd::geteuid().is_root(),
-        "these tests need root (mknod, chown, overlay mounts); run them as root"
+        "these tests need root (mknod, chown, layer extraction with owners, overlay mounts); run them as root"
     );
 }
 
@@ -140,6 +154,13 @@ impl TestStore {
     }
     pub fn reopen(&self) -> Store {
         Store::open(self.store.options().clone()).unwrap()
+    }
+    /// Files left in the store's tmp/ (must be empty after any pull).
+    pub fn tmp_entries(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path().join("graph/tmp"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
     }
 }
 
@@ -221,22 +242,7 @@ impl Podman {
     }
 
     pub fn cmd(&self) -> std::process::Command {
-        let d = self.dir.path();
-        let mut c = std::process::Command::new("podman");
-        c.arg("--root").arg(d.join("root"));
-        c.arg("--runroot").arg(d.join("run"));
-        c.arg("--tmpdir").arg(d.join("tmp"));
-        c.args([
-            "--cgroup-manager",
-            "cgroupfs",
-            "--events-backend",
-            "file",
-            "--runtime",
-            "runc",
-            "--storage-driver",
-            self.driver,
-        ]);
-        c
+        podman_command(self.dir.path(), self.driver)
     }
 
     /// Runs podman with `args`; panics with its stderr on failure; returns stdout.
@@ -249,6 +255,27 @@ impl Podman {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+}
+
+/// A podman command whose root, run root and tmp dir are `root`/{root,run,tmp}
+/// (cgroupfs, file events, runc, this storage driver): it never touches the
+/// real installation.
+pub fn podman_command(root: &Path, driver: &str) -> std::process::Command {
+    let mut c = std::process::Command::new("podman");
+    c.arg("--root").arg(root.join("root"));
+    c.arg("--runroot").arg(root.join("run"));
+    c.arg("--tmpdir").arg(root.join("tmp"));
+    c.args([
+        "--cgroup-manager",
+        "cgroupfs",
+        "--events-backend",
+        "file",
+        "--runtime",
+        "runc",
+        "--storage-driver",
+        driver,
+    ]);
+    c
 }
 
 impl Drop for Podman {

@@ -9,15 +9,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_storage::registry::{
-    Credentials, Policy, PolicySource, PullOptions, PushOptions, RegistryEntry, RegistryRules,
-    RetryPolicy,
+    self, Credentials, Policy, PolicySource, PullOptions, PullReport, PushOptions, PushReport,
+    RegistryEntry, RegistryRules, RetryPolicy,
 };
-use berth_storage::{Driver, ImageRecord, ImportOptions, Store, StoreOptions};
+use berth_storage::{ImageRecord, ImportOptions, Store};
 
-#[allow(unused_imports)] // each test binary uses a different part
+#[path = "../common/mod.rs"]
+pub mod common;
+
+#[allow(unused_imports)]
+// each test binary (and the registry_pull bench) uses a different part
 pub use berth_testsupport::registry::{
     free_port, kill_child, Registry, RegistryConfig, REGISTRY_BIN,
 };
+#[allow(unused_imports)]
+pub use common::TestStore;
 
 /// What the proxy does with one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +71,25 @@ impl Proxy {
         });
         Proxy { port }
     }
+    /// A proxy that answers every GET whose path `matches` with `action`
+    /// and passes everything else.
+    pub fn on_get(
+        upstream: u16,
+        matches: impl Fn(&str) -> bool + Send + Sync + 'static,
+        action: Tamper,
+    ) -> Self {
+        Self::start(
+            upstream,
+            Arc::new(move |m: &str, p: &str, _, _: &str| {
+                if m == "GET" && matches(p) {
+                    action
+                } else {
+                    Tamper::Pass
+                }
+            }),
+        )
+    }
+
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -101,6 +126,44 @@ fn content_length(head: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// Reads the rest of a request body announced in `head` into `body`.
+fn read_body(c: &mut TcpStream, head: &str, body: &mut Vec<u8>) -> std::io::Result<()> {
+    let want = content_length(head);
+    while body.len() < want {
+        let mut b = vec![0u8; want - body.len()];
+        let n = c.read(&mut b)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&b[..n]);
+    }
+    Ok(())
+}
+
+/// Sends the request (`head` without the headers named in `drop`, lower
+/// case, plus `Connection: close`) and `body` to 127.0.0.1:upstream and
+/// returns the whole response.
+fn forward(upstream: u16, head: &str, drop: &[&str], body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut req = String::new();
+    for (i, l) in head.trim_end().lines().enumerate() {
+        let name = l
+            .split_once(':')
+            .map(|(k, _)| k.trim().to_ascii_lowercase());
+        if i > 0 && name.is_some_and(|n| drop.contains(&n.as_str())) {
+            continue;
+        }
+        req.push_str(l);
+        req.push_str("\r\n");
+    }
+    req.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+    up.write_all(req.as_bytes())?;
+    up.write_all(body)?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    Ok(resp)
+}
+
 fn serve_one(
     mut c: TcpStream,
     upstream: u16,
@@ -110,15 +173,7 @@ fn serve_one(
 ) -> std::io::Result<()> {
     let (head, mut body) = read_head(&mut c)?;
     let head = String::from_utf8_lossy(&head).into_owned();
-    let want = content_length(&head);
-    while body.len() < want {
-        let mut b = vec![0u8; want - body.len()];
-        let n = c.read(&mut b)?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&b[..n]);
-    }
+    read_body(&mut c, &head, &mut body)?;
     let first = head.lines().next().unwrap_or("").to_string();
     let mut parts = first.split(' ');
     let method = parts.next().unwrap_or("").to_string();
@@ -137,20 +192,7 @@ fn serve_one(
         )?;
         return c.shutdown(std::net::Shutdown::Both);
     }
-    let mut req = String::new();
-    for (i, l) in head.trim_end().lines().enumerate() {
-        if i > 0 && l.to_ascii_lowercase().starts_with("connection:") {
-            continue;
-        }
-        req.push_str(l);
-        req.push_str("\r\n");
-    }
-    req.push_str("Connection: close\r\n\r\n");
-    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
-    up.write_all(req.as_bytes())?;
-    up.write_all(&body)?;
-    let mut resp = Vec::new();
-    up.read_to_end(&mut resp)?;
+    let resp = forward(upstream, &head, &["connection"], &body)?;
     let split = resp
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -178,54 +220,6 @@ fn serve_one(
     c.shutdown(std::net::Shutdown::Both)
 }
 
-/// A store in a temp dir; unmounts everything under it on drop.
-pub struct TestStore {
-    pub store: Store,
-    pub dir: tempfile::TempDir,
-}
-
-impl TestStore {
-    pub fn new(driver: Driver) -> Self {
-        assert!(
-            nix::unistd::geteuid().is_root(),
-            "the registry tests need root (layer extraction with owners, overlay mounts)"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(StoreOptions {
-            graph_root: dir.path().join("graph"),
-            run_root: dir.path().join("run"),
-            driver,
-        })
-        .unwrap();
-        TestStore { store, dir }
-    }
-
-    /// Files left in the store's tmp/ (must be empty after any pull).
-    pub fn tmp_entries(&self) -> Vec<String> {
-        std::fs::read_dir(self.dir.path().join("graph/tmp"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect()
-    }
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        let _ = berth_storage::Storage::shutdown(&self.store, true);
-        let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let prefix = self.dir.path().to_string_lossy().into_owned();
-        let mut points: Vec<&str> = info
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in points {
-            let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
-        }
-    }
-}
-
 /// Imports the busybox image under `name`.
 pub fn import_busybox(store: &Store, name: &str) -> ImageRecord {
     let tar = berth_testsupport::busybox::rootfs_tar();
@@ -243,22 +237,9 @@ pub fn import_busybox(store: &Store, name: &str) -> ImageRecord {
 
 /// A one-layer image of `size` random (incompressible) bytes in a file.
 pub fn import_random(store: &Store, name: &str, size: usize) -> ImageRecord {
-    let mut data = vec![0u8; size];
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    for b in &mut data {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        *b = x as u8;
-    }
-    let mut b = tar::Builder::new(Vec::new());
-    let mut h = tar::Header::new_ustar();
-    h.set_mode(0o644);
-    h.set_size(data.len() as u64);
-    h.set_mtime(1_600_000_000);
-    b.append_data(&mut h, "random.bin", data.as_slice())
-        .unwrap();
-    let tar = b.into_inner().unwrap();
+    let tar = common::Tar::new()
+        .file("random.bin", &common::noise(0x9e37_79b9_7f4a_7c15, size))
+        .finish();
     store
         .import(
             &mut tar.as_slice(),
@@ -310,6 +291,22 @@ pub fn push_opts(hosts: &[String]) -> PushOptions {
     }
 }
 
+/// Pushes `image` from `store` to `host/repo` (plain HTTP, no auth); panics on failure.
+pub fn push_to(store: &Store, image: &str, host: &str, repo: &str) -> PushReport {
+    let dest = format!("{host}/{repo}");
+    registry::push(store, image, Some(&dest), &push_opts(&[host.to_string()]))
+        .unwrap_or_else(|e| panic!("pushing {image} to {dest}: {e}"))
+}
+
+/// Pulls `host/repo` into `store` (plain HTTP, no auth, fast retries).
+pub fn pull_from(store: &Store, host: &str, repo: &str) -> registry::Result<PullReport> {
+    registry::pull(
+        store,
+        &format!("{host}/{repo}"),
+        &pull_opts(&[host.to_string()]),
+    )
+}
+
 pub fn creds(u: &str, p: &str) -> Credentials {
     Credentials {
         username: u.into(),
@@ -346,12 +343,7 @@ impl BearerGate {
                 let head = String::from_utf8_lossy(&head).into_owned();
                 let path = head.split(' ').nth(1).unwrap_or("").to_string();
                 sc.lock().unwrap().push(path);
-                let authed = head.lines().any(|l| {
-                    l.split_once(':').is_some_and(|(k, v)| {
-                        k.eq_ignore_ascii_case("authorization") && v.trim() == expect
-                    })
-                });
-                let (status, body) = if authed {
+                let (status, body) = if authorized(&head, &expect) {
                     ("200 OK", format!(r#"{{"token":"{tok}","expires_in":300}}"#))
                 } else {
                     (
@@ -389,14 +381,18 @@ impl BearerGate {
     }
 }
 
+/// Whether the request `head` carries `Authorization: <want>`.
+fn authorized(head: &str, want: &str) -> bool {
+    head.lines().any(|l| {
+        l.split_once(':')
+            .is_some_and(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.trim() == want)
+    })
+}
+
 fn gate_one(mut c: TcpStream, upstream: u16, token_port: u16, want: &str) -> std::io::Result<()> {
     let (head, mut body) = read_head(&mut c)?;
     let text = String::from_utf8_lossy(&head).into_owned();
-    let ok = text.lines().any(|l| {
-        l.split_once(':')
-            .is_some_and(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.trim() == want)
-    });
-    if !ok {
+    if !authorized(&text, want) {
         let body = r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#;
         return write!(
             c,
@@ -404,30 +400,8 @@ fn gate_one(mut c: TcpStream, upstream: u16, token_port: u16, want: &str) -> std
             body.len()
         );
     }
-    let wantlen = content_length(&text);
-    while body.len() < wantlen {
-        let mut b = vec![0u8; wantlen - body.len()];
-        let n = c.read(&mut b)?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&b[..n]);
-    }
-    let mut req = String::new();
-    for (i, l) in text.trim_end().lines().enumerate() {
-        let low = l.to_ascii_lowercase();
-        if i > 0 && (low.starts_with("connection:") || low.starts_with("authorization:")) {
-            continue;
-        }
-        req.push_str(l);
-        req.push_str("\r\n");
-    }
-    req.push_str("Connection: close\r\n\r\n");
-    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
-    up.write_all(req.as_bytes())?;
-    up.write_all(&body)?;
-    let mut resp = Vec::new();
-    up.read_to_end(&mut resp)?;
+    read_body(&mut c, &text, &mut body)?;
+    let resp = forward(upstream, &text, &["connection", "authorization"], &body)?;
     c.write_all(&resp)?;
     c.shutdown(std::net::Shutdown::Both)
 }
