@@ -1,14 +1,14 @@
 //! The image commands, over the storage layer: `images`, `import`, `load`,
 //! `save`, `rmi`, `tag`, `untag`, `image inspect/history/prune/exists`.
 
-use super::{out, print_quiet_ids, render_objects};
+use super::{out, print_listing, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, ImageCommand, ImageListArgs, ImportArgs};
 use crate::engine;
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, FilterTarget};
 use crate::output::{
     human::{human_size, short_id, time_ago},
-    parse_format, render_listing,
+    parse_format,
     rows::{ImageSummary, IMAGES, IMAGES_DIGESTS},
     Matcher,
 };
@@ -184,14 +184,7 @@ fn list(store: &Store, a: &ImageListArgs) -> anyhow::Result<u8> {
         .collect();
     let json_rows: Vec<Value> = rows.iter().map(ImageSummary::json).collect();
     let listing = if a.digests { IMAGES_DIGESTS } else { IMAGES };
-    out(&render_listing(
-        &format,
-        &listing,
-        &template,
-        &json_rows,
-        a.noheading,
-    )?)?;
-    Ok(0)
+    print_listing(&format, &listing, &template, &json_rows, a.noheading)
 }
 
 /// `--change` instructions import understands.
@@ -290,10 +283,7 @@ fn history(store: &Store, a: &crate::cli::HistoryArgs) -> anyhow::Result<u8> {
         default_template: "{{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
         headers: &[("ID", "ID"), ("CreatedBy", "CREATED BY")],
     };
-    out(&render_listing(
-        &format, &listing, &rows, &json_rows, false,
-    )?)?;
-    Ok(0)
+    print_listing(&format, &listing, &rows, &json_rows, false)
 }
 
 /// podman's `image inspect` object for a stored image.

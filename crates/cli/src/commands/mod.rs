@@ -11,7 +11,9 @@ pub mod registry;
 pub mod system;
 
 use crate::error::{CliError, Coded};
-use crate::output::{format::to_inspect_json, parse_format, quiet_ids, OutputFormat};
+use crate::output::{
+    format::to_inspect_json, parse_format, quiet_ids, render_listing, Listing, OutputFormat,
+};
 use berth_runtime::{ContainerRecord, ListOptions, Runtime};
 use serde_json::Value;
 use std::io::Write;
@@ -49,6 +51,25 @@ pub fn print_quiet_ids<'a>(
     no_trunc: bool,
 ) -> anyhow::Result<u8> {
     out(&quiet_ids(ids, no_trunc))?;
+    Ok(0)
+}
+
+/// Prints a listing in the `--format` asked for ([`render_listing`]); the
+/// command's exit code.
+pub fn print_listing(
+    format: &OutputFormat,
+    listing: &Listing,
+    template_rows: &[Value],
+    json_rows: &[Value],
+    noheading: bool,
+) -> anyhow::Result<u8> {
+    out(&render_listing(
+        format,
+        listing,
+        template_rows,
+        json_rows,
+        noheading,
+    )?)?;
     Ok(0)
 }
 

@@ -1,11 +1,11 @@
 //! `network create/ls/inspect/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend): the ID is the sha256 of the name.
 
-use super::{finish, out, render_objects};
+use super::{finish, out, print_listing, render_objects};
 use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, FilterTarget};
-use crate::output::{parse_format, render_listing, rows::NETWORKS, Matcher, NetworkSummary};
+use crate::output::{parse_format, rows::NETWORKS, Matcher, NetworkSummary};
 use berth_runtime::{CreateNetwork, NetworkConfigList, Runtime};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -148,8 +148,7 @@ fn ls(rt: &Runtime, a: &NetworkLsArgs) -> anyhow::Result<u8> {
     }
     let t: Vec<Value> = rows.iter().map(|r| r.template_row(a.no_trunc)).collect();
     let j: Vec<Value> = rows.iter().map(|r| inspect_like(rt, r)).collect();
-    out(&render_listing(&format, &NETWORKS, &t, &j, a.noheading)?)?;
-    Ok(0)
+    print_listing(&format, &NETWORKS, &t, &j, a.noheading)
 }
 
 fn inspect_like(rt: &Runtime, r: &NetworkSummary) -> Value {

@@ -2,14 +2,14 @@
 
 #![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
 
-use super::{convert, finish, out, print_quiet_ids, render_objects};
+use super::{convert, finish, out, print_listing, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
 use crate::opts::targets::select_pods;
 use crate::opts::{
     filter::parse_filters, signal::parse_signal, FilterTarget, PodCreateOptions, Targets,
 };
-use crate::output::{parse_format, render_listing, rows::PODS, Matcher, PodSummary};
+use crate::output::{parse_format, rows::PODS, Matcher, PodSummary};
 use berth_runtime::{ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -167,8 +167,7 @@ fn dispatch(
                 .map(|r| r.template_row(now, a.no_trunc))
                 .collect();
             let j: Vec<Value> = rows.iter().map(PodSummary::json).collect();
-            out(&render_listing(&format, &PODS, &t, &j, a.noheading)?)?;
-            Ok(0)
+            print_listing(&format, &PODS, &t, &j, a.noheading)
         }
     }
 }

@@ -2,13 +2,12 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{all_containers, finish, newest_container, out, render_objects};
+use super::{all_containers, finish, newest_container, out, print_listing, render_objects};
 use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, kv::parse_key_values, FilterTarget};
 use crate::output::{
-    human::human_size, parse_format, render_listing, rows::VOLUMES, Matcher, OutputFormat,
-    VolumeSummary,
+    human::human_size, parse_format, rows::VOLUMES, Matcher, OutputFormat, VolumeSummary,
 };
 use berth_runtime::{Runtime, VolumeCreateOptions};
 use chrono::Utc;
@@ -81,8 +80,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
                 return Ok(0);
             }
             let t: Vec<Value> = rows.iter().map(VolumeSummary::template_row).collect();
-            out(&render_listing(&format, &VOLUMES, &t, &t, a.noheading)?)?;
-            Ok(0)
+            print_listing(&format, &VOLUMES, &t, &t, a.noheading)
         }
         VolumeCommand::Inspect(a) => {
             let names: Vec<String> = if a.all {
@@ -249,8 +247,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 headers: &[],
             };
             let format = parse_format("--format", a.format.as_deref())?;
-            out(&render_listing(&format, &listing, &rows, &rows, false)?)?;
-            Ok(0)
+            print_listing(&format, &listing, &rows, &rows, false)
         }),
         SystemCommand::Check(a) => {
             let store = crate::engine::store(g)?;

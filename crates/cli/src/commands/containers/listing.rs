@@ -1,13 +1,11 @@
 //! `ps`, `inspect`, `top` and `stats`: what containers are and do.
 
 use super::latest_or;
-use super::{finish, out, render_objects};
+use super::{finish, render_objects};
 use crate::cli::{GlobalOptions, PsArgs};
-use crate::commands::print_quiet_ids;
+use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::{filter::parse_filters, FilterTarget};
-use crate::output::{
-    parse_format, render_listing, rows::ps_listing, ContainerSummary, Matcher, StatusView,
-};
+use crate::output::{parse_format, rows::ps_listing, ContainerSummary, Matcher, StatusView};
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -126,14 +124,7 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
         .map(|r| r.template_row(now, a.no_trunc))
         .collect();
     let j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
-    out(&render_listing(
-        &format,
-        &ps_listing(a.size, a.pod),
-        &t,
-        &j,
-        a.noheading,
-    )?)?;
-    Ok(0)
+    print_listing(&format, &ps_listing(a.size, a.pod), &t, &j, a.noheading)
 }
 
 /// `inspect` of containers.
@@ -169,14 +160,13 @@ pub(super) fn top(rt: &Runtime, a: &crate::cli::TopArgs) -> anyhow::Result<u8> {
             .template_row()
         })
         .collect();
-    out(&render_listing(
+    print_listing(
         &crate::output::OutputFormat::Default,
         &crate::output::stats::TOP,
         &t,
         &t,
         false,
-    )?)?;
-    Ok(0)
+    )
 }
 
 pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
@@ -220,14 +210,7 @@ pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u
         .iter()
         .map(crate::output::stats::StatsSummary::json)
         .collect();
-    out(&render_listing(
-        &format,
-        &crate::output::stats::STATS,
-        &t,
-        &j,
-        false,
-    )?)?;
-    Ok(0)
+    print_listing(&format, &crate::output::stats::STATS, &t, &j, false)
 }
 
 /// The host's memory in bytes (podman's limit for an unlimited container).
