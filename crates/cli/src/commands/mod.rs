@@ -95,19 +95,22 @@ pub fn render_objects(format: &str, objs: &[Value]) -> anyhow::Result<u8> {
 /// A runtime error with its exit code: 125, or 126/127 for a command that
 /// cannot be run (as `run` reports them).
 pub fn run_error(e: berth_runtime::Error) -> anyhow::Error {
-    if let berth_runtime::Error::Oci(o) = &e {
-        let code = o.run_exit_code();
-        if code == 126 || code == 127 {
-            return Coded::wrap(u8::try_from(code).unwrap_or(125), e);
-        }
-    }
-    e.into()
+    with_oci_exit_code(e, berth_oci::Error::run_exit_code)
 }
 
 /// As [`run_error`], with exec's classification.
 pub fn exec_error(e: berth_runtime::Error) -> anyhow::Error {
+    with_oci_exit_code(e, berth_oci::Error::exec_exit_code)
+}
+
+/// `e` carrying exit code 126 or 127 when `classify` says so of its OCI
+/// runtime error (the command could not be run); else plain `e` (125).
+fn with_oci_exit_code(
+    e: berth_runtime::Error,
+    classify: fn(&berth_oci::Error) -> i32,
+) -> anyhow::Error {
     if let berth_runtime::Error::Oci(o) = &e {
-        let code = o.exec_exit_code();
+        let code = classify(o);
         if code == 126 || code == 127 {
             return Coded::wrap(u8::try_from(code).unwrap_or(125), e);
         }
