@@ -26,6 +26,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// count reaches zero. Returns whether it is still mounted.
     fn unmount_container(&self, storage_id: &str, force: bool) -> Result<bool>;
 
+    /// How many mount references the root filesystem holds (0 = not mounted).
+    fn mount_references(&self, storage_id: &str) -> Result<u32>;
+
     /// Unmounts (if needed) and deletes the root filesystem.
     fn delete_container(&self, storage_id: &str) -> Result<()>;
 

@@ -96,6 +96,11 @@ impl Store {
         })
     }
 
+    /// How many mount references container storage `id` holds (0 = not mounted).
+    pub fn container_mount_references(&self, id: &str) -> u32 {
+        self.mount_count(id)
+    }
+
     fn mount_count(&self, id: &str) -> u32 {
         fs::read_to_string(self.mounts_dir().join(id))
             .ok()

@@ -90,6 +90,9 @@ impl Storage for Store {
     fn unmount_container(&self, storage_id: &str, force: bool) -> Result<bool> {
         self.unmount(storage_id, force)
     }
+    fn mount_references(&self, storage_id: &str) -> Result<u32> {
+        Ok(self.container_mount_references(storage_id))
+    }
     fn delete_container(&self, storage_id: &str) -> Result<()> {
         self.delete_container_storage(storage_id)
     }

@@ -227,6 +227,10 @@ impl Storage for FakeStorage {
             .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
     }
 
+    fn mount_references(&self, storage_id: &str) -> Result<u32> {
+        Ok(self.mount_count(storage_id))
+    }
+
     fn mount_point(&self, storage_id: &str) -> Result<Option<PathBuf>> {
         let inner = self.enter(Call::MountPoint(storage_id.into()))?;
         let c = inner

@@ -363,15 +363,24 @@ impl Runtime {
         Ok(path)
     }
 
-    /// Drops one mount reference of the root filesystem. Refused while the container runs
-    /// (its rootfs must stay), unless `force`.
+    /// Drops one mount reference of the root filesystem. While the container runs only a
+    /// reference someone added with [`Self::mount_container`] can go (its own must stay,
+    /// as in podman), unless `force`.
     pub fn unmount_container(&self, id_or_name: &str, force: bool) -> Result<()> {
         self.check()?;
         let id = self.resolve_container_id(id_or_name)?;
         let _lock = self.lock_container(&id)?;
         let mut rec = self.locked_record(&id)?;
         if rec.state.status.is_active() && !force {
-            return Err(invalid_status(&rec, "unmount"));
+            let sid = &rec.config.rootfs_storage_id;
+            if self.storage.mount_references(sid)? <= 1 {
+                return Err(invalid_status(
+                    &rec,
+                    "unmount its root filesystem, which it uses",
+                ));
+            }
+            self.storage.unmount_container(sid, false)?;
+            return Ok(());
         }
         let still = self
             .storage

@@ -436,6 +436,22 @@ fn mount_and_unmount_count_references() {
 }
 
 #[test]
+fn a_running_container_keeps_its_own_mount_but_drops_a_users() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.rt.start_container(&id).unwrap();
+    let sid = fx.rt.container(&id).unwrap().config.rootfs_storage_id;
+    assert_eq!(fx.storage.mount_count(&sid), 1);
+    let e = fx.rt.unmount_container(&id, false).unwrap_err();
+    assert!(e.to_string().contains("unmount"), "{e}");
+    fx.rt.mount_container(&id).unwrap();
+    assert_eq!(fx.storage.mount_count(&sid), 2);
+    fx.rt.unmount_container(&id, false).unwrap();
+    assert_eq!(fx.storage.mount_count(&sid), 1);
+    assert!(!fx.rt.container(&id).unwrap().state.mount_point.is_empty());
+}
+
+#[test]
 fn shutdown_stops_everything_and_then_every_call_fails() {
     let fx = Fx::new();
     let id = fx.create("a");
