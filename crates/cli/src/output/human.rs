@@ -143,6 +143,14 @@ pub(super) fn significant(v: f64, digits: i32) -> String {
     let mut s = format!("{v:.decimals$}");
     // Rounding may carry into one more digit (999.5 -> "1000"); Go prints
     // "1e+03" there, which podman never shows since the unit moves first.
+    trim_fraction_zeros(&mut s);
+    s
+}
+
+/// Drops the zeros that end a decimal fraction, and the point when
+/// nothing is left after it (`1.500` -> `1.5`, `2.000` -> `2`); a number
+/// without a point is left as it is (`1000`).
+pub(super) fn trim_fraction_zeros(s: &mut String) {
     if s.contains('.') {
         while s.ends_with('0') {
             s.pop();
@@ -151,7 +159,6 @@ pub(super) fn significant(v: f64, digits: i32) -> String {
             s.pop();
         }
     }
-    s
 }
 
 /// The first 12 characters of an ID, as podman shows IDs unless
@@ -277,6 +284,16 @@ mod tests {
         assert_eq!(significant(12.5, 4), "12.5");
         assert_eq!(significant(1.2345, 3), "1.23");
         assert_eq!(significant(703.0, 3), "703");
+        for (raw, trimmed) in [
+            ("1.500", "1.5"),
+            ("2.000", "2"),
+            ("1000", "1000"),
+            ("0.0", "0"),
+        ] {
+            let mut s = raw.to_owned();
+            trim_fraction_zeros(&mut s);
+            assert_eq!(s, trimmed);
+        }
     }
 
     #[test]

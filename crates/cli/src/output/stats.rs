@@ -5,7 +5,7 @@
 //! digits, no space: `1.234MB`, `0B`); durations are Go's (`1.5s`, `2m3s`).
 
 use super::format::Listing;
-use super::human::{decimal_units, short_id, significant};
+use super::human::{decimal_units, short_id, significant, trim_fraction_zeros};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -136,12 +136,7 @@ pub fn go_duration(d: Duration) -> String {
 
 fn trim_fraction(v: f64, unit: &str) -> String {
     let mut s = format!("{v:.9}");
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
+    trim_fraction_zeros(&mut s);
     format!("{s}{unit}")
 }
 
