@@ -10,7 +10,7 @@ use crate::opts::{
     filter::parse_filters, signal::parse_signal, FilterTarget, PodCreateOptions, Targets,
 };
 use crate::output::{parse_format, rows::PODS, Matcher, PodSummary};
-use berth_runtime::{ListOptions, PodRecord, Runtime};
+use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
 use std::time::Duration;
@@ -177,10 +177,7 @@ fn dispatch(
 /// part of `system prune`.
 pub fn prune_pods(rt: &Runtime) -> anyhow::Result<()> {
     for p in rt.list_pods()? {
-        let members = rt.list_containers(&ListOptions {
-            all: true,
-            pod: Some(p.config.id.clone()),
-        })?;
+        let members = pod_members(rt, &p.config.id)?;
         if members.iter().all(|m| !m.state.status.is_active()) {
             rt.remove_pod(&p.config.id, false)?;
             out(&format!("{}\n", p.config.id))?;
@@ -189,11 +186,16 @@ pub fn prune_pods(rt: &Runtime) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
-    let members = rt.list_containers(&ListOptions {
+/// Every container of the pod `pod_id`, running or not.
+fn pod_members(rt: &Runtime, pod_id: &str) -> berth_runtime::Result<Vec<ContainerRecord>> {
+    rt.list_containers(&ListOptions {
         all: true,
-        pod: Some(p.config.id.clone()),
-    })?;
+        pod: Some(pod_id.to_owned()),
+    })
+}
+
+fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
+    let members = pod_members(rt, &p.config.id)?;
     Ok(PodSummary {
         id: p.config.id.clone(),
         name: p.config.name.clone(),

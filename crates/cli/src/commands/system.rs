@@ -25,6 +25,16 @@ fn with_runtime(
     r
 }
 
+/// The volumes a command acts on: every volume with `--all`, else the
+/// names given.
+fn volume_names(rt: &Runtime, all: bool, names: &[String]) -> anyhow::Result<Vec<String>> {
+    if all {
+        Ok(rt.list_volumes()?.into_iter().map(|v| v.name).collect())
+    } else {
+        Ok(names.to_vec())
+    }
+}
+
 fn confirm(warning: &str) -> anyhow::Result<bool> {
     let mut input = std::io::stdin().lock();
     let mut o = std::io::stdout();
@@ -83,11 +93,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
             print_listing(&format, &VOLUMES, &t, &t, a.noheading)
         }
         VolumeCommand::Inspect(a) => {
-            let names: Vec<String> = if a.all {
-                rt.list_volumes()?.into_iter().map(|v| v.name).collect()
-            } else {
-                a.volumes.clone()
-            };
+            let names = volume_names(rt, a.all, &a.volumes)?;
             let mut objs = Vec::new();
             for n in &names {
                 let v = rt.inspect_volume(n)?;
@@ -104,11 +110,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
             render_objects(&a.format, &objs)
         }
         VolumeCommand::Rm(a) => {
-            let names: Vec<String> = if a.all {
-                rt.list_volumes()?.into_iter().map(|v| v.name).collect()
-            } else {
-                a.volumes.clone()
-            };
+            let names = volume_names(rt, a.all, &a.volumes)?;
             let errors = names
                 .iter()
                 .filter_map(|n| {
