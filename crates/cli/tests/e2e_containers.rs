@@ -191,6 +191,14 @@ fn detached_container_lifecycle() {
     assert!(std::fs::read_to_string(&back)
         .unwrap()
         .starts_with("root:x:0:0"));
+    // A running container: the user's mount goes, its own stays.
+    assert!(b.ok(&["mount", "web"]).trim().ends_with("merged"));
+    assert_eq!(b.ok(&["unmount", "web"]), "web\n");
+    assert_eq!(b.run(&["unmount", "web"]).code, 125);
+    assert_eq!(
+        b.ok(&["exec", "web", "cat", "/tmp/note.txt"]),
+        "copied in\n"
+    );
     // exists.
     assert_eq!(b.run(&["container", "exists", "web"]).code, 0);
     assert_eq!(b.run(&["container", "exists", "nope"]).code, 1);
