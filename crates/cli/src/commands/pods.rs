@@ -199,28 +199,40 @@ fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
     Ok(PodSummary {
         id: p.config.id.clone(),
         name: p.config.name.clone(),
-        status: rt
-            .inspect_pod(&p.config.id)
-            .map_or_else(|_| p.state.status.to_string(), |i| i.state)
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
-            .collect(),
+        status: capitalized(
+            &rt.inspect_pod(&p.config.id)
+                .map_or_else(|_| p.state.status.to_string(), |i| i.state),
+        ),
         created: p.config.created,
         infra_id: p.config.infra_container_id.clone(),
         containers: members
             .iter()
             .map(|m| {
-                let st = m.state.status.to_string();
-                let mut cs = st.chars();
-                let word = cs
-                    .next()
-                    .map(|c| c.to_uppercase().chain(cs).collect())
-                    .unwrap_or_default();
+                let word = capitalized(&m.state.status.to_string());
                 (m.config.id.clone(), m.config.name.clone(), word)
             })
             .collect(),
         labels: p.config.labels.clone(),
         networks: Vec::new(),
     })
+}
+
+/// A state word as `pod ps` shows it: its first letter upper case
+/// (`running` -> `Running`).
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn state_words_are_capitalized() {
+        assert_eq!(super::capitalized("running"), "Running");
+        assert_eq!(super::capitalized("Degraded"), "Degraded");
+        assert_eq!(super::capitalized(""), "");
+    }
 }
