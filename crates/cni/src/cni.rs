@@ -271,6 +271,10 @@ impl NetworkPlugin for CniNetworkPlugin {
         Ok(())
     }
 
+    fn reserve_ports(&self, port_mappings: &[PortMapping]) -> Result<Vec<std::os::fd::OwnedFd>> {
+        crate::ports::reserve_ports(port_mappings)
+    }
+
     fn status(&self) -> Result<NetworkStatus> {
         let default = self.networks.ensure_default()?;
         let mut plugins = Vec::new();

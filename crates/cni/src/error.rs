@@ -164,6 +164,20 @@ pub enum Error {
     #[error("network teardown had {} error(s): {}", .0.len(), join_errors(.0))]
     Teardown(Vec<Error>),
 
+    /// A published host port cannot be bound (something else holds it).
+    #[error("cannot listen on the {} port: listen {protocol}{family} {address}: bind: {source}", protocol.to_uppercase())]
+    PortUnavailable {
+        /// `tcp` or `udp`.
+        protocol: String,
+        /// `4` or `6`.
+        family: &'static str,
+        /// `IP:PORT`.
+        address: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// Injected by the fake plugin (tests only).
     #[error("injected failure at {0}")]
     Injected(String),

@@ -165,6 +165,11 @@ pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
         attachments: &[NetworkAttachment],
     ) -> Result<()>;
 
+    /// Binds the host side of `port_mappings` (TCP listens, UDP binds; SCTP is left to the
+    /// rules) and returns the sockets, for the container's monitor to hold while it runs so
+    /// nothing else takes those ports. Fails on the first port already taken.
+    fn reserve_ports(&self, port_mappings: &[PortMapping]) -> Result<Vec<std::os::fd::OwnedFd>>;
+
     /// Reports whether the default network and its plugins are usable
     /// (each found, and each supporting the list's `cniVersion`).
     fn status(&self) -> Result<NetworkStatus>;

@@ -2,8 +2,11 @@
 //! plugin as `runtimeConfig.portMappings`.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::io::ErrorKind;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::os::fd::OwnedFd;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +210,58 @@ fn parse_range(s: &str) -> std::result::Result<(u16, u16), String> {
     }
 }
 
+/// The host side of port mappings, bound: podman holds these sockets in the container's
+/// conmon for its life, because the mappings themselves are iptables rules that bind nothing
+/// and another program could otherwise take the port.
+/// Binds every mapping's host address and port (TCP listens, UDP binds; SCTP is left to the
+/// rules). Fails on the first port that cannot be had, naming it as podman does.
+pub fn reserve_ports(ports: &[PortMapping]) -> Result<Vec<OwnedFd>> {
+    let mut held = Vec::with_capacity(ports.len());
+    for p in ports {
+        let ip: IpAddr = if p.host_ip.is_empty() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            p.host_ip.parse().map_err(|_| Error::PortMapping {
+                input: p.host_ip.clone(),
+                reason: "the host IP is not an IP address".into(),
+            })?
+        };
+        let addr = SocketAddr::new(ip, p.host_port);
+        if p.protocol == Protocol::Sctp {
+            continue;
+        }
+        let fd = bind_patiently(addr, p.protocol).map_err(|source| Error::PortUnavailable {
+            protocol: p.protocol.to_string(),
+            family: if ip.is_ipv4() { "4" } else { "6" },
+            address: addr.to_string(),
+            source,
+        })?;
+        held.push(fd);
+    }
+    Ok(held)
+}
+
+/// How long a port taken by this container's previous run may take to come free: the old
+/// conmon's exit command inherits the held ports and keeps them until it has cleaned up.
+const RELEASE_WAIT: Duration = Duration::from_millis(1500);
+
+/// Binds `addr`, retrying while it is in use for up to [`RELEASE_WAIT`].
+fn bind_patiently(addr: SocketAddr, protocol: Protocol) -> std::io::Result<OwnedFd> {
+    let deadline = Instant::now() + RELEASE_WAIT;
+    loop {
+        let bound = match protocol {
+            Protocol::Udp => UdpSocket::bind(addr).map(OwnedFd::from),
+            _ => TcpListener::bind(addr).map(OwnedFd::from),
+        };
+        match bound {
+            Err(e) if e.kind() == ErrorKind::AddrInUse && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            r => return r,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +337,41 @@ mod tests {
         let err = PortMapping::parse_all(&["8080:80", "8080:81"]).unwrap_err();
         assert!(err.to_string().contains("mapped twice"), "{err}");
         assert!(PortMapping::parse_all(&["8080:80", "8080:80/udp"]).is_ok());
+    }
+
+    fn mapping(host_port: u16, protocol: Protocol, host_ip: &str) -> PortMapping {
+        PortMapping {
+            host_port,
+            container_port: 80,
+            protocol,
+            host_ip: host_ip.into(),
+        }
+    }
+
+    #[test]
+    fn a_reserved_port_cannot_be_taken_until_released() {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = probe.local_addr().unwrap().port();
+        drop(probe);
+        let held = reserve_ports(&[
+            mapping(port, Protocol::Tcp, "127.0.0.1"),
+            mapping(port, Protocol::Udp, "127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(held.len(), 2);
+        assert!(TcpListener::bind(("127.0.0.1", port)).is_err());
+        let e = reserve_ports(&[mapping(port, Protocol::Tcp, "127.0.0.1")]).unwrap_err();
+        assert_eq!(
+            e.to_string().split(": bind:").next().unwrap(),
+            format!("cannot listen on the TCP port: listen tcp4 127.0.0.1:{port}")
+        );
+        drop(held);
+        assert!(TcpListener::bind(("127.0.0.1", port)).is_ok());
+    }
+
+    #[test]
+    fn a_bad_host_ip_is_named() {
+        let e = reserve_ports(&[mapping(8080, Protocol::Tcp, "300.1.1.1")]).unwrap_err();
+        assert!(e.to_string().contains("300.1.1.1"), "{e}");
     }
 }

@@ -263,6 +263,11 @@ impl NetworkPlugin for FakeNetworkPlugin {
         take_failure(&mut inner, &FakeStep::Check)
     }
 
+    /// Binds nothing: the fake's containers publish no real ports.
+    fn reserve_ports(&self, _port_mappings: &[PortMapping]) -> Result<Vec<std::os::fd::OwnedFd>> {
+        Ok(Vec::new())
+    }
+
     fn status(&self) -> Result<NetworkStatus> {
         let mut inner = self.lock();
         inner.calls.push(FakeCall::Status);

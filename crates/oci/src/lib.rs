@@ -27,5 +27,5 @@ pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};
 pub use runtime::{
     AttachHandle, AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest,
-    ExecResult, ExitCommand, OciRuntime, WinSize,
+    ExecResult, ExitCommand, HeldFds, OciRuntime, WinSize,
 };

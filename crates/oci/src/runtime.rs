@@ -35,7 +35,31 @@ pub struct CreateRequest {
     pub stdin: bool,
     /// Command conmon runs after the container exits.
     pub exit_command: Option<ExitCommand>,
+    /// Descriptors conmon inherits and keeps open for the container's life, unused: the
+    /// host ports of its port mappings, bound so nothing else can take them (podman does
+    /// the same).
+    pub held_fds: HeldFds,
 }
+
+/// Open descriptors handed to conmon (see [`CreateRequest::held_fds`]). Compared by
+/// descriptor number.
+#[derive(Debug, Clone, Default)]
+pub struct HeldFds(pub Vec<std::sync::Arc<std::os::fd::OwnedFd>>);
+
+impl HeldFds {
+    /// The raw descriptor numbers.
+    pub fn raw(&self) -> Vec<std::os::fd::RawFd> {
+        self.0.iter().map(std::os::fd::AsRawFd::as_raw_fd).collect()
+    }
+}
+
+impl PartialEq for HeldFds {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw() == other.raw()
+    }
+}
+
+impl Eq for HeldFds {}
 
 /// What [`OciRuntime::create`] learned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -205,6 +205,7 @@ pub fn spawn(
     cwd: &Path,
     stderr_path: &Path,
     exec: bool,
+    held: &[RawFd],
 ) -> Result<Spawned> {
     let (sync_parent, sync_child) = seqpacket_pair()?;
     let (start_parent, start_child) = seqpacket_pair()?;
@@ -228,20 +229,25 @@ pub fn spawn(
         cmd.env("_OCI_ATTACHPIPE", "5");
         child_fds.push(c.as_raw_fd());
     }
+    // Held descriptors follow the pipes; conmon keeps what it inherits and does not use.
+    child_fds.extend_from_slice(held);
+    let mut high = vec![0i32; child_fds.len()];
+    // Above every target (3..3+n), so no dup2 overwrites a source still to be moved.
+    let floor = i32::try_from(child_fds.len() + 10).unwrap_or(i32::MAX);
     // SAFETY: the closure runs in the forked child before exec and only calls fcntl and dup2,
-    // which are async-signal-safe; it allocates nothing (the fd list is captured by value).
+    // which are async-signal-safe; it allocates nothing (both fd lists are allocated before
+    // the fork and moved in).
     unsafe {
         cmd.pre_exec(move || {
-            let mut high = [0i32; 3];
             for (i, fd) in child_fds.iter().enumerate() {
-                let h = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, 10);
+                let h = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, floor);
                 if h < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 high[i] = h;
             }
-            for (i, h) in high.iter().take(child_fds.len()).enumerate() {
-                // dup2 clears FD_CLOEXEC on the target, so conmon inherits 3, 4 (and 5).
+            for (i, h) in high.iter().enumerate() {
+                // dup2 clears FD_CLOEXEC on the target, so conmon inherits 3, 4 (5) and on.
                 if libc::dup2(*h, 3 + i as i32) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }

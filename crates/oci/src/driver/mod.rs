@@ -248,6 +248,7 @@ impl OciRuntime for RuncConmon {
             bundle,
             &bundle.join("conmon.stderr"),
             false,
+            &req.held_fds.raw(),
         )?;
         let msg = match conmon::read_message(&spawned.sync, SYNC_TIMEOUT)? {
             None => return Err(self.create_failed(id, &oci_log, None)),

@@ -176,6 +176,7 @@ impl Runtime {
         rec.state.mount_point = rootfs.to_string_lossy().into_owned();
 
         // 2. The network.
+        let mut owns_cni_netns = false;
         if let Some(dep) = &shared.net {
             match self.dependency_ns(dep, "net") {
                 Ok(p) => plan.network = NamespaceMode::Path(p),
@@ -219,6 +220,7 @@ impl Runtime {
                     }
                     rec.state.network_results = serde_json::to_value(&attachments).ok();
                     plan.network = NamespaceMode::Path(netns);
+                    owns_cni_netns = true;
                 }
             }
         }
@@ -249,7 +251,18 @@ impl Runtime {
             rec.state = before;
             return Err(undo.fail(e.into()));
         }
-        // 4. The OCI container (conmon + runtime create).
+        // 4. The OCI container (conmon + runtime create), holding the published host ports.
+        let held_fds = if owns_cni_netns {
+            match self.network.reserve_ports(&Self::cni_ports(rec)) {
+                Ok(fds) => berth_oci::HeldFds(fds.into_iter().map(std::sync::Arc::new).collect()),
+                Err(e) => {
+                    rec.state = before;
+                    return Err(undo.fail(e.into()));
+                }
+            }
+        } else {
+            berth_oci::HeldFds::default()
+        };
         let req = CreateRequest {
             id: id.clone(),
             name: rec.config.name.clone(),
@@ -259,6 +272,7 @@ impl Runtime {
             tty: rec.config.tty,
             stdin: rec.config.stdin,
             exit_command: self.exit_command(&id),
+            held_fds,
         };
         let created = match self.oci.create(&req) {
             Ok(c) => c,
@@ -487,7 +501,19 @@ impl Runtime {
         timeout: Option<Duration>,
     ) -> Result<i32> {
         self.check()?;
-        let id = self.resolve_container_id(id_or_name)?;
+        let id = match self.resolve_container_id(id_or_name) {
+            Ok(id) => id,
+            // Auto-removed before we looked: its exit code was kept under its full id.
+            Err(e)
+                if e.is_not_found()
+                    && condition == WaitCondition::Exited
+                    && id_or_name.len() == 64
+                    && id_or_name.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                return self.removed_exit_code(id_or_name).ok_or(e);
+            }
+            Err(e) => return Err(e),
+        };
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut delay = Duration::from_millis(10);
         let mut quick_looks = 50;
