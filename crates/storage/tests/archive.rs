@@ -23,6 +23,19 @@ fn import(ts: &TestStore, name: &str, tar: Vec<u8>) -> berth_storage::ImageRecor
         .unwrap()
 }
 
+/// Loads the archive at `path` into `ts`; the ids of the images, sorted.
+fn load_ids(ts: &TestStore, path: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = ts
+        .store
+        .load(path)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 #[test]
 fn round_trips_keep_the_image_id() {
     let src = TestStore::new(Driver::Overlay);
@@ -67,17 +80,9 @@ fn multi_image_docker_archive() {
         let path = out.path().join(name);
         src.store.save(&["a", "b"], fmt, &path).unwrap();
         let dst = TestStore::new(Driver::Vfs);
-        let mut ids: Vec<String> = dst
-            .store
-            .load(&path)
-            .unwrap()
-            .into_iter()
-            .map(|i| i.id)
-            .collect();
-        ids.sort();
         let mut want = vec![a.id.clone(), b.id.clone()];
         want.sort();
-        assert_eq!(ids, want, "{fmt:?}");
+        assert_eq!(load_ids(&dst, &path), want, "{fmt:?}");
         assert_eq!(dst.store.resolve_image("localhost/b").unwrap().id, b.id);
     }
 }
@@ -139,16 +144,7 @@ fn podman_save_loads_into_berth() {
         tar.to_str().unwrap(),
         "localhost/frompodman",
     ]);
-    let id = podman
-        .run(&[
-            "image",
-            "inspect",
-            "--format",
-            "{{.Id}}",
-            "localhost/frompodman",
-        ])
-        .trim()
-        .to_string();
+    let id = podman.image_id("localhost/frompodman");
     for fmt in ["oci-archive", "docker-archive"] {
         let out = podman.dir.path().join(format!("{fmt}.tar"));
         podman.run(&[
@@ -191,16 +187,7 @@ fn berth_save_loads_into_podman_and_runs() {
         let out = podman.dir.path().join(name);
         ts.store.save(&["fromberth"], fmt, &out).unwrap();
         podman.run(&["load", "-i", out.to_str().unwrap()]);
-        let id = podman
-            .run(&[
-                "image",
-                "inspect",
-                "--format",
-                "{{.Id}}",
-                "localhost/fromberth:latest",
-            ])
-            .trim()
-            .to_string();
+        let id = podman.image_id("localhost/fromberth:latest");
         assert_eq!(id, img.id, "{fmt:?}: podman gives the image berth's id");
         let said = podman.run(&[
             "run",
@@ -225,18 +212,7 @@ fn podman_multi_image_docker_archive_loads_into_berth() {
         let p = podman.dir.path().join(format!("{name}.tar"));
         std::fs::write(&p, Tar::new().file(name, name.as_bytes()).finish()).unwrap();
         podman.run(&["import", p.to_str().unwrap(), &format!("localhost/{name}")]);
-        want.push(
-            podman
-                .run(&[
-                    "image",
-                    "inspect",
-                    "--format",
-                    "{{.Id}}",
-                    &format!("localhost/{name}"),
-                ])
-                .trim()
-                .to_string(),
-        );
+        want.push(podman.image_id(&format!("localhost/{name}")));
     }
     let out = podman.dir.path().join("multi.tar");
     podman.run(&[
@@ -250,16 +226,8 @@ fn podman_multi_image_docker_archive_loads_into_berth() {
         "localhost/two",
     ]);
     let ts = TestStore::new(Driver::Overlay);
-    let mut got: Vec<String> = ts
-        .store
-        .load(&out)
-        .unwrap()
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    got.sort();
     want.sort();
-    assert_eq!(got, want);
+    assert_eq!(load_ids(&ts, &out), want);
     assert_eq!(
         ts.store.resolve_image("one").unwrap().names,
         vec!["localhost/one:latest"]

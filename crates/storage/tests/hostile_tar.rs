@@ -30,6 +30,10 @@ impl Sandbox {
     fn outside(&self) -> std::path::PathBuf {
         self.dir.path().join("outside")
     }
+    /// Extracts `tar` as a layer into the root; panics on failure.
+    fn extract(&self, tar: &[u8], mode: WhiteoutMode) {
+        extract(tar, &self.root(), ExtractOptions::layer(mode)).unwrap();
+    }
 }
 
 fn host_files() -> Vec<(&'static str, Option<String>)> {
@@ -121,12 +125,10 @@ fn absolute_entries_are_contained() {
         r.unwrap();
     }
     let sb = Sandbox::new();
-    extract(
-        &Tar::new().file("/abs/file", b"x").finish()[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Overlay),
-    )
-    .unwrap();
+    sb.extract(
+        &Tar::new().file("/abs/file", b"x").finish(),
+        WhiteoutMode::Overlay,
+    );
     assert_eq!(std::fs::read(sb.root().join("abs/file")).unwrap(), b"x");
 }
 
@@ -211,12 +213,7 @@ fn symlink_in_final_position_is_replaced_not_followed() {
         .symlink("f", &format!("{}/secret", sb.outside().display()))
         .file("f", b"new")
         .finish();
-    extract(
-        &t[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Delete),
-    )
-    .unwrap();
+    sb.extract(&t, WhiteoutMode::Delete);
     let m = std::fs::symlink_metadata(sb.root().join("f")).unwrap();
     assert!(m.is_file());
 }
@@ -333,12 +330,7 @@ fn metadata_is_preserved() {
         .file_xattr("d/x", b"x", "user.test", b"value")
         .device("d/fifo", tar::EntryType::Fifo, 0, 0)
         .finish();
-    extract(
-        &t[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Overlay),
-    )
-    .unwrap();
+    sb.extract(&t, WhiteoutMode::Overlay);
     use std::os::unix::fs::MetadataExt;
     let r = sb.root();
     let m = std::fs::metadata(r.join("d/owned")).unwrap();
@@ -382,12 +374,7 @@ fn whiteouts_become_overlay_whiteouts_or_deletions() {
         .file("o/.wh..wh..opq", b"")
         .file("o/new", b"n")
         .finish();
-    extract(
-        &t[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Overlay),
-    )
-    .unwrap();
+    sb.extract(&t, WhiteoutMode::Overlay);
     let m = std::fs::symlink_metadata(sb.root().join("d/gone")).unwrap();
     assert!(m.file_type().is_char_device());
     assert_eq!(m.rdev(), 0);
@@ -405,23 +392,13 @@ fn whiteouts_become_overlay_whiteouts_or_deletions() {
         .file("d/stay", b"s")
         .file("o/old", b"o")
         .finish();
-    extract(
-        &lower[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Delete),
-    )
-    .unwrap();
+    sb.extract(&lower, WhiteoutMode::Delete);
     let upper = Tar::new()
         .file("d/.wh.gone", b"")
         .file("o/new", b"n")
         .file("o/.wh..wh..opq", b"")
         .finish();
-    extract(
-        &upper[..],
-        &sb.root(),
-        ExtractOptions::layer(WhiteoutMode::Delete),
-    )
-    .unwrap();
+    sb.extract(&upper, WhiteoutMode::Delete);
     assert!(!sb.root().join("d/gone").exists());
     assert!(sb.root().join("d/stay").exists());
     assert!(

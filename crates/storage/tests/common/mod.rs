@@ -255,6 +255,13 @@ impl Podman {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+
+    /// The full id podman gives the image `name`.
+    pub fn image_id(&self, name: &str) -> String {
+        self.run(&["image", "inspect", "--format", "{{.Id}}", name])
+            .trim()
+            .to_string()
+    }
 }
 
 /// A podman command whose root, run root and tmp dir are `root`/{root,run,tmp}
