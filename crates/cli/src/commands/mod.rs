@@ -123,6 +123,12 @@ pub fn exit_byte(code: i32) -> u8 {
     u8::try_from(code.rem_euclid(256)).unwrap_or(125)
 }
 
+/// Runs `f` on each of several targets and reports their errors as
+/// [`finish`] does.
+pub fn each(ids: &[String], mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<u8> {
+    finish(ids.iter().filter_map(|id| f(id).err()).collect())
+}
+
 /// Reports the errors of several targets: all but the last are printed,
 /// the last is returned (podman's behaviour for `rm a b c`).
 pub fn finish(errors: Vec<anyhow::Error>) -> anyhow::Result<u8> {

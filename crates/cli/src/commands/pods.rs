@@ -2,7 +2,7 @@
 
 #![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
 
-use super::{convert, finish, out, print_listing, print_quiet_ids, render_objects};
+use super::{convert, each, out, print_listing, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
 use crate::opts::targets::select_pods;
@@ -59,10 +59,6 @@ fn members(id: &str, errs: Vec<(String, berth_runtime::Error)>) -> anyhow::Resul
         eprintln!("Error: container {ctr}: {e}");
     }
     Err(CliError::conflict("pod", format!("{n} container(s) of pod {id} failed")).into())
-}
-
-fn each(ids: &[String], mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<u8> {
-    finish(ids.iter().filter_map(|i| f(i).err()).collect())
 }
 
 fn dispatch(

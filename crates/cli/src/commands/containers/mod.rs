@@ -8,8 +8,8 @@ mod run;
 
 use super::io::attach_io;
 use super::{
-    all_containers, convert, exec_error, exit_byte, finish, newest_container, out, render_objects,
-    run_error,
+    all_containers, convert, each, exec_error, exit_byte, finish, newest_container, out,
+    render_objects, run_error,
 };
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
@@ -316,12 +316,6 @@ fn dispatch(
             })
         }
     }
-}
-
-/// Runs `f` for each target, printing every error but the last, which is returned.
-fn each(ids: &[String], mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<u8> {
-    let errors: Vec<anyhow::Error> = ids.iter().filter_map(|id| f(id).err()).collect();
-    finish(errors)
 }
 
 fn matches_id(rt: &Runtime, name: &str, id: &str) -> bool {
