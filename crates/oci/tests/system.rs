@@ -8,7 +8,7 @@ use berth_oci::generate::write_bundle;
 use berth_oci::{
     AttachIo, ContainerStatus, ExecRequest, NamespaceMode, OciRuntime, SeccompChoice, WinSize,
 };
-use common::{stdout_text, Buf, World};
+use common::{capture_stdout, stdout_text, SharedBuf, World};
 
 #[test]
 fn output_reaches_the_log_and_exit_code_comes_back() {
@@ -34,10 +34,7 @@ fn output_reaches_the_log_and_exit_code_comes_back() {
         log.iter().any(|r| r.partial && r.content == "partial"),
         "{log:?}"
     );
-    assert_eq!(
-        w.rt.state(&spec.id).unwrap().status,
-        ContainerStatus::Stopped
-    );
+    assert_eq!(w.status(&spec.id), ContainerStatus::Stopped);
     w.rt.delete(&spec.id, false).unwrap();
     assert!(matches!(
         w.rt.state(&spec.id),
@@ -58,20 +55,11 @@ fn create_reports_pids_and_lifecycle_states() {
     );
     assert_eq!(st.bundle, spec.bundle_dir);
     w.rt.start(&spec.id).unwrap();
-    assert_eq!(
-        w.rt.state(&spec.id).unwrap().status,
-        ContainerStatus::Running
-    );
+    assert_eq!(w.status(&spec.id), ContainerStatus::Running);
     w.rt.pause(&spec.id).unwrap();
-    assert_eq!(
-        w.rt.state(&spec.id).unwrap().status,
-        ContainerStatus::Paused
-    );
+    assert_eq!(w.status(&spec.id), ContainerStatus::Paused);
     w.rt.resume(&spec.id).unwrap();
-    assert_eq!(
-        w.rt.state(&spec.id).unwrap().status,
-        ContainerStatus::Running
-    );
+    assert_eq!(w.status(&spec.id), ContainerStatus::Running);
     assert!(berth_oci::RuncConmon::conmon_alive(created.conmon_pid));
     assert_eq!(w.rt.exit_code(&spec.id).unwrap(), None);
     let e = w.rt.delete(&spec.id, false).unwrap_err();
@@ -86,8 +74,7 @@ fn sigterm_stops_a_sleep() {
     let mut spec = w.spec(&["sleep", "100"]);
     // PID 1 of a namespace ignores SIGTERM without a handler; outside it sleep dies of it.
     spec.namespaces.pid = NamespaceMode::Host;
-    w.create(&spec).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    w.start(&spec);
     let t = Instant::now();
     assert_eq!(
         w.rt.stop(&spec.id, libc::SIGTERM, Duration::from_secs(20))
@@ -101,8 +88,7 @@ fn sigterm_stops_a_sleep() {
 fn stop_with_timeout_escalates_to_sigkill() {
     let w = World::new();
     let spec = w.spec(&["sleep", "100"]);
-    w.create(&spec).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    w.start(&spec);
     let t = Instant::now();
     assert_eq!(
         w.rt.stop(&spec.id, libc::SIGTERM, Duration::from_secs(1))
@@ -116,10 +102,9 @@ fn stop_with_timeout_escalates_to_sigkill() {
 fn exec_returns_output_and_exit_code() {
     let w = World::new();
     let spec = w.spec(&["sleep", "100"]);
-    w.create(&spec).unwrap();
-    w.rt.start(&spec.id).unwrap();
-    let out = Buf::default();
-    let err = Buf::default();
+    w.start(&spec);
+    let out = SharedBuf::default();
+    let err = SharedBuf::default();
     let io = AttachIo {
         stdin: None,
         stdout: Box::new(out.clone()),
@@ -143,13 +128,7 @@ fn exec_returns_output_and_exit_code() {
     assert_eq!(err.text(), "exec-err\n");
 
     // stdin reaches the process; env and user apply.
-    let out = Buf::default();
-    let io = AttachIo {
-        stdin: Some(Box::new(&b"from-stdin\n"[..])),
-        stdout: Box::new(out.clone()),
-        stderr: Box::new(Buf::default()),
-        size: None,
-    };
+    let (io, out) = capture_stdout(Some(b"from-stdin\n"), None);
     let req2 = ExecRequest {
         args: vec![
             "sh".into(),
@@ -205,20 +184,16 @@ fn tty_container_sees_a_terminal_of_the_given_size() {
     let mut spec = w.spec(&["sh", "-c", "tty; stty size"]);
     spec.tty = true;
     w.create(&spec).unwrap();
-    let out = Buf::default();
-    let io = AttachIo {
-        stdin: None,
-        stdout: Box::new(out.clone()),
-        stderr: Box::new(Buf::default()),
-        size: Some(WinSize {
+    let (io, out) = capture_stdout(
+        None,
+        Some(WinSize {
             rows: 30,
             cols: 100,
         }),
-    };
-    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    );
+    let handle = w.attach_and_start(&spec, io);
     handle.wait().unwrap();
-    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 0);
+    assert_eq!(w.wait(&spec.id), 0);
     let text = out.text();
     assert!(text.contains("/dev/pts/0"), "{text:?}");
     assert!(text.contains("30 100"), "{text:?}");
@@ -230,17 +205,10 @@ fn interactive_container_gets_stdin_through_attach() {
     let mut spec = w.spec(&["cat"]);
     spec.stdin = true;
     w.create(&spec).unwrap();
-    let out = Buf::default();
-    let io = AttachIo {
-        stdin: Some(Box::new(&b"line1\nline2"[..])),
-        stdout: Box::new(out.clone()),
-        stderr: Box::new(Buf::default()),
-        size: None,
-    };
-    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    let (io, out) = capture_stdout(Some(b"line1\nline2"), None);
+    let handle = w.attach_and_start(&spec, io);
     handle.wait().unwrap();
-    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 0);
+    assert_eq!(w.wait(&spec.id), 0);
     assert_eq!(out.text(), "line1\nline2");
 }
 
@@ -439,7 +407,7 @@ fn exit_command_runs_after_the_container_exits_with_conmon_env() {
     w.track(&spec.id);
     w.rt.create(&req).unwrap();
     w.rt.start(&spec.id).unwrap();
-    assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 3);
+    assert_eq!(w.wait(&spec.id), 3);
     let deadline = Instant::now() + Duration::from_secs(5);
     while std::fs::read_to_string(&marker).map_or(true, |t| !t.ends_with('\n'))
         && Instant::now() < deadline
@@ -457,15 +425,8 @@ fn exit_command_runs_after_the_container_exits_with_conmon_env() {
 fn exec_with_a_terminal() {
     let w = World::new();
     let spec = w.spec(&["sleep", "100"]);
-    w.create(&spec).unwrap();
-    w.rt.start(&spec.id).unwrap();
-    let out = Buf::default();
-    let io = AttachIo {
-        stdin: None,
-        stdout: Box::new(out.clone()),
-        stderr: Box::new(Buf::default()),
-        size: Some(WinSize { rows: 12, cols: 34 }),
-    };
+    w.start(&spec);
+    let (io, out) = capture_stdout(None, Some(WinSize { rows: 12, cols: 34 }));
     let req = ExecRequest {
         id: spec.id.clone(),
         bundle: spec.bundle_dir.clone(),
@@ -493,7 +454,7 @@ fn crun_takes_the_same_flags() {
     match w.create(&spec) {
         Ok(_) => {
             w.rt.start(&spec.id).unwrap();
-            assert_eq!(w.rt.wait(&spec.id, Duration::from_secs(10)).unwrap(), 4);
+            assert_eq!(w.wait(&spec.id), 4);
         }
         // crun 1.8 refuses cgroup v1/v2 hybrid hosts such as the test VM; the error must be crun's own.
         Err(e) => {
@@ -536,8 +497,7 @@ fn an_oom_kill_is_detected() {
 fn a_killed_conmon_means_an_unknown_exit_code_not_a_hang() {
     let w = World::new();
     let spec = w.spec(&["sleep", "100"]);
-    let created = w.create(&spec).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    let created = w.start(&spec);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(created.conmon_pid),
         nix::sys::signal::Signal::SIGKILL,
@@ -555,22 +515,12 @@ fn detach_leaves_the_container_running() {
     let w = World::new();
     let spec = w.spec(&["sh", "-c", "while true; do echo tick; sleep 0.1; done"]);
     w.create(&spec).unwrap();
-    let out = Buf::default();
-    let io = AttachIo {
-        stdin: None,
-        stdout: Box::new(out.clone()),
-        stderr: Box::new(Buf::default()),
-        size: None,
-    };
-    let handle = w.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
-    w.rt.start(&spec.id).unwrap();
+    let (io, out) = capture_stdout(None, None);
+    let handle = w.attach_and_start(&spec, io);
     std::thread::sleep(Duration::from_millis(400));
     handle.detach().unwrap();
     assert!(out.text().contains("tick"), "{:?}", out.text());
-    assert_eq!(
-        w.rt.state(&spec.id).unwrap().status,
-        ContainerStatus::Running
-    );
+    assert_eq!(w.status(&spec.id), ContainerStatus::Running);
     assert_eq!(
         w.rt.stop(&spec.id, libc::SIGKILL, Duration::from_secs(5))
             .unwrap(),

@@ -7,7 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use berth_oci::generate::{write_bundle, SpecOptions};
-use berth_oci::{ContainerSpec, CreateRequest, OciRuntime, RuncConmon, RuncConmonConfig};
+pub use berth_testsupport::SharedBuf;
+
+use berth_oci::{
+    AttachHandle, AttachIo, ContainerSpec, ContainerStatus, CreateRequest, OciRuntime, RuncConmon,
+    RuncConmonConfig, WinSize,
+};
 
 pub const RUNC: &str = "/usr/sbin/runc";
 pub const CONMON: &str = "/usr/bin/conmon";
@@ -96,6 +101,30 @@ impl World {
         })
     }
 
+    /// Creates and starts the container.
+    pub fn start(&self, spec: &ContainerSpec) -> berth_oci::Created {
+        let created = self.create(spec).unwrap();
+        self.rt.start(&spec.id).unwrap();
+        created
+    }
+
+    /// Attaches `io` to the created container `spec`, then starts it.
+    pub fn attach_and_start(&self, spec: &ContainerSpec, io: AttachIo) -> AttachHandle {
+        let handle = self.rt.attach(&spec.id, &spec.bundle_dir, io).unwrap();
+        self.rt.start(&spec.id).unwrap();
+        handle
+    }
+
+    /// The container's status now.
+    pub fn status(&self, id: &str) -> ContainerStatus {
+        self.rt.state(id).unwrap().status
+    }
+
+    /// Waits (10 s at most) for the container to exit; its exit code.
+    pub fn wait(&self, id: &str) -> i32 {
+        self.rt.wait(id, Duration::from_secs(10)).unwrap()
+    }
+
     /// Creates, starts and waits; returns the exit code and the log's records.
     pub fn run(&self, spec: &ContainerSpec) -> (i32, Vec<LogRecord>) {
         self.create(spec).unwrap();
@@ -155,22 +184,17 @@ pub fn stdout_text(log: &[LogRecord]) -> String {
     out
 }
 
-/// A shared in-memory writer.
-#[derive(Clone, Default)]
-pub struct Buf(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buf {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
+/// Attach streams: `stdin` (if any) in, stdout into the returned buffer, stderr dropped.
+pub fn capture_stdout(
+    stdin: Option<&'static [u8]>,
+    size: Option<WinSize>,
+) -> (AttachIo, SharedBuf) {
+    let out = SharedBuf::default();
+    let io = AttachIo {
+        stdin: stdin.map(|d| Box::new(d) as Box<dyn std::io::Read + Send>),
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(std::io::sink()),
+        size,
+    };
+    (io, out)
 }
