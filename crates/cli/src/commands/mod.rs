@@ -10,6 +10,7 @@ pub mod pods;
 pub mod registry;
 pub mod system;
 
+use crate::cli::GlobalOptions;
 use crate::error::{CliError, Coded};
 use crate::output::{
     format::to_inspect_json, parse_format, quiet_ids, render_listing, Listing, OutputFormat,
@@ -17,6 +18,18 @@ use crate::output::{
 use berth_runtime::{ContainerRecord, ListOptions, Runtime};
 use serde_json::Value;
 use std::io::Write;
+
+/// Opens the runtime, runs `f` on it and shuts the runtime down again,
+/// whatever `f` returned; `f`'s result is the command's.
+pub fn with_runtime(
+    g: &GlobalOptions,
+    f: impl FnOnce(&Runtime) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let rt = crate::engine::runtime(g)?;
+    let r = f(&rt);
+    let _ = rt.shutdown(false);
+    r
+}
 
 /// Writes `text` to stdout (a closed pipe is not an error worth a panic).
 pub fn out(text: &str) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! `network create/ls/inspect/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend): the ID is the sha256 of the name.
 
-use super::{finish, out, print_listing, render_objects};
+use super::{finish, out, print_listing, render_objects, with_runtime};
 use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, FilterTarget};
@@ -14,10 +14,9 @@ use std::collections::BTreeMap;
 
 /// Runs a `network` subcommand.
 pub fn run(g: &crate::cli::GlobalOptions, c: &NetworkCommand) -> anyhow::Result<u8> {
-    let rt = crate::engine::runtime(g)?;
-    let r = match c {
-        NetworkCommand::Create(a) => create(&rt, a),
-        NetworkCommand::Ls(a) => ls(&rt, a),
+    with_runtime(g, |rt| match c {
+        NetworkCommand::Create(a) => create(rt, a),
+        NetworkCommand::Ls(a) => ls(rt, a),
         NetworkCommand::Inspect(a) => {
             let mut objs = Vec::new();
             for n in &a.networks {
@@ -35,9 +34,7 @@ pub fn run(g: &crate::cli::GlobalOptions, c: &NetworkCommand) -> anyhow::Result<
             }
             finish(errors)
         }
-    };
-    let _ = rt.shutdown(false);
-    r
+    })
 }
 
 /// Refuses the `network create` flags berth's CNI bridge cannot honour.

@@ -2,7 +2,7 @@
 
 #![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
 
-use super::{convert, each, out, print_listing, print_quiet_ids, render_objects};
+use super::{convert, each, out, print_listing, print_quiet_ids, render_objects, with_runtime};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
 use crate::opts::targets::select_pods;
@@ -21,10 +21,7 @@ pub fn run(g: &GlobalOptions, c: &PodCommand) -> anyhow::Result<u8> {
         PodCommand::Create(a) => Some(PodCreateOptions::from_args(a)?),
         _ => None,
     };
-    let rt = crate::engine::runtime(g)?;
-    let r = dispatch(&rt, c, create_opts);
-    let _ = rt.shutdown(false);
-    r
+    with_runtime(g, |rt| dispatch(rt, c, create_opts))
 }
 
 fn ids(rt: &Runtime, t: &Targets) -> anyhow::Result<Vec<String>> {

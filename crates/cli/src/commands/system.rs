@@ -2,7 +2,9 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{all_containers, finish, newest_container, out, print_listing, render_objects};
+use super::{
+    all_containers, finish, newest_container, out, print_listing, render_objects, with_runtime,
+};
 use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
 use crate::error::CliError;
 use crate::opts::{filter::parse_filters, kv::parse_key_values, FilterTarget};
@@ -14,16 +16,6 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write;
-
-fn with_runtime(
-    g: &GlobalOptions,
-    f: impl FnOnce(&Runtime) -> anyhow::Result<u8>,
-) -> anyhow::Result<u8> {
-    let rt = crate::engine::runtime(g)?;
-    let r = f(&rt);
-    let _ = rt.shutdown(false);
-    r
-}
 
 /// The volumes a command acts on: every volume with `--all`, else the
 /// names given.

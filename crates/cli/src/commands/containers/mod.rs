@@ -9,7 +9,7 @@ mod run;
 use super::io::attach_io;
 use super::{
     all_containers, convert, each, exec_error, exit_byte, finish, newest_container, out,
-    render_objects, run_error,
+    render_objects, run_error, with_runtime,
 };
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
@@ -51,10 +51,7 @@ pub fn run(g: &GlobalOptions, c: &ContainerCommand, ctx: &ParseContext<'_>) -> a
         ContainerCommand::Exec(a) => Some(ExecOptions::from_args(a, ctx)?),
         _ => None,
     };
-    let rt = crate::engine::runtime(g)?;
-    let r = dispatch(g, &rt, c, run_opts, create_opts, exec_opts);
-    let _ = rt.shutdown(false);
-    r
+    with_runtime(g, |rt| dispatch(g, rt, c, run_opts, create_opts, exec_opts))
 }
 
 fn dispatch(
