@@ -238,17 +238,7 @@ impl CreateOptions {
             ulimits: parse_ulimits(&flags.ulimit)?,
             shm_size: parse_size("--shm-size", &flags.shm_size)?,
         };
-        let workdir = match &flags.workdir {
-            Some(w) if !w.starts_with('/') => {
-                return Err(CliError::invalid(
-                    "--workdir",
-                    w,
-                    "must be an absolute path in the container",
-                ))
-            }
-            Some(w) => Some(PathBuf::from(w)),
-            None => None,
-        };
+        let workdir = parse_workdir(flags.workdir.as_deref())?;
         if flags.init_path.is_some() && !flags.init {
             return Err(CliError::conflict("--init-path", "needs --init"));
         }
@@ -352,6 +342,19 @@ pub fn parse_user(value: &str) -> Result<UserSpec> {
         user: user.to_owned(),
         group: group.map(str::to_owned),
     })
+}
+
+/// `--workdir` of `run`/`create`/`exec`: an absolute path in the
+/// container, when given.
+pub fn parse_workdir(workdir: Option<&str>) -> Result<Option<PathBuf>> {
+    match workdir {
+        Some(w) if !w.starts_with('/') => Err(CliError::invalid(
+            "--workdir",
+            w,
+            "must be an absolute path in the container",
+        )),
+        w => Ok(w.map(PathBuf::from)),
+    }
 }
 
 /// A container (or pod) name: podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.

@@ -1,6 +1,6 @@
 //! The typed options of `exec` ([`ExecOptions`]) and `cp` ([`CopyOptions`]).
 
-use super::create::{parse_user, ParseContext, UserSpec};
+use super::create::{parse_user, parse_workdir, ParseContext, UserSpec};
 use super::env::{parse_env, EnvVars};
 use crate::cli::{CpArgs, ExecArgs};
 use crate::error::{CliError, Result};
@@ -43,16 +43,7 @@ impl ExecOptions {
                 "exec needs a command to run in the container",
             ));
         }
-        let workdir = match &args.workdir {
-            Some(w) if !w.starts_with('/') => {
-                return Err(CliError::invalid(
-                    "--workdir",
-                    w,
-                    "must be an absolute path in the container",
-                ))
-            }
-            w => w.as_ref().map(PathBuf::from),
-        };
+        let workdir = parse_workdir(args.workdir.as_deref())?;
         Ok(Self {
             container: container.map(str::to_owned),
             command: command.to_vec(),
@@ -207,6 +198,11 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("--workdir"));
+        assert_eq!(parse_workdir(None).unwrap(), None);
+        assert_eq!(
+            parse_workdir(Some("/srv")).unwrap(),
+            Some(PathBuf::from("/srv"))
+        );
         assert!(exec(&["-u", "a:b:c", "web", "ls"])
             .unwrap_err()
             .to_string()
