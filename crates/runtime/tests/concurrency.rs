@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use berth_runtime::ListOptions;
-use common::{import_busybox, TestEnv};
+use common::{assert_no_containers, create_and_start, import_busybox, TestEnv};
 
 #[test]
 fn concurrent_processes_create_start_stop_remove() {
@@ -15,32 +12,9 @@ fn concurrent_processes_create_start_stop_remove() {
     import_busybox(&rt);
     rt.shutdown(false).unwrap();
     drop(rt);
-    let children: Vec<_> = (0..3)
-        .map(|i| {
-            env.helper(&["churn", "3", &format!("p{i}")])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let o = c.wait_with_output().unwrap();
-        assert!(
-            o.status.success(),
-            "churn failed: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    env.helpers_at_once(3, |i| vec!["churn".into(), "3".into(), format!("p{i}")]);
     let rt = env.runtime();
-    assert!(rt
-        .list_containers(&ListOptions {
-            all: true,
-            pod: None
-        })
-        .unwrap()
-        .is_empty());
+    assert_no_containers(&rt);
     rt.shutdown(false).unwrap();
 }
 
@@ -51,26 +25,14 @@ fn concurrent_cleanup_of_one_container_is_harmless() {
     import_busybox(&rt);
     let mut o = berth_runtime::ContainerCreateOptions::new("busybox", &["true"]);
     o.name = Some("short".into());
-    let id = rt.create_container(&o).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &o);
     rt.wait_container(
         &id,
         berth_runtime::WaitCondition::Exited,
         Some(std::time::Duration::from_secs(20)),
     )
     .unwrap();
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            env.helper(&["cleanup", &id])
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let o = c.wait_with_output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
+    env.helpers_at_once(4, |_| vec!["cleanup".into(), id.clone()]);
     assert_eq!(
         rt.container(&id).unwrap().state.status,
         berth_runtime::ContainerStatus::Exited

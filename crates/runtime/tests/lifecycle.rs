@@ -5,27 +5,8 @@ mod common;
 use std::time::Duration;
 
 use berth_runtime::{ContainerStatus, ExecOptions, LogOptions, WaitCondition};
-use common::{import_busybox, sleeper, TestEnv};
-
-/// A writer whose bytes the test reads afterwards.
-#[derive(Clone, Default)]
-struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Shared {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
+use berth_testsupport::SharedBuf;
+use common::{create_and_start, import_busybox, sleeper, TestEnv};
 
 #[test]
 fn container_lifecycle_with_real_layers() {
@@ -123,7 +104,7 @@ fn container_lifecycle_with_real_layers() {
         )
         .unwrap();
     assert_eq!(ex.exit_code, Some(7));
-    let out = Shared::default();
+    let out = SharedBuf::default();
     let io = berth_runtime::AttachIo {
         stdin: None,
         stdout: Box::new(out.clone()),
@@ -177,8 +158,7 @@ fn container_lifecycle_with_real_layers() {
     assert_eq!(info.store.driver, "overlay");
 
     // force remove of a running container.
-    let id = rt.create_container(&sleeper("forced")).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &sleeper("forced"));
     rt.remove_container(&id, true, false).unwrap();
     rt.shutdown(false).unwrap();
 }
@@ -190,8 +170,7 @@ fn exit_command_cleans_up_and_auto_removes() {
     import_busybox(&rt);
     let mut o = berth_runtime::ContainerCreateOptions::new("busybox", &["true"]);
     o.auto_remove = true;
-    let id = rt.create_container(&o).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &o);
     // conmon runs `helper SETTINGS cleanup ID`, which removes the container.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while rt.container_exists(&id).unwrap() {
@@ -205,8 +184,7 @@ fn exit_command_cleans_up_and_auto_removes() {
     let mut o =
         berth_runtime::ContainerCreateOptions::new("busybox", &["sh", "-c", "sleep 0.3; exit 5"]);
     o.auto_remove = true;
-    let id = rt.create_container(&o).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &o);
     assert_eq!(
         rt.wait_container(&id, WaitCondition::Exited, Some(Duration::from_secs(20)))
             .unwrap(),
@@ -215,8 +193,7 @@ fn exit_command_cleans_up_and_auto_removes() {
 
     let mut o = berth_runtime::ContainerCreateOptions::new("busybox", &["true"]);
     o.name = Some("kept".into());
-    let id = rt.create_container(&o).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &o);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let rec = rt.container(&id).unwrap();

@@ -3,8 +3,7 @@
 
 mod common;
 
-use berth_runtime::ListOptions;
-use common::{import_busybox, sleeper, TestEnv};
+use common::{import_busybox, sleeper, TestEnv, PS_ALL};
 
 #[test]
 fn namespaces_isolate_containers_and_pods() {
@@ -28,10 +27,7 @@ fn namespaces_isolate_containers_and_pods() {
     assert!(b.start_container("in-a").unwrap_err().is_not_found());
     assert!(!b.pod_exists(&pa.config.id).unwrap());
     let listed: Vec<_> = b
-        .list_containers(&ListOptions {
-            all: true,
-            pod: None,
-        })
+        .list_containers(&PS_ALL)
         .unwrap()
         .into_iter()
         .map(|r| r.config.id)
@@ -40,13 +36,7 @@ fn namespaces_isolate_containers_and_pods() {
 
     a.start_container(&ca).unwrap();
     let all = env.runtime_in("");
-    let n = all
-        .list_containers(&ListOptions {
-            all: true,
-            pod: None,
-        })
-        .unwrap()
-        .len();
+    let n = all.list_containers(&PS_ALL).unwrap().len();
     assert_eq!(
         n, 3,
         "the empty namespace sees a's, b's and a's infra container"

@@ -4,7 +4,7 @@
 mod common;
 
 use berth_runtime::{ContainerStatus, PodCreateOptions, PodStatus};
-use common::{import_busybox, sleeper, TestEnv};
+use common::{assert_no_containers, import_busybox, sleeper, TestEnv};
 
 fn ns_link(pid: u32, kind: &str) -> String {
     std::fs::read_link(format!("/proc/{pid}/ns/{kind}"))
@@ -81,12 +81,6 @@ fn pod_members_share_the_infra_namespaces() {
         .unwrap();
     rt.remove_pod("web", true).unwrap();
     assert!(!rt.pod_exists("web").unwrap());
-    assert!(rt
-        .list_containers(&berth_runtime::ListOptions {
-            all: true,
-            pod: None
-        })
-        .unwrap()
-        .is_empty());
+    assert_no_containers(&rt);
     rt.shutdown(false).unwrap();
 }

@@ -5,7 +5,7 @@ mod common;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{import_busybox, TestEnv};
+use common::{create_and_start, import_busybox, TestEnv};
 
 fn fetch(addr: &str) -> std::io::Result<String> {
     let mut s =
@@ -29,8 +29,7 @@ fn published_port_serves_the_container() {
     );
     o.name = Some("web".into());
     o.ports = berth_cni::PortMapping::parse(&format!("{port}:80")).unwrap();
-    let id = rt.create_container(&o).unwrap().config.id;
-    rt.start_container(&id).unwrap();
+    let id = create_and_start(&rt, &o);
     let inspect = rt.inspect_container(&id).unwrap();
     let ip = inspect.network_settings.ip_address.clone();
     let gw = inspect.network_settings.gateway.clone();

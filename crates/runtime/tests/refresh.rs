@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use berth_runtime::{ContainerStatus, ListOptions};
-use common::{import_busybox, sleeper, unmount_below, TestEnv};
+use common::{create_and_start, import_busybox, sleeper, unmount_below, TestEnv};
 
 #[test]
 fn refresh_happens_once_and_everything_restarts() {
@@ -17,8 +15,7 @@ fn refresh_happens_once_and_everything_restarts() {
     import_busybox(&rt);
     let mut ids = Vec::new();
     for n in ["r1", "r2", "r3"] {
-        let id = rt.create_container(&sleeper(n)).unwrap().config.id;
-        rt.start_container(&id).unwrap();
+        let id = create_and_start(&rt, &sleeper(n));
         ids.push(id);
     }
     let never = rt.create_container(&sleeper("never")).unwrap().config.id;
@@ -61,26 +58,7 @@ fn refresh_happens_once_and_everything_restarts() {
     }
 
     // Four processes at the same moment.
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            env.helper(&["open"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<_> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
-    for o in &outputs {
-        assert!(
-            o.status.success(),
-            "helper failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    let outputs = env.helpers_at_once(4, |_| vec!["open".into()]);
     let refreshed = outputs
         .iter()
         .filter(|o| String::from_utf8_lossy(&o.stdout).contains("refreshed=true"))

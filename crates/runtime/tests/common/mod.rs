@@ -7,10 +7,10 @@
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use berth_runtime::{ContainerCreateOptions, ImportOptions, Runtime};
+use berth_runtime::{ContainerCreateOptions, ImportOptions, ListOptions, Runtime};
 pub use settings::Settings;
 
 /// Fails loudly when the test cannot run for real.
@@ -32,6 +32,12 @@ pub fn require_root_and_tools() {
         );
     }
 }
+
+/// `ps -a`: every container, whatever its state.
+pub const PS_ALL: ListOptions = ListOptions {
+    all: true,
+    pod: None,
+};
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -102,6 +108,37 @@ impl TestEnv {
         c.arg(Settings::file(self.root())).args(args);
         c
     }
+
+    /// Starts `n` helper processes at once (the i-th with `args(i)`), waits for all and
+    /// panics with the output of any that failed; returns their outputs in order.
+    pub fn helpers_at_once(&self, n: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<Output> {
+        let children: Vec<_> = (0..n)
+            .map(|i| {
+                let args = args(i);
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                let child = self
+                    .helper(&argv)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawning the helper");
+                (args, child)
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|(args, c)| {
+                let o = c.wait_with_output().unwrap();
+                assert!(
+                    o.status.success(),
+                    "helper {args:?} failed: {}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                o
+            })
+            .collect()
+    }
 }
 
 impl Drop for TestEnv {
@@ -118,13 +155,7 @@ impl Drop for TestEnv {
             for p in rt.list_pods().unwrap_or_default() {
                 let _ = rt.remove_pod(&p.config.id, true);
             }
-            for c in rt
-                .list_containers(&berth_runtime::ListOptions {
-                    all: true,
-                    pod: None,
-                })
-                .unwrap_or_default()
-            {
+            for c in rt.list_containers(&PS_ALL).unwrap_or_default() {
                 let _ = rt.remove_container(&c.config.id, true, false);
             }
             let _ = rt.shutdown(true);
@@ -167,6 +198,23 @@ pub fn import_busybox(rt: &Runtime) {
         },
     )
     .expect("importing the busybox image");
+}
+
+/// Creates and starts a container; its id.
+pub fn create_and_start(rt: &Runtime, o: &ContainerCreateOptions) -> String {
+    let id = rt
+        .create_container(o)
+        .expect("creating the container")
+        .config
+        .id;
+    rt.start_container(&id).expect("starting the container");
+    id
+}
+
+/// Panics unless `rt` has no containers at all (running or not).
+pub fn assert_no_containers(rt: &Runtime) {
+    let left = rt.list_containers(&PS_ALL).unwrap();
+    assert!(left.is_empty(), "containers left: {left:?}");
 }
 
 pub fn sleeper(name: &str) -> ContainerCreateOptions {
