@@ -366,6 +366,16 @@ fn published_port_on_the_default_bridge() {
         &["run", "-d", "-p", &publish, IMG, "true"],
         &format!("--publish: cannot listen on the TCP port: listen tcp4 0.0.0.0:{port}: bind: address already in use"),
     );
+    // The port is held (by the container's conmon) while it runs, against any program.
+    assert!(std::net::TcpListener::bind(("0.0.0.0", port)).is_err());
+    b.ok(&["restart", "-t", "1", "httpd"]);
+    assert!(http_get(port, "/index.html").ends_with("hello from berth\n"));
+    b.ok(&["stop", "-t", "1", "httpd"]);
+    let freed = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::net::TcpListener::bind(("0.0.0.0", port)).is_ok()
+    });
+    assert!(freed, "port {port} still held after stop");
     b.ok(&["rm", "-f", "httpd"]);
 }
 
