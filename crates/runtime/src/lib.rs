@@ -84,7 +84,7 @@ pub use volume::{Volume, VolumeCreateOptions};
 
 pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
-pub use berth_oci::{AttachIo, WinSize};
+pub use berth_oci::{AttachHandle, AttachIo, WinSize};
 pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,

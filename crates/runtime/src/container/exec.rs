@@ -1,6 +1,6 @@
 //! exec, attach, resize.
 
-use berth_oci::{AttachIo, ExecRequest, WinSize};
+use berth_oci::{AttachHandle, AttachIo, ExecRequest, WinSize};
 use berth_state::ContainerStatus;
 use serde::{Deserialize, Serialize};
 
@@ -75,16 +75,19 @@ impl Runtime {
         })
     }
 
-    /// Attaches to a running (or created) container's stdio until it exits.
-    pub fn attach_container(&self, id_or_name: &str, io: AttachIo) -> Result<()> {
+    /// Attaches to a running (or created) container's stdio; the streams run in the
+    /// background until it exits. The handle waits for the output to drain
+    /// ([`AttachHandle::wait`]) or detaches, leaving the container running
+    /// ([`AttachHandle::detach`]); dropping it lets the streaming go on by itself.
+    pub fn attach_container(&self, id_or_name: &str, io: AttachIo) -> Result<AttachHandle> {
         self.check()?;
         let rec = self.container(id_or_name)?;
         if !rec.state.status.is_active() {
             return Err(invalid_status(&rec, "attach"));
         }
-        self.oci
-            .attach(&rec.config.id, &self.bundle_dir(&rec.config.id), io)?;
-        Ok(())
+        Ok(self
+            .oci
+            .attach(&rec.config.id, &self.bundle_dir(&rec.config.id), io)?)
     }
 
     /// Resizes a tty container's terminal.

@@ -214,7 +214,9 @@ fn dispatch(
             let rec = rt.container(&names[0])?;
             let (io, drained) = attach_io(!a.no_stdin && rec.config.stdin, rec.config.tty);
             let _raw = rec.config.tty.then(crate::terminal::RawMode::enter);
-            rt.attach_container(&rec.config.id, io)?;
+            // The writers tell when the output has drained (with a time limit), so the
+            // session handle is not needed.
+            drop(rt.attach_container(&rec.config.id, io)?);
             let code = rt.wait_container(&rec.config.id, WaitCondition::Exited, None)?;
             drained.wait(DRAIN);
             Ok(exit_byte(code))

@@ -122,7 +122,7 @@ pub(super) fn foreground(
     let (io, drained) = attach_io(stdin && rec.config.stdin, tty);
     let raw = tty.then(crate::terminal::RawMode::enter);
     let attached = if rt.container(&id)?.state.status.is_active() {
-        rt.attach_container(&id, io).map(|()| Some(drained))
+        rt.attach_container(&id, io).map(|_session| Some(drained))
     } else {
         Ok(None)
     };
