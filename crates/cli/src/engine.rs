@@ -142,8 +142,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     if let Some(c) = &g.cni_config_dir {
         b = b.cni_config_dir(abs(c));
     }
-    if let Some(h) = g.hooks_dir.first() {
-        b = b.hooks_dir(abs(h));
+    if !g.hooks_dir.is_empty() {
+        let dirs: Vec<PathBuf> = g.hooks_dir.iter().map(|h| abs(h)).collect();
+        b = b.hooks_dirs(&dirs);
     }
     if let Ok(v) = std::env::var(DEFAULT_BRIDGE_ENV) {
         let (bridge, subnet) = v.split_once(':').ok_or_else(|| {

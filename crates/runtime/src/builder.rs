@@ -236,6 +236,20 @@ impl RuntimeBuilder {
         me
     }
 
+    /// Several hook directories (podman's repeated `--hooks-dir`): the first is `hooks_dir`,
+    /// the others are read after it, later ones winning on equal file names.
+    pub fn hooks_dirs(self, dirs: &[PathBuf]) -> Self {
+        let Some((first, rest)) = dirs.split_first() else {
+            return self.hooks_dir("");
+        };
+        let mut me = self.hooks_dir(first);
+        for d in rest {
+            me = me.fail(absolute("hooks_dir", d));
+        }
+        me.engine.extra_hooks_dirs = rest.to_vec();
+        me
+    }
+
     /// The configuration file to load instead of the discovered one (the seed's
     /// NewRuntimeFromConfig); it must exist.
     pub fn config_file(self, path: impl AsRef<Path>) -> Self {

@@ -117,6 +117,9 @@ pub struct EngineOptions {
     pub seccomp_default_path: PathBuf,
     /// The host resolv.conf copied into containers.
     pub host_resolv_conf: PathBuf,
+    /// Hook directories read after the configuration's `hooks_dir` (later ones win on equal
+    /// file names), for podman's repeated `--hooks-dir`.
+    pub extra_hooks_dirs: Vec<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -130,6 +133,7 @@ impl Default for EngineOptions {
             probe: Arc::new(HostProbe),
             seccomp_default_path: PathBuf::from("/usr/share/containers/seccomp.json"),
             host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
+            extra_hooks_dirs: Vec::new(),
         }
     }
 }
@@ -184,7 +188,7 @@ impl Runtime {
         ] {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(what, dir, e))?;
         }
-        let hooks = load_hooks(&config)?;
+        let hooks = load_hooks(&config, &engine.extra_hooks_dirs)?;
         layers.state.set_namespace(&config.namespace)?;
         let mut rt = Self {
             config,
@@ -313,14 +317,16 @@ pub(crate) fn alive_path(tmp_dir: &Path) -> PathBuf {
     tmp_dir.join("alive")
 }
 
-fn load_hooks(config: &RuntimeConfig) -> Result<HookSet> {
-    if config.hooks_dir.as_os_str().is_empty() {
+fn load_hooks(config: &RuntimeConfig, extra: &[PathBuf]) -> Result<HookSet> {
+    let dirs: Vec<PathBuf> = std::iter::once(&config.hooks_dir)
+        .filter(|d| !d.as_os_str().is_empty())
+        .chain(extra)
+        .cloned()
+        .collect();
+    if dirs.is_empty() {
         return Ok(HookSet::default());
     }
-    Ok(HookSet::load(
-        std::slice::from_ref(&config.hooks_dir),
-        config.hooks_dir_not_exist_fatal,
-    )?)
+    Ok(HookSet::load(&dirs, config.hooks_dir_not_exist_fatal)?)
 }
 
 #[cfg(test)]

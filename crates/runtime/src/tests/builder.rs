@@ -142,3 +142,33 @@ fn a_missing_hooks_dir_given_as_option_fails_the_build() {
         .to_string();
     assert!(err.contains("no-such-hooks"), "{err}");
 }
+
+#[test]
+fn every_hooks_dir_of_several_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("hooks-a")).unwrap();
+    let err = builder()
+        .tmp_dir(d.join("tmp"))
+        .static_dir(d.join("static"))
+        .storage_config(berth_config::StorageConfig {
+            graph_root: d.join("graph"),
+            run_root: d.join("run"),
+            driver: berth_config::StorageDriver::Vfs,
+        })
+        .cni_config_dir(d.join("cni"))
+        .ipam_data_dir(d.join("ipam"))
+        .default_bridge("bthk1", "10.250.2.0/24")
+        .state_type(StateType::Memory)
+        .hooks_dirs(&[d.join("hooks-a"), d.join("hooks-b-missing")])
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("hooks-b-missing"), "{err}");
+    let err = builder()
+        .hooks_dirs(&[d.join("a"), PathBuf::from("relative")])
+        .resolve_config()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("hooks_dir"), "{err}");
+}
