@@ -542,3 +542,22 @@ fn a_killed_run_rm_still_removes_its_container() {
     });
     assert!(removed, "{}", b.ok(&["ps", "-a"]));
 }
+
+#[test]
+fn ps_lists_oldest_first_and_sorts_as_asked() {
+    let b = Berth::new();
+    for name in ["zed", "abe"] {
+        b.ok(&["create", "--network", "none", "--name", name, IMG, "true"]);
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    assert_eq!(b.ok(&["ps", "-a", "--format", "{{.Names}}"]), "zed\nabe\n");
+    assert_eq!(
+        b.ok(&["ps", "-a", "--sort", "names", "--format", "{{.Names}}"]),
+        "abe\nzed\n"
+    );
+    assert_eq!(
+        b.ok(&["ps", "-a", "--last", "1", "--format", "{{.Names}}"]),
+        "abe\n"
+    );
+    assert_eq!(b.run(&["ps", "--sort", "bogus"]).code, 125);
+}

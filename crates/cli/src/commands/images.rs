@@ -174,7 +174,7 @@ fn list(store: &Store, a: &ImageListArgs) -> anyhow::Result<u8> {
             })
         })
         .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+    crate::output::sort::sort_images(&mut rows, &a.sort);
     if a.quiet {
         return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }

@@ -5,6 +5,7 @@ pub mod format;
 pub mod human;
 pub mod port;
 pub mod rows;
+pub mod sort;
 pub mod stats;
 pub mod table;
 pub mod template;

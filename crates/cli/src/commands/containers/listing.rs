@@ -104,7 +104,7 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
     };
     let lookup = |r: &str| rt.container(r).ok().map(|c| c.config.created);
     let m = Matcher::new(&filters, now, &lookup)?;
-    let rows: Vec<ContainerSummary> = recs
+    let mut rows: Vec<(ContainerSummary, _)> = recs
         .iter()
         .map(|r| {
             let size = store.as_ref().map(|s| {
@@ -112,10 +112,12 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
                 let root = s.image(&r.config.image_id).map_or(0, |i| i.size);
                 (rw, root)
             });
-            summary(rt, r, size)
+            (summary(rt, r, size), r.state.started_at)
         })
-        .filter(|s| m.container(s))
+        .filter(|(s, _)| m.container(s))
         .collect();
+    crate::output::sort::sort_containers(&mut rows, &a.sort);
+    let rows: Vec<ContainerSummary> = rows.into_iter().map(|(s, _)| s).collect();
     if a.quiet {
         return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
