@@ -81,8 +81,19 @@ fn image_commands() {
     b.ok(&["create", "--network", "none", "--name", "user", IMG, "true"]);
     assert_eq!(b.run(&["rmi", IMG]).code, 125);
     b.ok(&["rm", "user"]);
-    b.ok(&["rmi", IMG]);
-    b.ok(&["image", "prune", "-f"]);
+    // prune -a takes unused tagged images too; --filter narrows it.
+    assert_eq!(b.ok(&["image", "prune", "-f"]), "", "nothing dangling");
+    assert_eq!(
+        b.ok(&["image", "prune", "-a", "-f", "--filter", "until=1h"]),
+        "",
+        "the image is younger than an hour"
+    );
+    assert_eq!(
+        b.ok(&["image", "prune", "-a", "-f", "--filter", "label=keep=yes"]),
+        ""
+    );
+    assert_eq!(b.ok(&["images", "-q"]).lines().count(), 1);
+    b.ok(&["image", "prune", "-a", "-f"]);
     assert_eq!(b.ok(&["images", "-q"]), "");
 }
 
@@ -166,6 +177,11 @@ fn volume_commands() {
     );
     b.ok(&["volume", "rm", "data"]);
     b.ok(&["volume", "create", "spare"]);
+    b.ok(&["volume", "create", "--label", "keep=1", "kept"]);
+    assert_eq!(
+        b.ok(&["volume", "prune", "-f", "--filter", "label!=keep=1"]),
+        "spare\n"
+    );
     b.ok(&["volume", "prune", "-f"]);
     assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
 }

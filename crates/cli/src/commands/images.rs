@@ -110,8 +110,8 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
         }
         ImageCommand::History(a) => history(&store, a),
         ImageCommand::Prune(a) => {
-            parse_filters(FilterTarget::Prune, &a.filter)?;
-            for id in store.prune_images()? {
+            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
+            for id in prune_images(&store, a.all, &filters)? {
                 out(&format!("{id}\n"))?;
             }
             Ok(0)
@@ -123,6 +123,34 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
             Err(e) => Err(e.into()),
         },
     }
+}
+
+/// `image prune` and system prune's image part: the images no container uses that are
+/// dangling (or any, with `all`) and pass the `--filter`s (`until=`, `label=`,
+/// `label!=`), removed; their IDs.
+pub fn prune_images(
+    store: &Store,
+    all: bool,
+    filters: &crate::opts::Filters,
+) -> anyhow::Result<Vec<String>> {
+    let lookup = |r: &str| store.image(r).ok().map(|i| created(&i));
+    let matcher = Matcher::new(filters, Utc::now(), &lookup)?;
+    let used: std::collections::BTreeSet<String> = berth_storage::Storage::list_containers(store)?
+        .into_iter()
+        .map(|c| c.image_id)
+        .collect();
+    let mut removed = Vec::new();
+    for img in store.images()? {
+        if used.contains(&img.id)
+            || !(all || img.names.is_empty())
+            || !matcher.image(&summary(&img))
+        {
+            continue;
+        }
+        store.remove_image(&img.id, false)?;
+        removed.push(img.id);
+    }
+    Ok(removed)
 }
 
 /// A "no such image" error.

@@ -65,14 +65,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
             let rows: Vec<VolumeSummary> = rt
                 .list_volumes()?
                 .into_iter()
-                .map(|v| VolumeSummary {
-                    name: v.name,
-                    driver: v.driver,
-                    mountpoint: v.mountpoint.to_string_lossy().into_owned(),
-                    created: v.created_at,
-                    labels: v.labels,
-                    options: v.options,
-                })
+                .map(volume_summary)
                 .filter(|v| m.volume(v))
                 .collect();
             if a.quiet {
@@ -115,7 +108,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
             finish(errors)
         }
         VolumeCommand::Prune(a) => {
-            parse_filters(FilterTarget::Prune, &a.filter)?;
+            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
             if !a.force {
                 let unused: Vec<String> = rt
                     .list_volumes()?
@@ -127,7 +120,7 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
                     return Ok(0);
                 }
             }
-            for n in rt.prune_volumes()? {
+            for n in prune_volumes(rt, &filters)? {
                 out(&format!("{n}\n"))?;
             }
             Ok(0)
@@ -180,29 +173,26 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
         }
         SystemCommand::Reset(a) => reset(g, a.force),
         SystemCommand::Prune(a) => {
-            parse_filters(FilterTarget::Prune, &a.filter)?;
+            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
             if !a.force && !confirm(&crate::prompt::system_prune(a.all, a.volumes))? {
                 return Ok(0);
             }
             with_runtime(g, |rt| {
                 out("Deleted Containers\n")?;
-                for r in all_containers(rt)? {
-                    if !r.state.status.is_active() && r.config.pod_id.is_none() {
-                        rt.remove_container(&r.config.id, false, false)?;
-                        out(&format!("{}\n", r.config.id))?;
-                    }
+                for id in super::containers::prune_containers(rt, &filters)? {
+                    out(&format!("{id}\n"))?;
                 }
                 out("Deleted Pods\n")?;
                 super::pods::prune_pods(rt)?;
                 if a.volumes {
                     out("Deleted Volumes\n")?;
-                    for v in rt.prune_volumes()? {
+                    for v in prune_volumes(rt, &filters)? {
                         out(&format!("{v}\n"))?;
                     }
                 }
                 out("Deleted Images\n")?;
                 let store = crate::engine::store(g)?;
-                for i in store.prune_images()? {
+                for i in super::images::prune_images(&store, a.all, &filters)? {
                     out(&format!("{i}\n"))?;
                 }
                 Ok(0)
@@ -450,4 +440,31 @@ pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
         render_objects(&a.format, &objs)?;
         finish(errors)
     })
+}
+
+/// `volume prune` and system prune's volume part: the volumes no container uses that pass
+/// the `--filter`s, removed; their names.
+fn prune_volumes(rt: &Runtime, filters: &crate::opts::Filters) -> anyhow::Result<Vec<String>> {
+    let lookup = |_: &str| None;
+    let m = Matcher::new(filters, Utc::now(), &lookup)?;
+    let mut removed = Vec::new();
+    for v in rt.list_volumes()? {
+        let row = volume_summary(v);
+        if m.volume(&row) && rt.volume_users(&row.name)?.is_empty() {
+            rt.remove_volume(&row.name, false)?;
+            removed.push(row.name);
+        }
+    }
+    Ok(removed)
+}
+
+fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
+    VolumeSummary {
+        name: v.name,
+        driver: v.driver,
+        mountpoint: v.mountpoint.to_string_lossy().into_owned(),
+        created: v.created_at,
+        labels: v.labels,
+        options: v.options,
+    }
 }

@@ -281,23 +281,8 @@ fn dispatch(
         ContainerCommand::Exists(a) => Ok(u8::from(!rt.container_exists(&a.container)?)),
         ContainerCommand::Prune(a) => {
             let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
-            let now = Utc::now();
-            let lookup = |_: &str| None;
-            let matcher = Matcher::new(&filters, now, &lookup)?;
-            for r in all_containers(rt)? {
-                let s = summary(rt, &r, None);
-                if matches!(
-                    r.state.status,
-                    ContainerStatus::Exited
-                        | ContainerStatus::Stopped
-                        | ContainerStatus::Created
-                        | ContainerStatus::Configured
-                ) && matcher.container(&s)
-                    && r.config.pod_id.is_none()
-                {
-                    rt.remove_container(&r.config.id, false, false)?;
-                    out(&format!("{}\n", r.config.id))?;
-                }
+            for id in prune_containers(rt, &filters)? {
+                out(&format!("{id}\n"))?;
             }
             Ok(0)
         }
@@ -432,4 +417,29 @@ fn targets_ignoring(
                 .collect())
         }
     }
+}
+
+/// `container prune` and system prune's container part: the containers not running, outside
+/// pods, that pass the `--filter`s, removed; their IDs.
+pub fn prune_containers(
+    rt: &Runtime,
+    filters: &crate::opts::Filters,
+) -> anyhow::Result<Vec<String>> {
+    let lookup = |_: &str| None;
+    let matcher = Matcher::new(filters, Utc::now(), &lookup)?;
+    let mut removed = Vec::new();
+    for r in all_containers(rt)? {
+        let stopped = matches!(
+            r.state.status,
+            ContainerStatus::Exited
+                | ContainerStatus::Stopped
+                | ContainerStatus::Created
+                | ContainerStatus::Configured
+        );
+        if stopped && r.config.pod_id.is_none() && matcher.container(&summary(rt, &r, None)) {
+            rt.remove_container(&r.config.id, false, false)?;
+            removed.push(r.config.id);
+        }
+    }
+    Ok(removed)
 }
