@@ -82,18 +82,40 @@ fn image_commands() {
     assert_eq!(b.run(&["rmi", IMG]).code, 125);
     b.ok(&["rm", "user"]);
     // prune -a takes unused tagged images too; --filter narrows it.
+    let tar = common::image_tar().to_str().unwrap();
+    b.ok(&[
+        "import",
+        "-c",
+        "LABEL keep=yes",
+        "-c",
+        "EXPOSE 80",
+        tar,
+        "localhost/kept:1",
+    ]);
+    let kept = b.ok(&["images", "-q", "localhost/kept"]);
+    assert!(b
+        .ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Config.Labels}}",
+            "localhost/kept:1"
+        ])
+        .contains("keep"));
+    let pruned = b.ok(&["image", "prune", "-a", "-f", "--filter", "label!=keep=yes"]);
+    assert_eq!(pruned.lines().count(), 1, "{pruned}");
+    assert_eq!(b.ok(&["images", "-q"]), kept);
     assert_eq!(b.ok(&["image", "prune", "-f"]), "", "nothing dangling");
     assert_eq!(
         b.ok(&["image", "prune", "-a", "-f", "--filter", "until=1h"]),
         "",
         "the image is younger than an hour"
     );
+    let full = b.ok(&["images", "-q", "--no-trunc"]);
     assert_eq!(
         b.ok(&["image", "prune", "-a", "-f", "--filter", "label=keep=yes"]),
-        ""
+        format!("{}\n", full.trim().trim_start_matches("sha256:"))
     );
-    assert_eq!(b.ok(&["images", "-q"]).lines().count(), 1);
-    b.ok(&["image", "prune", "-a", "-f"]);
     assert_eq!(b.ok(&["images", "-q"]), "");
 }
 

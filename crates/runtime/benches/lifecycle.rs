@@ -99,6 +99,7 @@ fn world() -> &'static World {
                 env: vec!["PATH=/bin".into()],
                 working_dir: None,
                 message: None,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -391,6 +391,7 @@ impl Runtime {
                 env: vec!["PATH=/".into()],
                 working_dir: None,
                 message: Some("berth pod infra image (catatonit)".into()),
+                ..Default::default()
             },
         )?;
         Ok(img.id)

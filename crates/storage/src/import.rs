@@ -30,6 +30,31 @@ impl Store {
                 return Err(Error::InvalidOption(format!("ENV {e:?} must be KEY=value")));
             }
         }
+        for v in &options.volumes {
+            if !v.starts_with('/') {
+                return Err(Error::InvalidOption(format!(
+                    "VOLUME {v:?} must be an absolute path"
+                )));
+            }
+        }
+        for p in &options.exposed_ports {
+            let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+            if port.parse::<u16>().map_or(true, |n| n == 0)
+                || !matches!(proto, "tcp" | "udp" | "sctp")
+            {
+                return Err(Error::InvalidOption(format!(
+                    "EXPOSE {p:?} must be PORT[/tcp|udp|sctp] with a port from 1 to 65535"
+                )));
+            }
+        }
+        let keys = |items: &[String]| {
+            (!items.is_empty()).then(|| {
+                items
+                    .iter()
+                    .map(|k| (k.clone(), serde_json::json!({})))
+                    .collect()
+            })
+        };
         self.lock.write(|| {
             let layer = self.add_layer(None, None, tar)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
@@ -43,7 +68,11 @@ impl Store {
                     cmd: options.cmd.clone(),
                     entrypoint: options.entrypoint.clone(),
                     working_dir: options.working_dir.clone(),
-                    ..RunConfig::default()
+                    user: options.user.clone(),
+                    exposed_ports: keys(&options.exposed_ports),
+                    volumes: keys(&options.volumes),
+                    labels: (!options.labels.is_empty()).then(|| options.labels.clone()),
+                    stop_signal: options.stop_signal.clone(),
                 },
                 rootfs: RootFs {
                     kind: "layers".into(),

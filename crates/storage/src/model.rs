@@ -164,6 +164,16 @@ pub struct ImportOptions {
     pub env: Vec<String>,
     /// `WORKDIR`.
     pub working_dir: Option<String>,
+    /// `USER`.
+    pub user: Option<String>,
+    /// `EXPOSE`d ports, `PORT/PROTO` (`80/tcp`).
+    pub exposed_ports: Vec<String>,
+    /// `VOLUME` paths (absolute).
+    pub volumes: Vec<String>,
+    /// `LABEL`s.
+    pub labels: BTreeMap<String, String>,
+    /// `STOPSIGNAL`.
+    pub stop_signal: Option<String>,
     /// History comment (`--message`).
     pub message: Option<String>,
 }

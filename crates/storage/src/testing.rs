@@ -279,7 +279,11 @@ impl Storage for FakeStorage {
             entrypoint: options.entrypoint.clone(),
             env: options.env.clone(),
             working_dir: options.working_dir.clone(),
-            ..ImageConfig::default()
+            user: options.user.clone(),
+            exposed_ports: options.exposed_ports.clone(),
+            volumes: options.volumes.clone(),
+            labels: options.labels.clone(),
+            stop_signal: options.stop_signal.clone(),
         };
         Ok(self.add_image(&names, config))
     }

@@ -230,16 +230,61 @@ fn apply_change(opts: &mut ImportOptions, change: &str) -> anyhow::Result<()> {
             .env
             .push(rest.replacen(' ', "=", usize::from(!rest.contains('=')))),
         "WORKDIR" => opts.working_dir = Some(rest.to_owned()),
+        "USER" => opts.user = Some(rest.to_owned()),
+        "STOPSIGNAL" => opts.stop_signal = Some(rest.to_owned()),
+        "EXPOSE" => opts
+            .exposed_ports
+            .extend(rest.split_whitespace().map(|p| {
+                if p.contains('/') {
+                    p.to_owned()
+                } else {
+                    format!("{p}/tcp")
+                }
+            })),
+        "VOLUME" => opts.volumes.extend(
+            serde_json::from_str::<Vec<String>>(rest)
+                .unwrap_or_else(|_| rest.split_whitespace().map(str::to_owned).collect()),
+        ),
+        "LABEL" => {
+            for pair in label_pairs(rest) {
+                let (k, v) = pair.split_once('=').ok_or_else(|| {
+                    CliError::invalid("--change", change, "LABEL takes KEY=VALUE pairs")
+                })?;
+                opts.labels.insert(k.to_owned(), v.to_owned());
+            }
+        }
         _ => {
             return Err(CliError::invalid(
                 "--change",
                 change,
-                "import understands CMD, ENTRYPOINT, ENV and WORKDIR",
+                "import understands CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME and WORKDIR",
             )
             .into())
         }
     }
     Ok(())
+}
+
+/// `KEY=VALUE` words of a LABEL line; double quotes group spaces and are dropped.
+fn label_pairs(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 fn import(store: &Store, a: &ImportArgs) -> anyhow::Result<u8> {
@@ -350,4 +395,39 @@ pub fn inspect_json(i: &ImageRecord) -> Value {
         "History": i.history,
         "NamesHistory": i.names,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_changes_cover_podmans_instructions() {
+        let mut o = ImportOptions::default();
+        for c in [
+            "CMD [\"sh\"]",
+            "ENV A=1",
+            "ENV B 2",
+            "EXPOSE 80 53/udp",
+            "VOLUME [\"/data\"]",
+            "VOLUME /logs /cache",
+            "LABEL a=1 \"b=two words\"",
+            "USER nobody",
+            "STOPSIGNAL SIGQUIT",
+            "WORKDIR /srv",
+        ] {
+            apply_change(&mut o, c).unwrap();
+        }
+        assert_eq!(o.cmd, Some(vec!["sh".to_owned()]));
+        assert_eq!(o.env, ["A=1", "B=2"]);
+        assert_eq!(o.exposed_ports, ["80/tcp", "53/udp"]);
+        assert_eq!(o.volumes, ["/data", "/logs", "/cache"]);
+        assert_eq!(o.labels["b"], "two words");
+        assert_eq!(o.user.as_deref(), Some("nobody"));
+        assert_eq!(o.stop_signal.as_deref(), Some("SIGQUIT"));
+        for bad in ["ONBUILD RUN x", "LABEL novalue", "FROM x"] {
+            let e = apply_change(&mut o, bad).unwrap_err().to_string();
+            assert!(e.contains("--change"), "{bad}: {e}");
+        }
+    }
 }

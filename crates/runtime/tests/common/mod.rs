@@ -195,6 +195,7 @@ pub fn import_busybox(rt: &Runtime) {
             env: vec!["PATH=/usr/sbin:/usr/bin:/sbin:/bin".into()],
             working_dir: None,
             message: None,
+            ..Default::default()
         },
     )
     .expect("importing the busybox image");
