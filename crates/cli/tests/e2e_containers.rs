@@ -173,6 +173,33 @@ fn detached_container_lifecycle() {
     );
     let stats = b.ok(&["stats", "--no-stream", "web"]);
     assert!(stats.starts_with("ID") && stats.contains("web"), "{stats}");
+    // Streaming: a new table every --interval until interrupted.
+    let streaming = b
+        .cmd()
+        .args([
+            "stats",
+            "--interval",
+            "1",
+            "--format",
+            "{{.Name}} {{.PIDs}}",
+            "web",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(streaming.id()).unwrap()),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let o = streaming.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.lines().filter(|l| l.starts_with("web ")).count() >= 2,
+        "{text}"
+    );
+    assert_eq!(b.run(&["stats", "--interval", "0", "web"]).code, 125);
     assert_eq!(b.ok(&["port", "web"]), "");
     // pause / unpause.
     assert_eq!(b.ok(&["pause", "web"]), format!("{id}\n"));

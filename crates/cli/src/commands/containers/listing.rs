@@ -171,48 +171,98 @@ pub(super) fn top(rt: &Runtime, a: &crate::cli::TopArgs) -> anyhow::Result<u8> {
     )
 }
 
+/// `stats`: one table with `--no-stream`, else a new table every `--interval`
+/// seconds (the screen cleared first on a terminal, unless `--no-reset`),
+/// CPU % over the last interval, until interrupted or the named containers
+/// have all stopped.
 pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
+    use std::io::IsTerminal;
     let format = parse_format("--format", a.format.as_deref())?;
-    let names: Vec<String> = if a.containers.is_empty() && !a.latest {
-        rt.list_containers(&ListOptions {
-            all: a.all,
-            pod: None,
-        })?
-        .into_iter()
-        .filter(|r| r.state.status == ContainerStatus::Running)
-        .map(|r| r.config.id)
-        .collect()
-    } else {
-        latest_or(rt, a.latest, &a.containers)?
-    };
-    let mut rows = Vec::new();
-    for n in &names {
-        let s = rt.container_stats(n)?;
-        let rec = rt.container(n)?;
-        let up = rec.state.started_at.map_or(0.0, |t| {
-            (Utc::now() - t).num_milliseconds().max(1) as f64 / 1000.0
-        });
-        let cpu_secs = s.cpu_nanos as f64 / 1e9;
-        let pct = if up > 0.0 { cpu_secs / up * 100.0 } else { 0.0 };
-        rows.push(crate::output::stats::StatsSummary {
-            id: s.id,
-            name: s.name,
-            cpu_percent: pct,
-            avg_cpu_percent: pct,
-            cpu_time: Duration::from_nanos(s.cpu_nanos),
-            mem_usage: s.memory_usage,
-            mem_limit: s.memory_limit.unwrap_or_else(host_memory),
-            net_io: (0, 0),
-            block_io: (0, 0),
-            pids: s.pids,
-        });
+    if a.interval == 0 {
+        return Err(crate::error::CliError::invalid(
+            "--interval",
+            "0",
+            "must be at least 1 second",
+        )
+        .into());
     }
-    let t: Vec<Value> = rows.iter().map(|r| r.template_row(a.no_trunc)).collect();
-    let j: Vec<Value> = rows
-        .iter()
-        .map(crate::output::stats::StatsSummary::json)
-        .collect();
-    print_listing(&format, &crate::output::stats::STATS, &t, &j, false)
+    let clear = !a.no_stream && !a.no_reset && std::io::stdout().is_terminal();
+    let mut previous: std::collections::HashMap<String, (u64, std::time::Instant)> =
+        std::collections::HashMap::new();
+    loop {
+        let names: Vec<String> = if a.containers.is_empty() && !a.latest {
+            rt.list_containers(&ListOptions {
+                all: a.all,
+                pod: None,
+            })?
+            .into_iter()
+            .filter(|r| r.state.status == ContainerStatus::Running)
+            .map(|r| r.config.id)
+            .collect()
+        } else {
+            latest_or(rt, a.latest, &a.containers)?
+        };
+        let mut rows = Vec::new();
+        let mut running = 0;
+        for n in &names {
+            let rec = rt.container(n)?;
+            if rec.state.status != ContainerStatus::Running {
+                if previous.is_empty() {
+                    // The first round reports a named container that is not running.
+                    rt.container_stats(n)?;
+                }
+                continue;
+            }
+            running += 1;
+            let s = rt.container_stats(n)?;
+            let now = std::time::Instant::now();
+            let up = rec.state.started_at.map_or(0.0, |t| {
+                (Utc::now() - t).num_milliseconds().max(1) as f64 / 1000.0
+            });
+            let avg = if up > 0.0 {
+                s.cpu_nanos as f64 / 1e9 / up * 100.0
+            } else {
+                0.0
+            };
+            let pct = match previous.insert(s.id.clone(), (s.cpu_nanos, now)) {
+                Some((cpu, at)) => {
+                    let wall = now.duration_since(at).as_secs_f64();
+                    if wall > 0.0 {
+                        s.cpu_nanos.saturating_sub(cpu) as f64 / 1e9 / wall * 100.0
+                    } else {
+                        avg
+                    }
+                }
+                None => avg,
+            };
+            rows.push(crate::output::stats::StatsSummary {
+                id: s.id,
+                name: s.name,
+                cpu_percent: pct,
+                avg_cpu_percent: avg,
+                cpu_time: Duration::from_nanos(s.cpu_nanos),
+                mem_usage: s.memory_usage,
+                mem_limit: s.memory_limit.unwrap_or_else(host_memory),
+                net_io: (0, 0),
+                block_io: (0, 0),
+                pids: s.pids,
+            });
+        }
+        if clear {
+            crate::commands::out("\x1b[2J\x1b[H")?;
+        }
+        let t: Vec<Value> = rows.iter().map(|r| r.template_row(a.no_trunc)).collect();
+        let j: Vec<Value> = rows
+            .iter()
+            .map(crate::output::stats::StatsSummary::json)
+            .collect();
+        print_listing(&format, &crate::output::stats::STATS, &t, &j, false)?;
+        let named = !a.containers.is_empty() || a.latest;
+        if a.no_stream || (named && running == 0) {
+            return Ok(0);
+        }
+        std::thread::sleep(Duration::from_secs(a.interval));
+    }
 }
 
 /// The host's memory in bytes (podman's limit for an unlimited container).
