@@ -250,52 +250,62 @@ fn system_commands() {
     assert!(!root.exists());
 }
 
-#[test]
-fn run_it_gives_an_interactive_shell_on_a_pty() {
-    common::require(&["/usr/bin/tmux"]);
-    let b = Berth::new();
-    let session = format!("berthit{}", std::process::id());
-    let done = b.dir.path().join("exit-code");
-    let mut cmd = vec![env!("CARGO_BIN_EXE_berth").to_owned()];
-    cmd.extend(b.globals());
-    cmd.extend(["run", "-it", "--rm", "--network", "none", IMG, "sh"].map(String::from));
-    let line = format!(
-        "BERTH_DEFAULT_BRIDGE={}:{} {}; echo $? > {}",
-        b.bridge,
-        b.subnet,
-        cmd.join(" "),
-        done.display()
-    );
-    let tmux = |args: &[&str]| {
+/// A tmux session running `berth ARGS; echo $? > FILE` on a 100x30 pty.
+struct Tmux {
+    session: String,
+    done: std::path::PathBuf,
+}
+
+impl Tmux {
+    fn start(b: &Berth, args: &[&str]) -> Tmux {
+        common::require(&["/usr/bin/tmux"]);
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let session = format!("berthit{}x{n}", std::process::id());
+        let done = b.dir.path().join(format!("exit-code-{n}"));
+        let mut cmd = vec![env!("CARGO_BIN_EXE_berth").to_owned()];
+        cmd.extend(b.globals());
+        cmd.extend(args.iter().map(|a| (*a).to_owned()));
+        let line = format!(
+            "BERTH_DEFAULT_BRIDGE={}:{} {}; echo $? > {}",
+            b.bridge,
+            b.subnet,
+            cmd.join(" "),
+            done.display()
+        );
+        let t = Tmux { session, done };
+        Tmux::tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &t.session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &line,
+        ]);
+        t
+    }
+
+    fn tmux(args: &[&str]) -> String {
         let o = std::process::Command::new("tmux")
             .args(args)
             .output()
             .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
-    };
-    struct Kill(String);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("tmux")
-                .args(["kill-session", "-t", &self.0])
-                .status();
-        }
     }
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &line,
-    ]);
-    let _kill = Kill(session.clone());
-    let wait_for = |text: &str| {
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend(keys);
+        Self::tmux(&args);
+    }
+
+    /// The screen once it shows `text` (10 s at most).
+    fn wait_for(&self, text: &str) -> String {
         for _ in 0..100 {
-            let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+            let screen = Self::tmux(&["capture-pane", "-p", "-t", &self.session]);
             if screen.contains(text) {
                 return screen;
             }
@@ -303,28 +313,61 @@ fn run_it_gives_an_interactive_shell_on_a_pty() {
         }
         panic!(
             "{text:?} never appeared: {}",
-            tmux(&["capture-pane", "-p", "-t", &session])
+            Self::tmux(&["capture-pane", "-p", "-t", &self.session])
         );
-    };
-    wait_for("/ #");
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "echo $((6*7)); tty; stty size",
-        "Enter",
-    ]);
+    }
+
+    /// berth's exit code once it has ended (10 s at most).
+    fn exit_code(&self) -> String {
+        for _ in 0..100 {
+            if let Ok(code) = std::fs::read_to_string(&self.done) {
+                return code.trim().to_owned();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("berth did not end");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+#[test]
+fn run_it_gives_an_interactive_shell_on_a_pty() {
+    let b = Berth::new();
+    let t = Tmux::start(&b, &["run", "-it", "--rm", "--network", "none", IMG, "sh"]);
+    t.wait_for("/ #");
+    t.keys(&["echo $((6*7)); tty; stty size", "Enter"]);
     // The three answers arrive one by one; wait for the last before reading.
-    let screen = wait_for("30 100");
+    let screen = t.wait_for("30 100");
     assert!(screen.contains("\n42"), "{screen}");
     assert!(screen.contains("/dev/pts/"), "{screen}");
-    tmux(&["send-keys", "-t", &session, "exit 5", "Enter"]);
-    for _ in 0..100 {
-        if let Ok(code) = std::fs::read_to_string(&done) {
-            assert_eq!(code.trim(), "5");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("berth run -it did not end after `exit 5`");
+    t.keys(&["exit 5", "Enter"]);
+    assert_eq!(t.exit_code(), "5");
+}
+
+#[test]
+fn detach_keys_leave_the_container_running() {
+    let b = Berth::new();
+    let t = Tmux::start(
+        &b,
+        &["run", "-it", "--name", "bg", "--network", "none", IMG, "sh"],
+    );
+    t.wait_for("/ #");
+    t.keys(&["C-p", "C-q"]);
+    assert_eq!(t.exit_code(), "0");
+    assert_eq!(b.ok(&["ps", "--format", "{{.Names}}"]), "bg\n");
+    // Attach again and leave with other keys; then end it from inside.
+    let again = Tmux::start(&b, &["attach", "--detach-keys", "ctrl-x,y", "bg"]);
+    again.keys(&["echo back-$((1+1))", "Enter"]);
+    again.wait_for("back-2");
+    again.keys(&["C-x", "y"]);
+    assert_eq!(again.exit_code(), "0");
+    assert_eq!(b.ok(&["ps", "--format", "{{.Names}}"]), "bg\n");
+    b.ok(&["rm", "-f", "bg"]);
 }

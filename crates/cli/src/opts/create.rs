@@ -161,8 +161,8 @@ pub struct RunOptions {
     pub create: CreateOptions,
     /// `-d`.
     pub detach: bool,
-    /// `--detach-keys`.
-    pub detach_keys: String,
+    /// `--detach-keys`, as bytes (empty: no detaching).
+    pub detach_keys: Vec<u8>,
     /// `--sig-proxy`.
     pub sig_proxy: bool,
 }
@@ -174,7 +174,7 @@ impl RunOptions {
         Ok(Self {
             create,
             detach: args.detach,
-            detach_keys: args.detach_keys.clone(),
+            detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
             sig_proxy: args.sig_proxy && !args.flags.tty,
         })
     }
@@ -580,7 +580,7 @@ mod tests {
         assert_eq!(o.create.stop_timeout, 10);
         assert!(o.sig_proxy);
         assert!(o.create.read_only_tmpfs);
-        assert_eq!(o.detach_keys, "ctrl-p,ctrl-q");
+        assert_eq!(o.detach_keys, [0x10, 0x11]);
         assert_eq!(o.create.network, NetworkMode::Default);
         assert!(o.create.command.is_empty());
         assert_eq!(o.create.resources.pids_limit, None);

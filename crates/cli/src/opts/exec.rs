@@ -29,8 +29,8 @@ pub struct ExecOptions {
     pub privileged: bool,
     /// `--preserve-fds`.
     pub preserve_fds: u32,
-    /// `--detach-keys`.
-    pub detach_keys: String,
+    /// `--detach-keys`, as bytes (checked; exec sessions are not detached from).
+    pub detach_keys: Vec<u8>,
 }
 
 impl ExecOptions {
@@ -55,7 +55,7 @@ impl ExecOptions {
             workdir,
             privileged: args.privileged,
             preserve_fds: args.preserve_fds,
-            detach_keys: args.detach_keys.clone(),
+            detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
         })
     }
 }

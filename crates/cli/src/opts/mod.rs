@@ -5,6 +5,7 @@ pub mod create;
 pub mod env;
 pub mod exec;
 pub mod filter;
+pub mod keys;
 pub mod kv;
 pub mod mounts;
 pub mod network;

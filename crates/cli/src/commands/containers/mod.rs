@@ -83,7 +83,8 @@ fn dispatch(
                     .into());
                 };
                 let rec = rt.container(id)?;
-                return foreground(rt, &rec, a.interactive, false);
+                let keys = crate::opts::keys::parse_detach_keys(&a.detach_keys)?;
+                return foreground(rt, &rec, a.interactive, false, &keys).map(|c| c.unwrap_or(0));
             }
             each_named(rt, &t, &ids, |id| rt.start_container(id).map_err(run_error))
         }
@@ -212,14 +213,20 @@ fn dispatch(
         ContainerCommand::Attach(a) => {
             let names = latest_or(rt, a.latest, a.container.as_slice())?;
             let rec = rt.container(&names[0])?;
-            let (io, drained) = attach_io(!a.no_stdin && rec.config.stdin, rec.config.tty);
+            let keys = crate::opts::keys::parse_detach_keys(&a.detach_keys)?;
+            let (io, drained, detached) =
+                attach_io(!a.no_stdin && rec.config.stdin, rec.config.tty, &keys);
             let _raw = rec.config.tty.then(crate::terminal::RawMode::enter);
             // The writers tell when the output has drained (with a time limit), so the
             // session handle is not needed.
             drop(rt.attach_container(&rec.config.id, io)?);
-            let code = rt.wait_container(&rec.config.id, WaitCondition::Exited, None)?;
-            drained.wait(DRAIN);
-            Ok(exit_byte(code))
+            match run::wait_or_detach(rt, &rec.config.id, &detached)? {
+                Some(code) => {
+                    drained.wait(DRAIN);
+                    Ok(exit_byte(code))
+                }
+                None => Ok(0),
+            }
         }
         ContainerCommand::Top(a) => top(rt, a),
         ContainerCommand::Stats(a) => stats(rt, a),

@@ -97,29 +97,35 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
         out(&format!("{id}\n"))?;
         return Ok(0);
     }
-    let code = foreground(rt, &rec, o.create.interactive, true);
+    let code = foreground(rt, &rec, o.create.interactive, true, &o.detach_keys);
+    if matches!(code, Ok(None)) {
+        // Detached: it runs on (and conmon's cleanup removes it with --rm).
+        return Ok(0);
+    }
     if o.create.remove {
         match rt.remove_container(&id, true, false) {
             Err(e) if !e.is_not_found() => eprintln!("Error: {e}"),
             _ => {}
         }
     }
-    code
+    code.map(|c| c.unwrap_or(0))
 }
 
-/// Attach, start (when `start`), forward signals, wait; the container's code.
+/// Attach, start (when `start`), forward signals, wait; the container's code, or `None`
+/// when the user typed `detach_keys` (the container runs on).
 pub(super) fn foreground(
     rt: &Runtime,
     rec: &ContainerRecord,
     stdin: bool,
     start: bool,
-) -> anyhow::Result<u8> {
+    detach_keys: &[u8],
+) -> anyhow::Result<Option<u8>> {
     let id = rec.config.id.clone();
     let tty = rec.config.tty;
     if rec.state.status == ContainerStatus::Configured {
         rt.init_container(&id).map_err(run_error)?;
     }
-    let (io, drained) = attach_io(stdin && rec.config.stdin, tty);
+    let (io, drained, detached) = attach_io(stdin && rec.config.stdin, tty, detach_keys);
     let raw = tty.then(crate::terminal::RawMode::enter);
     let attached = if rt.container(&id)?.state.status.is_active() {
         rt.attach_container(&id, io).map(|_session| Some(drained))
@@ -167,16 +173,34 @@ pub(super) fn foreground(
             return Err(run_error(e));
         }
     }
-    let code = rt.wait_container(&id, WaitCondition::Exited, None);
+    let code = wait_or_detach(rt, &id, &detached);
     if let Some(f) = forwarder {
         f.stop();
     }
-    if let Some(d) = attached {
+    if let (Some(d), Ok(Some(_))) = (attached, &code) {
         d.wait(DRAIN);
     }
     drop(raw);
-    Ok(exit_byte(code?))
+    Ok(code?.map(exit_byte))
 }
+
+/// Waits for the container to exit, or for the user to detach (`None`).
+pub(super) fn wait_or_detach(
+    rt: &Runtime,
+    id: &str,
+    detached: &crate::commands::io::Detached,
+) -> anyhow::Result<Option<i32>> {
+    loop {
+        match rt.wait_container(id, WaitCondition::Exited, Some(DETACH_POLL)) {
+            Err(berth_runtime::Error::Timeout { .. }) if detached.is_set() => return Ok(None),
+            Err(berth_runtime::Error::Timeout { .. }) => {}
+            other => return Ok(Some(other?)),
+        }
+    }
+}
+
+/// How often a foreground wait looks whether the user detached.
+const DETACH_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Sends `sig` to the container's process `pid` (signal forwarding).
 pub(super) fn send_signal(pid: u32, sig: i32) {
@@ -210,7 +234,7 @@ pub(super) fn exec(rt: &Runtime, o: &ExecOptions) -> anyhow::Result<u8> {
         out(&format!("{}\n", r.pid))?;
         return Ok(0);
     }
-    let (io, _drained) = attach_io(o.interactive, o.tty);
+    let (io, _drained, _) = attach_io(o.interactive, o.tty, &[]);
     let raw = o.tty.then(crate::terminal::RawMode::enter);
     let r = rt.exec_container(&name, &opts, Some(io));
     drop(raw);
