@@ -12,6 +12,22 @@ fn builder() -> RuntimeBuilder {
     RuntimeBuilder::with_environment(Environment::new(0).with_root(root))
 }
 
+/// A builder whose every directory is under `d`, on its own bridge and subnet.
+fn isolated(d: &std::path::Path, bridge: &str, subnet: &str) -> RuntimeBuilder {
+    builder()
+        .tmp_dir(d.join("tmp"))
+        .static_dir(d.join("static"))
+        .storage_config(berth_config::StorageConfig {
+            graph_root: d.join("graph"),
+            run_root: d.join("run"),
+            driver: berth_config::StorageDriver::Vfs,
+        })
+        .cni_config_dir(d.join("cni"))
+        .ipam_data_dir(d.join("ipam"))
+        .default_bridge(bridge, subnet)
+        .state_type(StateType::Memory)
+}
+
 fn option_error(b: RuntimeBuilder) -> (&'static str, String) {
     match b.resolve_config().unwrap_err() {
         Error::InvalidOption { option, reason } => (option, reason),
@@ -124,18 +140,7 @@ fn build_fails_clearly_without_a_runtime_binary_and_opens_nothing() {
 fn a_missing_hooks_dir_given_as_option_fails_the_build() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let err = builder()
-        .tmp_dir(d.join("tmp"))
-        .static_dir(d.join("static"))
-        .storage_config(berth_config::StorageConfig {
-            graph_root: d.join("graph"),
-            run_root: d.join("run"),
-            driver: berth_config::StorageDriver::Vfs,
-        })
-        .cni_config_dir(d.join("cni"))
-        .ipam_data_dir(d.join("ipam"))
-        .default_bridge("bthk0", "10.250.1.0/24")
-        .state_type(StateType::Memory)
+    let err = isolated(d, "bthk0", "10.250.1.0/24")
         .hooks_dir(d.join("no-such-hooks"))
         .build()
         .unwrap_err()
@@ -148,18 +153,7 @@ fn every_hooks_dir_of_several_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir_all(d.join("hooks-a")).unwrap();
-    let err = builder()
-        .tmp_dir(d.join("tmp"))
-        .static_dir(d.join("static"))
-        .storage_config(berth_config::StorageConfig {
-            graph_root: d.join("graph"),
-            run_root: d.join("run"),
-            driver: berth_config::StorageDriver::Vfs,
-        })
-        .cni_config_dir(d.join("cni"))
-        .ipam_data_dir(d.join("ipam"))
-        .default_bridge("bthk1", "10.250.2.0/24")
-        .state_type(StateType::Memory)
+    let err = isolated(d, "bthk1", "10.250.2.0/24")
         .hooks_dirs(&[d.join("hooks-a"), d.join("hooks-b-missing")])
         .build()
         .unwrap_err()
