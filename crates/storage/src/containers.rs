@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::fsutil::{atomic_write, list_dir, random_hex, read_json, write_json};
+use crate::fsutil::{atomic_write_volatile, list_dir, random_hex, read_json, write_json};
 use crate::model::ContainerRecord;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -118,7 +118,7 @@ impl Store {
                 _ => Ok(()),
             }
         } else {
-            atomic_write(&p, n.to_string().as_bytes())
+            atomic_write_volatile(&p, n.to_string().as_bytes())
         }
     }
 

@@ -14,6 +14,16 @@ use crate::{Error, Result};
 /// Writes `data` to `path` atomically: a temp file beside it, fsync, rename,
 /// fsync of the directory. Readers see the old content or the new, never a part.
 pub fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
+    write_replacing(path, data, true)
+}
+
+/// [`atomic_write`] without the fsyncs, for files under the run root: they live
+/// for one boot only, so durability across a power cut buys nothing.
+pub fn atomic_write_volatile(path: &Path, data: &[u8]) -> Result<()> {
+    write_replacing(path, data, false)
+}
+
+fn write_replacing(path: &Path, data: &[u8], durable: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -22,9 +32,14 @@ pub fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
     let res = (|| {
         let mut f = File::create(&tmp).ctx("create", &tmp)?;
         f.write_all(data).ctx("write", &tmp)?;
-        f.sync_all().ctx("fsync", &tmp)?;
+        if durable {
+            f.sync_all().ctx("fsync", &tmp)?;
+        }
         fs::rename(&tmp, path).ctx("rename", path)?;
-        fsync_dir(dir)
+        if durable {
+            fsync_dir(dir)?;
+        }
+        Ok(())
     })();
     if res.is_err() {
         let _ = fs::remove_file(&tmp);
