@@ -136,6 +136,8 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let root = crate::testimage::workspace_root();
     let dir = root.join("target").join("bench");
+    // A previous run may have left mounts (the netns dir) that would keep the dir alive.
+    crate::bench_pull::umount_under(&dir);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
     run::cargo(&["build", "--release", "--package", "berth-cli"])?;

@@ -130,7 +130,7 @@ fn skopeo_pull(scratch: &Path, image: &str) -> Result<Duration> {
 }
 
 /// Detaches every mount at or below `dir`, deepest first.
-fn umount_under(dir: &Path) {
+pub(crate) fn umount_under(dir: &Path) {
     let info = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     let prefix = dir.to_string_lossy().into_owned();
     let mut points: Vec<&str> = info
