@@ -194,6 +194,16 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// The entries of `table` in the order the file has them (the parsed table keeps
+/// them by name), so errors and unknown-key warnings come in reading order.
+pub(crate) fn in_file_order<'t, 'i>(
+    table: &'t DeTable<'i>,
+) -> Vec<(&'t Spanned<toml::de::DeString<'i>>, &'t Value<'i>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
 /// A short description of a value for "found ...".
 pub(crate) fn describe(v: &DeValue<'_>) -> String {
     fn short(s: &str) -> String {

@@ -34,9 +34,7 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
         let (doc, table) = Doc::parse(text, path)?;
         let mut out = ConfigFile::default();
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        for (key, value) in entries {
+        for (key, value) in crate::doc::in_file_order(&table) {
             let name: &str = key.get_ref();
             if name == "storage" {
                 read_storage(&doc, value, &mut out)?;
@@ -58,9 +56,7 @@ impl ConfigFile {
 
 fn read_storage(doc: &Doc<'_>, value: &Value<'_>, out: &mut ConfigFile) -> Result<()> {
     let table = doc.table("storage", value)?;
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, v) in entries {
+    for (key, v) in crate::doc::in_file_order(table) {
         let name: &str = key.get_ref();
         match name {
             "graph_root" => read_key(doc, Key::GraphRoot, v, &mut out.options)?,

@@ -22,9 +22,7 @@ pub(super) fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
     let mut out = RegistriesFile::default();
     let mut v1 = None;
     let mut v2 = false;
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, v) in entries {
+    for (key, v) in crate::doc::in_file_order(&table) {
         let name: &str = key.get_ref();
         v2 |= matches!(name, "unqualified-search-registries" | "registry");
         match name {
@@ -98,9 +96,7 @@ pub(super) fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
 /// each with `registries = [...]`), converted to version 2 as containers/image does.
 fn parse_v1(doc: &Doc<'_>, v: &Value<'_>, out: &mut RegistriesFile) -> Result<()> {
     let t = doc.table("registries", v)?;
-    let mut entries: Vec<_> = t.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, section) in entries {
+    for (key, section) in crate::doc::in_file_order(t) {
         let kind: &str = key.get_ref();
         let at = format!("registries.{kind}");
         if !matches!(kind, "search" | "insecure" | "block") {
@@ -165,9 +161,7 @@ fn parse_registry(
         mirrors: Vec::new(),
     };
     let mut location_value = None;
-    let mut entries: Vec<_> = t.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, val) in entries {
+    for (key, val) in crate::doc::in_file_order(t) {
         let name: &str = key.get_ref();
         let full = format!("{at}.{name}");
         match name {
@@ -227,9 +221,7 @@ fn parse_mirror(
         insecure: false,
     };
     let mut has_location = false;
-    let mut entries: Vec<_> = t.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    for (key, val) in entries {
+    for (key, val) in crate::doc::in_file_order(t) {
         let name: &str = key.get_ref();
         let full = format!("{at}.{name}");
         match name {
