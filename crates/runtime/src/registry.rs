@@ -105,12 +105,13 @@ impl Runtime {
     }
 
     /// The image `reference` names, pulled first as `policy` says (`run`/`create --pull`).
-    /// Returns the image and whether it was pulled.
+    /// `opts` is called only when a pull happens, so a local image costs no registries.conf
+    /// read. Returns the image and whether it was pulled.
     pub fn ensure_image(
         &self,
         reference: &str,
         policy: PullPolicy,
-        opts: &PullOptions,
+        opts: impl FnOnce() -> Result<PullOptions>,
     ) -> Result<(ImageRecord, bool)> {
         self.check()?;
         if policy != PullPolicy::Always {
@@ -120,7 +121,7 @@ impl Runtime {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok((self.pull_image(reference, opts)?.image, true))
+        Ok((self.pull_image(reference, &opts()?)?.image, true))
     }
 
     /// Pushes a local image (name or id) to `destination`, or to its own name when `None`.

@@ -115,7 +115,7 @@ fn pull_options(
     platform: Option<Platform>,
     creds: Option<Credentials>,
     view: TransferView,
-) -> anyhow::Result<PullOptions> {
+) -> berth_runtime::Result<PullOptions> {
     let mut opts = rt.pull_options()?;
     opts.platform = platform;
     opts.tls_verify = flags.tls_verify;
@@ -152,14 +152,16 @@ pub fn ensure_image(
     spec: &PullSpec,
     quiet: bool,
 ) -> anyhow::Result<ImageRecord> {
-    let opts = pull_options(
-        rt,
-        &spec.registry,
-        spec.platform.clone(),
-        None,
-        TransferView::for_stderr(quiet),
-    )?;
-    let (image, _pulled) = rt.ensure_image(docker_reference(image)?, spec.policy, &opts)?;
+    let opts = || {
+        pull_options(
+            rt,
+            &spec.registry,
+            spec.platform.clone(),
+            None,
+            TransferView::for_stderr(quiet),
+        )
+    };
+    let (image, _pulled) = rt.ensure_image(docker_reference(image)?, spec.policy, opts)?;
     Ok(image)
 }
 

@@ -175,8 +175,8 @@ impl Runtime {
         }
         rec.state.mount_point = rootfs.to_string_lossy().into_owned();
 
-        // 2. The network.
-        let mut owns_cni_netns = false;
+        // 2. The network, and the published host ports conmon will hold.
+        let mut held_fds = berth_oci::HeldFds::default();
         if let Some(dep) = &shared.net {
             match self.dependency_ns(dep, "net") {
                 Ok(p) => plan.network = NamespaceMode::Path(p),
@@ -189,7 +189,14 @@ impl Runtime {
                 // A namespace of its own with only loopback, which the OCI runtime makes and
                 // brings up: no netns file, no CNI plugin to run or tear down (podman's too).
                 NetworkMode::None => plan.network = NamespaceMode::Private,
-                mode @ NetworkMode::Networks(_) => {
+                NetworkMode::Networks(networks) => {
+                    let ports = Self::cni_ports(rec);
+                    held_fds = match self.network.reserve_ports(&ports) {
+                        Ok(fds) => {
+                            berth_oci::HeldFds(fds.into_iter().map(std::sync::Arc::new).collect())
+                        }
+                        Err(e) => return Err(undo.fail(e.into())),
+                    };
                     let netns = match self.network.create_netns(&id) {
                         Ok(p) => p,
                         Err(e) => return Err(undo.fail(e.into())),
@@ -202,11 +209,6 @@ impl Runtime {
                         });
                     }
                     rec.state.netns_path = netns.to_string_lossy().into_owned();
-                    let networks = match mode {
-                        NetworkMode::Networks(n) => n,
-                        _ => Vec::new(),
-                    };
-                    let ports = Self::cni_ports(rec);
                     let attachments = match self.network.setup(&id, &netns, &networks, &ports) {
                         Ok(a) => a,
                         Err(e) => return Err(undo.fail(e.into())),
@@ -220,7 +222,6 @@ impl Runtime {
                     }
                     rec.state.network_results = serde_json::to_value(&attachments).ok();
                     plan.network = NamespaceMode::Path(netns);
-                    owns_cni_netns = true;
                 }
             }
         }
@@ -251,18 +252,7 @@ impl Runtime {
             rec.state = before;
             return Err(undo.fail(e.into()));
         }
-        // 4. The OCI container (conmon + runtime create), holding the published host ports.
-        let held_fds = if owns_cni_netns {
-            match self.network.reserve_ports(&Self::cni_ports(rec)) {
-                Ok(fds) => berth_oci::HeldFds(fds.into_iter().map(std::sync::Arc::new).collect()),
-                Err(e) => {
-                    rec.state = before;
-                    return Err(undo.fail(e.into()));
-                }
-            }
-        } else {
-            berth_oci::HeldFds::default()
-        };
+        // 4. The OCI container (conmon + runtime create), handed the held host ports.
         let req = CreateRequest {
             id: id.clone(),
             name: rec.config.name.clone(),
@@ -507,8 +497,7 @@ impl Runtime {
             Err(e)
                 if e.is_not_found()
                     && condition == WaitCondition::Exited
-                    && id_or_name.len() == 64
-                    && id_or_name.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    && berth_state::is_valid_id(id_or_name) =>
             {
                 return self.removed_exit_code(id_or_name).ok_or(e);
             }

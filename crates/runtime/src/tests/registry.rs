@@ -21,7 +21,7 @@ fn ensure_image_pulls_only_what_is_missing() {
     let opts = PullOptions::default();
 
     let (img, pulled) = rt
-        .ensure_image("busybox", PullPolicy::Missing, &opts)
+        .ensure_image("busybox", PullPolicy::Missing, || Ok(opts.clone()))
         .unwrap();
     assert!(!pulled);
     assert!(img.names.iter().any(|n| n.contains("busybox")));
@@ -32,7 +32,9 @@ fn ensure_image_pulls_only_what_is_missing() {
     alpine.names = vec!["quay.io/x/alpine:1".into()];
     reg.add_image("quay.io/x/alpine:1", alpine.clone());
     let (img, pulled) = rt
-        .ensure_image("quay.io/x/alpine:1", PullPolicy::Missing, &opts)
+        .ensure_image("quay.io/x/alpine:1", PullPolicy::Missing, || {
+            Ok(opts.clone())
+        })
         .unwrap();
     assert!(pulled);
     assert_eq!(img.id, alpine.id);
@@ -45,7 +47,11 @@ fn pull_never_and_always() {
     let (rt, reg) = with_fake(&fx);
     let opts = PullOptions::default();
     let e = rt
-        .ensure_image("quay.io/x/nothere:1", PullPolicy::Never, &opts)
+        .ensure_image(
+            "quay.io/x/nothere:1",
+            PullPolicy::Never,
+            || Ok(opts.clone()),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("nothere"), "{e}");
     assert!(reg.calls().is_empty());
@@ -53,7 +59,7 @@ fn pull_never_and_always() {
     let busybox = fx.storage.resolve_image("busybox").unwrap();
     reg.add_image("busybox", busybox.clone());
     let (_, pulled) = rt
-        .ensure_image("busybox", PullPolicy::Always, &opts)
+        .ensure_image("busybox", PullPolicy::Always, || Ok(opts.clone()))
         .unwrap();
     assert!(pulled);
     assert_eq!(reg.calls(), [Call::Pull("busybox".into())]);
