@@ -234,26 +234,8 @@ impl Extractor<'_> {
                 Self::replace(&parent, last, &name)?;
                 symlinkat(target.as_slice(), &parent, last.as_str())
                     .map_err(|e| sys(&name, "symlink", e))?;
-                if self.opts.preserve_owner {
-                    let (uid, gid) = owner(entry);
-                    fchownat(
-                        &parent,
-                        last.as_str(),
-                        Some(uid),
-                        Some(gid),
-                        AtFlags::AT_SYMLINK_NOFOLLOW,
-                    )
-                    .map_err(|e| sys(&name, "chown", e))?;
-                }
-                let t = TimeSpec::new(mtime, 0);
-                utimensat(
-                    &parent,
-                    last.as_str(),
-                    &t,
-                    &t,
-                    UtimensatFlags::NoFollowSymlink,
-                )
-                .map_err(|e| sys(&name, "set times", e))?;
+                self.chown_at(&parent, last, entry, &name)?;
+                set_times_at(&parent, last, mtime, &name)?;
             }
             tar::EntryType::Link => {
                 let target = entry
@@ -325,17 +307,7 @@ impl Extractor<'_> {
                 )
                 .map_err(|e| sys(&name, "mknod", e))?;
 
-                if self.opts.preserve_owner {
-                    let (uid, gid) = owner(entry);
-                    fchownat(
-                        &parent,
-                        last.as_str(),
-                        Some(uid),
-                        Some(gid),
-                        AtFlags::AT_SYMLINK_NOFOLLOW,
-                    )
-                    .map_err(|e| sys(&name, "chown", e))?;
-                }
+                self.chown_at(&parent, last, entry, &name)?;
                 let mode = entry.header().mode().unwrap_or(0o600) & 0o7777;
                 nix::sys::stat::fchmodat(
                     &parent,
@@ -344,15 +316,7 @@ impl Extractor<'_> {
                     nix::sys::stat::FchmodatFlags::FollowSymlink,
                 )
                 .map_err(|e| sys(&name, "chmod", e))?;
-                let t = TimeSpec::new(mtime, 0);
-                utimensat(
-                    &parent,
-                    last.as_str(),
-                    &t,
-                    &t,
-                    UtimensatFlags::NoFollowSymlink,
-                )
-                .map_err(|e| sys(&name, "set times", e))?;
+                set_times_at(&parent, last, mtime, &name)?;
             }
             other => {
                 return Err(Error::unsafe_entry(
@@ -429,6 +393,29 @@ impl Extractor<'_> {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),
             Err(e) => Err(sys(name, "replace existing entry", e)),
         }
+    }
+
+    /// The entry's owner on `last` in `parent` itself (not a symlink's target), when owners
+    /// are kept.
+    fn chown_at<R: Read>(
+        &self,
+        parent: &OwnedFd,
+        last: &str,
+        entry: &tar::Entry<'_, R>,
+        name: &str,
+    ) -> Result<()> {
+        if self.opts.preserve_owner {
+            let (uid, gid) = owner(entry);
+            fchownat(
+                parent,
+                last,
+                Some(uid),
+                Some(gid),
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            )
+            .map_err(|e| sys(name, "chown", e))?;
+        }
+        Ok(())
     }
 
     fn apply_meta<R: Read>(
@@ -541,6 +528,13 @@ impl Extractor<'_> {
         tracing::trace!(root = %self.root_path.display(), "layer extracted");
         Ok(())
     }
+}
+
+/// Sets the access and modification times of `last` in `parent` (not a symlink's target).
+fn set_times_at(parent: &OwnedFd, last: &str, mtime: i64, name: &str) -> Result<()> {
+    let t = TimeSpec::new(mtime, 0);
+    utimensat(parent, last, &t, &t, UtimensatFlags::NoFollowSymlink)
+        .map_err(|e| sys(name, "set times", e))
 }
 
 fn owner<R: Read>(entry: &tar::Entry<'_, R>) -> (Uid, Gid) {
