@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{free_port, http_get, Berth, IMG};
+use common::{eventually, free_port, http_get, Berth, IMG};
 use std::time::Duration;
 
 #[test]
@@ -398,8 +398,7 @@ fn published_port_on_the_default_bridge() {
     b.ok(&["restart", "-t", "1", "httpd"]);
     assert!(http_get(port, "/index.html").ends_with("hello from berth\n"));
     b.ok(&["stop", "-t", "1", "httpd"]);
-    let freed = (0..50).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
+    let freed = eventually(50, || {
         std::net::TcpListener::bind(("0.0.0.0", port)).is_ok()
     });
     assert!(freed, "port {port} still held after stop");
@@ -555,18 +554,14 @@ fn a_killed_run_rm_still_removes_its_container() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let running = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
+    let running = eventually(100, || {
         b.ok(&["ps", "--format", "{{.Names}}"]).contains("gone")
     });
     assert!(running, "the container never ran");
     client.kill().unwrap();
     client.wait().unwrap();
     // The client is gone; conmon's cleanup removes the container when it exits.
-    let removed = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
-        b.ok(&["ps", "-a", "-q"]).is_empty()
-    });
+    let removed = eventually(100, || b.ok(&["ps", "-a", "-q"]).is_empty());
     assert!(removed, "{}", b.ok(&["ps", "-a"]));
 }
 

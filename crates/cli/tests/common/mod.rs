@@ -204,6 +204,14 @@ impl Drop for Berth {
     }
 }
 
+/// Whether `cond` comes true within `tries` looks, 100 ms apart.
+pub fn eventually(tries: usize, mut cond: impl FnMut() -> bool) -> bool {
+    (0..tries).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        cond()
+    })
+}
+
 /// A free TCP port on the host.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
