@@ -69,10 +69,10 @@ mod tests;
 
 pub use builder::RuntimeBuilder;
 pub use container::{
-    ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
-    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
-    ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
-    WaitCondition,
+    ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions, ExecOutput,
+    InspectConfig, InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings,
+    InspectState, ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding,
+    PortMapping, TopRow, WaitCondition,
 };
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};

@@ -48,7 +48,9 @@ pub fn open_in_root(
     openat2(
         root,
         rel,
-        OpenHow::new().flags(flags | OFlag::O_CLOEXEC).resolve(resolve),
+        OpenHow::new()
+            .flags(flags | OFlag::O_CLOEXEC)
+            .resolve(resolve),
     )
 }
 
