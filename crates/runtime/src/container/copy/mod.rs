@@ -357,10 +357,9 @@ fn copy_out(
         reason,
     };
     let r = view.resolve(src.path).map_err(|e| not_found(reason(e)))?;
-    match r.kind {
-        Kind::Missing => return Err(not_found(reason(Errno::ENOENT))),
-        Kind::Other if src.trailing_slash => return Err(not_found(reason(Errno::ENOTDIR))),
-        _ => {}
+    // A trailing `/` on a source that is not a directory is ignored, as podman ignores it.
+    if r.kind == Kind::Missing {
+        return Err(not_found(reason(Errno::ENOENT)));
     }
     let shown = format!("{container}:{}", r.path.display());
     let item = match (view.mount_at(&r.path), r.path.parent(), r.path.file_name()) {
