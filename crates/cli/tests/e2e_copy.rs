@@ -35,7 +35,12 @@ impl HostDir {
             .map(|e| e.unwrap().file_name())
             .collect();
         names.sort();
-        assert_eq!(names, ["victim"], "files appeared in {:?}", self.path());
+        assert_eq!(
+            names,
+            ["victim"],
+            "files appeared in {}",
+            self.path().display()
+        );
         let meta = std::fs::symlink_metadata(self.victim()).unwrap();
         assert!(meta.is_file(), "the victim was replaced");
         assert_eq!(

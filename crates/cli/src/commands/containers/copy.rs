@@ -19,10 +19,10 @@ pub(super) fn copy(rt: &Runtime, o: &CopyOptions) -> anyhow::Result<u8> {
             .into())
         }
         (CopyLocation::Host(h), CopyLocation::Container { container, path }) => {
-            rt.copy_into_container(container, h, path, &opts)?
+            rt.copy_into_container(container, h, path, &opts)?;
         }
         (CopyLocation::Container { container, path }, CopyLocation::Host(h)) => {
-            rt.copy_from_container(container, path, h, &opts)?
+            rt.copy_from_container(container, path, h, &opts)?;
         }
         _ => {
             return Err(CliError::conflict(
