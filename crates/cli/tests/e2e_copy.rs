@@ -346,6 +346,26 @@ fn cp_follows_podmans_rules() {
     );
     let r = b.run(&["cp", "c:/x", &f]);
     assert_eq!(r.code, 125);
+    // A relative host path is the caller's; a host link as the source is followed.
+    std::os::unix::fs::symlink("f", b.dir.path().join("flink")).unwrap();
+    let r = b
+        .cmd()
+        .current_dir(b.dir.path())
+        .args(["cp", "flink", "c:/x/from-link"])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    let r = b
+        .cmd()
+        .current_dir(b.dir.path())
+        .args(["cp", "c:/x/from-link", "back-rel"])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    assert_eq!(
+        std::fs::read_to_string(b.dir.path().join("back-rel")).unwrap(),
+        "hi\n"
+    );
     // A relative container path starts at the working directory (/).
     b.ok(&["cp", &f, "c:x/rel"]);
     let back = b.dir.path().join("rel");

@@ -70,7 +70,13 @@ fn open_regular_at(dir: &impl AsFd, name: &OsStr, expect: &FileStat) -> Result<F
         OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
         Mode::empty(),
     )?;
-    let st = fstat(&path_fd)?;
+    reopen_regular(&path_fd, expect)
+}
+
+/// Opens for reading the file behind the `O_PATH` descriptor `path_fd` if it is still the
+/// regular file `expect` describes.
+fn reopen_regular(path_fd: &OwnedFd, expect: &FileStat) -> Result<File, Errno> {
+    let st = fstat(path_fd)?;
     if kind(&st) != SFlag::S_IFREG || st.st_ino != expect.st_ino || st.st_dev != expect.st_dev {
         return Err(Errno::EAGAIN);
     }
@@ -108,9 +114,8 @@ pub(super) fn open_path(path: &Path) -> Result<Option<Item>, Errno> {
     let node = match kind(&st) {
         SFlag::S_IFDIR => Node::Dir(open_root(path)?),
         SFlag::S_IFREG => {
-            let parent = open_root(path.parent().unwrap_or(Path::new("/")))?;
-            let name = path.file_name().unwrap_or_default();
-            Node::File(open_regular_at(&parent, name, &st)?)
+            let path_fd = nix::fcntl::open(path, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty())?;
+            Node::File(reopen_regular(&path_fd, &st)?)
         }
         SFlag::S_IFIFO => Node::Fifo,
         _ => return Ok(None),
