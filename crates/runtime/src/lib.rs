@@ -69,9 +69,9 @@ mod tests;
 
 pub use builder::RuntimeBuilder;
 pub use container::{
-    ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
+    parse_record, ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
     InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
-    ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
+    ListOptions, LogOptions, LogRecord, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
     WaitCondition,
 };
 pub use error::{Error, Result};

@@ -23,7 +23,7 @@ pub use inspect::{
     InspectState, PortBinding,
 };
 pub use lifecycle::WaitCondition;
-pub use logs::{LogLine, LogOptions, LogStream};
+pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
 pub use stats::{ContainerStats, TopRow};
 
 /// Key in `ContainerConfig::extra` holding the network mode (`NetworkMode` as JSON).
