@@ -58,6 +58,7 @@ mod lock;
 mod names;
 mod network;
 mod pod;
+mod process;
 mod refresh;
 mod registry;
 mod runtime;
@@ -79,6 +80,7 @@ pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, Stor
 pub use lock::LockGuard;
 pub use names::{generate_name, new_id, validate_name};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
+pub use process::ProcessHandle;
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
 pub use volume::{Volume, VolumeCreateOptions};
 

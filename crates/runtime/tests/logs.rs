@@ -55,7 +55,10 @@ fn logs_of_a_200_mib_log_stay_in_constant_memory() {
 
     // 200 MiB of 1 KiB records, then five lines to find, one of them not UTF-8.
     let mut f = std::io::BufWriter::new(std::fs::File::create(&rec.config.log_path).unwrap());
-    let record = format!("2024-05-01T10:00:00.000000001+00:00 stdout F {}\n", "x".repeat(980));
+    let record = format!(
+        "2024-05-01T10:00:00.000000001+00:00 stdout F {}\n",
+        "x".repeat(980)
+    );
     let chunk = record.repeat((1 << 20) / record.len() + 1);
     let mut written = 0u64;
     while written < 200 << 20 {

@@ -199,8 +199,7 @@ impl Runtime {
         if let Exit::Ended(code) = self.detect_exit(rec)? {
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = code;
-            rec.state.pid = 0;
-            rec.state.conmon_pid = 0;
+            rec.state.clear_pids();
             if rec.state.finished_at.is_none() || rec.state.finished_at < rec.state.started_at {
                 rec.state.finished_at = Some(chrono::Utc::now());
             }
@@ -220,8 +219,9 @@ impl Runtime {
             return Ok(Exit::Ended(Some(code)));
         }
         let probe = &self.engine.probe;
-        let conmon_gone = rec.state.conmon_pid != 0 && !probe.is_alive(rec.state.conmon_pid);
-        let pid_gone = rec.state.pid == 0 || !probe.is_alive(rec.state.pid);
+        let s = &rec.state;
+        let conmon_gone = s.conmon_pid != 0 && !probe.is_alive(s.conmon_pid, s.conmon_start_time);
+        let pid_gone = s.pid == 0 || !probe.is_alive(s.pid, s.pid_start_time);
         // conmon writes the exit file before it exits; give a racing write one look.
         if conmon_gone && pid_gone {
             return Ok(Exit::Ended(self.oci.exit_code(id)?));

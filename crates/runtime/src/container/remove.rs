@@ -194,8 +194,7 @@ impl Runtime {
                 ContainerStatus::Stopped => ContainerStatus::Exited,
                 s => s,
             };
-            rec.state.pid = 0;
-            rec.state.conmon_pid = 0;
+            rec.state.clear_pids();
         }
         self.state.save_container_state(&id, &rec.state)?;
         if errors.is_empty() {
