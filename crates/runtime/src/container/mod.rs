@@ -158,16 +158,14 @@ impl Runtime {
     /// and pid liveness (never one `runc state` per container).
     pub fn list_containers(&self, opts: &ListOptions) -> Result<Vec<ContainerRecord>> {
         self.check()?;
-        let mut all = match &opts.pod {
+        let all = match &opts.pod {
             Some(p) => {
                 let pod = self.state.lookup_pod(p)?;
                 self.state.pod_containers(&pod.config.id)?
             }
             None => self.state.all_containers()?,
         };
-        for rec in &mut all {
-            self.sync_status(rec)?;
-        }
+        let mut all = self.synced_skipping_removed(all)?;
         if !opts.all {
             all.retain(|r| {
                 matches!(
@@ -177,6 +175,23 @@ impl Runtime {
             });
         }
         Ok(all)
+    }
+
+    /// Syncs each record's status, leaving out the ones removed since they were read (a
+    /// concurrent `rm` or `run --rm`'s cleanup): a listing shows what exists.
+    pub(crate) fn synced_skipping_removed(
+        &self,
+        records: Vec<ContainerRecord>,
+    ) -> Result<Vec<ContainerRecord>> {
+        let mut out = Vec::with_capacity(records.len());
+        for mut rec in records {
+            match self.sync_status(&mut rec) {
+                Ok(()) => out.push(rec),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 
     /// Brings the record's status up to date from cheap signals: conmon's exit file (through
@@ -190,7 +205,16 @@ impl Runtime {
         }
         let id = rec.config.id.clone();
         let _lock = self.lock_container(&id)?;
-        *rec = self.state.container(&id)?;
+        *rec = match self.state.container(&id) {
+            Ok(r) => r,
+            Err(e) => {
+                if e.is_not_found() {
+                    // Removed meanwhile: the lock file just taken is nobody's.
+                    let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
+                }
+                return Err(e.into());
+            }
+        };
         self.sync_status_locked(rec)
     }
 
