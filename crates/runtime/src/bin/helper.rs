@@ -72,8 +72,7 @@ fn logs(rt: &berth_runtime::Runtime, id: &str, tail: &str) -> berth_runtime::Res
     };
     rt.container_logs(id, &opts, &mut std::io::stdout().lock())?;
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
-        .map(|u| u.max_rss())
-        .unwrap_or(-1);
+        .map_or(-1, |u| u.max_rss());
     eprintln!("maxrss_kib={usage}");
     Ok(())
 }

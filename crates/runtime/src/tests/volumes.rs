@@ -133,10 +133,15 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
         &fx.probe,
         "b",
     );
-    assert_eq!(in_b.volume_users("shared").unwrap(), [user.clone()]);
+    assert_eq!(
+        in_b.volume_users("shared").unwrap(),
+        std::slice::from_ref(&user)
+    );
     for force in [false, true] {
         match in_b.remove_volume("shared", force) {
-            Err(Error::VolumeInUse { containers, .. }) => assert_eq!(containers, [user.clone()]),
+            Err(Error::VolumeInUse { containers, .. }) => {
+                assert_eq!(containers, std::slice::from_ref(&user));
+            }
             other => panic!("force={force}: {other:?}"),
         }
     }
