@@ -58,6 +58,15 @@ pub enum Error {
         /// What the registry said.
         reason: String,
     },
+    /// An `https://` registry named a plain-HTTP token service: the
+    /// credentials (and the token) would travel unencrypted.
+    #[error("registry {registry} is served over HTTPS but asks for a bearer token from {realm} over plain HTTP; refused so that credentials never travel unencrypted")]
+    InsecureRealm {
+        /// The registry host.
+        registry: String,
+        /// The realm URL of its challenge.
+        realm: String,
+    },
     /// The manifest (tag or digest) does not exist.
     #[error("{reference}: manifest unknown (tried {})", .tried.join(", "))]
     ManifestUnknown {
