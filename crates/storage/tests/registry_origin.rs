@@ -97,7 +97,10 @@ fn an_http_realm_for_an_https_registry_is_refused_before_anything_is_sent() {
     );
     assert!(dst.store.images().unwrap().is_empty());
     // The registry itself was reached over TLS and never got credentials.
-    assert!(reg.requests().iter().all(|r| r.header("authorization").is_none()));
+    assert!(reg
+        .requests()
+        .iter()
+        .all(|r| r.header("authorization").is_none()));
 }
 
 #[test]

@@ -67,6 +67,15 @@ pub enum Error {
         /// The realm URL of its challenge.
         realm: String,
     },
+    /// Layers the pull found in the store were removed by another command
+    /// each time the pull was about to use them.
+    #[error("pulling {reference}: layers {} were removed by another command (rmi, image prune or system check --repair) while the pull ran; nothing was stored, try again", .layers.join(", "))]
+    LayersRemoved {
+        /// The reference pulled.
+        reference: String,
+        /// Digests of the layers that kept disappearing.
+        layers: Vec<String>,
+    },
     /// The manifest (tag or digest) does not exist.
     #[error("{reference}: manifest unknown (tried {})", .tried.join(", "))]
     ManifestUnknown {

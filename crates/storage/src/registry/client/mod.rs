@@ -599,8 +599,14 @@ mod tests {
         ] {
             assert!(!same_origin(base, other), "{other}");
         }
-        assert!(same_origin("http://127.0.0.1:5000", "http://127.0.0.1:5000/v2/"));
-        assert!(!same_origin("http://127.0.0.1:5000", "http://127.0.0.1:5001/v2/"));
+        assert!(same_origin(
+            "http://127.0.0.1:5000",
+            "http://127.0.0.1:5000/v2/"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:5000",
+            "http://127.0.0.1:5001/v2/"
+        ));
     }
 
     #[test]
