@@ -272,6 +272,7 @@ pub fn insecure_rules(hosts: &[String]) -> RegistryRules {
                 ..RegistryEntry::default()
             })
             .collect(),
+        ..RegistryRules::default()
     }
 }
 
