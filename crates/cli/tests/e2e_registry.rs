@@ -193,12 +193,12 @@ fn short_names_and_a_mirror_standing_in_for_quay_io() {
 
 #[test]
 fn short_name_mode_and_aliases_of_registries_conf_apply_to_pull() {
-    let (a, b) = (
+    let (reg_a, reg_b) = (
         Registry::start(RegistryConfig::default()),
         Registry::start(RegistryConfig::default()),
     );
-    seed(&a, "tools/bb:1");
-    let (ha, hb) = (a.host(), b.host());
+    seed(&reg_a, "tools/bb:1");
+    let (ha, hb) = (reg_a.host(), reg_b.host());
     let conf = |mode: &str, aliases: &str| {
         format!(
             "unqualified-search-registries = [\"{hb}\", \"{ha}\"]\nshort-name-mode = \"{mode}\"\n\n\
@@ -207,8 +207,8 @@ fn short_name_mode_and_aliases_of_registries_conf_apply_to_pull() {
         )
     };
     // enforcing, two search registries, no alias: podman's error, exit 125, nothing pulled.
-    let e = berth(false, &conf("enforcing", ""), ACCEPT);
-    let r = e.run(&["pull", "tools/bb:1"]);
+    let enf = berth(false, &conf("enforcing", ""), ACCEPT);
+    let r = enf.run(&["pull", "tools/bb:1"]);
     assert_eq!(r.code, 125, "{r:?}");
     assert!(
         r.err
@@ -222,7 +222,7 @@ fn short_name_mode_and_aliases_of_registries_conf_apply_to_pull() {
         "{}",
         r.err
     );
-    assert_eq!(e.ok(&["images", "-q"]).trim(), "");
+    assert_eq!(enf.ok(&["images", "-q"]).trim(), "");
     // permissive and disabled try each search registry in order.
     for mode in ["permissive", "disabled"] {
         let p = berth(false, &conf(mode, ""), ACCEPT);

@@ -107,24 +107,21 @@ fn import_on_a_full_disk_fails_clearly_leaves_nothing_and_the_store_recovers() {
         s.store.remove_image(&first, false).unwrap();
         let second = import(&s.store, "localhost/second", &random_tar(2, 3 << 20)).unwrap();
         assert_eq!(s.store.images().unwrap().len(), 1);
-        match driver {
-            Driver::Overlay => {
-                let c = s.store.create_container_storage("c1", &second).unwrap();
-                let root = s.store.mount(&c.id).unwrap();
-                assert_eq!(
-                    std::fs::read(root.join("blob.bin")).unwrap(),
-                    common::noise(2, 3 << 20)
-                );
-                s.store.unmount(&c.id, true).unwrap();
-                s.store.delete_container_storage(&c.id).unwrap();
-            }
-            _ => {
-                // vfs copies the image for a container: 3 MiB more do not fit either.
-                let e = s.store.create_container_storage("c1", &second).unwrap_err();
-                assert!(names_enospc(&e), "{e}");
-                assert!(s.store.containers().unwrap().is_empty());
-                s.assert_nothing_half_written(1);
-            }
+        if driver == Driver::Overlay {
+            let c = s.store.create_container_storage("c1", &second).unwrap();
+            let root = s.store.mount(&c.id).unwrap();
+            assert_eq!(
+                std::fs::read(root.join("blob.bin")).unwrap(),
+                common::noise(2, 3 << 20)
+            );
+            s.store.unmount(&c.id, true).unwrap();
+            s.store.delete_container_storage(&c.id).unwrap();
+        } else {
+            // vfs copies the image for a container: 3 MiB more do not fit either.
+            let e = s.store.create_container_storage("c1", &second).unwrap_err();
+            assert!(names_enospc(&e), "{e}");
+            assert!(s.store.containers().unwrap().is_empty());
+            s.assert_nothing_half_written(1);
         }
         s.store.remove_image(&second, false).unwrap();
         s.assert_nothing_half_written(0);

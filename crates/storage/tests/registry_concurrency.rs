@@ -278,6 +278,7 @@ fn pulls_beside_rmi_prune_and_check_repair_succeed_or_fail_clearly() {
                     }
                 }
                 n += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             n
         });
@@ -308,4 +309,50 @@ fn pulls_beside_rmi_prune_and_check_repair_succeed_or_fail_clearly() {
     assert!(dst.tmp_entries().is_empty(), "{:?}", dst.tmp_entries());
     let report = dst.store.check(false).unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
+}
+
+#[test]
+fn a_layer_removed_by_rmi_during_the_download_is_fetched_again() {
+    let reg = Registry::start(RegistryConfig::default());
+    let src = TestStore::new(Driver::Vfs);
+    let bb = import_busybox(&src.store, "localhost/bb:1");
+    let big = import_random(&src.store, "localhost/big:1", 2 << 20);
+    push_to(&src.store, &bb.id, &reg.host(), "two:1");
+    push_to(&src.store, &big.id, &reg.host(), "two:big");
+    let (lb, lbig) = (only_layer(&src.store, &bb), only_layer(&src.store, &big));
+    put_image(&reg.host(), "two", "2", &[lb, lbig.clone()]);
+
+    let dst = TestStore::new(Driver::Overlay);
+    // two:1 (busybox alone) is in the store: two:2 finds its first layer there.
+    let first = pull_from(&dst.store, &reg.host(), "two:1").unwrap();
+    let other = dst.reopen();
+    let first_id = first.image.id.clone();
+    let removed = Arc::new(AtomicBool::new(false));
+    let flag = removed.clone();
+    // While two:2's second layer is on the wire, "another process" removes
+    // two:1 and with it the busybox layer two:2 was going to reuse.
+    let proxy = Proxy::start_with(
+        reg.port,
+        Arc::new(move |m: &str, p: &str, nth, _: &str| {
+            if m == "GET" && p.ends_with(&lbig.0) && nth == 1 {
+                return Tamper::CutAfter(1 << 20);
+            }
+            Tamper::Pass
+        }),
+        Arc::new(move || {
+            other.remove_image(&first_id, false).unwrap();
+            flag.store(true, Ordering::SeqCst);
+        }),
+    );
+    let rep = pull_from(&dst.store, &proxy.host(), "two:2").unwrap();
+    assert!(removed.load(Ordering::SeqCst), "the removal did not run");
+    assert_eq!(rep.image.layers.len(), 2);
+    assert_eq!(
+        read_in_image(&dst.store, &rep.image.id, "bin/busybox")
+            .unwrap()
+            .len(),
+        std::fs::metadata("/bin/busybox").unwrap().len() as usize
+    );
+    assert!(dst.tmp_entries().is_empty());
+    assert!(dst.store.check(false).unwrap().is_clean());
 }

@@ -192,15 +192,16 @@ fn serve<S: Read + Write>(
     let resp = handler(&req);
     let head_only = req.method == "HEAD";
     reqs.lock().unwrap().push(req);
-    let mut out = format!("HTTP/1.1 {} X\r\n", resp.status);
+    let mut out = format!("HTTP/1.1 {} X\r\n", resp.status).into_bytes();
     for (k, v) in &resp.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
+        write!(out, "{k}: {v}\r\n")?;
     }
-    out.push_str(&format!(
+    write!(
+        out,
         "Content-Length: {}\r\nConnection: close\r\n\r\n",
         resp.body.len()
-    ));
-    s.write_all(out.as_bytes())?;
+    )?;
+    s.write_all(&out)?;
     if !head_only {
         s.write_all(&resp.body)?;
     }
@@ -208,11 +209,7 @@ fn serve<S: Read + Write>(
 }
 
 pub fn sha256(data: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(data)))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    format!("sha256:{}", hex::encode(Sha256::digest(data)))
 }
 
 /// A one-layer image as registry blobs: an uncompressed layer tar (its
