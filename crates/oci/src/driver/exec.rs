@@ -49,6 +49,8 @@ fn exec_process(req: &ExecRequest) -> Result<Process> {
         }
         p.set_cwd(PathBuf::from(cwd));
     }
+    let container_uid = p.user().uid();
+    let mut uid = container_uid;
     if let Some(u) = &req.user {
         let root = spec
             .root()
@@ -60,16 +62,22 @@ fn exec_process(req: &ExecRequest) -> Result<Process> {
             req.bundle.join(root)
         };
         let r = user::resolve_user(&rootfs, u, &[])?;
+        uid = r.uid;
         let mut b = UserBuilder::default().uid(r.uid).gid(r.gid);
         if !r.additional_gids.is_empty() {
             b = b.additional_gids(r.additional_gids);
         }
         p.set_user(b.build()?);
     }
-    if req.privileged {
-        let all = caps::capability_set(&[], &[], true)?;
-        p.set_capabilities(Some(caps::linux_capabilities(&all, &[], 0)?));
-    }
+    let who = caps::ExecIdentity {
+        uid,
+        same_as_container: uid == container_uid,
+        privileged: req.privileged,
+    };
+    p.set_capabilities(Some(caps::exec_capabilities(
+        p.capabilities().as_ref(),
+        who,
+    )?));
     p.set_terminal(Some(req.tty));
     p.set_console_size(None);
     Ok(p)

@@ -6,6 +6,7 @@
 
 pub mod caps;
 mod etc_files;
+mod in_root;
 mod mounts;
 mod resources;
 pub mod rlimits;
