@@ -122,8 +122,9 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         what: "exec process".into(),
         source: e,
     })?;
-    crate::generate::write_atomic(&spec_path, &json)?;
+    crate::generate::write_atomic(&spec_path, &json, crate::generate::PRIVATE_MODE)?;
     let oci_log = session.join("oci-log");
+    crate::generate::create_with_mode(&oci_log, crate::generate::PRIVATE_MODE)?;
 
     let args = ConmonArgs {
         cid: id.clone(),

@@ -382,6 +382,90 @@ fn write_bundle_writes_config_and_etc_files() {
 }
 
 #[test]
+fn bundle_files_with_secrets_are_private_whatever_was_there() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.env = vec!["DB_PASSWORD=hunter2".into()];
+    let b = s.bundle_dir.clone();
+    // A world-readable config.json and a stale temp file from an older engine.
+    std::fs::create_dir_all(&b).unwrap();
+    for name in ["config.json", ".config.json.tmp"] {
+        std::fs::write(b.join(name), "{}").unwrap();
+        std::fs::set_permissions(b.join(name), std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    write_bundle(&s, &f.opts).unwrap();
+    let mode = |n: &str| std::fs::metadata(b.join(n)).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode("config.json"), 0o600);
+    // The files bind-mounted into the container stay readable by its users.
+    for n in ["hosts", "resolv.conf", "hostname"] {
+        assert_eq!(mode(n), 0o644, "{n}");
+    }
+}
+
+#[test]
+fn masked_and_readonly_paths_are_podmans_plus_powercap() {
+    let f = Fixture::new();
+    let spec = generate_spec(&f.spec(), &f.opts).unwrap();
+    let linux = spec.linux().as_ref().unwrap();
+    let masked = linux.masked_paths().clone().unwrap();
+    for p in [
+        "/proc/acpi",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/sys/firmware",
+        "/sys/fs/selinux",
+        "/sys/dev/block",
+        "/sys/devices/virtual/powercap",
+    ] {
+        assert!(masked.iter().any(|m| m == p), "{p} not masked: {masked:?}");
+    }
+    assert_eq!(masked.len(), 12);
+    let ro = linux.readonly_paths().clone().unwrap();
+    assert_eq!(
+        ro,
+        [
+            "/proc/asound",
+            "/proc/bus",
+            "/proc/fs",
+            "/proc/irq",
+            "/proc/sys",
+            "/proc/sysrq-trigger"
+        ]
+    );
+}
+
+#[test]
+fn pids_limit_is_passed_through_and_unset_means_none() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    let pids = |s: &ContainerSpec| {
+        generate_spec(s, &f.opts)
+            .unwrap()
+            .linux()
+            .as_ref()
+            .unwrap()
+            .resources()
+            .as_ref()
+            .unwrap()
+            .pids()
+            .as_ref()
+            .map(|p| p.limit())
+    };
+    assert_eq!(pids(&s), None);
+    s.resources.pids_limit = Some(2048);
+    assert_eq!(pids(&s), Some(2048));
+    // -1 (unlimited) reaches runc as "max".
+    s.resources.pids_limit = Some(-1);
+    assert_eq!(pids(&s), Some(-1));
+}
+
+#[test]
 fn bad_core_fields_are_rejected() {
     let f = Fixture::new();
     let mut s = f.spec();
