@@ -271,6 +271,23 @@ fn check_sysctls(spec: &ContainerSpec) -> Result<()> {
     Ok(())
 }
 
+/// podman's `default_sysctls`: root's group may open ICMP echo sockets, so `ping` works in a
+/// private network namespace without `NET_RAW`.
+const DEFAULT_SYSCTLS: [(&str, &str); 1] = [("net.ipv4.ping_group_range", "0 0")];
+
+/// The user's sysctls over the defaults; the network defaults unless the network namespace
+/// is the host's (a CNI-made namespace comes as a path).
+fn sysctls(spec: &ContainerSpec) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if spec.namespaces.network != NamespaceMode::Host {
+        for (k, v) in DEFAULT_SYSCTLS {
+            out.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    out.extend(spec.sysctls.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out
+}
+
 /// Builds the OCI spec for `spec` (without writing anything).
 pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
     if spec.id.is_empty() {
@@ -330,12 +347,7 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         .namespaces(namespaces(spec)?)
         .resources(resources::resources(spec, device_rules)?)
         .cgroups_path(PathBuf::from(cgroups_path(spec, opts)?))
-        .sysctl(
-            spec.sysctls
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect::<HashMap<_, _>>(),
-        );
+        .sysctl(sysctls(spec));
     if !spec.privileged {
         linux = linux
             .masked_paths(

@@ -312,17 +312,27 @@ fn sysctls_must_be_namespaced_and_own_namespace() {
         ("net.core.somaxconn".to_owned(), "1024".to_owned()),
         ("kernel.shmmax".to_owned(), "1".to_owned()),
     ]);
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    assert_eq!(
-        spec.linux()
+    let sysctl = |s: &ContainerSpec| {
+        generate_spec(s, &f.opts)
+            .unwrap()
+            .linux()
             .as_ref()
             .unwrap()
             .sysctl()
-            .as_ref()
+            .clone()
             .unwrap()
-            .len(),
-        2
-    );
+    };
+    // The user's two plus podman's default ping_group_range.
+    let got = sysctl(&s);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got["net.ipv4.ping_group_range"], "0 0");
+    // The user's value wins; the host's network namespace gets no network default.
+    s.sysctls
+        .insert("net.ipv4.ping_group_range".into(), "1 1".into());
+    assert_eq!(sysctl(&s)["net.ipv4.ping_group_range"], "1 1");
+    let mut host = f.spec();
+    host.namespaces.network = NamespaceMode::Host;
+    assert!(sysctl(&host).is_empty());
     s.namespaces.network = NamespaceMode::Host;
     assert!(generate_spec(&s, &f.opts)
         .unwrap_err()
