@@ -63,6 +63,25 @@ fn exec_process(req: &ExecRequest) -> Result<Process> {
         };
         let r = user::resolve_user(&rootfs, u, &[])?;
         uid = r.uid;
+        // podman: the exec user's home replaces HOME unless HOME was set on purpose (by the
+        // exec's -e, or the container's env or image to something else than its user's home).
+        let given = |k: &str| {
+            req.env
+                .iter()
+                .any(|kv| kv.split_once('=').is_some_and(|(x, _)| x == k))
+        };
+        if !given("HOME") {
+            let own_home = user::resolve_user(&rootfs, &container_uid.to_string(), &[])
+                .map(|c| format!("HOME={}", c.home))
+                .ok();
+            let mut env = p.env().clone().unwrap_or_default();
+            let current = env.iter().position(|e| e.starts_with("HOME="));
+            if current.is_none_or(|i| Some(&env[i]) == own_home.as_ref()) {
+                env.retain(|e| !e.starts_with("HOME="));
+                env.push(format!("HOME={}", r.home));
+                p.set_env(Some(env));
+            }
+        }
         let mut b = UserBuilder::default().uid(r.uid).gid(r.gid);
         if !r.additional_gids.is_empty() {
             b = b.additional_gids(r.additional_gids);
