@@ -87,7 +87,7 @@ fn exec_and_run_as_a_non_root_user_get_podmans_capabilities() {
     let bundle = b.dir.path().join("tmp/containers").join(id_of(&b, "c"));
     let session = std::fs::read_dir(&bundle)
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .map(|e| e.path().join("exec-process.json"))
         .find(|p| p.exists())
         .expect("a detached exec session");

@@ -341,6 +341,16 @@ pub(crate) fn parse_signal(s: &str) -> Option<u32> {
     Some(sig as u32)
 }
 
+impl Runtime {
+    /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
+    /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
+    fn default_pids_limit(&self) -> Option<i64> {
+        let can_limit = nix::unistd::geteuid().is_root()
+            || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+        (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_signal;
@@ -354,15 +364,5 @@ mod tests {
         assert_eq!(parse_signal("NOPE"), None);
         assert_eq!(parse_signal("0"), None);
         assert_eq!(parse_signal("99"), None);
-    }
-}
-
-impl Runtime {
-    /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
-    /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
-    fn default_pids_limit(&self) -> Option<i64> {
-        let can_limit = nix::unistd::geteuid().is_root()
-            || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
-        (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
     }
 }

@@ -465,7 +465,7 @@ fn pids_limit_is_passed_through_and_unset_means_none() {
             .unwrap()
             .pids()
             .as_ref()
-            .map(|p| p.limit())
+            .map(oci_spec::runtime::LinuxPids::limit)
     };
     assert_eq!(pids(&s), None);
     s.resources.pids_limit = Some(2048);
