@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use crate::config::{self, check_network_name, NetworkConfigList};
 use crate::error::{Error, Result};
 use crate::netns::NetNs;
-use crate::subnet::parse_routes;
 pub use crate::subnet::Subnet;
+use crate::subnet::{parse_addresses, parse_routes};
 
 /// The default network's name.
 pub const DEFAULT_NETWORK: &str = "berth";
@@ -450,7 +450,9 @@ impl Networks {
         Ok(())
     }
 
-    /// IPv4 routes of the host namespace (the caller's, or `host_netns`).
+    /// IPv4 routes of the host namespace (the caller's, or `host_netns`), plus the
+    /// networks of addresses on its links (a link that is down has an address but no
+    /// route, and its owner still counts on that subnet).
     fn host_routes(&self) -> Vec<Subnet> {
         #[cfg(test)]
         if let Some(routes) = &self.fixed_routes {
@@ -463,7 +465,19 @@ impl Networks {
                 .and_then(|ns| ns.run(read))
                 .unwrap_or_default(),
         };
-        parse_routes(&text)
+        let mut out = parse_routes(&text);
+        let mut cmd = Command::new("ip");
+        cmd.args(["-4", "-o", "addr", "show"]);
+        let entered = match &self.host_netns {
+            None => true,
+            Some(ns) => NetNs::open(ns)
+                .and_then(|ns| ns.enter_command(&mut cmd))
+                .is_ok(),
+        };
+        if let Some(o) = entered.then(|| cmd.output().ok()).flatten() {
+            out.extend(parse_addresses(&String::from_utf8_lossy(&o.stdout)));
+        }
+        out
     }
 
     /// True when a network device of this name exists in the host netns.
