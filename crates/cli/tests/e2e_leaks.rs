@@ -23,26 +23,21 @@ struct Leftovers {
 
 fn leftovers(b: &Berth, ids: &[String]) -> Leftovers {
     let ipam = b.dir.path().join("root/cni-ipam/berth");
-    let leases = std::fs::read_dir(&ipam)
-        .map(|d| {
-            d.flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .parse::<std::net::Ipv4Addr>()
-                        .is_ok()
-                })
-                .count()
-        })
-        .unwrap_or(0);
+    let leases = std::fs::read_dir(&ipam).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok()
+            })
+            .count()
+    });
     let links = Command::new("ip")
         .args(["-o", "link", "show", "master", &b.bridge])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
-        .unwrap_or(0);
-    let netns = std::fs::read_dir(b.dir.path().join("tmp/netns"))
-        .map(|d| d.count())
-        .unwrap_or(0);
+        .map_or(0, |o| String::from_utf8_lossy(&o.stdout).lines().count());
+    let netns = std::fs::read_dir(b.dir.path().join("tmp/netns")).map_or(0, Iterator::count);
     let prefix = b.subnet.trim_end_matches("0/24");
     let mut iptables = 0;
     for table in ["nat", "filter"] {

@@ -73,7 +73,7 @@ impl Rule {
 pub fn chain_name(prefix: &str, network: &str, container_id: &str) -> String {
     let digest = Sha512::digest(format!("{network}{container_id}").as_bytes());
     let mut name = format!("CNI-{prefix}");
-    for b in digest.iter() {
+    for b in &digest {
         let _ = write!(name, "{b:02x}");
         if name.len() >= 28 {
             break;

@@ -378,13 +378,13 @@ impl Runtime {
         let lists = nets.list().unwrap_or_default();
         let subnets = lists
             .iter()
-            .flat_map(|l| l.subnets())
+            .flat_map(berth_cni::NetworkConfigList::subnets)
             .filter_map(|s| Subnet::parse(&s).ok())
             .collect();
         (subnets, lists.into_iter().map(|l| l.name).collect())
     }
 
-    fn iptables(&self) -> Iptables {
+    fn iptables() -> Iptables {
         Iptables::new(
             berth_cni::exec::plugin_path_env(std::env::var_os("PATH")),
             None,
@@ -412,7 +412,7 @@ impl Runtime {
             live_chains.insert(chain_name("", net, id));
             live_chains.insert(chain_name("DN-", net, id));
         }
-        let ipt = self.iptables();
+        let ipt = Self::iptables();
         let mut out = Vec::new();
         for table in ["nat", "filter"] {
             let Ok((chains, rules)) = ipt.list(table) else {
@@ -496,11 +496,11 @@ impl Runtime {
     }
 
     fn repair(&self, report: &mut SystemCheckReport, leases: &[Lease]) {
-        let ipt = self.iptables();
+        let ipt = Self::iptables();
         let netns_dir = self.tmp_dir().join("netns");
         // Network first (DEL through the plugins while the netns may still be there).
         let mut deleted: BTreeSet<(String, String)> = BTreeSet::new();
-        for o in report.orphans.iter_mut() {
+        for o in &mut report.orphans {
             let result: Result<()> = match o.kind {
                 OrphanKind::RecordWithoutRootfs => match &o.owner {
                     Some(id) => self.remove_by_id(id, true, false),
@@ -543,7 +543,7 @@ impl Runtime {
             .into_iter()
             .map(|t| (t, ipt.list(t).map(|(_, r)| r).unwrap_or_default()))
             .collect();
-        for o in report.orphans.iter_mut() {
+        for o in &mut report.orphans {
             let result: Result<()> = match o.kind {
                 OrphanKind::NetnsFile => self
                     .network
@@ -567,7 +567,7 @@ impl Runtime {
             };
             settle(o, result);
         }
-        for o in report.orphans.iter_mut() {
+        for o in &mut report.orphans {
             let result: Result<()> = match o.kind {
                 OrphanKind::IptablesChain => {
                     let (table, chain) = split_table(&o.what);
