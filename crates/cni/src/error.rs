@@ -230,6 +230,14 @@ impl Error {
         }
     }
 
+    /// The ADD's own error of an [`Error::AddFailed`], else this error.
+    pub fn add_error(&self) -> &Error {
+        match self {
+            Self::AddFailed { add, .. } => add,
+            e => e,
+        }
+    }
+
     /// The errors inside, one level down (a [`Error::Teardown`] list), else itself.
     pub(crate) fn into_list(self) -> Vec<Error> {
         match self {

@@ -255,19 +255,23 @@ fn broken_missing_and_failing_plugins_fail_clearly_and_leave_nothing() {
         .setup("victim", &c, &["broken".into()], &[])
         .unwrap_err();
     assert!(err.to_string().contains("50-broken.conflist"), "{err}");
-    // Missing plugin: named, with the dirs searched; bridge's ADD undone.
+    // Missing plugin: named, with the dirs searched; bridge's ADD undone. The DEL
+    // after it cannot run the missing plugin either, and says so too.
     let err = env
         .plugin
         .setup("victim", &c, &["missing".into()], &[])
         .unwrap_err();
-    assert!(matches!(err, Error::PluginNotFound { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginNotFound { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("nosuchplugin"), "{err}");
     // Failing plugin: its error JSON becomes the message.
     let err = env
         .plugin
         .setup("victim", &c, &["failing".into()], &[])
         .unwrap_err();
-    assert!(matches!(err, Error::Plugin { .. }), "{err:?}");
+    assert!(matches!(err.add_error(), Error::Plugin { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
         text.contains("portmap") && text.contains("failing"),
