@@ -50,6 +50,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod check;
 mod container;
 mod error;
 mod image;
@@ -69,6 +70,7 @@ mod volume;
 mod tests;
 
 pub use builder::RuntimeBuilder;
+pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
     parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
     ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
