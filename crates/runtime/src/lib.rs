@@ -50,6 +50,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod check;
 mod container;
 mod error;
 mod image;
@@ -68,6 +69,7 @@ mod volume;
 mod tests;
 
 pub use builder::RuntimeBuilder;
+pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
     ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
     InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
