@@ -136,7 +136,8 @@ fn owned(all: &[ContainerRecord]) -> Owned {
             .unwrap_or_default();
         for a in &atts {
             o.attachments.insert((id.clone(), a.network.clone()));
-            o.ips.extend(a.ips().iter().filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
+            o.ips
+                .extend(a.ips().iter().filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
         }
         if r.state.status.is_active() {
             o.active.insert(id.clone());
@@ -217,8 +218,7 @@ impl Runtime {
                     .unwrap_or_default()
                     < opts.min_age
             });
-            if !own.storage_ids.contains(&s.id) && !own.ids.contains(&s.container_id) && !young
-            {
+            if !own.storage_ids.contains(&s.id) && !own.ids.contains(&s.container_id) && !young {
                 orphans.push(orphan(
                     OrphanKind::RootfsWithoutRecord,
                     s.id.clone(),
@@ -402,7 +402,11 @@ impl Runtime {
         if subnets.is_empty() {
             return Vec::new();
         }
-        let ours = |ip: &Ipv4Addr| subnets.iter().any(|s| s.contains_host(*ip) || s.addr == *ip);
+        let ours = |ip: &Ipv4Addr| {
+            subnets
+                .iter()
+                .any(|s| s.contains_host(*ip) || s.addr == *ip)
+        };
         let mut live_chains = BTreeSet::new();
         for (id, net) in &own.attachments {
             live_chains.insert(chain_name("", net, id));
@@ -446,7 +450,9 @@ impl Runtime {
                     && r.args
                         .windows(2)
                         .any(|w| matches!(w[0].as_str(), "-s" | "-d") && w[1].ends_with("/32"))
-                    && r.addresses().iter().any(|ip| ours(ip) && !live_ips.contains(ip));
+                    && r.addresses()
+                        .iter()
+                        .any(|ip| ours(ip) && !live_ips.contains(ip));
                 if jumps_to_orphan || dead_id || dead_ip {
                     out.push((
                         OrphanKind::IptablesRule,
@@ -646,7 +652,12 @@ mod tests {
     fn per_container_chains_are_told_from_shared_ones() {
         assert!(per_container_chain("CNI-1094026b4cc1be94f269441c"));
         assert!(per_container_chain("CNI-DN-1094026b4cc1be94f2694"));
-        for shared in ["CNI-HOSTPORT-DNAT", "CNI-FORWARD", "CNI-ADMIN", "POSTROUTING"] {
+        for shared in [
+            "CNI-HOSTPORT-DNAT",
+            "CNI-FORWARD",
+            "CNI-ADMIN",
+            "POSTROUTING",
+        ] {
             assert!(!per_container_chain(shared), "{shared}");
         }
         assert_eq!(

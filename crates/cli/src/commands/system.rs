@@ -265,8 +265,12 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
             }
             out(&lines.join("\n"))?;
             out("\n")?;
-            let remaining =
-                report.remaining() + if store.repaired { 0 } else { store.problems.len() };
+            let remaining = report.remaining()
+                + if store.repaired {
+                    0
+                } else {
+                    store.problems.len()
+                };
             if remaining == 0 {
                 out("Repaired\n")?;
                 Ok(0)
@@ -276,11 +280,10 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 } else {
                     "found; run with --repair to fix them"
                 };
-                Err(CliError::conflict(
-                    "system check",
-                    format!("{remaining} problem(s) {hint}"),
+                Err(
+                    CliError::conflict("system check", format!("{remaining} problem(s) {hint}"))
+                        .into(),
                 )
-                .into())
             }
         }),
     }

@@ -165,9 +165,16 @@ impl Runtime {
             }
             None => self.state.all_containers()?,
         };
-        for rec in &mut all {
-            self.sync_status(rec)?;
+        // A container removed while we list (a `run --rm` ending) is skipped, not an error.
+        let mut kept = Vec::with_capacity(all.len());
+        for mut rec in all {
+            match self.sync_status(&mut rec) {
+                Ok(()) => kept.push(rec),
+                Err(Error::State(e)) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
         }
+        let mut all = kept;
         if !opts.all {
             all.retain(|r| {
                 matches!(
