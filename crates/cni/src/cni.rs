@@ -168,6 +168,10 @@ fn target<'a>(container_id: &'a str, netns: &'a Path, ifname: &'a str) -> Target
 }
 
 impl NetworkPlugin for CniNetworkPlugin {
+    fn netns_path(&self, name: &str) -> PathBuf {
+        self.opts.netns_dir.join(name)
+    }
+
     fn create_netns(&self, name: &str) -> Result<PathBuf> {
         NetNs::create(&self.opts.netns_dir, name).map(|ns| ns.path().to_path_buf())
     }

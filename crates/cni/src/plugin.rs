@@ -154,6 +154,9 @@ pub struct NetworkStatus {
 /// [`crate::CniNetworkPlugin`] and, for tests of the layers above, by
 /// `testing::FakeNetworkPlugin`.
 pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
+    /// Where `create_netns(name)` puts the namespace (so a caller can record it first).
+    fn netns_path(&self, name: &str) -> PathBuf;
+
     /// Creates a named network namespace and returns its path.
     fn create_netns(&self, name: &str) -> Result<PathBuf>;
 

@@ -158,6 +158,10 @@ fn take_failure(inner: &mut Inner, step: &FakeStep) -> Result<()> {
 }
 
 impl NetworkPlugin for FakeNetworkPlugin {
+    fn netns_path(&self, name: &str) -> PathBuf {
+        self.netns_dir.join(name)
+    }
+
     fn create_netns(&self, name: &str) -> Result<PathBuf> {
         let mut inner = self.lock();
         inner.calls.push(FakeCall::CreateNetns(name.to_string()));

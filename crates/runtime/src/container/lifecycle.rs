@@ -199,28 +199,16 @@ impl Runtime {
                         }
                         Err(e) => return Err(undo.fail(e.into())),
                     };
-                    let netns = match self.network.create_netns(&id) {
+                    // The netns path and the attachments as planned (networks, interfaces,
+                    // config lists, ports) go into the record before the netns is made and
+                    // before any ADD: a crash in between leaves a record that cleanup and
+                    // `system check` follow.
+                    let planned = match self.network.plan(&id, &networks, &ports) {
                         Ok(p) => p,
                         Err(e) => return Err(undo.fail(e.into())),
                     };
-                    {
-                        let net = &self.network;
-                        let p = netns.clone();
-                        undo.push("remove netns", move || {
-                            net.remove_netns(&p).map_err(Into::into)
-                        });
-                    }
+                    let netns = self.network.netns_path(&id);
                     rec.state.netns_path = netns.to_string_lossy().into_owned();
-                    // The attachments as planned (networks, interfaces, config lists, ports)
-                    // go into the record before any ADD: a crash mid-ADD leaves a record
-                    // that cleanup and `system check` follow.
-                    let planned = match self.network.plan(&id, &networks, &ports) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            rec.state = before;
-                            return Err(undo.fail(e.into()));
-                        }
-                    };
                     rec.state.network_results = serde_json::to_value(&planned).ok();
                     if let Err(e) = self.state.save_container_state(&id, &rec.state) {
                         rec.state = before;
@@ -237,6 +225,17 @@ impl Runtime {
                         undo.push("restore state", move || {
                             let s = if released.get() { &b } else { &kept };
                             state.save_container_state(&cid, s).map_err(Into::into)
+                        });
+                    }
+                    if let Err(e) = self.network.create_netns(&id) {
+                        rec.state = before;
+                        return Err(undo.fail(e.into()));
+                    }
+                    {
+                        let net = &self.network;
+                        let p = netns.clone();
+                        undo.push("remove netns", move || {
+                            net.remove_netns(&p).map_err(Into::into)
                         });
                     }
                     {

@@ -74,7 +74,7 @@ fn start_fails_at_network_setup() {
     // The failed ADD is followed by a DEL of what was planned, then the netns goes.
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Plan", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_eq!(fx.storage_methods().last(), Some(&"unmount_container"));
     assert_clean(&fx, &id);
@@ -86,7 +86,7 @@ fn start_fails_at_network_planning() {
     let id = fx.create("a");
     fx.net.fail_at(FakeStep::Plan);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Network(_))));
-    assert_eq!(fx.net_calls(), ["CreateNetns", "Plan", "RemoveNetns"]);
+    assert_eq!(fx.net_calls(), ["Plan"]);
     assert_clean(&fx, &id);
 }
 
@@ -96,8 +96,8 @@ fn start_fails_saving_the_planned_network() {
     let id = fx.create("a");
     fx.flaky.fail_save(1);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
-    // Nothing was added: no ADD runs before the plan is recorded.
-    assert_eq!(fx.net_calls(), ["CreateNetns", "Plan", "RemoveNetns"]);
+    // Nothing was made: no netns and no ADD before the plan is recorded.
+    assert_eq!(fx.net_calls(), ["Plan"]);
     assert_clean(&fx, &id);
 }
 
@@ -148,7 +148,7 @@ fn start_fails_saving_the_network_state() {
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Plan", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert!(fx.oci.calls().is_empty());
     assert_clean(&fx, &id);
@@ -165,7 +165,7 @@ fn start_fails_writing_the_bundle() {
     assert!(err.to_string().contains("nosuchuser"), "{err}");
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Plan", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert!(fx.oci.calls().is_empty());
     assert_clean(&fx, &id);
@@ -180,7 +180,7 @@ fn start_fails_at_oci_create() {
     // Undo runs newest first: state restored, network down, netns gone, rootfs unmounted.
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Plan", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_eq!(fx.storage_methods().last(), Some(&"unmount_container"));
     assert_clean(&fx, &id);
@@ -207,7 +207,7 @@ fn start_fails_at_oci_start() {
     assert_eq!(fx.oci_calls(), ["Create", "Start", "Delete"]);
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Plan", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_clean(&fx, &id);
 }
@@ -349,6 +349,9 @@ struct SeesStateAtAdd {
 }
 
 impl berth_cni::NetworkPlugin for SeesStateAtAdd {
+    fn netns_path(&self, name: &str) -> std::path::PathBuf {
+        self.net.netns_path(name)
+    }
     fn create_netns(&self, name: &str) -> berth_cni::Result<std::path::PathBuf> {
         self.net.create_netns(name)
     }
