@@ -26,6 +26,25 @@ fn create_resolves_allocates_and_records_configured() {
 }
 
 #[test]
+fn create_records_the_default_pids_limit_unless_given() {
+    let fx = Fx::new();
+    let rec = fx
+        .rt
+        .create_container(&ContainerCreateOptions::new("busybox", &[]))
+        .unwrap();
+    // podman's 2048, unless a rootless engine on cgroup v1 cannot set limits at all.
+    let can_limit = nix::unistd::geteuid().is_root()
+        || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    assert_eq!(rec.config.resources.pids_limit, can_limit.then_some(2048));
+    for given in [-1, 100] {
+        let mut o = ContainerCreateOptions::new("busybox", &[]);
+        o.resources.pids_limit = Some(given);
+        let rec = fx.rt.create_container(&o).unwrap();
+        assert_eq!(rec.config.resources.pids_limit, Some(given));
+    }
+}
+
+#[test]
 fn create_merges_env_and_refuses_bad_input() {
     let fx = Fx::new();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
