@@ -450,12 +450,41 @@ fn sigkill(pid: i32) {
     .unwrap();
 }
 
+/// podman 4.3.1 keeps showing a container whose conmon was SIGKILLed as running (its
+/// process lives on, reparented); berth does the same, and `rm -f` still cleans it all up.
 #[test]
-fn sigkill_of_conmon_shows_the_container_exited() {
+fn sigkill_of_conmon_alone_leaves_a_running_container_that_rm_cleans_up() {
     let b = Berth::new();
     let id = b.ok(&["run", "-d", "--name", "c", IMG, "sleep", "1000"]);
     let id = id.trim();
     sigkill(conmon_pid(&b, id));
+    std::thread::sleep(Duration::from_millis(500));
+    let (state, _) = state_of(&b, "c");
+    let inspect = b.ok(&["inspect", "--format", "{{.State.Status}}", "c"]);
+    eprintln!(
+        "after SIGKILL of conmon alone: ps says {state}, inspect says {}",
+        inspect.trim()
+    );
+    assert_eq!(state, "running", "podman 4.3.1 shows Up here");
+    b.ok(&["rm", "-f", "-t", "0", "c"]);
+    let s = leftovers::settled(&b, &[id.to_owned()].into(), 10);
+    leftovers::assert_nothing(&s, "after rm -f of the container whose conmon was killed");
+}
+
+/// Conmon and then the container's process killed: nobody writes an exit file, yet the
+/// next `ps -a` and `inspect` show the container exited.
+#[test]
+fn sigkill_of_conmon_then_of_the_process_shows_the_container_exited() {
+    let b = Berth::new();
+    let id = b.ok(&["run", "-d", "--name", "c", IMG, "sleep", "1000"]);
+    let id = id.trim();
+    let pid: i32 = b
+        .ok(&["inspect", "--format", "{{.State.Pid}}", "c"])
+        .trim()
+        .parse()
+        .unwrap();
+    sigkill(conmon_pid(&b, id));
+    sigkill(pid);
     let mut last = (String::new(), 0);
     let exited = common::eventually(100, || {
         last = state_of(&b, "c");
@@ -463,10 +492,13 @@ fn sigkill_of_conmon_shows_the_container_exited() {
     });
     let inspect = b.ok(&["inspect", "--format", "{{.State.Status}}", "c"]);
     eprintln!(
-        "after SIGKILL of conmon: ps says {last:?}, inspect says {}",
+        "after SIGKILL of conmon and the process: ps says {last:?}, inspect says {}",
         inspect.trim()
     );
-    assert!(exited, "ps -a after SIGKILL of conmon: {last:?}");
+    assert!(
+        exited,
+        "ps -a after SIGKILL of conmon and the process: {last:?}"
+    );
     assert_eq!(inspect.trim(), "exited");
     b.ok(&["rm", "c"]);
     let s = leftovers::settled(&b, &[id.to_owned()].into(), 10);

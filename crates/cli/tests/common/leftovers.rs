@@ -52,7 +52,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Whether only a running container owns this kind (a stopped one must have released it).
+    /// Whether only a live container (created, running, paused) owns this kind: a stopped
+    /// one must have released it.
     fn needs_running_owner(self) -> bool {
         matches!(
             self,
@@ -114,8 +115,10 @@ impl Scan {
                 Some(o) => match self.containers.get(o) {
                     None => true,
                     Some(state) => {
+                        // `created` counts: runc may have made it (netns, cgroup, conmon)
+                        // before start, as podman's `init` does.
                         l.kind.needs_running_owner()
-                            && !matches!(state.as_str(), "running" | "paused")
+                            && !matches!(state.as_str(), "running" | "paused" | "created")
                     }
                 },
             })
@@ -223,7 +226,7 @@ pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
     let mut sid_owner: BTreeMap<String, String> = BTreeMap::new();
     for n in dir_names(&root.join("containers")) {
         let p = root.join("containers").join(&n);
-        let Some(sid) = n.strip_suffix(".json") else {
+        let Some(sid) = n.strip_suffix(".json").filter(|_| !n.starts_with('.')) else {
             add(Kind::Staging, p.display().to_string(), None);
             continue;
         };
@@ -276,7 +279,18 @@ pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
         );
     }
 
-    // Staging and driver dirs without a record.
+    // Staging, half-written records and driver dirs without a record.
+    for dir in ["images", "layers"] {
+        for n in dir_names(&root.join(dir)) {
+            if !n.ends_with(".json") || n.starts_with('.') {
+                add(
+                    Kind::Staging,
+                    root.join(dir).join(n).display().to_string(),
+                    None,
+                );
+            }
+        }
+    }
     for n in dir_names(&root.join("tmp")) {
         add(
             Kind::Staging,
