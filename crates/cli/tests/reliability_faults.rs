@@ -501,7 +501,12 @@ fn sigkill_of_conmon_then_of_the_process_shows_the_container_exited() {
         exited,
         "ps -a after SIGKILL of conmon and the process: {last:?}"
     );
-    assert_eq!(inspect.trim(), "exited");
+    // podman's inspect says `stopped` for a container whose exit command never ran
+    // (conmon runs it), `exited` once cleaned up; ps says exited for both.
+    assert!(
+        matches!(inspect.trim(), "exited" | "stopped"),
+        "inspect: {inspect}"
+    );
     b.ok(&["rm", "c"]);
     let s = leftovers::settled(&b, &[id.to_owned()].into(), 10);
     leftovers::assert_nothing(&s, "after rm of the container whose conmon was killed");
