@@ -393,7 +393,15 @@ impl PluginExec {
         if netns_gone {
             target.netns = None;
         }
-        let prev_value = prev.map(|p| serde_json::to_value(p).unwrap_or(Value::Null));
+        // No saved result (a crash between ADD and saving it): the firewall plugin's DEL
+        // removes nothing without addresses, so give it the ones host-local leased.
+        let rebuilt = match prev {
+            Some(_) => None,
+            None => crate::repair::result_from_lease(list, target.container_id, target.ifname),
+        };
+        let prev_value = prev
+            .or(rebuilt.as_ref())
+            .map(|p| serde_json::to_value(p).unwrap_or(Value::Null));
         let mut errors = Vec::new();
         for (i, plugin) in list.plugins.iter().enumerate().rev() {
             let stdin = list.plugin_stdin(i, port_mappings, prev_value.clone());

@@ -548,3 +548,38 @@ fn the_default_network_reuses_or_avoids_an_existing_berth0() {
         plugin.remove_netns(&c).unwrap();
     }
 }
+
+/// A crash between ADD and saving its result leaves only the planned attachment: the DEL
+/// then has no prevResult, and the firewall plugin would keep its CNI-FORWARD rules for the
+/// address. The address comes from host-local's lease instead, and nothing stays.
+#[test]
+fn teardown_without_the_saved_result_removes_the_firewall_rules() {
+    let env = Env::new(9);
+    let net = vec![env.default_network()];
+    let pm = PortMapping::parse("9090:90").unwrap();
+    let cycle = |id: &str| {
+        let c = env.plugin.create_netns(id).unwrap();
+        let att = env.plugin.setup(id, &c, &net, &pm).unwrap();
+        env.plugin.teardown(id, &c, &att).unwrap();
+        env.plugin.remove_netns(&c).unwrap();
+    };
+    cycle("warm");
+    let before = env.snapshot();
+
+    let c = env.plugin.create_netns("crashed").unwrap();
+    let planned = env.plugin.plan("crashed", &net, &pm).unwrap();
+    let added = env.plugin.setup_planned("crashed", &c, &planned).unwrap();
+    let addr = added[0].result.ips[0].ip().to_string();
+    let forward = run_in(env.host(), "iptables", &["-S", "CNI-FORWARD"]);
+    assert!(forward.contains(&format!("{addr}/32")), "{forward}");
+    assert!(!planned[0].has_result());
+    env.plugin.teardown("crashed", &c, &planned).unwrap();
+    env.plugin.remove_netns(&c).unwrap();
+    let norm = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.contains("last_reserved_ip"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(norm(&env.snapshot()), norm(&before));
+}
