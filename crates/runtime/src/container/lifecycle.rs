@@ -415,7 +415,7 @@ impl Runtime {
                     self.oci.resume(id)?;
                 }
                 let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
-                let code = self.oci.stop(id, rec.config.stop_signal as i32, t)?;
+                let code = self.stop_process(&rec, t)?;
                 rec.state.status = ContainerStatus::Stopped;
                 rec.state.exit_code = Some(code);
                 rec.state.clear_pids();
@@ -470,7 +470,7 @@ impl Runtime {
                 self.oci.resume(id)?;
             }
             let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
-            let code = self.oci.stop(id, rec.config.stop_signal as i32, t)?;
+            let code = self.stop_process(&rec, t)?;
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = Some(code);
             rec.state.finished_at = Some(chrono::Utc::now());

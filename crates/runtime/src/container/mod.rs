@@ -9,6 +9,7 @@ mod logs;
 mod remove;
 mod spec;
 mod stats;
+mod stop;
 
 use std::collections::BTreeMap;
 
@@ -224,7 +225,8 @@ impl Runtime {
     pub(crate) fn sync_status_locked(&self, rec: &mut ContainerRecord) -> Result<()> {
         if let Exit::Ended(code) = self.detect_exit(rec)? {
             rec.state.status = ContainerStatus::Stopped;
-            rec.state.exit_code = code;
+            // Nobody recorded a code (conmon died too): podman's "unknown", -1.
+            rec.state.exit_code = Some(code.unwrap_or(-1));
             rec.state.clear_pids();
             if rec.state.finished_at.is_none() || rec.state.finished_at < rec.state.started_at {
                 rec.state.finished_at = Some(chrono::Utc::now());

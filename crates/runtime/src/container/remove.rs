@@ -80,7 +80,7 @@ impl Runtime {
                 rec.state.status,
                 ContainerStatus::Running | ContainerStatus::Paused
             ) {
-                let code = self.oci.stop(id, rec.config.stop_signal as i32, timeout)?;
+                let code = self.stop_process(&rec, timeout)?;
                 rec.state.exit_code = Some(code);
             }
             rec.state.status = ContainerStatus::Stopped;
