@@ -227,7 +227,12 @@ impl Runtime {
             }
         }
         for r in &all {
-            if !storage_ids.contains(r.config.rootfs_storage_id.as_str()) {
+            // A create in flight writes its record before its root filesystem.
+            let young = (chrono::Utc::now() - r.config.created)
+                .to_std()
+                .unwrap_or_default()
+                < opts.min_age;
+            if !storage_ids.contains(r.config.rootfs_storage_id.as_str()) && !young {
                 orphans.push(orphan(
                     OrphanKind::RecordWithoutRootfs,
                     r.config.rootfs_storage_id.clone(),

@@ -19,6 +19,15 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// (a full image id) and returns its storage id.
     fn create_container(&self, container_id: &str, image_id: &str) -> Result<String>;
 
+    /// [`Storage::create_container`] under `storage_id` (64 hex digits) chosen by the
+    /// caller, who can then record it before the root filesystem exists.
+    fn create_container_as(
+        &self,
+        storage_id: &str,
+        container_id: &str,
+        image_id: &str,
+    ) -> Result<String>;
+
     /// Mounts the root filesystem (reference counted) and returns its path.
     fn mount_container(&self, storage_id: &str) -> Result<PathBuf>;
 

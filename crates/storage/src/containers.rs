@@ -60,6 +60,22 @@ impl Store {
         container_id: &str,
         image_id: &str,
     ) -> Result<ContainerRecord> {
+        self.create_container_storage_as(&random_hex(32), container_id, image_id)
+    }
+
+    /// [`Self::create_container_storage`] under a storage id the caller chose
+    /// (64 hex digits), so it can be recorded before the root filesystem exists.
+    pub fn create_container_storage_as(
+        &self,
+        storage_id: &str,
+        container_id: &str,
+        image_id: &str,
+    ) -> Result<ContainerRecord> {
+        if !crate::digest::is_hex64(storage_id) {
+            return Err(Error::InvalidOption(format!(
+                "container storage id {storage_id:?}: use 64 hex digits"
+            )));
+        }
         if !valid_container_id(container_id) {
             return Err(Error::InvalidOption(format!(
                 "container id {container_id:?}: use 1-128 characters of [A-Za-z0-9_.-]"
@@ -79,7 +95,10 @@ impl Store {
             {
                 return Err(Error::ContainerExists(container_id.to_string()));
             }
-            let id = random_hex(32);
+            let id = storage_id.to_string();
+            if self.record_path("containers", &id).exists() {
+                return Err(Error::ContainerExists(id));
+            }
             // A half-made copy (a full disk during vfs's copy) goes with the error.
             if let Err(e) = self.driver.create_container(&id, &img.layers) {
                 let _ = self.driver.remove_container(&id);

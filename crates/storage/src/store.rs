@@ -84,6 +84,15 @@ impl Storage for Store {
         self.create_container_storage(container_id, image_id)
             .map(|c| c.id)
     }
+    fn create_container_as(
+        &self,
+        storage_id: &str,
+        container_id: &str,
+        image_id: &str,
+    ) -> Result<String> {
+        self.create_container_storage_as(storage_id, container_id, image_id)
+            .map(|c| c.id)
+    }
     fn mount_container(&self, storage_id: &str) -> Result<PathBuf> {
         self.mount(storage_id)
     }

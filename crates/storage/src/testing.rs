@@ -171,6 +171,20 @@ impl Storage for FakeStorage {
     }
 
     fn create_container(&self, container_id: &str, image_id: &str) -> Result<String> {
+        let id = {
+            let mut inner = self.lock();
+            inner.next += 1;
+            format!("{:064x}", 0xc0_0000_u64 + inner.next)
+        };
+        self.create_container_as(&id, container_id, image_id)
+    }
+
+    fn create_container_as(
+        &self,
+        storage_id: &str,
+        container_id: &str,
+        image_id: &str,
+    ) -> Result<String> {
         let mut inner = self.enter(Call::CreateContainer(container_id.into(), image_id.into()))?;
         let image = inner
             .images
@@ -185,8 +199,10 @@ impl Storage for FakeStorage {
         {
             return Err(Error::ContainerExists(container_id.to_string()));
         }
-        inner.next += 1;
-        let id = format!("{:064x}", 0xc0_0000_u64 + inner.next);
+        let id = storage_id.to_string();
+        if inner.containers.contains_key(&id) {
+            return Err(Error::ContainerExists(id));
+        }
         let rec = ContainerRecord {
             id: id.clone(),
             container_id: container_id.to_string(),

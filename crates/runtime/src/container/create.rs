@@ -18,8 +18,9 @@ const NAME_ATTEMPTS: usize = 64;
 impl Runtime {
     /// Creates a container from a local image. Returns its record (status `configured`).
     ///
-    /// Steps, each undone when a later one fails: storage allocates the root filesystem,
-    /// the log dir is made, the record is written (retrying generated names on collision).
+    /// Steps, each undone when a later one fails: the container dir is made, the record is
+    /// written (retrying generated names on collision), storage allocates the root
+    /// filesystem under the id the record names.
     #[instrument(skip_all, fields(image = %opts.image))]
     pub fn create_container(
         &self,
@@ -153,17 +154,8 @@ impl Runtime {
             }
         }
 
-        let storage_id = match self.storage.create_container(&id, &image.id) {
-            Ok(s) => s,
-            Err(e) => return Err(undo.fail(e.into())),
-        };
-        {
-            let storage = &self.storage;
-            let sid = storage_id.clone();
-            undo.push("delete container storage", move || {
-                storage.delete_container(&sid).map_err(Into::into)
-            });
-        }
+        // The root filesystem's id is chosen here, so the record names it before it exists.
+        let storage_id = names::new_id();
 
         let dir = self.static_container_dir(&id);
         if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -267,6 +259,19 @@ impl Runtime {
         };
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
+        // The record goes first, then the root filesystem: a crash in between leaves a
+        // record (`ps -a` shows it, `rm` removes it) rather than a root filesystem nobody
+        // sees that keeps its image in use. The lock keeps a racing `rm` out until both exist.
+        let lock = match self.lock_container(&id) {
+            Ok(l) => l,
+            Err(e) => return Err(undo.fail(e)),
+        };
+        {
+            let lock_file = self.lock_dir.join(format!("{id}.lock"));
+            undo.push("remove lock file", move || {
+                std::fs::remove_file(&lock_file).map_err(|e| Error::io("remove", &lock_file, e))
+            });
+        }
         // A concurrent `volume rm` either sees this record or removed the volume first.
         let volumes: Vec<&str> = opts.volumes.iter().map(|v| v.name.as_str()).collect();
         let result = self.with_volumes_held(&volumes, || match &opts.name {
@@ -281,7 +286,20 @@ impl Runtime {
         if let Err(e) = result {
             return Err(undo.fail(e));
         }
+        {
+            let (state, cid) = (&self.state, id.clone());
+            undo.push("remove record", move || {
+                state.remove_container(&cid).map_err(Into::into)
+            });
+        }
+        if let Err(e) = self
+            .storage
+            .create_container_as(&config.rootfs_storage_id, &id, &image.id)
+        {
+            return Err(undo.fail(e.into()));
+        }
         undo.commit();
+        drop(lock);
         tracing::debug!(id, name = %config.name, "container created");
         Ok(berth_state::ContainerRecord { config, state })
     }

@@ -223,7 +223,23 @@ impl Runtime {
 
     /// [`Self::sync_status`] for callers that hold the container's lock.
     pub(crate) fn sync_status_locked(&self, rec: &mut ContainerRecord) -> Result<()> {
-        if let Exit::Ended(code) = self.detect_exit(rec)? {
+        let exit = self.detect_exit(rec)?;
+        if exit == Exit::Started {
+            // `runtime start` ran but its caller died before saving: the record catches up.
+            rec.state.status = ContainerStatus::Running;
+            if rec.state.started_at.is_none() {
+                rec.state.started_at = Some(chrono::Utc::now());
+            }
+            rec.state.finished_at = None;
+            rec.state.exit_code = None;
+            rec.state
+                .extra
+                .entry(EXTRA_RESTART_COUNT.to_string())
+                .or_insert_with(|| 1.into());
+            self.state
+                .save_container_state(&rec.config.id, &rec.state)?;
+        }
+        if let Exit::Ended(code) = exit {
             rec.state.status = ContainerStatus::Stopped;
             // Nobody recorded a code (conmon died too): podman's "unknown", -1.
             rec.state.exit_code = Some(code.unwrap_or(-1));
@@ -237,7 +253,8 @@ impl Runtime {
         Ok(())
     }
 
-    /// Whether an active container's process has ended, and its exit code if known.
+    /// Whether an active container's process has ended (and its exit code if known), or a
+    /// created one has been started.
     fn detect_exit(&self, rec: &ContainerRecord) -> Result<Exit> {
         if !rec.state.status.is_active() {
             return Ok(Exit::Alive);
@@ -253,6 +270,17 @@ impl Runtime {
         // conmon writes the exit file before it exits; give a racing write one look.
         if conmon_gone && pid_gone {
             return Ok(Exit::Ended(self.oci.exit_code(id)?));
+        }
+        // A `created` record whose process lives may have been started by a command killed
+        // before it saved `running`: only these (rare) records ask the OCI runtime.
+        if rec.state.status == ContainerStatus::Created && !pid_gone {
+            let started = self
+                .oci
+                .state(id)
+                .is_ok_and(|st| st.status == berth_oci::ContainerStatus::Running);
+            if started {
+                return Ok(Exit::Started);
+            }
         }
         Ok(Exit::Alive)
     }
@@ -273,8 +301,10 @@ impl Runtime {
 /// What the cheap signals say about a container's process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
-    /// Not active, or still running.
+    /// Not active, or still running (or still created).
     Alive,
+    /// Recorded `created`, but the OCI runtime has started it.
+    Started,
     /// It ended, with this exit code if conmon recorded one.
     Ended(Option<i32>),
 }

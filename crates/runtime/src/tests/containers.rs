@@ -96,7 +96,7 @@ fn create_merges_env_and_refuses_bad_input() {
 }
 
 #[test]
-fn duplicate_name_is_refused_and_its_storage_released() {
+fn duplicate_name_is_refused_before_any_storage_is_made() {
     let fx = Fx::new();
     fx.create("web");
     let mut o = ContainerCreateOptions::new("busybox", &[]);
@@ -107,7 +107,11 @@ fn duplicate_name_is_refused_and_its_storage_released() {
         "{err}"
     );
     let m = fx.storage_methods();
-    assert_eq!(m.last(), Some(&"delete_container"), "{m:?}");
+    assert_eq!(
+        m.iter().filter(|c| **c == "create_container").count(),
+        1,
+        "{m:?}"
+    );
     assert_eq!(
         berth_storage::Storage::list_containers(&*fx.storage)
             .unwrap()
@@ -568,4 +572,41 @@ fn wait_on_an_auto_removed_container_returns_its_exit_code() {
     });
     assert!(!fx.rt.container_exists(&id).unwrap());
     assert_eq!(waiter.unwrap(), 1);
+}
+
+/// `runtime start` ran, but the command that ran it was killed before it saved `running`:
+/// the next command sees the real status (only `created` records with a live process ask
+/// the OCI runtime), and start, stop and rm behave as for any running container.
+#[test]
+fn a_created_record_whose_process_was_started_reads_running() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    let untouched = fx.create("b");
+    fx.rt.init_container(&id).unwrap();
+    fx.rt.init_container(&untouched).unwrap();
+    berth_oci::OciRuntime::start(&*fx.oci, &id).unwrap();
+
+    let again = fx.again();
+    let rec = again.container(&id).unwrap();
+    assert_eq!(rec.state.status, ContainerStatus::Running);
+    assert!(rec.state.started_at.is_some());
+    assert_eq!(
+        fx.state.container(&id).unwrap().state.status,
+        ContainerStatus::Running,
+        "saved"
+    );
+    assert_eq!(fx.status(&untouched), ContainerStatus::Created);
+
+    let starts = |fx: &Fx| {
+        fx.oci
+            .calls()
+            .iter()
+            .filter(|c| matches!(c, Call::Start(_)))
+            .count()
+    };
+    again.start_container(&id).unwrap();
+    assert_eq!(starts(&fx), 1, "already running: not started twice");
+    assert_eq!(again.stop_container(&id, None).unwrap(), 143);
+    again.start_container(&untouched).unwrap();
+    assert_eq!(fx.status(&untouched), ContainerStatus::Running);
 }
