@@ -99,12 +99,17 @@ fn kill_after(b: &Berth, args: &[String], delay: Duration) -> (Ended, String) {
 /// clean-up run after the trial (unkilled).
 struct Op<'a> {
     name: &'static str,
-    args: Box<dyn Fn(&Berth, usize) -> Vec<String> + 'a>,
-    after: Box<dyn Fn(&Berth, usize) + 'a>,
+    args: ArgsFn<'a>,
+    after: AfterFn<'a>,
 }
 
+/// Per trial: the arguments of the command to kill.
+type ArgsFn<'a> = Box<dyn Fn(&Berth, usize) -> Vec<String> + 'a>;
+/// Per trial: the clean-up after it.
+type AfterFn<'a> = Box<dyn Fn(&Berth, usize) + 'a>;
+
 fn strings(a: &[&str]) -> Vec<String> {
-    a.iter().map(|s| s.to_string()).collect()
+    a.iter().map(ToString::to_string).collect()
 }
 
 fn ids_in(out: &str) -> impl Iterator<Item = String> + '_ {

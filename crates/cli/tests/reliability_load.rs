@@ -10,6 +10,7 @@ mod common;
 use common::leftovers::{self, Kind};
 use common::{Berth, IMG};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -69,37 +70,37 @@ struct Record {
 
 /// Runs `args`, timing it under `what`; a non-zero exit is recorded as a failure. Stdout.
 fn timed(b: &Berth, rec: &Mutex<Record>, what: &'static str, args: &[&str]) -> Option<String> {
-    let t = Instant::now();
-    let r = b.run(args);
-    let d = t.elapsed();
+    let started = Instant::now();
+    let res = b.run(args);
+    let took = started.elapsed();
     let mut g = rec.lock().unwrap();
-    g.tallies.entry(what).or_default().add(d);
-    if r.code == 0 {
-        Some(r.out)
+    g.tallies.entry(what).or_default().add(took);
+    if res.code == 0 {
+        Some(res.out)
     } else {
         g.failures.push(Failure {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: r.code,
-            out: r.out,
-            err: r.err,
+            args: args.iter().map(ToString::to_string).collect(),
+            code: res.code,
+            out: res.out,
+            err: res.err,
         });
         None
     }
 }
 
 fn report_failures(rec: &Record) -> String {
-    rec.failures
-        .iter()
-        .map(|f| {
-            format!(
-                "  berth {:?}: exit {}\n    stdout: {}\n    stderr: {}\n",
-                f.args,
-                f.code,
-                f.out.trim(),
-                f.err.trim()
-            )
-        })
-        .collect()
+    let mut out = String::new();
+    for f in &rec.failures {
+        let _ = write!(
+            out,
+            "  berth {:?}: exit {}\n    stdout: {}\n    stderr: {}\n",
+            f.args,
+            f.code,
+            f.out.trim(),
+            f.err.trim()
+        );
+    }
+    out
 }
 
 #[test]

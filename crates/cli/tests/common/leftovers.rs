@@ -18,6 +18,7 @@ use super::Berth;
 use sha2::{Digest, Sha512};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -136,8 +137,17 @@ impl Scan {
 
     /// The orphans, one a line.
     pub fn report(&self) -> String {
-        self.orphans().iter().map(|l| format!("  {l}\n")).collect()
+        lines(&self.orphans())
     }
+}
+
+/// Leftovers, one an indented line.
+fn lines(found: &[&Leftover]) -> String {
+    let mut out = String::new();
+    for l in found {
+        let _ = writeln!(out, "  {l}");
+    }
+    out
 }
 
 const IPAM_NET: &str = "berth";
@@ -149,7 +159,7 @@ fn is_id(s: &str) -> bool {
 fn dir_names(p: &Path) -> Vec<String> {
     std::fs::read_dir(p)
         .map(|rd| {
-            rd.filter_map(|e| e.ok())
+            rd.filter_map(std::result::Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
@@ -192,8 +202,8 @@ fn mentions_prefix(line: &str, prefix: &str) -> bool {
 /// `create`, `run -d`, ...), so that host-wide things of a container whose
 /// record is gone can still be attributed to this instance.
 pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
-    let d = b.dir.path();
-    let (root, run, tmp) = (d.join("root"), d.join("run"), d.join("tmp"));
+    let base = b.dir.path();
+    let (root, run, tmp) = (base.join("root"), base.join("run"), base.join("tmp"));
     let mut s = Scan::default();
     let mut add =
         |kind, what: String, owner: Option<String>| s.found.push(Leftover { kind, what, owner });
@@ -282,7 +292,7 @@ pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
     // Staging, half-written records and driver dirs without a record.
     for dir in ["images", "layers"] {
         for n in dir_names(&root.join(dir)) {
-            if !n.ends_with(".json") || n.starts_with('.') {
+            if Path::new(&n).extension().is_none_or(|e| e != "json") || n.starts_with('.') {
                 add(
                     Kind::Staging,
                     root.join(dir).join(n).display().to_string(),
@@ -352,7 +362,7 @@ pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
         };
         let mp = mp.replace("\\040", " ");
         let p = Path::new(&mp);
-        if !p.starts_with(d) || p == netns_dir {
+        if !p.starts_with(base) || p == netns_dir {
             continue;
         }
         let owner = p
@@ -389,7 +399,7 @@ pub fn scan(b: &Berth, seen: &BTreeSet<String>) -> Scan {
     }
 
     // Processes naming the instance dir (conmon: `-c ID`).
-    let dstr = d.display().to_string();
+    let dstr = base.display().to_string();
     for pid in dir_names(Path::new("/proc")) {
         if pid.parse::<u32>().is_err() || pid == std::process::id().to_string() {
             continue;
@@ -490,9 +500,6 @@ pub fn assert_nothing(s: &Scan, when: &str) {
         s.found.is_empty(),
         "{when}: {} leftover(s):\n{}",
         s.found.len(),
-        s.found
-            .iter()
-            .map(|l| format!("  {l}\n"))
-            .collect::<String>()
+        lines(&s.found.iter().collect::<Vec<_>>())
     );
 }
