@@ -51,6 +51,7 @@
 
 mod builder;
 mod container;
+mod dirs;
 mod error;
 mod image;
 mod info;
