@@ -50,6 +50,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod check;
 mod container;
 mod dirs;
 mod error;
@@ -59,6 +60,7 @@ mod lock;
 mod names;
 mod network;
 mod pod;
+mod process;
 mod refresh;
 mod registry;
 mod runtime;
@@ -69,17 +71,19 @@ mod volume;
 mod tests;
 
 pub use builder::RuntimeBuilder;
+pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
-    ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
-    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
-    ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
-    WaitCondition,
+    parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
+    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
+    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
+    NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
 };
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
 pub use names::{generate_name, new_id, validate_name};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
+pub use process::ProcessHandle;
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
 pub use volume::{Volume, VolumeCreateOptions};
 

@@ -20,12 +20,14 @@ pub mod extract;
 mod fsutil;
 mod images;
 mod import;
+pub mod inroot;
 mod layers;
 mod lock;
 mod model;
 pub mod oci;
 pub mod reference;
 pub mod registry;
+mod staging;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

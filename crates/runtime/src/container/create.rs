@@ -234,7 +234,13 @@ impl Runtime {
             named_volumes: opts.volumes.clone(),
             shared_namespaces: shared,
             rootfs_storage_id: storage_id,
-            resources: opts.resources.clone(),
+            resources: berth_state::ResourceLimits {
+                pids_limit: opts
+                    .resources
+                    .pids_limit
+                    .or_else(|| self.default_pids_limit()),
+                ..opts.resources.clone()
+            },
             security: berth_state::SecurityOptions {
                 privileged: opts.privileged,
                 cap_add: opts.cap_add.clone(),
@@ -261,7 +267,9 @@ impl Runtime {
         };
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
-        let result = match &opts.name {
+        // A concurrent `volume rm` either sees this record or removed the volume first.
+        let volumes: Vec<&str> = opts.volumes.iter().map(|v| v.name.as_str()).collect();
+        let result = self.with_volumes_held(&volumes, || match &opts.name {
             Some(name) => {
                 config.name.clone_from(name);
                 self.state
@@ -269,7 +277,7 @@ impl Runtime {
                     .map_err(Error::from)
             }
             None => self.add_with_generated_name(&mut config, &state),
-        };
+        });
         if let Err(e) = result {
             return Err(undo.fail(e));
         }
@@ -333,6 +341,16 @@ pub(crate) fn parse_signal(s: &str) -> Option<u32> {
     let name = name.strip_prefix("SIG").unwrap_or(&name);
     let sig: nix::sys::signal::Signal = format!("SIG{name}").parse().ok()?;
     Some(sig as u32)
+}
+
+impl Runtime {
+    /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
+    /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
+    fn default_pids_limit(&self) -> Option<i64> {
+        let can_limit = nix::unistd::geteuid().is_root()
+            || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+        (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
+    }
 }
 
 #[cfg(test)]

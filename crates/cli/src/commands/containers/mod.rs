@@ -84,7 +84,9 @@ fn dispatch(
                 };
                 let rec = rt.container(id)?;
                 let keys = crate::opts::keys::parse_detach_keys(&a.detach_keys)?;
-                return foreground(rt, &rec, a.interactive, false, &keys).map(|c| c.unwrap_or(0));
+                let sig_proxy = a.sig_proxy.unwrap_or(true);
+                return foreground(rt, &rec, a.interactive, sig_proxy, &keys)
+                    .map(|c| c.unwrap_or(0));
             }
             each_named(rt, &t, &ids, |id| rt.start_container(id).map_err(run_error))
         }
@@ -151,7 +153,8 @@ fn dispatch(
             }
             each(&ids, |id| {
                 let shown = given_name(&t, rt, id);
-                match rt.remove_container(id, a.force, a.volumes) {
+                let timeout = std::time::Duration::from_secs(a.time);
+                match rt.remove_container_within(id, a.force, a.volumes, timeout) {
                     Err(e) if a.ignore && e.is_not_found() => return Ok(()),
                     r => r?,
                 }
