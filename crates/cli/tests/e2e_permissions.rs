@@ -107,7 +107,7 @@ fn a_new_instance_is_private_and_runs_containers_as_any_user() {
         b.ok(&["exec", "--user", "65534", "root1", "id", "-u"]),
         "65534\n"
     );
-    b.ok(&["rm", "-f", "root1"]);
+    b.ok(&["rm", "-f", "-t", "0", "root1"]);
 }
 
 #[test]
@@ -211,5 +211,5 @@ fn a_host_user_reaches_neither_the_state_nor_bundles_nor_set_uid_binaries() {
         let o = as_nobody(&["/bin/ls", d.join(dir).to_str().unwrap()]);
         assert!(!o.status.success(), "nobody listed {dir}");
     }
-    b.ok(&["rm", "-f", id, suid.trim()]);
+    b.ok(&["rm", "-f", "-t", "0", id, suid.trim()]);
 }
