@@ -8,10 +8,11 @@ use serde_json::Value;
 /// (`tooLarge` in fmt/print.go).
 const GO_NUM_LIMIT: usize = 1_000_000;
 
-/// What Go's fmt does with the digits of a width or precision: `None` when
-/// the number grew past [`GO_NUM_LIMIT`] before its last digit, in which
-/// case Go gives up on the rest of the format (`%!(NOVERB)`).
-fn go_parsenum(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Option<usize>> {
+/// What Go's fmt does with the digits of a width or precision: the
+/// number and whether there were digits, or `None` when the number grew
+/// past [`GO_NUM_LIMIT`] before its last digit, in which case Go gives up
+/// on the rest of the format (`%!(NOVERB)`).
+fn go_parsenum(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<(usize, bool)> {
     let mut num = 0usize;
     let mut present = false;
     while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
@@ -22,7 +23,7 @@ fn go_parsenum(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<O
         present = true;
         chars.next();
     }
-    Some(present.then_some(num))
+    Some((num, present))
 }
 
 /// A `*` width or precision taken from the arguments, as Go's `intFromArg`:
@@ -64,11 +65,11 @@ pub(super) fn printf(fmt: &str, args: &[Value], budget: &Budget) -> Result<Strin
                 None => out.push_str("%!(BADWIDTH)"),
             }
         } else {
-            let Some(w) = go_parsenum(&mut chars) else {
+            let Some((w, present)) = go_parsenum(&mut chars) else {
                 out.push_str("%!(NOVERB)");
                 break;
             };
-            width = w;
+            width = present.then_some(w);
         }
         let mut precision = None;
         if chars.next_if_eq(&'.').is_some() {
@@ -78,11 +79,11 @@ pub(super) fn printf(fmt: &str, args: &[Value], budget: &Budget) -> Result<Strin
                     _ => out.push_str("%!(BADPREC)"),
                 }
             } else {
-                let Some(p) = go_parsenum(&mut chars) else {
+                let Some((p, _)) = go_parsenum(&mut chars) else {
                     out.push_str("%!(NOVERB)");
                     break;
                 };
-                precision = Some(p.unwrap_or(0));
+                precision = Some(p);
             }
         }
         let Some(verb) = chars.next() else {
