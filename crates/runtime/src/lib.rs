@@ -74,6 +74,7 @@ pub use container::{
     ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
     WaitCondition,
 };
+pub use container::read_log;
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;

@@ -24,6 +24,8 @@ pub use inspect::{
 };
 pub use lifecycle::WaitCondition;
 pub use logs::{LogLine, LogOptions, LogStream};
+// The k8s-file parser, public for its fuzz target.
+pub use logs::read_log;
 pub use stats::{ContainerStats, TopRow};
 
 /// Key in `ContainerConfig::extra` holding the network mode (`NetworkMode` as JSON).
