@@ -68,13 +68,13 @@ mod volume;
 mod tests;
 
 pub use builder::RuntimeBuilder;
+pub use container::read_log;
 pub use container::{
     ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
     InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
     ListOptions, LogLine, LogOptions, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
     WaitCondition,
 };
-pub use container::read_log;
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;

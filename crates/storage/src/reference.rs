@@ -323,7 +323,13 @@ mod tests {
         assert!(err.contains("longer than 255"), "{err}");
         let fits = "a".repeat(255 - "docker.io/library/".len());
         let r = Reference::parse(&fits).unwrap();
-        assert_eq!(Reference::parse(&r.to_string()).unwrap(), Reference { had_domain: true, ..r });
+        assert_eq!(
+            Reference::parse(&r.to_string()).unwrap(),
+            Reference {
+                had_domain: true,
+                ..r
+            }
+        );
         assert!(Reference::parse(&format!("{fits}a")).is_err());
         let long = "a".repeat(300);
         assert!(Reference::parse(&long)
