@@ -192,6 +192,67 @@ fn short_names_and_a_mirror_standing_in_for_quay_io() {
 }
 
 #[test]
+fn short_name_mode_and_aliases_of_registries_conf_apply_to_pull() {
+    let (reg_a, reg_b) = (
+        Registry::start(RegistryConfig::default()),
+        Registry::start(RegistryConfig::default()),
+    );
+    seed(&reg_a, "tools/bb:1");
+    let (ha, hb) = (reg_a.host(), reg_b.host());
+    let conf = |mode: &str, aliases: &str| {
+        format!(
+            "unqualified-search-registries = [\"{hb}\", \"{ha}\"]\nshort-name-mode = \"{mode}\"\n\n\
+             [[registry]]\nlocation = \"{ha}\"\ninsecure = true\n\n\
+             [[registry]]\nlocation = \"{hb}\"\ninsecure = true\n\n[aliases]\n{aliases}"
+        )
+    };
+    // enforcing, two search registries, no alias: podman's error, exit 125, nothing pulled.
+    let enf = berth(false, &conf("enforcing", ""), ACCEPT);
+    let r = enf.run(&["pull", "tools/bb:1"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert!(
+        r.err
+            .contains("short-name resolution enforced but cannot prompt without a TTY"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err
+            .contains(&format!("{hb}/tools/bb:1 or {ha}/tools/bb:1")),
+        "{}",
+        r.err
+    );
+    assert_eq!(enf.ok(&["images", "-q"]).trim(), "");
+    // permissive and disabled try each search registry in order.
+    for mode in ["permissive", "disabled"] {
+        let p = berth(false, &conf(mode, ""), ACCEPT);
+        let r = p.run(&["pull", "tools/bb:1"]);
+        assert_eq!(r.code, 0, "{mode}: {r:?}");
+        let names = p.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+        assert_eq!(names.trim(), format!("{ha}/tools/bb:1"), "{mode}");
+    }
+    // An alias wins in enforcing mode, and the user's tag is kept.
+    let al = berth(
+        false,
+        &conf("enforcing", &format!("\"mybb\" = \"{ha}/tools/bb\"\n")),
+        ACCEPT,
+    );
+    let r = al.run(&["pull", "mybb:1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let names = al.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    assert_eq!(names.trim(), format!("{ha}/tools/bb:1"));
+    // A malformed alias is a configuration error naming the file and key.
+    let bad = berth(false, &conf("enforcing", "\"mybb\" = \"mybb:1\"\n"), ACCEPT);
+    let r = bad.run(&["pull", "mybb:1"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert!(
+        r.err.contains("registries.conf") && r.err.contains("aliases.mybb"),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
 fn login_push_and_logout_with_basic_auth() {
     let reg = Registry::start(RegistryConfig {
         htpasswd: Some(("berth".into(), "s3cret".into())),

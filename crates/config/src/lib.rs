@@ -36,8 +36,9 @@ pub use paths::{
     SECCOMP_OVERRIDE_PATH,
 };
 pub use registries::{
-    Mirror, RegistriesConfig, Registry, ShortNameMode, REGISTRIES_CONF_DIR,
-    REGISTRIES_CONF_ENV_VAR, REGISTRIES_CONF_PATH,
+    short_name_aliases_cache_path, Mirror, RegistriesConfig, Registry, ShortNameMode,
+    REGISTRIES_CONF_DIR, REGISTRIES_CONF_ENV_VAR, REGISTRIES_CONF_PATH,
+    SHORT_NAME_ALIASES_CACHE_PATH,
 };
 pub use rootless::{
     default_tmp_dir, rootless_runtime_dir, RuntimeDir, RuntimeDirAttempt, RuntimeDirSource,

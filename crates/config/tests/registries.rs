@@ -240,6 +240,18 @@ fn a_broken_drop_in_fails_the_load_naming_it() {
 
 const BROKEN: &[(&str, &str)] = &[
     (
+        "alias_with_tag.conf",
+        r#"2:11: `aliases.busybox`: expected a fully qualified image name without tag or digest (registry/repository), or "" to cancel the alias, found string "docker.io/library/busybox:1.36""#,
+    ),
+    (
+        "alias_not_qualified.conf",
+        r#"2:11: `aliases.busybox`: expected a fully qualified image name without tag or digest (registry/repository), or "" to cancel the alias, found string "busybox""#,
+    ),
+    (
+        "alias_name_qualified.conf",
+        r#"2:1: `aliases.quay.io/busybox`: expected a short name without registry, tag or digest as the alias name, found "quay.io/busybox""#,
+    ),
+    (
         "alias_not_string.conf",
         "2:11: `aliases.busybox`: expected a string, found integer 1",
     ),
@@ -351,4 +363,74 @@ fn version_1_files_are_converted() {
     assert!(cfg.unknown_keys.is_empty());
     let local = cfg.find_registry("localhost:5000/busybox").unwrap();
     assert!(local.insecure && local.blocked);
+}
+
+#[test]
+fn aliases_track_their_file_drop_ins_cancel_them_and_the_cache_wins() {
+    let root = installed();
+    let etc = root.path().join("etc/containers");
+    fs::write(
+        etc.join("registries.conf.d/20-aliases.conf"),
+        "short-name-mode = \"enforcing\"\n[aliases]\nbusybox = \"\"\nbb = \"registry.example:5000/tools/busybox\"\n",
+    )
+    .unwrap();
+    let env = Environment::new(0).with_root(root.path());
+    let cfg = RegistriesConfig::load(&env).unwrap();
+    assert_eq!(cfg.effective_short_name_mode(), ShortNameMode::Enforcing);
+    let a = cfg.resolved_aliases();
+    // The main file's busybox alias is cancelled by the later drop-in.
+    assert_eq!(
+        a["busybox"],
+        (
+            String::new(),
+            PathBuf::from("/etc/containers/registries.conf.d/20-aliases.conf")
+        )
+    );
+    assert_eq!(
+        a["alpine"],
+        (
+            "docker.io/library/alpine".to_string(),
+            PathBuf::from("/etc/containers/registries.conf.d/10-localhost.conf")
+        )
+    );
+    assert_eq!(cfg.alias_cache_file, None);
+    // root's short-name-aliases.conf cache wins over registries.conf.
+    let cache = root.path().join("var/cache/containers");
+    fs::create_dir_all(&cache).unwrap();
+    fs::write(
+        cache.join("short-name-aliases.conf"),
+        "[aliases]\nbb = \"quay.io/cached/busybox\"\n",
+    )
+    .unwrap();
+    let cfg = RegistriesConfig::load(&env).unwrap();
+    assert_eq!(
+        cfg.resolved_aliases()["bb"],
+        (
+            "quay.io/cached/busybox".to_string(),
+            PathBuf::from(berth_config::SHORT_NAME_ALIASES_CACHE_PATH)
+        )
+    );
+    // A broken cache is an error naming it.
+    fs::write(
+        cache.join("short-name-aliases.conf"),
+        "[aliases]\nbb = \"x:1\"\n",
+    )
+    .unwrap();
+    let e = RegistriesConfig::load(&env).unwrap_err().to_string();
+    assert!(
+        e.starts_with("/var/cache/containers/short-name-aliases.conf:2:6: `aliases.bb`"),
+        "{e}"
+    );
+    // Rootless users have theirs under ~/.cache; the default mode is permissive.
+    let user = Environment::new(1000).with_var("HOME", "/home/u");
+    assert_eq!(
+        berth_config::short_name_aliases_cache_path(&user),
+        Some(PathBuf::from(
+            "/home/u/.cache/containers/short-name-aliases.conf"
+        ))
+    );
+    assert_eq!(
+        RegistriesConfig::default().effective_short_name_mode(),
+        ShortNameMode::Permissive
+    );
 }

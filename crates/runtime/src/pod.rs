@@ -170,9 +170,15 @@ impl Runtime {
     /// The pods of this namespace, statuses computed from their containers.
     pub fn list_pods(&self) -> Result<Vec<PodRecord>> {
         self.check()?;
-        let mut pods = self.state.all_pods()?;
-        for p in &mut pods {
-            p.state.status = self.pod_status(&p.config.id)?;
+        let mut pods = Vec::new();
+        for mut p in self.state.all_pods()? {
+            match self.pod_status(&p.config.id) {
+                Ok(s) => p.state.status = s,
+                // Removed since the list was read.
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e),
+            }
+            pods.push(p);
         }
         Ok(pods)
     }
@@ -181,10 +187,7 @@ impl Runtime {
     /// order: all running = running, some running = degraded, all paused = paused, all
     /// stopped = exited, some stopped = stopped, else created.
     fn pod_status(&self, pod_id: &str) -> Result<PodStatus> {
-        let mut members = self.state.pod_containers(pod_id)?;
-        for m in &mut members {
-            self.sync_status(m)?;
-        }
+        let members = self.synced_skipping_removed(self.state.pod_containers(pod_id)?)?;
         let statuses: Vec<ContainerStatus> = members.iter().map(|m| m.state.status).collect();
         Ok(pod_status_of(&statuses))
     }
@@ -324,10 +327,7 @@ impl Runtime {
     /// `pod inspect` data.
     pub fn inspect_pod(&self, id_or_name: &str) -> Result<InspectPod> {
         let pod = self.pod(id_or_name)?;
-        let mut members = self.state.pod_containers(&pod.config.id)?;
-        for m in &mut members {
-            self.sync_status(m)?;
-        }
+        let members = self.synced_skipping_removed(self.state.pod_containers(&pod.config.id)?)?;
         let infra = pod.config.infra_container_id.clone().unwrap_or_default();
         let hostname = members
             .iter()

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use berth_storage::registry::{
-    Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions, PullPolicy, PullReport,
-    PushOptions, PushReport, RegistryEntry, RegistryRules,
+    Alias, Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions, PullPolicy,
+    PullReport, PushOptions, PushReport, RegistryEntry, RegistryRules, ShortNameMode,
 };
 use berth_storage::ImageRecord;
 
@@ -32,13 +32,27 @@ impl Runtime {
 
     /// The rules of registries.conf as the process environment finds it
     /// (`CONTAINERS_REGISTRIES_CONF`, else `/etc/containers/registries.conf` and its drop-ins),
-    /// read now so an edit applies to the next pull.
+    /// with `short-name-mode` and the aliases of `[aliases]` and the short-name-aliases.conf
+    /// cache, read now so an edit applies to the next pull.
     pub fn registry_rules(&self) -> Result<RegistryRules> {
         self.check()?;
         let env = berth_config::Environment::from_process();
         let conf = berth_config::RegistriesConfig::load(&env)?;
         Ok(RegistryRules {
             search: conf.search_registries().to_vec(),
+            short_name_mode: match conf.effective_short_name_mode() {
+                berth_config::ShortNameMode::Enforcing => ShortNameMode::Enforcing,
+                berth_config::ShortNameMode::Permissive => ShortNameMode::Permissive,
+                berth_config::ShortNameMode::Disabled => ShortNameMode::Disabled,
+            },
+            aliases: conf
+                .resolved_aliases()
+                .into_iter()
+                .map(|(name, (target, origin))| {
+                    let origin = origin.display().to_string();
+                    (name, Alias { target, origin })
+                })
+                .collect(),
             registries: conf
                 .registries
                 .iter()

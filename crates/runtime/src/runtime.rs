@@ -35,62 +35,57 @@ pub struct Layers {
 /// Tells whether a host process exists. The real probe asks the kernel; tests substitute one
 /// whose answers they choose (fake OCI pids are not host pids).
 pub trait ProcessProbe: std::fmt::Debug + Send + Sync {
-    /// Whether `pid` names a live process.
-    fn is_alive(&self, pid: u32) -> bool;
+    /// Whether `pid` names a live process that started at `start_time` (clock ticks after
+    /// boot; `0` = not recorded, any start time matches). A pid reused by another process
+    /// is not alive.
+    fn is_alive(&self, pid: u32, start_time: u64) -> bool;
 
-    /// Sleeps for `timeout`, or less when `pid` ends first (the real probe wakes the moment
-    /// it does; this default just sleeps).
-    fn wait_exit(&self, pid: u32, timeout: Duration) {
+    /// When `pid` started, to keep beside it; `None` when unknown.
+    fn start_time(&self, pid: u32) -> Option<u64> {
         let _ = pid;
+        None
+    }
+
+    /// Sleeps for `timeout`, or less when the process ends first (the real probe wakes the
+    /// moment it does; this default just sleeps).
+    fn wait_exit(&self, pid: u32, start_time: u64, timeout: Duration) {
+        let _ = (pid, start_time);
         std::thread::sleep(timeout);
     }
 }
 
-/// The real [`ProcessProbe`]: `kill(pid, 0)`; zombies count as dead.
+/// The real [`ProcessProbe`]: `/proc/PID/stat` (zombies and other processes that got the
+/// pid count as dead) and a pidfd to wait on.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HostProbe;
 
 impl ProcessProbe for HostProbe {
-    fn is_alive(&self, pid: u32) -> bool {
-        if pid == 0 {
-            return false;
-        }
-        let Ok(raw) = i32::try_from(pid) else {
-            return false;
-        };
-        match nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None) {
-            Ok(()) | Err(nix::errno::Errno::EPERM) => {
-                // A zombie is gone for our purposes.
-                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                    s.rsplit_once(')')
-                        .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z'))
-                })
-            }
-            Err(_) => false,
-        }
+    fn is_alive(&self, pid: u32, start_time: u64) -> bool {
+        crate::process::is_same_live_process(pid, start_time)
     }
 
-    /// Polls a pidfd of `pid`, which becomes readable when the process exits.
-    fn wait_exit(&self, pid: u32, timeout: Duration) {
+    fn start_time(&self, pid: u32) -> Option<u64> {
+        crate::process::proc_stat(pid).map(|s| s.start_time)
+    }
+
+    /// Polls a pidfd of the process, which becomes readable when it exits.
+    fn wait_exit(&self, pid: u32, start_time: u64, timeout: Duration) {
         use rustix::event::{poll, PollFd, PollFlags, Timespec};
-        use rustix::process::{pidfd_open, Pid, PidfdFlags};
-        let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
-            return std::thread::sleep(timeout);
-        };
-        match pidfd_open(pid, PidfdFlags::empty()) {
-            Ok(fd) => {
-                let ts = Timespec {
-                    tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
-                    tv_nsec: timeout.subsec_nanos().into(),
-                };
-                let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-                if poll(&mut fds, Some(&ts)).is_err() {
-                    std::thread::sleep(timeout);
-                }
+        let Some(handle) = crate::process::ProcessHandle::open(pid, start_time) else {
+            // Gone already (or the pid is someone else's): nothing to wait for. Alive but
+            // no pidfd (a kernel without pidfd_open): just sleep.
+            if self.is_alive(pid, start_time) {
+                std::thread::sleep(timeout);
             }
-            // Gone already: nothing to wait for.
-            Err(rustix::io::Errno::SRCH) => {}
-            Err(_) => std::thread::sleep(timeout),
+            return;
+        };
+        let ts = Timespec {
+            tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: timeout.subsec_nanos().into(),
+        };
+        let mut fds = [PollFd::new(handle.fd(), PollFlags::IN)];
+        if poll(&mut fds, Some(&ts)).is_err() {
+            std::thread::sleep(timeout);
         }
     }
 }
@@ -341,19 +336,19 @@ mod probe_tests {
             .spawn()
             .expect("sleep(1) is needed");
         let pid = child.id();
-        assert!(HostProbe.is_alive(pid));
+        assert!(HostProbe.is_alive(pid, 0));
         let start = Instant::now();
-        HostProbe.wait_exit(pid, Duration::from_secs(20));
+        HostProbe.wait_exit(pid, 0, Duration::from_secs(20));
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "{:?}",
             start.elapsed()
         );
         // Ended but not reaped: a zombie counts as gone.
-        assert!(!HostProbe.is_alive(pid));
+        assert!(!HostProbe.is_alive(pid, 0));
         child.wait().unwrap();
         let start = Instant::now();
-        HostProbe.wait_exit(pid, Duration::from_secs(20));
+        HostProbe.wait_exit(pid, 0, Duration::from_secs(20));
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "a gone pid does not wait"

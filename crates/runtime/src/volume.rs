@@ -171,37 +171,64 @@ impl Runtime {
         Ok(out)
     }
 
-    /// Ids of the containers (of this runtime's namespace) that use the volume.
+    /// Ids of the containers that use the volume, in every namespace (volumes are shared
+    /// by all namespaces).
     pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
         self.check()?;
         Ok(self
             .state
-            .all_containers()?
+            .all_containers_in_every_namespace()?
             .into_iter()
             .filter(|c| c.config.named_volumes.iter().any(|v| v.name == name))
             .map(|c| c.config.id)
             .collect())
     }
 
-    /// Removes a volume. In use: refused unless `force`, which removes those containers first.
+    /// Removes a volume. In use: refused unless `force`, which removes those containers
+    /// first (only this namespace's: one in another namespace keeps the volume in use). The
+    /// users are looked up under the volumes' lock, which `create` holds while it records a
+    /// container that names a volume, so no new user appears between the check and the
+    /// removal.
     pub fn remove_volume(&self, name: &str, force: bool) -> Result<()> {
         self.check()?;
+        let _lock = self.volume_lock()?;
         self.read_volume(name)?;
         let users = self.volume_users(name)?;
         if !users.is_empty() {
-            if !force {
+            let here: Vec<String> = users
+                .iter()
+                .filter(|id| self.state.has_container(id).unwrap_or(false))
+                .cloned()
+                .collect();
+            if !force || here.len() < users.len() {
                 return Err(Error::VolumeInUse {
                     name: name.to_string(),
                     containers: users,
                 });
             }
-            for id in &users {
+            for id in &here {
                 self.remove_by_id(id, true, false)?;
             }
         }
-        let _lock = self.volume_lock()?;
         let dir = self.volumes_dir().join(name);
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove volume", dir, e))
+    }
+
+    /// Under the volumes' lock (see [`Self::remove_volume`]): checks that the named volumes
+    /// still exist, then records the container with `add`.
+    pub(crate) fn with_volumes_held<T>(
+        &self,
+        names: &[&str],
+        add: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        if names.is_empty() {
+            return add();
+        }
+        let _lock = self.volume_lock()?;
+        for name in names {
+            self.read_volume(name)?;
+        }
+        add()
     }
 
     /// Removes every volume no container uses; returns their names.
@@ -209,9 +236,11 @@ impl Runtime {
         self.check()?;
         let mut removed = Vec::new();
         for v in self.list_volumes()? {
-            if self.volume_users(&v.name)?.is_empty() {
-                self.remove_volume(&v.name, false)?;
-                removed.push(v.name);
+            // In use, or removed meanwhile: not pruned. The check is remove's, under the lock.
+            match self.remove_volume(&v.name, false) {
+                Ok(()) => removed.push(v.name),
+                Err(Error::VolumeInUse { .. } | Error::NoSuchVolume(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(removed)

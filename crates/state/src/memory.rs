@@ -301,6 +301,11 @@ impl State for MemoryState {
         ops::all_containers(&inner.tables, &inner.namespace)
     }
 
+    fn all_containers_in_every_namespace(&self) -> Result<Vec<ContainerRecord>> {
+        let inner = self.enter("all_containers_in_every_namespace")?;
+        ops::all_containers(&inner.tables, "")
+    }
+
     fn container_state(&self, id: &str) -> Result<ContainerState> {
         let inner = self.enter("container_state")?;
         Ok(ops::get_container(&inner.tables, &inner.namespace, id)?.state)

@@ -465,6 +465,12 @@ impl State for RedbState {
         self.read("all_containers", |t, ns| ops::all_containers(t, ns))
     }
 
+    fn all_containers_in_every_namespace(&self) -> Result<Vec<ContainerRecord>> {
+        self.read("all_containers_in_every_namespace", |t, _| {
+            ops::all_containers(t, "")
+        })
+    }
+
     fn container_state(&self, id: &str) -> Result<ContainerState> {
         self.read("container_state", |t, ns| {
             Ok(ops::get_container(t, ns, id)?.state)

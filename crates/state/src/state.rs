@@ -64,6 +64,10 @@ pub trait State: Send + Sync + std::fmt::Debug {
     /// Every visible container, ordered by id.
     fn all_containers(&self) -> Result<Vec<ContainerRecord>>;
 
+    /// Every container of every namespace, ordered by id: for what namespaces share, such
+    /// as named volumes.
+    fn all_containers_in_every_namespace(&self) -> Result<Vec<ContainerRecord>>;
+
     /// The mutable part of a container.
     fn container_state(&self, id: &str) -> Result<ContainerState>;
 

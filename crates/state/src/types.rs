@@ -334,6 +334,12 @@ pub struct ContainerState {
     pub pid: u32,
     /// Pid of its conmon, 0 when none.
     pub conmon_pid: u32,
+    /// When `pid` started (clock ticks after boot, `/proc/PID/stat` field 22), so a pid the
+    /// kernel hands to another process later is not taken for the container's; 0 = unknown
+    /// (records written before it was kept).
+    pub pid_start_time: u64,
+    /// When `conmon_pid` started, likewise.
+    pub conmon_start_time: u64,
     /// Exit code of the last run.
     pub exit_code: Option<i32>,
     /// When it last started.
@@ -361,14 +367,21 @@ impl ContainerState {
         }
     }
 
+    /// Forgets the container's and conmon's processes (they ended).
+    pub fn clear_pids(&mut self) {
+        self.pid = 0;
+        self.conmon_pid = 0;
+        self.pid_start_time = 0;
+        self.conmon_start_time = 0;
+    }
+
     /// The state after a reboot (see [`ContainerStatus::after_reboot`]):
     /// the pids, mount point, netns path and network results are cleared,
     /// because none of them survives a reboot. Exit code, times and
     /// `oom_killed` are kept.
     pub fn reset_after_reboot(&mut self) {
         self.status = self.status.after_reboot();
-        self.pid = 0;
-        self.conmon_pid = 0;
+        self.clear_pids();
         self.mount_point.clear();
         self.netns_path.clear();
         self.network_results = None;
@@ -549,6 +562,10 @@ mod tests {
         let cfg: ContainerConfig = serde_json::from_str(r#"{"id":"ab","name":"x"}"#).unwrap();
         assert_eq!(cfg.name, "x");
         assert!(cfg.env.is_empty() && !cfg.tty && cfg.pod_id.is_none());
+        // Pids saved before their start times were kept: start times unknown (0).
+        let st: ContainerState =
+            serde_json::from_str(r#"{"status":"running","pid":7,"conmon_pid":6}"#).unwrap();
+        assert_eq!((st.pid, st.pid_start_time, st.conmon_start_time), (7, 0, 0));
     }
 
     #[test]
@@ -557,6 +574,8 @@ mod tests {
             status: ContainerStatus::Running,
             pid: 42,
             conmon_pid: 41,
+            pid_start_time: 9,
+            conmon_start_time: 8,
             exit_code: Some(3),
             mount_point: "/m".into(),
             netns_path: "/run/netns/x".into(),
@@ -566,6 +585,7 @@ mod tests {
         st.reset_after_reboot();
         assert_eq!(st.status, ContainerStatus::Exited);
         assert_eq!((st.pid, st.conmon_pid), (0, 0));
+        assert_eq!((st.pid_start_time, st.conmon_start_time), (0, 0));
         assert!(st.mount_point.is_empty() && st.netns_path.is_empty());
         assert!(st.network_results.is_none());
         assert_eq!(st.exit_code, Some(3));

@@ -147,6 +147,8 @@ fn container_round_trips(s: &dyn State) {
         status: ContainerStatus::Created,
         pid: 7,
         conmon_pid: 6,
+        pid_start_time: 12_345,
+        conmon_start_time: 12_340,
         exit_code: Some(0),
         started_at: Some(chrono::Utc::now()),
         finished_at: None,
@@ -477,6 +479,10 @@ fn namespaces_isolate(s: &dyn State) {
     assert!(s.lookup_container("in-a").unwrap_err().is_not_found());
     assert_eq!(s.lookup_container("c1").unwrap().config.id, in_b.id);
     assert_eq!(ids(&s.all_containers().unwrap()), [in_b.id.as_str()]);
+    // ... except to what namespaces share (named volumes)
+    let mut every = vec![in_a.id.as_str(), in_b.id.as_str()];
+    every.sort_unstable();
+    assert_eq!(ids(&s.all_containers_in_every_namespace().unwrap()), every);
     assert!(s.remove_container(&in_a.id).unwrap_err().is_not_found());
     assert!(s
         .save_container_state(&in_a.id, &ContainerState::default())

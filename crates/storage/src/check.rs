@@ -24,8 +24,8 @@ impl CheckReport {
 }
 
 impl Store {
-    /// Checks the store. With `repair`, removes staging files, directories
-    /// without records, records whose data is missing, and layers and blobs
+    /// Checks the store. With `repair`, removes staging files (never those
+    /// of a pull still running), directories without records, records whose data is missing, and layers and blobs
     /// that nothing uses; without, only reports them.
     pub fn check(&self, repair: bool) -> Result<CheckReport> {
         self.lock.write(|| self.check_locked(repair))
@@ -41,9 +41,12 @@ impl Store {
             Ok(())
         };
 
-        // 1. Staging files.
+        // 1. Staging files; a staging directory a live pull holds is not a leftover.
         for n in list_dir(&self.tmp_dir())? {
             let p = self.tmp_dir().join(&n);
+            if crate::staging::is_live(&p) {
+                continue;
+            }
             fix(
                 format!("leftover staging file {}", p.display()),
                 &mut || remove_tree(&p),

@@ -80,7 +80,11 @@ impl Store {
                 return Err(Error::ContainerExists(container_id.to_string()));
             }
             let id = random_hex(32);
-            self.driver.create_container(&id, &img.layers)?;
+            // A half-made copy (a full disk during vfs's copy) goes with the error.
+            if let Err(e) = self.driver.create_container(&id, &img.layers) {
+                let _ = self.driver.remove_container(&id);
+                return Err(e);
+            }
             let rec = ContainerRecord {
                 id: id.clone(),
                 container_id: container_id.to_string(),

@@ -26,6 +26,7 @@ mod model;
 pub mod oci;
 pub mod reference;
 pub mod registry;
+mod staging;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

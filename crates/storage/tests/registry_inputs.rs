@@ -39,7 +39,7 @@ proptest! {
 
     #[test]
     fn references_and_platforms_never_panic(r in ".{0,80}", p in ".{0,30}") {
-        let rules = RegistryRules { search: vec!["docker.io".into(), "quay.io".into()], registries: vec![] };
+        let rules = RegistryRules { search: vec!["docker.io".into(), "quay.io".into()], registries: vec![], ..RegistryRules::default() };
         if let Ok(c) = rules.candidates(&r) {
             for x in c {
                 let _ = rules.pull_sources(&x);

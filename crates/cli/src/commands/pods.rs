@@ -162,7 +162,17 @@ fn dispatch(
             let m = Matcher::new(&filters, now, &lookup)?;
             let mut rows = Vec::new();
             for p in rt.list_pods()? {
-                let s = summary(rt, &p)?;
+                let s = match summary(rt, &p) {
+                    Ok(s) => s,
+                    // Removed while listing.
+                    Err(e)
+                        if e.downcast_ref::<berth_runtime::Error>()
+                            .is_some_and(berth_runtime::Error::is_not_found) =>
+                    {
+                        continue
+                    }
+                    Err(e) => return Err(e),
+                };
                 if m.pod(&s) {
                     rows.push(s);
                 }

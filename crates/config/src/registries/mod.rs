@@ -36,6 +36,20 @@ pub const REGISTRIES_CONF_PATH: &str = "/etc/containers/registries.conf";
 pub const REGISTRIES_CONF_DIR: &str = "/etc/containers/registries.conf.d";
 /// The variable naming the only registries.conf to read.
 pub const REGISTRIES_CONF_ENV_VAR: &str = "CONTAINERS_REGISTRIES_CONF";
+/// root's machine-written short-name alias cache (containers/image's path).
+pub const SHORT_NAME_ALIASES_CACHE_PATH: &str = "/var/cache/containers/short-name-aliases.conf";
+
+/// The short-name alias cache containers/image reads for `env`: root's
+/// [`SHORT_NAME_ALIASES_CACHE_PATH`], a rootless user's
+/// `$XDG_CACHE_HOME/containers/short-name-aliases.conf` (else `~/.cache/...`).
+pub fn short_name_aliases_cache_path(env: &Environment) -> Option<PathBuf> {
+    if !env.is_rootless() {
+        return Some(PathBuf::from(SHORT_NAME_ALIASES_CACHE_PATH));
+    }
+    env.absolute_var("XDG_CACHE_HOME")
+        .or_else(|| env.home().map(|h| h.join(".cache")))
+        .map(|c| c.join("containers/short-name-aliases.conf"))
+}
 
 /// How short names (`alpine`) are resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,8 +164,15 @@ pub struct RegistriesConfig {
     pub short_name_mode: Option<ShortNameMode>,
     /// The `[[registry]]` entries.
     pub registries: Vec<Registry>,
-    /// Short-name aliases (`[aliases]`).
+    /// Short-name aliases (`[aliases]`); an empty value cancels an earlier file's alias.
     pub aliases: BTreeMap<String, String>,
+    /// The file each alias of `aliases` came from.
+    pub alias_origins: BTreeMap<String, PathBuf>,
+    /// Aliases of the machine-written short-name-aliases.conf cache; they win
+    /// over `aliases`, as in containers/image.
+    pub cached_aliases: BTreeMap<String, String>,
+    /// The cache file, when it was read.
+    pub alias_cache_file: Option<PathBuf>,
     /// The files read, in order.
     pub files: Vec<PathBuf>,
     /// Keys of those files that were ignored (each logged as a warning).
@@ -159,10 +180,26 @@ pub struct RegistriesConfig {
 }
 
 impl RegistriesConfig {
-    /// Reads the files that apply to `env` (see the module docs). Missing
-    /// files are fine (empty configuration); a file named by
-    /// `CONTAINERS_REGISTRIES_CONF` must exist.
+    /// Reads the files that apply to `env` (see the module docs) and the
+    /// short-name alias cache. Missing files are fine (empty configuration);
+    /// a file named by `CONTAINERS_REGISTRIES_CONF` must exist.
     pub fn load(env: &Environment) -> Result<RegistriesConfig> {
+        let mut out = Self::load_files(env)?;
+        if let Some(cache) = short_name_aliases_cache_path(env) {
+            let host = env.host_path(&cache);
+            if host.is_file() {
+                let text = std::fs::read_to_string(&host).map_err(|source| Error::Read {
+                    path: cache.clone(),
+                    source,
+                })?;
+                out.cached_aliases = parse_file(&text, &cache)?.aliases;
+                out.alias_cache_file = Some(cache);
+            }
+        }
+        Ok(out)
+    }
+
+    fn load_files(env: &Environment) -> Result<RegistriesConfig> {
         let mut out = RegistriesConfig::default();
         if let Some(p) = env.var(REGISTRIES_CONF_ENV_VAR) {
             let p = PathBuf::from(p);
@@ -228,9 +265,38 @@ impl RegistriesConfig {
                 None => self.registries.push(reg),
             }
         }
+        for name in file.aliases.keys() {
+            self.alias_origins.insert(name.clone(), path.to_path_buf());
+        }
         self.aliases.extend(file.aliases);
         self.unknown_keys.extend(file.unknown_keys);
         self.files.push(path.to_path_buf());
+    }
+
+    /// The short-name mode in effect: the files' value, else permissive
+    /// (containers/image's default).
+    pub fn effective_short_name_mode(&self) -> ShortNameMode {
+        self.short_name_mode.unwrap_or(ShortNameMode::Permissive)
+    }
+
+    /// Every alias in effect with the file it came from: the cache's over
+    /// registries.conf's. Empty values (cancelled aliases) are kept, so a
+    /// cancelled alias stays cancelled.
+    pub fn resolved_aliases(&self) -> BTreeMap<String, (String, PathBuf)> {
+        let mut out: BTreeMap<String, (String, PathBuf)> = self
+            .aliases
+            .iter()
+            .map(|(k, v)| {
+                let origin = self.alias_origins.get(k).cloned().unwrap_or_default();
+                (k.clone(), (v.clone(), origin))
+            })
+            .collect();
+        if let Some(cache) = &self.alias_cache_file {
+            for (k, v) in &self.cached_aliases {
+                out.insert(k.clone(), (v.clone(), cache.clone()));
+            }
+        }
+        out
     }
 
     /// Registries tried for short names, in order.

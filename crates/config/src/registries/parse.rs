@@ -64,15 +64,15 @@ pub(super) fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
                 for (k, val) in t {
                     let key = format!("aliases.{}", k.get_ref());
                     let target = doc.string(&key, val)?;
-                    doc.check(
-                        &key,
-                        val,
-                        if target.is_empty() {
-                            Err("a fully qualified image name".to_owned())
-                        } else {
-                            Ok(())
-                        },
-                    )?;
+                    if let Err(expected) = alias_name_rule(k.get_ref()) {
+                        return Err(doc.invalid(
+                            &key,
+                            k.span(),
+                            expected,
+                            format!("{:?}", k.get_ref()),
+                        ));
+                    }
+                    doc.check(&key, val, alias_target_rule(&target))?;
                     out.aliases.insert(k.get_ref().to_string(), target);
                 }
             }
@@ -90,6 +90,47 @@ pub(super) fn parse_file(text: &str, path: &Path) -> Result<RegistriesFile> {
         ));
     }
     Ok(out)
+}
+
+fn has_registry(s: &str) -> bool {
+    s.split_once('/')
+        .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost")
+}
+
+fn tagged(s: &str) -> bool {
+    s.contains('@') || s.rsplit('/').next().is_some_and(|l| l.contains(':'))
+}
+
+fn plain_path(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('/').all(|c| {
+            !c.is_empty()
+                && c.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                })
+        })
+}
+
+/// An `[aliases]` name as containers/image accepts it: a short name (no
+/// registry, tag or digest).
+fn alias_name_rule(name: &str) -> Result<(), String> {
+    if has_registry(name) || tagged(name) || !plain_path(name) {
+        return Err("a short name without registry, tag or digest as the alias name".to_owned());
+    }
+    Ok(())
+}
+
+/// An `[aliases]` value: empty (cancelling an earlier file's alias) or a
+/// fully qualified name without tag or digest.
+fn alias_target_rule(target: &str) -> Result<(), String> {
+    let path = target.split_once('/').map_or("", |(_, p)| p);
+    if !target.is_empty() && (!has_registry(target) || tagged(target) || !plain_path(path)) {
+        return Err(
+            "a fully qualified image name without tag or digest (registry/repository), or \"\" to cancel the alias"
+                .to_owned(),
+        );
+    }
+    Ok(())
 }
 
 /// Version 1 (`[registries.search]`, `[registries.insecure]`, `[registries.block]`,

@@ -4,7 +4,9 @@
 //!
 //! `helper SETTINGS open` prints `refreshed=true|false`;
 //! `helper SETTINGS cleanup ID` runs the container cleanup;
-//! `helper SETTINGS churn N PREFIX` creates, starts, stops and removes N containers.
+//! `helper SETTINGS churn N PREFIX` creates, starts, stops and removes N containers;
+//! `helper SETTINGS logs ID TAIL` writes the container's log (`TAIL` lines, or `all`) to
+//! stdout, then its own peak RSS as `maxrss_kib=N` to stderr.
 
 #[path = "../../tests/common/settings.rs"]
 mod settings;
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         }
         ("cleanup", [id]) => rt.cleanup_container(id),
         ("churn", [n, prefix]) => churn(&rt, n.parse().unwrap_or(1), prefix),
+        ("logs", [id, tail]) => logs(&rt, id, tail),
         _ => {
             eprintln!("helper: unknown command {:?}", &args[2..]);
             return ExitCode::from(2);
@@ -59,5 +62,17 @@ fn churn(rt: &berth_runtime::Runtime, n: usize, prefix: &str) -> berth_runtime::
         rt.remove_container(&id, false, false)?;
     }
     println!("churned {n}");
+    Ok(())
+}
+
+fn logs(rt: &berth_runtime::Runtime, id: &str, tail: &str) -> berth_runtime::Result<()> {
+    let opts = berth_runtime::LogOptions {
+        tail: tail.parse().ok(),
+        ..Default::default()
+    };
+    rt.container_logs(id, &opts, &mut std::io::stdout().lock())?;
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+        .map_or(-1, |u| u.max_rss());
+    eprintln!("maxrss_kib={usage}");
     Ok(())
 }

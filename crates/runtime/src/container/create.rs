@@ -261,7 +261,9 @@ impl Runtime {
         };
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
-        let result = match &opts.name {
+        // A concurrent `volume rm` either sees this record or removed the volume first.
+        let volumes: Vec<&str> = opts.volumes.iter().map(|v| v.name.as_str()).collect();
+        let result = self.with_volumes_held(&volumes, || match &opts.name {
             Some(name) => {
                 config.name.clone_from(name);
                 self.state
@@ -269,7 +271,7 @@ impl Runtime {
                     .map_err(Error::from)
             }
             None => self.add_with_generated_name(&mut config, &state),
-        };
+        });
         if let Err(e) = result {
             return Err(undo.fail(e));
         }

@@ -283,6 +283,10 @@ impl Runtime {
         rec.state.status = ContainerStatus::Created;
         rec.state.pid = created.pid as u32;
         rec.state.conmon_pid = created.conmon_pid as u32;
+        // Both live now (the container waits in `runc init`, conmon watches it).
+        let probe = &self.engine.probe;
+        rec.state.pid_start_time = probe.start_time(rec.state.pid).unwrap_or(0);
+        rec.state.conmon_start_time = probe.start_time(rec.state.conmon_pid).unwrap_or(0);
         rec.state.exit_code = None;
         if let Err(e) = self.state.save_container_state(&id, &rec.state) {
             rec.state = before;
@@ -379,8 +383,7 @@ impl Runtime {
                 let code = self.oci.stop(id, rec.config.stop_signal as i32, t)?;
                 rec.state.status = ContainerStatus::Stopped;
                 rec.state.exit_code = Some(code);
-                rec.state.pid = 0;
-                rec.state.conmon_pid = 0;
+                rec.state.clear_pids();
                 rec.state.finished_at = Some(chrono::Utc::now());
                 self.state.save_container_state(id, &rec.state)?;
                 code
@@ -536,11 +539,11 @@ impl Runtime {
                     seconds: timeout.unwrap_or_default().as_secs(),
                 });
             }
-            let pid = rec.state.pid;
+            let (pid, start) = (rec.state.pid, rec.state.pid_start_time);
             if rec.state.status == ContainerStatus::Running && pid != 0 {
-                if self.engine.probe.is_alive(pid) {
+                if self.engine.probe.is_alive(pid, start) {
                     // Wakes the moment the process ends.
-                    self.engine.probe.wait_exit(pid, delay);
+                    self.engine.probe.wait_exit(pid, start, delay);
                 } else if quick_looks > 0 {
                     // Ended; conmon is about to write the exit file.
                     quick_looks -= 1;

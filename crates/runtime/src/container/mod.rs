@@ -23,9 +23,7 @@ pub use inspect::{
     InspectState, PortBinding,
 };
 pub use lifecycle::WaitCondition;
-pub use logs::{LogLine, LogOptions, LogStream};
-// The k8s-file parser, public for its fuzz target.
-pub use logs::read_log;
+pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
 pub use stats::{ContainerStats, TopRow};
 
 /// Key in `ContainerConfig::extra` holding the network mode (`NetworkMode` as JSON).
@@ -160,16 +158,14 @@ impl Runtime {
     /// and pid liveness (never one `runc state` per container).
     pub fn list_containers(&self, opts: &ListOptions) -> Result<Vec<ContainerRecord>> {
         self.check()?;
-        let mut all = match &opts.pod {
+        let all = match &opts.pod {
             Some(p) => {
                 let pod = self.state.lookup_pod(p)?;
                 self.state.pod_containers(&pod.config.id)?
             }
             None => self.state.all_containers()?,
         };
-        for rec in &mut all {
-            self.sync_status(rec)?;
-        }
+        let mut all = self.synced_skipping_removed(all)?;
         if !opts.all {
             all.retain(|r| {
                 matches!(
@@ -179,6 +175,23 @@ impl Runtime {
             });
         }
         Ok(all)
+    }
+
+    /// Syncs each record's status, leaving out the ones removed since they were read (a
+    /// concurrent `rm` or `run --rm`'s cleanup): a listing shows what exists.
+    pub(crate) fn synced_skipping_removed(
+        &self,
+        records: Vec<ContainerRecord>,
+    ) -> Result<Vec<ContainerRecord>> {
+        let mut out = Vec::with_capacity(records.len());
+        for mut rec in records {
+            match self.sync_status(&mut rec) {
+                Ok(()) => out.push(rec),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 
     /// Brings the record's status up to date from cheap signals: conmon's exit file (through
@@ -192,7 +205,16 @@ impl Runtime {
         }
         let id = rec.config.id.clone();
         let _lock = self.lock_container(&id)?;
-        *rec = self.state.container(&id)?;
+        *rec = match self.state.container(&id) {
+            Ok(r) => r,
+            Err(e) => {
+                if e.is_not_found() {
+                    // Removed meanwhile: the lock file just taken is nobody's.
+                    let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
+                }
+                return Err(e.into());
+            }
+        };
         self.sync_status_locked(rec)
     }
 
@@ -201,8 +223,7 @@ impl Runtime {
         if let Exit::Ended(code) = self.detect_exit(rec)? {
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = code;
-            rec.state.pid = 0;
-            rec.state.conmon_pid = 0;
+            rec.state.clear_pids();
             if rec.state.finished_at.is_none() || rec.state.finished_at < rec.state.started_at {
                 rec.state.finished_at = Some(chrono::Utc::now());
             }
@@ -222,8 +243,9 @@ impl Runtime {
             return Ok(Exit::Ended(Some(code)));
         }
         let probe = &self.engine.probe;
-        let conmon_gone = rec.state.conmon_pid != 0 && !probe.is_alive(rec.state.conmon_pid);
-        let pid_gone = rec.state.pid == 0 || !probe.is_alive(rec.state.pid);
+        let s = &rec.state;
+        let conmon_gone = s.conmon_pid != 0 && !probe.is_alive(s.conmon_pid, s.conmon_start_time);
+        let pid_gone = s.pid == 0 || !probe.is_alive(s.pid, s.pid_start_time);
         // conmon writes the exit file before it exits; give a racing write one look.
         if conmon_gone && pid_gone {
             return Ok(Exit::Ended(self.oci.exit_code(id)?));

@@ -37,7 +37,7 @@ impl Runtime {
                 dependents,
             });
         }
-        let _lock = self.lock_container(id)?;
+        let lock = self.lock_container(id)?;
         let mut rec = match self.locked_record(id) {
             Ok(r) => r,
             // Removed by a racing cleanup of an auto-remove container.
@@ -86,6 +86,9 @@ impl Runtime {
             self.remember_exit_code(id, code);
         }
         let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
+        // `volume rm --force` takes the volumes' lock, then containers' locks: let go of
+        // this one before taking that.
+        drop(lock);
         if volumes {
             for v in &rec.config.named_volumes {
                 match self.remove_volume(&v.name, false) {
@@ -194,8 +197,7 @@ impl Runtime {
                 ContainerStatus::Stopped => ContainerStatus::Exited,
                 s => s,
             };
-            rec.state.pid = 0;
-            rec.state.conmon_pid = 0;
+            rec.state.clear_pids();
         }
         self.state.save_container_state(&id, &rec.state)?;
         if errors.is_empty() {

@@ -5,6 +5,7 @@ mod containers;
 mod failures;
 mod networks;
 mod pods;
+mod processes;
 mod refresh;
 mod registry;
 mod volumes;
@@ -33,7 +34,7 @@ impl FakeProbe {
 }
 
 impl ProcessProbe for FakeProbe {
-    fn is_alive(&self, pid: u32) -> bool {
+    fn is_alive(&self, pid: u32, _start_time: u64) -> bool {
         pid != 0 && !self.dead.lock().unwrap().contains(&pid)
     }
 }
@@ -71,6 +72,7 @@ impl berth_state::State for FlakyState {
         has_container(id: &str) -> bool;
         lookup_container(id: &str) -> berth_state::ContainerRecord;
         all_containers() -> Vec<berth_state::ContainerRecord>;
+        all_containers_in_every_namespace() -> Vec<berth_state::ContainerRecord>;
         container_state(id: &str) -> berth_state::ContainerState;
         container_dependents(id: &str) -> Vec<String>;
         add_pod(c: &berth_state::PodConfig, s: &berth_state::PodState) -> ();

@@ -104,3 +104,57 @@ fn corrupt_volume_record_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
+    let fx = Fx::new();
+    let in_a = Fx::runtime(
+        fx.dir.path(),
+        &fx.flaky,
+        &fx.storage,
+        &fx.oci,
+        &fx.net,
+        &fx.probe,
+        "a",
+    );
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.volumes = vec![berth_state::NamedVolume {
+        name: "shared".into(),
+        destination: "/data".into(),
+        options: vec![],
+    }];
+    let user = in_a.create_container(&o).unwrap().config.id;
+    let in_b = Fx::runtime(
+        fx.dir.path(),
+        &fx.flaky,
+        &fx.storage,
+        &fx.oci,
+        &fx.net,
+        &fx.probe,
+        "b",
+    );
+    assert_eq!(
+        in_b.volume_users("shared").unwrap(),
+        std::slice::from_ref(&user)
+    );
+    for force in [false, true] {
+        match in_b.remove_volume("shared", force) {
+            Err(Error::VolumeInUse { containers, .. }) => {
+                assert_eq!(containers, std::slice::from_ref(&user));
+            }
+            other => panic!("force={force}: {other:?}"),
+        }
+    }
+    assert!(in_b.prune_volumes().unwrap().is_empty());
+    assert!(in_b.volume_exists("shared").unwrap());
+}
+
+#[test]
+fn a_container_is_recorded_only_while_its_volumes_exist() {
+    let fx = Fx::new();
+    // What create does last, under the volumes' lock: a volume a racing `volume rm`
+    // removed fails the create (whose steps are then undone) instead of being used.
+    let err = fx.rt.with_volumes_held(&["nosuch"], || Ok(())).unwrap_err();
+    assert!(matches!(err, Error::NoSuchVolume(_)), "{err}");
+    assert!(fx.rt.with_volumes_held(&[], || Ok(())).is_ok());
+}

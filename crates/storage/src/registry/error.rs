@@ -17,13 +17,25 @@ pub enum Error {
         /// The reference asked for.
         reference: String,
     },
-    /// A short name with no search registries to try.
+    /// A short name with no alias and no search registries to try.
     #[error(
-        "short name {name:?} cannot be resolved: no unqualified-search-registries are configured; use a fully qualified name such as docker.io/library/{name}"
+        "short-name {name:?} did not resolve to an alias and no unqualified-search-registries are configured in registries.conf; use a fully qualified name such as docker.io/library/{name}"
     )]
     NoSearchRegistries {
         /// The short name.
         name: String,
+    },
+    /// `short-name-mode = "enforcing"` and several search registries could
+    /// serve a short name; berth does not prompt.
+    #[error(
+        "short-name resolution enforced but cannot prompt without a TTY: {name:?} could be {}; use a fully qualified name or add an [aliases] entry in registries.conf",
+        .candidates.join(" or ")
+    )]
+    ShortNameEnforced {
+        /// The short name.
+        name: String,
+        /// The fully qualified candidates.
+        candidates: Vec<String>,
     },
     /// The connection could not be made or broke (after retries).
     #[error("{method} {url}: {source}{hint}")]
@@ -57,6 +69,24 @@ pub enum Error {
         registry: String,
         /// What the registry said.
         reason: String,
+    },
+    /// An `https://` registry named a plain-HTTP token service: the
+    /// credentials (and the token) would travel unencrypted.
+    #[error("registry {registry} is served over HTTPS but asks for a bearer token from {realm} over plain HTTP; refused so that credentials never travel unencrypted")]
+    InsecureRealm {
+        /// The registry host.
+        registry: String,
+        /// The realm URL of its challenge.
+        realm: String,
+    },
+    /// Layers the pull found in the store were removed by another command
+    /// each time the pull was about to use them.
+    #[error("pulling {reference}: layers {} were removed by another command (rmi, image prune or system check --repair) while the pull ran; nothing was stored, try again", .layers.join(", "))]
+    LayersRemoved {
+        /// The reference pulled.
+        reference: String,
+        /// Digests of the layers that kept disappearing.
+        layers: Vec<String>,
     },
     /// The manifest (tag or digest) does not exist.
     #[error("{reference}: manifest unknown (tried {})", .tried.join(", "))]

@@ -33,4 +33,6 @@ pub use manifest::Platform;
 pub use policy::{Policy, PolicySource, Requirement, DEFAULT_POLICY};
 pub use pull::{pull, Event, ProgressFn, PullOptions, PullReport};
 pub use push::{push, PushOptions, PushReport};
-pub use rules::{Mirror, RegistryEntry, RegistryRules, Source};
+pub use rules::{
+    Alias, Mirror, RegistryEntry, RegistryRules, Resolution, Resolved, ShortNameMode, Source,
+};

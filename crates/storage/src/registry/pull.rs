@@ -4,17 +4,17 @@
 //! under the store lock, layers added and the image committed exactly as
 //! `load` of an OCI layout does it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fs::{self, File};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::digest::{chain_id, parse_sha256, sha256_digest};
-use crate::fsutil::{mkdir_all, random_hex, remove_tree};
 use crate::model::{ImageRecord, LayerRecord};
 use crate::oci::{ConfigFile, Manifest};
 use crate::reference::Reference;
+use crate::staging::LiveStaging;
 use crate::store::Store;
 
 use super::auth::AuthOptions;
@@ -197,14 +197,6 @@ pub fn pull(store: &Store, reference: &str, opts: &PullOptions) -> Result<PullRe
     })
 }
 
-/// The staging directory of one pull, removed on drop.
-struct Staging(PathBuf);
-impl Drop for Staging {
-    fn drop(&mut self) {
-        let _ = remove_tree(&self.0);
-    }
-}
-
 fn fetch_manifest(
     client: &Client,
     src: &Source,
@@ -324,16 +316,16 @@ fn pull_from(
         }
         v
     };
+    let has_layer = |i: usize| -> crate::Result<bool> {
+        Ok(store.layer_record(&chain[i])?.is_some() && store.blobs.exists(&cfg.rootfs.diff_ids[i]))
+    };
     let present: Vec<bool> = store.lock.read(|| {
-        chain
-            .iter()
-            .zip(&cfg.rootfs.diff_ids)
-            .map(|(id, d)| Ok(store.layer_record(id)?.is_some() && store.blobs.exists(d)))
+        (0..chain.len())
+            .map(has_layer)
             .collect::<crate::Result<Vec<bool>>>()
     })?;
-    let staging = Staging(store.tmp_dir().join(format!("pull-{}", random_hex(8))));
-    mkdir_all(&staging.0)?;
-    let todo: Vec<usize> = (0..m.layers.len()).filter(|i| !present[*i]).collect();
+    // A locked staging directory: `check --repair` leaves it alone while we run.
+    let staging = LiveStaging::new(store, "pull")?;
     for (i, l) in m.layers.iter().enumerate() {
         if present[i] {
             emit(
@@ -344,56 +336,117 @@ fn pull_from(
             );
         }
     }
-    let files = download_layers(&client, src, &m, &todo, &staging.0, opts)?;
-    emit(opts.progress.as_ref(), Event::Committing);
-    let bytes_fetched = todo.iter().map(|i| m.layers[*i].size).sum();
-    let image = store.lock.write(|| {
-        let mut parent: Option<LayerRecord> = None;
-        for (i, diff_id) in cfg.rootfs.diff_ids.iter().enumerate() {
-            let rec = match &files[i] {
-                Some(p) => {
-                    let f = File::open(p).map_err(|e| crate::Error::io("open", p, e))?;
-                    let mut r = std::io::BufReader::new(f);
-                    store.add_layer(parent.as_ref(), Some(diff_id), &mut r)?
-                }
-                None => store.add_layer(parent.as_ref(), Some(diff_id), &mut std::io::empty())?,
-            };
-            if let Some(p) = &files[i] {
-                let _ = fs::remove_file(p);
+    let mut todo: Vec<usize> = (0..m.layers.len()).filter(|i| !present[*i]).collect();
+    let mut files: HashMap<String, PathBuf> = HashMap::new();
+    let mut fetched = BTreeSet::new();
+    let mut rounds = 0;
+    let image = loop {
+        download_layers(&client, src, &m, &todo, staging.path(), &mut files, opts)?;
+        fetched.extend(todo.iter().map(|i| m.layers[*i].digest.clone()));
+        emit(opts.progress.as_ref(), Event::Committing);
+        // Under the lock, a layer we skipped may have been removed meanwhile
+        // (rmi, image prune, check --repair): fetch it and commit again.
+        let committed = store.lock.write(|| {
+            let missing: Vec<usize> = (0..chain.len())
+                .filter(|i| !files.contains_key(&m.layers[*i].digest))
+                .map(|i| has_layer(i).map(|ok| (!ok).then_some(i)))
+                .filter_map(std::result::Result::transpose)
+                .collect::<crate::Result<_>>()?;
+            if !missing.is_empty() {
+                return Ok(Err(missing));
             }
-            parent = Some(rec);
+            let mut parent: Option<LayerRecord> = None;
+            for (i, diff_id) in cfg.rootfs.diff_ids.iter().enumerate() {
+                // A blob listed twice was fetched once and is extracted at each place.
+                let rec = match files.get(&m.layers[i].digest) {
+                    Some(p) => {
+                        let f = File::open(p).map_err(|e| crate::Error::io("open", p, e))?;
+                        let mut r = std::io::BufReader::new(f);
+                        store.add_layer(parent.as_ref(), Some(diff_id), &mut r)?
+                    }
+                    None => {
+                        store.add_layer(parent.as_ref(), Some(diff_id), &mut std::io::empty())?
+                    }
+                };
+                parent = Some(rec);
+            }
+            let same = m
+                .layers
+                .iter()
+                .zip(&cfg.rootfs.diff_ids)
+                .all(|(l, d)| &l.digest == d);
+            let names = vec![name.clone()];
+            store
+                .commit_image(&config, same.then_some(data.as_slice()), &names, &digests)
+                .map(Ok)
+        })?;
+        match committed {
+            Ok(image) => break image,
+            Err(missing) if rounds < 3 => {
+                rounds += 1;
+                tracing::debug!(?missing, "layers removed while pulling; fetching them");
+                todo = missing;
+            }
+            Err(missing) => {
+                return Err(Error::LayersRemoved {
+                    reference: name,
+                    layers: missing
+                        .iter()
+                        .map(|i| m.layers[*i].digest.clone())
+                        .collect(),
+                })
+            }
         }
-        let same = m
-            .layers
-            .iter()
-            .zip(&cfg.rootfs.diff_ids)
-            .all(|(l, d)| &l.digest == d);
-        let names = vec![name.clone()];
-        store.commit_image(&config, same.then_some(data.as_slice()), &names, &digests)
-    })?;
+    };
+    drop(staging);
+    let layers_fetched = m
+        .layers
+        .iter()
+        .filter(|l| fetched.contains(&l.digest))
+        .count();
+    // Bytes moved: each blob once, however often the manifest lists it.
+    let bytes_fetched = m
+        .layers
+        .iter()
+        .filter(|l| fetched.contains(&l.digest))
+        .map(|l| (l.digest.as_str(), l.size))
+        .collect::<BTreeMap<_, _>>()
+        .values()
+        .sum();
     Ok(PullReport {
         image,
         reference: name,
         source: src.name(),
         manifest_digest,
-        layers_fetched: todo.len(),
-        layers_skipped: m.layers.len() - todo.len(),
+        layers_fetched,
+        layers_skipped: m.layers.len() - layers_fetched,
         bytes_fetched,
     })
 }
 
-/// Downloads the layers `todo` with up to `opts.parallel` threads; returns
-/// the staged file of each layer index (None for skipped ones).
+/// Downloads the blobs of the layers `todo` with up to `opts.parallel`
+/// threads into `dir`, each digest once (a manifest may list a blob twice),
+/// and records each file in `files` by digest.
 fn download_layers(
     client: &Client,
     src: &Source,
     manifest: &Manifest,
     todo: &[usize],
     dir: &std::path::Path,
+    files: &mut HashMap<String, PathBuf>,
     opts: &PullOptions,
-) -> Result<Vec<Option<PathBuf>>> {
+) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    let todo: Vec<usize> = todo
+        .iter()
+        .copied()
+        .filter(|i| {
+            let d = &manifest.layers[*i].digest;
+            !files.contains_key(d) && seen.insert(d.clone())
+        })
+        .collect();
     let queue = Mutex::new(todo.iter().copied().collect::<VecDeque<usize>>());
-    let results: Mutex<Vec<Option<PathBuf>>> = Mutex::new(vec![None; manifest.layers.len()]);
+    let results: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
     let first_err: Mutex<Option<Error>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
     let workers = opts.parallel.clamp(1, 16).min(todo.len().max(1));
@@ -448,7 +501,10 @@ fn download_layers(
                     Ok(path)
                 })();
                 match res {
-                    Ok(p) => results.lock().expect("poisoned")[idx] = Some(p),
+                    Ok(p) => results
+                        .lock()
+                        .expect("poisoned")
+                        .push((layer.digest.clone(), p)),
                     Err(e) => {
                         stop.store(true, Ordering::Relaxed);
                         first_err.lock().expect("poisoned").get_or_insert(e);
@@ -458,8 +514,10 @@ fn download_layers(
             });
         }
     });
-    if let Some(e) = first_err.into_inner().expect("poisoned") {
-        return Err(e);
+    // Files fetched before a failure stay recorded (the staging dir removes them).
+    files.extend(results.into_inner().expect("poisoned"));
+    match first_err.into_inner().expect("poisoned") {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(results.into_inner().expect("poisoned"))
 }

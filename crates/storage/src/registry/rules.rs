@@ -1,9 +1,12 @@
-//! Which registry to contact for a reference: short-name expansion,
-//! `[[registry]]` prefix/location rewriting, mirrors, `insecure` and
-//! `blocked`, as registries.conf v2 describes them.
+//! Which registry to contact for a reference: short-name resolution
+//! (aliases, search registries, `short-name-mode`), `[[registry]]`
+//! prefix/location rewriting, mirrors, `insecure` and `blocked`, as
+//! registries.conf v2 and containers/image's pkg/shortnames describe them.
 //!
 //! berth-storage does not read registries.conf itself; the runtime fills
 //! [`RegistryRules`] from berth-config.
+
+use std::collections::BTreeMap;
 
 use crate::reference::{Reference, DEFAULT_DOMAIN};
 
@@ -16,6 +19,34 @@ pub struct RegistryRules {
     pub search: Vec<String>,
     /// `[[registry]]` tables.
     pub registries: Vec<RegistryEntry>,
+    /// `short-name-mode` (containers/image's default when unset: permissive).
+    pub short_name_mode: ShortNameMode,
+    /// Short-name aliases by short name (`busybox`, `ns/app`): the
+    /// short-name-aliases.conf cache's entries over registries.conf's
+    /// `[aliases]`, as containers/image looks them up.
+    pub aliases: BTreeMap<String, Alias>,
+}
+
+/// How short names with several candidates are treated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShortNameMode {
+    /// Several candidates need a choice; berth never prompts, so they are an error.
+    Enforcing,
+    /// Several candidates are tried in order.
+    #[default]
+    Permissive,
+    /// Every candidate is tried in order, aliases still apply.
+    Disabled,
+}
+
+/// One short-name alias.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Alias {
+    /// The fully qualified name without tag or digest; empty resets the
+    /// alias (a drop-in cancelling one of an earlier file).
+    pub target: String,
+    /// The file it came from, for messages.
+    pub origin: String,
 }
 
 /// One `[[registry]]` table.
@@ -66,6 +97,29 @@ impl Source {
     }
 }
 
+/// The candidates of a reference and how they were found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Fully qualified references to try, in order.
+    pub candidates: Vec<Reference>,
+    /// Where they came from.
+    pub how: Resolution,
+}
+
+/// How a reference was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// It named its registry.
+    Qualified,
+    /// A short-name alias (from the file named).
+    Alias {
+        /// The file that set the alias.
+        origin: String,
+    },
+    /// The unqualified-search registries.
+    SearchRegistries,
+}
+
 impl RegistryEntry {
     fn effective_prefix(&self) -> &str {
         if self.prefix.is_empty() {
@@ -113,23 +167,63 @@ impl RegistryRules {
         self.find(&format!("{host}/x")).is_some_and(|e| e.insecure)
     }
 
-    /// Fully qualified candidates for a reference: the reference itself if
-    /// it names a registry, else one per search registry, in order.
+    /// Fully qualified candidates for a reference, as containers/image
+    /// resolves short names: a name with a registry is itself; else an
+    /// alias wins (the user's tag or digest carried over); else the
+    /// search registries in order, all of them in `disabled` and
+    /// `permissive` mode or when there is one, and an error in `enforcing`
+    /// mode when there are several (berth never prompts).
     pub fn candidates(&self, input: &str) -> Result<Vec<Reference>> {
+        Ok(self.resolve(input)?.candidates)
+    }
+
+    /// [`RegistryRules::candidates`] with how they were found.
+    pub fn resolve(&self, input: &str) -> Result<Resolved> {
         let r = Reference::parse(input)?;
         if r.had_domain {
-            return Ok(vec![r]);
+            return Ok(Resolved {
+                candidates: vec![r],
+                how: Resolution::Qualified,
+            });
+        }
+        // The name as the user wrote it, without tag or digest.
+        let short = if input.starts_with("library/") || !r.path.starts_with("library/") {
+            r.path.clone()
+        } else {
+            r.path["library/".len()..].to_string()
+        };
+        if let Some(alias) = self.aliases.get(&short).filter(|a| !a.target.is_empty()) {
+            let mut c = Reference::parse(&alias.target).map_err(|e| {
+                Error::bad(
+                    format!("short-name alias {short:?} in {}", alias.origin),
+                    e.to_string(),
+                )
+            })?;
+            let t = &alias.target;
+            let tagged = t.contains('@') || t.rsplit('/').next().is_some_and(|l| l.contains(':'));
+            if !c.had_domain || tagged || !t.contains('/') {
+                return Err(Error::bad(
+                    format!("short-name alias {short:?} in {}", alias.origin),
+                    format!(
+                        "{:?} must be a fully qualified name without tag or digest",
+                        alias.target
+                    ),
+                ));
+            }
+            c.tag.clone_from(&r.tag);
+            c.digest.clone_from(&r.digest);
+            return Ok(Resolved {
+                candidates: vec![c],
+                how: Resolution::Alias {
+                    origin: alias.origin.clone(),
+                },
+            });
         }
         if self.search.is_empty() {
             return Err(Error::NoSearchRegistries {
                 name: input.to_string(),
             });
         }
-        let short = if input.starts_with("library/") || !r.path.starts_with("library/") {
-            r.path.clone()
-        } else {
-            r.path["library/".len()..].to_string()
-        };
         let mut out = Vec::new();
         for reg in &self.search {
             let mut c = r.clone();
@@ -144,7 +238,16 @@ impl RegistryRules {
                 out.push(c);
             }
         }
-        Ok(out)
+        if out.len() > 1 && self.short_name_mode == ShortNameMode::Enforcing {
+            return Err(Error::ShortNameEnforced {
+                name: input.to_string(),
+                candidates: out.iter().map(ToString::to_string).collect(),
+            });
+        }
+        Ok(Resolved {
+            candidates: out,
+            how: Resolution::SearchRegistries,
+        })
     }
 
     /// Where to fetch a fully qualified reference from: its mirrors in
@@ -228,6 +331,7 @@ mod tests {
         let rules = RegistryRules {
             search: vec!["quay.io".into(), "docker.io".into()],
             registries: vec![],
+            ..RegistryRules::default()
         };
         let c = rules.candidates("busybox").unwrap();
         let names: Vec<String> = c.iter().map(ToString::to_string).collect();
@@ -255,6 +359,7 @@ mod tests {
         let rules = RegistryRules {
             search: vec![],
             registries: vec![e, entry("example.com/old", "new.example.com/moved")],
+            ..RegistryRules::default()
         };
         let r = Reference::parse("quay.io/x/y:tag").unwrap();
         let s = rules.pull_sources(&r).unwrap();
@@ -289,6 +394,7 @@ mod tests {
         let rules = RegistryRules {
             search: vec![],
             registries: vec![b, digest_only],
+            ..RegistryRules::default()
         };
         let err = rules
             .pull_sources(&Reference::parse("a.blocked.test/x").unwrap())
@@ -304,5 +410,137 @@ mod tests {
         let d = format!("busybox@sha256:{}", "a".repeat(64));
         let by_digest = rules.pull_sources(&Reference::parse(&d).unwrap()).unwrap();
         assert_eq!(by_digest[0].name(), "mirror.test/library/busybox");
+    }
+
+    fn names(rules: &RegistryRules, input: &str) -> Vec<String> {
+        rules
+            .candidates(input)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    fn alias(target: &str, origin: &str) -> Alias {
+        Alias {
+            target: target.into(),
+            origin: origin.into(),
+        }
+    }
+
+    #[test]
+    fn short_names_follow_the_mode_as_containers_image_does() {
+        let two = RegistryRules {
+            search: vec!["quay.io".into(), "docker.io".into()],
+            ..RegistryRules::default()
+        };
+        // Permissive (the default when unset) and disabled try them all, in order.
+        for mode in [ShortNameMode::Permissive, ShortNameMode::Disabled] {
+            let r = RegistryRules {
+                short_name_mode: mode,
+                ..two.clone()
+            };
+            assert_eq!(
+                names(&r, "busybox:1"),
+                ["quay.io/busybox:1", "docker.io/library/busybox:1"]
+            );
+            assert_eq!(
+                r.resolve("busybox").unwrap().how,
+                Resolution::SearchRegistries
+            );
+        }
+        // Enforcing with several candidates: podman's error without a TTY.
+        let enforcing = RegistryRules {
+            short_name_mode: ShortNameMode::Enforcing,
+            ..two.clone()
+        };
+        let e = enforcing.candidates("busybox").unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.starts_with("short-name resolution enforced but cannot prompt without a TTY"),
+            "{s}"
+        );
+        assert!(
+            s.contains("quay.io/busybox:latest or docker.io/library/busybox:latest"),
+            "{s}"
+        );
+        // Enforcing with one search registry: no ambiguity.
+        let one = RegistryRules {
+            search: vec!["quay.io".into()],
+            short_name_mode: ShortNameMode::Enforcing,
+            ..RegistryRules::default()
+        };
+        assert_eq!(names(&one, "busybox"), ["quay.io/busybox:latest"]);
+        // Qualified names are never resolved.
+        assert_eq!(names(&enforcing, "quay.io/a/b"), ["quay.io/a/b:latest"]);
+        assert_eq!(
+            enforcing.resolve("localhost/x").unwrap().how,
+            Resolution::Qualified
+        );
+    }
+
+    #[test]
+    fn aliases_come_first_keep_the_tag_and_can_be_reset() {
+        let d = format!("sha256:{}", "b".repeat(64));
+        let mut rules = RegistryRules {
+            search: vec!["quay.io".into(), "docker.io".into()],
+            short_name_mode: ShortNameMode::Enforcing,
+            ..RegistryRules::default()
+        };
+        rules.aliases.insert(
+            "bb".into(),
+            alias(
+                "registry.example:5000/tools/busybox",
+                "/etc/containers/registries.conf.d/x.conf",
+            ),
+        );
+        rules.aliases.insert(
+            "library/app".into(),
+            alias("docker.io/library/app", "r.conf"),
+        );
+        rules.aliases.insert("gone".into(), alias("", "reset.conf"));
+        // An alias wins even in enforcing mode with several search registries.
+        assert_eq!(
+            names(&rules, "bb"),
+            ["registry.example:5000/tools/busybox:latest"]
+        );
+        assert_eq!(
+            names(&rules, "bb:1.36"),
+            ["registry.example:5000/tools/busybox:1.36"]
+        );
+        assert_eq!(
+            names(&rules, &format!("bb@{d}")),
+            [format!("registry.example:5000/tools/busybox@{d}")]
+        );
+        assert_eq!(
+            rules.resolve("bb").unwrap().how,
+            Resolution::Alias {
+                origin: "/etc/containers/registries.conf.d/x.conf".into()
+            }
+        );
+        // The key is the name as written: "library/app" and "app" differ.
+        assert_eq!(
+            names(&rules, "library/app"),
+            ["docker.io/library/app:latest"]
+        );
+        assert!(rules.candidates("app").is_err());
+        // An empty alias is no alias: back to the search registries (an error here).
+        let e = rules.candidates("gone").unwrap_err();
+        assert!(matches!(e, Error::ShortNameEnforced { .. }), "{e}");
+        // A broken alias names itself and its file.
+        rules.aliases.insert("bad".into(), alias("bad", "b.conf"));
+        rules
+            .aliases
+            .insert("tagged".into(), alias("quay.io/a:1", "t.conf"));
+        for (name, file) in [("bad", "b.conf"), ("tagged", "t.conf")] {
+            let e = rules.candidates(name).unwrap_err().to_string();
+            assert!(e.contains(&format!("alias {name:?} in {file}")), "{e}");
+        }
+        // No alias and no search registries.
+        let e = RegistryRules::default()
+            .candidates("x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did not resolve to an alias"), "{e}");
     }
 }

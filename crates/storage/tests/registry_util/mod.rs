@@ -16,6 +16,7 @@ use berth_storage::{ImageRecord, ImportOptions, Store};
 
 #[path = "../common/mod.rs"]
 pub mod common;
+pub mod fake;
 
 #[allow(unused_imports)]
 // each test binary (and the registry_pull bench) uses a different part
@@ -271,6 +272,7 @@ pub fn insecure_rules(hosts: &[String]) -> RegistryRules {
                 ..RegistryEntry::default()
             })
             .collect(),
+        ..RegistryRules::default()
     }
 }
 

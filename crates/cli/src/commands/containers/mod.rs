@@ -84,7 +84,9 @@ fn dispatch(
                 };
                 let rec = rt.container(id)?;
                 let keys = crate::opts::keys::parse_detach_keys(&a.detach_keys)?;
-                return foreground(rt, &rec, a.interactive, false, &keys).map(|c| c.unwrap_or(0));
+                let sig_proxy = a.sig_proxy.unwrap_or(true);
+                return foreground(rt, &rec, a.interactive, sig_proxy, &keys)
+                    .map(|c| c.unwrap_or(0));
             }
             each_named(rt, &t, &ids, |id| rt.start_container(id).map_err(run_error))
         }

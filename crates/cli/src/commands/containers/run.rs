@@ -97,7 +97,7 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
         out(&format!("{id}\n"))?;
         return Ok(0);
     }
-    let code = foreground(rt, &rec, o.create.interactive, true, &o.detach_keys);
+    let code = foreground(rt, &rec, o.create.interactive, o.sig_proxy, &o.detach_keys);
     if matches!(code, Ok(None)) {
         // Detached: it runs on (and conmon's cleanup removes it with --rm).
         return Ok(0);
@@ -111,13 +111,14 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
     code.map(|c| c.unwrap_or(0))
 }
 
-/// Attach, start (when `start`), forward signals, wait; the container's code, or `None`
-/// when the user typed `detach_keys` (the container runs on).
+/// Attach, start, forward signals (with `sig_proxy`), wait; the container's code, or `None`
+/// when the user typed `detach_keys` (the container runs on). Without `sig_proxy` the
+/// signals berth gets act on berth alone, as podman's `--sig-proxy=false`.
 pub(super) fn foreground(
     rt: &Runtime,
     rec: &ContainerRecord,
     stdin: bool,
-    start: bool,
+    sig_proxy: bool,
     detach_keys: &[u8],
 ) -> anyhow::Result<Option<u8>> {
     let id = rec.config.id.clone();
@@ -139,31 +140,40 @@ pub(super) fn foreground(
             return Err(e.into());
         }
     };
-    let _ = start;
-    // Forward from before the start, so a signal right after it is not lost
-    // (the pid is filled in once known).
-    let pid = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let pending = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
-    let forwarder = if tty {
+    // Forward from before the start, so a signal right after it is not lost (sent once the
+    // process is known). Through a pidfd of the process the start reported: a signal never
+    // reaches another process that got its pid after it ended.
+    let target = std::sync::Arc::new(std::sync::Mutex::new(Forward::Pending(Vec::new())));
+    let forwarder = if tty || !sig_proxy {
         None
     } else {
-        let pid = std::sync::Arc::clone(&pid);
-        let pending = std::sync::Arc::clone(&pending);
+        let target = std::sync::Arc::clone(&target);
         crate::signals::SignalForwarder::start(crate::signals::FORWARDED, move |sig| {
-            match pid.load(std::sync::atomic::Ordering::SeqCst) {
-                0 => pending.store(sig, std::sync::atomic::Ordering::SeqCst),
-                p => send_signal(p, sig),
+            let mut t = target
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &mut *t {
+                Forward::Pending(sigs) => sigs.push(sig),
+                Forward::To(Some(p)) => {
+                    let _ = p.signal(sig);
+                }
+                Forward::To(None) => {}
             }
         })
         .ok()
     };
     match rt.start_container(&id) {
         Ok(r) => {
-            pid.store(r.state.pid, std::sync::atomic::Ordering::SeqCst);
-            let sig = pending.swap(0, std::sync::atomic::Ordering::SeqCst);
-            if sig != 0 {
-                send_signal(r.state.pid, sig);
+            let handle = berth_runtime::ProcessHandle::of_container(&r);
+            let mut t = target
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let (Forward::Pending(sigs), Some(p)) = (&*t, &handle) {
+                for &sig in sigs {
+                    let _ = p.signal(sig);
+                }
             }
+            *t = Forward::To(handle);
         }
         Err(e) => {
             if let Some(f) = forwarder {
@@ -202,13 +212,12 @@ pub(super) fn wait_or_detach(
 /// How often a foreground wait looks whether the user detached.
 const DETACH_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// Sends `sig` to the container's process `pid` (signal forwarding).
-pub(super) fn send_signal(pid: u32, sig: i32) {
-    if let (Ok(p), Ok(s)) = (i32::try_from(pid), nix::sys::signal::Signal::try_from(sig)) {
-        if p > 0 {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), s);
-        }
-    }
+/// Where a foreground run's forwarded signals go.
+enum Forward {
+    /// The container has not started yet: the signals received so far, in order.
+    Pending(Vec<i32>),
+    /// Its process (`None`: it ended before it could be opened).
+    To(Option<berth_runtime::ProcessHandle>),
 }
 
 pub(super) fn exec(rt: &Runtime, o: &ExecOptions) -> anyhow::Result<u8> {

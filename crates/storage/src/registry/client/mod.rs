@@ -161,6 +161,8 @@ fn agent(insecure: bool, ca_pem: Option<&[u8]>, probe: bool) -> Result<ureq::Age
         .timeout_global(probe.then_some(Duration::from_secs(10)))
         .timeout_per_read(Some(Duration::from_secs(120)))
         .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+        // A redirect (a blob on a CDN) never carries the registry's credentials.
+        .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
         .build()
         .new_agent())
 }
@@ -381,7 +383,9 @@ impl Client {
     }
 
     /// A request with authentication for `scope`; a 401 refreshes the
-    /// challenge and token once.
+    /// challenge and token once. Credentials go only to the registry's own
+    /// origin: a URL on another scheme, host or port (an upload `Location`
+    /// the registry handed out) is requested without `Authorization`.
     pub(crate) fn request(
         &self,
         method: &str,
@@ -390,6 +394,10 @@ impl Client {
         headers: &[(&str, String)],
         body: Payload<'_>,
     ) -> Result<Response<Body>> {
+        if !same_origin(&self.base, url) {
+            tracing::debug!(%url, base = %self.base, "other origin: no credentials sent");
+            return self.raw(method, url, headers, body, None);
+        }
         let mut refreshed = false;
         loop {
             let auth = self.auth_header(scope)?;
@@ -463,6 +471,12 @@ impl Client {
                 "the registry did not ask for a bearer token",
             ));
         };
+        if self.base.starts_with("https://") && !realm.starts_with("https://") {
+            return Err(Error::InsecureRealm {
+                registry: self.host.clone(),
+                realm,
+            });
+        }
         let mut url = realm.clone();
         let mut sep = if url.contains('?') { '&' } else { '?' };
         for (k, v) in [("service", service.as_deref()), ("scope", Some(scope))] {
@@ -510,6 +524,28 @@ impl Client {
     }
 }
 
+/// `(scheme, host, port)` of an absolute URL, the port defaulted from the scheme.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let uri: http::Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let port = uri.port_u16().or(match scheme.as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })?;
+    // A user-info part (`user@host`) is not the registry's origin.
+    let authority = uri.authority()?.as_str();
+    if authority.contains('@') {
+        return None;
+    }
+    Some((scheme, uri.host()?.to_ascii_lowercase(), port))
+}
+
+/// Whether `url` is on the same scheme, host and port as `base`.
+fn same_origin(base: &str, url: &str) -> bool {
+    matches!((origin(base), origin(url)), (Some(a), Some(b)) if a == b)
+}
+
 /// Percent-encodes a query value.
 fn pct(s: &str) -> String {
     let mut out = String::new();
@@ -541,6 +577,36 @@ mod tests {
         assert_eq!(r.delay(1), Duration::from_millis(10));
         assert_eq!(r.delay(3), Duration::from_millis(40));
         assert_eq!(api_host("docker.io"), "registry-1.docker.io");
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let base = "https://reg.example";
+        for same in [
+            "https://reg.example/v2/x/blobs/uploads/1",
+            "https://REG.example:443/v2/",
+        ] {
+            assert!(same_origin(base, same), "{same}");
+        }
+        for other in [
+            "http://reg.example/v2/",
+            "https://reg.example:8443/v2/",
+            "https://evil.example/v2/",
+            "https://reg.example.evil.example/v2/",
+            "https://user@reg.example/v2/",
+            "/v2/relative",
+            "not a url",
+        ] {
+            assert!(!same_origin(base, other), "{other}");
+        }
+        assert!(same_origin(
+            "http://127.0.0.1:5000",
+            "http://127.0.0.1:5000/v2/"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:5000",
+            "http://127.0.0.1:5001/v2/"
+        ));
     }
 
     #[test]
