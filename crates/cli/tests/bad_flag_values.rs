@@ -97,10 +97,9 @@ fn placeholder(cmd_path: &[String], a: &Arg) -> String {
     let name = a
         .get_value_names()
         .and_then(|n| n.first())
-        .map(|n| n.to_string())
-        .unwrap_or_else(|| a.get_id().to_string())
+        .map_or_else(|| a.get_id().to_string(), ToString::to_string)
         .to_uppercase();
-    let leaf = cmd_path.last().map(String::as_str).unwrap_or("");
+    let leaf = cmd_path.last().map_or("", String::as_str);
     if name.contains("IMAGE") || (leaf == "run" || leaf == "create") && a.get_index() == Some(1) {
         MISSING_IMAGE.into()
     } else if leaf == "cp" {
@@ -390,13 +389,12 @@ fn every_flag_value_is_refused_cleanly_or_accepted() {
     });
     let accepted = accepted.into_inner().unwrap();
     let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_flag_values.accepted");
-    let _ = std::fs::write(
-        &report,
-        accepted
-            .iter()
-            .map(|l| format!("{l}\n"))
-            .collect::<String>(),
-    );
+    let mut listing = String::new();
+    for line in &accepted {
+        listing.push_str(line);
+        listing.push('\n');
+    }
+    let _ = std::fs::write(&report, listing);
     let failures = failures.into_inner().unwrap();
     eprintln!(
         "{} flags x {} values: {} refused, {} accepted (listed in {}), {} failures",
