@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     ]);
     for command in ["/bin/sh", "", text] {
         for binds in [false, true] {
-            let _ = hook.matches(&annotations, command, binds);
+            let _ = hook.when.matches(&annotations, command, binds);
         }
     }
 });
