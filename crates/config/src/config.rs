@@ -33,6 +33,9 @@ pub struct RuntimeConfig {
     pub tmp_dir: PathBuf,
     /// Maximum container log size in bytes, -1 for no limit (`max_log_size`).
     pub max_log_size: i64,
+    /// Default maximum number of processes in a container, 0 or -1 for no limit
+    /// (`pids_limit`, containers.conf's key; podman's default 2048).
+    pub pids_limit: i64,
     /// Tell the OCI runtime not to use pivot_root (`no_pivot_root`).
     pub no_pivot_root: bool,
     /// Directory of CNI network configurations (`cni_config_dir`).
@@ -68,6 +71,7 @@ pub enum Key {
     StaticDir,
     TmpDir,
     MaxLogSize,
+    PidsLimit,
     NoPivotRoot,
     CniConfigDir,
     CniPluginDir,
@@ -83,7 +87,7 @@ pub enum Key {
 
 impl Key {
     /// Every key, in documentation order.
-    pub const ALL: [Key; 21] = [
+    pub const ALL: [Key; 22] = [
         Key::ImageDefaultTransport,
         Key::SignaturePolicyPath,
         Key::StateType,
@@ -94,6 +98,7 @@ impl Key {
         Key::StaticDir,
         Key::TmpDir,
         Key::MaxLogSize,
+        Key::PidsLimit,
         Key::NoPivotRoot,
         Key::CniConfigDir,
         Key::CniPluginDir,
@@ -120,6 +125,7 @@ impl Key {
             Key::StaticDir => "static_dir",
             Key::TmpDir => "tmp_dir",
             Key::MaxLogSize => "max_log_size",
+            Key::PidsLimit => "pids_limit",
             Key::NoPivotRoot => "no_pivot_root",
             Key::CniConfigDir => "cni_config_dir",
             Key::CniPluginDir => "cni_plugin_dir",
@@ -215,6 +221,7 @@ pub struct ConfigOptions {
     pub static_dir: Option<PathBuf>,
     pub tmp_dir: Option<PathBuf>,
     pub max_log_size: Option<i64>,
+    pub pids_limit: Option<i64>,
     pub no_pivot_root: Option<bool>,
     pub cni_config_dir: Option<PathBuf>,
     pub cni_plugin_dir: Option<Vec<PathBuf>>,
@@ -247,6 +254,7 @@ impl ConfigOptions {
             Key::StaticDir => self.static_dir.is_some(),
             Key::TmpDir => self.tmp_dir.is_some(),
             Key::MaxLogSize => self.max_log_size.is_some(),
+            Key::PidsLimit => self.pids_limit.is_some(),
             Key::NoPivotRoot => self.no_pivot_root.is_some(),
             Key::CniConfigDir => self.cni_config_dir.is_some(),
             Key::CniPluginDir => self.cni_plugin_dir.is_some(),
@@ -304,6 +312,9 @@ impl ConfigOptions {
         }
         if let Some(n) = self.max_log_size {
             v::max_log_size(n).map_err(|e| bad(Key::MaxLogSize, n.to_string(), e))?;
+        }
+        if let Some(n) = self.pids_limit {
+            v::pids_limit(n).map_err(|e| bad(Key::PidsLimit, n.to_string(), e))?;
         }
         if let Some(n) = &self.cni_default_network {
             v::network_name(n).map_err(|e| bad(Key::CniDefaultNetwork, format!("{n:?}"), e))?;
@@ -401,6 +412,13 @@ impl RuntimeConfig {
             origins,
         );
         put(
+            &mut self.pids_limit,
+            o.pids_limit.as_ref(),
+            Key::PidsLimit,
+            origin,
+            origins,
+        );
+        put(
             &mut self.no_pivot_root,
             o.no_pivot_root.as_ref(),
             Key::NoPivotRoot,
@@ -489,6 +507,7 @@ impl RuntimeConfig {
             static_dir: Some(self.static_dir.clone()),
             tmp_dir: Some(self.tmp_dir.clone()),
             max_log_size: Some(self.max_log_size),
+            pids_limit: Some(self.pids_limit),
             no_pivot_root: Some(self.no_pivot_root),
             cni_config_dir: Some(self.cni_config_dir.clone()),
             cni_plugin_dir: Some(self.cni_plugin_dir.clone()),
@@ -523,6 +542,7 @@ impl RuntimeConfig {
             Key::StaticDir => p(&self.static_dir),
             Key::TmpDir => p(&self.tmp_dir),
             Key::MaxLogSize => self.max_log_size.to_string(),
+            Key::PidsLimit => self.pids_limit.to_string(),
             Key::NoPivotRoot => self.no_pivot_root.to_string(),
             Key::CniConfigDir => p(&self.cni_config_dir),
             Key::CniPluginDir => list(&self.cni_plugin_dir),

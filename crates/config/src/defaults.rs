@@ -52,6 +52,8 @@ pub const HOOKS_DIR: &str = "/usr/share/containers/oci/hooks.d";
 pub const CNI_DEFAULT_NETWORK: &str = "berth";
 /// No log size limit.
 pub const MAX_LOG_SIZE: i64 = -1;
+/// podman's default process limit per container.
+pub const PIDS_LIMIT: i64 = 2048;
 
 fn paths(list: &[&str]) -> Vec<PathBuf> {
     list.iter().map(PathBuf::from).collect()
@@ -73,6 +75,7 @@ pub(crate) fn builtin(env: &Environment) -> (RuntimeConfig, Vec<(Key, Error)>) {
         static_dir: PathBuf::from(ROOT_STATIC_DIR),
         tmp_dir: PathBuf::from(ROOT_TMP_DIR),
         max_log_size: MAX_LOG_SIZE,
+        pids_limit: PIDS_LIMIT,
         no_pivot_root: false,
         cni_config_dir: PathBuf::from(CNI_CONFIG_DIR),
         cni_plugin_dir: paths(CNI_PLUGIN_DIR),
@@ -187,6 +190,7 @@ mod tests {
         );
         assert_eq!(cfg.cni_default_network, "berth");
         assert_eq!(cfg.max_log_size, -1);
+        assert_eq!(cfg.pids_limit, 2048);
         assert_eq!(
             cfg.signature_policy_path,
             PathBuf::from("/etc/containers/policy.json")

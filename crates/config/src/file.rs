@@ -111,6 +111,11 @@ fn read_key(doc: &Doc<'_>, key: Key, v: &Value<'_>, o: &mut ConfigOptions) -> Re
             doc.check(name, v, validate::max_log_size(n))?;
             o.max_log_size = Some(n);
         }
+        Key::PidsLimit => {
+            let n = doc.i64(name, v)?;
+            doc.check(name, v, validate::pids_limit(n))?;
+            o.pids_limit = Some(n);
+        }
         Key::NoPivotRoot => o.no_pivot_root = Some(doc.bool(name, v)?),
         Key::CniConfigDir => o.cni_config_dir = Some(path(doc, key, v)?),
         Key::CniPluginDir => o.cni_plugin_dir = Some(paths(doc, key, v)?),
@@ -198,6 +203,7 @@ impl RuntimeConfig {
         t.insert("static_dir".into(), s(&self.static_dir));
         t.insert("tmp_dir".into(), s(&self.tmp_dir));
         t.insert("max_log_size".into(), V::Integer(self.max_log_size));
+        t.insert("pids_limit".into(), V::Integer(self.pids_limit));
         t.insert("no_pivot_root".into(), V::Boolean(self.no_pivot_root));
         t.insert("cni_config_dir".into(), s(&self.cni_config_dir));
         t.insert("cni_plugin_dir".into(), list(&self.cni_plugin_dir));

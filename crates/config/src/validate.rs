@@ -48,6 +48,15 @@ pub(crate) fn env_var(v: &str) -> Result<(), Expected> {
     }
 }
 
+/// -1 or 0 (no limit) or a positive number of processes.
+pub(crate) fn pids_limit(n: i64) -> Result<(), Expected> {
+    if n >= -1 {
+        Ok(())
+    } else {
+        Err("-1 or 0 (no limit) or a positive number of processes".to_owned())
+    }
+}
+
 /// -1 (no limit) or a positive number of bytes.
 pub(crate) fn max_log_size(n: i64) -> Result<(), Expected> {
     if n == -1 || n > 0 {
@@ -110,6 +119,8 @@ mod tests {
         assert!(max_log_size(1).is_ok());
         assert!(max_log_size(0).is_err());
         assert!(max_log_size(-2).is_err());
+        assert!(pids_limit(-1).is_ok() && pids_limit(0).is_ok() && pids_limit(2048).is_ok());
+        assert!(pids_limit(-2).is_err());
         assert!(network_name("berth").is_ok());
         assert!(network_name("my_net-1.x").is_ok());
         assert!(network_name("").is_err());

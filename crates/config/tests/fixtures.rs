@@ -80,6 +80,7 @@ fn complete_berth_conf_sets_every_file_key() {
     }
     let cfg = loaded.config;
     assert_eq!(cfg.max_log_size, 1_048_576);
+    assert_eq!(cfg.pids_limit, 4096);
     assert!(cfg.no_pivot_root);
     assert!(cfg.hooks_dir_not_exist_fatal);
     assert_eq!(cfg.namespace, "ci");
@@ -107,6 +108,7 @@ const BROKEN: &[(&str, &str)] = &[
     ("max_log_size_string.conf", r#"2:16: `max_log_size`: expected an integer, found string "x""#),
     ("max_log_size_zero.conf", "1:16: `max_log_size`: expected -1 (no limit) or a positive number of bytes, found integer 0"),
     ("namespace_array.conf", "1:13: `namespace`: expected a string, found an array of 1 item"),
+    ("pids_limit_negative.conf", "1:14: `pids_limit`: expected -1 or 0 (no limit) or a positive number of processes, found integer -5"),
     ("no_pivot_root_string.conf", r#"1:17: `no_pivot_root`: expected a boolean (true or false), found string "yes""#),
     ("runtime_path_empty.conf", "1:16: `runtime_path`: expected a list of at least one absolute path, found an empty array"),
     ("runtime_path_string.conf", r#"1:16: `runtime_path`: expected an array of absolute paths, found string "/usr/bin/runc""#),

@@ -55,6 +55,7 @@ fn config() -> impl Strategy<Value = RuntimeConfig> {
         static_dir: a.6,
         tmp_dir: a.7,
         max_log_size: b.0,
+        pids_limit: b.0.max(-1),
         no_pivot_root: b.1,
         cni_config_dir: b.2,
         cni_plugin_dir: b.3,

@@ -35,6 +35,18 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A file read from inside the container's root filesystem cannot be used (not a regular
+    /// file, too large, or unreadable).
+    #[error("{path} in the container's root filesystem {}: {reason}", rootfs.display())]
+    ContainerFile {
+        /// The path inside the container (`/etc/passwd`).
+        path: String,
+        /// The root filesystem on the host.
+        rootfs: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// A capability name is not known.
     #[error("unknown capability {name:?} (use names like NET_ADMIN or CAP_NET_ADMIN, or ALL)")]
     UnknownCapability {

@@ -211,8 +211,7 @@ pub fn spawn(
     let (start_parent, start_child) = seqpacket_pair()?;
     let attach = if exec { Some(seqpacket_pair()?) } else { None };
 
-    let stderr =
-        std::fs::File::create(stderr_path).map_err(|e| Error::io("create", stderr_path, e))?;
+    let stderr = crate::generate::create_with_mode(stderr_path, crate::generate::PRIVATE_MODE)?;
     let mut cmd = Command::new(conmon);
     cmd.args(args.to_args())
         .env_clear()

@@ -49,6 +49,8 @@ fn exec_process(req: &ExecRequest) -> Result<Process> {
         }
         p.set_cwd(PathBuf::from(cwd));
     }
+    let container_uid = p.user().uid();
+    let mut uid = container_uid;
     if let Some(u) = &req.user {
         let root = spec
             .root()
@@ -60,16 +62,41 @@ fn exec_process(req: &ExecRequest) -> Result<Process> {
             req.bundle.join(root)
         };
         let r = user::resolve_user(&rootfs, u, &[])?;
+        uid = r.uid;
+        // podman: the exec user's home replaces HOME unless HOME was set on purpose (by the
+        // exec's -e, or the container's env or image to something else than its user's home).
+        let given = |k: &str| {
+            req.env
+                .iter()
+                .any(|kv| kv.split_once('=').is_some_and(|(x, _)| x == k))
+        };
+        if !given("HOME") {
+            let own_home = user::resolve_user(&rootfs, &container_uid.to_string(), &[])
+                .map(|c| format!("HOME={}", c.home))
+                .ok();
+            let mut env = p.env().clone().unwrap_or_default();
+            let current = env.iter().position(|e| e.starts_with("HOME="));
+            if current.is_none_or(|i| Some(&env[i]) == own_home.as_ref()) {
+                env.retain(|e| !e.starts_with("HOME="));
+                env.push(format!("HOME={}", r.home));
+                p.set_env(Some(env));
+            }
+        }
         let mut b = UserBuilder::default().uid(r.uid).gid(r.gid);
         if !r.additional_gids.is_empty() {
             b = b.additional_gids(r.additional_gids);
         }
         p.set_user(b.build()?);
     }
-    if req.privileged {
-        let all = caps::capability_set(&[], &[], true)?;
-        p.set_capabilities(Some(caps::linux_capabilities(&all, &[], 0)?));
-    }
+    let who = caps::ExecIdentity {
+        uid,
+        same_as_container: uid == container_uid,
+        privileged: req.privileged,
+    };
+    p.set_capabilities(Some(caps::exec_capabilities(
+        p.capabilities().as_ref(),
+        who,
+    )?));
     p.set_terminal(Some(req.tty));
     p.set_console_size(None);
     Ok(p)
@@ -114,8 +141,9 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         what: "exec process".into(),
         source: e,
     })?;
-    crate::generate::write_atomic(&spec_path, &json)?;
+    crate::generate::write_atomic(&spec_path, &json, crate::generate::PRIVATE_MODE)?;
     let oci_log = session.join("oci-log");
+    crate::generate::create_with_mode(&oci_log, crate::generate::PRIVATE_MODE)?;
 
     let args = ConmonArgs {
         cid: id.clone(),

@@ -216,7 +216,7 @@ impl OciRuntime for RuncConmon {
             });
         }
         let oci_log = bundle.join("oci-log");
-        std::fs::write(&oci_log, b"").map_err(|e| Error::io("truncate", &oci_log, e))?;
+        crate::generate::create_with_mode(&oci_log, crate::generate::PRIVATE_MODE)?;
         let conmon_pidfile = bundle.join("conmon.pid");
         remove_if_exists(&conmon_pidfile)?;
         remove_if_exists(&self.exit_file(id))?;
@@ -328,6 +328,10 @@ impl OciRuntime for RuncConmon {
 
     fn resize(&self, _id: &str, bundle: &Path, size: WinSize) -> Result<()> {
         attach::resize(bundle, size)
+    }
+
+    fn remove_exit_file(&self, id: &str) -> Result<()> {
+        remove_if_exists(&self.exit_file(id))
     }
 
     fn oom_killed(&self, _id: &str, bundle: &Path) -> Result<bool> {

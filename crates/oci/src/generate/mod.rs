@@ -6,6 +6,7 @@
 
 pub mod caps;
 mod etc_files;
+mod in_root;
 mod mounts;
 mod resources;
 pub mod rlimits;
@@ -30,8 +31,9 @@ pub use seccomp::SeccompHost;
 /// Default `PATH` in containers.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// podman's masked paths.
-pub const MASKED_PATHS: [&str; 11] = [
+/// Masked paths: podman 4.3.1's list plus `/sys/devices/virtual/powercap` (RAPL energy
+/// counters, a power side channel; masked by later podman versions).
+pub const MASKED_PATHS: [&str; 12] = [
     "/proc/acpi",
     "/proc/kcore",
     "/proc/keys",
@@ -43,6 +45,7 @@ pub const MASKED_PATHS: [&str; 11] = [
     "/sys/firmware",
     "/sys/fs/selinux",
     "/sys/dev/block",
+    "/sys/devices/virtual/powercap",
 ];
 
 /// podman's read-only paths.
@@ -268,6 +271,23 @@ fn check_sysctls(spec: &ContainerSpec) -> Result<()> {
     Ok(())
 }
 
+/// podman's `default_sysctls`: root's group may open ICMP echo sockets, so `ping` works in a
+/// private network namespace without `NET_RAW`.
+const DEFAULT_SYSCTLS: [(&str, &str); 1] = [("net.ipv4.ping_group_range", "0 0")];
+
+/// The user's sysctls over the defaults; the network defaults unless the network namespace
+/// is the host's (a CNI-made namespace comes as a path).
+fn sysctls(spec: &ContainerSpec) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if spec.namespaces.network != NamespaceMode::Host {
+        for (k, v) in DEFAULT_SYSCTLS {
+            out.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    out.extend(spec.sysctls.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out
+}
+
 /// Builds the OCI spec for `spec` (without writing anything).
 pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
     if spec.id.is_empty() {
@@ -327,12 +347,7 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         .namespaces(namespaces(spec)?)
         .resources(resources::resources(spec, device_rules)?)
         .cgroups_path(PathBuf::from(cgroups_path(spec, opts)?))
-        .sysctl(
-            spec.sysctls
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect::<HashMap<_, _>>(),
-        );
+        .sysctl(sysctls(spec));
     if !spec.privileged {
         linux = linux
             .masked_paths(
@@ -433,10 +448,36 @@ pub fn canonical_json(spec: &Spec) -> Result<serde_json::Value> {
     Ok(v)
 }
 
-/// Writes `path` atomically (temp file in the same dir, rename): readers see the old file or
-/// the new one. No fsync: bundles live in the per-boot tmp dir and are written again at
-/// every start, so surviving a power cut buys nothing and each fsync costs a start ~1 ms.
-pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+/// Mode of bundle files that may hold secrets (`config.json` and the exec process spec carry
+/// the environment; logs carry whatever the container prints).
+pub(crate) const PRIVATE_MODE: u32 = 0o600;
+
+/// Mode of the files bind-mounted into the container (`hosts`, `resolv.conf`, `hostname`):
+/// every user in the container reads them.
+pub(crate) const SHARED_MODE: u32 = 0o644;
+
+/// Creates (or truncates) `path` with exactly `mode`, whatever the umask or an earlier file's
+/// mode was.
+pub(crate) fn create_with_mode(path: &Path, mode: u32) -> Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io("set the mode of", path, e))?;
+    Ok(f)
+}
+
+/// Writes `path` atomically with `mode` (temp file in the same dir, rename): readers see the
+/// old file or the new one. No fsync: bundles live in the per-boot tmp dir and are written
+/// again at every start, so surviving a power cut buys nothing and each fsync costs a start
+/// ~1 ms.
+pub(crate) fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
@@ -445,7 +486,7 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     ));
-    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    let mut f = create_with_mode(&tmp, mode)?;
     f.write_all(data).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io("rename into place", path, e))
 }
@@ -458,10 +499,15 @@ pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create bundle dir", dir, e))?;
     if !spec.no_etc_files {
         let hostname = hostname_of(spec);
-        write_atomic(&dir.join("hostname"), format!("{hostname}\n").as_bytes())?;
+        write_atomic(
+            &dir.join("hostname"),
+            format!("{hostname}\n").as_bytes(),
+            SHARED_MODE,
+        )?;
         write_atomic(
             &dir.join("hosts"),
             hosts_file(&hostname, &spec.name, &spec.hosts).as_bytes(),
+            SHARED_MODE,
         )?;
         let host_text = match std::fs::read_to_string(&opts.host_resolv_conf) {
             Ok(t) => t,
@@ -473,13 +519,13 @@ pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
             &host_text,
             spec.namespaces.network == NamespaceMode::Host,
         );
-        write_atomic(&dir.join("resolv.conf"), resolv.as_bytes())?;
+        write_atomic(&dir.join("resolv.conf"), resolv.as_bytes(), SHARED_MODE)?;
     }
     let json = serde_json::to_vec_pretty(&canonical_json(&oci)?).map_err(|e| Error::Json {
         what: "the generated spec".into(),
         source: e,
     })?;
-    write_atomic(&dir.join("config.json"), &json)?;
+    write_atomic(&dir.join("config.json"), &json, PRIVATE_MODE)?;
     Ok(oci)
 }
 

@@ -27,7 +27,7 @@ fn default_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
             "/dev",
             "tmpfs",
             "tmpfs",
-            &["nosuid", "strictatime", "mode=755", "size=65536k"],
+            &["nosuid", "noexec", "strictatime", "mode=755", "size=65536k"],
         )?,
         mount(
             "/dev/pts",
@@ -58,7 +58,7 @@ fn default_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
             "/sys/fs/cgroup",
             "cgroup",
             "cgroup",
-            &["nosuid", "noexec", "nodev", "relatime", sys_ro],
+            &["rprivate", "nosuid", "noexec", "nodev", "relatime", sys_ro],
         )?,
         mount(
             "/dev/shm",

@@ -1,7 +1,8 @@
 //! Resolving `--user` against the container's `/etc/passwd` and `/etc/group`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::in_root::{read_in_root, ETC_FILE_LIMIT};
 use crate::error::{Error, Result};
 
 /// A resolved user.
@@ -30,25 +31,6 @@ struct GroupEntry {
     name: String,
     gid: u32,
     members: Vec<String>,
-}
-
-/// Joins an absolute in-container path onto the rootfs without leaving it through `..`.
-fn in_rootfs(rootfs: &Path, path: &str) -> PathBuf {
-    let mut out = rootfs.to_path_buf();
-    for comp in Path::new(path).components() {
-        if let std::path::Component::Normal(c) = comp {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn read_optional(path: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("read", path, e)),
-    }
 }
 
 fn parse_passwd(text: &str) -> Vec<PasswdEntry> {
@@ -95,14 +77,16 @@ fn parse_group(text: &str) -> Vec<GroupEntry> {
 }
 
 /// Resolves `user` (`""`, `name`, `uid`, `name:group`, `uid:gid`) and `groups` against `rootfs`.
-/// A numeric uid or gid need not exist in the files; a name must.
+/// A numeric uid or gid need not exist in the files; a name must. The files are read inside
+/// the root filesystem (`openat2` with `RESOLVE_IN_ROOT`): a link out of it finds nothing, a file that
+/// is not regular or is over 1 MiB is an error.
 pub fn resolve_user(rootfs: &Path, user: &str, groups: &[String]) -> Result<ResolvedUser> {
-    let passwd_path = in_rootfs(rootfs, "/etc/passwd");
-    let group_path = in_rootfs(rootfs, "/etc/group");
-    let passwd = read_optional(&passwd_path)?
+    let passwd_path = rootfs.join("etc/passwd");
+    let group_path = rootfs.join("etc/group");
+    let passwd = read_in_root(rootfs, "/etc/passwd", ETC_FILE_LIMIT)?
         .map(|t| parse_passwd(&t))
         .unwrap_or_default();
-    let group = read_optional(&group_path)?
+    let group = read_in_root(rootfs, "/etc/group", ETC_FILE_LIMIT)?
         .map(|t| parse_group(&t))
         .unwrap_or_default();
 
@@ -246,5 +230,47 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         assert_eq!(resolve_user(d.path(), "5", &[]).unwrap().uid, 5);
         assert!(resolve_user(d.path(), "root", &[]).is_err());
+    }
+
+    #[test]
+    fn passwd_linked_to_a_host_file_is_not_read() {
+        let host = tempfile::tempdir().unwrap();
+        let secret = host.path().join("passwd");
+        std::fs::write(&secret, "hostuser:x:4242:4242::/hosthome:/bin/sh\n").unwrap();
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink(&secret, d.path().join("etc/passwd")).unwrap();
+        let e = resolve_user(d.path(), "hostuser", &[]).unwrap_err();
+        assert!(
+            e.to_string().contains("unable to find user hostuser"),
+            "{e}"
+        );
+        // podman's fallback for a numeric uid without an entry: HOME=/.
+        let u = resolve_user(d.path(), "4242", &[]).unwrap();
+        assert_eq!((u.uid, u.gid, u.home.as_str()), (4242, 0, "/"));
+    }
+
+    #[test]
+    fn fifo_or_huge_passwd_is_a_clear_error() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("etc")).unwrap();
+        nix::unistd::mkfifo(
+            &d.path().join("etc/passwd"),
+            nix::sys::stat::Mode::from_bits_truncate(0o644),
+        )
+        .unwrap();
+        let e = resolve_user(d.path(), "1000", &[]).unwrap_err();
+        assert!(
+            e.to_string().contains("/etc/passwd") && e.to_string().contains("FIFO"),
+            "{e}"
+        );
+        std::fs::remove_file(d.path().join("etc/passwd")).unwrap();
+        let f = std::fs::File::create(d.path().join("etc/group")).unwrap();
+        f.set_len(ETC_FILE_LIMIT + 1).unwrap();
+        let e = resolve_user(d.path(), "0", &[]).unwrap_err();
+        assert!(
+            e.to_string().contains("/etc/group") && e.to_string().contains("bytes"),
+            "{e}"
+        );
     }
 }

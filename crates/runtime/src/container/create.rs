@@ -234,7 +234,13 @@ impl Runtime {
             named_volumes: opts.volumes.clone(),
             shared_namespaces: shared,
             rootfs_storage_id: storage_id,
-            resources: opts.resources.clone(),
+            resources: berth_state::ResourceLimits {
+                pids_limit: opts
+                    .resources
+                    .pids_limit
+                    .or_else(|| self.default_pids_limit()),
+                ..opts.resources.clone()
+            },
             security: berth_state::SecurityOptions {
                 privileged: opts.privileged,
                 cap_add: opts.cap_add.clone(),
@@ -335,6 +341,16 @@ pub(crate) fn parse_signal(s: &str) -> Option<u32> {
     let name = name.strip_prefix("SIG").unwrap_or(&name);
     let sig: nix::sys::signal::Signal = format!("SIG{name}").parse().ok()?;
     Some(sig as u32)
+}
+
+impl Runtime {
+    /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
+    /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
+    fn default_pids_limit(&self) -> Option<i64> {
+        let can_limit = nix::unistd::geteuid().is_root()
+            || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+        (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
+    }
 }
 
 #[cfg(test)]

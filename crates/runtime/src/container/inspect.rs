@@ -311,7 +311,7 @@ impl Runtime {
                 cap_drop: c.security.cap_drop.clone(),
                 readonly_rootfs: c.security.read_only_rootfs,
                 memory: c.resources.memory.unwrap_or(0),
-                pids_limit: c.resources.pids_limit.unwrap_or(0),
+                pids_limit: c.resources.pids_limit.unwrap_or(0).max(0),
                 cgroup_parent: c
                     .extra
                     .get(super::EXTRA_CGROUP_PARENT)

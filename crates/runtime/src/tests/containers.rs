@@ -26,6 +26,25 @@ fn create_resolves_allocates_and_records_configured() {
 }
 
 #[test]
+fn create_records_the_default_pids_limit_unless_given() {
+    let fx = Fx::new();
+    let rec = fx
+        .rt
+        .create_container(&ContainerCreateOptions::new("busybox", &[]))
+        .unwrap();
+    // podman's 2048, unless a rootless engine on cgroup v1 cannot set limits at all.
+    let can_limit = nix::unistd::geteuid().is_root()
+        || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    assert_eq!(rec.config.resources.pids_limit, can_limit.then_some(2048));
+    for given in [-1, 100] {
+        let mut o = ContainerCreateOptions::new("busybox", &[]);
+        o.resources.pids_limit = Some(given);
+        let rec = fx.rt.create_container(&o).unwrap();
+        assert_eq!(rec.config.resources.pids_limit, Some(given));
+    }
+}
+
+#[test]
 fn create_merges_env_and_refuses_bad_input() {
     let fx = Fx::new();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
@@ -109,7 +128,7 @@ fn start_runs_the_steps_in_order() {
         fx.storage_methods(),
         ["resolve_image", "create_container", "mount_container"]
     );
-    assert_eq!(fx.net_calls(), ["CreateNetns", "Setup"]);
+    assert_eq!(fx.net_calls(), ["Plan", "CreateNetns", "Setup"]);
     assert_eq!(fx.oci_calls(), ["Create", "Start"]);
     assert!(fx.rt.bundle_dir(&id).join("config.json").exists());
     // Starting again is a no-op.
@@ -130,7 +149,7 @@ fn stop_signals_then_cleans_up() {
     assert!(rec.state.mount_point.is_empty() && rec.state.netns_path.is_empty());
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_eq!(fx.storage.mount_count(&rec.config.rootfs_storage_id), 0);
     assert!(fx

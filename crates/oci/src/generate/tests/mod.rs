@@ -312,17 +312,27 @@ fn sysctls_must_be_namespaced_and_own_namespace() {
         ("net.core.somaxconn".to_owned(), "1024".to_owned()),
         ("kernel.shmmax".to_owned(), "1".to_owned()),
     ]);
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    assert_eq!(
-        spec.linux()
+    let sysctl = |s: &ContainerSpec| {
+        generate_spec(s, &f.opts)
+            .unwrap()
+            .linux()
             .as_ref()
             .unwrap()
             .sysctl()
-            .as_ref()
+            .clone()
             .unwrap()
-            .len(),
-        2
-    );
+    };
+    // The user's two plus podman's default ping_group_range.
+    let got = sysctl(&s);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got["net.ipv4.ping_group_range"], "0 0");
+    // The user's value wins; the host's network namespace gets no network default.
+    s.sysctls
+        .insert("net.ipv4.ping_group_range".into(), "1 1".into());
+    assert_eq!(sysctl(&s)["net.ipv4.ping_group_range"], "1 1");
+    let mut host = f.spec();
+    host.namespaces.network = NamespaceMode::Host;
+    assert!(sysctl(&host).is_empty());
     s.namespaces.network = NamespaceMode::Host;
     assert!(generate_spec(&s, &f.opts)
         .unwrap_err()
@@ -379,6 +389,90 @@ fn write_bundle_writes_config_and_etc_files() {
         std::fs::read_to_string(b.join("resolv.conf")).unwrap(),
         "search corp\nnameserver 10.1.2.3\n"
     );
+}
+
+#[test]
+fn bundle_files_with_secrets_are_private_whatever_was_there() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.env = vec!["DB_PASSWORD=hunter2".into()];
+    let b = s.bundle_dir.clone();
+    // A world-readable config.json and a stale temp file from an older engine.
+    std::fs::create_dir_all(&b).unwrap();
+    for name in ["config.json", ".config.json.tmp"] {
+        std::fs::write(b.join(name), "{}").unwrap();
+        std::fs::set_permissions(b.join(name), std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    write_bundle(&s, &f.opts).unwrap();
+    let mode = |n: &str| std::fs::metadata(b.join(n)).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode("config.json"), 0o600);
+    // The files bind-mounted into the container stay readable by its users.
+    for n in ["hosts", "resolv.conf", "hostname"] {
+        assert_eq!(mode(n), 0o644, "{n}");
+    }
+}
+
+#[test]
+fn masked_and_readonly_paths_are_podmans_plus_powercap() {
+    let f = Fixture::new();
+    let spec = generate_spec(&f.spec(), &f.opts).unwrap();
+    let linux = spec.linux().as_ref().unwrap();
+    let masked = linux.masked_paths().clone().unwrap();
+    for p in [
+        "/proc/acpi",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/sys/firmware",
+        "/sys/fs/selinux",
+        "/sys/dev/block",
+        "/sys/devices/virtual/powercap",
+    ] {
+        assert!(masked.iter().any(|m| m == p), "{p} not masked: {masked:?}");
+    }
+    assert_eq!(masked.len(), 12);
+    let ro = linux.readonly_paths().clone().unwrap();
+    assert_eq!(
+        ro,
+        [
+            "/proc/asound",
+            "/proc/bus",
+            "/proc/fs",
+            "/proc/irq",
+            "/proc/sys",
+            "/proc/sysrq-trigger"
+        ]
+    );
+}
+
+#[test]
+fn pids_limit_is_passed_through_and_unset_means_none() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    let pids = |s: &ContainerSpec| {
+        generate_spec(s, &f.opts)
+            .unwrap()
+            .linux()
+            .as_ref()
+            .unwrap()
+            .resources()
+            .as_ref()
+            .unwrap()
+            .pids()
+            .as_ref()
+            .map(oci_spec::runtime::LinuxPids::limit)
+    };
+    assert_eq!(pids(&s), None);
+    s.resources.pids_limit = Some(2048);
+    assert_eq!(pids(&s), Some(2048));
+    // -1 (unlimited) reaches runc as "max".
+    s.resources.pids_limit = Some(-1);
+    assert_eq!(pids(&s), Some(-1));
 }
 
 #[test]
