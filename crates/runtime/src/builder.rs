@@ -367,15 +367,8 @@ impl RuntimeBuilder {
             e
         };
 
-        let lock_dir = cfg.tmp_dir.join("lock");
-        for (dir, what) in [
-            (&cfg.tmp_dir, "create tmp dir"),
-            (&lock_dir, "create lock dir"),
-            (&cfg.static_dir, "create static dir"),
-        ] {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                return Err(release_storage(Error::io(what, dir, e)));
-            }
+        if let Err(e) = crate::dirs::create_engine_dirs(&cfg) {
+            return Err(release_storage(e));
         }
 
         let mut oci_cfg = berth_oci::RuncConmonConfig::new(runtime_path, conmon_path, &cfg.tmp_dir);

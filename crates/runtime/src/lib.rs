@@ -52,6 +52,7 @@
 mod builder;
 mod check;
 mod container;
+mod dirs;
 mod error;
 mod image;
 mod info;

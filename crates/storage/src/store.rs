@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::api::Storage;
 use crate::blobs::BlobStore;
 use crate::driver::{new_driver, LayerDriver};
-use crate::fsutil::mkdir_all;
+use crate::fsutil::{mkdir_all, private_dir};
 use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
 use crate::Result;
@@ -31,9 +31,11 @@ impl Store {
     /// Opens a store, creating its directories if needed.
     pub fn open(opts: StoreOptions) -> Result<Self> {
         let g = &opts.graph_root;
+        private_dir(g, "layers")?;
         for d in ["blobs/sha256", "layers", "images", "containers", "tmp"] {
             mkdir_all(&g.join(d))?;
         }
+        private_dir(&opts.run_root, "mounts")?;
         mkdir_all(&opts.run_root.join("mounts"))?;
         let driver = new_driver(opts.driver, g)?;
         Ok(Store {
