@@ -78,6 +78,8 @@ struct FakeContainer {
     bundle: PathBuf,
     exit_code: Option<i32>,
     oom: bool,
+    /// conmon was killed: an exit from now on is recorded by nobody.
+    no_conmon: bool,
 }
 
 #[derive(Debug, Default)]
@@ -162,6 +164,22 @@ impl FakeOciRuntime {
     /// Makes `signal` not stop containers (so `stop` must escalate to SIGKILL).
     pub fn ignore_signal(&self, signal: i32) {
         self.lock().ignored_signals.push(signal);
+    }
+
+    /// Simulates SIGKILL of the container's conmon: the process runs on, but its exit
+    /// (by a later kill) is written to no exit file.
+    pub fn kill_conmon(&self, id: &str) {
+        if let Some(c) = self.lock().containers.get_mut(id) {
+            c.no_conmon = true;
+        }
+    }
+
+    /// Whether `pid` is the process of a container this fake has stopped.
+    pub fn pid_stopped(&self, pid: u32) -> bool {
+        self.lock()
+            .containers
+            .values()
+            .any(|c| c.status == ContainerStatus::Stopped && u32::try_from(c.pid) == Ok(pid))
     }
 
     /// Simulates the container's main process exiting with `code`.
@@ -272,6 +290,7 @@ impl OciRuntime for FakeOciRuntime {
                 pid,
                 bundle: req.bundle.clone(),
                 exit_code: None,
+                no_conmon: false,
             },
         );
         Ok(Created {
@@ -299,7 +318,7 @@ impl OciRuntime for FakeOciRuntime {
         }
         if !ignored && signal != 0 {
             c.status = ContainerStatus::Stopped;
-            c.exit_code = Some(128 + signal);
+            c.exit_code = (!c.no_conmon).then_some(128 + signal);
         }
         Ok(())
     }

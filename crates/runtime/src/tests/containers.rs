@@ -610,3 +610,47 @@ fn a_created_record_whose_process_was_started_reads_running() {
     again.start_container(&untouched).unwrap();
     assert_eq!(fx.status(&untouched), ContainerStatus::Running);
 }
+
+/// conmon was SIGKILLed, the process lives on: nobody will write an exit file, so a stop
+/// watches the process and records the signal that ended it, at once (the OCI layer's
+/// wait alone gave up after 5 s, failing `rm -f -t 0`).
+#[test]
+fn a_stop_without_conmon_watches_the_process_instead_of_an_exit_file() {
+    let fx = Fx::new();
+    fx.probe.follow(fx.oci.clone());
+    let started = |name: &str| {
+        let id = fx.create(name);
+        let rec = fx.rt.start_container(&id).unwrap();
+        fx.probe.kill(rec.state.conmon_pid);
+        fx.oci.kill_conmon(&id);
+        assert_eq!(
+            fx.status(&id),
+            ContainerStatus::Running,
+            "the process runs on"
+        );
+        id
+    };
+
+    let a = started("a");
+    let t = std::time::Instant::now();
+    let code = fx.rt.stop_container(&a, Some(Duration::from_secs(30)));
+    assert_eq!(code.unwrap(), 128 + libc::SIGTERM);
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    let rec = fx.rt.container(&a).unwrap();
+    assert_eq!(rec.state.status, ContainerStatus::Exited);
+    assert_eq!(rec.state.exit_code, Some(128 + libc::SIGTERM));
+
+    // The stop signal is ignored: SIGKILL to every process after the timeout.
+    let b = started("b");
+    fx.oci.ignore_signal(libc::SIGTERM);
+    let code = fx.rt.stop_container(&b, Some(Duration::from_millis(50)));
+    assert_eq!(code.unwrap(), 128 + libc::SIGKILL);
+    assert!(fx.oci.calls().contains(&Call::Kill(b, libc::SIGKILL, true)));
+
+    // rm -f -t 0 the same way.
+    let c = started("c");
+    fx.rt
+        .remove_container_within(&c, true, false, Duration::ZERO)
+        .unwrap();
+    assert!(!fx.rt.container_exists(&c).unwrap());
+}

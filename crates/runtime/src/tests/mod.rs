@@ -22,21 +22,35 @@ use berth_storage::testing::FakeStorage;
 
 use crate::{ContainerCreateOptions, EngineOptions, Layers, ProcessProbe, Runtime};
 
-/// A probe whose dead pids the test chooses; every other pid is alive.
+/// A probe whose dead pids the test chooses; every other pid is alive (unless it follows
+/// a fake OCI runtime: then the processes of the containers it stopped are dead too).
 #[derive(Debug, Default)]
 pub(crate) struct FakeProbe {
     dead: Mutex<BTreeSet<u32>>,
+    oci: Mutex<Option<Arc<FakeOciRuntime>>>,
 }
 
 impl FakeProbe {
     pub(crate) fn kill(&self, pid: u32) {
         self.dead.lock().unwrap().insert(pid);
     }
+
+    /// The processes of containers `oci` stops count as dead.
+    pub(crate) fn follow(&self, oci: Arc<FakeOciRuntime>) {
+        *self.oci.lock().unwrap() = Some(oci);
+    }
 }
 
 impl ProcessProbe for FakeProbe {
     fn is_alive(&self, pid: u32, _start_time: u64) -> bool {
-        pid != 0 && !self.dead.lock().unwrap().contains(&pid)
+        pid != 0
+            && !self.dead.lock().unwrap().contains(&pid)
+            && !self
+                .oci
+                .lock()
+                .unwrap()
+                .as_ref()
+                .is_some_and(|o| o.pid_stopped(pid))
     }
 }
 
