@@ -378,7 +378,8 @@ impl PluginExec {
     /// DEL through the list in reverse, each plugin receiving `prev` (the
     /// final ADD result) and the same port mappings as ADD. Every plugin is
     /// tried; the errors are collected. A namespace that no longer exists
-    /// is left out of the environment, as the spec allows for DEL.
+    /// (or whose file is no longer a namespace) is left out of the
+    /// environment, as the spec allows for DEL.
     pub fn del_list(
         &self,
         list: &NetworkConfigList,
@@ -389,7 +390,9 @@ impl PluginExec {
         check_container_id(target.container_id)?;
         check_ifname(target.ifname)?;
         let mut target = target;
-        let netns_gone = target.netns.is_some_and(|p| !p.exists());
+        // Gone, or only its file is left (a crash between unmount and unlink): plugins
+        // refuse a path that is not a namespace, so DEL goes without one.
+        let netns_gone = target.netns.is_some_and(|p| NetNs::open(p).is_err());
         if netns_gone {
             target.netns = None;
         }

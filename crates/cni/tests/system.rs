@@ -583,3 +583,35 @@ fn teardown_without_the_saved_result_removes_the_firewall_rules() {
     };
     assert_eq!(norm(&env.snapshot()), norm(&before));
 }
+
+/// A crash between unmounting the netns and unlinking its file leaves a plain file: DEL
+/// goes without the namespace (plugins refuse a path that is not one) and still removes
+/// the lease and the rules.
+#[test]
+fn teardown_survives_a_netns_file_that_is_no_longer_mounted() {
+    let env = Env::new(10);
+    let net = vec![env.default_network()];
+    let pm = PortMapping::parse("9191:91").unwrap();
+    let cycle = |id: &str| {
+        let c = env.plugin.create_netns(id).unwrap();
+        let att = env.plugin.setup(id, &c, &net, &pm).unwrap();
+        env.plugin.teardown(id, &c, &att).unwrap();
+        env.plugin.remove_netns(&c).unwrap();
+    };
+    cycle("warm");
+    let before = env.snapshot();
+
+    let c = env.plugin.create_netns("halfgone").unwrap();
+    let att = env.plugin.setup("halfgone", &c, &net, &pm).unwrap();
+    nix::mount::umount2(&c, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    assert!(c.exists() && NetNs::open(&c).is_err());
+    env.plugin.teardown("halfgone", &c, &att).unwrap();
+    env.plugin.remove_netns(&c).unwrap();
+    let norm = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.contains("last_reserved_ip"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(norm(&env.snapshot()), norm(&before));
+}

@@ -45,6 +45,9 @@ pub enum OrphanKind {
     RecordWithoutRootfs,
     /// A network namespace file no container names.
     NetnsFile,
+    /// A container that is not running but still holds its network (netns, attachments):
+    /// a cleanup or start that was interrupted.
+    StaleNetwork,
     /// A host-local IPAM lease held for a container that is gone or not attached.
     IpamLease,
     /// An iptables rule (nat or filter) for a container or address no container owns.
@@ -66,6 +69,7 @@ impl OrphanKind {
             Self::RootfsWithoutRecord => "container storage without a container record",
             Self::RecordWithoutRootfs => "container record without its root filesystem",
             Self::NetnsFile => "network namespace without a container",
+            Self::StaleNetwork => "network still held by a container that is not running",
             Self::IpamLease => "IPAM lease without a container",
             Self::IptablesRule => "iptables rule without a container",
             Self::IptablesChain => "iptables chain without a container",
@@ -249,6 +253,21 @@ impl Runtime {
                     OrphanKind::NetnsFile,
                     path.display().to_string(),
                     is_id(&name).then_some(name),
+                ));
+            }
+        }
+
+        // Containers not running that still hold their network (a cleanup or start cut
+        // short); one in flight elsewhere holds its lock, which the repair takes first.
+        for r in &all {
+            let s = &r.state;
+            let netns = Path::new(&s.netns_path);
+            let settled = !netns.exists() || older_than(netns, opts.min_age);
+            if !s.status.is_active() && !s.netns_path.is_empty() && settled {
+                orphans.push(orphan(
+                    OrphanKind::StaleNetwork,
+                    s.netns_path.clone(),
+                    Some(r.config.id.clone()),
                 ));
             }
         }
@@ -511,6 +530,10 @@ impl Runtime {
                     Some(id) => self.remove_by_id(id, true, false),
                     None => Ok(()),
                 },
+                OrphanKind::StaleNetwork => match &o.owner {
+                    Some(id) => self.release_stale_network(id),
+                    None => Ok(()),
+                },
                 OrphanKind::RootfsWithoutRecord => {
                     let _ = self.storage.unmount_container(&o.what, true);
                     match self.storage.delete_container(&o.what) {
@@ -588,6 +611,30 @@ impl Runtime {
                 _ => continue,
             };
             settle(o, result);
+        }
+    }
+
+    /// Tears down the network a container that is not running still holds (DEL, netns
+    /// removal), under its lock, if that is still so.
+    fn release_stale_network(&self, id: &str) -> Result<()> {
+        let _lock = self.lock_container(id)?;
+        let mut rec = match self.locked_record(id) {
+            Ok(r) => r,
+            Err(Error::State(e)) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if rec.state.status.is_active() {
+            return Ok(());
+        }
+        let errors = self.release_network(&mut rec);
+        self.state.save_container_state(id, &rec.state)?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Cleanup {
+                id: id.to_string(),
+                errors,
+            })
         }
     }
 
