@@ -285,3 +285,95 @@ fn the_default_network_moves_its_bridge_with_its_subnet() {
     let (code, out, _) = run(&["system", "check"]);
     assert_eq!((code, out.as_str()), (0, "No problems found\n"));
 }
+
+/// Deletes the rules a test planted, whatever happened.
+struct Planted(Vec<Vec<String>>);
+
+impl Drop for Planted {
+    fn drop(&mut self) {
+        for rule in &self.0 {
+            let _ = Command::new("iptables")
+                .args(["-w", "-D"])
+                .args(rule)
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+fn iptables_lines(needle: &str) -> Vec<String> {
+    let out = Command::new("iptables-save")
+        .args(["-t", "filter"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The firewall plugin's `CNI-FORWARD` rules for an address of the instance's subnet that
+/// no container holds (what a DEL without the ADD's result used to leave) are reported by
+/// `system check` and removed by `--repair`; a running container's rules stay.
+#[test]
+fn orphan_firewall_rules_are_reported_and_repaired() {
+    let b = Berth::new();
+    let id = b.ok(&["run", "-d", IMG, "sleep", "1000"]);
+    let id = id.trim();
+    let ip = b
+        .ok(&["inspect", "--format", "{{.NetworkSettings.IPAddress}}", id])
+        .trim()
+        .to_string();
+    assert!(!ip.is_empty(), "the container has an address");
+    let live = format!("{ip}/32");
+    assert!(!iptables_lines(&live).is_empty(), "its firewall rules");
+
+    let orphan = format!("{}250/32", b.subnet.trim_end_matches("0/24"));
+    let rules: Vec<Vec<String>> = [
+        format!("CNI-FORWARD -d {orphan} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
+        format!("CNI-FORWARD -s {orphan} -j ACCEPT"),
+    ]
+    .iter()
+    .map(|r| r.split(' ').map(str::to_string).collect())
+    .collect();
+    let planted = Planted(rules);
+    for r in &planted.0 {
+        let st = Command::new("iptables")
+            .args(["-w", "-A"])
+            .args(r)
+            .status()
+            .unwrap();
+        assert!(st.success(), "iptables -A {r:?}");
+    }
+    assert_eq!(iptables_lines(&orphan).len(), 2);
+
+    let check = b.run(&["system", "check"]);
+    assert_eq!(check.code, 125, "{check:?}");
+    let reported = check
+        .out
+        .lines()
+        .filter(|l| l.contains("iptables rule without a container") && l.contains(&orphan))
+        .count();
+    assert_eq!(reported, 2, "{check:?}");
+    assert!(
+        !check.out.contains(&live),
+        "a live container's rule: {check:?}"
+    );
+
+    let repair = b.run(&["system", "check", "--repair"]);
+    assert_eq!(repair.code, 0, "{repair:?}");
+    assert!(iptables_lines(&orphan).is_empty(), "{repair:?}");
+    assert!(
+        !iptables_lines(&live).is_empty(),
+        "the live container's rules stay"
+    );
+    assert_eq!(
+        b.ok(&["inspect", "--format", "{{.State.Status}}", id])
+            .trim(),
+        "running"
+    );
+    drop(planted);
+    b.ok(&["rm", "-f", "-t", "0", id]);
+    assert!(iptables_lines(&live).is_empty(), "rm removed its rules");
+}
