@@ -90,7 +90,7 @@ pub enum Error {
         name: String,
         /// Why the rules are missing or broken.
         #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: crate::RulesError,
     },
     /// No layer with this id.
     #[error("layer not known: {0}")]

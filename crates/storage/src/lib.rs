@@ -41,4 +41,4 @@ pub use model::{
     StoreOptions,
 };
 pub use reference::Reference;
-pub use store::{RulesSource, Store};
+pub use store::{RulesError, RulesSource, Store};

@@ -30,34 +30,27 @@ pub struct Store {
     pub(crate) short_name_rules: Option<RulesSource>,
 }
 
+/// Why short-name rules could not be had (any error of the caller's).
+pub type RulesError = Box<dyn std::error::Error + Send + Sync>;
+
+type LoadRules = dyn Fn() -> std::result::Result<RegistryRules, RulesError> + Send + Sync;
+
 /// Where a look-up of a short name gets registries.conf's aliases and
 /// search registries: called each time one is needed (so an edit applies
 /// at once, and commands that look up no short name never read the file).
 #[derive(Clone)]
-pub struct RulesSource(
-    #[allow(clippy::type_complexity)]
-    Arc<
-        dyn Fn() -> std::result::Result<RegistryRules, Box<dyn std::error::Error + Send + Sync>>
-            + Send
-            + Sync,
-    >,
-);
+pub struct RulesSource(Arc<LoadRules>);
 
 impl RulesSource {
     /// A source calling `load`.
     pub fn new(
-        load: impl Fn() -> std::result::Result<RegistryRules, Box<dyn std::error::Error + Send + Sync>>
-            + Send
-            + Sync
-            + 'static,
+        load: impl Fn() -> std::result::Result<RegistryRules, RulesError> + Send + Sync + 'static,
     ) -> Self {
         RulesSource(Arc::new(load))
     }
 
     /// The rules now.
-    pub fn load(
-        &self,
-    ) -> std::result::Result<RegistryRules, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn load(&self) -> std::result::Result<RegistryRules, RulesError> {
         (self.0)()
     }
 }
