@@ -1,7 +1,9 @@
 //! `cargo xtask fuzz [--time SECS] [TARGET...]`: every cargo-fuzz target of
 //! the workspace, each for SECS seconds (default 60).
 //!
-//! Fuzz crates live in `crates/<crate>/fuzz` outside the workspace. The
+//! Fuzz crates live in `crates/<crate>/fuzz` outside the workspace; every
+//! `fuzz_targets/*.rs` of every crate is found, so a new crate's targets
+//! run without a change here. The
 //! machine has a stable toolchain only, so `RUSTC_BOOTSTRAP=1` lets
 //! cargo-fuzz pass its `-Z` flags, and the sanitizer is off.
 
@@ -30,18 +32,42 @@ pub fn run(args: &[String]) -> Result<()> {
     if targets.is_empty() {
         bail!("no fuzz targets found under crates/*/fuzz/fuzz_targets");
     }
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|w| !targets.iter().any(|(_, t)| t == *w))
+    {
+        let names: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
+        bail!(
+            "no fuzz target {unknown:?}; there are: {}",
+            names.join(", ")
+        );
+    }
+    // One target after another, each on one core; a crash does not stop
+    // the others, and every crashing target is named at the end.
+    let mut crashed = Vec::new();
     for (dir, target) in &targets {
         if !wanted.is_empty() && !wanted.contains(target) {
             continue;
         }
         eprintln!("xtask fuzz: {target} for {time}s");
-        run::status(
+        let result = run::status(
             Command::new("cargo")
                 .current_dir(dir)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .args(["fuzz", "run", "--sanitizer", "none", target, "--"])
-                .arg(format!("-max_total_time={time}")),
-        )?;
+                .arg(format!("-max_total_time={time}"))
+                .arg("-print_final_stats=1"),
+        );
+        if let Err(e) = result {
+            eprintln!(
+                "xtask fuzz: {target}: {e:#} (the input is under {}/artifacts/{target})",
+                dir.display()
+            );
+            crashed.push(target.as_str());
+        }
+    }
+    if !crashed.is_empty() {
+        bail!("fuzz targets that crashed: {}", crashed.join(", "));
     }
     Ok(())
 }

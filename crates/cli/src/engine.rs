@@ -7,7 +7,9 @@
 //! `RUNROOT/tmp`, runc's state to `RUNROOT/runc`, network namespaces to
 //! `TMPDIR/netns`. `BERTH_DEFAULT_BRIDGE=NAME:CIDR` (tests, the demo)
 //! chooses the default network's bridge and subnet, and then keeps the
-//! host-local IPAM data in `ROOT/cni-ipam`.
+//! host-local IPAM data in `ROOT/cni-ipam`. `BERTH_BRIDGE_BASE=BASE` (tests)
+//! changes only the default bridge's base name (`BASE0`, moving to `BASE1`, ...
+//! as `berth0` would) and keeps the IPAM data in `ROOT/cni-ipam` too.
 
 use crate::cli::GlobalOptions;
 use crate::error::CliError;
@@ -17,6 +19,9 @@ use std::path::{Path, PathBuf};
 
 /// The environment variable naming the default bridge and subnet.
 pub const DEFAULT_BRIDGE_ENV: &str = "BERTH_DEFAULT_BRIDGE";
+
+/// The environment variable naming only the default bridge's base name.
+pub const BRIDGE_BASE_ENV: &str = "BERTH_BRIDGE_BASE";
 
 /// Sets up tracing on stderr at `--log-level` (`warn` by default).
 pub fn init_logging(level: &str) {
@@ -155,6 +160,11 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
             )
         })?;
         b = b.default_bridge(bridge, subnet);
+        if let Some(root) = &g.root {
+            b = b.ipam_data_dir(abs(root).join("cni-ipam"));
+        }
+    } else if let Ok(base) = std::env::var(BRIDGE_BASE_ENV) {
+        b = b.default_bridge_base(&base);
         if let Some(root) = &g.root {
             b = b.ipam_data_dir(abs(root).join("cni-ipam"));
         }

@@ -54,3 +54,41 @@ proptest! {
         }
     }
 }
+
+/// A 1 MiB value cannot reach berth through argv (Linux passes at most
+/// 128 KiB per argument; `bad_flag_values` runs the binary with that), so
+/// the parsers get it here, with 2^70 and its negative.
+#[test]
+fn huge_values_give_errors_or_values() {
+    let mib = "9".repeat(1 << 20);
+    let mib_kv = format!("{}={}", "k".repeat(1 << 19), "v".repeat(1 << 19));
+    let huge_template = format!("{{{{printf \"%{mib}s\" .ID}}}}");
+    for s in [
+        mib.as_str(),
+        mib_kv.as_str(),
+        "1180591620717411303424",
+        "-1180591620717411303424",
+        huge_template.as_str(),
+    ] {
+        let one = vec![s.to_owned()];
+        let _ = ports::parse_publish(&one);
+        let _ = mounts::parse_volume(s, Path::new("/"));
+        let _ = mounts::parse_mount(s, Path::new("/"));
+        let _ = mounts::parse_tmpfs(s);
+        let _ = resources::parse_size("--memory", s);
+        let _ = resources::parse_ulimits(&one);
+        let _ = signal::parse_signal("--signal", s);
+        let _ = network::parse_network(&one);
+        let _ = network::parse_share(s);
+        let _ = security::parse_security_opts(&one);
+        let _ = kv::parse_sysctls(&one);
+        let _ = kv::parse_add_hosts(&one);
+        let _ = kv::parse_dns(&one);
+        let _ = kv::parse_key_values("--label", &one);
+        let _ = env::parse_env(&one, &[], &|_| None, &Vec::new);
+        let _ = parse_until(s, Utc::now());
+        if let Ok(t) = Template::parse(s) {
+            let _ = t.render(&serde_json::json!({"ID": "x"}));
+        }
+    }
+}

@@ -143,7 +143,7 @@ impl CniNetworkPlugin {
                     &list,
                     target(container_id, netns, &a.interface),
                     &a.port_mappings,
-                    Some(&a.result),
+                    a.has_result().then_some(&a.result),
                 )
             });
             if let Err(e) = res {
@@ -168,6 +168,10 @@ fn target<'a>(container_id: &'a str, netns: &'a Path, ifname: &'a str) -> Target
 }
 
 impl NetworkPlugin for CniNetworkPlugin {
+    fn netns_path(&self, name: &str) -> PathBuf {
+        self.opts.netns_dir.join(name)
+    }
+
     fn create_netns(&self, name: &str) -> Result<PathBuf> {
         NetNs::create(&self.opts.netns_dir, name).map(|ns| ns.path().to_path_buf())
     }
@@ -185,10 +189,9 @@ impl NetworkPlugin for CniNetworkPlugin {
         NetNs::remove(path)
     }
 
-    fn setup(
+    fn plan(
         &self,
         container_id: &str,
-        netns: &Path,
         networks: &[String],
         port_mappings: &[PortMapping],
     ) -> Result<Vec<NetworkAttachment>> {
@@ -202,11 +205,33 @@ impl NetworkPlugin for CniNetworkPlugin {
                 });
             }
         }
-        NetNs::open(netns)?;
         // Load every config first so a bad name fails before any ADD.
-        let lists = networks
+        networks
             .iter()
-            .map(|n| self.load(n))
+            .enumerate()
+            .map(|(i, n)| {
+                let list = self.load(n)?;
+                Ok(NetworkAttachment::planned(
+                    &list.name,
+                    &format!("eth{i}"),
+                    list.raw,
+                    port_mappings,
+                ))
+            })
+            .collect()
+    }
+
+    fn setup_planned(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        planned: &[NetworkAttachment],
+    ) -> Result<Vec<NetworkAttachment>> {
+        check_container_id(container_id)?;
+        NetNs::open(netns)?;
+        let lists = planned
+            .iter()
+            .map(|a| NetworkConfigList::from_stored(&a.config))
             .collect::<Result<Vec<_>>>()?;
         // One plugin run at a time on this host: portmap 1.1.1 creates its
         // shared top-level chains check-then-insert, so parallel first
@@ -214,26 +239,26 @@ impl NetworkPlugin for CniNetworkPlugin {
         let _lock = self.networks.lock()?;
         self.loopback_up(container_id, netns)?;
         let mut done: Vec<NetworkAttachment> = Vec::new();
-        for (i, list) in lists.into_iter().enumerate() {
-            let ifname = format!("eth{i}");
-            debug!(container_id, network = %list.name, %ifname, "CNI ADD");
-            match self
-                .exec
-                .add_list(&list, target(container_id, netns, &ifname), port_mappings)
-            {
+        for (plan, list) in planned.iter().zip(lists) {
+            debug!(container_id, network = %list.name, ifname = %plan.interface, "CNI ADD");
+            match self.exec.add_list(
+                &list,
+                target(container_id, netns, &plan.interface),
+                &plan.port_mappings,
+            ) {
                 Ok(result) => done.push(NetworkAttachment {
-                    network: list.name.clone(),
-                    interface: ifname,
                     result,
-                    port_mappings: port_mappings.to_vec(),
-                    config: list.raw.clone(),
+                    ..plan.clone()
                 }),
                 Err(e) => {
-                    // add_list already deleted its own partial attachment.
-                    if let Err(undo) = self.teardown_locked(container_id, netns, &done) {
-                        return Err(Error::Teardown(vec![e, undo]));
-                    }
-                    return Err(e);
+                    // add_list already deleted its own partial attachment (and reported
+                    // that DEL's failures in `e`); the earlier networks go too.
+                    let del = self
+                        .teardown_locked(container_id, netns, &done)
+                        .err()
+                        .map(Error::into_list)
+                        .unwrap_or_default();
+                    return Err(Error::add_failed(e, del));
                 }
             }
         }

@@ -230,6 +230,22 @@ impl NetworkConfigList {
             })
     }
 
+    /// Where host-local keeps this network's leases (`ipam.dataDir`, else host-local's
+    /// default /var/lib/cni/networks, then the network name), when its IPAM is host-local.
+    pub fn host_local_store(&self) -> Option<PathBuf> {
+        self.plugins.iter().find_map(|p| {
+            let ipam = p.raw.get("ipam")?;
+            if ipam.get("type").and_then(Value::as_str) != Some("host-local") {
+                return None;
+            }
+            let dir = ipam
+                .get("dataDir")
+                .and_then(Value::as_str)
+                .unwrap_or("/var/lib/cni/networks");
+            Some(Path::new(dir).join(&self.name))
+        })
+    }
+
     /// Subnets of host-local IPAM in this list (`ranges` and legacy `subnet`).
     pub fn subnets(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -164,6 +164,16 @@ pub enum Error {
     #[error("network teardown had {} error(s): {}", .0.len(), join_errors(.0))]
     Teardown(Vec<Error>),
 
+    /// An ADD failed and the DEL that followed it (the spec owes one) failed too: both are
+    /// reported, so the leftovers of the partial attachment are not hidden.
+    #[error("{add}; the DEL after it failed too: {}", join_errors(.del))]
+    AddFailed {
+        /// The ADD's error.
+        add: Box<Error>,
+        /// The DEL's errors.
+        del: Vec<Error>,
+    },
+
     /// A published host port cannot be bound (something else holds it).
     #[error("cannot listen on the {} port: listen {protocol}{family} {address}: bind: {source}", protocol.to_uppercase())]
     PortUnavailable {
@@ -176,6 +186,15 @@ pub enum Error {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+
+    /// An iptables command failed.
+    #[error("{command}: {stderr}")]
+    Iptables {
+        /// The command line.
+        command: String,
+        /// What it printed on stderr.
+        stderr: String,
     },
 
     /// Injected by the fake plugin (tests only).
@@ -199,6 +218,34 @@ fn join_errors(errors: &[Error]) -> String {
 }
 
 impl Error {
+    /// `add` alone when the cleanup after it succeeded, else [`Error::AddFailed`] with both.
+    pub(crate) fn add_failed(add: Error, del: Vec<Error>) -> Self {
+        if del.is_empty() {
+            add
+        } else {
+            Self::AddFailed {
+                add: Box::new(add),
+                del,
+            }
+        }
+    }
+
+    /// The ADD's own error of an [`Error::AddFailed`], else this error.
+    pub fn add_error(&self) -> &Error {
+        match self {
+            Self::AddFailed { add, .. } => add,
+            e => e,
+        }
+    }
+
+    /// The errors inside, one level down (a [`Error::Teardown`] list), else itself.
+    pub(crate) fn into_list(self) -> Vec<Error> {
+        match self {
+            Self::Teardown(v) => v,
+            e => vec![e],
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

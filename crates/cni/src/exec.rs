@@ -343,9 +343,12 @@ impl PluginExec {
                 Ok(value) => prev = Some(value),
                 Err(e) => {
                     let partial = prev.and_then(|v| serde_json::from_value::<CniResult>(v).ok());
-                    // Errors of this cleanup are secondary to the ADD error.
-                    let _ = self.del_list(list, target, port_mappings, partial.as_ref());
-                    return Err(e);
+                    // The DEL the spec owes; its errors travel with the ADD's.
+                    let del = self.del_list(list, target, port_mappings, partial.as_ref());
+                    return Err(Error::add_failed(
+                        e,
+                        del.err().map(Error::into_list).unwrap_or_default(),
+                    ));
                 }
             }
         }
@@ -353,8 +356,8 @@ impl PluginExec {
         match serde_json::from_value(last) {
             Ok(r) => Ok(r),
             Err(e) => {
-                let _ = self.del_list(list, target, port_mappings, None);
-                Err(Error::PluginOutput {
+                let del = self.del_list(list, target, port_mappings, None);
+                let add = Error::PluginOutput {
                     plugin: list
                         .plugins
                         .last()
@@ -363,7 +366,11 @@ impl PluginExec {
                     network: list.name.clone(),
                     command: "ADD".into(),
                     reason: e.to_string(),
-                })
+                };
+                Err(Error::add_failed(
+                    add,
+                    del.err().map(Error::into_list).unwrap_or_default(),
+                ))
             }
         }
     }
@@ -400,21 +407,21 @@ impl PluginExec {
                 errors.push(e);
             }
         }
-        if netns_gone {
-            if let Some(prev) = prev {
-                let masq = list.plugins.iter().any(|p| {
-                    p.plugin_type == "bridge"
-                        && p.raw.get("ipMasq").and_then(Value::as_bool) == Some(true)
-                });
-                if masq {
-                    crate::repair::remove_ipmasq(
-                        &list.name,
-                        target.container_id,
-                        prev,
-                        &self.path_env,
-                        self.host_netns.as_ref(),
-                    );
-                }
+        // Without the namespace (or without the ADD's result, after a crash mid-ADD) bridge
+        // cannot find the addresses it masqueraded: remove its chain and jumps by name.
+        if netns_gone || prev.is_none() {
+            let masq = list.plugins.iter().any(|p| {
+                p.plugin_type == "bridge"
+                    && p.raw.get("ipMasq").and_then(Value::as_bool) == Some(true)
+            });
+            if masq {
+                crate::repair::remove_ipmasq(
+                    &list.name,
+                    target.container_id,
+                    prev,
+                    &self.path_env,
+                    self.host_netns.as_ref(),
+                );
             }
         }
         match errors.len() {

@@ -11,6 +11,7 @@ pub mod cni;
 pub mod config;
 pub mod error;
 pub mod exec;
+pub mod iptables;
 pub mod netns;
 pub mod network;
 pub mod plugin;

@@ -11,7 +11,7 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,7 +63,12 @@ fn check_name(name: &str) -> Result<()> {
 /// it is not a mount point yet), like `ip netns` does for /run/netns.
 /// Idempotent; serialized between processes by a flock on the directory.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    // 0700 like the engine's tmp dir it lives in: only root uses namespace files.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io("create directory", dir, e))?;
     let handle = File::open(dir).map_err(|e| Error::io("open directory", dir, e))?;
     let _lock = Flock::lock(handle, FlockArg::LockExclusive)
         .map_err(|(_, e)| Error::io("lock directory", dir, e.into()))?;

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use crate::config::{self, check_network_name, NetworkConfigList};
 use crate::error::{Error, Result};
 use crate::netns::NetNs;
-use crate::subnet::parse_routes;
 pub use crate::subnet::Subnet;
+use crate::subnet::{parse_addresses, parse_routes};
 
 /// The default network's name.
 pub const DEFAULT_NETWORK: &str = "berth";
@@ -155,21 +155,118 @@ impl Networks {
             Err(Error::NetworkNotFound { .. }) => {}
             other => return other,
         }
-        // The usual subnet, unless the host already routes it (another
-        // engine's bridge, a VPN): then the next free one.
-        let routed = Subnet::parse(&self.default_subnet)
-            .is_ok_and(|s| self.host_routes().iter().any(|r| r.overlaps(s)));
-        let req = CreateNetwork {
-            name: self.default_network.clone(),
-            subnet: (!routed).then(|| self.default_subnet.clone()),
-            gateway: None,
-            bridge: Some(self.default_bridge.clone()),
-        };
-        match self.create(&req) {
+        let _lock = self.lock()?;
+        match config::find(&self.config_dir, &self.default_network) {
+            Err(Error::NetworkNotFound { .. }) => {}
+            other => return other,
+        }
+        let (req, subnet) = self.default_request()?;
+        match self.create_locked(&req, Some(subnet)) {
             // Another process wrote it first.
             Err(Error::NetworkExists { .. }) => self.inspect(&self.default_network),
             other => other,
         }
+    }
+
+    /// The default network's subnet and bridge, chosen so that it works whatever the host
+    /// has already (podman and netavark do the same with `podmanN`/`cni-podmanN`):
+    /// - a bridge of the default name whose address is the default gateway is reused with
+    ///   the default subnet (the same network, written again);
+    /// - else the default subnet unless another config or a host route has it, else the
+    ///   next free one; and the bridge moves with it: the default name, then `BASE0`,
+    ///   `BASE1`, ... (BASE = the default name without its trailing digits), skipping
+    ///   names other configs use and existing links whose address is not the gateway.
+    fn default_request(&self) -> Result<(CreateNetwork, Subnet)> {
+        let wanted = Subnet::parse(&self.default_subnet)?;
+        let existing = self.list()?;
+        let used_bridges: Vec<String> = existing
+            .iter()
+            .filter_map(NetworkConfigList::bridge_name)
+            .collect();
+        let used_subnets: Vec<Subnet> = existing
+            .iter()
+            .flat_map(NetworkConfigList::subnets)
+            .filter_map(|s| Subnet::parse(&s).ok())
+            .collect();
+        let default_free = !used_bridges.contains(&self.default_bridge);
+        if default_free && self.link_has_gateway(&self.default_bridge, wanted, wanted.first_host())
+        {
+            return Ok((
+                CreateNetwork {
+                    name: self.default_network.clone(),
+                    subnet: None,
+                    gateway: None,
+                    bridge: Some(self.default_bridge.clone()),
+                },
+                wanted,
+            ));
+        }
+        let routes = self.host_routes();
+        let taken = |s: Subnet| {
+            used_subnets.iter().any(|u| u.overlaps(s)) || routes.iter().any(|r| r.overlaps(s))
+        };
+        let subnet = if taken(wanted) {
+            pick_subnet(&used_subnets, &routes)?
+        } else {
+            wanted
+        };
+        let gateway = subnet.first_host();
+        let base = self.bridge_base();
+        let bridge = std::iter::once(self.default_bridge.clone())
+            .chain((0..10_000).map(|n| format!("{base}{n}")))
+            .find(|b| {
+                crate::exec::check_ifname(b).is_ok()
+                    && !used_bridges.contains(b)
+                    && (!self.link_exists(b) || self.link_has_gateway(b, subnet, gateway))
+            })
+            .ok_or_else(|| Error::InvalidArgument {
+                what: "bridge",
+                value: self.default_bridge.clone(),
+                reason: format!("no free {base}N bridge name"),
+            })?;
+        Ok((
+            CreateNetwork {
+                name: self.default_network.clone(),
+                subnet: None,
+                gateway: None,
+                bridge: Some(bridge),
+            },
+            subnet,
+        ))
+    }
+
+    /// The default bridge's name without its trailing digits: the base of the `BASEN`
+    /// names of moved default networks and of created networks.
+    fn bridge_base(&self) -> &str {
+        let b = self
+            .default_bridge
+            .trim_end_matches(|c: char| c.is_ascii_digit());
+        if b.is_empty() {
+            "berth"
+        } else {
+            b
+        }
+    }
+
+    /// Whether link `name` exists and carries `gateway` with `subnet`'s prefix length.
+    fn link_has_gateway(&self, name: &str, subnet: Subnet, gateway: Ipv4Addr) -> bool {
+        if !self.link_exists(name) {
+            return false;
+        }
+        let mut cmd = Command::new("ip");
+        cmd.args(["-4", "-o", "addr", "show", "dev", name]);
+        if let Some(ns) = &self.host_netns {
+            match NetNs::open(ns).and_then(|ns| ns.enter_command(&mut cmd)) {
+                Ok(()) => {}
+                Err(_) => return false,
+            }
+        }
+        let want = format!("{gateway}/{}", subnet.prefix);
+        cmd.output().is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .any(|w| w == want)
+        })
     }
 
     /// Every readable network, in file name order (broken files skipped;
@@ -190,6 +287,17 @@ impl Networks {
     pub fn create(&self, req: &CreateNetwork) -> Result<NetworkConfigList> {
         check_network_name(&req.name)?;
         let _lock = self.lock()?;
+        self.create_locked(req, None)
+    }
+
+    /// [`Networks::create`] under the lock; `chosen` is a subnet already checked (the
+    /// default network's), used as is.
+    fn create_locked(
+        &self,
+        req: &CreateNetwork,
+        chosen: Option<Subnet>,
+    ) -> Result<NetworkConfigList> {
+        check_network_name(&req.name)?;
         let existing = self.list()?;
         if existing.iter().any(|l| l.name == req.name) {
             return Err(Error::NetworkExists {
@@ -214,8 +322,9 @@ impl Networks {
             .filter_map(NetworkConfigList::bridge_name)
             .collect();
 
-        let subnet = match &req.subnet {
-            Some(s) => {
+        let subnet = match (&req.subnet, chosen) {
+            (_, Some(c)) => c,
+            (Some(s), None) => {
                 let sub = Subnet::parse(s)?;
                 if let Some(other) = existing.iter().find(|l| {
                     l.subnets()
@@ -236,7 +345,7 @@ impl Networks {
                 }
                 sub
             }
-            None => pick_subnet(&used_subnets, &self.host_routes())?,
+            (None, None) => pick_subnet(&used_subnets, &self.host_routes())?,
         };
         let gateway = match &req.gateway {
             Some(g) => {
@@ -268,7 +377,7 @@ impl Networks {
                 b.clone()
             }
             None => (1..10_000)
-                .map(|n| format!("berth{n}"))
+                .map(|n| format!("{}{n}", self.bridge_base()))
                 .find(|b| !used_bridges.contains(b) && !self.link_exists(b))
                 .ok_or_else(|| Error::InvalidArgument {
                     what: "bridge",
@@ -341,7 +450,9 @@ impl Networks {
         Ok(())
     }
 
-    /// IPv4 routes of the host namespace (the caller's, or `host_netns`).
+    /// IPv4 routes of the host namespace (the caller's, or `host_netns`), plus the
+    /// networks of addresses on its links (a link that is down has an address but no
+    /// route, and its owner still counts on that subnet).
     fn host_routes(&self) -> Vec<Subnet> {
         #[cfg(test)]
         if let Some(routes) = &self.fixed_routes {
@@ -354,7 +465,19 @@ impl Networks {
                 .and_then(|ns| ns.run(read))
                 .unwrap_or_default(),
         };
-        parse_routes(&text)
+        let mut out = parse_routes(&text);
+        let mut cmd = Command::new("ip");
+        cmd.args(["-4", "-o", "addr", "show"]);
+        let entered = match &self.host_netns {
+            None => true,
+            Some(ns) => NetNs::open(ns)
+                .and_then(|ns| ns.enter_command(&mut cmd))
+                .is_ok(),
+        };
+        if let Some(o) = entered.then(|| cmd.output().ok()).flatten() {
+            out.extend(parse_addresses(&String::from_utf8_lossy(&o.stdout)));
+        }
+        out
     }
 
     /// True when a network device of this name exists in the host netns.

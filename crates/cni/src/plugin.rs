@@ -89,6 +89,30 @@ pub struct NetworkAttachment {
 }
 
 impl NetworkAttachment {
+    /// An attachment planned but not (known to be) added yet: [`NetworkPlugin::plan`]'s
+    /// output, stored before ADD so a crash mid-ADD leaves a record teardown can follow.
+    pub fn planned(
+        network: &str,
+        interface: &str,
+        config: serde_json::Value,
+        port_mappings: &[PortMapping],
+    ) -> Self {
+        Self {
+            network: network.to_string(),
+            interface: interface.to_string(),
+            result: CniResult::default(),
+            port_mappings: port_mappings.to_vec(),
+            config,
+        }
+    }
+
+    /// Whether the ADD's result is known (false for a planned attachment).
+    pub fn has_result(&self) -> bool {
+        !self.result.cni_version.is_empty()
+            || !self.result.interfaces.is_empty()
+            || !self.result.ips.is_empty()
+    }
+
     /// The MAC address of the container's interface, when reported.
     pub fn mac(&self) -> Option<&str> {
         self.result
@@ -130,6 +154,9 @@ pub struct NetworkStatus {
 /// [`crate::CniNetworkPlugin`] and, for tests of the layers above, by
 /// `testing::FakeNetworkPlugin`.
 pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
+    /// Where `create_netns(name)` puts the namespace (so a caller can record it first).
+    fn netns_path(&self, name: &str) -> PathBuf;
+
     /// Creates a named network namespace and returns its path.
     fn create_netns(&self, name: &str) -> Result<PathBuf>;
 
@@ -137,19 +164,43 @@ pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
     /// when it is already gone.
     fn remove_netns(&self, path: &Path) -> Result<()>;
 
-    /// Brings `lo` up in `netns` and attaches it to each network (empty
-    /// slice = only loopback, the `none` mode). On failure everything this
-    /// call added is deleted again before the error is returned.
+    /// What [`NetworkPlugin::setup_planned`] would attach, without running a plugin: one
+    /// attachment per network (`eth0`, `eth1`, ...) carrying the config list as it will be
+    /// used and the port mappings, no result yet. Bad names and duplicates fail here. The
+    /// runtime stores this before ADD, so teardown can follow it after a crash mid-ADD.
+    fn plan(
+        &self,
+        container_id: &str,
+        networks: &[String],
+        port_mappings: &[PortMapping],
+    ) -> Result<Vec<NetworkAttachment>>;
+
+    /// Brings `lo` up in `netns` and runs ADD for each planned attachment, returning them
+    /// with their results. On failure everything this call added is deleted again (DEL)
+    /// before the error is returned; failures of that DEL are part of the error.
+    fn setup_planned(
+        &self,
+        container_id: &str,
+        netns: &Path,
+        planned: &[NetworkAttachment],
+    ) -> Result<Vec<NetworkAttachment>>;
+
+    /// [`NetworkPlugin::plan`], then [`NetworkPlugin::setup_planned`] (empty
+    /// `networks` = only loopback, the `none` mode).
     fn setup(
         &self,
         container_id: &str,
         netns: &Path,
         networks: &[String],
         port_mappings: &[PortMapping],
-    ) -> Result<Vec<NetworkAttachment>>;
+    ) -> Result<Vec<NetworkAttachment>> {
+        let planned = self.plan(container_id, networks, port_mappings)?;
+        self.setup_planned(container_id, netns, &planned)
+    }
 
     /// Deletes the attachments (last first), trying every one even when
     /// some fail; tolerant of resources already gone, so it can be repeated.
+    /// A planned attachment (no result) gets a DEL without `prevResult`.
     fn teardown(
         &self,
         container_id: &str,

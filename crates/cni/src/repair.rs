@@ -1,27 +1,20 @@
 //! Repairs for known plugin leaks (PROTOCOLS §9.6): the bridge plugin's DEL
 //! finds the addresses to un-masquerade on the interface inside the netns,
-//! so a DEL after the netns is gone releases the IP but leaves the
-//! per-container nat chain `CNI-<hash>` and its POSTROUTING jump behind.
-//! berth knows the addresses from the stored ADD result and removes them.
+//! so a DEL after the netns is gone (or without the ADD's result, after a
+//! crash mid-ADD) releases the IP but leaves the per-container nat chain
+//! `CNI-<hash>` and its POSTROUTING jump behind. berth finds them by the
+//! chain name and the rule comment bridge writes, and removes them.
 
 use std::ffi::OsString;
-use std::fmt::Write;
-use std::process::Command;
 
-use sha2::{Digest, Sha512};
-
+use crate::iptables::{chain_name, Iptables};
 use crate::netns::NetNs;
 use crate::result::CniResult;
 
 /// The chain name libcni's utils give a (network, container) pair:
 /// `CNI-` and the first 24 hex digits of sha512(network + container id).
 pub fn masq_chain_name(network: &str, container_id: &str) -> String {
-    let digest = Sha512::digest(format!("{network}{container_id}").as_bytes());
-    let mut name = String::from("CNI-");
-    for b in &digest[..12] {
-        let _ = write!(name, "{b:02x}");
-    }
-    name
+    chain_name("", network, container_id)
 }
 
 /// The comment bridge puts on those rules.
@@ -34,54 +27,28 @@ pub fn masq_comment(network: &str, container_id: &str) -> String {
 pub(crate) fn remove_ipmasq(
     network: &str,
     container_id: &str,
-    result: &CniResult,
+    result: Option<&CniResult>,
     path_env: &OsString,
     host_netns: Option<&NetNs>,
 ) {
     let chain = masq_chain_name(network, container_id);
-    let comment = masq_comment(network, container_id);
-    let run = |prog: &str, args: &[&str]| {
-        let mut cmd = Command::new(prog);
-        cmd.args(args).env("PATH", path_env);
-        if let Some(ns) = host_netns {
-            if ns.enter_command(&mut cmd).is_err() {
-                return;
+    let netns = host_netns.map(|n| n.path().to_path_buf());
+    let v4 = Iptables::new(path_env.clone(), netns);
+    let mut tables = vec![v4.clone()];
+    if result.is_some_and(|r| r.ips.iter().any(|i| i.address.contains(':'))) {
+        tables.push(v4.v6());
+    }
+    for ipt in tables {
+        if let Ok((_, rules)) = ipt.list("nat") {
+            for r in rules.iter().filter(|r| {
+                r.chain == "POSTROUTING"
+                    && r.target() == Some(chain.as_str())
+                    && r.container_id() == Some(container_id)
+            }) {
+                let _ = ipt.delete(r);
             }
         }
-        let _ = cmd.output();
-    };
-    for ip in &result.ips {
-        let addr = ip.ip();
-        let (prog, host) = if addr.contains(':') {
-            ("ip6tables", format!("{addr}/128"))
-        } else {
-            ("iptables", format!("{addr}/32"))
-        };
-        run(
-            prog,
-            &[
-                "-w",
-                "-t",
-                "nat",
-                "-D",
-                "POSTROUTING",
-                "-s",
-                &host,
-                "-j",
-                &chain,
-                "-m",
-                "comment",
-                "--comment",
-                &comment,
-            ],
-        );
-    }
-    for prog in ["iptables", "ip6tables"] {
-        if prog == "ip6tables" && !result.ips.iter().any(|i| i.address.contains(':')) {
-            continue;
-        }
-        run(prog, &["-w", "-t", "nat", "-F", &chain]);
-        run(prog, &["-w", "-t", "nat", "-X", &chain]);
+        let _ = ipt.delete_chain("nat", &chain);
     }
 }
 

@@ -85,8 +85,43 @@ pub(crate) fn parse_routes(text: &str) -> Vec<Subnet> {
         .collect()
 }
 
+/// The networks of the addresses in `ip -4 -o addr show` output (host routes and
+/// loopback's 127/8 included; /31 and /32 addresses skipped).
+pub(crate) fn parse_addresses(text: &str) -> Vec<Subnet> {
+    text.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            w.find(|x| *x == "inet")?;
+            let (ip, prefix) = w.next()?.split_once('/')?;
+            let ip: Ipv4Addr = ip.parse().ok()?;
+            let prefix: u8 = prefix.parse().ok()?;
+            if !(1..=30).contains(&prefix) {
+                return None;
+            }
+            let mask = u32::MAX << (32 - u32::from(prefix));
+            Some(Subnet {
+                addr: Ipv4Addr::from(u32::from(ip) & mask),
+                prefix,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_parse() {
+        let text = "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n\
+5: br0    inet 10.89.0.77/24 scope global br0\\       valid_lft forever\n";
+        assert_eq!(
+            parse_addresses(text),
+            vec![
+                Subnet::parse("127.0.0.0/8").unwrap(),
+                Subnet::parse("10.89.0.0/24").unwrap()
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

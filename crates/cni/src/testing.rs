@@ -19,6 +19,8 @@ pub enum FakeStep {
     CreateNetns,
     /// `remove_netns`.
     RemoveNetns,
+    /// `plan`.
+    Plan,
     /// `setup`, before anything is attached.
     Setup,
     /// `setup`, when attaching this network (earlier ones are rolled back).
@@ -38,7 +40,14 @@ pub enum FakeCall {
     CreateNetns(String),
     /// `remove_netns(path)`.
     RemoveNetns(PathBuf),
-    /// `setup(container, netns, networks, port mappings)`.
+    /// `plan(container, networks)`.
+    Plan {
+        /// Container id.
+        container_id: String,
+        /// Networks asked for.
+        networks: Vec<String>,
+    },
+    /// `setup_planned(container, netns, networks and port mappings of the plan)`.
     Setup {
         /// Container id.
         container_id: String,
@@ -149,6 +158,10 @@ fn take_failure(inner: &mut Inner, step: &FakeStep) -> Result<()> {
 }
 
 impl NetworkPlugin for FakeNetworkPlugin {
+    fn netns_path(&self, name: &str) -> PathBuf {
+        self.netns_dir.join(name)
+    }
+
     fn create_netns(&self, name: &str) -> Result<PathBuf> {
         let mut inner = self.lock();
         inner.calls.push(FakeCall::CreateNetns(name.to_string()));
@@ -171,23 +184,52 @@ impl NetworkPlugin for FakeNetworkPlugin {
         Ok(())
     }
 
-    fn setup(
+    fn plan(
+        &self,
+        container_id: &str,
+        networks: &[String],
+        port_mappings: &[PortMapping],
+    ) -> Result<Vec<NetworkAttachment>> {
+        let mut inner = self.lock();
+        inner.calls.push(FakeCall::Plan {
+            container_id: container_id.to_string(),
+            networks: networks.to_vec(),
+        });
+        take_failure(&mut inner, &FakeStep::Plan)?;
+        Ok(networks
+            .iter()
+            .enumerate()
+            .map(|(i, net)| {
+                NetworkAttachment::planned(
+                    net,
+                    &format!("eth{i}"),
+                    serde_json::json!({"cniVersion": "1.0.0", "name": net, "plugins": []}),
+                    port_mappings,
+                )
+            })
+            .collect())
+    }
+
+    fn setup_planned(
         &self,
         container_id: &str,
         netns: &Path,
-        networks: &[String],
-        port_mappings: &[PortMapping],
+        planned: &[NetworkAttachment],
     ) -> Result<Vec<NetworkAttachment>> {
         let mut inner = self.lock();
         inner.calls.push(FakeCall::Setup {
             container_id: container_id.to_string(),
             netns: netns.to_path_buf(),
-            networks: networks.to_vec(),
-            port_mappings: port_mappings.to_vec(),
+            networks: planned.iter().map(|a| a.network.clone()).collect(),
+            port_mappings: planned
+                .first()
+                .map(|a| a.port_mappings.clone())
+                .unwrap_or_default(),
         });
         take_failure(&mut inner, &FakeStep::Setup)?;
         let mut out = Vec::new();
-        for (i, net) in networks.iter().enumerate() {
+        for plan in planned {
+            let net = &plan.network;
             if let Err(e) = take_failure(&mut inner, &FakeStep::SetupNetwork(net.clone())) {
                 for a in &out {
                     let a: &NetworkAttachment = a;
@@ -199,13 +241,11 @@ impl NetworkPlugin for FakeNetworkPlugin {
             }
             let n = inner.next_ip;
             inner.next_ip += 1;
-            let ifname = format!("eth{i}");
+            let ifname = plan.interface.clone();
             inner
                 .attached
                 .insert((container_id.to_string(), net.clone()));
             out.push(NetworkAttachment {
-                network: net.clone(),
-                interface: ifname.clone(),
                 result: CniResult {
                     cni_version: "1.0.0".into(),
                     interfaces: vec![Interface {
@@ -221,8 +261,7 @@ impl NetworkPlugin for FakeNetworkPlugin {
                     }],
                     ..CniResult::default()
                 },
-                port_mappings: port_mappings.to_vec(),
-                config: serde_json::json!({"cniVersion": "1.0.0", "name": net, "plugins": []}),
+                ..plan.clone()
             });
         }
         Ok(out)
@@ -315,6 +354,6 @@ mod tests {
         fake.remove_netns(&ns).unwrap();
         assert!(fake.live_attachments().is_empty());
         assert!(fake.live_netns().is_empty());
-        assert_eq!(fake.calls().len(), 5);
+        assert_eq!(fake.calls().len(), 7, "{:?}", fake.calls());
     }
 }

@@ -229,7 +229,12 @@ fn stderr_garbage_missing_and_bad_ids() {
     let err = exec
         .add_list(&list(&["nosuch"]), target(), &[])
         .unwrap_err();
-    assert!(matches!(err, Error::PluginNotFound { .. }), "{err:?}");
+    // The DEL after it cannot find the plugin either; both are reported.
+    assert!(matches!(err, Error::AddFailed { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginNotFound { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("nosuch"), "{err}");
     let mut t = target();
     t.container_id = "-bad id";
@@ -253,7 +258,10 @@ fn hung_plugin_is_killed() {
     let exec = PluginExec::new(vec![p.dir.path().to_path_buf()], Duration::from_millis(300));
     let start = Instant::now();
     let err = exec.add_list(&list(&["hang"]), target(), &[]).unwrap_err();
-    assert!(matches!(err, Error::PluginTimeout { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginTimeout { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("hang"), "{err}");
     assert!(
         start.elapsed() < Duration::from_secs(5),
@@ -266,7 +274,10 @@ fn hung_plugin_is_killed() {
     let err = exec
         .add_list(&list(&["closer"]), target(), &[])
         .unwrap_err();
-    assert!(matches!(err, Error::PluginTimeout { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginTimeout { .. }),
+        "{err:?}"
+    );
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -280,7 +291,10 @@ fn hung_plugin_is_killed() {
         .insert("padding".into(), json!("x".repeat(1 << 20)));
     let start = Instant::now();
     let err = exec.add_list(&big, target(), &[]).unwrap_err();
-    assert!(matches!(err, Error::PluginTimeout { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginTimeout { .. }),
+        "{err:?}"
+    );
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "{:?}",

@@ -255,19 +255,23 @@ fn broken_missing_and_failing_plugins_fail_clearly_and_leave_nothing() {
         .setup("victim", &c, &["broken".into()], &[])
         .unwrap_err();
     assert!(err.to_string().contains("50-broken.conflist"), "{err}");
-    // Missing plugin: named, with the dirs searched; bridge's ADD undone.
+    // Missing plugin: named, with the dirs searched; bridge's ADD undone. The DEL
+    // after it cannot run the missing plugin either, and says so too.
     let err = env
         .plugin
         .setup("victim", &c, &["missing".into()], &[])
         .unwrap_err();
-    assert!(matches!(err, Error::PluginNotFound { .. }), "{err:?}");
+    assert!(
+        matches!(err.add_error(), Error::PluginNotFound { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("nosuchplugin"), "{err}");
     // Failing plugin: its error JSON becomes the message.
     let err = env
         .plugin
         .setup("victim", &c, &["failing".into()], &[])
         .unwrap_err();
-    assert!(matches!(err, Error::Plugin { .. }), "{err:?}");
+    assert!(matches!(err.add_error(), Error::Plugin { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
         text.contains("portmap") && text.contains("failing"),
@@ -510,4 +514,37 @@ fn concurrent_setups_get_distinct_addresses_and_clean_up() {
             .collect()
     };
     assert_eq!(norm(&after), norm(&before));
+}
+
+/// The real default names, safe here because the "host" is a private namespace: a
+/// leftover `berth0` carrying the default gateway is reused with the default subnet; one
+/// with another address of the default subnet makes the network move to the next subnet
+/// and to `berth1`.
+#[test]
+fn the_default_network_reuses_or_avoids_an_existing_berth0() {
+    for (addr, bridge, subnet) in [
+        ("10.89.0.1/24", "berth0", "10.89.0.0/24"),
+        ("10.89.0.77/24", "berth1", "10.89.1.0/24"),
+    ] {
+        let env = Env::new(60);
+        ip(env.host(), &["link", "add", "berth0", "type", "bridge"]);
+        ip(env.host(), &["addr", "add", addr, "dev", "berth0"]);
+        let mut opts = env.plugin.options().clone();
+        opts.config_dir = env.tmp.path().join("default.d");
+        opts.default_network = berth_cni::network::DEFAULT_NETWORK.into();
+        opts.default_bridge = berth_cni::network::DEFAULT_BRIDGE.into();
+        opts.default_subnet = berth_cni::network::DEFAULT_SUBNET.into();
+        let plugin = berth_cni::CniNetworkPlugin::new(opts).unwrap();
+        let def = plugin.networks().ensure_default().unwrap();
+        assert_eq!(def.bridge_name().as_deref(), Some(bridge), "{addr}");
+        assert_eq!(def.subnets(), [subnet], "{addr}");
+        let c = plugin.create_netns("dflt").unwrap();
+        let att = plugin
+            .setup("dflt", &c, &[plugin.default_network().to_string()], &[])
+            .unwrap();
+        let prefix = subnet.trim_end_matches("0/24");
+        assert!(att[0].ips()[0].starts_with(prefix), "{:?}", att[0].ips());
+        plugin.teardown("dflt", &c, &att).unwrap();
+        plugin.remove_netns(&c).unwrap();
+    }
 }

@@ -274,6 +274,11 @@ pub trait OciRuntime: std::fmt::Debug + Send + Sync {
     fn oom_killed(&self, id: &str, bundle: &std::path::Path) -> Result<bool>;
     /// Resizes the container's terminal.
     fn resize(&self, id: &str, bundle: &std::path::Path, size: WinSize) -> Result<()>;
+    /// Forgets the container's exit code (conmon's exit file), once the container is removed.
+    /// Missing is fine; runtimes without exit files keep this default.
+    fn remove_exit_file(&self, _id: &str) -> Result<()> {
+        Ok(())
+    }
 
     /// Waits until the container has an exit code, polling the exit file every 20 ms. Every
     /// half second it also asks the runtime: a container that is stopped (or gone) without an

@@ -213,6 +213,27 @@ impl RuntimeBuilder {
         self.fail(check)
     }
 
+    /// Only the default bridge's base name: the default network's bridge is `BASE0`
+    /// (`BASE1`, ... when that name or berth's default subnet is taken on the host), the
+    /// subnet stays berth's default. Tests use it to run the default-network logic
+    /// without touching `berth0`.
+    pub fn default_bridge_base(self, base: &str) -> Self {
+        let bridge = format!("{base}0");
+        let check = if base.is_empty()
+            || bridge.len() > 12
+            || base.ends_with(|c: char| c.is_ascii_digit())
+        {
+            Err((
+                "default_bridge",
+                format!("{base:?}: a bridge base name has 1 to 11 characters and does not end in a digit"),
+            ))
+        } else {
+            Ok(())
+        };
+        self.default_bridge(&bridge, berth_cni::network::DEFAULT_SUBNET)
+            .fail(check)
+    }
+
     /// host-local IPAM's data directory (written into generated conflists).
     pub fn ipam_data_dir(self, dir: impl AsRef<Path>) -> Self {
         let check = absolute("ipam_data_dir", dir.as_ref());
@@ -347,15 +368,8 @@ impl RuntimeBuilder {
             e
         };
 
-        let lock_dir = cfg.tmp_dir.join("lock");
-        for (dir, what) in [
-            (&cfg.tmp_dir, "create tmp dir"),
-            (&lock_dir, "create lock dir"),
-            (&cfg.static_dir, "create static dir"),
-        ] {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                return Err(release_storage(Error::io(what, dir, e)));
-            }
+        if let Err(e) = crate::dirs::create_engine_dirs(&cfg) {
+            return Err(release_storage(e));
         }
 
         let mut oci_cfg = berth_oci::RuncConmonConfig::new(runtime_path, conmon_path, &cfg.tmp_dir);

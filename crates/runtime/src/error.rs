@@ -46,6 +46,9 @@ pub enum Error {
     /// The network layer failed.
     #[error(transparent)]
     Network(Box<berth_cni::Error>),
+    /// `cp` between the host and a container failed.
+    #[error(transparent)]
+    Copy(Box<crate::container::CopyError>),
     /// A registry operation (pull, push, login, logout) failed.
     #[error(transparent)]
     Registry(Box<berth_storage::registry::Error>),
@@ -174,7 +177,8 @@ boxed_from!(
     Storage: berth_storage::Error,
     Oci: berth_oci::Error,
     Network: berth_cni::Error,
-    Registry: berth_storage::registry::Error
+    Registry: berth_storage::registry::Error,
+    Copy: crate::container::CopyError
 );
 
 fn list(errors: &[Error]) -> String {

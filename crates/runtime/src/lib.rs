@@ -50,7 +50,9 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod check;
 mod container;
+mod dirs;
 mod error;
 mod image;
 mod info;
@@ -69,11 +71,12 @@ mod volume;
 mod tests;
 
 pub use builder::RuntimeBuilder;
+pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
-    parse_record, ContainerCreateOptions, ContainerStats, ExecOptions, ExecOutput, InspectConfig,
-    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
-    ListOptions, LogOptions, LogRecord, LogStream, NetworkMode, PortBinding, PortMapping, TopRow,
-    WaitCondition,
+    parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
+    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
+    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
+    NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
 };
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};

@@ -175,14 +175,7 @@ impl Runtime {
         layers: Layers,
         engine: EngineOptions,
     ) -> Result<Self> {
-        let lock_dir = config.tmp_dir.join("lock");
-        for (dir, what) in [
-            (&config.tmp_dir, "create tmp dir"),
-            (&lock_dir, "create lock dir"),
-            (&config.static_dir, "create static dir"),
-        ] {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(what, dir, e))?;
-        }
+        let lock_dir = crate::dirs::create_engine_dirs(&config)?;
         let hooks = load_hooks(&config, &engine.extra_hooks_dirs)?;
         layers.state.set_namespace(&config.namespace)?;
         let mut rt = Self {

@@ -48,6 +48,7 @@
 mod error;
 mod memory;
 mod ops;
+mod private;
 mod redb_state;
 mod redb_tables;
 mod schema;

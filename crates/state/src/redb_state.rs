@@ -21,6 +21,7 @@
 //! | `pod_members` (multimap) | pod id | container ids |
 //! | `dependents` (multimap) | container id | ids of the containers sharing its namespaces |
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock};
@@ -29,6 +30,7 @@ use redb::{Database, ReadableDatabase};
 
 use crate::error::{Result, StateError};
 use crate::ops;
+use crate::private;
 use crate::redb_tables::{open_read_tables, open_write_tables, ReadTables, WriteTables};
 use crate::schema;
 use crate::state::State;
@@ -67,11 +69,7 @@ impl RedbState {
     /// remedy. An empty file (left by a crash while the database was first
     /// created) is initialized as a new database.
     pub fn open(static_dir: &Path, namespace: &str) -> Result<Self> {
-        std::fs::create_dir_all(static_dir).map_err(|source| StateError::Io {
-            action: "create the state directory",
-            path: static_dir.to_path_buf(),
-            source,
-        })?;
+        private::secure(static_dir, Self::FILE_NAME)?;
         let path = static_dir.join(Self::FILE_NAME);
         let is_empty = match std::fs::metadata(&path) {
             Ok(meta) => meta.len() == 0,
@@ -109,6 +107,7 @@ impl RedbState {
     /// older schema, it is first opened read-write (see [`RedbState::open`])
     /// to create, repair or migrate it, then reopened read-only.
     pub fn open_read_only(static_dir: &Path, namespace: &str) -> Result<Self> {
+        private::secure(static_dir, Self::FILE_NAME)?;
         let path = static_dir.join(Self::FILE_NAME);
         let handle = if let Some(db) = Self::try_read_only(&path)? {
             db
@@ -291,16 +290,26 @@ fn create_atomically(dir: &Path, path: &Path) -> Result<()> {
         RedbState::FILE_NAME,
         std::process::id()
     ));
-    let built = guarded(&tmp, "create", || {
-        let db = Database::create(&tmp).map_err(|e| open_error(&tmp, e))?;
-        schema::ensure(&db, &tmp)?;
-        db.close().map_err(|e| db_error(&tmp, "create", e))
-    })
-    .and_then(|()| {
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(io("sync the new state database", &tmp))
-    });
+    // 0600 from the start: the records are never readable by others, not even briefly.
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(private::FILE_MODE)
+        .open(&tmp)
+        .map_err(io("create the state database", &tmp));
+    let built = made
+        .and_then(|_| {
+            guarded(&tmp, "create", || {
+                let db = Database::create(&tmp).map_err(|e| open_error(&tmp, e))?;
+                schema::ensure(&db, &tmp)?;
+                db.close().map_err(|e| db_error(&tmp, "create", e))
+            })
+        })
+        .and_then(|()| {
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(io("sync the new state database", &tmp))
+        });
     let placed = built.and_then(|()| {
         let replace_empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
         if replace_empty {

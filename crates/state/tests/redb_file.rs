@@ -307,3 +307,51 @@ proptest! {
         }
     }
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn a_new_database_is_0600_in_a_0700_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("state");
+    RedbState::open(&dir, "").unwrap().close().unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(RedbState::FILE_NAME)), 0o600);
+    // An empty file left by a crash is replaced by a private one.
+    let dir = d.path().join("crashed");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join(RedbState::FILE_NAME), b"").unwrap();
+    RedbState::open(&dir, "").unwrap().close().unwrap();
+    assert_eq!(mode(&dir.join(RedbState::FILE_NAME)), 0o600);
+}
+
+#[test]
+fn opening_tightens_a_database_an_older_berth_left_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let loosen = |dir: &std::path::Path| {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let db = dir.join(RedbState::FILE_NAME);
+        std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    };
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("state");
+    sample_db_in(&dir);
+    let db = dir.join(RedbState::FILE_NAME);
+    loosen(&dir);
+    let state = RedbState::open(&dir, "").unwrap();
+    assert_eq!((mode(&dir), mode(&db)), (0o700, 0o600));
+    state.close().unwrap();
+    loosen(&dir);
+    let state = RedbState::open_read_only(&dir, "").unwrap();
+    assert_eq!((mode(&dir), mode(&db)), (0o700, 0o600));
+    assert_eq!(state.all_containers().unwrap().len(), 20);
+    state.close().unwrap();
+}
+
+fn sample_db_in(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    sample_db(dir);
+}

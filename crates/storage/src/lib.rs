@@ -20,6 +20,7 @@ pub mod extract;
 mod fsutil;
 mod images;
 mod import;
+pub mod inroot;
 mod layers;
 mod lock;
 mod model;

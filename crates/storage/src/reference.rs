@@ -174,12 +174,6 @@ impl Reference {
         if name.is_empty() {
             return Err(invalid(input, "the repository name is empty"));
         }
-        if name.len() > NAME_TOTAL_MAX {
-            return Err(invalid(
-                input,
-                format!("the repository name is longer than {NAME_TOTAL_MAX} characters"),
-            ));
-        }
         let (mut domain, mut path, had_domain) = match name.split_once('/') {
             Some((first, rest))
                 if first.contains('.')
@@ -210,6 +204,15 @@ impl Reference {
         }
         if domain == DEFAULT_DOMAIN && !path.contains('/') {
             path = format!("{OFFICIAL_NAMESPACE}/{path}");
+        }
+        // As Go's reference parser, the limit is on the normalized name
+        // (`docker.io/library/` included), so a name that parses also
+        // parses again as it prints.
+        if domain.len() + 1 + path.len() > NAME_TOTAL_MAX {
+            return Err(invalid(
+                input,
+                format!("the repository name is longer than {NAME_TOTAL_MAX} characters"),
+            ));
         }
         Ok(Reference {
             domain,
@@ -312,6 +315,22 @@ mod tests {
             assert!(err.contains(why), "{bad:?}: {err}");
             assert!(err.contains(&format!("{bad:?}")), "{err}");
         }
+        // Found by the image_reference fuzz target: a short name that fits
+        // in 255 characters but not once `docker.io/library/` is added
+        // parsed, then its printed form did not.
+        let found = include_str!("../tests/data/fuzz/image_reference/long-short-name");
+        let err = Reference::parse(found).unwrap_err().to_string();
+        assert!(err.contains("longer than 255"), "{err}");
+        let fits = "a".repeat(255 - "docker.io/library/".len());
+        let r = Reference::parse(&fits).unwrap();
+        assert_eq!(
+            Reference::parse(&r.to_string()).unwrap(),
+            Reference {
+                had_domain: true,
+                ..r
+            }
+        );
+        assert!(Reference::parse(&format!("{fits}a")).is_err());
         let long = "a".repeat(300);
         assert!(Reference::parse(&long)
             .unwrap_err()

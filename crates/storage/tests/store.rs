@@ -545,3 +545,17 @@ fn short_names_are_looked_up_as_libimage_does() {
     assert!(e.to_string().contains("\"bb\""), "{e}");
     assert_eq!(broken.image("localhost/bb").unwrap().id, ids[0]);
 }
+
+#[test]
+fn roots_are_private_and_older_loose_roots_are_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let ts = TestStore::new(Driver::Vfs);
+    let (graph, run) = (ts.dir.path().join("graph"), ts.dir.path().join("run"));
+    assert_eq!((mode(&graph), mode(&run)), (0o700, 0o700));
+    for p in [&graph, &run] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    drop(ts.reopen());
+    assert_eq!((mode(&graph), mode(&run)), (0o700, 0o700));
+}

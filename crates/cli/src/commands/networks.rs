@@ -64,6 +64,13 @@ pub fn check_create(a: &NetworkCreateArgs) -> anyhow::Result<()> {
         )
         .into());
     }
+    if let Some(s) = a.subnet.first() {
+        berth_cni::Subnet::parse(s).map_err(|e| CliError::invalid("--subnet", s, e.to_string()))?;
+    }
+    if let Some(g) = a.gateway.first() {
+        g.parse::<std::net::Ipv4Addr>()
+            .map_err(|_| CliError::invalid("--gateway", g, "not an IPv4 address"))?;
+    }
     if a.gateway.len() > 1 || (!a.gateway.is_empty() && a.subnet.is_empty()) {
         return Err(CliError::invalid(
             "--gateway",

@@ -74,9 +74,28 @@ fn dispatch(
                     }
                 }
             }
-            let p = rt.create_pod(&convert::pod(&o)?)?;
-            if let Some(f) = &o.pod_id_file {
-                std::fs::write(f, &p.config.id)?;
+            let spec = convert::pod(&o)?;
+            // The id file is opened before the pod exists, so a path that
+            // cannot be written leaves no pod behind.
+            let id_file = o
+                .pod_id_file
+                .as_ref()
+                .map(|f| {
+                    std::fs::File::create(f).map_err(|e| {
+                        CliError::invalid("--pod-id-file", &f.to_string_lossy(), e.to_string())
+                    })
+                })
+                .transpose()?;
+            let p = rt.create_pod(&spec).inspect_err(|_| {
+                if let Some(f) = &o.pod_id_file {
+                    let _ = std::fs::remove_file(f);
+                }
+            })?;
+            if let (Some(mut file), Some(f)) = (id_file, &o.pod_id_file) {
+                use std::io::Write as _;
+                file.write_all(p.config.id.as_bytes()).map_err(|e| {
+                    CliError::invalid("--pod-id-file", &f.to_string_lossy(), e.to_string())
+                })?;
             }
             out(&format!("{}\n", p.config.id))?;
             Ok(0)

@@ -233,30 +233,59 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
             let format = parse_format("--format", a.format.as_deref())?;
             print_listing(&format, &listing, &rows, &rows, false)
         }),
-        SystemCommand::Check(a) => {
-            let store = crate::engine::store(g)?;
-            let report = store.check(a.repair)?;
-            if report.problems.is_empty() {
+        SystemCommand::Check(a) => with_runtime(g, |rt| {
+            let report = rt
+                .system_check(&berth_runtime::CheckOptions {
+                    repair: a.repair,
+                    ..berth_runtime::CheckOptions::default()
+                })
+                .map_err(crate::engine::runtime_error)?;
+            let store = crate::engine::store(g)?.check(a.repair)?;
+            let mut lines = Vec::new();
+            for o in &report.orphans {
+                let owner = o
+                    .owner
+                    .as_deref()
+                    .map(|id| format!(" (container {})", &id[..id.len().min(12)]))
+                    .unwrap_or_default();
+                let state = match (&o.repair_error, o.repaired) {
+                    (Some(e), _) => format!(": could not repair: {e}"),
+                    (None, true) => " - repaired".to_string(),
+                    (None, false) => String::new(),
+                };
+                lines.push(format!("{}: {}{owner}{state}", o.kind.describe(), o.what));
+            }
+            for p in &store.problems {
+                let state = if store.repaired { " - repaired" } else { "" };
+                lines.push(format!("{p}{state}"));
+            }
+            if lines.is_empty() {
                 out("No problems found\n")?;
                 return Ok(0);
             }
-            for p in &report.problems {
-                out(&format!("{p}\n"))?;
-            }
-            if report.repaired {
+            out(&lines.join("\n"))?;
+            out("\n")?;
+            let remaining = report.remaining()
+                + if store.repaired {
+                    0
+                } else {
+                    store.problems.len()
+                };
+            if remaining == 0 {
                 out("Repaired\n")?;
                 Ok(0)
             } else {
-                Err(CliError::conflict(
-                    "system check",
-                    format!(
-                        "{} problem(s) found; run with --repair to fix them",
-                        report.problems.len()
-                    ),
+                let hint = if a.repair {
+                    "could not be repaired"
+                } else {
+                    "found; run with --repair to fix them"
+                };
+                Err(
+                    CliError::conflict("system check", format!("{remaining} problem(s) {hint}"))
+                        .into(),
                 )
-                .into())
             }
-        }
+        }),
     }
 }
 

@@ -330,6 +330,10 @@ impl OciRuntime for RuncConmon {
         attach::resize(bundle, size)
     }
 
+    fn remove_exit_file(&self, id: &str) -> Result<()> {
+        remove_if_exists(&self.exit_file(id))
+    }
+
     fn oom_killed(&self, _id: &str, bundle: &Path) -> Result<bool> {
         // conmon writes `oom` into its cwd, which is the bundle (see `create`).
         Ok(bundle.join("oom").exists())

@@ -1,6 +1,6 @@
 //! cgroup resources and devices: deny-all plus the standard devices, host devices, limits.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use oci_spec::runtime::{
     LinuxBlockIoBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
@@ -10,7 +10,7 @@ use oci_spec::runtime::{
 
 use super::invalid;
 use crate::container_spec::ContainerSpec;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
     let rule = |allow: bool,
@@ -122,7 +122,78 @@ pub(super) fn host_devices(
                 .build()?,
         );
     }
+    if spec.privileged {
+        // podman's --privileged: every host device, besides the ones named with --device.
+        let named: Vec<PathBuf> = devices.iter().map(|d| d.path().clone()).collect();
+        devices.extend(
+            privileged_devices(Path::new("/dev"))?
+                .into_iter()
+                .filter(|d| !named.contains(d.path())),
+        );
+    }
     Ok((devices, rules))
+}
+
+/// The device nodes under `dev` (the host's `/dev`), as podman gives a privileged container:
+/// every character and block device except `/dev/console` and what the runtime mounts itself
+/// (`pts`, `shm`, `mqueue`), in path order. Entries that vanish while walking are skipped.
+pub(super) fn privileged_devices(dev: &Path) -> Result<Vec<LinuxDevice>> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let mut out = Vec::new();
+    let mut dirs = vec![dev.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir != dev => continue,
+            Err(source) => {
+                return Err(Error::Io {
+                    op: "list host devices in",
+                    path: dir,
+                    source,
+                })
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let ft = meta.file_type();
+            let typ = if ft.is_dir() {
+                let skip = dir == dev
+                    && matches!(
+                        entry.file_name().to_str(),
+                        Some("pts" | "shm" | "mqueue" | "fd" | ".lxc" | ".udev")
+                    );
+                if !skip {
+                    dirs.push(path);
+                }
+                continue;
+            } else if ft.is_char_device() {
+                LinuxDeviceType::C
+            } else if ft.is_block_device() {
+                LinuxDeviceType::B
+            } else {
+                continue;
+            };
+            if path == dev.join("console") {
+                continue;
+            }
+            out.push(
+                LinuxDeviceBuilder::default()
+                    .path(path)
+                    .typ(typ)
+                    .major(nix::sys::stat::major(meta.rdev()) as i64)
+                    .minor(nix::sys::stat::minor(meta.rdev()) as i64)
+                    .file_mode(meta.mode() & 0o777)
+                    .uid(meta.uid())
+                    .gid(meta.gid())
+                    .build()?,
+            );
+        }
+    }
+    out.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok(out)
 }
 
 pub(super) fn resources(

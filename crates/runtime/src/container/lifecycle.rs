@@ -1,6 +1,8 @@
 //! init, start, stop, kill, restart, pause, unpause, wait.
 
+use std::cell::Cell;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use berth_oci::{CreateRequest, ExitCommand, NamespaceMode};
@@ -197,10 +199,38 @@ impl Runtime {
                         }
                         Err(e) => return Err(undo.fail(e.into())),
                     };
-                    let netns = match self.network.create_netns(&id) {
+                    // The netns path and the attachments as planned (networks, interfaces,
+                    // config lists, ports) go into the record before the netns is made and
+                    // before any ADD: a crash in between leaves a record that cleanup and
+                    // `system check` follow.
+                    let planned = match self.network.plan(&id, &networks, &ports) {
                         Ok(p) => p,
                         Err(e) => return Err(undo.fail(e.into())),
                     };
+                    let netns = self.network.netns_path(&id);
+                    rec.state.netns_path = netns.to_string_lossy().into_owned();
+                    rec.state.network_results = serde_json::to_value(&planned).ok();
+                    if let Err(e) = self.state.save_container_state(&id, &rec.state) {
+                        rec.state = before;
+                        return Err(undo.fail(e.into()));
+                    }
+                    // Restores the record only when the network is gone: after a failed DEL
+                    // the planned attachments stay recorded for a later cleanup.
+                    let net_released = Rc::new(Cell::new(true));
+                    {
+                        let state = &self.state;
+                        let (cid, b) = (id.clone(), before.clone());
+                        let released = Rc::clone(&net_released);
+                        let kept = rec.state.clone();
+                        undo.push("restore state", move || {
+                            let s = if released.get() { &b } else { &kept };
+                            state.save_container_state(&cid, s).map_err(Into::into)
+                        });
+                    }
+                    if let Err(e) = self.network.create_netns(&id) {
+                        rec.state = before;
+                        return Err(undo.fail(e.into()));
+                    }
                     {
                         let net = &self.network;
                         let p = netns.clone();
@@ -208,18 +238,23 @@ impl Runtime {
                             net.remove_netns(&p).map_err(Into::into)
                         });
                     }
-                    rec.state.netns_path = netns.to_string_lossy().into_owned();
-                    let attachments = match self.network.setup(&id, &netns, &networks, &ports) {
-                        Ok(a) => a,
-                        Err(e) => return Err(undo.fail(e.into())),
-                    };
                     {
                         let net = &self.network;
-                        let (p, a, cid) = (netns.clone(), attachments.clone(), id.clone());
+                        let (p, a, cid) = (netns.clone(), planned.clone(), id.clone());
+                        let released = Rc::clone(&net_released);
                         undo.push("tear network down", move || {
-                            net.teardown(&cid, &p, &a).map_err(Into::into)
+                            let res = net.teardown(&cid, &p, &a).map_err(Into::into);
+                            released.set(res.is_ok());
+                            res
                         });
                     }
+                    let attachments = match self.network.setup_planned(&id, &netns, &planned) {
+                        Ok(a) => a,
+                        Err(e) => {
+                            rec.state = before;
+                            return Err(undo.fail(e.into()));
+                        }
+                    };
                     rec.state.network_results = serde_json::to_value(&attachments).ok();
                     plan.network = NamespaceMode::Path(netns);
                 }

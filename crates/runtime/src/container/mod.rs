@@ -1,5 +1,6 @@
 //! Containers: options, lookup, cheap status sync, and one file per group of verbs.
 
+mod copy;
 mod create;
 mod exec;
 mod inspect;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 
+pub use copy::{CopyError, CopyOptions};
 pub use exec::{ExecOptions, ExecOutput};
 pub use inspect::{
     InspectConfig, InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings,

@@ -10,8 +10,20 @@ impl Runtime {
     /// Removes a container. A running one is refused unless `force`, which stops it first.
     /// Refuses while another container shares its namespaces. With `volumes`, its named
     /// volumes that no other container uses are removed too.
-    #[instrument(skip(self))]
     pub fn remove_container(&self, id_or_name: &str, force: bool, volumes: bool) -> Result<()> {
+        self.remove_container_within(id_or_name, force, volumes, CTR_REMOVE_TIMEOUT)
+    }
+
+    /// [`Runtime::remove_container`], a forced stop waiting at most `timeout` before SIGKILL
+    /// (`rm -f -t SECONDS`).
+    #[instrument(skip(self))]
+    pub fn remove_container_within(
+        &self,
+        id_or_name: &str,
+        force: bool,
+        volumes: bool,
+        timeout: std::time::Duration,
+    ) -> Result<()> {
         self.check()?;
         let rec = self.state.lookup_container(id_or_name)?;
         if super::is_infra(&rec) {
@@ -26,10 +38,20 @@ impl Runtime {
                 }
             }
         }
-        self.remove_by_id(&rec.config.id, force, volumes)
+        self.remove_by_id_within(&rec.config.id, force, volumes, timeout)
     }
 
     pub(crate) fn remove_by_id(&self, id: &str, force: bool, volumes: bool) -> Result<()> {
+        self.remove_by_id_within(id, force, volumes, CTR_REMOVE_TIMEOUT)
+    }
+
+    fn remove_by_id_within(
+        &self,
+        id: &str,
+        force: bool,
+        volumes: bool,
+        timeout: std::time::Duration,
+    ) -> Result<()> {
         let dependents = self.state.container_dependents(id)?;
         if !dependents.is_empty() {
             return Err(Error::ContainerInUse {
@@ -58,9 +80,7 @@ impl Runtime {
                 rec.state.status,
                 ContainerStatus::Running | ContainerStatus::Paused
             ) {
-                let code = self
-                    .oci
-                    .stop(id, rec.config.stop_signal as i32, CTR_REMOVE_TIMEOUT)?;
+                let code = self.oci.stop(id, rec.config.stop_signal as i32, timeout)?;
                 rec.state.exit_code = Some(code);
             }
             rec.state.status = ContainerStatus::Stopped;
@@ -81,6 +101,8 @@ impl Runtime {
                 Err(e) => return Err(Error::io("remove container dir", dir, e)),
             }
         }
+        // conmon's exit file: its code is in the record (and remembered below).
+        self.oci.remove_exit_file(id)?;
         self.state.remove_container(id)?;
         if let Some(code) = rec.state.exit_code {
             self.remember_exit_code(id, code);

@@ -128,7 +128,7 @@ fn start_runs_the_steps_in_order() {
         fx.storage_methods(),
         ["resolve_image", "create_container", "mount_container"]
     );
-    assert_eq!(fx.net_calls(), ["CreateNetns", "Setup"]);
+    assert_eq!(fx.net_calls(), ["Plan", "CreateNetns", "Setup"]);
     assert_eq!(fx.oci_calls(), ["Create", "Start"]);
     assert!(fx.rt.bundle_dir(&id).join("config.json").exists());
     // Starting again is a no-op.
@@ -149,7 +149,7 @@ fn stop_signals_then_cleans_up() {
     assert!(rec.state.mount_point.is_empty() && rec.state.netns_path.is_empty());
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_eq!(fx.storage.mount_count(&rec.config.rootfs_storage_id), 0);
     assert!(fx

@@ -71,20 +71,84 @@ fn start_fails_at_network_setup() {
     let id = fx.create("a");
     fx.net.fail_at(FakeStep::Setup);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Network(_))));
-    assert_eq!(fx.net_calls(), ["CreateNetns", "Setup", "RemoveNetns"]);
+    // The failed ADD is followed by a DEL of what was planned, then the netns goes.
+    assert_eq!(
+        fx.net_calls(),
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+    );
     assert_eq!(fx.storage_methods().last(), Some(&"unmount_container"));
     assert_clean(&fx, &id);
+}
+
+#[test]
+fn start_fails_at_network_planning() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.net.fail_at(FakeStep::Plan);
+    assert!(matches!(fx.rt.start_container(&id), Err(Error::Network(_))));
+    assert_eq!(fx.net_calls(), ["Plan"]);
+    assert_clean(&fx, &id);
+}
+
+#[test]
+fn start_fails_saving_the_planned_network() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.flaky.fail_save(1);
+    assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
+    // Nothing was made: no netns and no ADD before the plan is recorded.
+    assert_eq!(fx.net_calls(), ["Plan"]);
+    assert_clean(&fx, &id);
+}
+
+#[test]
+fn a_failed_add_whose_del_fails_keeps_the_plan_for_a_later_cleanup() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.net.fail_at(FakeStep::Setup);
+    fx.net.fail_at(FakeStep::Teardown);
+    let err = fx.rt.start_container(&id).unwrap_err();
+    // Both the ADD's and the DEL's errors are reported.
+    match &err {
+        Error::Undo { source, undo } => {
+            assert!(matches!(**source, Error::Network(_)), "{source}");
+            assert_eq!(undo.len(), 1, "{undo:?}");
+            assert!(undo[0].to_string().contains("Teardown"), "{}", undo[0]);
+        }
+        other => panic!("expected Undo, got {other}"),
+    }
+    // The record keeps the netns and the planned attachment (network, interface,
+    // config) that teardown needs: a later command finishes the job from it alone.
+    let rec = fx.state.container(&id).unwrap();
+    assert_eq!(rec.state.status, ContainerStatus::Configured);
+    assert!(!rec.state.netns_path.is_empty(), "{:?}", rec.state);
+    let kept: Vec<berth_cni::NetworkAttachment> =
+        serde_json::from_value(rec.state.network_results.clone().unwrap()).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].network.as_str(), kept[0].interface.as_str()),
+        ("berth", "eth0")
+    );
+    assert!(!kept[0].has_result(), "no ADD result was ever saved");
+    assert_eq!(kept[0].config["name"], "berth");
+
+    let before = fx.net.calls().len();
+    fx.again().remove_container(&id, true, false).unwrap();
+    let after: Vec<String> = fx.net_calls()[before..].to_vec();
+    assert_eq!(after, ["Teardown", "RemoveNetns"]);
+    assert!(fx.net.live_netns().is_empty());
+    assert!(fx.net.live_attachments().is_empty());
 }
 
 #[test]
 fn start_fails_saving_the_network_state() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(1);
+    fx.flaky.fail_save(2);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert!(fx.oci.calls().is_empty());
     assert_clean(&fx, &id);
@@ -101,7 +165,7 @@ fn start_fails_writing_the_bundle() {
     assert!(err.to_string().contains("nosuchuser"), "{err}");
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert!(fx.oci.calls().is_empty());
     assert_clean(&fx, &id);
@@ -116,7 +180,7 @@ fn start_fails_at_oci_create() {
     // Undo runs newest first: state restored, network down, netns gone, rootfs unmounted.
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_eq!(fx.storage_methods().last(), Some(&"unmount_container"));
     assert_clean(&fx, &id);
@@ -128,7 +192,7 @@ fn start_fails_at_oci_create() {
 fn start_fails_saving_created() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(2);
+    fx.flaky.fail_save(3);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     assert_eq!(fx.oci_calls(), ["Create", "Delete"]);
     assert_clean(&fx, &id);
@@ -143,7 +207,7 @@ fn start_fails_at_oci_start() {
     assert_eq!(fx.oci_calls(), ["Create", "Start", "Delete"]);
     assert_eq!(
         fx.net_calls(),
-        ["CreateNetns", "Setup", "Teardown", "RemoveNetns"]
+        ["Plan", "CreateNetns", "Setup", "Teardown", "RemoveNetns"]
     );
     assert_clean(&fx, &id);
 }
@@ -152,7 +216,7 @@ fn start_fails_at_oci_start() {
 fn start_fails_saving_running_kills_the_process() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(3);
+    fx.flaky.fail_save(4);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     let calls = fx.oci_calls();
     assert_eq!(calls[..3], ["Create", "Start", "Kill"], "{calls:?}");
@@ -273,4 +337,116 @@ fn mount_save_failure_unmounts() {
     fx.flaky.fail_save(1);
     assert!(fx.rt.mount_container(&id).is_err());
     assert_eq!(fx.storage.mount_count(&sid), 0);
+}
+
+/// Delegates to the fake network and, at ADD, reads what the state says about the
+/// container at that moment (what a SIGKILL during ADD would leave).
+#[derive(Debug)]
+struct SeesStateAtAdd {
+    net: std::sync::Arc<berth_cni::testing::FakeNetworkPlugin>,
+    state: std::sync::Arc<berth_state::MemoryState>,
+    seen: std::sync::Mutex<Option<berth_state::ContainerState>>,
+}
+
+impl berth_cni::NetworkPlugin for SeesStateAtAdd {
+    fn netns_path(&self, name: &str) -> std::path::PathBuf {
+        self.net.netns_path(name)
+    }
+    fn create_netns(&self, name: &str) -> berth_cni::Result<std::path::PathBuf> {
+        self.net.create_netns(name)
+    }
+    fn remove_netns(&self, path: &std::path::Path) -> berth_cni::Result<()> {
+        self.net.remove_netns(path)
+    }
+    fn plan(
+        &self,
+        id: &str,
+        networks: &[String],
+        ports: &[berth_cni::PortMapping],
+    ) -> berth_cni::Result<Vec<berth_cni::NetworkAttachment>> {
+        self.net.plan(id, networks, ports)
+    }
+    fn setup_planned(
+        &self,
+        id: &str,
+        netns: &std::path::Path,
+        planned: &[berth_cni::NetworkAttachment],
+    ) -> berth_cni::Result<Vec<berth_cni::NetworkAttachment>> {
+        *self.seen.lock().unwrap() = self.state.container(id).ok().map(|r| r.state);
+        self.net.setup_planned(id, netns, planned)
+    }
+    fn teardown(
+        &self,
+        id: &str,
+        netns: &std::path::Path,
+        a: &[berth_cni::NetworkAttachment],
+    ) -> berth_cni::Result<()> {
+        self.net.teardown(id, netns, a)
+    }
+    fn check(
+        &self,
+        id: &str,
+        netns: &std::path::Path,
+        a: &[berth_cni::NetworkAttachment],
+    ) -> berth_cni::Result<()> {
+        self.net.check(id, netns, a)
+    }
+    fn reserve_ports(
+        &self,
+        ports: &[berth_cni::PortMapping],
+    ) -> berth_cni::Result<Vec<std::os::fd::OwnedFd>> {
+        self.net.reserve_ports(ports)
+    }
+    fn status(&self) -> berth_cni::Result<berth_cni::NetworkStatus> {
+        self.net.status()
+    }
+    fn default_network(&self) -> &str {
+        self.net.default_network()
+    }
+}
+
+#[test]
+fn the_attachment_is_recorded_before_add() {
+    let fx = Fx::new();
+    let seer = std::sync::Arc::new(SeesStateAtAdd {
+        net: fx.net.clone(),
+        state: fx.state.clone(),
+        seen: std::sync::Mutex::new(None),
+    });
+    let layers = crate::Layers {
+        state: fx.flaky.clone(),
+        storage: fx.storage.clone(),
+        oci: fx.oci.clone(),
+        network: seer.clone(),
+    };
+    let engine = crate::EngineOptions {
+        probe: fx.probe.clone(),
+        ..crate::EngineOptions::default()
+    };
+    let rt = crate::Runtime::from_layers(super::config_in(fx.dir.path()), layers, engine).unwrap();
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.ports = vec![berth_cni::PortMapping::tcp(8080, 80)];
+    let id = rt.create_container(&o).unwrap().config.id;
+    rt.start_container(&id).unwrap();
+    let seen = seer.seen.lock().unwrap().clone().expect("ADD ran");
+    // At ADD time the record already names the netns and the planned attachment with
+    // the container's ports and the config list to use.
+    assert_eq!(seen.netns_path, format!("/fake/netns/{id}"));
+    let planned: Vec<berth_cni::NetworkAttachment> =
+        serde_json::from_value(seen.network_results.expect("recorded")).unwrap();
+    assert_eq!(planned.len(), 1);
+    assert_eq!(planned[0].network, "berth");
+    assert_eq!(planned[0].port_mappings, o.ports);
+    assert!(!planned[0].has_result());
+    // Afterwards the record holds the result.
+    let after: Vec<berth_cni::NetworkAttachment> = serde_json::from_value(
+        fx.state
+            .container(&id)
+            .unwrap()
+            .state
+            .network_results
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(after[0].has_result());
 }

@@ -2,6 +2,7 @@
 
 mod builder;
 mod containers;
+mod copy;
 mod failures;
 mod networks;
 mod pods;

@@ -1,17 +1,28 @@
-//! `cp` between the host and a container.
+//! `cp` between the host and a container: the runtime resolves and copies, safely.
 
 use crate::error::CliError;
 use crate::opts::{CopyLocation, CopyOptions};
 use berth_runtime::Runtime;
 
-/// `cp`, through the container's mounted root filesystem.
+/// `cp`: exactly one side is `CONTAINER:PATH` (checked by [`CopyOptions::from_args`]).
 pub(super) fn copy(rt: &Runtime, o: &CopyOptions) -> anyhow::Result<u8> {
-    let (ctr, inner, host, to_container) = match (&o.source, &o.destination) {
-        (CopyLocation::Container { container, path }, CopyLocation::Host(h)) => {
-            (container, path, h, false)
+    let opts = berth_runtime::CopyOptions {
+        chown: o.archive,
+        overwrite: o.overwrite,
+    };
+    match (&o.source, &o.destination) {
+        (CopyLocation::Host(h), _) | (_, CopyLocation::Host(h)) if h.as_os_str() == "-" => {
+            return Err(CliError::conflict(
+                "cp",
+                "streaming a tar archive through `-` is not supported; copy to or from a path",
+            )
+            .into())
         }
         (CopyLocation::Host(h), CopyLocation::Container { container, path }) => {
-            (container, path, h, true)
+            rt.copy_into_container(container, h, path, &opts)?;
+        }
+        (CopyLocation::Container { container, path }, CopyLocation::Host(h)) => {
+            rt.copy_from_container(container, path, h, &opts)?;
         }
         _ => {
             return Err(CliError::conflict(
@@ -20,52 +31,6 @@ pub(super) fn copy(rt: &Runtime, o: &CopyOptions) -> anyhow::Result<u8> {
             )
             .into())
         }
-    };
-    let root = rt.mount_container(ctr)?;
-    let inside = root.join(inner.strip_prefix("/").unwrap_or(inner));
-    let r = if to_container {
-        let dest = if inside.is_dir() {
-            inside.join(host.file_name().unwrap_or_default())
-        } else {
-            inside
-        };
-        copy_tree(host, &dest)
-    } else {
-        let dest = if host.is_dir() {
-            host.join(inside.file_name().unwrap_or_default())
-        } else {
-            host.clone()
-        };
-        copy_tree(&inside, &dest)
-    };
-    let _ = rt.unmount_container(ctr, false);
-    r?;
-    Ok(0)
-}
-
-pub(super) fn copy_tree(src: &std::path::Path, dest: &std::path::Path) -> anyhow::Result<()> {
-    let meta = std::fs::symlink_metadata(src)
-        .map_err(|e| anyhow::Error::new(e).context(format!("{}", src.display())))?;
-    if meta.file_type().is_symlink() {
-        let target = std::fs::read_link(src)?;
-        let _ = std::fs::remove_file(dest);
-        std::os::unix::fs::symlink(target, dest)?;
-    } else if meta.is_dir() {
-        std::fs::create_dir_all(dest)
-            .map_err(|e| anyhow::Error::new(e).context(format!("{}", dest.display())))?;
-        std::fs::set_permissions(dest, meta.permissions())?;
-        for e in std::fs::read_dir(src)? {
-            let e = e?;
-            copy_tree(&e.path(), &dest.join(e.file_name()))?;
-        }
-    } else {
-        std::fs::copy(src, dest).map_err(|e| {
-            anyhow::Error::new(e).context(format!(
-                "copying {} to {}",
-                src.display(),
-                dest.display()
-            ))
-        })?;
     }
-    Ok(())
+    Ok(0)
 }

@@ -153,7 +153,8 @@ fn dispatch(
             }
             each(&ids, |id| {
                 let shown = given_name(&t, rt, id);
-                match rt.remove_container(id, a.force, a.volumes) {
+                let timeout = std::time::Duration::from_secs(a.time);
+                match rt.remove_container_within(id, a.force, a.volumes, timeout) {
                     Err(e) if a.ignore && e.is_not_found() => return Ok(()),
                     r => r?,
                 }

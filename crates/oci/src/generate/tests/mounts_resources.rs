@@ -320,3 +320,71 @@ fn cgroups_path_per_manager() {
     s.cgroup_parent = Some("/not/a/slice".into());
     assert!(cgroups_path(&s, &f.opts).is_err());
 }
+
+#[test]
+fn privileged_gets_every_host_device_as_podman_does() {
+    let f = Fixture::new();
+    let mut s = f.spec();
+    s.privileged = true;
+    s.devices = vec![crate::DeviceMapping {
+        host_path: "/dev/zero".into(),
+        permissions: "r".into(),
+        ..crate::DeviceMapping::default()
+    }];
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    let devs = spec.linux().as_ref().unwrap().devices().clone().unwrap();
+    let paths: Vec<&Path> = devs.iter().map(|d| d.path().as_path()).collect();
+    assert!(paths.contains(&Path::new("/dev/null")), "{paths:?}");
+    let zeros = paths
+        .iter()
+        .filter(|p| **p == Path::new("/dev/zero"))
+        .count();
+    assert_eq!(zeros, 1, "a --device path is not listed twice");
+    for p in &paths {
+        assert!(
+            *p != Path::new("/dev/console") && !p.starts_with("/dev/pts"),
+            "{}",
+            p.display()
+        );
+    }
+    // Not privileged: only what --device names.
+    s.privileged = false;
+    let spec = generate_spec(&s, &f.opts).unwrap();
+    assert_eq!(
+        spec.linux()
+            .as_ref()
+            .unwrap()
+            .devices()
+            .as_ref()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn privileged_devices_walks_subdirectories_and_skips_runtime_mounts() {
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["pts", "shm", "net"] {
+        std::fs::create_dir(d.path().join(sub)).unwrap();
+    }
+    std::fs::write(d.path().join("regular"), b"").unwrap();
+    // No device nodes can be made without root; real ones are symlinked, and links are skipped.
+    std::os::unix::fs::symlink("/dev/null", d.path().join("null")).unwrap();
+    assert!(crate::generate::resources::privileged_devices(d.path())
+        .unwrap()
+        .is_empty());
+    let real = crate::generate::resources::privileged_devices(Path::new("/dev")).unwrap();
+    let null = real
+        .iter()
+        .find(|d| d.path() == Path::new("/dev/null"))
+        .unwrap();
+    assert_eq!(
+        (null.major(), null.minor(), null.file_mode()),
+        (1, 3, Some(0o666))
+    );
+    assert!(matches!(
+        crate::generate::resources::privileged_devices(&d.path().join("missing")),
+        Err(Error::Io { .. })
+    ));
+}

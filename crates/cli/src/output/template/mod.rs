@@ -7,11 +7,19 @@
 //! pipelines (`{{.ID | json}}`); whitespace trimming (`{{-`, `-}}`).
 //! Not supported (a clear error): `range`, `if`, `with`, variables.
 //!
+//! `printf` takes Go's verbs `%s %v %d %q` with `-`, width and precision
+//! (digits or `*`), and Go's limit of a million on both (`%!(NOVERB)`,
+//! `%!(BADWIDTH)`, `%!(BADPREC)` as podman prints). One execution makes at
+//! most [`MAX_OUTPUT`] bytes; past that it fails with an error saying so.
+//!
 //! Values print as Go's `%v` does: strings as is, lists as `[a b]`, maps as
 //! `map[k:v]` with sorted keys, null as nothing.
 
 use serde_json::Value;
 use std::fmt::Write as _;
+
+mod printf;
+use printf::printf;
 
 /// A template that does not parse or cannot be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +68,45 @@ type HeaderFn<'a> = &'a dyn Fn(&[String]) -> String;
 const FUNCTIONS: &[&str] = &[
     "json", "upper", "lower", "title", "join", "printf", "truncate", "len",
 ];
+
+/// The most bytes one execution of a template may produce, its
+/// intermediate values included: far above any real listing (a width of
+/// Go's largest, ten million, still fits), low enough that a hostile
+/// `--format` cannot exhaust memory.
+pub const MAX_OUTPUT: usize = 64 << 20;
+
+/// The bytes an execution may still produce. What goes to the output is
+/// charged; a value made on the way (a function's result) is only checked
+/// against what is left, before it is made, so one execution holds at most
+/// a few times [`MAX_OUTPUT`].
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn new() -> Self {
+        Self { left: MAX_OUTPUT }
+    }
+
+    /// Fails unless `n` more bytes fit.
+    fn check(&self, n: usize) -> Result<(), String> {
+        if n <= self.left {
+            Ok(())
+        } else {
+            Err(format!(
+                "output passes berth's limit of {} MiB for one template execution",
+                MAX_OUTPUT >> 20
+            ))
+        }
+    }
+
+    /// Takes `n` bytes of output from what is left.
+    fn charge(&mut self, n: usize) -> Result<(), String> {
+        self.check(n)?;
+        self.left -= n;
+        Ok(())
+    }
+}
 
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,17 +197,22 @@ impl Template {
         header: Option<HeaderFn<'_>>,
     ) -> Result<String, TemplateError> {
         let mut out = String::new();
+        let mut budget = Budget::new();
         for node in &self.nodes {
             match node {
                 Node::Text(t) => out.push_str(t),
                 Node::Action { source, pipeline } => {
-                    let v = eval_pipeline(pipeline, row, header).map_err(|reason| {
-                        TemplateError::Exec {
+                    let shown = eval_pipeline(pipeline, row, header, &budget)
+                        .and_then(|v| {
+                            let shown = display(&v);
+                            budget.charge(shown.len())?;
+                            Ok(shown)
+                        })
+                        .map_err(|reason| TemplateError::Exec {
                             action: source.clone(),
                             reason,
-                        }
-                    })?;
-                    out.push_str(&display(&v));
+                        })?;
+                    out.push_str(&shown);
                 }
             }
         }
@@ -338,6 +390,7 @@ fn eval_pipeline(
     pipeline: &[Cmd],
     row: &Value,
     header: Option<HeaderFn<'_>>,
+    budget: &Budget,
 ) -> Result<Value, String> {
     let mut prev: Option<Value> = None;
     for cmd in pipeline {
@@ -360,7 +413,7 @@ fn eval_pipeline(
                 if let Some(p) = prev.take() {
                     args.push(p);
                 }
-                call(name, &args)?
+                call(name, &args, budget)?
             }
             op => operand(op)?,
         };
@@ -407,7 +460,18 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn call(name: &str, args: &[Value]) -> Result<Value, String> {
+/// Calls a function; what it makes must fit in `budget`.
+fn call(name: &str, args: &[Value], budget: &Budget) -> Result<Value, String> {
+    let made = call_unchecked(name, args, budget)?;
+    if let Value::String(s) = &made {
+        budget.check(s.len())?;
+    }
+    Ok(made)
+}
+
+/// `printf` and `join`, whose results can be much longer than their
+/// arguments, check `budget` before they build them.
+fn call_unchecked(name: &str, args: &[Value], budget: &Budget) -> Result<Value, String> {
     let arity = |n: usize| -> Result<(), String> {
         if args.len() == n {
             Ok(())
@@ -463,9 +527,15 @@ fn call(name: &str, args: &[Value]) -> Result<Value, String> {
             else {
                 return Err("join takes a list and a separator string".into());
             };
-            Ok(Value::String(
-                list.iter().map(display).collect::<Vec<_>>().join(sep),
-            ))
+            let items: Vec<String> = list.iter().map(display).collect();
+            let seps = sep.len().saturating_mul(items.len().saturating_sub(1));
+            budget.check(
+                items
+                    .iter()
+                    .map(String::len)
+                    .fold(seps, usize::saturating_add),
+            )?;
+            Ok(Value::String(items.join(sep)))
         }
         "truncate" => {
             arity(2)?;
@@ -480,57 +550,10 @@ fn call(name: &str, args: &[Value]) -> Result<Value, String> {
             let Some(Value::String(fmt)) = args.first() else {
                 return Err("printf needs a format string first".into());
             };
-            printf(fmt, &args[1..]).map(Value::String)
+            printf(fmt, &args[1..], budget).map(Value::String)
         }
         _ => Err(format!("function {name:?} not defined")),
     }
-}
-
-fn printf(fmt: &str, args: &[Value]) -> Result<String, String> {
-    let mut out = String::new();
-    let mut args = args.iter();
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            out.push('%');
-            continue;
-        }
-        let left = chars.peek() == Some(&'-');
-        if left {
-            chars.next();
-        }
-        let mut width = String::new();
-        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(*d);
-            chars.next();
-        }
-        let verb = chars.next().ok_or("printf format ends in %")?;
-        let arg = args.next().ok_or("printf has fewer arguments than verbs")?;
-        let text = match verb {
-            's' | 'v' => display(arg),
-            'd' => match arg {
-                Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-                other => return Err(format!("%d of {}", type_name(other))),
-            },
-            'q' => serde_json::to_string(&display(arg)).map_err(|e| e.to_string())?,
-            other => return Err(format!("printf verb %{other} is not supported")),
-        };
-        let width: usize = width.parse().unwrap_or(0);
-        let pad = width.saturating_sub(text.chars().count());
-        if left {
-            out.push_str(&text);
-            out.extend(std::iter::repeat_n(' ', pad));
-        } else {
-            out.extend(std::iter::repeat_n(' ', pad));
-            out.push_str(&text);
-        }
-    }
-    Ok(out)
 }
 
 /// Go's `%v` of a value.
@@ -568,128 +591,4 @@ pub fn display(v: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn row() -> Value {
-        json!({
-            "ID": "65c3dba0d272",
-            "Names": "web",
-            "Labels": {"a": "b", "tier": "front"},
-            "Ports": ["80/tcp", "53/udp"],
-            "Size": 1234,
-            "Up": true,
-            "Nothing": null,
-        })
-    }
-
-    fn render(t: &str) -> String {
-        Template::parse(t).unwrap().render(&row()).unwrap()
-    }
-
-    #[test]
-    fn fields_and_text() {
-        assert_eq!(render("{{.ID}}"), "65c3dba0d272");
-        assert_eq!(render("id={{ .ID }}\t{{.Names}}!"), "id=65c3dba0d272\tweb!");
-        assert_eq!(render("{{.Labels.tier}}"), "front");
-        assert_eq!(render("[{{.Labels.missing}}]"), "[]");
-        assert_eq!(render("{{.Size}} {{.Up}} [{{.Nothing}}]"), "1234 true []");
-        assert_eq!(render("{{.Ports}}"), "[80/tcp 53/udp]");
-        assert_eq!(render("{{.Labels}}"), "map[a:b tier:front]");
-        assert_eq!(render("no actions"), "no actions");
-    }
-
-    #[test]
-    fn json_forms() {
-        assert_eq!(render("{{json .Labels}}"), r#"{"a":"b","tier":"front"}"#);
-        assert_eq!(render("{{.ID | json}}"), r#""65c3dba0d272""#);
-        let whole: Value = serde_json::from_str(&render("{{json .}}")).unwrap();
-        assert_eq!(whole, row());
-    }
-
-    #[test]
-    fn functions() {
-        assert_eq!(render("{{upper .Names}}"), "WEB");
-        assert_eq!(render("{{.Names | upper | lower}}"), "web");
-        assert_eq!(render("{{title \"hello world\"}}"), "Hello World");
-        assert_eq!(render("{{join .Ports \", \"}}"), "80/tcp, 53/udp");
-        assert_eq!(render("{{truncate .ID 4}}"), "65c3");
-        assert_eq!(render("{{len .Ports}}"), "2");
-        assert_eq!(
-            render("{{printf \"%-5s|%d|%q%%\" .Names .Size .ID}}"),
-            "web  |1234|\"65c3dba0d272\"%"
-        );
-        assert_eq!(render("{{printf `%5s` .Names}}"), "  web");
-    }
-
-    #[test]
-    fn trim_markers() {
-        assert_eq!(render("a   {{- .Names -}}   b"), "awebb");
-        assert_eq!(render("a {{.Names -}}\n b"), "a webb");
-    }
-
-    #[test]
-    fn headers() {
-        let mut t = Template::parse("{{.ID}} x {{.Labels.tier | json}}").unwrap();
-        t.spaces_to_tabs();
-        let h = t
-            .render_header(&|path: &[String]| path.last().unwrap().to_uppercase())
-            .unwrap();
-        assert_eq!(h, "ID\tx\t\"TIER\"");
-    }
-
-    #[test]
-    fn unknown_fields_are_errors_naming_the_field() {
-        let e = Template::parse("{{.Nope}}")
-            .unwrap()
-            .render(&row())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("Nope") && e.contains("valid fields"), "{e}");
-        let e = Template::parse("{{.Names.x}}")
-            .unwrap()
-            .render(&row())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("can't evaluate field x in string"), "{e}");
-    }
-
-    #[test]
-    fn parse_errors() {
-        for (bad, what) in [
-            ("{{.ID", "unclosed"),
-            ("{{}}", "empty action"),
-            ("{{range .}}x{{end}}", "not supported"),
-            ("{{if .Up}}", "not supported"),
-            ("{{bogus .ID}}", "not defined"),
-            ("{{.ID .Names}}", "only a function"),
-            ("{{.ID |}}", "missing command"),
-            ("{{\"abc}}", "unclosed"),
-            ("{{$x := 1}}", "variables"),
-            ("{{.a..b}}", "bad field"),
-            ("{{json upper .ID}}", "nested function"),
-        ] {
-            let e = Template::parse(bad).unwrap_err().to_string();
-            assert!(e.contains(what), "{bad}: {e}");
-        }
-    }
-
-    #[test]
-    fn exec_errors() {
-        for (bad, what) in [
-            ("{{join .Names \",\"}}", "list"),
-            ("{{printf \"%d\" .Names}}", "%d of string"),
-            ("{{printf \"%s %s\" .Names}}", "fewer arguments"),
-            ("{{upper .ID .Names}}", "takes 1"),
-            ("{{printf \"%x\" .Size}}", "not supported"),
-        ] {
-            let e = Template::parse(bad)
-                .unwrap()
-                .render(&row())
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(what), "{bad}: {e}");
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,206 @@
+use super::*;
+use serde_json::json;
+
+fn row() -> Value {
+    json!({
+        "ID": "65c3dba0d272",
+        "Names": "web",
+        "Labels": {"a": "b", "tier": "front"},
+        "Ports": ["80/tcp", "53/udp"],
+        "Size": 1234,
+        "Up": true,
+        "Nothing": null,
+    })
+}
+
+fn render(t: &str) -> String {
+    Template::parse(t).unwrap().render(&row()).unwrap()
+}
+
+#[test]
+fn fields_and_text() {
+    assert_eq!(render("{{.ID}}"), "65c3dba0d272");
+    assert_eq!(render("id={{ .ID }}\t{{.Names}}!"), "id=65c3dba0d272\tweb!");
+    assert_eq!(render("{{.Labels.tier}}"), "front");
+    assert_eq!(render("[{{.Labels.missing}}]"), "[]");
+    assert_eq!(render("{{.Size}} {{.Up}} [{{.Nothing}}]"), "1234 true []");
+    assert_eq!(render("{{.Ports}}"), "[80/tcp 53/udp]");
+    assert_eq!(render("{{.Labels}}"), "map[a:b tier:front]");
+    assert_eq!(render("no actions"), "no actions");
+}
+
+#[test]
+fn json_forms() {
+    assert_eq!(render("{{json .Labels}}"), r#"{"a":"b","tier":"front"}"#);
+    assert_eq!(render("{{.ID | json}}"), r#""65c3dba0d272""#);
+    let whole: Value = serde_json::from_str(&render("{{json .}}")).unwrap();
+    assert_eq!(whole, row());
+}
+
+#[test]
+fn functions() {
+    assert_eq!(render("{{upper .Names}}"), "WEB");
+    assert_eq!(render("{{.Names | upper | lower}}"), "web");
+    assert_eq!(render("{{title \"hello world\"}}"), "Hello World");
+    assert_eq!(render("{{join .Ports \", \"}}"), "80/tcp, 53/udp");
+    assert_eq!(render("{{truncate .ID 4}}"), "65c3");
+    assert_eq!(render("{{len .Ports}}"), "2");
+    assert_eq!(
+        render("{{printf \"%-5s|%d|%q%%\" .Names .Size .ID}}"),
+        "web  |1234|\"65c3dba0d272\"%"
+    );
+    assert_eq!(render("{{printf `%5s` .Names}}"), "  web");
+}
+
+#[test]
+fn trim_markers() {
+    assert_eq!(render("a   {{- .Names -}}   b"), "awebb");
+    assert_eq!(render("a {{.Names -}}\n b"), "a webb");
+}
+
+#[test]
+fn headers() {
+    let mut t = Template::parse("{{.ID}} x {{.Labels.tier | json}}").unwrap();
+    t.spaces_to_tabs();
+    let h = t
+        .render_header(&|path: &[String]| path.last().unwrap().to_uppercase())
+        .unwrap();
+    assert_eq!(h, "ID\tx\t\"TIER\"");
+}
+
+#[test]
+fn unknown_fields_are_errors_naming_the_field() {
+    let e = Template::parse("{{.Nope}}")
+        .unwrap()
+        .render(&row())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Nope") && e.contains("valid fields"), "{e}");
+    let e = Template::parse("{{.Names.x}}")
+        .unwrap()
+        .render(&row())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("can't evaluate field x in string"), "{e}");
+}
+
+#[test]
+fn parse_errors() {
+    for (bad, what) in [
+        ("{{.ID", "unclosed"),
+        ("{{}}", "empty action"),
+        ("{{range .}}x{{end}}", "not supported"),
+        ("{{if .Up}}", "not supported"),
+        ("{{bogus .ID}}", "not defined"),
+        ("{{.ID .Names}}", "only a function"),
+        ("{{.ID |}}", "missing command"),
+        ("{{\"abc}}", "unclosed"),
+        ("{{$x := 1}}", "variables"),
+        ("{{.a..b}}", "bad field"),
+        ("{{json upper .ID}}", "nested function"),
+    ] {
+        let e = Template::parse(bad).unwrap_err().to_string();
+        assert!(e.contains(what), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn printf_precision_and_star_as_go() {
+    // Checked against podman 4.3.1's output.
+    assert_eq!(
+        render("{{printf \"%.3s|%-8.2s|\" .ID .ID}}"),
+        "65c|65      |"
+    );
+    assert_eq!(
+        render("{{printf \"%*s|%-*s|\" 5 .Names 4 .Names}}"),
+        "  web|web |"
+    );
+    assert_eq!(render("{{printf \"%*s|\" -5 .Names}}"), "web  |");
+    assert_eq!(render("{{printf \"%.*s|\" 1 .Names}}"), "w|");
+    assert_eq!(render("{{printf \"%.5d|%.q\" .Size .Names}}"), "01234|\"\"");
+    assert_eq!(render("{{printf \"%.0d|%3.1s|\" -7 .Names}}"), "-7|  w|");
+}
+
+#[test]
+fn printf_refuses_widths_and_precisions_past_go_limit() {
+    // podman prints `%!(NOVERB)` and drops the rest of the format when
+    // a width or precision has more digits than Go accepts.
+    assert_eq!(
+        render("{{printf \"%99999999999s|%s\" .ID .ID}}"),
+        "%!(NOVERB)"
+    );
+    assert_eq!(render("{{printf \"a%.99999999999s|\" .ID}}"), "a%!(NOVERB)");
+    let digits = "9".repeat(5000);
+    assert_eq!(
+        render(&format!("{{{{printf \"%{digits}d\" .Size}}}}")),
+        "%!(NOVERB)"
+    );
+    // From an argument, too large is `%!(BADWIDTH)`/`%!(BADPREC)` and the
+    // verb goes on without it.
+    assert_eq!(
+        render("{{printf \"%*s|\" 99999999 .Names}}"),
+        "%!(BADWIDTH)web|"
+    );
+    assert_eq!(render("{{printf \"%.*s|\" -1 .Names}}"), "%!(BADPREC)web|");
+    assert_eq!(
+        render("{{printf \"%.*s|\" 99999999999 .Names}}"),
+        "%!(BADPREC)web|"
+    );
+    assert_eq!(
+        render("{{printf \"%*s|\" .Names .Names}}"),
+        "%!(BADWIDTH)web|"
+    );
+    assert_eq!(render("{{printf \"x%\" }}"), "x%!(NOVERB)");
+    // The largest width Go lets through still works.
+    let wide = render("{{printf \"%9999999s\" .ID}}");
+    assert_eq!(wide.len(), 9_999_999);
+    assert!(wide.ends_with("65c3dba0d272"));
+}
+
+#[test]
+fn one_execution_cannot_pass_the_output_limit() {
+    let exec_err = |t: &str, row: &Value| match Template::parse(t).unwrap().render(row) {
+        Ok(out) => panic!("{t}: rendered {} bytes", out.len()),
+        Err(e) => e.to_string(),
+    };
+    // Seven of Go's largest widths in one printf, in several actions,
+    // and through a pipeline.
+    let seven = "%9999999s".repeat(7);
+    let args = " .ID".repeat(7);
+    let e = exec_err(&format!("{{{{printf \"{seven}\"{args}}}}}"), &row());
+    assert!(e.contains("limit of 64 MiB"), "{e}");
+    let e = exec_err(&"{{printf \"%9999999s\" .ID}}".repeat(7), &row());
+    assert!(e.contains("limit of 64 MiB"), "{e}");
+    let grow = " | printf \"%9999999s%s\" 1".repeat(6);
+    let e = exec_err(&format!("{{{{printf \"%9999999s\" .ID{grow}}}}}"), &row());
+    assert!(e.contains("limit"), "{e}");
+    // A join whose separators alone pass the limit fails before it is built.
+    let sep = "-".repeat(1000);
+    let list = json!({"L": vec![""; 100_000]});
+    let e = exec_err(&format!("{{{{join .L \"{sep}\"}}}}"), &list);
+    assert!(e.contains("limit") && e.contains("join"), "{e}");
+    // Under the limit, the same shapes work.
+    let ok = Template::parse(&"{{printf \"%9999999s\" .ID}}".repeat(6))
+        .unwrap()
+        .render(&row())
+        .unwrap();
+    assert_eq!(ok.len(), 6 * 9_999_999);
+}
+
+#[test]
+fn exec_errors() {
+    for (bad, what) in [
+        ("{{join .Names \",\"}}", "list"),
+        ("{{printf \"%d\" .Names}}", "%d of string"),
+        ("{{printf \"%s %s\" .Names}}", "fewer arguments"),
+        ("{{upper .ID .Names}}", "takes 1"),
+        ("{{printf \"%x\" .Size}}", "not supported"),
+    ] {
+        let e = Template::parse(bad)
+            .unwrap()
+            .render(&row())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(what), "{bad}: {e}");
+    }
+}

@@ -1,0 +1,115 @@
+//! Who may read the state: its directory is 0700 and `state.redb` 0600, as
+//! podman keeps `bolt_state.db`. The records hold every container's
+//! environment, often secrets.
+
+use std::fs::{DirBuilder, Permissions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+use crate::error::{Result, StateError};
+
+/// Mode of the state directory.
+pub(crate) const DIR_MODE: u32 = 0o700;
+/// Mode of the database file.
+pub(crate) const FILE_MODE: u32 = 0o600;
+
+/// Creates `dir` (and missing parents) 0700, or tightens what an older berth
+/// made: an existing `dir` that holds the database `db_name` loses its group
+/// and other bits (it was 0755), and so does the database (it was 0644). An
+/// existing directory without the database is left as it is, so a static dir
+/// pointed at a shared directory never has that directory's mode changed.
+pub(crate) fn secure(dir: &Path, db_name: &str) -> Result<()> {
+    let io_err = |action: &'static str| {
+        move |source| StateError::Io {
+            action,
+            path: dir.to_path_buf(),
+            source,
+        }
+    };
+    if !dir.is_dir() {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(DIR_MODE)
+            .create(dir)
+            .map_err(io_err("create the state directory"))?;
+        return Ok(());
+    }
+    let db = dir.join(db_name);
+    if db.exists() {
+        tighten(dir, DIR_MODE).map_err(io_err("restrict the permissions of"))?;
+        tighten_file(&db)?;
+    }
+    Ok(())
+}
+
+/// Takes the group and other bits off an existing database file.
+fn tighten_file(path: &Path) -> Result<()> {
+    tighten(path, FILE_MODE).map_err(|source| StateError::Io {
+        action: "restrict the permissions of",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Clears the bits of `path`'s mode outside `keep`. A missing file, or one
+/// this user may not chmod (another user's), is left alone.
+fn tighten(path: &Path, keep: u32) -> io::Result<()> {
+    let mode = match std::fs::metadata(path) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if mode & !keep == 0 {
+        return Ok(());
+    }
+    match std::fs::set_permissions(path, Permissions::from_mode(mode & keep)) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+        r => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_new_directory_and_its_missing_parents_are_0700() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("a/state");
+        secure(&dir, "state.redb").unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&d.path().join("a")), 0o700);
+    }
+
+    #[test]
+    fn an_existing_directory_is_tightened_only_when_it_holds_the_database() {
+        let d = tempfile::tempdir().unwrap();
+        let shared = d.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, Permissions::from_mode(0o755)).unwrap();
+        secure(&shared, "state.redb").unwrap();
+        assert_eq!(mode(&shared), 0o755, "not ours: left alone");
+
+        let db = shared.join("state.redb");
+        std::fs::write(&db, b"").unwrap();
+        std::fs::set_permissions(&db, Permissions::from_mode(0o644)).unwrap();
+        secure(&shared, "state.redb").unwrap();
+        assert_eq!((mode(&shared), mode(&db)), (0o700, 0o600));
+    }
+
+    #[test]
+    fn tightening_keeps_the_owner_bits_and_ignores_a_missing_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, b"x").unwrap();
+        std::fs::set_permissions(&f, Permissions::from_mode(0o4764)).unwrap();
+        tighten_file(&f).unwrap();
+        assert_eq!(mode(&f), 0o600);
+        tighten_file(&d.path().join("missing")).unwrap();
+    }
+}
