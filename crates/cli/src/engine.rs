@@ -217,7 +217,8 @@ pub fn store(g: &GlobalOptions) -> anyhow::Result<berth_storage::Store> {
             StorageDriver::Overlay => berth_storage::Driver::Overlay,
             StorageDriver::Vfs => berth_storage::Driver::Vfs,
         },
-    })?;
+    })?
+    .with_short_name_rules(berth_runtime::short_name_rules());
     Ok(store)
 }
 

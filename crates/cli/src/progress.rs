@@ -2,7 +2,7 @@
 //! only when stderr is a terminal. Registry transfers off a terminal print
 //! one line per step instead, as podman does.
 
-use berth_runtime::{ProgressFn, PullEvent};
+use berth_runtime::{ProgressFn, PullEvent, Resolution};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
@@ -120,6 +120,15 @@ pub fn transfer(view: TransferView) -> Option<ProgressFn> {
     };
     let f = move |ev: &PullEvent| match (view, ev) {
         (TransferView::Quiet, _) => {}
+        (_, PullEvent::Resolved(Resolution::Alias { name, origin })) => {
+            let text = format!("Resolved \"{name}\" as an alias ({origin})");
+            match view {
+                TransferView::Bars => {
+                    let _ = bars.println(text);
+                }
+                _ => line(text),
+            }
+        }
         (_, PullEvent::Trying { reference, .. }) => match view {
             TransferView::Bars => {
                 let _ = bars.println(format!("Trying to pull {reference}..."));

@@ -253,28 +253,8 @@ fn detached_container_lifecycle() {
     assert_eq!(pruned.lines().count(), 1, "{pruned}");
     assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
     // rm -f of a running one; rm -a.
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "r1",
-        IMG,
-        "sleep",
-        "300",
-    ]);
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "r2",
-        IMG,
-        "sleep",
-        "300",
-    ]);
+    b.sleeper("r1", &[]);
+    b.sleeper("r2", &[]);
     b.ok(&["rm", "-f", "r1"]);
     b.ok(&["rm", "-a", "-f"]);
     assert_eq!(b.ok(&["ps", "-a", "-q"]), "");

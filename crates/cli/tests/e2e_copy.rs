@@ -72,6 +72,19 @@ fn host_file(b: &Berth, name: &str, text: &str) -> String {
     p.to_str().unwrap().to_owned()
 }
 
+/// A host directory `name` in the instance's own directory holding `files` (relative path,
+/// content), their parent directories made as needed.
+fn host_tree(b: &Berth, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let root = b.dir.path().join(name);
+    std::fs::create_dir_all(&root).unwrap();
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    root
+}
+
 /// Reads `rel` (a path without links) in the container's root filesystem.
 fn read_in(b: &Berth, ctr: &str, rel: &str) -> String {
     let root = b.ok(&["mount", ctr]);
@@ -105,14 +118,12 @@ fn cp_of_a_directory_into_a_symlink_to_a_host_directory_stays_inside() {
     let host = HostDir::new();
     let dir = s(host.path()).to_owned();
     plant(&b, "c", &format!("ln -s {dir} /evildir"));
-    let src = b.dir.path().join("tree");
-    std::fs::create_dir_all(src.join("sub")).unwrap();
-    std::fs::write(src.join("victim"), "from cp\n").unwrap();
-    std::fs::write(src.join("sub/x"), "x\n").unwrap();
+    let src = host_tree(&b, "tree", &[("victim", "from cp\n"), ("sub/x", "x\n")]);
     // The link's target does not exist in the container: podman's "could not be found".
-    let r = b.run(&["cp", s(&src), "c:/evildir/"]);
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(r.err.contains("could not be found on container c"), "{r:?}");
+    b.fails_with(
+        &["cp", s(&src), "c:/evildir/"],
+        "could not be found on container c",
+    );
     // Without the trailing slash the directory is created where the link points, inside.
     b.ok(&["cp", &format!("{}/.", s(&src)), "c:/evildir"]);
     host.assert_untouched();
@@ -133,14 +144,9 @@ fn cp_of_a_directory_replaces_links_planted_inside_the_destination() {
             s(host.path())
         ),
     );
-    let src = b.dir.path().join("tree");
-    std::fs::create_dir_all(src.join("sub")).unwrap();
-    std::fs::write(src.join("victim"), "from cp\n").unwrap();
-    std::fs::write(src.join("sub/new"), "new\n").unwrap();
-    let r = b.run(&["cp", s(&src), "c:/dst"]);
+    let src = host_tree(&b, "tree", &[("victim", "from cp\n"), ("sub/new", "new\n")]);
     // The link at /dst/tree/sub is not a directory: replacing it takes --overwrite.
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(r.err.contains("--overwrite"), "{r:?}");
+    b.fails_with(&["cp", s(&src), "c:/dst"], "--overwrite");
     host.assert_untouched();
     b.ok(&["cp", "--overwrite", s(&src), "c:/dst"]);
     host.assert_untouched();
@@ -161,9 +167,10 @@ fn cp_through_a_relative_dotdot_chain_stays_inside() {
     );
     let f = host_file(&b, "payload", "from cp\n");
     // Into: the parent does not exist in the container.
-    let r = b.run(&["cp", &f, "c:/a/b/c/up/victim"]);
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(r.err.contains("could not be found on container c"), "{r:?}");
+    b.fails_with(
+        &["cp", &f, "c:/a/b/c/up/victim"],
+        "could not be found on container c",
+    );
     host.assert_untouched();
     // Out: reading through the chain never reaches the host file.
     let out = b.dir.path().join("out");
@@ -182,12 +189,7 @@ fn cp_through_a_symlinked_parent_directory_stays_inside() {
     plant(&b, "c", &format!("ln -s {} /etcl", s(host.path())));
     let f = host_file(&b, "payload", "from cp\n");
     for dest in ["c:/etcl/victim", "c:/etcl/new", "c:/etcl/"] {
-        let r = b.run(&["cp", &f, dest]);
-        assert_eq!(r.code, 125, "{dest}: {r:?}");
-        assert!(
-            r.err.contains("could not be found on container c"),
-            "{dest}: {r:?}"
-        );
+        b.fails_with(&["cp", &f, dest], "could not be found on container c");
     }
     host.assert_untouched();
 }
@@ -208,11 +210,10 @@ fn cp_out_of_links_never_copies_host_files() {
     let out = b.dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     // A link as the source is followed inside the container, where its target is missing.
-    let r = b.run(&["cp", "c:/secret", s(&out.join("secret"))]);
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(r
-        .err
-        .contains("\"/secret\" could not be found on container c"));
+    b.fails_with(
+        &["cp", "c:/secret", s(&out.join("secret"))],
+        "\"/secret\" could not be found on container c",
+    );
     // A symlinked parent directory is not a way out either.
     let r = b.run(&["cp", "c:/hostdir/victim", s(&out)]);
     assert_eq!(r.code, 125, "{r:?}");
@@ -241,23 +242,17 @@ fn cp_reaches_the_volumes_and_bind_mounts_of_a_running_container() {
     let b = Berth::new();
     let bind = tempfile::tempdir().unwrap();
     let ro = tempfile::tempdir().unwrap();
-    b.ok(&[
-        "run",
-        "-d",
-        "--name",
+    b.sleeper(
         "r",
-        "--network",
-        "none",
-        "-v",
-        "cpvol:/vol",
-        "-v",
-        &format!("{}:/bind", s(bind.path())),
-        "-v",
-        &format!("{}:/ro:ro", s(ro.path())),
-        IMG,
-        "sleep",
-        "1000",
-    ]);
+        &[
+            "-v",
+            "cpvol:/vol",
+            "-v",
+            &format!("{}:/bind", s(bind.path())),
+            "-v",
+            &format!("{}:/ro:ro", s(ro.path())),
+        ],
+    );
     let f = host_file(&b, "payload", "from cp\n");
     b.ok(&["cp", &f, "r:/vol/"]);
     assert_eq!(b.ok(&["exec", "r", "cat", "/vol/payload"]), "from cp\n");
@@ -280,11 +275,11 @@ fn cp_reaches_the_volumes_and_bind_mounts_of_a_running_container() {
         b.ok(&["exec", "r", "cat", "/vol/sub/via-link"]),
         "from cp\n"
     );
-    let tree = b.dir.path().join("tree");
-    std::fs::create_dir_all(tree.join("vol")).unwrap();
-    std::fs::create_dir_all(tree.join("bind")).unwrap();
-    std::fs::write(tree.join("vol/deep"), "deep\n").unwrap();
-    std::fs::write(tree.join("bind/deep"), "deep\n").unwrap();
+    let tree = host_tree(
+        &b,
+        "tree",
+        &[("vol/deep", "deep\n"), ("bind/deep", "deep\n")],
+    );
     b.ok(&["cp", &format!("{}/.", s(&tree)), "r:/"]);
     assert_eq!(b.ok(&["exec", "r", "cat", "/vol/deep"]), "deep\n");
     assert_eq!(
@@ -297,11 +292,9 @@ fn cp_reaches_the_volumes_and_bind_mounts_of_a_running_container() {
     b.ok(&["cp", "r:/vol/made", s(&out)]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "made inside\n");
     // A read-only mount is not written.
-    let r = b.run(&["cp", &f, "r:/ro/x"]);
-    assert_eq!(r.code, 125, "{r:?}");
-    assert_eq!(
-        r.err,
-        "Error: r:/ro/x is on a read-only mount of the container\n"
+    b.fails(
+        &["cp", &f, "r:/ro/x"],
+        "r:/ro/x is on a read-only mount of the container",
     );
     assert!(!ro.path().join("x").exists());
     b.ok(&["rm", "-f", "-t", "0", "r"]);
@@ -311,9 +304,8 @@ fn cp_reaches_the_volumes_and_bind_mounts_of_a_running_container() {
 fn cp_follows_podmans_rules() {
     let b = Berth::new();
     plant(&b, "c", "mkdir -p /x/isdir && echo f > /x/file");
-    let src = b.dir.path().join("dir");
-    std::fs::create_dir_all(src.join("sub")).unwrap();
-    std::fs::write(src.join("a"), "a\n").unwrap();
+    let src = host_tree(&b, "dir", &[("a", "a\n")]);
+    std::fs::create_dir(src.join("sub")).unwrap();
     std::os::unix::fs::symlink("a", src.join("lnk")).unwrap();
     let f = host_file(&b, "f", "hi\n");
     // Directory onto a missing path: created with the content; again: goes inside.
@@ -338,11 +330,9 @@ fn cp_follows_podmans_rules() {
     assert_eq!(read("isdir/f"), "hi\n");
     assert_eq!(read("file"), "hi\n");
     // A directory never replaces a file.
-    let r = b.run(&["cp", s(&src), "c:/x/file"]);
-    assert_eq!(r.code, 125);
-    assert_eq!(
-        r.err,
-        "Error: destination must be a directory when copying a directory\n"
+    b.fails(
+        &["cp", s(&src), "c:/x/file"],
+        "destination must be a directory when copying a directory",
     );
     let r = b.run(&["cp", "c:/x", &f]);
     assert_eq!(r.code, 125);
@@ -410,10 +400,8 @@ fn cp_refuses_bad_input_with_125_naming_the_problem() {
         ),
     ];
     for (args, message) in &cases {
-        let r = b.run(args);
-        assert_eq!(r.code, 125, "{args:?}: {r:?}");
+        let r = b.fails_with(args, message);
         assert!(r.err.starts_with("Error: "), "{args:?}: {r:?}");
-        assert!(r.err.contains(message.as_str()), "{args:?}: {r:?}");
     }
     assert!(!out.exists());
     assert!(!missing.exists());

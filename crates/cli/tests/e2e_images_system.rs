@@ -123,32 +123,9 @@ fn image_commands() {
 fn volume_commands() {
     let b = Berth::new();
     assert_eq!(b.ok(&["volume", "create", "-l", "k=v", "data"]), "data\n");
-    b.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "-v",
-        "data:/data",
-        IMG,
-        "sh",
-        "-c",
-        "echo kept > /data/f",
-    ]);
-    assert_eq!(
-        b.ok(&[
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            "data:/data",
-            IMG,
-            "cat",
-            "/data/f"
-        ]),
-        "kept\n"
-    );
+    let data = ["-v", "data:/data"];
+    b.run_rm(&data, &["sh", "-c", "echo kept > /data/f"]).ok();
+    assert_eq!(b.run_rm(&data, &["cat", "/data/f"]).ok(), "kept\n");
     assert_eq!(
         b.ok(&["volume", "ls"]).lines().collect::<Vec<_>>(),
         ["DRIVER      VOLUME NAME", "local       data"]
@@ -168,35 +145,8 @@ fn volume_commands() {
     std::fs::create_dir(&bind).unwrap();
     let spec = format!("{}:/mnt:ro", bind.display());
     std::fs::write(bind.join("x"), "bound\n").unwrap();
-    assert_eq!(
-        b.ok(&[
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            &spec,
-            IMG,
-            "cat",
-            "/mnt/x"
-        ]),
-        "bound\n"
-    );
-    assert_ne!(
-        b.run(&[
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            &spec,
-            IMG,
-            "touch",
-            "/mnt/y"
-        ])
-        .code,
-        0
-    );
+    assert_eq!(b.run_rm(&["-v", &spec], &["cat", "/mnt/x"]).ok(), "bound\n");
+    assert_ne!(b.run_rm(&["-v", &spec], &["touch", "/mnt/y"]).code, 0);
     b.ok(&["volume", "rm", "data"]);
     b.ok(&["volume", "create", "spare"]);
     b.ok(&["volume", "create", "--label", "keep=1", "kept"]);
@@ -226,17 +176,7 @@ fn system_commands() {
     let df = b.ok(&["system", "df"]);
     assert!(df.starts_with("TYPE") && df.contains("Images"), "{df}");
     b.ok(&["system", "check"]);
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "keep",
-        IMG,
-        "sleep",
-        "300",
-    ]);
+    b.sleeper("keep", &[]);
     b.ok(&["system", "refresh"]);
     // After a refresh the container state was reset as after a reboot.
     let ps = b.ok(&["ps", "-a", "--format", "{{.Names}}"]);

@@ -413,3 +413,161 @@ fn bad_registry_flags_fail_before_anything_is_opened() {
     let r = b.run(&["pull", "--tls-verify=false", "127.0.0.1:1/none/x:1"]);
     assert_eq!(r.code, 125, "{r:?}");
 }
+
+/// registries.conf with two search registries (`hb` first, empty) in
+/// `mode`, both insecure, and `aliases`.
+fn two_search_registries(ha: &str, hb: &str, mode: &str, aliases: &str) -> String {
+    format!(
+        "unqualified-search-registries = [\"{hb}\", \"{ha}\"]\nshort-name-mode = \"{mode}\"\n\n\
+         [[registry]]\nlocation = \"{ha}\"\ninsecure = true\n\n\
+         [[registry]]\nlocation = \"{hb}\"\ninsecure = true\n\n[aliases]\n{aliases}"
+    )
+}
+
+fn image_id(b: &Berth, name: &str) -> String {
+    b.ok(&["image", "inspect", "--format", "{{.Id}}", name])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn an_alias_pull_says_so_and_local_lookups_go_through_the_alias() {
+    let (reg_a, reg_b) = (
+        Registry::start(RegistryConfig::default()),
+        Registry::start(RegistryConfig::default()),
+    );
+    seed(&reg_a, "tools/bb:1");
+    let (ha, hb) = (reg_a.host(), reg_b.host());
+    let conf = two_search_registries(
+        &ha,
+        &hb,
+        "enforcing",
+        &format!("\"mybb\" = \"{ha}/tools/bb\"\n"),
+    );
+    let b = berth(true, &conf, ACCEPT);
+    let conf_path = b.dir.path().join("registries.conf");
+    let target = format!("{ha}/tools/bb:1");
+
+    // podman: the resolution first, then the candidate.
+    let r = b.run(&["pull", "mybb:1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let said = format!(
+        "Resolved \"mybb\" as an alias ({})\nTrying to pull {target}...\n",
+        conf_path.display()
+    );
+    assert!(r.err.starts_with(&said), "{}", r.err);
+    let pulled = r.out.trim().to_string();
+    assert!(is_image_id(&pulled), "{r:?}");
+    // Quiet says nothing; with the image present the pull goes by its local
+    // name, without resolving again (as podman's does).
+    let r = b.run(&["pull", "-q", "mybb:1"]);
+    assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+    let r = b.run(&["pull", "mybb:1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.err.contains("Resolved"), "{}", r.err);
+    assert!(
+        r.err.starts_with(&format!("Trying to pull {target}...")),
+        "{}",
+        r.err
+    );
+
+    // A different image as localhost/mybb:1: the alias still wins locally.
+    let other = b.dir.path().join("other.tar");
+    std::fs::copy(common::image_tar(), &other).unwrap();
+    let local = b
+        .ok(&[
+            "import",
+            "--change",
+            "CMD=/bin/true",
+            other.to_str().unwrap(),
+            "mybb:1",
+        ])
+        .trim()
+        .trim_start_matches("sha256:")
+        .to_string();
+    assert_ne!(local, pulled);
+    assert_eq!(image_id(&b, "localhost/mybb:1"), local);
+    assert_eq!(image_id(&b, "mybb:1"), pulled);
+    // run and create use the aliased local image: no pull, no prompt error.
+    let r = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "mybb:1",
+        "echo",
+        "via alias",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (0, "via alias\n"), "{r:?}");
+    assert!(!r.err.contains("Trying to pull"), "{}", r.err);
+    let ctr = b.ok(&["create", "--network", "none", "mybb:1", "true"]);
+    let used = b.ok(&["inspect", "--format", "{{.Image}}", ctr.trim()]);
+    assert_eq!(used.trim(), pulled);
+    b.ok(&["rm", ctr.trim()]);
+    // rmi of the short name removes the alias's name; then localhost/ is next.
+    assert_eq!(
+        b.ok(&["rmi", "mybb:1"]),
+        format!("Untagged: {target}\nDeleted: {pulled}\n")
+    );
+    assert_eq!(image_id(&b, "mybb:1"), local);
+}
+
+#[test]
+fn enforcing_with_two_search_registries_fails_run_as_podman_unless_the_image_is_local() {
+    let (reg_a, reg_b) = (
+        Registry::start(RegistryConfig::default()),
+        Registry::start(RegistryConfig::default()),
+    );
+    seed(&reg_a, "tools/bb:2");
+    let (ha, hb) = (reg_a.host(), reg_b.host());
+    let b = berth(
+        false,
+        &two_search_registries(&ha, &hb, "enforcing", ""),
+        ACCEPT,
+    );
+    for args in [
+        &["run", "--rm", "--network", "none", "tools/bb:2", "true"][..],
+        &["create", "--network", "none", "tools/bb:2", "true"],
+        &["pull", "tools/bb:2"],
+    ] {
+        let r = b.run(args);
+        assert_eq!(r.code, 125, "{args:?}: {r:?}");
+        assert!(
+            r.err.starts_with(
+                "Error: short-name resolution enforced but cannot prompt without a TTY"
+            ),
+            "{args:?}: {}",
+            r.err
+        );
+        assert!(!r.err.contains("Trying to pull"), "{}", r.err);
+    }
+    assert_eq!(b.ok(&["images", "-q"]), "");
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+    let r = b.run(&["image", "inspect", "tools/bb:2"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert!(r.err.contains("image not known"), "{}", r.err);
+
+    // Pulled by its full name, the short name finds it locally: run needs no
+    // choice, and a pull of the short name goes to that image's registry.
+    let full = format!("{ha}/tools/bb:2");
+    b.ok(&["pull", "-q", &full]);
+    assert_eq!(
+        b.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "tools/bb:2",
+            "echo",
+            "local"
+        ]),
+        "local\n"
+    );
+    let r = b.run(&["pull", "tools/bb:2"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.err.starts_with(&format!("Trying to pull {full}...")),
+        "{}",
+        r.err
+    );
+}

@@ -30,26 +30,15 @@ fn cap(status: &str, which: &str) -> String {
         .1
 }
 
-fn id_of(b: &Berth, name: &str) -> String {
-    b.ok(&["inspect", "--format", "{{.Id}}", name])
-        .trim()
-        .to_owned()
+/// The bundle directory of container `id`, where its config.json and exec specs are.
+fn bundle(b: &Berth, id: &str) -> std::path::PathBuf {
+    b.dir.path().join("tmp/containers").join(id)
 }
 
 #[test]
 fn exec_and_run_as_a_non_root_user_get_podmans_capabilities() {
     let b = Berth::new();
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "c",
-        IMG,
-        "sleep",
-        "600",
-    ]);
+    let id = b.sleeper("c", &[]);
     let status = |user: Option<&str>, privileged: bool| {
         let mut args = vec!["exec"];
         if let Some(u) = user {
@@ -84,8 +73,7 @@ fn exec_and_run_as_a_non_root_user_get_podmans_capabilities() {
     // The exec process spec itself carries no capability for another user (runc would apply
     // any it listed before the execve of a binary with file capabilities).
     b.ok(&["exec", "-d", "--user", "1000", "c", "sleep", "30"]);
-    let bundle = b.dir.path().join("tmp/containers").join(id_of(&b, "c"));
-    let session = std::fs::read_dir(&bundle)
+    let session = std::fs::read_dir(bundle(&b, &id))
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path().join("exec-process.json"))
@@ -105,51 +93,18 @@ fn exec_and_run_as_a_non_root_user_get_podmans_capabilities() {
     assert_eq!(mode, 0o600, "{}", session.display());
 
     // run --user 1000: the same rule; with --cap-add the added capability in all four sets.
-    let s = b.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--user",
-        "1000",
-        IMG,
-        "cat",
-        "/proc/self/status",
-    ]);
+    let status_of = ["cat", "/proc/self/status"];
+    let s = b.run_rm(&["--user", "1000"], &status_of).ok();
     assert_eq!(cap(&s, "Eff"), NO_CAPS);
     assert_eq!(cap(&s, "Bnd"), DEFAULT_CAPS);
-    let s = b.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--user",
-        "1000",
-        "--cap-add",
-        "NET_ADMIN",
-        IMG,
-        "cat",
-        "/proc/self/status",
-    ]);
+    let s = b
+        .run_rm(&["--user", "1000", "--cap-add", "NET_ADMIN"], &status_of)
+        .ok();
     for set in ["Eff", "Prm", "Inh", "Amb"] {
         assert_eq!(cap(&s, set), "0000000000001000", "Cap{set}");
     }
     // exec as that container's own user keeps its capabilities; another user gets none.
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "u",
-        "--user",
-        "1000",
-        "--cap-add",
-        "NET_ADMIN",
-        IMG,
-        "sleep",
-        "600",
-    ]);
+    b.sleeper("u", &["--user", "1000", "--cap-add", "NET_ADMIN"]);
     let s = b.ok(&["exec", "u", "cat", "/proc/self/status"]);
     assert_eq!(cap(&s, "Eff"), "0000000000001000");
     let s = b.ok(&["exec", "--user", "2000", "u", "cat", "/proc/self/status"]);
@@ -159,16 +114,9 @@ fn exec_and_run_as_a_non_root_user_get_podmans_capabilities() {
 #[test]
 fn pids_limit_defaults_to_2048_and_follows_the_flag() {
     let b = Berth::new();
-    let pids_max = |extra: &[&str]| {
-        let mut args = vec!["run", "--rm", "--network", "none"];
-        args.extend(extra);
-        args.extend([
-            IMG,
-            "sh",
-            "-c",
-            "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max",
-        ]);
-        b.ok(&args).trim().to_owned()
+    let pids_max = |opts: &[&str]| {
+        let cat = "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max";
+        b.run_rm(opts, &["sh", "-c", cat]).ok().trim().to_owned()
     };
     assert_eq!(pids_max(&[]), "2048");
     assert_eq!(pids_max(&["--pids-limit", "100"]), "100");
@@ -182,36 +130,24 @@ fn pids_limit_defaults_to_2048_and_follows_the_flag() {
         "2048"
     );
     // The limit holds: 8 background sleeps under a limit of 4 cannot all fork.
-    let r = b.run(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--pids-limit",
-        "4",
-        IMG,
-        "sh",
-        "-c",
-        "for i in 1 2 3 4 5 6 7 8; do sleep 2 & done; wait",
-    ]);
+    let r = b.run_rm(
+        &["--pids-limit", "4"],
+        &[
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8; do sleep 2 & done; wait",
+        ],
+    );
     assert!(r.err.contains("fork"), "{r:?}");
 }
 
 #[test]
 fn masked_paths_read_empty_and_readonly_paths_refuse_writes() {
     let b = Berth::new();
-    let out = b.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        IMG,
-        "sh",
-        "-c",
-        "wc -c < /proc/timer_list; ls /sys/firmware | wc -l; \
+    let script = "wc -c < /proc/timer_list; ls /sys/firmware | wc -l; \
          echo x > /proc/sysrq-trigger 2>/dev/null && echo writable || echo refused; \
-         grep ' /dev ' /proc/mounts",
-    ]);
+         grep ' /dev ' /proc/mounts";
+    let out = b.run_rm(&[], &["sh", "-c", script]).ok();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0].trim(), "0", "{out}");
     assert_eq!(lines[1].trim(), "0", "{out}");
@@ -229,44 +165,21 @@ fn passwd_planted_as_a_link_to_a_host_file_is_never_read() {
     // A host file only the host has: the user in it must never be found.
     let host_file = b.dir.path().join("host-passwd");
     std::fs::write(&host_file, "hostuser:x:4242:4242::/hostonly:/bin/sh\n").unwrap();
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "c",
-        IMG,
-        "sleep",
-        "600",
-    ]);
+    b.sleeper("c", &[]);
     let plant = format!(
         "rm /etc/passwd && ln -s {} /etc/passwd",
         host_file.display()
     );
     b.ok(&["exec", "c", "sh", "-c", &plant]);
-    let r = b.run(&["exec", "--user", "hostuser", "c", "id"]);
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(
-        r.err
-            .contains("unable to find user hostuser: no matching entries in passwd file"),
-        "{r:?}"
+    b.fails_with(
+        &["exec", "--user", "hostuser", "c", "id"],
+        "unable to find user hostuser: no matching entries in passwd file",
     );
     // A numeric uid needs no entry; podman's fallback for it is HOME=/.
     assert_eq!(b.ok(&["exec", "--user", "4242", "c", "id", "-u"]), "4242\n");
     assert_eq!(
-        b.ok(&[
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--user",
-            "4242",
-            IMG,
-            "sh",
-            "-c",
-            "echo $HOME"
-        ]),
+        b.run_rm(&["--user", "4242"], &["sh", "-c", "echo $HOME"])
+            .ok(),
         "/\n"
     );
     // A FIFO as /etc/group: a clear error at once, not a hang.
@@ -278,13 +191,12 @@ fn passwd_planted_as_a_link_to_a_host_file_is_never_read() {
         "rm /etc/group && mkfifo /etc/group",
     ]);
     let start = Instant::now();
-    let r = b.run(&["exec", "--user", "1000", "c", "true"]);
-    assert!(start.elapsed() < Duration::from_secs(30));
-    assert_eq!(r.code, 125, "{r:?}");
-    assert!(
-        r.err.contains("/etc/group") && r.err.contains("not a regular file"),
-        "{r:?}"
+    let r = b.fails_with(
+        &["exec", "--user", "1000", "c", "true"],
+        "not a regular file",
     );
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert!(r.err.contains("/etc/group"), "{r:?}");
     assert_eq!(
         std::fs::read_to_string(&host_file).unwrap(),
         "hostuser:x:4242:4242::/hostonly:/bin/sh\n"
@@ -294,26 +206,8 @@ fn passwd_planted_as_a_link_to_a_host_file_is_never_read() {
 #[test]
 fn bundle_config_json_is_private() {
     let b = Berth::new();
-    b.ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "c",
-        "-e",
-        "DB_PASSWORD=hunter2",
-        IMG,
-        "sleep",
-        "600",
-    ]);
-    let id = id_of(&b, "c");
-    let config = b
-        .dir
-        .path()
-        .join("tmp/containers")
-        .join(&id)
-        .join("config.json");
+    let id = b.sleeper("c", &["-e", "DB_PASSWORD=hunter2"]);
+    let config = bundle(&b, &id).join("config.json");
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(
         text.contains("hunter2"),

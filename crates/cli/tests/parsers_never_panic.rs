@@ -18,31 +18,38 @@ fn text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Every option parser (and `--filter until=`'s) on `s`, alone or as the one value of a repeated flag; the results
+/// do not matter, only that none panics.
+fn every_option_parser(s: &str) {
+    let one = vec![s.to_owned()];
+    let _ = ports::parse_publish(&one);
+    let _ = mounts::parse_volume(s, Path::new("/"));
+    let _ = mounts::parse_mount(s, Path::new("/"));
+    let _ = mounts::parse_tmpfs(s);
+    let _ = resources::parse_size("--memory", s);
+    let _ = resources::parse_ulimits(&one);
+    let _ = signal::parse_signal("--signal", s);
+    let _ = network::parse_network(&one);
+    let _ = network::parse_share(s);
+    let _ = security::parse_security_opts(&one);
+    let _ = kv::parse_sysctls(&one);
+    let _ = kv::parse_add_hosts(&one);
+    let _ = kv::parse_dns(&one);
+    let _ = kv::parse_key_values("--label", &one);
+    let _ = env::parse_env(&one, &[], &|_| None, &Vec::new);
+    let _ = parse_until(s, Utc::now());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
     fn option_parsers(s in text()) {
+        every_option_parser(&s);
         let one = vec![s.clone()];
-        let _ = ports::parse_publish(&one);
-        let _ = mounts::parse_volume(&s, Path::new("/"));
-        let _ = mounts::parse_mount(&s, Path::new("/"));
-        let _ = mounts::parse_tmpfs(&s);
-        let _ = resources::parse_size("--memory", &s);
-        let _ = resources::parse_ulimits(&one);
-        let _ = signal::parse_signal("--signal", &s);
-        let _ = network::parse_network(&one);
-        let _ = network::parse_share(&s);
-        let _ = security::parse_security_opts(&one);
-        let _ = kv::parse_sysctls(&one);
-        let _ = kv::parse_add_hosts(&one);
-        let _ = kv::parse_dns(&one);
-        let _ = kv::parse_key_values("--label", &one);
-        let _ = env::parse_env(&one, &[], &|_| None, &Vec::new);
         for target in [filter::FilterTarget::Containers, filter::FilterTarget::Images, filter::FilterTarget::Pods] {
             let _ = filter::parse_filters(target, &one);
         }
-        let _ = parse_until(&s, Utc::now());
     }
 
     #[test]
@@ -70,23 +77,7 @@ fn huge_values_give_errors_or_values() {
         "-1180591620717411303424",
         huge_template.as_str(),
     ] {
-        let one = vec![s.to_owned()];
-        let _ = ports::parse_publish(&one);
-        let _ = mounts::parse_volume(s, Path::new("/"));
-        let _ = mounts::parse_mount(s, Path::new("/"));
-        let _ = mounts::parse_tmpfs(s);
-        let _ = resources::parse_size("--memory", s);
-        let _ = resources::parse_ulimits(&one);
-        let _ = signal::parse_signal("--signal", s);
-        let _ = network::parse_network(&one);
-        let _ = network::parse_share(s);
-        let _ = security::parse_security_opts(&one);
-        let _ = kv::parse_sysctls(&one);
-        let _ = kv::parse_add_hosts(&one);
-        let _ = kv::parse_dns(&one);
-        let _ = kv::parse_key_values("--label", &one);
-        let _ = env::parse_env(&one, &[], &|_| None, &Vec::new);
-        let _ = parse_until(s, Utc::now());
+        every_option_parser(s);
         if let Ok(t) = Template::parse(s) {
             let _ = t.render(&serde_json::json!({"ID": "x"}));
         }

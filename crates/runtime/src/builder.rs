@@ -353,7 +353,8 @@ impl RuntimeBuilder {
                 StorageDriver::Overlay => berth_storage::Driver::Overlay,
                 StorageDriver::Vfs => berth_storage::Driver::Vfs,
             },
-        })?;
+        })?
+        .with_short_name_rules(crate::registry::short_name_rules());
         let store = Arc::new(store);
         let registry = Arc::new(berth_storage::registry::StoreRegistry::new(Arc::clone(
             &store,

@@ -2,7 +2,7 @@
 //! the static dir (the state database) are 0700, as podman keeps `/run/libpod` and its
 //! `libpod` dir: bundles and records hold containers' environments, often secrets.
 
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use berth_config::RuntimeConfig;
@@ -33,23 +33,14 @@ fn private_dir(dir: &Path, marker: &str, op: &'static str) -> Result<()> {
     if !dir.join(marker).exists() {
         return Ok(());
     }
-    let tighten = || {
-        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o7777;
-        if mode & !0o700 == 0 {
-            return Ok(());
-        }
-        match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700)) {
-            // another user's directory: not ours to change
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Ok(()),
-            r => r,
-        }
-    };
-    tighten().map_err(|e| Error::io("restrict the permissions of", dir, e))
+    berth_state::tighten_mode(dir, 0o700)
+        .map_err(|e| Error::io("restrict the permissions of", dir, e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o7777

@@ -96,6 +96,7 @@ pub use berth_state::{
 };
 pub use berth_storage::registry::{
     Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
-    PullPolicy, PullReport, PushOptions, PushReport, RegistryRules,
+    PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
 pub use berth_storage::{ImageRecord, ImportOptions};
+pub use registry::{registry_rules, short_name_rules};

@@ -12,7 +12,7 @@ use berth_storage::registry::{
     Alias, Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions, PullPolicy,
     PullReport, PushOptions, PushReport, RegistryEntry, RegistryRules, ShortNameMode,
 };
-use berth_storage::ImageRecord;
+use berth_storage::{ImageRecord, RulesSource};
 
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
@@ -36,43 +36,7 @@ impl Runtime {
     /// cache, read now so an edit applies to the next pull.
     pub fn registry_rules(&self) -> Result<RegistryRules> {
         self.check()?;
-        let env = berth_config::Environment::from_process();
-        let conf = berth_config::RegistriesConfig::load(&env)?;
-        Ok(RegistryRules {
-            search: conf.search_registries().to_vec(),
-            short_name_mode: match conf.effective_short_name_mode() {
-                berth_config::ShortNameMode::Enforcing => ShortNameMode::Enforcing,
-                berth_config::ShortNameMode::Permissive => ShortNameMode::Permissive,
-                berth_config::ShortNameMode::Disabled => ShortNameMode::Disabled,
-            },
-            aliases: conf
-                .resolved_aliases()
-                .into_iter()
-                .map(|(name, (target, origin))| {
-                    let origin = origin.display().to_string();
-                    (name, Alias { target, origin })
-                })
-                .collect(),
-            registries: conf
-                .registries
-                .iter()
-                .map(|r| RegistryEntry {
-                    prefix: r.prefix.clone(),
-                    location: r.location.clone(),
-                    insecure: r.insecure,
-                    blocked: r.blocked,
-                    mirror_by_digest_only: r.mirror_by_digest_only,
-                    mirrors: r
-                        .mirrors
-                        .iter()
-                        .map(|m| berth_storage::registry::Mirror {
-                            location: m.location.clone(),
-                            insecure: m.insecure,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
+        registry_rules()
     }
 
     /// The signature policy of the configuration: `signature_policy_path` when it was set,
@@ -163,4 +127,53 @@ impl Runtime {
     pub fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf> {
         Ok(self.registry()?.logout(registry, opts)?)
     }
+}
+
+/// registries.conf's rules as [`Runtime::registry_rules`] reads them, for a store opened
+/// without a runtime.
+pub fn registry_rules() -> Result<RegistryRules> {
+    let env = berth_config::Environment::from_process();
+    let conf = berth_config::RegistriesConfig::load(&env)?;
+    Ok(RegistryRules {
+        search: conf.search_registries().to_vec(),
+        short_name_mode: match conf.effective_short_name_mode() {
+            berth_config::ShortNameMode::Enforcing => ShortNameMode::Enforcing,
+            berth_config::ShortNameMode::Permissive => ShortNameMode::Permissive,
+            berth_config::ShortNameMode::Disabled => ShortNameMode::Disabled,
+        },
+        aliases: conf
+            .resolved_aliases()
+            .into_iter()
+            .map(|(name, (target, origin))| {
+                let origin = origin.display().to_string();
+                (name, Alias { target, origin })
+            })
+            .collect(),
+        registries: conf
+            .registries
+            .iter()
+            .map(|r| RegistryEntry {
+                prefix: r.prefix.clone(),
+                location: r.location.clone(),
+                insecure: r.insecure,
+                blocked: r.blocked,
+                mirror_by_digest_only: r.mirror_by_digest_only,
+                mirrors: r
+                    .mirrors
+                    .iter()
+                    .map(|m| berth_storage::registry::Mirror {
+                        location: m.location.clone(),
+                        insecure: m.insecure,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// Where the store finds the aliases and search registries a look-up of a short name needs:
+/// registries.conf, read at each such look-up (the runtime's store and the CLI's image
+/// commands use it, so `run`, `create` and `image inspect` find what podman finds).
+pub fn short_name_rules() -> RulesSource {
+    RulesSource::new(|| registry_rules().map_err(|e| Box::new(e) as _))
 }

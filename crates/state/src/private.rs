@@ -37,7 +37,7 @@ pub(crate) fn secure(dir: &Path, db_name: &str) -> Result<()> {
     }
     let db = dir.join(db_name);
     if db.exists() {
-        tighten(dir, DIR_MODE).map_err(io_err("restrict the permissions of"))?;
+        tighten_mode(dir, DIR_MODE).map_err(io_err("restrict the permissions of"))?;
         tighten_file(&db)?;
     }
     Ok(())
@@ -45,7 +45,7 @@ pub(crate) fn secure(dir: &Path, db_name: &str) -> Result<()> {
 
 /// Takes the group and other bits off an existing database file.
 fn tighten_file(path: &Path) -> Result<()> {
-    tighten(path, FILE_MODE).map_err(|source| StateError::Io {
+    tighten_mode(path, FILE_MODE).map_err(|source| StateError::Io {
         action: "restrict the permissions of",
         path: path.to_path_buf(),
         source,
@@ -54,7 +54,7 @@ fn tighten_file(path: &Path) -> Result<()> {
 
 /// Clears the bits of `path`'s mode outside `keep`. A missing file, or one
 /// this user may not chmod (another user's), is left alone.
-fn tighten(path: &Path, keep: u32) -> io::Result<()> {
+pub fn tighten_mode(path: &Path, keep: u32) -> io::Result<()> {
     let mode = match std::fs::metadata(path) {
         Ok(m) => m.permissions().mode() & 0o7777,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

@@ -82,6 +82,16 @@ pub enum Error {
         /// The ids it matches.
         candidates: Vec<String>,
     },
+    /// The short-name rules (registries.conf's aliases and search
+    /// registries) a look-up of a short name needs could not be had.
+    #[error("looking up short name {name:?}: {source}")]
+    ShortNameRules {
+        /// The name looked up.
+        name: String,
+        /// Why the rules are missing or broken.
+        #[source]
+        source: crate::RulesError,
+    },
     /// No layer with this id.
     #[error("layer not known: {0}")]
     LayerNotFound(String),

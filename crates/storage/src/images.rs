@@ -4,6 +4,7 @@
 //! `images/<id>.json` is written last when an image is made (after its
 //! layers and blobs), and removed first when it goes.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::digest::{is_hex64, parse_sha256};
@@ -94,50 +95,48 @@ impl Store {
     }
 
     pub(crate) fn find_image(&self, name_or_id: &str) -> Result<ImageRecord> {
+        self.find_image_named(name_or_id, None).map(|(i, _)| i)
+    }
+
+    /// [`Store::image`] that also says by which name the image was found
+    /// (`None`: by id), with `rules` in place of the store's own short-name
+    /// rules when given (a pull looks its name up with the pull's rules).
+    pub fn lookup_image(
+        &self,
+        name_or_id: &str,
+        rules: Option<&crate::registry::RegistryRules>,
+    ) -> Result<(ImageRecord, Option<String>)> {
+        self.lock.read(|| self.find_image_named(name_or_id, rules))
+    }
+
+    /// The image a name, id or id prefix means, and the name it was found
+    /// by (`None`: by id), in libimage's order: the full id; each local
+    /// candidate of the name (a short name's alias, `localhost/`, the
+    /// search registries; see [`crate::registry::RegistryRules::local_candidates`]),
+    /// then the name on docker.io; a unique id prefix; last, for a short
+    /// name, any image whose name ends in `/NAME:TAG`.
+    fn find_image_named(
+        &self,
+        name_or_id: &str,
+        rules: Option<&crate::registry::RegistryRules>,
+    ) -> Result<(ImageRecord, Option<String>)> {
         let images = self.image_records()?;
         let key = name_or_id.strip_prefix("sha256:").unwrap_or(name_or_id);
         if let Some(i) = images.iter().find(|i| i.id == key) {
-            return Ok(i.clone());
+            return Ok((i.clone(), None));
         }
-        // By name: exact normalized match, then (for short names) any registry.
-        if let Ok(r) = Reference::parse(name_or_id) {
-            let full = r.to_string();
-            let hits: Vec<&ImageRecord> = images
-                .iter()
-                .filter(|i| {
+        let parsed = Reference::parse(name_or_id).ok();
+        if let Some(r) = &parsed {
+            for c in self.local_candidates(name_or_id, r, rules)? {
+                let full = c.to_string();
+                let hit = images.iter().find(|i| {
                     i.names.contains(&full)
-                        || r.digest
+                        || c.digest
                             .as_ref()
-                            .is_some_and(|d| i.repo_matches(&r) && i.digests.contains(d))
-                })
-                .collect();
-            if let [one] = hits.as_slice() {
-                return Ok((*one).clone());
-            }
-            if !r.had_domain {
-                let short = r
-                    .path
-                    .strip_prefix("library/")
-                    .filter(|_| !name_or_id.starts_with("library/"))
-                    .unwrap_or(&r.path);
-                let tail = match (&r.tag, &r.digest) {
-                    (Some(t), _) => format!("/{short}:{t}"),
-                    (None, Some(d)) => format!("/{short}@{d}"),
-                    (None, None) => format!("/{short}:latest"),
-                };
-                let hits: Vec<&ImageRecord> = images
-                    .iter()
-                    .filter(|i| i.names.iter().any(|n| n.ends_with(&tail)))
-                    .collect();
-                match hits.as_slice() {
-                    [one] => return Ok((*one).clone()),
-                    [] => {}
-                    many => {
-                        return Err(Error::Ambiguous {
-                            name: name_or_id.to_string(),
-                            candidates: many.iter().map(|i| i.id.clone()).collect(),
-                        })
-                    }
+                            .is_some_and(|d| i.repo_matches(&c) && i.digests.contains(d))
+                });
+                if let Some(i) = hit {
+                    return Ok((i.clone(), Some(full)));
                 }
             }
         }
@@ -145,7 +144,7 @@ impl Store {
         if !key.is_empty() && key.len() < 64 && key.bytes().all(|c| c.is_ascii_hexdigit()) {
             let hits: Vec<&ImageRecord> = images.iter().filter(|i| i.id.starts_with(key)).collect();
             match hits.as_slice() {
-                [one] => return Ok((*one).clone()),
+                [one] => return Ok(((*one).clone(), None)),
                 [] => {}
                 many => {
                     return Err(Error::Ambiguous {
@@ -155,7 +154,67 @@ impl Store {
                 }
             }
         }
+        // A short name on any registry.
+        if let Some(r) = parsed.filter(|r| !r.had_domain) {
+            let short = r
+                .path
+                .strip_prefix("library/")
+                .filter(|_| !name_or_id.starts_with("library/"))
+                .unwrap_or(&r.path);
+            let tail = match (&r.tag, &r.digest) {
+                (Some(t), _) => format!("/{short}:{t}"),
+                (None, Some(d)) => format!("/{short}@{d}"),
+                (None, None) => format!("/{short}:latest"),
+            };
+            let hits: Vec<(&ImageRecord, &String)> = images
+                .iter()
+                .filter_map(|i| i.names.iter().find(|n| n.ends_with(&tail)).map(|n| (i, n)))
+                .collect();
+            match hits.as_slice() {
+                [(one, name)] => return Ok(((*one).clone(), Some((*name).clone()))),
+                [] => {}
+                many => {
+                    return Err(Error::Ambiguous {
+                        name: name_or_id.to_string(),
+                        candidates: many.iter().map(|(i, _)| i.id.clone()).collect(),
+                    })
+                }
+            }
+        }
         Err(Error::ImageNotFound(name_or_id.to_string()))
+    }
+
+    /// The names to try for `input` (parsed as `r`), in order: a qualified
+    /// name is itself; a short name's local candidates come from the rules
+    /// the store was given ([`Store::with_short_name_rules`]; without them,
+    /// `localhost/` only); last the name normalized to docker.io, as
+    /// libimage keeps for compatibility.
+    fn local_candidates(
+        &self,
+        input: &str,
+        r: &Reference,
+        given: Option<&crate::registry::RegistryRules>,
+    ) -> Result<Vec<Reference>> {
+        let mut out = if r.had_domain {
+            Vec::new()
+        } else {
+            let failed = |source: Box<dyn std::error::Error + Send + Sync>| Error::ShortNameRules {
+                name: input.to_string(),
+                source,
+            };
+            let rules = match (given, &self.short_name_rules) {
+                (Some(rules), _) => Cow::Borrowed(rules),
+                (None, Some(src)) => Cow::Owned(src.load().map_err(failed)?),
+                (None, None) => Cow::Owned(crate::registry::RegistryRules::default()),
+            };
+            rules
+                .local_candidates(input)
+                .map_err(|e| failed(Box::new(e)))?
+        };
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+        Ok(out)
     }
 
     /// Makes an image from a config blob over already stored layers, and

@@ -59,6 +59,22 @@ pub fn open_dir_in_root(root: &impl AsFd, rel: &OsStr, no_symlinks: bool) -> nix
     open_in_root(root, rel, OFlag::O_DIRECTORY | OFlag::O_RDONLY, no_symlinks)
 }
 
+/// Creates `name` in `dir` as a new regular file (mode 0600 until the caller sets its own),
+/// open for writing. Whatever already stands there, a planted symlink included, makes it
+/// fail (`EEXIST`) instead of being followed or truncated.
+pub fn create_new_file<P: ?Sized + nix::NixPath>(
+    dir: &impl AsFd,
+    name: &P,
+) -> nix::Result<std::fs::File> {
+    let fd = openat(
+        dir,
+        name,
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::from_bits_truncate(0o600),
+    )?;
+    Ok(std::fs::File::from(fd))
+}
+
 /// Names in the directory `dir` (without `.` and `..`), as the file system
 /// stores them (not necessarily UTF-8).
 pub fn list_dir(dir: &impl AsFd) -> nix::Result<Vec<OsString>> {

@@ -42,4 +42,4 @@ pub use model::{
     StoreOptions,
 };
 pub use reference::Reference;
-pub use store::Store;
+pub use store::{RulesError, RulesSource, Store};

@@ -6,6 +6,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::api::Storage;
 use crate::blobs::BlobStore;
@@ -13,6 +14,7 @@ use crate::driver::{new_driver, LayerDriver};
 use crate::fsutil::{mkdir_all, private_dir};
 use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
+use crate::registry::RegistryRules;
 use crate::Result;
 
 /// A local image and layer store rooted at `graph_root`.
@@ -25,6 +27,38 @@ pub struct Store {
     pub(crate) lock: StoreLock,
     pub(crate) blobs: BlobStore,
     pub(crate) driver: Box<dyn LayerDriver>,
+    pub(crate) short_name_rules: Option<RulesSource>,
+}
+
+/// Why short-name rules could not be had (any error of the caller's).
+pub type RulesError = Box<dyn std::error::Error + Send + Sync>;
+
+type LoadRules = dyn Fn() -> std::result::Result<RegistryRules, RulesError> + Send + Sync;
+
+/// Where a look-up of a short name gets registries.conf's aliases and
+/// search registries: called each time one is needed (so an edit applies
+/// at once, and commands that look up no short name never read the file).
+#[derive(Clone)]
+pub struct RulesSource(Arc<LoadRules>);
+
+impl RulesSource {
+    /// A source calling `load`.
+    pub fn new(
+        load: impl Fn() -> std::result::Result<RegistryRules, RulesError> + Send + Sync + 'static,
+    ) -> Self {
+        RulesSource(Arc::new(load))
+    }
+
+    /// The rules now.
+    pub fn load(&self) -> std::result::Result<RegistryRules, RulesError> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for RulesSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RulesSource")
+    }
 }
 
 impl Store {
@@ -43,7 +77,18 @@ impl Store {
             blobs: BlobStore::new(g.join("blobs/sha256"), g.join("tmp")),
             driver,
             opts,
+            short_name_rules: None,
         })
+    }
+
+    /// Looks short names up as podman does: their alias, `localhost/`,
+    /// then the search registries of the rules `source` gives (read at
+    /// each such look-up). Without it a short name is tried on
+    /// `localhost/` and docker.io only.
+    #[must_use]
+    pub fn with_short_name_rules(mut self, source: RulesSource) -> Self {
+        self.short_name_rules = Some(source);
+        self
     }
 
     /// The options the store was opened with.

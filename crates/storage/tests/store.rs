@@ -462,6 +462,91 @@ fn concurrent_stores_on_one_root_serialize() {
 }
 
 #[test]
+fn short_names_are_looked_up_as_libimage_does() {
+    use berth_storage::registry::{Alias, RegistryRules};
+    use berth_storage::RulesSource;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let ts = TestStore::new(Driver::Vfs);
+    let mut ids = Vec::new();
+    for (i, name) in [
+        "localhost/bb",
+        "docker.io/library/bb",
+        "reg.test:5000/tools/bb",
+        "quay.io/x/only:1",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = Tar::new().file("f", format!("{i}").as_bytes()).finish();
+        let img = ts
+            .store
+            .import_rootfs(&mut Cursor::new(t), &ImportOptions::default())
+            .unwrap();
+        ts.store.tag_image(&img.id, name).unwrap();
+        ids.push(img.id);
+    }
+    let found = |s: &berth_storage::Store, name: &str| s.lookup_image(name, None).unwrap();
+    // Without rules: localhost/ before docker.io; any registry last.
+    assert_eq!(found(&ts.store, "bb").0.id, ids[0]);
+    assert_eq!(found(&ts.store, "library/bb").0.id, ids[1]);
+    assert_eq!(
+        found(&ts.store, "only:1"),
+        (
+            ts.store.image(&ids[3]).unwrap(),
+            Some("quay.io/x/only:1".into())
+        )
+    );
+    assert_eq!(found(&ts.store, &ids[2][..12]).1, None);
+
+    // With rules: the alias first, read at each short-name look-up only.
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&reads);
+    let store = ts.reopen().with_short_name_rules(RulesSource::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let mut rules = RegistryRules {
+            search: vec!["quay.io".into()],
+            ..RegistryRules::default()
+        };
+        rules.aliases.insert(
+            "bb".into(),
+            Alias {
+                target: "reg.test:5000/tools/bb".into(),
+                origin: "test.conf".into(),
+            },
+        );
+        Ok(rules)
+    }));
+    assert_eq!(
+        found(&store, "bb"),
+        (
+            store.image(&ids[2]).unwrap(),
+            Some("reg.test:5000/tools/bb:latest".into())
+        )
+    );
+    assert_eq!(store.image("x/only:1").unwrap().id, ids[3]);
+    let before = reads.load(Ordering::SeqCst);
+    assert_eq!(before, 2);
+    assert_eq!(store.image(&ids[0]).unwrap().id, ids[0]);
+    assert_eq!(store.image("localhost/bb").unwrap().id, ids[0]);
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        before,
+        "ids and full names read no rules"
+    );
+
+    // Rules that cannot be read fail a short name with an error naming it.
+    let broken = ts.reopen().with_short_name_rules(RulesSource::new(|| {
+        Err("registries.conf: line 3: bad".into())
+    }));
+    let e = broken.image("bb").unwrap_err();
+    assert!(matches!(e, Error::ShortNameRules { .. }), "{e}");
+    assert!(e.to_string().contains("\"bb\""), "{e}");
+    assert_eq!(broken.image("localhost/bb").unwrap().id, ids[0]);
+}
+
+#[test]
 fn roots_are_private_and_older_loose_roots_are_tightened() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;

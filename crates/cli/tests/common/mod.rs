@@ -173,6 +173,37 @@ impl Berth {
         r.out
     }
 
+    /// `run -d --network none --name NAME OPTS... IMG sleep 600`: a container that stays up
+    /// until the test removes it; its id.
+    #[track_caller]
+    pub fn sleeper(&self, name: &str, opts: &[&str]) -> String {
+        let mut args = vec!["run", "-d", "--network", "none", "--name", name];
+        args.extend(opts);
+        args.extend([IMG, "sleep", "600"]);
+        self.ok(&args).trim().to_owned()
+    }
+
+    /// `run --rm --network none OPTS... IMG CMD...`: a one-shot container.
+    pub fn run_rm(&self, opts: &[&str], cmd: &[&str]) -> Run {
+        let mut args = vec!["run", "--rm", "--network", "none"];
+        args.extend(opts);
+        args.push(IMG);
+        args.extend(cmd);
+        self.run(&args)
+    }
+
+    /// Asserts `args` fails with exit 125 and `part` somewhere on stderr; the outcome.
+    #[track_caller]
+    pub fn fails_with(&self, args: &[&str], part: &str) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 125, "berth {args:?}: {r:?}");
+        assert!(
+            r.err.contains(part),
+            "berth {args:?}: {part:?} not in {r:?}"
+        );
+        r
+    }
+
     /// Asserts `args` fails with exit 125 and exactly `message` on stderr.
     #[track_caller]
     pub fn fails(&self, args: &[&str], message: &str) {

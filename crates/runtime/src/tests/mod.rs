@@ -202,6 +202,11 @@ impl Fx {
 
     /// Another runtime over the same layers (a second process, or after a reboot).
     pub(crate) fn again(&self) -> Runtime {
+        self.in_namespace("")
+    }
+
+    /// Another runtime over the same layers, in `namespace`.
+    pub(crate) fn in_namespace(&self, namespace: &str) -> Runtime {
         Self::runtime(
             self.dir.path(),
             &self.flaky,
@@ -209,7 +214,7 @@ impl Fx {
             &self.oci,
             &self.net,
             &self.probe,
-            "",
+            namespace,
         )
     }
 

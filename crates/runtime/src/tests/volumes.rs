@@ -108,15 +108,7 @@ fn corrupt_volume_record_is_named() {
 #[test]
 fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
     let fx = Fx::new();
-    let in_a = Fx::runtime(
-        fx.dir.path(),
-        &fx.flaky,
-        &fx.storage,
-        &fx.oci,
-        &fx.net,
-        &fx.probe,
-        "a",
-    );
+    let in_a = fx.in_namespace("a");
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
     o.volumes = vec![berth_state::NamedVolume {
         name: "shared".into(),
@@ -124,15 +116,7 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
         options: vec![],
     }];
     let user = in_a.create_container(&o).unwrap().config.id;
-    let in_b = Fx::runtime(
-        fx.dir.path(),
-        &fx.flaky,
-        &fx.storage,
-        &fx.oci,
-        &fx.net,
-        &fx.probe,
-        "b",
-    );
+    let in_b = fx.in_namespace("b");
     assert_eq!(
         in_b.volume_users("shared").unwrap(),
         std::slice::from_ref(&user)

@@ -23,6 +23,7 @@ use nix::sys::stat::{fchmod, fstatat, mkdirat, mknodat, utimensat, Mode, SFlag, 
 use nix::sys::time::TimeSpec;
 use nix::unistd::{fchown, fchownat, linkat, symlinkat, Gid, Uid};
 
+use crate::inroot::create_new_file;
 use crate::{Error, Result};
 
 mod at;
@@ -203,18 +204,8 @@ impl Extractor<'_> {
             }
             tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
                 Self::replace(&parent, last, &name)?;
-                let fd = openat(
-                    &parent,
-                    last.as_str(),
-                    OFlag::O_WRONLY
-                        | OFlag::O_CREAT
-                        | OFlag::O_EXCL
-                        | OFlag::O_NOFOLLOW
-                        | OFlag::O_CLOEXEC,
-                    Mode::from_bits_truncate(0o600),
-                )
-                .map_err(|e| sys(&name, "create file", e))?;
-                let mut file = File::from(fd);
+                let mut file = create_new_file(&parent, last.as_str())
+                    .map_err(|e| sys(&name, "create file", e))?;
                 io::copy(entry, &mut file).map_err(Error::Archive)?;
                 let fd = OwnedFd::from(file);
                 self.apply_meta(&fd, entry, &name)?;

@@ -17,6 +17,7 @@ mod policy;
 mod pull;
 mod push;
 mod rules;
+mod shortnames;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

@@ -22,7 +22,7 @@ use super::client::{Client, ClientOptions, RetryPolicy};
 use super::error::{Error, Result};
 use super::manifest::{self, Parsed, Platform};
 use super::policy::PolicySource;
-use super::rules::{RegistryRules, Source};
+use super::rules::{RegistryRules, Resolution, Source};
 
 /// Something a pull or push reports while it runs (for progress bars).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,9 @@ pub enum Event {
     },
     /// Writing the image into the store / the manifest to the registry.
     Committing,
+    /// How a pull's name was resolved, before its first candidate is tried
+    /// (podman prints an alias: `Resolved "NAME" as an alias (FILE)`).
+    Resolved(Resolution),
 }
 
 /// A progress callback.
@@ -133,6 +136,8 @@ pub struct PullReport {
     pub layers_skipped: usize,
     /// Bytes downloaded for layers.
     pub bytes_fetched: u64,
+    /// How the name was resolved (an alias names its file).
+    pub resolution: Resolution,
 }
 
 pub(crate) fn emit(p: Option<&ProgressFn>, e: Event) {
@@ -149,8 +154,30 @@ pub(crate) fn insecure_for(tls_verify: Option<bool>, src_insecure: bool) -> bool
 }
 
 /// Pulls `reference` (short or fully qualified, by tag or digest) into the store.
+///
+/// A short name that names a local image (by its alias, `localhost/`, a
+/// search registry or any registry, as [`Store::lookup_image`] finds it)
+/// is pulled by that image's name, as podman does: no short-name
+/// resolution, no prompt or `enforcing` error.
 pub fn pull(store: &Store, reference: &str, opts: &PullOptions) -> Result<PullReport> {
-    let candidates = opts.rules.candidates(reference)?;
+    let local = match Reference::parse(reference) {
+        Ok(r) if !r.had_domain => match store.lookup_image(reference, Some(&opts.rules)) {
+            Ok((_, name)) => name,
+            Err(e) => {
+                tracing::debug!(reference, error = %e, "no local image for the short name");
+                None
+            }
+        },
+        _ => None,
+    };
+    let resolved = opts.rules.resolve(local.as_deref().unwrap_or(reference))?;
+    if resolved.how != Resolution::Qualified {
+        emit(
+            opts.progress.as_ref(),
+            Event::Resolved(resolved.how.clone()),
+        );
+    }
+    let candidates = resolved.candidates;
     let policy = opts.policy.load()?;
     let mut attempts: Vec<(String, Error)> = Vec::new();
     let mut tried = Vec::new();
@@ -174,7 +201,12 @@ pub fn pull(store: &Store, reference: &str, opts: &PullOptions) -> Result<PullRe
             );
             tried.push(src.name());
             match pull_from(store, cand, &src, opts) {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    return Ok(PullReport {
+                        resolution: resolved.how,
+                        ..r
+                    })
+                }
                 Err(e) => {
                     tracing::debug!(source = %src.name(), error = %e, "source failed");
                     attempts.push((src.name(), e));
@@ -419,6 +451,7 @@ fn pull_from(
         source: src.name(),
         manifest_digest,
         layers_fetched,
+        resolution: Resolution::Qualified,
         layers_skipped: m.layers.len() - layers_fetched,
         bytes_fetched,
     })

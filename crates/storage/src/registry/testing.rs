@@ -99,6 +99,7 @@ impl ImageRegistry for FakeRegistry {
             layers_fetched: image.layers.len(),
             layers_skipped: 0,
             bytes_fetched: image.size,
+            resolution: super::rules::Resolution::Qualified,
             image,
         })
     }

@@ -15,7 +15,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::Path;
 
-use berth_storage::inroot::{list_dir, open_root, remove_all_at};
+use berth_storage::inroot::{create_new_file, list_dir, open_root, remove_all_at};
 use nix::errno::Errno;
 use nix::fcntl::{openat, readlinkat, renameat, AtFlags, OFlag};
 use nix::sys::stat::{
@@ -171,18 +171,8 @@ impl Copier<'_> {
                 self.set_meta_fd(&to, &st, dst)
             }
             Node::File(mut f) => self.replace(dir, name, dst, |tmp| {
-                let fd = openat(
-                    dir,
-                    tmp,
-                    OFlag::O_WRONLY
-                        | OFlag::O_CREAT
-                        | OFlag::O_EXCL
-                        | OFlag::O_NOFOLLOW
-                        | OFlag::O_CLOEXEC,
-                    Mode::from_bits_truncate(0o600),
-                )
-                .map_err(|e| self.dst_err("create", dst, e))?;
-                let mut out = File::from(fd);
+                let mut out =
+                    create_new_file(dir, tmp).map_err(|e| self.dst_err("create", dst, e))?;
                 io::copy(&mut f, &mut out).map_err(|e| CopyError::Io {
                     op: "copy",
                     path: format!(
