@@ -93,7 +93,7 @@ fn detached_container_lifecycle() {
         IMG,
         "sh",
         "-c",
-        "echo booted; exec sleep 300",
+        "echo booted; exec sleep 3600",
     ]);
     let id = id.trim();
     assert_eq!(id.len(), 64);
@@ -168,7 +168,7 @@ fn detached_container_lifecycle() {
     assert!(b.ok(&["inspect", "web"]).starts_with("[\n    {\n"));
     let top = b.ok(&["top", "web"]);
     assert!(
-        top.starts_with("USER") && top.contains("sleep 300"),
+        top.starts_with("USER") && top.contains("sleep 3600"),
         "{top}"
     );
     let stats = b.ok(&["stats", "--no-stream", "web"]);
