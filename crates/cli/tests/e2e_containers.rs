@@ -93,7 +93,7 @@ fn detached_container_lifecycle() {
         IMG,
         "sh",
         "-c",
-        "echo booted; exec sleep 3600",
+        "echo booted; exec sleep 300",
     ]);
     let id = id.trim();
     assert_eq!(id.len(), 64);
@@ -168,7 +168,7 @@ fn detached_container_lifecycle() {
     assert!(b.ok(&["inspect", "web"]).starts_with("[\n    {\n"));
     let top = b.ok(&["top", "web"]);
     assert!(
-        top.starts_with("USER") && top.contains("sleep 3600"),
+        top.starts_with("USER") && top.contains("sleep 300"),
         "{top}"
     );
     let stats = b.ok(&["stats", "--no-stream", "web"]);
@@ -188,9 +188,12 @@ fn detached_container_lifecycle() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
+    // SIGTERM, not SIGINT: a test run started in the background by a
+    // non-interactive shell inherits SIGINT ignored, and stats would then
+    // stream until the container exits.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(i32::try_from(streaming.id()).unwrap()),
-        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
     let o = streaming.wait_with_output().unwrap();
