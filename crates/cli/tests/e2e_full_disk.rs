@@ -8,19 +8,6 @@ mod common;
 use common::Berth;
 use std::path::Path;
 
-/// `size` bytes that do not compress (xorshift).
-fn noise(size: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..size)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 fn free_bytes(p: &Path) -> u64 {
     let s = nix::sys::statvfs::statvfs(p).unwrap();
     s.blocks_available() as u64 * s.fragment_size() as u64
@@ -42,7 +29,11 @@ fn an_import_bigger_than_the_graph_root_fails_clearly_and_leaves_nothing() {
     .expect("mount an 8 MiB tmpfs as the graph root");
     let src = b.dir.path().join("big");
     std::fs::create_dir(&src).unwrap();
-    std::fs::write(src.join("blob.bin"), noise(12 << 20)).unwrap();
+    std::fs::write(
+        src.join("blob.bin"),
+        berth_testsupport::noise(0x9e37_79b9_7f4a_7c15, 12 << 20),
+    )
+    .unwrap();
     let tar = b.dir.path().join("big.tar");
     let st = std::process::Command::new("tar")
         .arg("-C")

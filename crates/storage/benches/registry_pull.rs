@@ -14,7 +14,8 @@ use std::sync::OnceLock;
 use berth_storage::digest::sha256_digest;
 use berth_storage::registry;
 use berth_storage::{Driver, Store, StoreOptions};
-use registry_util::common::{noise, podman_command, unmount_under, Tar};
+use berth_testsupport::noise;
+use registry_util::common::{podman_command, unmount_under, Tar};
 use registry_util::{pull_opts, push_opts, Registry, RegistryConfig};
 
 const LAYERS: usize = 4;

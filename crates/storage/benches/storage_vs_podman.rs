@@ -49,7 +49,7 @@ fn make_tar(path: &Path) {
     h.set_cksum();
     b.append_data(&mut h, "bin/busybox", &bb[..]).unwrap();
     for i in 0..59 {
-        let data = common::noise(0x9e37_79b9_7f4a_7c15 + i, 1 << 20);
+        let data = berth_testsupport::noise(0x9e37_79b9_7f4a_7c15 + i, 1 << 20);
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);

@@ -65,7 +65,7 @@ impl Drop for SmallStore {
 
 fn random_tar(seed: u64, size: usize) -> Vec<u8> {
     common::Tar::new()
-        .file("blob.bin", &common::noise(seed, size))
+        .file("blob.bin", &berth_testsupport::noise(seed, size))
         .finish()
 }
 
@@ -112,7 +112,7 @@ fn import_on_a_full_disk_fails_clearly_leaves_nothing_and_the_store_recovers() {
             let root = s.store.mount(&c.id).unwrap();
             assert_eq!(
                 std::fs::read(root.join("blob.bin")).unwrap(),
-                common::noise(2, 3 << 20)
+                berth_testsupport::noise(2, 3 << 20)
             );
             s.store.unmount(&c.id, true).unwrap();
             s.store.delete_container_storage(&c.id).unwrap();

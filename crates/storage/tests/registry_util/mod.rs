@@ -239,7 +239,10 @@ pub fn import_busybox(store: &Store, name: &str) -> ImageRecord {
 /// A one-layer image of `size` random (incompressible) bytes in a file.
 pub fn import_random(store: &Store, name: &str, size: usize) -> ImageRecord {
     let tar = common::Tar::new()
-        .file("random.bin", &common::noise(0x9e37_79b9_7f4a_7c15, size))
+        .file(
+            "random.bin",
+            &berth_testsupport::noise(0x9e37_79b9_7f4a_7c15, size),
+        )
         .finish();
     store
         .import(
