@@ -17,25 +17,7 @@ fn berth(with_image: bool, registries_conf: &str, policy: &str) -> Berth {
     } else {
         Berth::empty()
     };
-    let d = b.dir.path().to_path_buf();
-    std::fs::write(d.join("registries.conf"), registries_conf).unwrap();
-    std::fs::write(d.join("policy.json"), policy).unwrap();
-    std::fs::write(
-        d.join("berth.conf"),
-        format!(
-            "signature_policy_path = \"{}\"\n",
-            d.join("policy.json").display()
-        ),
-    )
-    .unwrap();
-    for (k, v) in [
-        ("CONTAINERS_REGISTRIES_CONF", "registries.conf"),
-        ("REGISTRY_AUTH_FILE", "auth.json"),
-        ("BERTH_CONFIG", "berth.conf"),
-    ] {
-        b.env
-            .push((k.into(), d.join(v).to_string_lossy().into_owned()));
-    }
+    b.own_registry_config(registries_conf, policy);
     b
 }
 

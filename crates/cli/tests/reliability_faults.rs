@@ -352,38 +352,11 @@ fn sigkill_during_load() {
     images_still_work(&b);
 }
 
-/// An instance whose registries.conf, auth file and signature policy are its own.
-fn with_registry_config(b: &mut Berth) {
-    let d = b.dir.path().to_path_buf();
-    std::fs::write(d.join("registries.conf"), "").unwrap();
-    std::fs::write(
-        d.join("policy.json"),
-        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("berth.conf"),
-        format!(
-            "signature_policy_path = \"{}\"\n",
-            d.join("policy.json").display()
-        ),
-    )
-    .unwrap();
-    for (k, v) in [
-        ("CONTAINERS_REGISTRIES_CONF", "registries.conf"),
-        ("REGISTRY_AUTH_FILE", "auth.json"),
-        ("BERTH_CONFIG", "berth.conf"),
-    ] {
-        b.env
-            .push((k.into(), d.join(v).to_string_lossy().into_owned()));
-    }
-}
-
 #[test]
 fn sigkill_during_pull() {
     let reg = Registry::start(RegistryConfig::default());
     let mut b = Berth::new();
-    with_registry_config(&mut b);
+    b.own_registry_config("", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
     let tar = other_tar(&b);
     b.ok(&["import", tar.to_str().unwrap(), "localhost/pl:latest"]);
     let remote = format!("{}/test/pl:1", reg.host());

@@ -151,6 +151,30 @@ impl Berth {
         c
     }
 
+    /// Gives this instance its own registries.conf (`registries_conf`),
+    /// signature policy (`policy`), auth file and berth.conf naming the policy.
+    pub fn own_registry_config(&mut self, registries_conf: &str, policy: &str) {
+        let d = self.dir.path().to_path_buf();
+        std::fs::write(d.join("registries.conf"), registries_conf).unwrap();
+        std::fs::write(d.join("policy.json"), policy).unwrap();
+        std::fs::write(
+            d.join("berth.conf"),
+            format!(
+                "signature_policy_path = \"{}\"\n",
+                d.join("policy.json").display()
+            ),
+        )
+        .unwrap();
+        for (k, v) in [
+            ("CONTAINERS_REGISTRIES_CONF", "registries.conf"),
+            ("REGISTRY_AUTH_FILE", "auth.json"),
+            ("BERTH_CONFIG", "berth.conf"),
+        ] {
+            self.env
+                .push((k.into(), d.join(v).to_string_lossy().into_owned()));
+        }
+    }
+
     /// Runs berth with `args`.
     pub fn run(&self, args: &[&str]) -> Run {
         let o: Output = self.cmd().args(args).output().unwrap();
