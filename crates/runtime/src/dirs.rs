@@ -2,7 +2,6 @@
 //! the static dir (the state database) are 0700, as podman keeps `/run/libpod` and its
 //! `libpod` dir: bundles and records hold containers' environments, often secrets.
 
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use berth_config::RuntimeConfig;
@@ -18,23 +17,9 @@ pub(crate) fn create_engine_dirs(config: &RuntimeConfig) -> Result<PathBuf> {
     Ok(lock_dir)
 }
 
-/// Creates `dir` (and missing parents) 0700. An existing `dir` that holds `marker` (berth
-/// made it) loses its group and other bits, so an older 0755 one is tightened; any other
-/// existing directory is left as it is, so a `--tmpdir` pointed at a shared directory never
-/// has that directory's mode changed.
+/// [`berth_config::private_dir`] with the error naming `op`.
 fn private_dir(dir: &Path, marker: &str, op: &'static str) -> Result<()> {
-    if !dir.is_dir() {
-        return std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| Error::io(op, dir, e));
-    }
-    if !dir.join(marker).exists() {
-        return Ok(());
-    }
-    berth_state::tighten_mode(dir, 0o700)
-        .map_err(|e| Error::io("restrict the permissions of", dir, e))
+    berth_config::private_dir(dir, marker).map_err(|e| Error::io(op, dir, e))
 }
 
 #[cfg(test)]

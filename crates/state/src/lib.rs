@@ -57,7 +57,6 @@ mod types;
 
 pub use error::{Kind, Result, StateError};
 pub use memory::MemoryState;
-pub use private::tighten_mode;
 pub use redb_state::RedbState;
 pub use schema::SCHEMA_VERSION;
 pub use state::State;

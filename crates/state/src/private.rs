@@ -2,15 +2,12 @@
 //! podman keeps `bolt_state.db`. The records hold every container's
 //! environment, often secrets.
 
-use std::fs::{DirBuilder, Permissions};
-use std::io;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
+
+use berth_config::{private_dir, tighten_mode};
 
 use crate::error::{Result, StateError};
 
-/// Mode of the state directory.
-pub(crate) const DIR_MODE: u32 = 0o700;
 /// Mode of the database file.
 pub(crate) const FILE_MODE: u32 = 0o600;
 
@@ -20,27 +17,12 @@ pub(crate) const FILE_MODE: u32 = 0o600;
 /// existing directory without the database is left as it is, so a static dir
 /// pointed at a shared directory never has that directory's mode changed.
 pub(crate) fn secure(dir: &Path, db_name: &str) -> Result<()> {
-    let io_err = |action: &'static str| {
-        move |source| StateError::Io {
-            action,
-            path: dir.to_path_buf(),
-            source,
-        }
-    };
-    if !dir.is_dir() {
-        DirBuilder::new()
-            .recursive(true)
-            .mode(DIR_MODE)
-            .create(dir)
-            .map_err(io_err("create the state directory"))?;
-        return Ok(());
-    }
-    let db = dir.join(db_name);
-    if db.exists() {
-        tighten_mode(dir, DIR_MODE).map_err(io_err("restrict the permissions of"))?;
-        tighten_file(&db)?;
-    }
-    Ok(())
+    private_dir(dir, db_name).map_err(|source| StateError::Io {
+        action: "create or restrict the permissions of the state directory",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    tighten_file(&dir.join(db_name))
 }
 
 /// Takes the group and other bits off an existing database file.
@@ -52,26 +34,11 @@ fn tighten_file(path: &Path) -> Result<()> {
     })
 }
 
-/// Clears the bits of `path`'s mode outside `keep`. A missing file, or one
-/// this user may not chmod (another user's), is left alone.
-pub fn tighten_mode(path: &Path, keep: u32) -> io::Result<()> {
-    let mode = match std::fs::metadata(path) {
-        Ok(m) => m.permissions().mode() & 0o7777,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if mode & !keep == 0 {
-        return Ok(());
-    }
-    match std::fs::set_permissions(path, Permissions::from_mode(mode & keep)) {
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
-        r => r,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o7777

@@ -82,35 +82,6 @@ pub fn mkdir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).ctx("create directory", path)
 }
 
-/// Creates a store root (and missing parents) 0700, as containers/storage
-/// does: nobody but its owner may reach the layers (set-uid binaries, image
-/// secrets) below it. An existing root that already holds `marker` (the store
-/// made it) loses its group and other bits, so an older 0755 root is
-/// tightened; any other existing directory is left as it is, so a root
-/// pointed at a shared directory never has that directory's mode changed.
-pub fn private_dir(path: &Path, marker: &str) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if !path.is_dir() {
-        return fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(path)
-            .ctx("create directory", path);
-    }
-    if !path.join(marker).exists() {
-        return Ok(());
-    }
-    let mode = fs::metadata(path).ctx("stat", path)?.permissions().mode() & 0o7777;
-    if mode & !0o700 == 0 {
-        return Ok(());
-    }
-    match fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700)) {
-        // another user's directory: not ours to change
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Ok(()),
-        r => r.ctx("restrict the permissions of", path),
-    }
-}
-
 /// Removes a directory tree if it exists.
 pub fn remove_tree(path: &Path) -> Result<()> {
     match fs::symlink_metadata(path) {
@@ -154,35 +125,4 @@ pub fn tree_size(path: &Path) -> Result<u64> {
         }
     }
     Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    fn mode(p: &Path) -> u32 {
-        fs::metadata(p).unwrap().permissions().mode() & 0o7777
-    }
-
-    #[test]
-    fn private_dir_creates_0700_and_tightens_only_its_own_roots() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("a/graph");
-        private_dir(&root, "layers").unwrap();
-        assert_eq!((mode(&root), mode(&d.path().join("a"))), (0o700, 0o700));
-
-        let shared = d.path().join("shared");
-        fs::create_dir(&shared).unwrap();
-        fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).unwrap();
-        private_dir(&shared, "layers").unwrap();
-        assert_eq!(mode(&shared), 0o755, "not a store root: left alone");
-
-        fs::create_dir(shared.join("layers")).unwrap();
-        private_dir(&shared, "layers").unwrap();
-        assert_eq!(mode(&shared), 0o700);
-
-        fs::write(d.path().join("file"), b"").unwrap();
-        assert!(private_dir(&d.path().join("file"), "layers").is_err());
-    }
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use crate::api::Storage;
 use crate::blobs::BlobStore;
 use crate::driver::{new_driver, LayerDriver};
-use crate::fsutil::{mkdir_all, private_dir};
+use crate::error::IoContext;
+use crate::fsutil::mkdir_all;
 use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
 use crate::registry::RegistryRules;
@@ -65,11 +66,12 @@ impl Store {
     /// Opens a store, creating its directories if needed.
     pub fn open(opts: StoreOptions) -> Result<Self> {
         let g = &opts.graph_root;
-        private_dir(g, "layers")?;
+        berth_config::private_dir(g, "layers").ctx("create private directory", g)?;
         for d in ["blobs/sha256", "layers", "images", "containers", "tmp"] {
             mkdir_all(&g.join(d))?;
         }
-        private_dir(&opts.run_root, "mounts")?;
+        berth_config::private_dir(&opts.run_root, "mounts")
+            .ctx("create private directory", &opts.run_root)?;
         mkdir_all(&opts.run_root.join("mounts"))?;
         let driver = new_driver(opts.driver, g)?;
         Ok(Store {
