@@ -114,19 +114,7 @@ impl Runtime {
     /// `runtime start`, then the record says running.
     fn oci_start(&self, rec: &mut ContainerRecord) -> Result<()> {
         self.oci.start(&rec.config.id)?;
-        rec.state.status = ContainerStatus::Running;
-        rec.state.started_at = Some(chrono::Utc::now());
-        rec.state.finished_at = None;
-        rec.state.exit_code = None;
-        let count = rec
-            .state
-            .extra
-            .get(super::EXTRA_RESTART_COUNT)
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
-        rec.state
-            .extra
-            .insert(super::EXTRA_RESTART_COUNT.into(), (count + 1).into());
+        super::mark_started(&mut rec.state);
         if let Err(e) = self.state.save_container_state(&rec.config.id, &rec.state) {
             // The process runs but the record does not say so: stop it again.
             let mut undo = Vec::new();

@@ -13,7 +13,9 @@ mod stop;
 
 use std::collections::BTreeMap;
 
-use berth_state::{ContainerRecord, ContainerStatus, Mount, NamedVolume, ResourceLimits};
+use berth_state::{
+    ContainerRecord, ContainerState, ContainerStatus, Mount, NamedVolume, ResourceLimits,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -225,17 +227,9 @@ impl Runtime {
     pub(crate) fn sync_status_locked(&self, rec: &mut ContainerRecord) -> Result<()> {
         let exit = self.detect_exit(rec)?;
         if exit == Exit::Started {
-            // `runtime start` ran but its caller died before saving: the record catches up.
-            rec.state.status = ContainerStatus::Running;
-            if rec.state.started_at.is_none() {
-                rec.state.started_at = Some(chrono::Utc::now());
-            }
-            rec.state.finished_at = None;
-            rec.state.exit_code = None;
-            rec.state
-                .extra
-                .entry(EXTRA_RESTART_COUNT.to_string())
-                .or_insert_with(|| 1.into());
+            // `runtime start` ran but its caller died before saving: the record catches up
+            // with what that start would have saved.
+            mark_started(&mut rec.state);
             self.state
                 .save_container_state(&rec.config.id, &rec.state)?;
         }
@@ -296,6 +290,23 @@ impl Runtime {
     pub(crate) fn resolve_container_id(&self, id_or_name: &str) -> Result<String> {
         Ok(self.state.lookup_container(id_or_name)?.config.id)
     }
+}
+
+/// The record of a container the OCI runtime has just started: running since now, no exit,
+/// one more start counted.
+fn mark_started(state: &mut ContainerState) {
+    state.status = ContainerStatus::Running;
+    state.started_at = Some(chrono::Utc::now());
+    state.finished_at = None;
+    state.exit_code = None;
+    let count = state
+        .extra
+        .get(EXTRA_RESTART_COUNT)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    state
+        .extra
+        .insert(EXTRA_RESTART_COUNT.into(), (count + 1).into());
 }
 
 /// What the cheap signals say about a container's process.
