@@ -257,10 +257,9 @@ impl Runtime {
         if let Some(code) = self.oci.exit_code(id)? {
             return Ok(Exit::Ended(Some(code)));
         }
-        let probe = &self.engine.probe;
         let s = &rec.state;
-        let conmon_gone = s.conmon_pid != 0 && !probe.is_alive(s.conmon_pid, s.conmon_start_time);
-        let pid_gone = s.pid == 0 || !probe.is_alive(s.pid, s.pid_start_time);
+        let conmon_gone = !self.conmon_alive(rec);
+        let pid_gone = s.pid == 0 || !self.engine.probe.is_alive(s.pid, s.pid_start_time);
         // conmon writes the exit file before it exits; give a racing write one look.
         if conmon_gone && pid_gone {
             return Ok(Exit::Ended(self.oci.exit_code(id)?));

@@ -36,7 +36,7 @@ impl Runtime {
     }
 
     /// Whether the container's conmon still runs (a record without conmon's pid: assume so).
-    fn conmon_alive(&self, rec: &ContainerRecord) -> bool {
+    pub(super) fn conmon_alive(&self, rec: &ContainerRecord) -> bool {
         let s = &rec.state;
         s.conmon_pid == 0
             || self
