@@ -2,6 +2,7 @@
 //! files from a directory in name order, validating them, and building the
 //! per-plugin stdin the spec asks for (PROTOCOLS §9.2).
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -248,26 +249,68 @@ impl NetworkConfigList {
 
     /// Subnets of host-local IPAM in this list (`ranges` and legacy `subnet`).
     pub fn subnets(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for p in &self.plugins {
-            let Some(ipam) = p.raw.get("ipam") else {
-                continue;
-            };
-            if let Some(s) = ipam.get("subnet").and_then(Value::as_str) {
-                out.push(s.to_string());
-            }
-            if let Some(Value::Array(sets)) = ipam.get("ranges") {
-                for set in sets {
-                    for r in set.as_array().into_iter().flatten() {
-                        if let Some(s) = r.get("subnet").and_then(Value::as_str) {
-                            out.push(s.to_string());
-                        }
-                    }
-                }
-            }
-        }
+        self.ipam_ranges()
+            .filter_map(|r| r.get("subnet").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every IPAM range object of the list: each plugin's `ipam` itself (its legacy
+    /// `subnet`/`gateway`), then each entry of its `ranges` sets.
+    pub fn ipam_ranges(&self) -> impl Iterator<Item = &Value> {
+        self.plugins
+            .iter()
+            .filter_map(|p| p.raw.get("ipam"))
+            .flat_map(|ipam| {
+                let sets = ipam.get("ranges").and_then(Value::as_array);
+                std::iter::once(ipam).chain(
+                    sets.into_iter()
+                        .flatten()
+                        .flat_map(|set| set.as_array().into_iter().flatten()),
+                )
+            })
+    }
+
+    /// The leases in this network's host-local store (files named by an IPv4 address), in
+    /// address order. host-local writes `ID\r\nIFNAME` (older versions: the id alone); an
+    /// unreadable file gives an empty id.
+    pub fn host_local_leases(&self) -> Vec<HostLocalLease> {
+        let Some(store) = self.host_local_store() else {
+            return Vec::new();
+        };
+        let Ok(dir) = std::fs::read_dir(&store) else {
+            return Vec::new();
+        };
+        let mut out: Vec<HostLocalLease> = dir
+            .flatten()
+            .filter_map(|e| {
+                let ip: Ipv4Addr = e.file_name().to_str()?.parse().ok()?;
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                let mut lines = text.lines().map(str::trim);
+                Some(HostLocalLease {
+                    ip,
+                    container_id: lines.next().unwrap_or_default().to_string(),
+                    ifname: lines.next().map(str::to_string),
+                    path: e.path(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|l| l.ip);
         out
     }
+}
+
+/// One address host-local leased: to whom, and the file that records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostLocalLease {
+    /// The leased address (the file's name).
+    pub ip: Ipv4Addr,
+    /// The container id on the file's first line.
+    pub container_id: String,
+    /// The interface name on its second line, when there is one.
+    pub ifname: Option<String>,
+    /// The lease file.
+    pub path: PathBuf,
 }
 
 /// Config files in `dir` with a CNI extension, in name order. A missing

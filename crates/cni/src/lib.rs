@@ -23,7 +23,7 @@ pub mod subnet;
 pub mod testing;
 
 pub use cni::{CniNetworkPlugin, CniOptions};
-pub use config::{NetworkConfigList, PluginConfig};
+pub use config::{HostLocalLease, NetworkConfigList, PluginConfig};
 pub use error::{Error, Result};
 pub use exec::{CniCommand, PluginExec, Target};
 pub use netns::NetNs;

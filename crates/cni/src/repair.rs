@@ -12,7 +12,6 @@
 
 use std::ffi::OsString;
 use std::net::Ipv4Addr;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -71,11 +70,13 @@ pub fn result_from_lease(
     container_id: &str,
     ifname: &str,
 ) -> Option<CniResult> {
-    let store = list.host_local_store()?;
     let ranges = host_local_ranges(list);
     let old_version = list.cni_version.starts_with("0.");
     let mut ips = Vec::new();
-    for ip in leased_ips(&store, container_id, ifname) {
+    let leased = list.host_local_leases().into_iter().filter(|l| {
+        l.container_id == container_id && l.ifname.as_deref().is_none_or(|i| i == ifname)
+    });
+    for ip in leased.map(|l| l.ip) {
         let Some((subnet, gateway)) = ranges.iter().find(|(s, _)| s.contains_host(ip)) else {
             continue;
         };
@@ -93,67 +94,25 @@ pub fn result_from_lease(
     })
 }
 
-/// The IPv4 addresses whose lease file in `store` names (`container_id`, `ifname`).
-/// host-local writes `ID\r\nIFNAME` (older versions: the id alone).
-fn leased_ips(store: &Path, container_id: &str, ifname: &str) -> Vec<Ipv4Addr> {
-    let Ok(dir) = std::fs::read_dir(store) else {
-        return Vec::new();
-    };
-    let mut out: Vec<Ipv4Addr> = dir
-        .flatten()
-        .filter_map(|e| {
-            let ip: Ipv4Addr = e.file_name().to_str()?.parse().ok()?;
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            let mut lines = text.lines().map(str::trim);
-            let id = lines.next()?;
-            let ifn = lines.next();
-            (id == container_id && ifn.is_none_or(|i| i == ifname)).then_some(ip)
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// (subnet, gateway) of every host-local range in the list (`ranges` and legacy `subnet`).
 fn host_local_ranges(list: &NetworkConfigList) -> Vec<(Subnet, Ipv4Addr)> {
-    let mut out = Vec::new();
-    let mut push = |r: &Value| {
-        let Some(subnet) = r
-            .get("subnet")
-            .and_then(Value::as_str)
-            .and_then(|s| Subnet::parse(s).ok())
-        else {
-            return;
-        };
-        let gw = r
-            .get("gateway")
-            .and_then(Value::as_str)
-            .and_then(|g| g.parse().ok())
-            .unwrap_or_else(|| subnet.first_host());
-        out.push((subnet, gw));
-    };
-    for p in &list.plugins {
-        let Some(ipam) = p.raw.get("ipam") else {
-            continue;
-        };
-        push(ipam);
-        for set in ipam
-            .get("ranges")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for r in set.as_array().into_iter().flatten() {
-                push(r);
-            }
-        }
-    }
-    out
+    list.ipam_ranges()
+        .filter_map(|r| {
+            let subnet = Subnet::parse(r.get("subnet")?.as_str()?).ok()?;
+            let gateway = r
+                .get("gateway")
+                .and_then(Value::as_str)
+                .and_then(|g| g.parse().ok())
+                .unwrap_or_else(|| subnet.first_host());
+            Some((subnet, gateway))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn chain_name_matches_libcni() {

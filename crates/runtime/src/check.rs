@@ -361,33 +361,20 @@ impl Runtime {
         };
         let mut out = Vec::new();
         for list in nets.list().unwrap_or_default() {
-            let Some(store) = list.host_local_store() else {
-                continue;
-            };
             let subnets: Vec<Subnet> = list
                 .subnets()
                 .iter()
                 .filter_map(|s| Subnet::parse(s).ok())
                 .collect();
-            for (name, path) in entries(&store) {
-                let Ok(ip) = name.parse::<Ipv4Addr>() else {
-                    continue;
-                };
-                if !subnets.iter().any(|s| s.contains_host(ip)) {
+            for l in list.host_local_leases() {
+                if !subnets.iter().any(|s| s.contains_host(l.ip)) {
                     continue;
                 }
-                let id = std::fs::read_to_string(&path)
-                    .unwrap_or_default()
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
                 out.push(Lease {
                     network: list.name.clone(),
-                    ip,
-                    id,
-                    path,
+                    ip: l.ip,
+                    id: l.container_id,
+                    path: l.path,
                 });
             }
         }
