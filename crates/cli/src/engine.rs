@@ -10,6 +10,8 @@
 //! host-local IPAM data in `ROOT/cni-ipam`. `BERTH_BRIDGE_BASE=BASE` (tests)
 //! changes only the default bridge's base name (`BASE0`, moving to `BASE1`, ...
 //! as `berth0` would) and keeps the IPAM data in `ROOT/cni-ipam` too.
+//! `BERTH_CGROUP_PARENT=NAME` (tests) puts containers under `/NAME/ID`
+//! instead of `/berth/ID`.
 
 use crate::cli::GlobalOptions;
 use crate::error::CliError;
@@ -22,6 +24,10 @@ pub const DEFAULT_BRIDGE_ENV: &str = "BERTH_DEFAULT_BRIDGE";
 
 /// The environment variable naming only the default bridge's base name.
 pub const BRIDGE_BASE_ENV: &str = "BERTH_BRIDGE_BASE";
+
+/// The environment variable naming the default cgroup parent (tests: each
+/// instance its own, so one instance's `system check` never sees another's).
+pub const CGROUP_PARENT_ENV: &str = "BERTH_CGROUP_PARENT";
 
 /// Sets up tracing on stderr at `--log-level` (`warn` by default).
 pub fn init_logging(level: &str) {
@@ -168,6 +174,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
         if let Some(root) = &g.root {
             b = b.ipam_data_dir(abs(root).join("cni-ipam"));
         }
+    }
+    if let Ok(p) = std::env::var(CGROUP_PARENT_ENV) {
+        b = b.default_cgroup_parent(&p);
     }
     Ok(b)
 }

@@ -207,9 +207,10 @@ impl Tmux {
         cmd.extend(b.globals());
         cmd.extend(args.iter().map(|a| (*a).to_owned()));
         let line = format!(
-            "BERTH_DEFAULT_BRIDGE={}:{} {}; echo $? > {}",
+            "BERTH_DEFAULT_BRIDGE={}:{} BERTH_CGROUP_PARENT={} {}; echo $? > {}",
             b.bridge,
             b.subnet,
+            b.cgroup_parent,
             cmd.join(" "),
             done.display()
         );

@@ -167,6 +167,19 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The cgroup parent of containers created without one of their own (cgroupfs;
+    /// `berth` by default). A relative name such as `berth` or `tests/a1`.
+    pub fn default_cgroup_parent(mut self, parent: &str) -> Self {
+        let p = parent.trim_matches('/');
+        let check = if p.is_empty() || p.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            Err(("cgroup_parent", format!("{parent:?} is not a cgroup path")))
+        } else {
+            Ok(())
+        };
+        self.engine.cgroup_parent = p.to_string();
+        self.fail(check)
+    }
+
     /// CNI configuration directory.
     pub fn cni_config_dir(self, dir: impl AsRef<Path>) -> Self {
         self.path_option("cni_config_dir", dir.as_ref(), |o, p| {

@@ -122,9 +122,10 @@ struct Owned {
     cgroup_parents: BTreeSet<String>,
 }
 
-fn owned(all: &[ContainerRecord]) -> Owned {
+fn owned(all: &[ContainerRecord], default_cgroup_parent: &str) -> Owned {
     let mut o = Owned::default();
-    o.cgroup_parents.insert("berth".into());
+    o.cgroup_parents
+        .insert(default_cgroup_parent.trim_matches('/').to_string());
     for r in all {
         let id = r.config.id.clone();
         o.ids.insert(id.clone());
@@ -202,7 +203,7 @@ impl Runtime {
             ));
         }
         let all = self.state.all_containers()?;
-        let own = owned(&all);
+        let own = owned(&all, &self.engine.cgroup_parent);
         let mut orphans = Vec::new();
         let orphan = |kind, what: String, owner: Option<String>| Orphan {
             kind,

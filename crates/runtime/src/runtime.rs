@@ -102,6 +102,9 @@ pub struct EngineOptions {
     pub runtime_root: Option<PathBuf>,
     /// The cgroup file system root (`/sys/fs/cgroup`), read by `stats` and `top`.
     pub cgroup_root: PathBuf,
+    /// The cgroup parent of containers created without `--cgroup-parent` (`berth`, so
+    /// cgroupfs puts a container at `/berth/ID`). Recorded with each container at creation.
+    pub cgroup_parent: String,
     /// Name of the pod infra image berth builds itself.
     pub infra_image: String,
     /// The catatonit binary put into the infra image.
@@ -123,6 +126,7 @@ impl Default for EngineOptions {
             exit_command: None,
             runtime_root: None,
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
+            cgroup_parent: "berth".into(),
             infra_image: crate::pod::INFRA_IMAGE.to_string(),
             catatonit_path: PathBuf::from("/usr/bin/catatonit"),
             probe: Arc::new(HostProbe),

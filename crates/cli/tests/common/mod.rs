@@ -78,6 +78,9 @@ pub struct Berth {
     pub dir: tempfile::TempDir,
     pub bridge: String,
     pub subnet: String,
+    /// This instance's cgroup parent (`/sys/fs/cgroup/*/NAME`), so its
+    /// `system check` never sees another test's containers.
+    pub cgroup_parent: String,
     /// Extra environment for every command of this instance.
     pub env: Vec<(String, String)>,
 }
@@ -118,6 +121,7 @@ impl Berth {
             dir: tempfile::tempdir().unwrap(),
             bridge,
             subnet,
+            cgroup_parent: format!("berth-test-{pid}-{n}"),
             env: Vec::new(),
         }
     }
@@ -145,6 +149,7 @@ impl Berth {
                 "BERTH_DEFAULT_BRIDGE",
                 format!("{}:{}", self.bridge, self.subnet),
             )
+            .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
             .env_remove("BERTH_CONFIG")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::null());
@@ -246,6 +251,15 @@ impl Drop for Berth {
             .args(["link", "del", &self.bridge])
             .stderr(std::process::Stdio::null())
             .status();
+        // The cgroup parent, in every hierarchy (empty once the containers are gone).
+        for h in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = std::fs::remove_dir(h.path().join(&self.cgroup_parent));
+        }
+        let _ = std::fs::remove_dir(Path::new("/sys/fs/cgroup").join(&self.cgroup_parent));
         // Anything still mounted below the temp dir goes before it is removed.
         if let Ok(m) = std::fs::read_to_string("/proc/self/mounts") {
             let mut pts: Vec<&str> = m

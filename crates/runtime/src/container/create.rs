@@ -179,8 +179,13 @@ impl Runtime {
                 serde_json::to_value(&opts.sysctls).unwrap_or_default(),
             );
         }
-        if let Some(p) = &opts.cgroup_parent {
-            extra.insert(EXTRA_CGROUP_PARENT.to_string(), p.clone().into());
+        // cgroupfs: the engine's parent unless one was asked for (systemd picks its slice).
+        let parent = opts.cgroup_parent.clone().or_else(|| {
+            (self.config.cgroup_manager == berth_config::CgroupManager::Cgroupfs)
+                .then(|| self.engine.cgroup_parent.clone())
+        });
+        if let Some(p) = parent {
+            extra.insert(EXTRA_CGROUP_PARENT.to_string(), p.into());
         }
         if let Some((pod, _)) = infra {
             extra.insert(super::EXTRA_INFRA.to_string(), pod.into());

@@ -180,7 +180,7 @@ impl Runtime {
             .extra
             .get(EXTRA_CGROUP_PARENT)
             .and_then(|v| v.as_str())
-            .unwrap_or("berth")
+            .unwrap_or(&self.engine.cgroup_parent)
             .trim_matches('/')
             .to_string();
         CgroupFiles {
