@@ -23,6 +23,7 @@ pub struct RuntimeBuilder {
     engine: EngineOptions,
     default_bridge: Option<(String, String)>,
     ipam_data_dir: Option<PathBuf>,
+    lazy_state: bool,
     error: Option<(&'static str, String)>,
 }
 
@@ -60,6 +61,7 @@ impl RuntimeBuilder {
             engine: EngineOptions::default(),
             default_bridge: None,
             ipam_data_dir: None,
+            lazy_state: false,
             error: None,
         }
     }
@@ -323,6 +325,14 @@ impl RuntimeBuilder {
         me
     }
 
+    /// Opens the state database (redb) on its first use instead of in `build`: a runtime
+    /// used only for images (list, import, tag, ...) then never opens it. Errors of opening
+    /// it come from the first call that needs it. No effect on the memory state.
+    pub fn lazy_state(mut self) -> Self {
+        self.lazy_state = true;
+        self
+    }
+
     /// Every engine option at once (cgroup root, infra image, probe, ...).
     pub fn engine_options(mut self, engine: EngineOptions) -> Self {
         self.engine = engine;
@@ -367,7 +377,7 @@ impl RuntimeBuilder {
                 StorageDriver::Vfs => berth_storage::Driver::Vfs,
             },
         })?
-        .with_short_name_rules(crate::registry::short_name_rules());
+        .with_short_name_rules(crate::images::short_name_rules());
         let store = Arc::new(store);
         let registry = Arc::new(berth_storage::registry::StoreRegistry::new(Arc::clone(
             &store,
@@ -423,6 +433,10 @@ impl RuntimeBuilder {
 
         let state: Arc<dyn berth_state::State> = match cfg.state_type {
             StateType::Memory => Arc::new(berth_state::MemoryState::with_namespace(&cfg.namespace)),
+            StateType::Redb if self.lazy_state => Arc::new(crate::lazy_state::LazyState::new(
+                cfg.static_dir.clone(),
+                &cfg.namespace,
+            )),
             StateType::Redb => {
                 match berth_state::RedbState::open(&cfg.static_dir, &cfg.namespace) {
                     Ok(s) => Arc::new(s),
@@ -436,9 +450,10 @@ impl RuntimeBuilder {
             storage: Arc::clone(&storage),
             oci,
             network,
+            registry,
         };
         match Runtime::from_layers(cfg, layers, self.engine) {
-            Ok(rt) => Ok(rt.with_networks(networks).with_registry(registry)),
+            Ok(rt) => Ok(rt.with_networks(networks)),
             Err(e) => {
                 let mut undo = Vec::new();
                 if let Err(se) = state.close() {

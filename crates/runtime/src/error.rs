@@ -52,9 +52,18 @@ pub enum Error {
     /// A registry operation (pull, push, login, logout) failed.
     #[error(transparent)]
     Registry(Box<berth_storage::registry::Error>),
-    /// The runtime was built without a registry client.
-    #[error("no registry client: this runtime was composed without one (Runtime::with_registry)")]
-    NoRegistry,
+    /// No image has that name, id or id prefix (or the image does not carry a name to
+    /// remove); the text says which.
+    #[error("image not known: {0}")]
+    NoSuchImage(String),
+    /// An image would be deleted while containers use it, and force was not given.
+    #[error("image {image} is in use by containers {containers:?}; remove them first or force")]
+    ImageInUse {
+        /// The image id.
+        image: String,
+        /// The containers using it.
+        containers: Vec<String>,
+    },
     /// The operation does not apply in the object's current status.
     #[error("container {id} is {status}: cannot {operation}")]
     InvalidStatus {
@@ -210,11 +219,11 @@ impl Error {
         }
     }
 
-    /// Whether this is "no such container/pod/volume" (podman exit code 125 with that message).
+    /// Whether this is "no such container/pod/volume/image" (podman exit code 125 with that message).
     pub fn is_not_found(&self) -> bool {
         match self {
             Error::State(e) => e.is_not_found(),
-            Error::NoSuchVolume(_) => true,
+            Error::NoSuchVolume(_) | Error::NoSuchImage(_) => true,
             Error::Undo { source, .. } => source.is_not_found(),
             _ => false,
         }

@@ -11,6 +11,9 @@
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
 //! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
 //!   `remove_network` (force removes the containers that use it first).
+//! - Images: [`Runtime::list_images`], `inspect_image`, `image_history`, `tag_image`,
+//!   `untag_image`, `remove_images`, `image_exists`, `import_image`, `load_images`,
+//!   `save_images`, typed options and results.
 //! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
 //!   `login`, `logout`, with registries.conf and the signature policy applied.
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
@@ -54,15 +57,15 @@ mod check;
 mod container;
 mod dirs;
 mod error;
-mod image;
+mod images;
 mod info;
+mod lazy_state;
 mod lock;
 mod names;
 mod network;
 mod pod;
 mod process;
 mod refresh;
-mod registry;
 mod runtime;
 mod undo;
 mod volume;
@@ -79,6 +82,11 @@ pub use container::{
     NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
 };
 pub use error::{Error, Result};
+pub use images::{
+    apply_import_change, registry_key, registry_reference, registry_rules, short_name_rules,
+    ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
+    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
+};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
 pub use names::{generate_name, new_id, validate_name};
@@ -98,5 +106,4 @@ pub use berth_storage::registry::{
     Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
-pub use berth_storage::{ImageRecord, ImportOptions};
-pub use registry::{registry_rules, short_name_rules};
+pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};

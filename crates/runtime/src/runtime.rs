@@ -11,6 +11,7 @@ use berth_config::RuntimeConfig;
 use berth_oci::hooks::HookSet;
 use berth_oci::OciRuntime;
 use berth_state::State;
+use berth_storage::registry::ImageRegistry;
 use berth_storage::Storage;
 
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::lock::LockGuard;
 /// How long `shutdown(force)` lets each container stop before SIGKILL (the seed's CtrRemoveTimeout).
 pub const CTR_REMOVE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The four layers the runtime composes, each behind its trait.
+/// The layers the runtime composes, each behind its trait.
 #[derive(Clone, Debug)]
 pub struct Layers {
     /// Records of containers and pods.
@@ -30,6 +31,8 @@ pub struct Layers {
     pub oci: Arc<dyn OciRuntime>,
     /// Network namespaces and CNI.
     pub network: Arc<dyn NetworkPlugin>,
+    /// Registry client: pull, push, login, logout.
+    pub registry: Arc<dyn ImageRegistry>,
 }
 
 /// Tells whether a host process exists. The real probe asks the kernel; tests substitute one
@@ -151,8 +154,8 @@ pub struct Runtime {
     pub(crate) network: Arc<dyn NetworkPlugin>,
     /// Network management (create/list/remove); `None` until [`Runtime::with_networks`].
     pub(crate) networks: Option<berth_cni::Networks>,
-    /// Registry client (pull/push/login); `None` until [`Runtime::with_registry`].
-    pub(crate) registry: Option<Arc<dyn berth_storage::registry::ImageRegistry>>,
+    /// Registry client (pull/push/login).
+    pub(crate) registry: Arc<dyn ImageRegistry>,
     pub(crate) engine: EngineOptions,
     pub(crate) hooks: HookSet,
     pub(crate) lock_dir: PathBuf,
@@ -189,7 +192,7 @@ impl Runtime {
             oci: layers.oci,
             network: layers.network,
             networks: None,
-            registry: None,
+            registry: layers.registry,
             engine,
             hooks,
             lock_dir,

@@ -1,8 +1,10 @@
 //! The `Storage` trait: what the runtime needs from the store.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::archive::ArchiveFormat;
+use crate::images::RemovedImage;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions};
 use crate::Result;
 
@@ -56,4 +58,22 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// Imports a root filesystem tar (plain, gzip or zstd) as a one-layer image.
     fn import_rootfs(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord>;
+
+    /// Adds `new_name` (normalized) to an image, moving it from any other image.
+    fn tag_image(&self, name_or_id: &str, new_name: &str) -> Result<ImageRecord>;
+
+    /// Removes `name` from an image; [`crate::Error::ImageNotFound`] when the
+    /// image does not carry it.
+    fn untag_image(&self, name_or_id: &str, name: &str) -> Result<ImageRecord>;
+
+    /// Removes an image as `podman rmi` does: given one of several names, only
+    /// that name goes; else the image is deleted, refused with
+    /// [`crate::Error::ImageInUse`] while containers use it unless `force`.
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage>;
+
+    /// Loads every image of an OCI layout, an `oci-archive` or a `docker-archive`.
+    fn load_images(&self, src: &Path) -> Result<Vec<ImageRecord>>;
+
+    /// Saves images (names or ids) to `dest` in `format`.
+    fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()>;
 }

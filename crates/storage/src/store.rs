@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::api::Storage;
+use crate::archive::ArchiveFormat;
+use crate::images::RemovedImage;
 use crate::blobs::BlobStore;
 use crate::driver::{new_driver, LayerDriver};
 use crate::error::IoContext;
@@ -168,5 +170,20 @@ impl Storage for Store {
     }
     fn import_rootfs(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord> {
         self.import(tar, options)
+    }
+    fn tag_image(&self, name_or_id: &str, new_name: &str) -> Result<ImageRecord> {
+        Store::tag_image(self, name_or_id, new_name)
+    }
+    fn untag_image(&self, name_or_id: &str, name: &str) -> Result<ImageRecord> {
+        Store::untag_image(self, name_or_id, name)
+    }
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage> {
+        Store::remove_image(self, name_or_id, force)
+    }
+    fn load_images(&self, src: &Path) -> Result<Vec<ImageRecord>> {
+        self.load(src)
+    }
+    fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()> {
+        self.save(images, format, dest)
     }
 }

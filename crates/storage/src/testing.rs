@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::api::Storage;
+use crate::archive::ArchiveFormat;
+use crate::images::RemovedImage;
 use crate::model::{ContainerRecord, ImageConfig, ImageRecord, ImportOptions};
 use crate::{Error, Result};
 
@@ -32,6 +34,16 @@ pub enum Call {
     Shutdown(bool),
     /// `import_rootfs(..)` with the number of bytes read.
     Import(usize),
+    /// `tag_image(image, new_name)`.
+    Tag(String, String),
+    /// `untag_image(image, name)`.
+    Untag(String, String),
+    /// `remove_image(image, force)`.
+    RemoveImage(String, bool),
+    /// `load_images(src)`.
+    Load(PathBuf),
+    /// `save_images(images, format, dest)`.
+    Save(Vec<String>, ArchiveFormat, PathBuf),
 }
 
 impl Call {
@@ -48,6 +60,11 @@ impl Call {
             Call::List => "list_containers",
             Call::Shutdown(_) => "shutdown",
             Call::Import(_) => "import_rootfs",
+            Call::Tag(..) => "tag_image",
+            Call::Untag(..) => "untag_image",
+            Call::RemoveImage(..) => "remove_image",
+            Call::Load(_) => "load_images",
+            Call::Save(..) => "save_images",
         }
     }
 }
@@ -59,6 +76,35 @@ struct Inner {
     containers: BTreeMap<String, (ContainerRecord, u32)>,
     failures: Vec<&'static str>,
     next: u64,
+}
+
+impl Inner {
+    /// The image a name, full id or id prefix (3 or more digits) means.
+    fn find(&self, name_or_id: &str) -> Result<&ImageRecord> {
+        let key = name_or_id.strip_prefix("sha256:").unwrap_or(name_or_id);
+        let normalized = crate::reference::Reference::parse(name_or_id)
+            .ok()
+            .map(|r| r.to_string());
+        self.images
+            .iter()
+            .find(|i| {
+                i.id == key
+                    || (key.len() >= 3 && i.id.starts_with(key))
+                    || i.names
+                        .iter()
+                        .any(|n| Some(n) == normalized.as_ref() || n == name_or_id)
+            })
+            .ok_or_else(|| Error::ImageNotFound(name_or_id.to_string()))
+    }
+
+    fn find_mut(&mut self, name_or_id: &str) -> Result<&mut ImageRecord> {
+        let id = self.find(name_or_id)?.id.clone();
+        Ok(self
+            .images
+            .iter_mut()
+            .find(|i| i.id == id)
+            .expect("found just now"))
+    }
 }
 
 /// An in-memory [`Storage`]: images are added with [`FakeStorage::add_image`],
@@ -153,21 +199,7 @@ impl FakeStorage {
 impl Storage for FakeStorage {
     fn resolve_image(&self, name_or_id: &str) -> Result<ImageRecord> {
         let inner = self.enter(Call::ResolveImage(name_or_id.to_string()))?;
-        let normalized = crate::reference::Reference::parse(name_or_id)
-            .ok()
-            .map(|r| r.to_string());
-        inner
-            .images
-            .iter()
-            .find(|i| {
-                i.id == name_or_id
-                    || (name_or_id.len() >= 3 && i.id.starts_with(name_or_id))
-                    || i.names
-                        .iter()
-                        .any(|n| Some(n) == normalized.as_ref() || n == name_or_id)
-            })
-            .cloned()
-            .ok_or_else(|| Error::ImageNotFound(name_or_id.to_string()))
+        inner.find(name_or_id).cloned()
     }
 
     fn create_container(&self, container_id: &str, image_id: &str) -> Result<String> {
@@ -302,6 +334,102 @@ impl Storage for FakeStorage {
             stop_signal: options.stop_signal.clone(),
         };
         Ok(self.add_image(&names, config))
+    }
+
+    fn tag_image(&self, name_or_id: &str, new_name: &str) -> Result<ImageRecord> {
+        let mut inner = self.enter(Call::Tag(name_or_id.into(), new_name.into()))?;
+        let name = crate::images::normalize_name(new_name)?;
+        let id = inner.find(name_or_id)?.id.clone();
+        for i in &mut inner.images {
+            if i.id != id {
+                i.names.retain(|n| n != &name);
+            } else if !i.names.contains(&name) {
+                i.names.push(name.clone());
+            }
+        }
+        inner.find(&id).cloned()
+    }
+
+    fn untag_image(&self, name_or_id: &str, name: &str) -> Result<ImageRecord> {
+        let mut inner = self.enter(Call::Untag(name_or_id.into(), name.into()))?;
+        let name = crate::images::normalize_name(name)?;
+        let img = inner.find_mut(name_or_id)?;
+        if !img.names.contains(&name) {
+            return Err(Error::ImageNotFound(format!(
+                "{name} (not a name of image {})",
+                img.id
+            )));
+        }
+        img.names.retain(|n| n != &name);
+        Ok(img.clone())
+    }
+
+    /// As the store: a name of an image with several names only untags; else
+    /// the image goes, unless a fake container uses it and `force` is not given.
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage> {
+        let mut inner = self.enter(Call::RemoveImage(name_or_id.into(), force))?;
+        let img = inner.find(name_or_id)?.clone();
+        let normalized = crate::images::normalize_name(name_or_id).ok();
+        if let Some(name) = normalized.filter(|n| img.names.contains(n) && img.names.len() > 1) {
+            inner.find_mut(&img.id)?.names.retain(|n| n != &name);
+            return Ok(RemovedImage {
+                id: img.id,
+                untagged: vec![name],
+                deleted: false,
+            });
+        }
+        let users: Vec<String> = inner
+            .containers
+            .values()
+            .filter(|c| c.0.image_id == img.id)
+            .map(|c| c.0.id.clone())
+            .collect();
+        if !users.is_empty() && !force {
+            return Err(Error::ImageInUse {
+                image: img.id,
+                containers: users,
+            });
+        }
+        inner.images.retain(|i| i.id != img.id);
+        Ok(RemovedImage {
+            id: img.id,
+            untagged: img.names,
+            deleted: true,
+        })
+    }
+
+    /// Reads back what [`FakeStorage::save_images`] wrote (a JSON list of records).
+    fn load_images(&self, src: &Path) -> Result<Vec<ImageRecord>> {
+        let mut inner = self.enter(Call::Load(src.to_path_buf()))?;
+        let data = std::fs::read(src).map_err(|e| Error::io("read", src, e))?;
+        let loaded: Vec<ImageRecord> =
+            serde_json::from_slice(&data).map_err(|source| Error::Json {
+                what: src.display().to_string(),
+                source,
+            })?;
+        for rec in &loaded {
+            inner.images.retain(|i| i.id != rec.id);
+            inner.images.push(rec.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Writes the images' records as a JSON list (any format).
+    fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()> {
+        let names = images.iter().map(|s| (*s).to_string()).collect();
+        let inner = self.enter(Call::Save(names, format, dest.to_path_buf()))?;
+        if images.is_empty() {
+            return Err(Error::InvalidOption("save needs at least one image".into()));
+        }
+        let recs = images
+            .iter()
+            .map(|n| inner.find(n).cloned())
+            .collect::<Result<Vec<_>>>()?;
+        let data = serde_json::to_vec(&recs).map_err(|source| Error::Json {
+            what: "fake archive".into(),
+            source,
+        })?;
+        std::fs::write(dest, data).map_err(|e| Error::io("write", dest, e))
     }
 }
 

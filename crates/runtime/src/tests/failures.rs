@@ -461,6 +461,7 @@ fn the_attachment_is_recorded_before_add() {
         storage: fx.storage.clone(),
         oci: fx.oci.clone(),
         network: seer.clone(),
+        registry: fx.registry.clone(),
     };
     let engine = crate::EngineOptions {
         probe: fx.probe.clone(),

@@ -4,6 +4,7 @@ mod builder;
 mod containers;
 mod copy;
 mod failures;
+mod images;
 mod networks;
 mod pods;
 mod processes;
@@ -18,6 +19,7 @@ use berth_cni::testing::FakeNetworkPlugin;
 use berth_config::{Environment, RuntimeConfig};
 use berth_oci::testing::FakeOciRuntime;
 use berth_state::MemoryState;
+use berth_storage::registry::testing::FakeRegistry;
 use berth_storage::testing::FakeStorage;
 
 use crate::{ContainerCreateOptions, EngineOptions, Layers, ProcessProbe, Runtime};
@@ -128,6 +130,7 @@ pub(crate) struct Fx {
     pub storage: Arc<FakeStorage>,
     pub oci: Arc<FakeOciRuntime>,
     pub net: Arc<FakeNetworkPlugin>,
+    pub registry: Arc<FakeRegistry>,
     pub probe: Arc<FakeProbe>,
     pub dir: tempfile::TempDir,
 }
@@ -158,12 +161,22 @@ impl Fx {
         );
         let oci = Arc::new(FakeOciRuntime::new());
         let net = Arc::new(FakeNetworkPlugin::new("berth"));
+        let registry = Arc::new(FakeRegistry::new());
         let probe = Arc::new(FakeProbe::default());
         let flaky = Arc::new(FlakyState {
             inner: state.clone(),
             save_countdown: Mutex::new(None),
         });
-        let rt = Self::runtime(dir.path(), &flaky, &storage, &oci, &net, &probe, "");
+        let rt = Self::runtime(
+            dir.path(),
+            &flaky,
+            &storage,
+            &oci,
+            &net,
+            &registry,
+            &probe,
+            "",
+        );
         Fx {
             rt,
             state,
@@ -171,17 +184,20 @@ impl Fx {
             storage,
             oci,
             net,
+            registry,
             probe,
             dir,
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // one per layer of the fixture
     pub(crate) fn runtime(
         dir: &std::path::Path,
         state: &Arc<FlakyState>,
         storage: &Arc<FakeStorage>,
         oci: &Arc<FakeOciRuntime>,
         net: &Arc<FakeNetworkPlugin>,
+        registry: &Arc<FakeRegistry>,
         probe: &Arc<FakeProbe>,
         namespace: &str,
     ) -> Runtime {
@@ -192,6 +208,7 @@ impl Fx {
             storage: storage.clone(),
             oci: oci.clone(),
             network: net.clone(),
+            registry: registry.clone(),
         };
         let engine = EngineOptions {
             probe: probe.clone(),
@@ -213,6 +230,7 @@ impl Fx {
             &self.storage,
             &self.oci,
             &self.net,
+            &self.registry,
             &self.probe,
             namespace,
         )

@@ -2,32 +2,78 @@
 //! rules of registries.conf and the signature policy of the configuration filled in.
 //!
 //! The runtime built by [`crate::RuntimeBuilder`] talks to real registries through the same
-//! store it keeps images in; [`Runtime::with_registry`] swaps in another implementation
+//! store it keeps images in; [`crate::Layers::registry`] takes another implementation
 //! (`berth_storage::registry::testing::FakeRegistry` in tests).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use berth_storage::registry::{
     Alias, Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions, PullPolicy,
     PullReport, PushOptions, PushReport, RegistryEntry, RegistryRules, ShortNameMode,
 };
-use berth_storage::{ImageRecord, RulesSource};
+use berth_storage::{ImageRecord, Reference, RulesSource};
 
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 
-impl Runtime {
-    /// Uses `registry` for pull, push, login and logout.
-    #[must_use]
-    pub fn with_registry(mut self, registry: Arc<dyn ImageRegistry>) -> Self {
-        self.registry = Some(registry);
-        self
-    }
+/// Transports berth reads with other commands than pull and push; `docker://` is the
+/// registry.
+const OTHER_TRANSPORTS: &[(&str, &str)] = &[
+    ("docker-archive:", "berth load -i FILE"),
+    ("oci-archive:", "berth load -i FILE"),
+    ("oci:", "berth load"),
+    ("dir:", "berth load"),
+    ("docker-daemon:", "docker save, then berth load"),
+    ("containers-storage:", "berth save, then berth load"),
+];
 
+/// A registry reference as pull and push take it: without its optional `docker://`,
+/// checked to parse. Another transport (`oci-archive:`, ...) is [`Error::InvalidArgument`]
+/// naming the command that reads it (`host:port/...` is a registry, not a transport).
+pub fn registry_reference(reference: &str) -> Result<&str> {
+    let r = without_transport(reference)?;
+    Reference::parse(r)?;
+    Ok(r)
+}
+
+/// [`registry_reference`] without the parse (an image id passes as it is).
+fn without_transport(reference: &str) -> Result<&str> {
+    let r = reference.strip_prefix("docker://").unwrap_or(reference);
+    if r.len() == reference.len() {
+        for (t, instead) in OTHER_TRANSPORTS {
+            if let Some(rest) = r.strip_prefix(t) {
+                if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                    return Err(Error::invalid(
+                        "image reference",
+                        reference,
+                        format!("only docker:// references come from a registry; use {instead}"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// The registry part of a login target: a URL's scheme and `/v2/` path are dropped
+/// (`https://quay.io/v2/` is `quay.io`), a namespace is kept (`quay.io/team`).
+pub fn registry_key(registry: &str) -> String {
+    let r = registry
+        .strip_prefix("https://")
+        .or_else(|| registry.strip_prefix("http://"))
+        .unwrap_or(registry);
+    let r = r.strip_prefix("docker://").unwrap_or(r);
+    r.strip_suffix("/v2/")
+        .or_else(|| r.strip_suffix("/v2"))
+        .unwrap_or(r)
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+impl Runtime {
     fn registry(&self) -> Result<&dyn ImageRegistry> {
         self.check()?;
-        self.registry.as_deref().ok_or(Error::NoRegistry)
+        Ok(self.registry.as_ref())
     }
 
     /// The rules of registries.conf as the process environment finds it
@@ -77,8 +123,10 @@ impl Runtime {
         })
     }
 
-    /// Pulls `reference` (a short name is tried against the search registries) into the store.
+    /// Pulls `reference` (a short name is tried against the search registries; `docker://`
+    /// may prefix it, see [`registry_reference`]) into the store.
     pub fn pull_image(&self, reference: &str, opts: &PullOptions) -> Result<PullReport> {
+        let reference = without_transport(reference)?;
         Ok(self.registry()?.pull(reference, opts)?)
     }
 
@@ -92,6 +140,7 @@ impl Runtime {
         opts: impl FnOnce() -> Result<PullOptions>,
     ) -> Result<(ImageRecord, bool)> {
         self.check()?;
+        let reference = without_transport(reference)?;
         if policy != PullPolicy::Always {
             match self.storage.resolve_image(reference) {
                 Ok(image) => return Ok((image, false)),
@@ -102,30 +151,45 @@ impl Runtime {
         Ok((self.pull_image(reference, &opts()?)?.image, true))
     }
 
-    /// Pushes a local image (name or id) to `destination`, or to its own name when `None`.
+    /// Pushes a local image (name or id) to `destination` (`docker://` may prefix it), or
+    /// to its own name when `None`.
     pub fn push_image(
         &self,
         image: &str,
         destination: Option<&str>,
         opts: &PushOptions,
     ) -> Result<PushReport> {
+        let destination = destination.map(without_transport).transpose()?;
         Ok(self.registry()?.push(image, destination, opts)?)
     }
 
-    /// Checks the credentials against `registry` and stores them in the auth file; returns
-    /// the file written.
+    /// Checks the credentials against `registry` (a [`registry_key`] or a URL) and stores
+    /// them in the auth file; returns the file written.
     pub fn login(
         &self,
         registry: &str,
         credentials: &Credentials,
         opts: &LoginOptions,
     ) -> Result<PathBuf> {
-        Ok(self.registry()?.login(registry, credentials, opts)?)
+        Ok(self
+            .registry()?
+            .login(&registry_key(registry), credentials, opts)?)
     }
 
-    /// Removes the credentials of `registry` (every registry when `None`) from the auth file.
+    /// The user name stored for `registry` (a [`registry_key`] or a URL), `None` when not
+    /// logged in (`login --get-login`).
+    pub fn login_user(&self, registry: &str, opts: &LoginOptions) -> Result<Option<String>> {
+        self.check()?;
+        let key = registry_key(registry);
+        let (host, repo) = key.split_once('/').unwrap_or((&key, ""));
+        Ok(opts.auth.lookup(host, repo)?.map(|c| c.username))
+    }
+
+    /// Removes the credentials of `registry` (a [`registry_key`] or a URL; every registry
+    /// when `None`) from the auth file.
     pub fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf> {
-        Ok(self.registry()?.logout(registry, opts)?)
+        let key = registry.map(registry_key);
+        Ok(self.registry()?.logout(key.as_deref(), opts)?)
     }
 }
 
@@ -176,4 +240,34 @@ pub fn registry_rules() -> Result<RegistryRules> {
 /// commands use it, so `run`, `create` and `image inspect` find what podman finds).
 pub fn short_name_rules() -> RulesSource {
     RulesSource::new(|| registry_rules().map_err(|e| Box::new(e) as _))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_keep_to_the_docker_transport() {
+        assert_eq!(
+            registry_reference("docker://quay.io/a/b:1").unwrap(),
+            "quay.io/a/b:1"
+        );
+        assert_eq!(registry_reference("busybox").unwrap(), "busybox");
+        assert_eq!(registry_reference("oci:5000/x").unwrap(), "oci:5000/x");
+        let e = registry_reference("oci-archive:/tmp/x.tar")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("berth load"), "{e}");
+        assert!(registry_reference("dir:/tmp/x").is_err());
+        let e = registry_reference("bad//name").unwrap_err().to_string();
+        assert!(e.contains("bad//name"), "{e}");
+    }
+
+    #[test]
+    fn registry_names_lose_scheme_and_api_path() {
+        assert_eq!(registry_key("https://quay.io/v2/"), "quay.io");
+        assert_eq!(registry_key("127.0.0.1:5000"), "127.0.0.1:5000");
+        assert_eq!(registry_key("quay.io/team"), "quay.io/team");
+        assert_eq!(registry_key("docker://quay.io/"), "quay.io");
+    }
 }

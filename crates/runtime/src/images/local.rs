@@ -1,0 +1,145 @@
+//! The local store: list, inspect, history, exists, tag, untag, remove.
+
+use berth_storage::ImageRecord;
+
+use super::image_error;
+use super::types::{
+    split_name, ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport,
+    ImageSummary, InspectImage,
+};
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+
+impl Runtime {
+    /// Resolves an image name, id or unique id prefix in local storage.
+    pub fn resolve_image(&self, name_or_id: &str) -> Result<ImageRecord> {
+        self.check()?;
+        self.storage.resolve_image(name_or_id).map_err(image_error)
+    }
+
+    /// The images of the store, as `images` lists them.
+    pub fn list_images(&self, opts: &ImageListOptions) -> Result<Vec<ImageSummary>> {
+        self.check()?;
+        let images = self.storage.list_images()?;
+        Ok(images
+            .iter()
+            .filter(|i| {
+                opts.name.as_ref().is_none_or(|want| {
+                    i.names
+                        .iter()
+                        .any(|n| n == want || split_name(n).0.ends_with(want.as_str()))
+                })
+            })
+            .map(ImageSummary::from_record)
+            .collect())
+    }
+
+    /// The summary of one image (name, id or unique id prefix).
+    pub fn image_summary(&self, name_or_id: &str) -> Result<ImageSummary> {
+        Ok(ImageSummary::from_record(&self.resolve_image(name_or_id)?))
+    }
+
+    /// Whether an image exists (by name, id or unique id prefix).
+    pub fn image_exists(&self, name_or_id: &str) -> Result<bool> {
+        match self.resolve_image(name_or_id) {
+            Ok(_) => Ok(true),
+            Err(Error::NoSuchImage(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What `image inspect` shows of an image.
+    pub fn inspect_image(&self, name_or_id: &str) -> Result<InspectImage> {
+        Ok(InspectImage::from_record(&self.resolve_image(name_or_id)?))
+    }
+
+    /// The history of an image in the order `history` prints it: the config's history
+    /// oldest first, the first row standing for the image (its id), the others `None`.
+    /// A step that made a layer counts the image's size, one that did not counts 0.
+    pub fn image_history(&self, name_or_id: &str) -> Result<Vec<ImageHistoryEntry>> {
+        let img = self.resolve_image(name_or_id)?;
+        Ok(img
+            .history
+            .iter()
+            .enumerate()
+            .map(|(n, h)| ImageHistoryEntry {
+                id: (n == 0).then(|| img.id.clone()),
+                created: h.created.clone(),
+                created_by: h.created_by.clone(),
+                size: if h.empty_layer { 0 } else { img.size },
+                comment: h.comment.clone(),
+                empty_layer: h.empty_layer,
+            })
+            .collect())
+    }
+
+    /// Adds each of `names` to an image (a name another image had moves to this one).
+    pub fn tag_image(&self, name_or_id: &str, names: &[String]) -> Result<()> {
+        self.check()?;
+        for n in names {
+            self.storage.tag_image(name_or_id, n).map_err(image_error)?;
+        }
+        Ok(())
+    }
+
+    /// Removes `names` from an image; no names removes all of them. A name the image does
+    /// not carry is [`Error::NoSuchImage`].
+    pub fn untag_image(&self, name_or_id: &str, names: &[String]) -> Result<()> {
+        let img = self.resolve_image(name_or_id)?;
+        let names = if names.is_empty() { &img.names } else { names };
+        for n in names {
+            self.storage.untag_image(&img.id, n).map_err(image_error)?;
+        }
+        Ok(())
+    }
+
+    /// Removes images as `rmi` does: a name of an image with several names only untags it;
+    /// otherwise the image is deleted, which is refused ([`Error::ImageInUse`]) while
+    /// containers use it unless `force` (their layers then stay until they go). Every image
+    /// is tried; the failures are in the report.
+    pub fn remove_images(&self, opts: &ImageRemoveOptions) -> Result<ImageRemoveReport> {
+        self.check()?;
+        let targets: Vec<String> = if opts.all {
+            self.storage
+                .list_images()?
+                .into_iter()
+                .map(|i| i.id)
+                .collect()
+        } else {
+            opts.images.clone()
+        };
+        let mut report = ImageRemoveReport::default();
+        for t in &targets {
+            match self.storage.remove_image(t, opts.force) {
+                Ok(r) => {
+                    report.untagged.extend(r.untagged);
+                    if r.deleted {
+                        report.deleted.push(r.id);
+                    }
+                }
+                Err(berth_storage::Error::ImageNotFound(_)) if opts.ignore_missing => {}
+                Err(berth_storage::Error::ImageInUse { image, containers }) => {
+                    report.errors.push(self.in_use(image, &containers));
+                }
+                Err(e) => report.errors.push(image_error(e)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// [`Error::ImageInUse`] with the ids of the containers whose root filesystems (storage
+    /// ids) use the image; a root filesystem no container claims keeps its storage id.
+    fn in_use(&self, image: String, storage_ids: &[String]) -> Error {
+        let owners = self.storage.list_containers().unwrap_or_default();
+        let containers = storage_ids
+            .iter()
+            .map(|sid| {
+                owners
+                    .iter()
+                    .find(|c| &c.id == sid)
+                    .map_or_else(|| sid.clone(), |c| c.container_id.clone())
+            })
+            .collect();
+        Error::ImageInUse { image, containers }
+    }
+}
