@@ -1,6 +1,6 @@
-//! Global flags → a [`berth_runtime::Runtime`] (or, for the image
-//! commands, the storage [`berth_storage::Store`] alone), the conmon exit
-//! command, and `--log-level` → tracing.
+//! Global flags → a [`berth_runtime::Runtime`] (for the image and registry
+//! commands one that opens its state database only if it needs it), the
+//! conmon exit command, and `--log-level` → tracing.
 //!
 //! `--root`, `--runroot` and `--tmpdir` alone isolate an instance: the
 //! state database lives in `ROOT/state`, the tmp dir defaults to
@@ -215,7 +215,21 @@ pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
         .map_err(runtime_error)
 }
 
-/// Opens the image store alone (the image commands need nothing else).
+/// The runtime for the image and registry commands: the state database is
+/// opened only when a call needs it (`images`, `import`, `tag` never do),
+/// which keeps them as fast as the store alone.
+pub fn image_runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
+    let b = base_builder(g)?;
+    let storage = storage_config(g, &b)?;
+    b.storage_config(storage)
+        .exit_command(exit_command(g)?)
+        .lazy_state()
+        .build()
+        .map_err(runtime_error)
+}
+
+/// Opens the image store alone, for the callers not on the runtime's image
+/// API yet (`system df/check/reset`, `inspect`, `ps --size`, image prune).
 pub fn store(g: &GlobalOptions) -> anyhow::Result<berth_storage::Store> {
     let b = base_builder(g)?;
     let s = storage_config(g, &b)?;

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use crate::api::Storage;
 use crate::archive::ArchiveFormat;
-use crate::images::RemovedImage;
 use crate::blobs::BlobStore;
 use crate::driver::{new_driver, LayerDriver};
 use crate::error::IoContext;
 use crate::fsutil::mkdir_all;
+use crate::images::RemovedImage;
 use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
 use crate::registry::RegistryRules;

@@ -11,14 +11,15 @@ use crate::opts::registry::{parse_creds, parse_platform};
 use crate::opts::PullSpec;
 use crate::progress::{transfer, TransferView};
 use berth_runtime::{
-    Credentials, ImageRecord, LoginOptions, Platform, PolicySource, PullOptions, Runtime,
+    registry_key, registry_reference, Credentials, ImageRecord, LoginOptions, Platform,
+    PolicySource, PullOptions, Runtime,
 };
 use std::io::{BufRead, IsTerminal, Write};
 
 /// Runs a registry command.
 pub fn run(g: &GlobalOptions, c: &RegistryCommand) -> anyhow::Result<u8> {
     check(c)?;
-    let rt = engine::runtime(g)?;
+    let rt = engine::image_runtime(g)?;
     match c {
         RegistryCommand::Pull(a) => pull(&rt, a),
         RegistryCommand::Push(a) => push(&rt, a),
@@ -41,13 +42,13 @@ pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
             pull_platform(a)?;
             a.creds.as_deref().map(parse_creds).transpose()?;
             for i in &a.images {
-                berth_storage::Reference::parse(docker_reference(i)?)?;
+                registry_reference(i)?;
             }
         }
         RegistryCommand::Push(a) => {
             a.creds.as_deref().map(parse_creds).transpose()?;
             if let Some(d) = &a.destination {
-                berth_storage::Reference::parse(docker_reference(d)?)?;
+                registry_reference(d)?;
             }
         }
         RegistryCommand::Login(a) => {
@@ -75,37 +76,6 @@ fn pull_platform(a: &PullArgs) -> anyhow::Result<Option<Platform>> {
         a.arch.as_deref(),
         a.variant.as_deref(),
     )?)
-}
-
-/// Transports berth reads with other commands; `docker://` is the registry.
-const OTHER_TRANSPORTS: &[(&str, &str)] = &[
-    ("docker-archive:", "berth load -i FILE"),
-    ("oci-archive:", "berth load -i FILE"),
-    ("oci:", "berth load"),
-    ("dir:", "berth load"),
-    ("docker-daemon:", "docker save, then berth load"),
-    ("containers-storage:", "berth save, then berth load"),
-];
-
-/// A registry reference without its optional `docker://`; other
-/// transports are refused with the command that reads them.
-fn docker_reference(r: &str) -> anyhow::Result<&str> {
-    if let Some(rest) = r.strip_prefix("docker://") {
-        return Ok(rest);
-    }
-    for (t, instead) in OTHER_TRANSPORTS {
-        if let Some(rest) = r.strip_prefix(t) {
-            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
-                return Err(CliError::invalid(
-                    "IMAGE",
-                    r,
-                    format!("only docker:// references come from a registry; use {instead}"),
-                )
-                .into());
-            }
-        }
-    }
-    Ok(r)
 }
 
 /// Pull options for these flags over the runtime's rules and policy.
@@ -139,7 +109,7 @@ fn pull(rt: &Runtime, a: &PullArgs) -> anyhow::Result<u8> {
         opts.policy = PolicySource::File(p.clone());
     }
     for image in &a.images {
-        let report = rt.pull_image(docker_reference(image)?, &opts)?;
+        let report = rt.pull_image(image, &opts)?;
         out(&format!("{}\n", report.image.id))?;
     }
     Ok(0)
@@ -161,7 +131,7 @@ pub fn ensure_image(
             TransferView::for_stderr(quiet),
         )
     };
-    let (image, _pulled) = rt.ensure_image(docker_reference(image)?, spec.policy, opts)?;
+    let (image, _pulled) = rt.ensure_image(image, spec.policy, opts)?;
     Ok(image)
 }
 
@@ -190,29 +160,13 @@ fn login_options(rt: &Runtime, flags: &RegistryFlags) -> anyhow::Result<LoginOpt
     Ok(opts)
 }
 
-/// The registry part of `REGISTRY`: a URL's scheme and path are dropped
-/// (`https://quay.io/v2/` is `quay.io`), a namespace is kept.
-fn registry_key(r: &str) -> String {
-    let r = r
-        .strip_prefix("https://")
-        .or_else(|| r.strip_prefix("http://"))
-        .unwrap_or(r);
-    let r = r.strip_prefix("docker://").unwrap_or(r);
-    r.strip_suffix("/v2/")
-        .or_else(|| r.strip_suffix("/v2"))
-        .unwrap_or(r)
-        .trim_end_matches('/')
-        .to_owned()
-}
-
 fn login(rt: &Runtime, a: &LoginArgs) -> anyhow::Result<u8> {
     let registry = registry_key(&a.registry_name);
     let opts = login_options(rt, &a.registry)?;
     if a.get_login {
-        let (host, repo) = registry.split_once('/').unwrap_or((&registry, ""));
-        return match opts.auth.lookup(host, repo)? {
-            Some(c) => {
-                out(&format!("{}\n", c.username))?;
+        return match rt.login_user(&registry, &opts)? {
+            Some(user) => {
+                out(&format!("{user}\n"))?;
                 Ok(0)
             }
             None => Err(anyhow::anyhow!("not logged into {registry}")),
@@ -298,32 +252,4 @@ fn prompt(question: &str, echo: bool) -> anyhow::Result<String> {
     }
     read.map_err(|e| anyhow::Error::new(e).context("reading the answer"))?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn references_keep_to_the_docker_transport() {
-        assert_eq!(
-            docker_reference("docker://quay.io/a/b:1").unwrap(),
-            "quay.io/a/b:1"
-        );
-        assert_eq!(docker_reference("busybox").unwrap(), "busybox");
-        assert_eq!(docker_reference("oci:5000/x").unwrap(), "oci:5000/x");
-        let e = docker_reference("oci-archive:/tmp/x.tar")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("berth load"), "{e}");
-        assert!(docker_reference("dir:/tmp/x").is_err());
-    }
-
-    #[test]
-    fn registry_names_lose_scheme_and_api_path() {
-        assert_eq!(registry_key("https://quay.io/v2/"), "quay.io");
-        assert_eq!(registry_key("127.0.0.1:5000"), "127.0.0.1:5000");
-        assert_eq!(registry_key("quay.io/team"), "quay.io/team");
-        assert_eq!(registry_key("docker://quay.io/"), "quay.io");
-    }
 }

@@ -18,8 +18,8 @@ pub struct PullSpec {
 
 /// `--pull missing|always|never|newer` (`newer` pulls as `always`).
 pub fn parse_pull_policy(v: &str) -> Result<PullPolicy> {
-    v.parse()
-        .map_err(|e: berth_storage::registry::Error| CliError::invalid("--pull", v, e.to_string()))
+    v.parse::<PullPolicy>()
+        .map_err(|e| CliError::invalid("--pull", v, e.to_string()))
 }
 
 /// `--platform OS/ARCH[/VARIANT]`, or the host's platform with `--os`,

@@ -7,9 +7,7 @@ use berth_storage::testing::Call;
 use berth_storage::{ArchiveFormat, HistoryEntry, ImageConfig, ImportOptions};
 
 use super::Fx;
-use crate::{
-    apply_import_change, Error, ImageListOptions, ImageRemoveOptions, ImageSaveOptions,
-};
+use crate::{apply_import_change, Error, ImageListOptions, ImageRemoveOptions, ImageSaveOptions};
 
 const BUSYBOX: &str = "docker.io/library/busybox:latest";
 
@@ -37,7 +35,10 @@ fn list_gives_what_images_prints_and_filters_by_name() {
     assert_eq!(bb.labels, labels);
     assert!(!bb.dangling);
     assert_eq!(bb.digest, format!("sha256:{}", bb.id));
-    assert_eq!(bb.repo_digests(), [format!("localhost/bb@sha256:{}", bb.id)]);
+    assert_eq!(
+        bb.repo_digests(),
+        [format!("localhost/bb@sha256:{}", bb.id)]
+    );
     assert!(all.iter().any(|i| i.dangling && i.names.is_empty()));
 
     for want in ["localhost/bb:1", "bb", "localhost/bb"] {
@@ -71,7 +72,10 @@ fn a_missing_image_is_a_typed_not_found() {
             .unwrap_err(),
         fx.rt.untag_image("nothere", &[]).unwrap_err(),
     ] {
-        assert!(matches!(&e, Error::NoSuchImage(n) if n.contains("nothere")), "{e:?}");
+        assert!(
+            matches!(&e, Error::NoSuchImage(n) if n.contains("nothere")),
+            "{e:?}"
+        );
         assert!(e.is_not_found());
     }
     assert!(!fx.rt.image_exists("nothere").unwrap());
@@ -112,7 +116,9 @@ fn inspect_serializes_with_podmans_keys() {
 #[test]
 fn tag_moves_a_name_and_untag_removes_one_or_all() {
     let fx = Fx::new();
-    let other = fx.storage.add_image(&["localhost/o:1"], ImageConfig::default());
+    let other = fx
+        .storage
+        .add_image(&["localhost/o:1"], ImageConfig::default());
     fx.rt
         .tag_image("busybox", &["localhost/o:1".into(), "localhost/b:2".into()])
         .unwrap();
@@ -164,7 +170,7 @@ fn remove_untags_a_second_name_and_refuses_an_image_in_use() {
     match &r.errors[..] {
         [Error::ImageInUse { image, containers }] => {
             assert_eq!(image, &id);
-            assert_eq!(containers, &[ctr.clone()], "the runtime's container id");
+            assert_eq!(containers, &[ctr.as_str()], "the runtime's container id");
         }
         other => panic!("{other:?}"),
     }
@@ -179,14 +185,16 @@ fn remove_untags_a_second_name_and_refuses_an_image_in_use() {
         })
         .unwrap();
     assert_eq!(r.untagged, [BUSYBOX]);
-    assert_eq!(r.deleted, [id.clone()]);
+    assert_eq!(r.deleted, [id.as_str()]);
     assert!(!fx.rt.image_exists(&id).unwrap());
 }
 
 #[test]
 fn remove_tries_every_image_and_reports_each_failure() {
     let fx = Fx::new();
-    let a = fx.storage.add_image(&["localhost/a:1"], ImageConfig::default());
+    let a = fx
+        .storage
+        .add_image(&["localhost/a:1"], ImageConfig::default());
     let r = fx
         .rt
         .remove_images(&ImageRemoveOptions {
