@@ -6,6 +6,7 @@
 //! code. Errors are printed once, on stderr, as `Error: ` followed by the
 //! error and its cause chain joined with `: `.
 
+use berth_runtime::{ErrorKind, OciFailure};
 use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
@@ -142,6 +143,26 @@ impl StdError for Coded {
     }
 }
 
+/// The exit code of a runtime error from `run`, `start` or `init` (podman's): 127 when the
+/// OCI runtime did not find the command, 126 for any other OCI runtime failure, else 125.
+pub fn run_exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::OciRuntime(OciFailure::CommandNotFound) => EXIT_NOT_FOUND,
+        ErrorKind::OciRuntime(_) => EXIT_CANNOT_INVOKE,
+        _ => EXIT_BERTH,
+    }
+}
+
+/// The exit code of a runtime error from `exec` (podman's): 126 when the command cannot be
+/// invoked, 127 when it is not found, else 125.
+pub fn exec_exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::OciRuntime(OciFailure::CannotInvoke) => EXIT_CANNOT_INVOKE,
+        ErrorKind::OciRuntime(OciFailure::CommandNotFound) => EXIT_NOT_FOUND,
+        _ => EXIT_BERTH,
+    }
+}
+
 /// The exit code an error ends the process with: the code of a [`Coded`]
 /// anywhere in the chain, else 125.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
@@ -250,6 +271,21 @@ mod tests {
             render(&wrapped),
             "Error: running container web: permission denied"
         );
+    }
+
+    #[test]
+    fn oci_runtime_kinds_map_to_podmans_codes() {
+        let cases = [
+            (ErrorKind::OciRuntime(OciFailure::CommandNotFound), 127, 127),
+            (ErrorKind::OciRuntime(OciFailure::CannotInvoke), 126, 126),
+            (ErrorKind::OciRuntime(OciFailure::Other), 126, 125),
+            (ErrorKind::NotFound, 125, 125),
+            (ErrorKind::InvalidInput, 125, 125),
+        ];
+        for (kind, run, exec) in cases {
+            assert_eq!(run_exit_code(kind), run, "run {kind:?}");
+            assert_eq!(exec_exit_code(kind), exec, "exec {kind:?}");
+        }
     }
 
     #[test]

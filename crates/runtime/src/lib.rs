@@ -78,7 +78,7 @@ pub use container::{
     InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
     NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
 pub use names::{generate_name, new_id, validate_name};

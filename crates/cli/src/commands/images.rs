@@ -155,8 +155,7 @@ pub fn prune_images(
 
 /// A "no such image" error.
 fn is_unknown(e: &berth_storage::Error) -> bool {
-    let t = e.to_string().to_ascii_lowercase();
-    t.contains("not known") || t.contains("no such") || t.contains("not found")
+    matches!(e, berth_storage::Error::ImageNotFound(_))
 }
 
 fn created(i: &ImageRecord) -> DateTime<Utc> {

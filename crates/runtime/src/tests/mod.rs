@@ -3,6 +3,7 @@
 mod builder;
 mod containers;
 mod copy;
+mod errors;
 mod failures;
 mod networks;
 mod pods;
