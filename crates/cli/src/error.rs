@@ -63,6 +63,9 @@ pub enum CliError {
         /// What is wrong.
         reason: String,
     },
+    /// A flag's value does not parse (a parser of the runtime's).
+    #[error(transparent)]
+    Value(#[from] berth_runtime::InvalidValue),
     /// A `--format` template does not parse or cannot be rendered.
     #[error(transparent)]
     Template(#[from] crate::output::template::TemplateError),

@@ -111,8 +111,10 @@ pub struct Resources {
     pub memory_swap: Option<i64>,
     /// Memory reservation (soft limit) in bytes.
     pub memory_reservation: Option<i64>,
-    /// CPUs as a fraction (`--cpus 1.5`): quota = cpus × period (100000).
-    pub cpus: Option<f64>,
+    /// CFS quota in microseconds per period (`--cpus 1.5` is 150000 per 100000).
+    pub cpu_quota: Option<i64>,
+    /// CFS period in microseconds; `None` with a quota = 100000.
+    pub cpu_period: Option<u64>,
     /// CPU shares (relative weight).
     pub cpu_shares: Option<u64>,
     /// cpuset CPUs (`0-1`).

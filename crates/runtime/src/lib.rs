@@ -59,6 +59,7 @@ mod info;
 mod lock;
 mod names;
 mod network;
+mod options;
 mod pod;
 mod process;
 mod refresh;
@@ -82,6 +83,10 @@ pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
 pub use names::{generate_name, new_id, validate_name};
+pub use options::{
+    check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
+    parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
+};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};

@@ -1,7 +1,9 @@
 //! `create`: resolve the image, pick an id and a name, allocate the root filesystem and write
 //! the record (status `configured`). Nothing runs yet.
 
-use berth_state::{ContainerConfig, ContainerState, ContainerStatus, SharedNamespaces};
+use berth_state::{
+    ContainerConfig, ContainerState, ContainerStatus, Mount, NamedVolume, SharedNamespaces,
+};
 use tracing::instrument;
 
 use super::{
@@ -9,6 +11,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::names;
+use crate::options::{ContainerMount, HostEntry};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
@@ -44,17 +47,15 @@ impl Runtime {
             }
         }
         for m in &opts.mounts {
-            if !m.destination.starts_with('/') {
+            if !m.destination().is_absolute() {
                 return Err(Error::invalid(
                     "mount destination",
-                    &m.destination,
+                    m.destination().to_string_lossy(),
                     "must be an absolute path",
                 ));
             }
-            if !matches!(m.kind.as_str(), "bind" | "tmpfs") {
-                return Err(Error::invalid("mount type", &m.kind, "use bind or tmpfs"));
-            }
         }
+        let (mounts, volumes) = record_mounts(&opts.mounts);
         let image = self.storage.resolve_image(&opts.image)?;
 
         // Pod membership: share the infra container's namespaces.
@@ -148,7 +149,7 @@ impl Runtime {
         }
         let mut undo = Undo::new();
 
-        for v in &opts.volumes {
+        for v in &volumes {
             if let Err(e) = self.ensure_volume(&v.name) {
                 return Err(undo.fail(e));
             }
@@ -227,8 +228,8 @@ impl Runtime {
                     protocol: p.protocol.to_string(),
                 })
                 .collect(),
-            mounts: opts.mounts.clone(),
-            named_volumes: opts.volumes.clone(),
+            mounts,
+            named_volumes: volumes,
             shared_namespaces: shared,
             rootfs_storage_id: storage_id,
             resources: berth_state::ResourceLimits {
@@ -242,7 +243,7 @@ impl Runtime {
                 privileged: opts.privileged,
                 cap_add: opts.cap_add.clone(),
                 cap_drop: opts.cap_drop.clone(),
-                seccomp_profile: opts.seccomp_profile.clone(),
+                seccomp_profile: opts.seccomp.to_record(),
                 no_new_privileges: opts.no_new_privileges,
                 read_only_rootfs: opts.read_only,
                 groups: opts.groups.clone(),
@@ -258,7 +259,7 @@ impl Runtime {
             dns_servers: opts.dns_servers.clone(),
             dns_search: opts.dns_search.clone(),
             dns_options: opts.dns_options.clone(),
-            hosts_add: opts.add_hosts.clone(),
+            hosts_add: opts.add_hosts.iter().map(HostEntry::to_record).collect(),
             log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
             extra,
         };
@@ -278,7 +279,12 @@ impl Runtime {
             });
         }
         // A concurrent `volume rm` either sees this record or removed the volume first.
-        let volumes: Vec<&str> = opts.volumes.iter().map(|v| v.name.as_str()).collect();
+        let volumes: Vec<String> = config
+            .named_volumes
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        let volumes: Vec<&str> = volumes.iter().map(String::as_str).collect();
         let result = self.with_volumes_held(&volumes, || match &opts.name {
             Some(name) => {
                 config.name.clone_from(name);
@@ -353,6 +359,36 @@ impl Runtime {
             format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
         ))
     }
+}
+
+/// The record's bind and tmpfs mounts and its named volumes, in the order given; an anonymous
+/// volume gets a random 64-hex name here.
+fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
+    let (mut out, mut volumes) = (Vec::new(), Vec::new());
+    for m in mounts {
+        let destination = m.destination().to_string_lossy().into_owned();
+        let options = m.record_options();
+        match m {
+            ContainerMount::Bind { source, .. } => out.push(Mount {
+                destination,
+                source: source.to_string_lossy().into_owned(),
+                kind: "bind".into(),
+                options,
+            }),
+            ContainerMount::Tmpfs { .. } => out.push(Mount {
+                destination,
+                source: "tmpfs".into(),
+                kind: "tmpfs".into(),
+                options,
+            }),
+            ContainerMount::Volume { name, .. } => volumes.push(NamedVolume {
+                name: name.clone().unwrap_or_else(names::new_id),
+                destination,
+                options,
+            }),
+        }
+    }
+    (out, volumes)
 }
 
 /// Parses `SIGTERM`, `TERM`, `15` into a signal number.

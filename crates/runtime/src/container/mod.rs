@@ -13,12 +13,11 @@ mod stop;
 
 use std::collections::BTreeMap;
 
-use berth_state::{
-    ContainerRecord, ContainerState, ContainerStatus, Mount, NamedVolume, ResourceLimits,
-};
+use berth_state::{ContainerRecord, ContainerState, ContainerStatus, ResourceLimits};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::options::{ContainerMount, HostEntry, Seccomp};
 use crate::runtime::Runtime;
 
 pub use copy::{CopyError, CopyOptions};
@@ -84,10 +83,9 @@ pub struct ContainerCreateOptions {
     pub ports: Vec<PortMapping>,
     /// Hostname; `None` = the first 12 characters of the id.
     pub hostname: Option<String>,
-    /// Bind mounts (`kind` `"bind"`) and tmpfs mounts (`kind` `"tmpfs"`).
-    pub mounts: Vec<Mount>,
-    /// Named volumes; missing ones are created.
-    pub volumes: Vec<NamedVolume>,
+    /// Bind mounts, volumes (missing ones are created, anonymous ones get a random name)
+    /// and tmpfs mounts.
+    pub mounts: Vec<ContainerMount>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.
@@ -96,11 +94,11 @@ pub struct ContainerCreateOptions {
     pub privileged: bool,
     /// `--security-opt no-new-privileges`.
     pub no_new_privileges: bool,
-    /// `--security-opt seccomp=...`: `"unconfined"` or a profile path.
-    pub seccomp_profile: Option<String>,
+    /// `--security-opt seccomp=...`.
+    pub seccomp: Seccomp,
     /// `--read-only`.
     pub read_only: bool,
-    /// Resource limits.
+    /// Resource limits (`--cpus` is [`crate::CpuLimit`]'s quota and period).
     pub resources: ResourceLimits,
     /// Stop signal number; `None` = the image's, else SIGTERM.
     pub stop_signal: Option<u32>,
@@ -114,8 +112,8 @@ pub struct ContainerCreateOptions {
     pub dns_search: Vec<String>,
     /// DNS options.
     pub dns_options: Vec<String>,
-    /// Extra hosts, `name:ip`.
-    pub add_hosts: Vec<String>,
+    /// Extra `/etc/hosts` entries (`--add-host`).
+    pub add_hosts: Vec<HostEntry>,
     /// cgroup parent (cgroupfs `/PARENT/ID`).
     pub cgroup_parent: Option<String>,
 }

@@ -11,6 +11,7 @@ use berth_state::ContainerRecord;
 
 use super::{EXTRA_CGROUP_PARENT, EXTRA_SYSCTLS};
 use crate::error::{Error, Result};
+use crate::options::Seccomp;
 use crate::runtime::Runtime;
 
 /// Where the container's namespaces come from, decided by `init`.
@@ -90,21 +91,18 @@ impl Runtime {
         spec.cap_drop.clone_from(&c.security.cap_drop);
         spec.privileged = c.security.privileged;
         spec.no_new_privileges = c.security.no_new_privileges;
-        spec.seccomp = match c.security.seccomp_profile.as_deref() {
-            None | Some("") => SeccompChoice::Default,
-            Some("unconfined") => SeccompChoice::Unconfined,
-            Some(p) => SeccompChoice::Profile(PathBuf::from(p)),
+        spec.seccomp = match Seccomp::from_record(c.security.seccomp_profile.as_deref()) {
+            Seccomp::Default => SeccompChoice::Default,
+            Seccomp::Unconfined => SeccompChoice::Unconfined,
+            Seccomp::Profile(p) => SeccompChoice::Profile(p),
         };
         spec.read_only = c.security.read_only_rootfs;
         let r = &c.resources;
         spec.resources = Resources {
             memory: r.memory,
             memory_swap: r.memory_swap,
-            cpus: match (r.cpu_quota, r.cpu_period) {
-                (Some(q), Some(p)) if p > 0 => Some(q as f64 / p as f64),
-                (Some(q), None) => Some(q as f64 / 100_000.0),
-                _ => None,
-            },
+            cpu_quota: r.cpu_quota,
+            cpu_period: r.cpu_period,
             cpu_shares: r.cpu_shares,
             cpuset_cpus: r.cpuset_cpus.clone(),
             pids_limit: r.pids_limit,

@@ -6,6 +6,7 @@ mod copy;
 mod errors;
 mod failures;
 mod networks;
+mod options;
 mod pods;
 mod processes;
 mod refresh;

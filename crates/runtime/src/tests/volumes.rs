@@ -30,15 +30,17 @@ fn volume_lifecycle_and_in_use_checks() {
     assert_eq!(fx.rt.inspect_volume("data").unwrap(), v);
 
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![
-        berth_state::NamedVolume {
-            name: "data".into(),
+    o.mounts = vec![
+        crate::ContainerMount::Volume {
+            name: Some("data".into()),
             destination: "/data".into(),
+            read_only: false,
             options: vec![],
         },
-        berth_state::NamedVolume {
-            name: "auto".into(),
+        crate::ContainerMount::Volume {
+            name: Some("auto".into()),
             destination: "/auto".into(),
+            read_only: false,
             options: vec![],
         },
     ];
@@ -77,9 +79,10 @@ fn volume_lifecycle_and_in_use_checks() {
 fn remove_with_volumes_drops_unused_ones() {
     let fx = Fx::new();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![berth_state::NamedVolume {
-        name: "v".into(),
+    o.mounts = vec![crate::ContainerMount::Volume {
+        name: Some("v".into()),
         destination: "/v".into(),
+        read_only: false,
         options: vec![],
     }];
     let id = fx.rt.create_container(&o).unwrap().config.id;
@@ -110,9 +113,10 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
     let fx = Fx::new();
     let in_a = fx.in_namespace("a");
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![berth_state::NamedVolume {
-        name: "shared".into(),
+    o.mounts = vec![crate::ContainerMount::Volume {
+        name: Some("shared".into()),
         destination: "/data".into(),
+        read_only: false,
         options: vec![],
     }];
     let user = in_a.create_container(&o).unwrap().config.id;
