@@ -153,6 +153,17 @@ pub enum Error {
         /// Every failure.
         errors: Vec<Error>,
     },
+    /// A value stored in a container's record cannot be decoded.
+    #[error("container {id}: its record's {field} cannot be read ({source}); what it names was left in place")]
+    Record {
+        /// Container id.
+        id: String,
+        /// The record's field.
+        field: &'static str,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A host fact could not be read.
     #[error("reading {what}: {reason}")]
     Host {
@@ -231,9 +242,11 @@ impl Error {
             Error::Network(e) => network_kind(e),
             Error::Copy(e) => copy_kind(e),
             Error::Registry(e) => registry_kind(e),
-            Error::NoRegistry | Error::Io { .. } | Error::Cleanup { .. } | Error::Host { .. } => {
-                ErrorKind::Other
-            }
+            Error::NoRegistry
+            | Error::Io { .. }
+            | Error::Cleanup { .. }
+            | Error::Host { .. }
+            | Error::Record { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
             | Error::ContainerRunning { .. } => ErrorKind::InvalidState,

@@ -6,9 +6,7 @@ use berth_state::{
 };
 use tracing::instrument;
 
-use super::{
-    ContainerCreateOptions, NetworkMode, EXTRA_CGROUP_PARENT, EXTRA_NETWORK_MODE, EXTRA_SYSCTLS,
-};
+use super::{record_network_mode, ContainerCreateOptions, NetworkMode};
 use crate::error::{Error, Result};
 use crate::names;
 use crate::options::{ContainerMount, HostEntry};
@@ -169,28 +167,11 @@ impl Runtime {
             });
         }
 
-        let mut extra = std::collections::BTreeMap::new();
-        extra.insert(
-            EXTRA_NETWORK_MODE.to_string(),
-            serde_json::to_value(&mode).unwrap_or_default(),
-        );
-        if !opts.sysctls.is_empty() {
-            extra.insert(
-                EXTRA_SYSCTLS.to_string(),
-                serde_json::to_value(&opts.sysctls).unwrap_or_default(),
-            );
-        }
         // cgroupfs: the engine's parent unless one was asked for (systemd picks its slice).
-        let parent = opts.cgroup_parent.clone().or_else(|| {
+        let cgroup_parent = opts.cgroup_parent.clone().or_else(|| {
             (self.config.cgroup_manager == berth_config::CgroupManager::Cgroupfs)
                 .then(|| self.engine.cgroup_parent.clone())
         });
-        if let Some(p) = parent {
-            extra.insert(EXTRA_CGROUP_PARENT.to_string(), p.into());
-        }
-        if let Some((pod, _)) = infra {
-            extra.insert(super::EXTRA_INFRA.to_string(), pod.into());
-        }
         let mut config = ContainerConfig {
             id: id.clone(),
             name: String::new(),
@@ -261,7 +242,11 @@ impl Runtime {
             dns_options: opts.dns_options.clone(),
             hosts_add: opts.add_hosts.iter().map(HostEntry::to_record).collect(),
             log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
-            extra,
+            network_mode: Some(record_network_mode(&mode)),
+            sysctls: opts.sysctls.clone(),
+            cgroup_parent,
+            infra_pod: infra.map(|(pod, _)| pod.to_string()),
+            extra: std::collections::BTreeMap::new(),
         };
 
         let state = ContainerState::with_status(ContainerStatus::Configured);

@@ -1,6 +1,5 @@
 //! From a container record to the OCI layer's plain [`ContainerSpec`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use berth_oci::{
@@ -9,7 +8,6 @@ use berth_oci::{
 };
 use berth_state::ContainerRecord;
 
-use super::{EXTRA_CGROUP_PARENT, EXTRA_SYSCTLS};
 use crate::error::{Error, Result};
 use crate::options::Seccomp;
 use crate::runtime::Runtime;
@@ -118,10 +116,7 @@ impl Runtime {
             })
             .collect();
         spec.shm_size = r.shm_size;
-        if let Some(v) = c.extra.get(EXTRA_SYSCTLS) {
-            spec.sysctls =
-                serde_json::from_value::<BTreeMap<String, String>>(v.clone()).unwrap_or_default();
-        }
+        spec.sysctls.clone_from(&c.sysctls);
         spec.annotations.clone_from(&c.annotations);
         spec.dns = DnsConfig {
             servers: c.dns_servers.clone(),
@@ -134,10 +129,7 @@ impl Runtime {
             .map(|h| parse_host(h))
             .collect::<Result<_>>()?;
         spec.stop_signal = i32::try_from(c.stop_signal).ok();
-        spec.cgroup_parent = c
-            .extra
-            .get(EXTRA_CGROUP_PARENT)
-            .and_then(|v| v.as_str().map(str::to_string));
+        spec.cgroup_parent.clone_from(&c.cgroup_parent);
         Ok(spec)
     }
 

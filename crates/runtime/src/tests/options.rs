@@ -4,6 +4,8 @@
 
 use std::net::IpAddr;
 
+use berth_state::State;
+
 use super::Fx;
 use crate::{ContainerCreateOptions, ContainerMount, CpuLimit, HostEntry, Seccomp};
 
@@ -85,4 +87,45 @@ fn a_relative_mount_destination_is_refused() {
     let err = fx.rt.create_container(&o).unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("absolute"), "{err}");
+}
+
+#[test]
+fn unreadable_network_results_fail_the_cleanup_instead_of_leaking_the_netns() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.rt.start_container(&id).unwrap();
+    let mut rec = fx.state.container(&id).unwrap();
+    assert!(!rec.state.netns_path.is_empty());
+    rec.state.network_results = Some(serde_json::json!({"not": "attachments"}));
+    fx.state.save_container_state(&id, &rec.state).unwrap();
+
+    let calls_before = fx.net.calls().len();
+    let err = fx.rt.remove_container(&id, true, false).unwrap_err();
+    assert!(
+        err.to_string().contains("network_results"),
+        "the damaged field is named: {err}"
+    );
+    // Nothing was torn down on a guess, and the netns is still there for a repair.
+    assert_eq!(fx.net.calls().len(), calls_before, "{:?}", fx.net.calls());
+    assert_eq!(fx.net.live_netns().len(), 1);
+    assert!(
+        fx.rt.inspect_container(&id).is_err(),
+        "inspect reports it too"
+    );
+}
+
+#[test]
+fn restart_count_and_infra_are_record_fields() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.rt.start_container(&id).unwrap();
+    fx.rt
+        .stop_container(&id, Some(std::time::Duration::ZERO))
+        .unwrap();
+    fx.rt.start_container(&id).unwrap();
+    let rec = fx.state.container(&id).unwrap();
+    assert_eq!(rec.state.restart_count, 2);
+    assert!(rec.state.extra.is_empty() && rec.config.extra.is_empty());
+    assert!(!rec.config.is_infra());
+    assert_eq!(fx.rt.inspect_container(&id).unwrap().restart_count, 1);
 }

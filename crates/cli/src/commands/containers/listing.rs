@@ -54,7 +54,7 @@ pub(super) fn summary(
         .as_ref()
         .and_then(|p| rt.pod(p).ok())
         .map(|p| p.config.name);
-    let is_infra = r.config.extra.contains_key("berth.infra");
+    let is_infra = r.config.is_infra();
     ContainerSummary {
         id: r.config.id.clone(),
         image: if is_infra && r.config.image_name.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -146,10 +146,7 @@ fn dispatch(
             let mut ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
             if a.all {
                 // Infra containers go with their pod (`pod rm`).
-                ids.retain(|id| {
-                    rt.container(id)
-                        .is_ok_and(|r| !r.config.extra.contains_key("berth.infra"))
-                });
+                ids.retain(|id| rt.container(id).is_ok_and(|r| !r.config.is_infra()));
             }
             each(&ids, |id| {
                 let shown = given_name(&t, rt, id);
