@@ -70,6 +70,7 @@ mod volume;
 #[cfg(test)]
 mod tests;
 
+pub use berth_config::{NameError, NameKind};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
@@ -81,7 +82,7 @@ pub use container::{
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
-pub use names::{generate_name, new_id, validate_name};
+pub use names::{check_name, generate_name, new_id, validate_name};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
@@ -90,6 +91,8 @@ pub use volume::{Volume, VolumeCreateOptions};
 pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};
+/// The one signal parser (names, `RTMIN+n`, numbers), for front ends' `--signal` flags.
+pub use berth_oci::{InvalidSignal, Signal};
 pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,
