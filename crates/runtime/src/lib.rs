@@ -71,6 +71,7 @@ mod volume;
 #[cfg(test)]
 mod tests;
 
+pub use berth_config::{NameError, NameKind};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
@@ -82,7 +83,7 @@ pub use container::{
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
-pub use names::{generate_name, new_id, validate_name};
+pub use names::{check_name, generate_name, new_id, validate_name};
 pub use options::{
     check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
     parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
@@ -95,6 +96,8 @@ pub use volume::{Volume, VolumeCreateOptions};
 pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};
+/// The one signal parser (names, `RTMIN+n`, numbers), for front ends' `--signal` flags.
+pub use berth_oci::{InvalidSignal, Signal};
 pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,

@@ -554,15 +554,10 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// Whether `name` is a valid object name: a letter or digit, then letters,
-/// digits, `_`, `.` or `-` (podman's rule), at most 253 bytes.
+/// digits, `_`, `.` or `-` (podman's rule), at most 253 bytes; berth-config's
+/// name rule for containers and pods ([`berth_config::check_name`]).
 pub fn is_valid_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    let Some(first) = bytes.next() else {
-        return false;
-    };
-    name.len() <= 253
-        && first.is_ascii_alphanumeric()
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    berth_config::is_valid_name(berth_config::NameKind::Container, name)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
+
 use crate::api::Storage;
 use crate::model::{ContainerRecord, ImageConfig, ImageRecord, ImportOptions};
 use crate::{Error, Result};
@@ -35,7 +37,7 @@ pub enum Call {
 }
 
 impl Call {
-    /// The method name, as used by [`FakeStorage::fail_on`].
+    /// The method name, the operation [`InjectFailures`] plans failures for.
     pub fn method(&self) -> &'static str {
         match self {
             Call::ResolveImage(_) => "resolve_image",
@@ -57,12 +59,13 @@ struct Inner {
     calls: Vec<Call>,
     images: Vec<ImageRecord>,
     containers: BTreeMap<String, (ContainerRecord, u32)>,
-    failures: Vec<&'static str>,
+    failures: Failures<&'static str>,
     next: u64,
 }
 
 /// An in-memory [`Storage`]: images are added with [`FakeStorage::add_image`],
-/// every call is recorded, and any method can be made to fail once.
+/// every call is recorded, and any method can be made to fail through
+/// [`InjectFailures`] (by method name, e.g. `"mount_container"`).
 #[derive(Debug, Default)]
 pub struct FakeStorage {
     inner: Mutex<Inner>,
@@ -112,12 +115,6 @@ impl FakeStorage {
         rec
     }
 
-    /// Makes the next call of `method` (e.g. `"mount_container"`) fail with
-    /// [`Error::Injected`]. Several injections queue up.
-    pub fn fail_on(&self, method: &'static str) {
-        self.lock().failures.push(method);
-    }
-
     /// The calls so far, in order.
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
@@ -138,8 +135,7 @@ impl FakeStorage {
         let mut inner = self.lock();
         let method = call.method();
         inner.calls.push(call);
-        if let Some(pos) = inner.failures.iter().position(|m| *m == method) {
-            inner.failures.remove(pos);
+        if inner.failures.strikes(&method) {
             return Err(Error::Injected(method.to_string()));
         }
         Ok(inner)
@@ -147,6 +143,20 @@ impl FakeStorage {
 
     fn mount_path(&self, id: &str) -> PathBuf {
         self.mount_base.join(id).join("merged")
+    }
+}
+
+/// Failures by method name (`"mount_container"`, see [`Call::method`]); a failing call is
+/// recorded and returns [`Error::Injected`] without changing anything.
+impl InjectFailures for FakeStorage {
+    type Op = &'static str;
+
+    fn inject(&self, method: &'static str, strike: Strike) {
+        self.lock().failures.add(method, strike);
+    }
+
+    fn clear_failure(&self, method: &&'static str) {
+        self.lock().failures.clear(method);
     }
 }
 
@@ -333,7 +343,7 @@ mod tests {
         let fake = FakeStorage::new();
         let img = fake.add_image(&["x"], ImageConfig::default());
         let sid = fake.create_container("c", &img.id).unwrap();
-        fake.fail_on("mount_container");
+        fake.fail_next("mount_container");
         assert!(matches!(
             fake.mount_container(&sid),
             Err(Error::Injected(_))

@@ -137,8 +137,10 @@ impl Runtime {
             None => ic
                 .stop_signal
                 .as_deref()
-                .and_then(parse_signal)
-                .unwrap_or(libc::SIGTERM as u32),
+                .and_then(|s| s.parse::<berth_oci::Signal>().ok())
+                .unwrap_or(berth_oci::Signal::TERM)
+                .0
+                .unsigned_abs(),
         };
 
         let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
@@ -376,17 +378,6 @@ fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
     (out, volumes)
 }
 
-/// Parses `SIGTERM`, `TERM`, `15` into a signal number.
-pub(crate) fn parse_signal(s: &str) -> Option<u32> {
-    if let Ok(n) = s.parse::<u32>() {
-        return (1..=64).contains(&n).then_some(n);
-    }
-    let name = s.trim().to_ascii_uppercase();
-    let name = name.strip_prefix("SIG").unwrap_or(&name);
-    let sig: nix::sys::signal::Signal = format!("SIG{name}").parse().ok()?;
-    Some(sig as u32)
-}
-
 impl Runtime {
     /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
     /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
@@ -394,21 +385,5 @@ impl Runtime {
         let can_limit = nix::unistd::geteuid().is_root()
             || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
         (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_signal;
-
-    #[test]
-    fn signals_parse_by_name_and_number() {
-        assert_eq!(parse_signal("SIGTERM"), Some(15));
-        assert_eq!(parse_signal("term"), Some(15));
-        assert_eq!(parse_signal("9"), Some(9));
-        assert_eq!(parse_signal("SIGQUIT"), Some(3));
-        assert_eq!(parse_signal("NOPE"), None);
-        assert_eq!(parse_signal("0"), None);
-        assert_eq!(parse_signal("99"), None);
     }
 }

@@ -140,7 +140,7 @@ impl Runtime {
                 berth_config::CgroupManager::Systemd => CgroupManager::Systemd,
                 berth_config::CgroupManager::Cgroupfs => CgroupManager::Cgroupfs,
             },
-            seccomp_default_path: self.engine.seccomp_default_path.clone(),
+            seccomp_profiles: self.engine.seccomp_profiles.clone(),
             host_resolv_conf: self.engine.host_resolv_conf.clone(),
             hooks: self.hooks.clone(),
             ..berth_oci::generate::SpecOptions::default()

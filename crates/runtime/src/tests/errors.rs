@@ -1,6 +1,7 @@
 //! `Error::kind()`: each failure a caller branches on has its kind, decided from the typed
 //! variants (the layers' errors included), never from the message.
 
+use berth_config::testing::InjectFailures as _;
 use berth_oci::testing::Op;
 
 use super::Fx;
@@ -79,7 +80,7 @@ fn oci_runtime_failures_carry_podmans_class() {
         fx.oci.fail_with_runtime_message(Op::Start, message);
         let err = fx.rt.start_container(&id).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::OciRuntime(class), "{err}");
-        fx.oci.clear_failure(Op::Start);
+        fx.oci.clear_failure(&Op::Start);
     }
 }
 
