@@ -151,6 +151,9 @@ pub enum Error {
         /// Every failure.
         errors: Vec<Error>,
     },
+    /// A listing or prune filter does not parse or names an unknown object.
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
     /// A host fact could not be read.
     #[error("reading {what}: {reason}")]
     Host {
