@@ -98,8 +98,7 @@ pub use names::{generate_name, new_id, validate_name};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;
 pub use prune::{
-    ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned,
-    VolumePruneOptions,
+    ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,
 };
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
 pub use system::{DiskUsage, ResetReport, SystemPruneOptions, SystemPruneReport, UsageSummary};

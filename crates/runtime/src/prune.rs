@@ -133,7 +133,7 @@ impl Runtime {
     }
 
     /// Removes every pod none of whose containers (infra included) is created, running or
-    /// paused (`pod prune`).
+    /// paused (`pod prune`); a pod never started (its containers only configured) goes.
     pub fn prune_pods(&self) -> Result<PruneReport> {
         self.check()?;
         let mut report = PruneReport::default();

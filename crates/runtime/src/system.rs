@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::container::ListOptions;
 use crate::error::{Error, Result};
 use crate::filter::PruneFilters;
-use crate::prune::{
-    ContainerPruneOptions, ImagePruneOptions, PruneReport, VolumePruneOptions,
-};
+use crate::prune::{ContainerPruneOptions, ImagePruneOptions, PruneReport, VolumePruneOptions};
 use crate::runtime::{alive_path, Runtime};
 
 /// `system prune` options.

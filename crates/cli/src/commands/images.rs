@@ -124,7 +124,10 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
 fn prune(g: &GlobalOptions, a: &crate::cli::ImagePruneArgs) -> anyhow::Result<u8> {
     let filters = crate::opts::filter::parse_prune_filters(&a.filter)?;
     super::with_runtime(g, |rt| {
-        let report = rt.prune_images(&berth_runtime::ImagePruneOptions { all: a.all, filters })?;
+        let report = rt.prune_images(&berth_runtime::ImagePruneOptions {
+            all: a.all,
+            filters,
+        })?;
         super::system::print_prune_report(report)
     })
 }

@@ -5,8 +5,8 @@
 use super::{convert, each, out, print_listing, print_quiet_ids, render_objects, with_runtime};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
-use crate::opts::targets::select_pods;
 use crate::opts::filter::{parse_filters, runtime_error};
+use crate::opts::targets::select_pods;
 use crate::opts::{signal::parse_signal, FilterTarget, PodCreateOptions, Targets};
 use crate::output::{parse_format, rows::PODS, PodSummary};
 use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};

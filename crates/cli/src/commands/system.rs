@@ -2,9 +2,7 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{
-    finish, newest_container, out, print_listing, render_objects, with_runtime,
-};
+use super::{finish, newest_container, out, print_listing, render_objects, with_runtime};
 use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
 use crate::error::CliError;
 use crate::opts::filter::{parse_filters, parse_prune_filters, runtime_error};
@@ -178,9 +176,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
         }
         SystemCommand::Df(a) => with_runtime(g, |rt| {
             let du = rt.disk_usage()?;
-            let row = |kind: &str, u: &berth_runtime::UsageSummary| {
-                json!({"Type": kind, "Total": u.total, "Active": u.active, "Size": human_size(u.size), "Reclaimable": human_size(u.reclaimable)})
-            };
+            let row = |kind: &str, u: &berth_runtime::UsageSummary| json!({"Type": kind, "Total": u.total, "Active": u.active, "Size": human_size(u.size), "Reclaimable": human_size(u.reclaimable)});
             let rows = vec![
                 row("Images", &du.images),
                 row("Containers", &du.containers),

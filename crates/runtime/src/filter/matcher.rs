@@ -169,7 +169,7 @@ impl Matcher {
     }
 
     fn bool_ok(wanted: &[bool], value: bool) -> bool {
-        wanted.is_empty() || wanted.iter().any(|w| *w == value)
+        wanted.is_empty() || wanted.contains(&value)
     }
 
     fn equals_ok(wanted: &[String], value: &str) -> bool {

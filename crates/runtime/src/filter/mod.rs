@@ -13,12 +13,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-pub use list::{
-    container_image_name, container_state_word, is_infra_container, ContainerMatcher,
-};
-pub use matcher::{
-    glob, ContainerFacts, ImageFacts, Matcher, NetworkFacts, PodFacts, VolumeFacts,
-};
+pub use list::{container_image_name, container_state_word, is_infra_container, ContainerMatcher};
+pub use matcher::{glob, ContainerFacts, ImageFacts, Matcher, NetworkFacts, PodFacts, VolumeFacts};
 
 /// What a filter applies to; decides the accepted keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,7 +52,10 @@ fn volume_lifecycle_and_in_use_checks() {
         Err(Error::VolumeInUse { .. })
     ));
     // prune keeps the used ones.
-    let pruned = fx.rt.prune_volumes(&Default::default()).unwrap();
+    let pruned = fx
+        .rt
+        .prune_volumes(&crate::VolumePruneOptions::default())
+        .unwrap();
     assert_eq!(pruned.ids().collect::<Vec<_>>(), vec![anon.name.as_str()]);
     fx.rt.start_container(&id).unwrap();
     let cfg = std::fs::read_to_string(fx.rt.bundle_dir(&id).join("config.json")).unwrap();
@@ -131,7 +134,7 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
         }
     }
     assert!(in_b
-        .prune_volumes(&Default::default())
+        .prune_volumes(&crate::VolumePruneOptions::default())
         .unwrap()
         .removed
         .is_empty());

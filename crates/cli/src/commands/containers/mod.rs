@@ -13,9 +13,9 @@ use super::{
 };
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
+use crate::opts::filter::{parse_prune_filters, runtime_error};
 use crate::opts::targets::{parse_wait_conditions, select_containers};
 use crate::opts::time::parse_time;
-use crate::opts::filter::{parse_prune_filters, runtime_error};
 use crate::opts::{
     signal::parse_signal, CopyOptions, CreateOptions, ExecOptions, ParseContext, RunOptions,
     Targets,
