@@ -164,6 +164,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A listing or prune filter does not parse or names an unknown object.
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
     /// A host fact could not be read.
     #[error("reading {what}: {reason}")]
     Host {
@@ -234,7 +237,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::RuntimeStopped => ErrorKind::Stopped,
-            Error::InvalidOption { .. } | Error::InvalidArgument { .. } => ErrorKind::InvalidInput,
+            Error::InvalidOption { .. } | Error::InvalidArgument { .. } | Error::Filter(_) => {
+                ErrorKind::InvalidInput
+            }
             Error::Config(e) => config_kind(e),
             Error::State(e) => state_kind(e),
             Error::Storage(e) => storage_kind(e),

@@ -9,6 +9,12 @@
 //!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
 //!   exit command runs.
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
+//! - Prune and system: [`Runtime::prune_containers`], `prune_pods`, `prune_images`,
+//!   `prune_volumes`, `prune_system` (typed [`PruneFilters`], a [`PruneReport`] per kind),
+//!   `system_reset`, `disk_usage`, `system_refresh`.
+//! - Filters: [`parse_filters`] turns `KEY=VALUE` words into typed [`Filters`];
+//!   `list_containers_filtered`, `list_pods_filtered`, `list_volumes_filtered` and
+//!   [`filter::Matcher`] apply them.
 //! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
 //!   `remove_network` (force removes the containers that use it first).
 //! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
@@ -54,6 +60,7 @@ mod check;
 mod container;
 mod dirs;
 mod error;
+pub mod filter;
 mod image;
 mod info;
 mod lock;
@@ -62,9 +69,11 @@ mod network;
 mod options;
 mod pod;
 mod process;
+mod prune;
 mod refresh;
 mod registry;
 mod runtime;
+mod system;
 mod undo;
 mod volume;
 
@@ -81,6 +90,10 @@ pub use container::{
     NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
+pub use filter::{
+    container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
+    PruneFilters,
+};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
 pub use names::{check_name, generate_name, new_id, validate_name};
@@ -90,7 +103,11 @@ pub use options::{
 };
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;
+pub use prune::{
+    ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,
+};
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
+pub use system::{DiskUsage, ResetReport, SystemPruneOptions, SystemPruneReport, UsageSummary};
 pub use volume::{Volume, VolumeCreateOptions};
 
 pub use berth_cni::{CreateNetwork, NetworkConfigList};

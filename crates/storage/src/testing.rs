@@ -32,6 +32,10 @@ pub enum Call {
     List,
     /// `shutdown(force)`.
     Shutdown(bool),
+    /// `remove_image(name_or_id, force)`.
+    RemoveImage(String, bool),
+    /// `container_size(storage_id)`.
+    ContainerSize(String),
     /// `import_rootfs(..)` with the number of bytes read.
     Import(usize),
 }
@@ -49,6 +53,8 @@ impl Call {
             Call::ListImages => "list_images",
             Call::List => "list_containers",
             Call::Shutdown(_) => "shutdown",
+            Call::RemoveImage(..) => "remove_image",
+            Call::ContainerSize(_) => "container_size",
             Call::Import(_) => "import_rootfs",
         }
     }
@@ -274,6 +280,43 @@ impl Storage for FakeStorage {
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
         let inner = self.enter(Call::List)?;
         Ok(inner.containers.values().map(|c| c.0.clone()).collect())
+    }
+
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<crate::RemovedImage> {
+        let mut inner = self.enter(Call::RemoveImage(name_or_id.into(), force))?;
+        let pos = inner
+            .images
+            .iter()
+            .position(|i| i.id == name_or_id || i.names.iter().any(|n| n == name_or_id))
+            .ok_or_else(|| Error::ImageNotFound(name_or_id.to_string()))?;
+        let id = inner.images[pos].id.clone();
+        let users: Vec<String> = inner
+            .containers
+            .values()
+            .filter(|c| c.0.image_id == id)
+            .map(|c| c.0.id.clone())
+            .collect();
+        if !users.is_empty() && !force {
+            return Err(Error::ImageInUse {
+                image: id,
+                containers: users,
+            });
+        }
+        let img = inner.images.remove(pos);
+        Ok(crate::RemovedImage {
+            id: img.id,
+            untagged: img.names,
+            deleted: true,
+        })
+    }
+
+    fn container_size(&self, storage_id: &str) -> Result<u64> {
+        let inner = self.enter(Call::ContainerSize(storage_id.into()))?;
+        inner
+            .containers
+            .get(storage_id)
+            .map(|_| 0)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
     }
 
     fn shutdown(&self, force: bool) -> Result<()> {

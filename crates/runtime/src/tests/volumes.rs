@@ -54,7 +54,11 @@ fn volume_lifecycle_and_in_use_checks() {
         Err(Error::VolumeInUse { .. })
     ));
     // prune keeps the used ones.
-    assert_eq!(fx.rt.prune_volumes().unwrap(), vec![anon.name.clone()]);
+    let pruned = fx
+        .rt
+        .prune_volumes(&crate::VolumePruneOptions::default())
+        .unwrap();
+    assert_eq!(pruned.ids().collect::<Vec<_>>(), vec![anon.name.as_str()]);
     fx.rt.start_container(&id).unwrap();
     let cfg = std::fs::read_to_string(fx.rt.bundle_dir(&id).join("config.json")).unwrap();
     assert!(
@@ -133,7 +137,11 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
             other => panic!("force={force}: {other:?}"),
         }
     }
-    assert!(in_b.prune_volumes().unwrap().is_empty());
+    assert!(in_b
+        .prune_volumes(&crate::VolumePruneOptions::default())
+        .unwrap()
+        .removed
+        .is_empty());
     assert!(in_b.volume_exists("shared").unwrap());
 }
 
