@@ -1,11 +1,13 @@
 //! A fake [`NetworkPlugin`] for the runtime crate's unit tests: no root, no
 //! plugins, no namespaces. It records every call, tracks what is "live"
 //! (namespaces, attachments) so a test can prove teardown, and fails on
-//! request at any step.
+//! request at any step through [`InjectFailures`], like the other layers' fakes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
 
 use crate::error::{Error, Result};
 use crate::plugin::{NetworkAttachment, NetworkPlugin, NetworkStatus};
@@ -81,7 +83,7 @@ pub enum FakeCall {
 #[derive(Debug, Default)]
 struct Inner {
     calls: Vec<FakeCall>,
-    fail: BTreeMap<FakeStep, usize>,
+    fail: Failures<FakeStep>,
     netns: BTreeSet<PathBuf>,
     attached: BTreeSet<(String, String)>,
     next_ip: u32,
@@ -115,16 +117,6 @@ impl FakeNetworkPlugin {
         }
     }
 
-    /// Makes the next call at `step` fail (once).
-    pub fn fail_at(&self, step: FakeStep) {
-        self.fail_times(step, 1);
-    }
-
-    /// Makes the next `times` calls at `step` fail.
-    pub fn fail_times(&self, step: FakeStep, times: usize) {
-        self.lock().fail.insert(step, times);
-    }
-
     /// Every call so far, in order.
     pub fn calls(&self) -> Vec<FakeCall> {
         self.lock().calls.clone()
@@ -148,13 +140,23 @@ impl FakeNetworkPlugin {
 }
 
 fn take_failure(inner: &mut Inner, step: &FakeStep) -> Result<()> {
-    if let Some(n) = inner.fail.get_mut(step) {
-        if *n > 0 {
-            *n -= 1;
-            return Err(Error::Injected(format!("{step:?}")));
-        }
+    if inner.fail.strikes(step) {
+        return Err(Error::Injected(format!("{step:?}")));
     }
     Ok(())
+}
+
+/// Failures by [`FakeStep`]; a failing call is recorded and returns [`Error::Injected`].
+impl InjectFailures for FakeNetworkPlugin {
+    type Op = FakeStep;
+
+    fn inject(&self, step: FakeStep, strike: Strike) {
+        self.lock().fail.add(step, strike);
+    }
+
+    fn clear_failure(&self, step: &FakeStep) {
+        self.lock().fail.clear(step);
+    }
 }
 
 impl NetworkPlugin for FakeNetworkPlugin {
@@ -331,7 +333,7 @@ mod tests {
     fn records_and_fails_on_request() {
         let fake = FakeNetworkPlugin::default();
         let ns = fake.create_netns("c1").unwrap();
-        fake.fail_at(FakeStep::SetupNetwork("b".into()));
+        fake.fail_next(FakeStep::SetupNetwork("b".into()));
         let err = fake
             .setup("c1", &ns, &["a".into(), "b".into()], &[])
             .unwrap_err();

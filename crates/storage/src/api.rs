@@ -52,6 +52,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// All container root filesystems.
     fn list_containers(&self) -> Result<Vec<ContainerRecord>>;
 
+    /// Removes an image as `podman rmi` does (one of several names: only that name goes);
+    /// refused while containers use it unless `force`.
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage>;
+
+    /// Bytes held by a container root filesystem's writable layer.
+    fn container_size(&self, storage_id: &str) -> Result<u64>;
+
     /// With `force`, unmounts everything this store mounted; without, fails
     /// with [`crate::Error::Busy`] while anything is mounted.
     fn shutdown(&self, force: bool) -> Result<()>;
@@ -65,11 +72,6 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Removes `name` from an image; [`crate::Error::ImageNotFound`] when the
     /// image does not carry it.
     fn untag_image(&self, name_or_id: &str, name: &str) -> Result<ImageRecord>;
-
-    /// Removes an image as `podman rmi` does: given one of several names, only
-    /// that name goes; else the image is deleted, refused with
-    /// [`crate::Error::ImageInUse`] while containers use it unless `force`.
-    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage>;
 
     /// Loads every image of an OCI layout, an `oci-archive` or a `docker-archive`.
     fn load_images(&self, src: &Path) -> Result<Vec<ImageRecord>>;

@@ -14,7 +14,6 @@ use crate::blobs::BlobStore;
 use crate::driver::{new_driver, LayerDriver};
 use crate::error::IoContext;
 use crate::fsutil::mkdir_all;
-use crate::images::RemovedImage;
 use crate::lock::StoreLock;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions, StoreOptions};
 use crate::registry::RegistryRules;
@@ -165,6 +164,12 @@ impl Storage for Store {
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
         self.containers()
     }
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<crate::RemovedImage> {
+        Store::remove_image(self, name_or_id, force)
+    }
+    fn container_size(&self, storage_id: &str) -> Result<u64> {
+        Store::container_size(self, storage_id)
+    }
     fn shutdown(&self, force: bool) -> Result<()> {
         self.shutdown_mounts(force)
     }
@@ -176,9 +181,6 @@ impl Storage for Store {
     }
     fn untag_image(&self, name_or_id: &str, name: &str) -> Result<ImageRecord> {
         Store::untag_image(self, name_or_id, name)
-    }
-    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage> {
-        Store::remove_image(self, name_or_id, force)
     }
     fn load_images(&self, src: &Path) -> Result<Vec<ImageRecord>> {
         self.load(src)

@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
+
 use crate::api::Storage;
 use crate::archive::ArchiveFormat;
 use crate::images::RemovedImage;
@@ -32,14 +34,16 @@ pub enum Call {
     List,
     /// `shutdown(force)`.
     Shutdown(bool),
+    /// `remove_image(name_or_id, force)`.
+    RemoveImage(String, bool),
+    /// `container_size(storage_id)`.
+    ContainerSize(String),
     /// `import_rootfs(..)` with the number of bytes read.
     Import(usize),
     /// `tag_image(image, new_name)`.
     Tag(String, String),
     /// `untag_image(image, name)`.
     Untag(String, String),
-    /// `remove_image(image, force)`.
-    RemoveImage(String, bool),
     /// `load_images(src)`.
     Load(PathBuf),
     /// `save_images(images, format, dest)`.
@@ -47,7 +51,7 @@ pub enum Call {
 }
 
 impl Call {
-    /// The method name, as used by [`FakeStorage::fail_on`].
+    /// The method name, the operation [`InjectFailures`] plans failures for.
     pub fn method(&self) -> &'static str {
         match self {
             Call::ResolveImage(_) => "resolve_image",
@@ -59,10 +63,11 @@ impl Call {
             Call::ListImages => "list_images",
             Call::List => "list_containers",
             Call::Shutdown(_) => "shutdown",
+            Call::RemoveImage(..) => "remove_image",
+            Call::ContainerSize(_) => "container_size",
             Call::Import(_) => "import_rootfs",
             Call::Tag(..) => "tag_image",
             Call::Untag(..) => "untag_image",
-            Call::RemoveImage(..) => "remove_image",
             Call::Load(_) => "load_images",
             Call::Save(..) => "save_images",
         }
@@ -74,7 +79,7 @@ struct Inner {
     calls: Vec<Call>,
     images: Vec<ImageRecord>,
     containers: BTreeMap<String, (ContainerRecord, u32)>,
-    failures: Vec<&'static str>,
+    failures: Failures<&'static str>,
     next: u64,
 }
 
@@ -108,7 +113,8 @@ impl Inner {
 }
 
 /// An in-memory [`Storage`]: images are added with [`FakeStorage::add_image`],
-/// every call is recorded, and any method can be made to fail once.
+/// every call is recorded, and any method can be made to fail through
+/// [`InjectFailures`] (by method name, e.g. `"mount_container"`).
 #[derive(Debug, Default)]
 pub struct FakeStorage {
     inner: Mutex<Inner>,
@@ -158,12 +164,6 @@ impl FakeStorage {
         rec
     }
 
-    /// Makes the next call of `method` (e.g. `"mount_container"`) fail with
-    /// [`Error::Injected`]. Several injections queue up.
-    pub fn fail_on(&self, method: &'static str) {
-        self.lock().failures.push(method);
-    }
-
     /// The calls so far, in order.
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
@@ -184,8 +184,7 @@ impl FakeStorage {
         let mut inner = self.lock();
         let method = call.method();
         inner.calls.push(call);
-        if let Some(pos) = inner.failures.iter().position(|m| *m == method) {
-            inner.failures.remove(pos);
+        if inner.failures.strikes(&method) {
             return Err(Error::Injected(method.to_string()));
         }
         Ok(inner)
@@ -193,6 +192,20 @@ impl FakeStorage {
 
     fn mount_path(&self, id: &str) -> PathBuf {
         self.mount_base.join(id).join("merged")
+    }
+}
+
+/// Failures by method name (`"mount_container"`, see [`Call::method`]); a failing call is
+/// recorded and returns [`Error::Injected`] without changing anything.
+impl InjectFailures for FakeStorage {
+    type Op = &'static str;
+
+    fn inject(&self, method: &'static str, strike: Strike) {
+        self.lock().failures.add(method, strike);
+    }
+
+    fn clear_failure(&self, method: &&'static str) {
+        self.lock().failures.clear(method);
     }
 }
 
@@ -296,6 +309,15 @@ impl Storage for FakeStorage {
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
         let inner = self.enter(Call::List)?;
         Ok(inner.containers.values().map(|c| c.0.clone()).collect())
+    }
+
+    fn container_size(&self, storage_id: &str) -> Result<u64> {
+        let inner = self.enter(Call::ContainerSize(storage_id.into()))?;
+        inner
+            .containers
+            .get(storage_id)
+            .map(|_| 0)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
     }
 
     fn shutdown(&self, force: bool) -> Result<()> {
@@ -461,7 +483,7 @@ mod tests {
         let fake = FakeStorage::new();
         let img = fake.add_image(&["x"], ImageConfig::default());
         let sid = fake.create_container("c", &img.id).unwrap();
-        fake.fail_on("mount_container");
+        fake.fail_next("mount_container");
         assert!(matches!(
             fake.mount_container(&sid),
             Err(Error::Injected(_))

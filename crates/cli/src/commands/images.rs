@@ -1,6 +1,5 @@
 //! The image commands over the runtime's image API: `images`, `import`,
-//! `load`, `save`, `rmi`, `tag`, `untag`, `image inspect/history/exists`
-//! (`image prune` still runs on the store until it moves to the runtime).
+//! `load`, `save`, `rmi`, `tag`, `untag`, `image inspect/history/exists/prune`.
 
 use super::{out, print_listing, print_quiet_ids, render_objects};
 use crate::cli::{GlobalOptions, ImageCommand, ImageListArgs, ImportArgs};
@@ -17,7 +16,6 @@ use berth_runtime::{
     ArchiveFormat, ImageListOptions, ImageRecord, ImageRemoveOptions, ImageSaveOptions,
     ImportOptions, InspectImage, Runtime,
 };
-use berth_storage::Store;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -98,14 +96,7 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
             render_objects(&a.format, &objs)
         }),
         ImageCommand::History(a) => with_images(g, |rt| history(rt, a)),
-        ImageCommand::Prune(a) => {
-            let store = engine::store(g)?;
-            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
-            for id in prune_images(&store, a.all, &filters)? {
-                out(&format!("{id}\n"))?;
-            }
-            Ok(0)
-        }
+        ImageCommand::Prune(a) => prune(g, a),
         ImageCommand::Exists(a) => with_images(g, |rt| Ok(u8::from(!rt.image_exists(&a.image)?))),
     }
 }
@@ -121,44 +112,17 @@ fn with_images(
     r
 }
 
-/// `image prune` and system prune's image part: the images no container uses that are
-/// dangling (or any, with `all`) and pass the `--filter`s (`until=`, `label=`,
-/// `label!=`), removed; their IDs.
-pub fn prune_images(
-    store: &Store,
-    all: bool,
-    filters: &crate::opts::Filters,
-) -> anyhow::Result<Vec<String>> {
-    let lookup = |r: &str| store.image(r).ok().map(|i| created(&i));
-    let matcher = Matcher::new(filters, Utc::now(), &lookup)?;
-    let used: std::collections::BTreeSet<String> = berth_storage::Storage::list_containers(store)?
-        .into_iter()
-        .map(|c| c.image_id)
-        .collect();
-    let mut removed = Vec::new();
-    for img in store.images()? {
-        if used.contains(&img.id)
-            || !(all || img.names.is_empty())
-            || !matcher.image(&summary(&img))
-        {
-            continue;
-        }
-        store.remove_image(&img.id, false)?;
-        removed.push(img.id);
-    }
-    Ok(removed)
-}
-
-fn created(i: &ImageRecord) -> DateTime<Utc> {
-    i.created
-        .as_deref()
-        .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
-        .map_or(DateTime::UNIX_EPOCH, |d| d.with_timezone(&Utc))
-}
-
-/// The `images` row of a stored image.
-pub fn summary(i: &ImageRecord) -> ImageSummary {
-    row(&berth_runtime::ImageSummary::from_record(i))
+/// `image prune`: the runtime removes the images no container uses that are
+/// dangling (or any, with `--all`) and pass the `--filter`s; their IDs.
+fn prune(g: &GlobalOptions, a: &crate::cli::ImagePruneArgs) -> anyhow::Result<u8> {
+    let filters = crate::opts::filter::parse_prune_filters(&a.filter)?;
+    super::with_runtime(g, |rt| {
+        let report = rt.prune_images(&berth_runtime::ImagePruneOptions {
+            all: a.all,
+            filters,
+        })?;
+        super::system::print_prune_report(report)
+    })
 }
 
 /// The `images` row of an image the runtime listed.

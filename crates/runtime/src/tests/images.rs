@@ -7,7 +7,9 @@ use berth_storage::testing::Call;
 use berth_storage::{ArchiveFormat, HistoryEntry, ImageConfig, ImportOptions};
 
 use super::Fx;
-use crate::{apply_import_change, Error, ImageListOptions, ImageRemoveOptions, ImageSaveOptions};
+use crate::{
+    apply_import_change, Error, ErrorKind, ImageListOptions, ImageRemoveOptions, ImageSaveOptions,
+};
 
 const BUSYBOX: &str = "docker.io/library/busybox:latest";
 
@@ -76,7 +78,7 @@ fn a_missing_image_is_a_typed_not_found() {
             matches!(&e, Error::NoSuchImage(n) if n.contains("nothere")),
             "{e:?}"
         );
-        assert!(e.is_not_found());
+        assert_eq!(e.kind(), ErrorKind::NotFound);
     }
     assert!(!fx.rt.image_exists("nothere").unwrap());
     assert!(fx.rt.image_exists("busybox").unwrap());
@@ -136,7 +138,7 @@ fn tag_moves_a_name_and_untag_removes_one_or_all() {
         .rt
         .untag_image("busybox", &["localhost/o:1".into()])
         .unwrap_err();
-    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e:?}");
 
     let id = fx.rt.resolve_image("busybox").unwrap().id;
     fx.rt.untag_image(&id, &[]).unwrap();
@@ -174,6 +176,7 @@ fn remove_untags_a_second_name_and_refuses_an_image_in_use() {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(r.errors[0].kind(), ErrorKind::InUse);
     assert!(fx.rt.image_exists(&id).unwrap());
 
     let r = fx
@@ -204,7 +207,11 @@ fn remove_tries_every_image_and_reports_each_failure() {
         .unwrap();
     assert_eq!(r.deleted, [a.id]);
     assert_eq!(r.errors.len(), 2);
-    assert!(r.errors.iter().all(Error::is_not_found), "{:?}", r.errors);
+    assert!(
+        r.errors.iter().all(|e| e.kind() == ErrorKind::NotFound),
+        "{:?}",
+        r.errors
+    );
 
     let r = fx
         .rt
@@ -305,7 +312,7 @@ fn save_then_load_round_trips_and_history_rows_follow_the_config() {
             ..opts
         })
         .unwrap_err();
-    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e:?}");
 
     // A stored image with a two-step history, loaded back.
     let mut rec = fx.rt.resolve_image("busybox").unwrap();
