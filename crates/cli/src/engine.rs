@@ -229,7 +229,7 @@ pub fn image_runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
 }
 
 /// Opens the image store alone, for the callers not on the runtime's image
-/// API yet (`system df/check/reset`, `inspect`, `ps --size`, image prune).
+/// API yet (`system check`, `inspect`, `ps --size`).
 pub fn store(g: &GlobalOptions) -> anyhow::Result<berth_storage::Store> {
     let b = base_builder(g)?;
     let s = storage_config(g, &b)?;
