@@ -1,23 +1,18 @@
 //! From argv to an exit code: clap parsing with podman's usage-error
-//! behaviour (exit 125), then one `match` over the command groups.
+//! behaviour (exit 125), then one `match` over the command groups. Each
+//! group's command is parsed once into its typed form (bad input refused
+//! before the runtime is opened, so nothing is written) and then run on
+//! that form.
 
-use crate::cli::{
-    Cli, ContainerCommand, Group, ImageCommand, NetworkCommand, PodCommand, SystemCommand,
-    VersionArgs, VolumeCommand,
-};
+use crate::cli::{Cli, Group, ImageCommand, NetworkCommand, VersionArgs};
+use crate::commands::{containers, pods, system};
 use crate::error::{CliError, Coded, EXIT_BERTH};
-use crate::opts::targets::{parse_wait_conditions, select_containers, select_pods};
-use crate::opts::time::{parse_duration, parse_time};
-use crate::opts::{
-    filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
-    FilterTarget, ParseContext, PodCreateOptions, RunOptions,
-};
+use crate::opts::{filter::parse_filters, FilterTarget, ParseContext};
 use crate::output::parse_format;
 use clap::{CommandFactory, FromArgMatches};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
-use std::time::Duration;
 
 /// A clap usage error, printed as podman prints its own.
 #[derive(Debug, thiserror::Error)]
@@ -45,28 +40,13 @@ where
     crate::engine::init_logging(&g.log_level);
     match cli.command.into_group() {
         Group::Version(args) => version(&args),
-        Group::Container(c) => {
-            check_container(&c, &ctx)?;
-            crate::commands::containers::run(g, &c, &ctx)
-        }
+        Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
         Group::Image(c) => {
             check_image(&c)?;
             crate::commands::images::run(g, &c)
         }
-        Group::Pod(c) => {
-            check_pod(&c)?;
-            crate::commands::pods::run(g, &c)
-        }
-        Group::Volume(c) => {
-            if let VolumeCommand::Ls(a) = &c {
-                parse_filters(FilterTarget::Volumes, &a.filter)?;
-                parse_format("--format", a.format.as_deref())?;
-            }
-            if let VolumeCommand::Prune(a) = &c {
-                parse_filters(FilterTarget::Prune, &a.filter)?;
-            }
-            crate::commands::system::volume(g, &c)
-        }
+        Group::Pod(c) => pods::run(g, pods::parse(c)?),
+        Group::Volume(c) => system::volume(g, system::parse_volume(c)?),
         Group::Registry(c) => crate::commands::registry::run(g, &c),
         Group::Network(c) => {
             if let NetworkCommand::Ls(a) = &c {
@@ -78,91 +58,12 @@ where
             }
             crate::commands::networks::run(g, &c)
         }
-        Group::System(c) => {
-            if let SystemCommand::Prune(a) = &c {
-                parse_filters(FilterTarget::Prune, &a.filter)?;
-            }
-            if let SystemCommand::Info(a) = &c {
-                parse_format("--format", a.format.as_deref())?;
-            }
-            crate::commands::system::system(g, &c)
-        }
+        Group::System(c) => system::system(g, system::parse_system(c)?),
         Group::Inspect(a) => {
-            parse_format("--format", Some(&a.format))?;
-            crate::commands::system::inspect(g, &a)
+            let (a, format) = system::parse_inspect(a)?;
+            system::inspect(g, &a, &format)
         }
     }
-}
-
-/// Runs the parsers of a container command so bad input gets its own
-/// error before the not-implemented one.
-fn check_container(c: &ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<()> {
-    match c {
-        ContainerCommand::Run(a) => {
-            RunOptions::from_args(a, ctx)?;
-        }
-        ContainerCommand::Create(a) => {
-            CreateOptions::from_flags(&a.flags, a.image(), a.command(), ctx)?;
-        }
-        ContainerCommand::Exec(a) => {
-            ExecOptions::from_args(a, ctx)?;
-        }
-        ContainerCommand::Cp(a) => {
-            CopyOptions::from_args(a)?;
-        }
-        ContainerCommand::Kill(a) => {
-            parse_signal("--signal", &a.signal)?;
-            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &[])?;
-        }
-        ContainerCommand::Pause(a) | ContainerCommand::Unpause(a) => {
-            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
-        }
-        ContainerCommand::Start(a) => {
-            select_containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
-        }
-        ContainerCommand::Wait(a) => {
-            parse_wait_conditions(&a.condition)?;
-            parse_duration("--interval", &a.interval, Duration::from_millis(1))?;
-        }
-        ContainerCommand::Logs(a) => {
-            let now = chrono::Utc::now();
-            if let Some(t) = &a.since {
-                parse_time("--since", t, now)?;
-            }
-            if let Some(t) = &a.until {
-                parse_time("--until", t, now)?;
-            }
-            if a.tail < -1 {
-                return Err(CliError::invalid(
-                    "--tail",
-                    &a.tail.to_string(),
-                    "expected -1 (all) or a number of lines",
-                )
-                .into());
-            }
-        }
-        ContainerCommand::List(a) => {
-            parse_filters(FilterTarget::Containers, &a.filter)?;
-            parse_format("--format", a.format.as_deref())?;
-        }
-        ContainerCommand::Prune(a) => {
-            parse_filters(FilterTarget::Prune, &a.filter)?;
-        }
-        ContainerCommand::Stop(a) => {
-            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
-        }
-        ContainerCommand::Restart(a) => {
-            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
-        }
-        ContainerCommand::Rm(a) => {
-            select_containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?;
-        }
-        ContainerCommand::Stats(a) => {
-            parse_format("--format", a.format.as_deref())?;
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 fn check_image(c: &ImageCommand) -> anyhow::Result<()> {
@@ -175,33 +76,6 @@ fn check_image(c: &ImageCommand) -> anyhow::Result<()> {
             parse_filters(FilterTarget::Prune, &a.filter)?;
         }
         ImageCommand::History(a) => {
-            parse_format("--format", a.format.as_deref())?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-fn check_pod(c: &PodCommand) -> anyhow::Result<()> {
-    match c {
-        PodCommand::Create(a) => {
-            PodCreateOptions::from_args(a)?;
-        }
-        PodCommand::Kill(a) => {
-            parse_signal("--signal", &a.signal)?;
-            select_pods(a.all, a.latest, &a.pods, &[])?;
-        }
-        PodCommand::Start(a) => {
-            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-        }
-        PodCommand::Stop(a) => {
-            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-        }
-        PodCommand::Rm(a) => {
-            select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-        }
-        PodCommand::Ps(a) => {
-            parse_filters(FilterTarget::Pods, &a.filter)?;
             parse_format("--format", a.format.as_deref())?;
         }
         _ => {}

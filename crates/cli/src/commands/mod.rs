@@ -88,7 +88,12 @@ pub fn print_listing(
 
 /// `inspect`-style output: `json` (four-space array) or a template per object.
 pub fn render_objects(format: &str, objs: &[Value]) -> anyhow::Result<u8> {
-    match parse_format("--format", Some(format))? {
+    render_objects_as(&parse_format("--format", Some(format))?, objs)
+}
+
+/// [`render_objects`] with the `--format` already parsed.
+pub fn render_objects_as(format: &OutputFormat, objs: &[Value]) -> anyhow::Result<u8> {
+    match format {
         OutputFormat::Json | OutputFormat::Default => out(&to_inspect_json(objs))?,
         OutputFormat::Template(t) | OutputFormat::Table(t) => {
             let mut s = String::new();

@@ -2,29 +2,130 @@
 
 #![allow(clippy::many_single_char_names)] // c/a/o/t/p: the command's parts
 
-use super::{convert, each, out, print_listing, print_quiet_ids, render_objects, with_runtime};
-use crate::cli::{GlobalOptions, PodCommand};
+use super::{convert, each, out, print_listing, print_quiet_ids, render_objects_as, with_runtime};
+use crate::cli::{GlobalOptions, PodCommand, PodPsArgs};
 use crate::error::CliError;
 use crate::opts::filter::{parse_filters, runtime_error};
-use crate::opts::targets::select_pods;
-use crate::opts::{signal::parse_signal, FilterTarget, PodCreateOptions, Targets};
-use crate::output::{parse_format, rows::PODS, PodSummary};
+use crate::opts::targets::Selection;
+use crate::opts::{signal::parse_signal, FilterTarget, Filters, PodCreateOptions, Signal, Targets};
+use crate::output::{parse_format, rows::PODS, OutputFormat, PodSummary};
 use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
 use std::time::Duration;
 
-/// Runs a pod command.
-pub fn run(g: &GlobalOptions, c: &PodCommand) -> anyhow::Result<u8> {
-    let create_opts = match c {
-        PodCommand::Create(a) => Some(PodCreateOptions::from_args(a)?),
-        _ => None,
-    };
-    with_runtime(g, |rt| dispatch(rt, c, create_opts))
+/// A pod command with its arguments parsed once, before the runtime is
+/// opened ([`parse`]); [`run`] acts on it.
+#[derive(Debug)]
+pub enum Parsed {
+    /// `pod create`.
+    Create(Box<PodCreateOptions>),
+    /// `pod start`.
+    Start(Selection),
+    /// `pod stop`.
+    Stop {
+        /// The pods.
+        sel: Selection,
+        /// `--time`.
+        timeout: Duration,
+    },
+    /// `pod restart`.
+    Restart(Selection),
+    /// `pod kill`.
+    Kill {
+        /// The pods.
+        sel: Selection,
+        /// `--signal`.
+        signal: Signal,
+    },
+    /// `pod rm`.
+    Rm {
+        /// The pods.
+        sel: Selection,
+        /// `--ignore`: a missing pod is no error.
+        ignore: bool,
+        /// `--force`.
+        force: bool,
+    },
+    /// `pod exists`.
+    Exists {
+        /// The name or ID.
+        pod: String,
+    },
+    /// `pod inspect`.
+    Inspect {
+        /// `--latest`, or the pods named.
+        sel: Selection,
+        /// `--format`.
+        format: OutputFormat,
+        /// `--format json` as written: podman 4.3 prints one pod as an
+        /// object, not an array.
+        json: bool,
+    },
+    /// `pod prune`.
+    Prune,
+    /// `pod ps`.
+    Ps {
+        /// The flags as given.
+        args: PodPsArgs,
+        /// `--filter`.
+        filters: Filters,
+        /// `--format`.
+        format: OutputFormat,
+    },
 }
 
-fn ids(rt: &Runtime, t: &Targets) -> anyhow::Result<Vec<String>> {
-    Ok(match t {
+/// Parses a pod command: bad input is refused before the runtime opens.
+pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
+    Ok(match c {
+        PodCommand::Create(a) => Parsed::Create(Box::new(PodCreateOptions::from_args(&a)?)),
+        PodCommand::Kill(a) => {
+            let signal = parse_signal("--signal", &a.signal)?;
+            Parsed::Kill {
+                sel: Selection::pods(a.all, a.latest, &a.pods, &[])?,
+                signal,
+            }
+        }
+        PodCommand::Start(a) => {
+            Parsed::Start(Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?)
+        }
+        PodCommand::Stop(a) => Parsed::Stop {
+            sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
+            timeout: Duration::from_secs(a.time),
+        },
+        PodCommand::Restart(a) => Parsed::Restart(Selection::pods(a.all, a.latest, &a.pods, &[])?),
+        PodCommand::Rm(a) => Parsed::Rm {
+            sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
+            ignore: a.ignore,
+            force: a.force,
+        },
+        PodCommand::Exists(a) => Parsed::Exists { pod: a.pod },
+        PodCommand::Inspect(a) => Parsed::Inspect {
+            format: parse_format("--format", Some(&a.format))?,
+            json: a.format == "json",
+            sel: Selection::of(if a.latest {
+                Targets::Latest
+            } else {
+                Targets::Named(a.pods)
+            }),
+        },
+        PodCommand::Prune(_) => Parsed::Prune,
+        PodCommand::Ps(a) => Parsed::Ps {
+            filters: parse_filters(FilterTarget::Pods, &a.filter)?,
+            format: parse_format("--format", a.format.as_deref())?,
+            args: a,
+        },
+    })
+}
+
+/// Runs a parsed pod command on the runtime.
+pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
+    with_runtime(g, |rt| dispatch(rt, c))
+}
+
+/// The pod IDs a selection names, checked to exist.
+fn ids(rt: &Runtime, sel: &Selection) -> anyhow::Result<Vec<String>> {
+    Ok(match &sel.targets {
         Targets::All | Targets::Filtered => {
             rt.list_pods()?.into_iter().map(|p| p.config.id).collect()
         }
@@ -57,14 +158,9 @@ fn members(id: &str, errs: Vec<(String, berth_runtime::Error)>) -> anyhow::Resul
     Err(CliError::conflict("pod", format!("{n} container(s) of pod {id} failed")).into())
 }
 
-fn dispatch(
-    rt: &Runtime,
-    c: &PodCommand,
-    create_opts: Option<PodCreateOptions>,
-) -> anyhow::Result<u8> {
+fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
     match c {
-        PodCommand::Create(_) => {
-            let o = create_opts.unwrap_or_else(|| unreachable!());
+        Parsed::Create(o) => {
             if o.replace {
                 if let Some(n) = &o.name {
                     match rt.remove_pod(n, true) {
@@ -99,60 +195,47 @@ fn dispatch(
             out(&format!("{}\n", p.config.id))?;
             Ok(0)
         }
-        PodCommand::Start(a) => {
-            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-            each(&ids(rt, &t)?, |id| members(id, rt.start_pod(id)?))
-        }
-        PodCommand::Stop(a) => {
-            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-            let timeout = Some(Duration::from_secs(a.time));
-            each(&ids(rt, &t)?, |id| members(id, rt.stop_pod(id, timeout)?))
-        }
-        PodCommand::Restart(a) => {
-            let t = select_pods(a.all, a.latest, &a.pods, &[])?;
-            each(&ids(rt, &t)?, |id| members(id, rt.restart_pod(id, None)?))
-        }
-        PodCommand::Kill(a) => {
-            let sig = parse_signal("--signal", &a.signal)?;
-            let t = select_pods(a.all, a.latest, &a.pods, &[])?;
-            each(&ids(rt, &t)?, |id| members(id, rt.kill_pod(id, sig.0)?))
-        }
-        PodCommand::Rm(a) => {
-            let t = select_pods(a.all, a.latest, &a.pods, &a.pod_id_file)?;
-            let list = match ids(rt, &t) {
-                Err(e) if a.ignore => {
-                    let _ = e;
-                    Vec::new()
-                }
+        Parsed::Start(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.start_pod(id)?)),
+        Parsed::Stop { sel, timeout } => each(&ids(rt, &sel)?, |id| {
+            members(id, rt.stop_pod(id, Some(timeout))?)
+        }),
+        Parsed::Restart(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.restart_pod(id, None)?)),
+        Parsed::Kill { sel, signal } => each(&ids(rt, &sel)?, |id| {
+            members(id, rt.kill_pod(id, signal.0)?)
+        }),
+        Parsed::Rm { sel, ignore, force } => {
+            let list = match ids(rt, &sel) {
+                Err(_) if ignore => Vec::new(),
                 r => r?,
             };
             each(&list, |id| {
-                rt.remove_pod(id, a.force)?;
+                rt.remove_pod(id, force)?;
                 out(&format!("{id}\n"))
             })
         }
-        PodCommand::Exists(a) => Ok(u8::from(!rt.pod_exists(&a.pod)?)),
-        PodCommand::Inspect(a) => {
-            let names = if a.latest {
-                ids(rt, &Targets::Latest)?
-            } else {
-                a.pods.clone()
+        Parsed::Exists { pod } => Ok(u8::from(!rt.pod_exists(&pod)?)),
+        Parsed::Inspect { sel, format, json } => {
+            let names = match &sel.targets {
+                Targets::Named(n) => n.clone(),
+                _ => ids(rt, &sel)?,
             };
             let mut objs = Vec::new();
             for n in &names {
                 objs.push(serde_json::to_value(rt.inspect_pod(n)?)?);
             }
             // podman 4.3 prints one pod as an object, not an array.
-            if objs.len() == 1 && a.format == "json" {
+            if objs.len() == 1 && json {
                 out(&format!("{}\n", serde_json::to_string_pretty(&objs[0])?))?;
                 return Ok(0);
             }
-            render_objects(&a.format, &objs)
+            render_objects_as(&format, &objs)
         }
-        PodCommand::Prune(_) => super::system::print_prune_report(rt.prune_pods()?),
-        PodCommand::Ps(a) => {
-            let filters = parse_filters(FilterTarget::Pods, &a.filter)?;
-            let format = parse_format("--format", a.format.as_deref())?;
+        Parsed::Prune => super::system::print_prune_report(rt.prune_pods()?),
+        Parsed::Ps {
+            args: a,
+            filters,
+            format,
+        } => {
             let now = Utc::now();
             let mut rows = Vec::new();
             for p in rt.list_pods_filtered(&filters).map_err(runtime_error)? {

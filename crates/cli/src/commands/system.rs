@@ -2,13 +2,15 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{finish, newest_container, out, print_listing, render_objects, with_runtime};
-use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
+use super::{finish, newest_container, out, print_listing, render_objects_as, with_runtime};
+use crate::cli::{
+    GlobalOptions, InspectArgs, SystemCommand, VolumeCommand, VolumeInspectArgs, VolumeRmArgs,
+};
 use crate::error::CliError;
 use crate::opts::filter::{parse_filters, parse_prune_filters, runtime_error};
-use crate::opts::{kv::parse_key_values, FilterTarget};
+use crate::opts::{kv::parse_key_values, FilterTarget, Filters};
 use crate::output::{human::human_size, parse_format, rows::VOLUMES, OutputFormat, VolumeSummary};
-use berth_runtime::{PruneReport, Runtime, VolumeCreateOptions};
+use berth_runtime::{PruneFilters, PruneReport, Runtime, VolumeCreateOptions};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -31,9 +33,45 @@ fn confirm(warning: &str) -> anyhow::Result<bool> {
     Ok(yes)
 }
 
-/// Runs a volume command.
-pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
-    with_runtime(g, |rt| match c {
+/// A volume command with its arguments parsed once, before the runtime
+/// is opened ([`parse_volume`]); [`volume`] acts on it.
+#[allow(clippy::large_enum_variant)] // built once per process
+#[derive(Debug)]
+pub enum VolumeParsed {
+    /// `volume create`.
+    Create(VolumeCreateOptions),
+    /// `volume ls`.
+    Ls {
+        /// `--filter`.
+        filters: Filters,
+        /// `--format`.
+        format: OutputFormat,
+        /// `--quiet`.
+        quiet: bool,
+        /// `--noheading`.
+        noheading: bool,
+    },
+    /// `volume inspect`.
+    Inspect {
+        /// The flags as given.
+        args: VolumeInspectArgs,
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `volume rm`.
+    Rm(VolumeRmArgs),
+    /// `volume prune`.
+    Prune {
+        /// `--filter`.
+        filters: PruneFilters,
+        /// `--force`: no prompt.
+        force: bool,
+    },
+}
+
+/// Parses a volume command: bad input is refused before the runtime opens.
+pub fn parse_volume(c: VolumeCommand) -> anyhow::Result<VolumeParsed> {
+    Ok(match c {
         VolumeCommand::Create(a) => {
             if a.driver != "local" {
                 return Err(CliError::invalid(
@@ -43,35 +81,60 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
                 )
                 .into());
             }
-            let labels = parse_key_values("--label", &a.label)?;
-            let options = parse_key_values("--opt", &a.opt)?;
-            let v = rt.create_volume(&VolumeCreateOptions {
-                name: a.name.clone(),
-                labels,
-                options,
-            })?;
+            VolumeParsed::Create(VolumeCreateOptions {
+                labels: parse_key_values("--label", &a.label)?,
+                options: parse_key_values("--opt", &a.opt)?,
+                name: a.name,
+            })
+        }
+        VolumeCommand::Ls(a) => VolumeParsed::Ls {
+            filters: parse_filters(FilterTarget::Volumes, &a.filter)?,
+            format: parse_format("--format", a.format.as_deref())?,
+            quiet: a.quiet,
+            noheading: a.noheading,
+        },
+        VolumeCommand::Inspect(a) => VolumeParsed::Inspect {
+            format: parse_format("--format", Some(&a.format))?,
+            args: a,
+        },
+        VolumeCommand::Rm(a) => VolumeParsed::Rm(a),
+        VolumeCommand::Prune(a) => VolumeParsed::Prune {
+            filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
+        },
+    })
+}
+
+/// Runs a parsed volume command.
+pub fn volume(g: &GlobalOptions, c: VolumeParsed) -> anyhow::Result<u8> {
+    with_runtime(g, |rt| match c {
+        VolumeParsed::Create(o) => {
+            let v = rt.create_volume(&o)?;
             out(&format!("{}\n", v.name))?;
             Ok(0)
         }
-        VolumeCommand::Ls(a) => {
-            let filters = parse_filters(FilterTarget::Volumes, &a.filter)?;
-            let format = parse_format("--format", a.format.as_deref())?;
+        VolumeParsed::Ls {
+            filters,
+            format,
+            quiet,
+            noheading,
+        } => {
             let rows: Vec<VolumeSummary> = rt
                 .list_volumes_filtered(&filters)
                 .map_err(runtime_error)?
                 .into_iter()
                 .map(volume_summary)
                 .collect();
-            if a.quiet {
+            if quiet {
                 for r in &rows {
                     out(&format!("{}\n", r.name))?;
                 }
                 return Ok(0);
             }
             let t: Vec<Value> = rows.iter().map(VolumeSummary::template_row).collect();
-            print_listing(&format, &VOLUMES, &t, &t, a.noheading)
+            print_listing(&format, &VOLUMES, &t, &t, noheading)
         }
-        VolumeCommand::Inspect(a) => {
+        VolumeParsed::Inspect { args: a, format } => {
             let names = volume_names(rt, a.all, &a.volumes)?;
             let mut objs = Vec::new();
             for n in &names {
@@ -86,9 +149,9 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
                     "Options": v.options,
                 }));
             }
-            render_objects(&a.format, &objs)
+            render_objects_as(&format, &objs)
         }
-        VolumeCommand::Rm(a) => {
+        VolumeParsed::Rm(a) => {
             let names = volume_names(rt, a.all, &a.volumes)?;
             let errors = names
                 .iter()
@@ -101,9 +164,8 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
                 .collect();
             finish(errors)
         }
-        VolumeCommand::Prune(a) => {
-            let filters = parse_prune_filters(&a.filter)?;
-            if !a.force && !confirm(&crate::prompt::volume_prune(&rt.unused_volumes()?))? {
+        VolumeParsed::Prune { filters, force } => {
+            if !force && !confirm(&crate::prompt::volume_prune(&rt.unused_volumes()?))? {
                 return Ok(0);
             }
             print_prune_report(rt.prune_volumes(&berth_runtime::VolumePruneOptions { filters })?)
@@ -111,12 +173,73 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
     })
 }
 
-/// Runs a system command.
-pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
+/// A system command (or the top-level `inspect`) with its arguments
+/// parsed once, before the runtime is opened ([`parse_system`],
+/// [`parse_inspect`]).
+#[derive(Debug)]
+pub enum SystemParsed {
+    /// `system info`.
+    Info {
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `system refresh`.
+    Refresh,
+    /// `system reset`.
+    Reset {
+        /// `--force`: no prompt.
+        force: bool,
+    },
+    /// `system prune`.
+    Prune {
+        /// `--filter`.
+        filters: PruneFilters,
+        /// `--force`: no prompt.
+        force: bool,
+        /// `--all`: every unused image, not only dangling ones.
+        all: bool,
+        /// `--volumes`.
+        volumes: bool,
+    },
+    /// `system df`.
+    Df {
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `system check`.
+    Check {
+        /// `--repair`.
+        repair: bool,
+    },
+}
+
+/// Parses a system command: bad input is refused before the runtime opens.
+pub fn parse_system(c: SystemCommand) -> anyhow::Result<SystemParsed> {
+    Ok(match c {
+        SystemCommand::Info(a) => SystemParsed::Info {
+            format: parse_format("--format", a.format.as_deref())?,
+        },
+        SystemCommand::Refresh => SystemParsed::Refresh,
+        SystemCommand::Reset(a) => SystemParsed::Reset { force: a.force },
+        SystemCommand::Prune(a) => SystemParsed::Prune {
+            filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
+            all: a.all,
+            volumes: a.volumes,
+        },
+        SystemCommand::Df(a) => SystemParsed::Df {
+            format: parse_format("--format", a.format.as_deref())?,
+        },
+        SystemCommand::Check(a) => SystemParsed::Check { repair: a.repair },
+    })
+}
+
+/// Runs a parsed system command.
+pub fn system(g: &GlobalOptions, c: SystemParsed) -> anyhow::Result<u8> {
     match c {
-        SystemCommand::Info(a) => with_runtime(g, |rt| {
+        SystemParsed::Info { format } => with_runtime(g, |rt| {
             let info = serde_json::to_value(rt.info()?)?;
-            match parse_format("--format", a.format.as_deref())? {
+            match format {
                 OutputFormat::Json => out(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&rekey(&info, false))?
@@ -136,22 +259,26 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
             }
             Ok(0)
         }),
-        SystemCommand::Refresh => {
+        SystemParsed::Refresh => {
             let rt = crate::engine::runtime(g)?;
             rt.system_refresh()?;
             rt.shutdown(false)?;
             Ok(0)
         }
-        SystemCommand::Reset(a) => reset(g, a.force),
-        SystemCommand::Prune(a) => {
-            let filters = parse_prune_filters(&a.filter)?;
-            if !a.force && !confirm(&crate::prompt::system_prune(a.all, a.volumes))? {
+        SystemParsed::Reset { force } => reset(g, force),
+        SystemParsed::Prune {
+            filters,
+            force,
+            all,
+            volumes,
+        } => {
+            if !force && !confirm(&crate::prompt::system_prune(all, volumes))? {
                 return Ok(0);
             }
             with_runtime(g, |rt| {
                 let r = rt.prune_system(&berth_runtime::SystemPruneOptions {
-                    all: a.all,
-                    volumes: a.volumes,
+                    all,
+                    volumes,
                     filters,
                 })?;
                 let mut text = String::new();
@@ -174,7 +301,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 finish(errors)
             })
         }
-        SystemCommand::Df(a) => with_runtime(g, |rt| {
+        SystemParsed::Df { format } => with_runtime(g, |rt| {
             let du = rt.disk_usage()?;
             let row = |kind: &str, u: &berth_runtime::UsageSummary| json!({"Type": kind, "Total": u.total, "Active": u.active, "Size": human_size(u.size), "Reclaimable": human_size(u.reclaimable)});
             let rows = vec![
@@ -182,22 +309,20 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 row("Containers", &du.containers),
                 row("Local Volumes", &du.volumes),
             ];
-            let _ = a.verbose;
             let listing = crate::output::Listing {
                 default_template: "{{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
                 headers: &[],
             };
-            let format = parse_format("--format", a.format.as_deref())?;
             print_listing(&format, &listing, &rows, &rows, false)
         }),
-        SystemCommand::Check(a) => with_runtime(g, |rt| {
+        SystemParsed::Check { repair } => with_runtime(g, |rt| {
             let report = rt
                 .system_check(&berth_runtime::CheckOptions {
-                    repair: a.repair,
+                    repair,
                     ..berth_runtime::CheckOptions::default()
                 })
                 .map_err(crate::engine::runtime_error)?;
-            let store = crate::engine::store(g)?.check(a.repair)?;
+            let store = crate::engine::store(g)?.check(repair)?;
             let mut lines = Vec::new();
             for o in &report.orphans {
                 let owner = o
@@ -232,7 +357,7 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
                 out("Repaired\n")?;
                 Ok(0)
             } else {
-                let hint = if a.repair {
+                let hint = if repair {
                     "could not be repaired"
                 } else {
                     "found; run with --repair to fix them"
@@ -349,8 +474,14 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// Parses the top-level `inspect`'s `--format` before the runtime opens.
+pub fn parse_inspect(a: InspectArgs) -> anyhow::Result<(InspectArgs, OutputFormat)> {
+    let format = parse_format("--format", Some(&a.format))?;
+    Ok((a, format))
+}
+
 /// The top-level `inspect`: containers, then images, pods, volumes.
-pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
+pub fn inspect(g: &GlobalOptions, a: &InspectArgs, format: &OutputFormat) -> anyhow::Result<u8> {
     with_runtime(g, |rt| {
         let store = crate::engine::store(g)?;
         let names: Vec<String> = if a.latest {
@@ -382,7 +513,7 @@ pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
                 None => errors.push(anyhow::anyhow!("no such object: {n:?}")),
             }
         }
-        render_objects(&a.format, &objs)?;
+        render_objects_as(format, &objs)?;
         finish(errors)
     })
 }

@@ -18,38 +18,100 @@ pub enum Targets {
     Filtered,
 }
 
-/// The container selection of commands that take names, `--all`,
-/// `--latest`, `--cidfile` and `--filter`: the parsed filters and the
-/// targets, checked together as podman does.
-pub fn select_containers(
-    all: bool,
-    latest: bool,
-    names: &[String],
-    cidfiles: &[PathBuf],
-    filter: &[String],
-) -> Result<(crate::opts::filter::Filters, Targets)> {
-    let filters =
-        crate::opts::filter::parse_filters(crate::opts::FilterTarget::Containers, filter)?;
-    let targets = select(
-        all,
-        latest,
-        names,
-        cidfiles,
-        "--cidfile",
-        !filter.is_empty(),
-    )?;
-    Ok((filters, targets))
+/// What a command that selects containers or pods acts on, parsed once
+/// from its `--all`, `--latest`, `--filter`, `--cidfile`/`--pod-id-file`
+/// and names (ID files read here, filters checked here) before the
+/// runtime is opened; the handlers resolve it against the runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The objects named, or how to find them.
+    pub targets: Targets,
+    /// The `--filter`s ([`Targets::Filtered`] selects what they match);
+    /// empty for commands without `--filter`.
+    pub filters: crate::opts::filter::Filters,
 }
 
-/// The pod selection of commands that take names, `--all`, `--latest`
-/// and `--pod-id-file` (an empty `pod_id_files` for those without it).
-pub fn select_pods(
-    all: bool,
-    latest: bool,
-    pods: &[String],
-    pod_id_files: &[PathBuf],
-) -> Result<Targets> {
-    select(all, latest, pods, pod_id_files, "--pod-id-file", false)
+impl Selection {
+    /// The container selection of commands that take names, `--all`,
+    /// `--latest`, `--cidfile` and `--filter` (empty slices for the flags a
+    /// command lacks), checked together as podman does.
+    pub fn containers(
+        all: bool,
+        latest: bool,
+        names: &[String],
+        cidfiles: &[PathBuf],
+        filter: &[String],
+    ) -> Result<Self> {
+        let filters =
+            crate::opts::filter::parse_filters(crate::opts::FilterTarget::Containers, filter)?;
+        let targets = select(
+            all,
+            latest,
+            names,
+            cidfiles,
+            "--cidfile",
+            !filter.is_empty(),
+        )?;
+        Ok(Self { targets, filters })
+    }
+
+    /// The pod selection of commands that take names, `--all`, `--latest`
+    /// and `--pod-id-file` (an empty `pod_id_files` for those without it).
+    pub fn pods(
+        all: bool,
+        latest: bool,
+        pods: &[String],
+        pod_id_files: &[PathBuf],
+    ) -> Result<Self> {
+        Ok(Self::of(select(
+            all,
+            latest,
+            pods,
+            pod_id_files,
+            "--pod-id-file",
+            false,
+        )?))
+    }
+
+    /// The selection of commands that act on the names given or on the
+    /// newest container (`--latest`, which wins over names): `inspect`,
+    /// `logs`, `wait`, `attach`, `top`, `stats`, `port`. Names are kept as
+    /// given, not resolved.
+    pub fn latest_or_named(latest: bool, names: &[String]) -> Result<Self> {
+        if latest {
+            Ok(Self::of(Targets::Latest))
+        } else if names.is_empty() {
+            Err(CliError::conflict(
+                "CONTAINER",
+                "give a container name or ID, or --latest",
+            ))
+        } else {
+            Ok(Self::of(Targets::Named(names.to_vec())))
+        }
+    }
+
+    /// As [`Selection::latest_or_named`], with `--all` first: `mount`,
+    /// `unmount`, `cleanup`.
+    pub fn all_latest_or_named(all: bool, latest: bool, names: &[String]) -> Result<Self> {
+        if all {
+            Ok(Self::of(Targets::All))
+        } else {
+            Self::latest_or_named(latest, names)
+        }
+    }
+
+    /// A selection without filters.
+    pub fn of(targets: Targets) -> Self {
+        Self {
+            targets,
+            filters: crate::opts::filter::Filters::default(),
+        }
+    }
+
+    /// Whether `--all` selected.
+    pub fn is_all(&self) -> bool {
+        self.targets == Targets::All
+    }
 }
 
 /// Combines `--all`, `--latest`, names, ID files (`file_flag` names the
@@ -230,15 +292,57 @@ mod tests {
         let good = dir.path().join("pod");
         std::fs::write(&good, "p1\n").unwrap();
         assert_eq!(
-            select_pods(false, false, &[], std::slice::from_ref(&good)).unwrap(),
+            Selection::pods(false, false, &[], std::slice::from_ref(&good))
+                .unwrap()
+                .targets,
             Targets::Named(v(&["p1"]))
         );
         let missing = dir.path().join("missing");
-        let e = select_pods(false, false, &[], &[missing])
+        let e = Selection::pods(false, false, &[], &[missing])
             .unwrap_err()
             .to_string();
         assert!(e.contains("--pod-id-file"), "{e}");
-        assert!(select_pods(true, true, &[], &[]).is_err());
+        assert!(Selection::pods(true, true, &[], &[]).is_err());
+    }
+
+    #[test]
+    fn container_selections_parse_filters_once() {
+        let s = Selection::containers(false, false, &[], &[], &v(&["name=web"])).unwrap();
+        assert_eq!(s.targets, Targets::Filtered);
+        assert_ne!(s.filters, crate::opts::Filters::default());
+        let e = Selection::containers(false, false, &[], &[], &v(&["bogus=1"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--filter"), "{e}");
+        assert!(Selection::containers(true, false, &[], &[], &[])
+            .unwrap()
+            .is_all());
+    }
+
+    #[test]
+    fn latest_or_named() {
+        assert_eq!(
+            Selection::latest_or_named(true, &v(&["a"]))
+                .unwrap()
+                .targets,
+            Targets::Latest
+        );
+        assert_eq!(
+            Selection::latest_or_named(false, &v(&["a"]))
+                .unwrap()
+                .targets,
+            Targets::Named(v(&["a"]))
+        );
+        let e = Selection::latest_or_named(false, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--latest"), "{e}");
+        assert_eq!(
+            Selection::all_latest_or_named(true, true, &[])
+                .unwrap()
+                .targets,
+            Targets::All
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! `ps`, `inspect`, `top` and `stats`: what containers are and do.
 
-use super::latest_or;
-use super::{finish, render_objects};
-use crate::cli::{GlobalOptions, PsArgs};
+use super::parse::{List, Stats};
+use super::{finish, names, render_objects_as};
+use crate::cli::GlobalOptions;
 use crate::commands::{print_listing, print_quiet_ids};
-use crate::opts::filter::{parse_filters, runtime_error};
-use crate::opts::FilterTarget;
-use crate::output::{parse_format, rows::ps_listing, ContainerSummary, StatusView};
+use crate::opts::filter::runtime_error;
+use crate::opts::targets::Selection;
+use crate::output::{rows::ps_listing, ContainerSummary, OutputFormat, StatusView};
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -81,9 +81,8 @@ pub(super) fn summary(
     }
 }
 
-pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<u8> {
-    let filters = parse_filters(FilterTarget::Containers, &a.filter)?;
-    let format = parse_format("--format", a.format.as_deref())?;
+pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, l: &List) -> anyhow::Result<u8> {
+    let a = &l.args;
     let now = Utc::now();
     let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
     let mut recs = rt.list_containers(&ListOptions { all, pod: None })?;
@@ -98,7 +97,7 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
     } else {
         None
     };
-    let m = rt.container_matcher(&filters).map_err(runtime_error)?;
+    let m = rt.container_matcher(&l.filters).map_err(runtime_error)?;
     let mut rows: Vec<(ContainerSummary, _)> = recs
         .iter()
         .filter(|r| m.matches(r))
@@ -121,11 +120,15 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
         .map(|r| r.template_row(now, a.no_trunc))
         .collect();
     let j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
-    print_listing(&format, &ps_listing(a.size, a.pod), &t, &j, a.noheading)
+    print_listing(&l.format, &ps_listing(a.size, a.pod), &t, &j, a.noheading)
 }
 
 /// `inspect` of containers.
-pub fn inspect_containers(rt: &Runtime, names: &[String], format: &str) -> anyhow::Result<u8> {
+pub fn inspect_containers(
+    rt: &Runtime,
+    names: &[String],
+    format: &OutputFormat,
+) -> anyhow::Result<u8> {
     let mut objs = Vec::new();
     let mut errors = Vec::new();
     for n in names {
@@ -134,12 +137,12 @@ pub fn inspect_containers(rt: &Runtime, names: &[String], format: &str) -> anyho
             Err(e) => errors.push(anyhow::Error::new(e)),
         }
     }
-    render_objects(format, &objs)?;
+    render_objects_as(format, &objs)?;
     finish(errors)
 }
 
-pub(super) fn top(rt: &Runtime, a: &crate::cli::TopArgs) -> anyhow::Result<u8> {
-    let names = latest_or(rt, a.latest, &a.args[..a.args.len().min(1)])?;
+pub(super) fn top(rt: &Runtime, sel: &Selection) -> anyhow::Result<u8> {
+    let names = names(rt, sel)?;
     let rows = rt.container_top(&names[0])?;
     let t: Vec<Value> = rows
         .iter()
@@ -170,22 +173,16 @@ pub(super) fn top(rt: &Runtime, a: &crate::cli::TopArgs) -> anyhow::Result<u8> {
 /// seconds (the screen cleared first on a terminal, unless `--no-reset`),
 /// CPU % over the last interval, until interrupted or the named containers
 /// have all stopped.
-pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u8> {
+pub(super) fn stats(rt: &Runtime, p: &Stats) -> anyhow::Result<u8> {
     use std::io::IsTerminal;
-    let format = parse_format("--format", a.format.as_deref())?;
-    if a.interval == 0 {
-        return Err(crate::error::CliError::invalid(
-            "--interval",
-            "0",
-            "must be at least 1 second",
-        )
-        .into());
-    }
+    let a = &p.args;
     let clear = !a.no_stream && !a.no_reset && std::io::stdout().is_terminal();
     let mut previous: std::collections::HashMap<String, (u64, std::time::Instant)> =
         std::collections::HashMap::new();
     loop {
-        let names: Vec<String> = if a.containers.is_empty() && !a.latest {
+        let names: Vec<String> = if let Some(sel) = &p.sel {
+            names(rt, sel)?
+        } else {
             rt.list_containers(&ListOptions {
                 all: a.all,
                 pod: None,
@@ -194,8 +191,6 @@ pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u
             .filter(|r| r.state.status == ContainerStatus::Running)
             .map(|r| r.config.id)
             .collect()
-        } else {
-            latest_or(rt, a.latest, &a.containers)?
         };
         let mut rows = Vec::new();
         let mut running = 0;
@@ -251,8 +246,8 @@ pub(super) fn stats(rt: &Runtime, a: &crate::cli::StatsArgs) -> anyhow::Result<u
             .iter()
             .map(crate::output::stats::StatsSummary::json)
             .collect();
-        print_listing(&format, &crate::output::stats::STATS, &t, &j, false)?;
-        let named = !a.containers.is_empty() || a.latest;
+        print_listing(&p.format, &crate::output::stats::STATS, &t, &j, false)?;
+        let named = p.sel.is_some();
         if a.no_stream || (named && running == 0) {
             return Ok(0);
         }
