@@ -11,6 +11,7 @@ mod error;
 mod file;
 mod loader;
 mod paths;
+mod ports;
 mod private;
 mod registries;
 mod rootless;
@@ -36,6 +37,7 @@ pub use paths::{
     auth_file_candidates, seccomp_profile_path, REGISTRY_AUTH_FILE_ENV_VAR, SECCOMP_DEFAULT_PATH,
     SECCOMP_OVERRIDE_PATH,
 };
+pub use ports::{PortMapping, PortSpecError, Protocol};
 pub use private::{private_dir, tighten_mode};
 pub use registries::{
     short_name_aliases_cache_path, Mirror, RegistriesConfig, Registry, ShortNameMode,

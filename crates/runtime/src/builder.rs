@@ -436,9 +436,10 @@ impl RuntimeBuilder {
             storage: Arc::clone(&storage),
             oci,
             network,
+            networks: Arc::new(networks),
         };
         match Runtime::from_layers(cfg, layers, self.engine) {
-            Ok(rt) => Ok(rt.with_networks(networks).with_registry(registry)),
+            Ok(rt) => Ok(rt.with_registry(registry)),
             Err(e) => {
                 let mut undo = Vec::new();
                 if let Err(se) = state.close() {

@@ -9,8 +9,12 @@
 //!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
 //!   exit command runs.
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
-//! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
+//! - CNI networks: [`Runtime::create_network`] (typed [`NetworkCreateOptions`], generated
+//!   names), `list_networks`, `inspect_network` (typed [`Network`] descriptions),
 //!   `remove_network` (force removes the containers that use it first).
+//! - Published ports: one [`PortMapping`] type from `-p` to the record and the portmap
+//!   plugin; `create_container` chooses free host ports (host port 0) and refuses taken
+//!   ones ([`Error::is_port_unavailable`]).
 //! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
 //!   `login`, `logout`, with registries.conf and the signature policy applied.
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
@@ -76,7 +80,7 @@ pub use container::{
     parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
     ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
     InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
-    NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
+    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, Result};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
@@ -87,7 +91,6 @@ pub use process::ProcessHandle;
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
 pub use volume::{Volume, VolumeCreateOptions};
 
-pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};
 pub use berth_state::{
@@ -99,4 +102,8 @@ pub use berth_storage::registry::{
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
 pub use berth_storage::{ImageRecord, ImportOptions};
+pub use network::{
+    network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,
+    BRIDGE_NAME_OPTION,
+};
 pub use registry::{registry_rules, short_name_rules};

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_cni::NetworkPlugin;
+use berth_cni::{NetworkManager, NetworkPlugin};
 use berth_config::RuntimeConfig;
 use berth_oci::hooks::HookSet;
 use berth_oci::OciRuntime;
@@ -19,7 +19,7 @@ use crate::lock::LockGuard;
 /// How long `shutdown(force)` lets each container stop before SIGKILL (the seed's CtrRemoveTimeout).
 pub const CTR_REMOVE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The four layers the runtime composes, each behind its trait.
+/// The layers the runtime composes, each behind its trait.
 #[derive(Clone, Debug)]
 pub struct Layers {
     /// Records of containers and pods.
@@ -30,6 +30,8 @@ pub struct Layers {
     pub oci: Arc<dyn OciRuntime>,
     /// Network namespaces and CNI.
     pub network: Arc<dyn NetworkPlugin>,
+    /// Named networks (`network create/ls/inspect/rm`).
+    pub networks: Arc<dyn NetworkManager>,
 }
 
 /// Tells whether a host process exists. The real probe asks the kernel; tests substitute one
@@ -149,8 +151,7 @@ pub struct Runtime {
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) oci: Arc<dyn OciRuntime>,
     pub(crate) network: Arc<dyn NetworkPlugin>,
-    /// Network management (create/list/remove); `None` until [`Runtime::with_networks`].
-    pub(crate) networks: Option<berth_cni::Networks>,
+    pub(crate) networks: Arc<dyn NetworkManager>,
     /// Registry client (pull/push/login); `None` until [`Runtime::with_registry`].
     pub(crate) registry: Option<Arc<dyn berth_storage::registry::ImageRegistry>>,
     pub(crate) engine: EngineOptions,
@@ -188,7 +189,7 @@ impl Runtime {
             storage: layers.storage,
             oci: layers.oci,
             network: layers.network,
-            networks: None,
+            networks: layers.networks,
             registry: None,
             engine,
             hooks,

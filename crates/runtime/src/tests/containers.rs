@@ -517,6 +517,7 @@ fn exit_command_gets_the_id_appended() {
             storage: fx.storage.clone(),
             oci: fx.oci.clone(),
             network: fx.net.clone(),
+            networks: fx.nets.clone(),
         },
         engine,
     )

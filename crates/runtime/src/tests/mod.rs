@@ -14,7 +14,7 @@ mod volumes;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use berth_cni::testing::FakeNetworkPlugin;
+use berth_cni::testing::{FakeNetworkManager, FakeNetworkPlugin};
 use berth_config::{Environment, RuntimeConfig};
 use berth_oci::testing::FakeOciRuntime;
 use berth_state::MemoryState;
@@ -128,6 +128,7 @@ pub(crate) struct Fx {
     pub storage: Arc<FakeStorage>,
     pub oci: Arc<FakeOciRuntime>,
     pub net: Arc<FakeNetworkPlugin>,
+    pub nets: Arc<FakeNetworkManager>,
     pub probe: Arc<FakeProbe>,
     pub dir: tempfile::TempDir,
 }
@@ -158,12 +159,13 @@ impl Fx {
         );
         let oci = Arc::new(FakeOciRuntime::new());
         let net = Arc::new(FakeNetworkPlugin::new("berth"));
+        let nets = Arc::new(FakeNetworkManager::new("berth"));
         let probe = Arc::new(FakeProbe::default());
         let flaky = Arc::new(FlakyState {
             inner: state.clone(),
             save_countdown: Mutex::new(None),
         });
-        let rt = Self::runtime(dir.path(), &flaky, &storage, &oci, &net, &probe, "");
+        let rt = Self::runtime(dir.path(), &flaky, &storage, &oci, &net, &nets, &probe, "");
         Fx {
             rt,
             state,
@@ -171,6 +173,7 @@ impl Fx {
             storage,
             oci,
             net,
+            nets,
             probe,
             dir,
         }
@@ -182,6 +185,7 @@ impl Fx {
         storage: &Arc<FakeStorage>,
         oci: &Arc<FakeOciRuntime>,
         net: &Arc<FakeNetworkPlugin>,
+        nets: &Arc<FakeNetworkManager>,
         probe: &Arc<FakeProbe>,
         namespace: &str,
     ) -> Runtime {
@@ -192,6 +196,7 @@ impl Fx {
             storage: storage.clone(),
             oci: oci.clone(),
             network: net.clone(),
+            networks: nets.clone(),
         };
         let engine = EngineOptions {
             probe: probe.clone(),
@@ -213,6 +218,7 @@ impl Fx {
             &self.storage,
             &self.oci,
             &self.net,
+            &self.nets,
             &self.probe,
             namespace,
         )

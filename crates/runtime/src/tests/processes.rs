@@ -15,6 +15,7 @@ fn host_probe_runtime(fx: &Fx) -> Runtime {
         storage: fx.storage.clone(),
         oci: fx.oci.clone(),
         network: fx.net.clone(),
+        networks: fx.nets.clone(),
     };
     let engine = EngineOptions {
         probe: Arc::new(HostProbe),

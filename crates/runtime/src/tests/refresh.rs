@@ -74,6 +74,7 @@ fn refresh_failure_leaves_alive_missing_so_the_next_runtime_retries() {
             storage: fx.storage.clone(),
             oci: fx.oci.clone(),
             network: fx.net.clone(),
+            networks: fx.nets.clone(),
         },
         crate::EngineOptions::default(),
     )

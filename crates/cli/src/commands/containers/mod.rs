@@ -24,7 +24,7 @@ use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 use chrono::Utc;
 use copy::copy;
 pub use listing::inspect_containers;
-use listing::{ps, state_port, stats, summary, top};
+use listing::{ps, stats, summary, top};
 use run::{create, exec, foreground, run_container};
 use std::time::Duration;
 
@@ -242,11 +242,7 @@ fn dispatch(
                 vec![rt.container(&names[0])?]
             };
             for r in &recs {
-                let ports: Vec<crate::opts::PortMapping> = rt
-                    .container_ports(&r.config.id)?
-                    .iter()
-                    .map(state_port)
-                    .collect();
+                let ports = rt.container_ports(&r.config.id)?;
                 pairs.push((r.config.id.clone(), ports));
             }
             if a.all {
