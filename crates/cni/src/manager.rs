@@ -66,10 +66,13 @@ pub struct LeaseRange {
 
 /// podman's network id under CNI: the hex sha256 of the name.
 pub fn network_id(name: &str) -> String {
+    use std::fmt::Write as _;
     Sha256::digest(name.as_bytes())
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 impl Network {

@@ -165,7 +165,15 @@ impl Fx {
             inner: state.clone(),
             save_countdown: Mutex::new(None),
         });
-        let rt = Self::runtime(dir.path(), &flaky, &storage, &oci, &net, &nets, &probe, "");
+        let rt = Self::runtime(
+            dir.path(),
+            &flaky,
+            &storage,
+            &oci,
+            (&net, &nets),
+            &probe,
+            "",
+        );
         Fx {
             rt,
             state,
@@ -184,8 +192,7 @@ impl Fx {
         state: &Arc<FlakyState>,
         storage: &Arc<FakeStorage>,
         oci: &Arc<FakeOciRuntime>,
-        net: &Arc<FakeNetworkPlugin>,
-        nets: &Arc<FakeNetworkManager>,
+        (net, nets): (&Arc<FakeNetworkPlugin>, &Arc<FakeNetworkManager>),
         probe: &Arc<FakeProbe>,
         namespace: &str,
     ) -> Runtime {
@@ -217,8 +224,7 @@ impl Fx {
             &self.flaky,
             &self.storage,
             &self.oci,
-            &self.net,
-            &self.nets,
+            (&self.net, &self.nets),
             &self.probe,
             namespace,
         )
