@@ -19,6 +19,7 @@ mod deps;
 mod fuzz;
 mod run;
 mod testimage;
+mod unprivileged;
 
 use anyhow::{bail, Result};
 
@@ -36,13 +37,14 @@ fn main() -> Result<()> {
         }
         "ci" => ci(),
         "lint" => lint(),
+        "unprivileged" => unprivileged::run(),
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "testimage" => testimage::build().map(drop),
         "dist" => dist(),
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <deps|test|ci|lint|demo|bench|testimage|dist|fuzz [--time SECS] [TARGET...]>"
+                "usage: cargo xtask <deps|test|ci|lint|unprivileged|demo|bench|testimage|dist|fuzz [--time SECS] [TARGET...]>"
             );
             Ok(())
         }
@@ -68,7 +70,8 @@ fn lint() -> Result<()> {
 
 fn ci() -> Result<()> {
     lint()?;
-    run::cargo(&["test", "--workspace", "--no-fail-fast"])
+    run::cargo(&["test", "--workspace", "--no-fail-fast"])?;
+    unprivileged::run()
 }
 
 /// Shell completions and man pages from the CLI's clap tree.

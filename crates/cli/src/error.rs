@@ -6,6 +6,7 @@
 //! code. Errors are printed once, on stderr, as `Error: ` followed by the
 //! error and its cause chain joined with `: `.
 
+use berth_runtime::{ErrorKind, OciFailure};
 use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
@@ -62,6 +63,9 @@ pub enum CliError {
         /// What is wrong.
         reason: String,
     },
+    /// A flag's value does not parse (a parser of the runtime's).
+    #[error(transparent)]
+    Value(#[from] berth_runtime::InvalidValue),
     /// A `--format` template does not parse or cannot be rendered.
     #[error(transparent)]
     Template(#[from] crate::output::template::TemplateError),
@@ -139,6 +143,26 @@ impl fmt::Display for Coded {
 impl StdError for Coded {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.error.source()
+    }
+}
+
+/// The exit code of a runtime error from `run`, `start` or `init` (podman's): 127 when the
+/// OCI runtime did not find the command, 126 for any other OCI runtime failure, else 125.
+pub fn run_exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::OciRuntime(OciFailure::CommandNotFound) => EXIT_NOT_FOUND,
+        ErrorKind::OciRuntime(_) => EXIT_CANNOT_INVOKE,
+        _ => EXIT_BERTH,
+    }
+}
+
+/// The exit code of a runtime error from `exec` (podman's): 126 when the command cannot be
+/// invoked, 127 when it is not found, else 125.
+pub fn exec_exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::OciRuntime(OciFailure::CannotInvoke) => EXIT_CANNOT_INVOKE,
+        ErrorKind::OciRuntime(OciFailure::CommandNotFound) => EXIT_NOT_FOUND,
+        _ => EXIT_BERTH,
     }
 }
 
@@ -250,6 +274,21 @@ mod tests {
             render(&wrapped),
             "Error: running container web: permission denied"
         );
+    }
+
+    #[test]
+    fn oci_runtime_kinds_map_to_podmans_codes() {
+        let cases = [
+            (ErrorKind::OciRuntime(OciFailure::CommandNotFound), 127, 127),
+            (ErrorKind::OciRuntime(OciFailure::CannotInvoke), 126, 126),
+            (ErrorKind::OciRuntime(OciFailure::Other), 126, 125),
+            (ErrorKind::NotFound, 125, 125),
+            (ErrorKind::InvalidInput, 125, 125),
+        ];
+        for (kind, run, exec) in cases {
+            assert_eq!(run_exit_code(kind), run, "run {kind:?}");
+            assert_eq!(exec_exit_code(kind), exec, "exec {kind:?}");
+        }
     }
 
     #[test]

@@ -43,21 +43,16 @@ pub struct NetworkConfigList {
     pub raw: Value,
 }
 
-/// Checks a network name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most 200 bytes.
+/// Checks a network name by berth-config's name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most
+/// 200 bytes (`NAME.conflist` must fit a file name).
 pub fn check_network_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let ok = name.len() <= 200
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument {
+    berth_config::check_name(berth_config::NameKind::Network, name).map_err(|e| {
+        Error::InvalidArgument {
             what: "network name",
             value: name.to_string(),
-            reason: "must match [A-Za-z0-9][A-Za-z0-9_.-]*".into(),
-        })
-    }
+            reason: e.to_string(),
+        }
+    })
 }
 
 /// Parses `X.Y.Z` into numbers.

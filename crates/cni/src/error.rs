@@ -207,7 +207,9 @@ pub enum Error {
         stderr: String,
     },
 
-    /// Injected by the fake plugin (tests only).
+    /// Injected by the fake plugin; only with the `testing` feature, so a production build
+    /// cannot produce it.
+    #[cfg(any(test, feature = "testing"))]
     #[error("injected failure at {0}")]
     Injected(String),
 }

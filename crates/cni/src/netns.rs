@@ -104,33 +104,9 @@ fn is_mount_point(path: &Path) -> Result<bool> {
     let canon = path
         .canonicalize()
         .map_err(|e| Error::io("resolve", path, e))?;
-    let info = std::fs::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| Error::io("read", "/proc/self/mountinfo", e))?;
-    let want = canon.to_string_lossy();
-    Ok(info.lines().any(|l| {
-        l.split(' ')
-            .nth(4)
-            .is_some_and(|mp| unescape_mountinfo(mp) == want)
-    }))
-}
-
-/// Decodes the octal escapes (`\040` for a space) of a mountinfo field.
-pub(crate) fn unescape_mountinfo(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 3 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&field[i + 1..i + 4], 8) {
-                out.push(v);
-                i += 4;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let points =
+        berth_config::mount_points().map_err(|e| Error::io("read", "/proc/self/mountinfo", e))?;
+    Ok(points.contains(&canon))
 }
 
 impl NetNs {

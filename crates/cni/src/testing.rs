@@ -4,11 +4,13 @@
 //! The fake [`NetworkPlugin`]: no root, no
 //! plugins, no namespaces. It records every call, tracks what is "live"
 //! (namespaces, attachments) so a test can prove teardown, and fails on
-//! request at any step.
+//! request at any step through [`InjectFailures`], like the other layers' fakes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
 
 use crate::error::{Error, Result};
 use crate::manager::{network_id, Network, NetworkManager, NetworkSubnet};
@@ -87,7 +89,7 @@ pub enum FakeCall {
 #[derive(Debug, Default)]
 struct Inner {
     calls: Vec<FakeCall>,
-    fail: BTreeMap<FakeStep, usize>,
+    fail: Failures<FakeStep>,
     netns: BTreeSet<PathBuf>,
     attached: BTreeSet<(String, String)>,
     next_ip: u32,
@@ -135,16 +137,6 @@ impl FakeNetworkPlugin {
         self.lock().held_ports.insert(port);
     }
 
-    /// Makes the next call at `step` fail (once).
-    pub fn fail_at(&self, step: FakeStep) {
-        self.fail_times(step, 1);
-    }
-
-    /// Makes the next `times` calls at `step` fail.
-    pub fn fail_times(&self, step: FakeStep, times: usize) {
-        self.lock().fail.insert(step, times);
-    }
-
     /// Every call so far, in order.
     pub fn calls(&self) -> Vec<FakeCall> {
         self.lock().calls.clone()
@@ -168,13 +160,23 @@ impl FakeNetworkPlugin {
 }
 
 fn take_failure(inner: &mut Inner, step: &FakeStep) -> Result<()> {
-    if let Some(n) = inner.fail.get_mut(step) {
-        if *n > 0 {
-            *n -= 1;
-            return Err(Error::Injected(format!("{step:?}")));
-        }
+    if inner.fail.strikes(step) {
+        return Err(Error::Injected(format!("{step:?}")));
     }
     Ok(())
+}
+
+/// Failures by [`FakeStep`]; a failing call is recorded and returns [`Error::Injected`].
+impl InjectFailures for FakeNetworkPlugin {
+    type Op = FakeStep;
+
+    fn inject(&self, step: FakeStep, strike: Strike) {
+        self.lock().fail.add(step, strike);
+    }
+
+    fn clear_failure(&self, step: &FakeStep) {
+        self.lock().fail.clear(step);
+    }
 }
 
 impl NetworkPlugin for FakeNetworkPlugin {
@@ -433,9 +435,10 @@ impl FakeNetworkManager {
         }
         let subnet = match &req.subnet {
             Some(s) => Subnet::parse(s)?,
+            // 10.89.0.0/24 stays the default network's.
             None => loop {
+                inner.next = inner.next.wrapping_add(1).max(1);
                 let cand = Subnet::parse(&format!("10.89.{}.0/24", inner.next))?;
-                inner.next = inner.next.wrapping_add(1);
                 if !Self::overlapping(inner, cand) {
                     break cand;
                 }
@@ -577,7 +580,7 @@ mod tests {
     fn records_and_fails_on_request() {
         let fake = FakeNetworkPlugin::default();
         let ns = fake.create_netns("c1").unwrap();
-        fake.fail_at(FakeStep::SetupNetwork("b".into()));
+        fake.fail_next(FakeStep::SetupNetwork("b".into()));
         let err = fake
             .setup("c1", &ns, &["a".into(), "b".into()], &[])
             .unwrap_err();

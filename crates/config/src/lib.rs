@@ -8,8 +8,12 @@ mod defaults;
 mod doc;
 mod env;
 mod error;
+#[cfg(any(test, feature = "testing"))]
+mod failures;
 mod file;
 mod loader;
+mod mounts;
+mod names;
 mod paths;
 mod ports;
 mod private;
@@ -33,9 +37,11 @@ pub use loader::{
     discover_config_file, user_config_file, ConfigLoader, LoadedConfig, ADMIN_CONFIG_PATH,
     CONFIG_ENV_VAR, VENDOR_CONFIG_PATH,
 };
+pub use mounts::{mount_points, mount_points_under, unmount_under};
+pub use names::{check_name, is_valid_name, NameError, NameKind, NAME_PATTERN};
 pub use paths::{
-    auth_file_candidates, seccomp_profile_path, REGISTRY_AUTH_FILE_ENV_VAR, SECCOMP_DEFAULT_PATH,
-    SECCOMP_OVERRIDE_PATH,
+    auth_file_candidates, seccomp_profile_candidates, seccomp_profile_path, signature_policy_path,
+    REGISTRY_AUTH_FILE_ENV_VAR, SECCOMP_DEFAULT_PATH, SECCOMP_OVERRIDE_PATH,
 };
 pub use ports::{PortMapping, PortSpecError, Protocol};
 pub use private::{private_dir, tighten_mode};

@@ -1,6 +1,11 @@
-//! Other well-known files of the engine: the seccomp profile and registry credentials.
+//! Other well-known files of the engine: the seccomp profile, the signature
+//! policy and registry credentials.
+//!
+//! These are the one place their rules live: the layers (oci, storage) take
+//! the paths as options and never read the environment for them; the
+//! runtime resolves them here and passes them down.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::Environment;
 
@@ -11,15 +16,41 @@ pub const SECCOMP_OVERRIDE_PATH: &str = "/etc/crio/seccomp.json";
 /// The variable naming the registry credentials file, as in containers/image.
 pub const REGISTRY_AUTH_FILE_ENV_VAR: &str = "REGISTRY_AUTH_FILE";
 
-/// The seccomp profile to use: the override when it exists (below the
-/// environment's root), else the default (which may itself be missing).
+/// The default seccomp profiles, most preferred first: the override, then
+/// the default. The first of them that exists is the profile of a container
+/// created without `--security-opt seccomp=...`; it is looked up when the
+/// container is created, so a profile installed later is seen.
+pub fn seccomp_profile_candidates() -> Vec<PathBuf> {
+    vec![
+        PathBuf::from(SECCOMP_OVERRIDE_PATH),
+        PathBuf::from(SECCOMP_DEFAULT_PATH),
+    ]
+}
+
+/// The seccomp profile to use: the first of [`seccomp_profile_candidates`]
+/// that exists (below the environment's root), else the default (which may
+/// itself be missing).
 pub fn seccomp_profile_path(env: &Environment) -> PathBuf {
-    let over = PathBuf::from(SECCOMP_OVERRIDE_PATH);
-    if env.host_path(&over).is_file() {
-        over
-    } else {
-        PathBuf::from(SECCOMP_DEFAULT_PATH)
+    seccomp_profile_candidates()
+        .into_iter()
+        .find(|p| env.host_path(p).is_file())
+        .unwrap_or_else(|| PathBuf::from(SECCOMP_DEFAULT_PATH))
+}
+
+/// The signature policy file a pull uses: `configured` (the configuration's
+/// `signature_policy_path`, or `--signature-policy`) when it is not the
+/// built-in default; else the user's `~/.config/containers/policy.json` when
+/// it exists (below the environment's root), else the system-wide
+/// [`SIGNATURE_POLICY_PATH`](crate::SIGNATURE_POLICY_PATH), as
+/// containers/image does.
+pub fn signature_policy_path(env: &Environment, configured: &Path) -> PathBuf {
+    if configured != Path::new(crate::SIGNATURE_POLICY_PATH) {
+        return configured.to_path_buf();
     }
+    env.home()
+        .map(|h| h.join(".config/containers/policy.json"))
+        .filter(|p| env.host_path(p).is_file())
+        .unwrap_or_else(|| configured.to_path_buf())
 }
 
 /// Registry credential files, most preferred first.
@@ -70,6 +101,43 @@ mod tests {
             seccomp_profile_path(&env),
             PathBuf::from(SECCOMP_OVERRIDE_PATH)
         );
+    }
+
+    #[test]
+    fn seccomp_candidates_put_the_override_first() {
+        assert_eq!(
+            seccomp_profile_candidates(),
+            [
+                PathBuf::from(SECCOMP_OVERRIDE_PATH),
+                PathBuf::from(SECCOMP_DEFAULT_PATH)
+            ]
+        );
+    }
+
+    #[test]
+    fn signature_policy_prefers_the_configured_then_the_users_file() {
+        let root = tempfile::tempdir().unwrap();
+        let env = Environment::new(1000)
+            .with_root(root.path())
+            .with_var("HOME", "/home/alice");
+        let system = Path::new(crate::SIGNATURE_POLICY_PATH);
+        assert_eq!(signature_policy_path(&env, system), system);
+        let user = root.path().join("home/alice/.config/containers");
+        std::fs::create_dir_all(&user).unwrap();
+        std::fs::write(user.join("policy.json"), "{}").unwrap();
+        assert_eq!(
+            signature_policy_path(&env, system),
+            PathBuf::from("/home/alice/.config/containers/policy.json")
+        );
+        // A configured file wins over the user's, even when missing.
+        assert_eq!(
+            signature_policy_path(&env, Path::new("/etc/x/p.json")),
+            PathBuf::from("/etc/x/p.json")
+        );
+        // A relative or missing HOME is no home.
+        for env in [env.clone().with_var("HOME", "rel"), env.without_var("HOME")] {
+            assert_eq!(signature_policy_path(&env, system), system);
+        }
     }
 
     #[test]

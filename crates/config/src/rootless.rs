@@ -185,21 +185,17 @@ mod tests {
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
 
-    fn require_root() {
-        assert!(
-            Environment::from_process().uid() == 0,
-            "this test needs root (it chowns directories to another uid); run the tests as root"
-        );
-    }
-
     fn fake_root() -> (tempfile::TempDir, Environment) {
         let dir = tempfile::tempdir().unwrap();
         let env = Environment::new(1000).with_root(dir.path());
         (dir, env)
     }
 
-    fn chown(path: &Path, uid: u32) {
-        std::os::unix::fs::chown(path, Some(uid), None).unwrap();
+    /// The uid of whoever runs the tests (directories we create are theirs) and
+    /// another one (directories we create are not its).
+    fn me_and_other() -> (u32, u32) {
+        let me = Environment::from_process().uid();
+        (me, me + 1)
     }
 
     #[test]
@@ -214,31 +210,26 @@ mod tests {
 
     #[test]
     fn run_user_is_used_when_owned_with_mode_0700() {
-        require_root();
+        let (me, _) = me_and_other();
         let (d, env) = fake_root();
-        let dir = d.path().join("run/user/1000");
+        let env = env.with_uid(me);
+        let dir = d.path().join(format!("run/user/{me}"));
         fs::create_dir_all(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-        chown(&dir, 1000);
         let rd = rootless_runtime_dir(&env).unwrap();
-        assert_eq!(rd.path, PathBuf::from("/run/user/1000"));
+        assert_eq!(rd.path, PathBuf::from(format!("/run/user/{me}")));
         assert_eq!(rd.source, RuntimeDirSource::RunUser);
         assert_eq!(rd.rejected.len(), 1);
         assert_eq!(rd.rejected[0].to_string(), "XDG_RUNTIME_DIR: not set");
     }
 
     #[test]
-    fn wrong_owner_and_wrong_mode_fall_through_to_tmpdir() {
-        require_root();
+    fn a_dir_of_another_owner_is_rejected() {
+        let (me, other) = me_and_other();
         let (d, env) = fake_root();
-        // /run/user/1000 is created by us (root) -> wrong owner.
-        // $TMPDIR/user/1000 owned by the user but mode 0755 -> rejected too,
-        // then fixed to 0700 -> accepted.
-        let tmp = d.path().join("scratch/user/1000");
-        fs::create_dir_all(&tmp).unwrap();
-        chown(&tmp, 1000);
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).unwrap();
+        // Both candidates are made by us, so neither belongs to `other`.
         let env = env
+            .with_uid(other)
             .with_var("TMPDIR", "/scratch")
             .with_var("HOME", "/home/alice");
         fs::create_dir_all(d.path().join("home/alice")).unwrap();
@@ -249,25 +240,45 @@ mod tests {
             reasons,
             [
                 "XDG_RUNTIME_DIR: not set".to_owned(),
-                "/run/user/UID (/run/user/1000): owned by uid 0, not 1000".to_owned(),
-                "$TMPDIR/user/UID (/scratch/user/1000): mode 0755, not 0700".to_owned(),
+                format!("/run/user/UID (/run/user/{other}): owned by uid {me}, not {other}"),
+                format!("$TMPDIR/user/UID (/scratch/user/{other}): owned by uid {me}, not {other}"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_dir_with_a_wider_mode_is_rejected_until_it_is_0700() {
+        let (me, _) = me_and_other();
+        let (d, env) = fake_root();
+        let env = env.with_uid(me).with_var("TMPDIR", "/scratch");
+        let run = d.path().join(format!("run/user/{me}"));
+        fs::create_dir_all(&run).unwrap();
+        fs::set_permissions(&run, fs::Permissions::from_mode(0o755)).unwrap();
+        let tmp = d.path().join(format!("scratch/user/{me}"));
+        fs::create_dir_all(&tmp).unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).unwrap();
+        let err = rootless_runtime_dir(&env).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "/run/user/UID (/run/user/{me}): mode 0755, not 0700"
+            )),
+            "{err}"
         );
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700)).unwrap();
         let rd = rootless_runtime_dir(&env).unwrap();
-        assert_eq!(rd.path, PathBuf::from("/scratch/user/1000"));
+        assert_eq!(rd.path, PathBuf::from(format!("/scratch/user/{me}")));
         assert_eq!(rd.source, RuntimeDirSource::TmpDirUser);
     }
 
     #[test]
     fn home_rundir_resolves_symlinks() {
-        require_root();
+        let (_, other) = me_and_other();
         let (d, env) = fake_root();
         fs::create_dir_all(d.path().join("data/alice")).unwrap();
         fs::create_dir_all(d.path().join("home")).unwrap();
         std::os::unix::fs::symlink(d.path().join("data/alice"), d.path().join("home/alice"))
             .unwrap();
-        let env = env.with_var("HOME", "/home/alice");
+        let env = env.with_uid(other).with_var("HOME", "/home/alice");
         let rd = rootless_runtime_dir(&env).unwrap();
         assert_eq!(rd.path, PathBuf::from("/data/alice/rundir"));
         assert_eq!(rd.rejected.len(), 3);

@@ -3,11 +3,13 @@
 //! berth-config has no trait to fake: the layers above take a plain
 //! [`RuntimeConfig`]. These helpers build one that touches nothing outside a
 //! test's own directory, and write small executables to stand in for runc
-//! or conmon.
+//! or conmon. [`InjectFailures`] is the one way every layer's fake is told
+//! to fail.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+pub use crate::failures::{Failures, InjectFailures, Strike};
 use crate::{RuntimeConfig, StateType, StorageConfig, StorageDriver};
 
 /// A root configuration whose directories all live under `dir` (which need

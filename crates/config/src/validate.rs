@@ -66,19 +66,18 @@ pub(crate) fn max_log_size(n: i64) -> Result<(), Expected> {
     }
 }
 
-/// A CNI network name: letters, digits, `-`, `_`, `.`, not starting with `.` or `-`.
+/// A CNI network name: the name rule of [`crate::names`] for networks (letters, digits, `-`,
+/// `_`, `.`, starting with a letter or digit, at most 200 characters).
 pub(crate) fn network_name(n: &str) -> Result<(), Expected> {
-    let ok = !n.is_empty()
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        Err(
+    match crate::check_name(crate::NameKind::Network, n) {
+        Ok(()) => Ok(()),
+        Err(crate::NameError::TooLong { max, .. }) => {
+            Err(format!("a network name of at most {max} characters"))
+        }
+        Err(crate::NameError::Empty | crate::NameError::Pattern) => Err(
             "a network name (letters, digits, '-', '_', '.', starting with a letter or digit)"
                 .to_owned(),
-        )
+        ),
     }
 }
 
@@ -126,5 +125,10 @@ mod tests {
         assert!(network_name("").is_err());
         assert!(network_name("-x").is_err());
         assert!(network_name("a b").is_err());
+        assert!(network_name(&"n".repeat(200)).is_ok());
+        assert_eq!(
+            network_name(&"n".repeat(201)).unwrap_err(),
+            "a network name of at most 200 characters"
+        );
     }
 }

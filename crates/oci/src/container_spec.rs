@@ -111,8 +111,10 @@ pub struct Resources {
     pub memory_swap: Option<i64>,
     /// Memory reservation (soft limit) in bytes.
     pub memory_reservation: Option<i64>,
-    /// CPUs as a fraction (`--cpus 1.5`): quota = cpus × period (100000).
-    pub cpus: Option<f64>,
+    /// CFS quota in microseconds per period (`--cpus 1.5` is 150000 per 100000).
+    pub cpu_quota: Option<i64>,
+    /// CFS period in microseconds; `None` with a quota = 100000.
+    pub cpu_period: Option<u64>,
     /// CPU shares (relative weight).
     pub cpu_shares: Option<u64>,
     /// cpuset CPUs (`0-1`).
@@ -239,30 +241,6 @@ pub struct ContainerSpec {
     pub cgroup_parent: Option<String>,
 }
 
-/// Parses a signal as images and users write it: `SIGQUIT`, `QUIT`, `quit` or `3`.
-pub fn parse_signal(s: &str) -> crate::Result<i32> {
-    let t = s.trim();
-    if let Ok(n) = t.parse::<i32>() {
-        if (1..=64).contains(&n) {
-            return Ok(n);
-        }
-    } else {
-        let upper = t.to_ascii_uppercase();
-        let name = if upper.starts_with("SIG") {
-            upper
-        } else {
-            format!("SIG{upper}")
-        };
-        if let Ok(sig) = name.parse::<nix::sys::signal::Signal>() {
-            return Ok(sig as i32);
-        }
-    }
-    Err(crate::Error::InvalidSpec {
-        field: "stop_signal".into(),
-        reason: format!("{s:?} is not a signal name or number"),
-    })
-}
-
 impl ContainerSpec {
     /// The signal that stops this container: the user's, else the image's, else SIGTERM.
     pub fn effective_stop_signal(&self) -> crate::Result<i32> {
@@ -270,7 +248,14 @@ impl ContainerSpec {
             return Ok(s);
         }
         match &self.image.stop_signal {
-            Some(s) if !s.is_empty() => parse_signal(s),
+            Some(s) if !s.is_empty() => {
+                s.parse::<crate::Signal>()
+                    .map(|sig| sig.0)
+                    .map_err(|e| crate::Error::InvalidSpec {
+                        field: "stop_signal".into(),
+                        reason: e.to_string(),
+                    })
+            }
             _ => Ok(libc::SIGTERM),
         }
     }
@@ -297,18 +282,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signals_parse_in_every_spelling() {
-        assert_eq!(parse_signal("SIGQUIT").unwrap(), libc::SIGQUIT);
-        assert_eq!(parse_signal("quit").unwrap(), libc::SIGQUIT);
-        assert_eq!(parse_signal("9").unwrap(), 9);
-        assert!(parse_signal("SIGNOPE")
-            .unwrap_err()
-            .to_string()
-            .contains("SIGNOPE"));
-        assert!(parse_signal("0").is_err());
-    }
-
-    #[test]
     fn stop_signal_prefers_user_then_image_then_term() {
         let mut s = ContainerSpec::new("a", "/r", "/b");
         assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGTERM);
@@ -316,5 +289,22 @@ mod tests {
         assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGINT);
         s.stop_signal = Some(libc::SIGKILL);
         assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGKILL);
+    }
+
+    #[test]
+    fn an_image_stop_signal_is_read_by_the_one_parser() {
+        let mut s = ContainerSpec::new("a", "/r", "/b");
+        s.image.stop_signal = Some("quit".into());
+        assert_eq!(s.effective_stop_signal().unwrap(), libc::SIGQUIT);
+        s.image.stop_signal = Some("SIGRTMIN+3".into());
+        assert_eq!(s.effective_stop_signal().unwrap(), 37);
+        s.image.stop_signal = Some("SIGNOPE".into());
+        let e = s.effective_stop_signal().unwrap_err().to_string();
+        assert!(
+            e.contains("stop_signal") && e.contains("\"SIGNOPE\""),
+            "{e}"
+        );
+        s.image.stop_signal = Some("0".into());
+        assert!(s.effective_stop_signal().is_err());
     }
 }

@@ -177,7 +177,9 @@ pub enum Error {
     #[error("building the OCI spec: {0}")]
     OciSpec(#[from] oci_spec::OciSpecError),
 
-    /// An injected failure from the fake runtime.
+    /// An injected failure from the fake runtime; only with the `testing` feature, so a
+    /// production build cannot produce it.
+    #[cfg(any(test, feature = "testing"))]
     #[error("injected failure in {0}")]
     Injected(String),
 }

@@ -1,11 +1,14 @@
 //! An in-memory [`OciRuntime`] for the runtime crate's unit tests (feature `testing`).
 //!
 //! It keeps a table of containers with the runtime's state machine (created → running →
-//! stopped, paused), records every call in order, and can be told to fail any operation.
+//! stopped, paused), records every call in order, and can be told to fail any operation
+//! through [`InjectFailures`] (by [`Op`]), like the other layers' fakes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
 
 use crate::error::{Error, Result};
 use crate::runtime::{
@@ -85,7 +88,8 @@ struct FakeContainer {
 #[derive(Debug, Default)]
 struct Inner {
     calls: Vec<Call>,
-    fail: HashMap<Op, String>,
+    failures: Failures<Op>,
+    /// What a planned failure of an op looks like when it is not [`Error::Injected`].
     runtime_fail: HashMap<Op, String>,
     containers: BTreeMap<String, FakeContainer>,
     next_pid: i32,
@@ -125,23 +129,15 @@ impl FakeOciRuntime {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Makes every later call of `op` fail with [`Error::Injected`] until [`Self::clear_failure`].
-    pub fn fail_on(&self, op: Op) {
-        self.lock().fail.insert(op, format!("{op:?}"));
-    }
-
     /// Makes every later call of `op` fail like the real runtime would with `message`
     /// ([`Error::Runtime`], classified as podman does), e.g. `exec: "x": executable file not
-    /// found in $PATH` to test the 127 exit code path.
+    /// found in $PATH` to test the 127 exit code path, until
+    /// [`InjectFailures::clear_failure`]. Failures planned with [`InjectFailures`] for `op`
+    /// look the same while the message is set.
     pub fn fail_with_runtime_message(&self, op: Op, message: &str) {
-        self.lock().runtime_fail.insert(op, message.to_owned());
-    }
-
-    /// Stops injecting failures for `op`.
-    pub fn clear_failure(&self, op: Op) {
         let mut g = self.lock();
-        g.fail.remove(&op);
-        g.runtime_fail.remove(&op);
+        g.runtime_fail.insert(op, message.to_owned());
+        g.failures.add(op, Strike::Always);
     }
 
     /// Every call so far, in order.
@@ -207,8 +203,8 @@ impl FakeOciRuntime {
     fn enter(&self, op: Op, call: Call) -> Result<std::sync::MutexGuard<'_, Inner>> {
         let mut g = self.lock();
         g.calls.push(call);
-        if let Some(what) = g.fail.get(&op) {
-            return Err(Error::Injected(what.clone()));
+        if !g.failures.strikes(&op) {
+            return Ok(g);
         }
         if let Some(message) = g.runtime_fail.get(&op) {
             let id = match g.calls.last() {
@@ -235,7 +231,23 @@ impl FakeOciRuntime {
                 class: crate::error::ExitCodeClass::classify(message),
             });
         }
-        Ok(g)
+        Err(Error::Injected(format!("{op:?}")))
+    }
+}
+
+/// Failures by [`Op`]; a failing call is recorded and returns [`Error::Injected`] (or the
+/// runtime's error set by [`FakeOciRuntime::fail_with_runtime_message`]).
+impl InjectFailures for FakeOciRuntime {
+    type Op = Op;
+
+    fn inject(&self, op: Op, strike: Strike) {
+        self.lock().failures.add(op, strike);
+    }
+
+    fn clear_failure(&self, op: &Op) {
+        let mut g = self.lock();
+        g.failures.clear(op);
+        g.runtime_fail.remove(op);
     }
 }
 
@@ -458,11 +470,15 @@ mod tests {
     #[test]
     fn injected_failure_hits_only_that_op() {
         let rt = FakeOciRuntime::new();
-        rt.fail_on(Op::Start);
+        rt.fail_always(Op::Start);
         rt.create(&req("a")).unwrap();
         assert!(matches!(rt.start("a"), Err(Error::Injected(_))));
-        rt.clear_failure(Op::Start);
+        assert!(matches!(rt.start("a"), Err(Error::Injected(_))));
+        rt.clear_failure(&Op::Start);
         rt.start("a").unwrap();
+        rt.fail_next(Op::Pause);
+        assert!(matches!(rt.pause("a"), Err(Error::Injected(_))));
+        rt.pause("a").unwrap();
     }
 
     #[test]
@@ -475,7 +491,7 @@ mod tests {
         let e = rt.create(&req("a")).unwrap_err();
         assert_eq!(e.run_exit_code(), 127);
         assert!(e.to_string().contains("create of a"), "{e}");
-        rt.clear_failure(Op::Create);
+        rt.clear_failure(&Op::Create);
         rt.create(&req("a")).unwrap();
         rt.start("a").unwrap();
         rt.fail_with_runtime_message(Op::Exec, "exec: \"/etc\": permission denied");

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use berth_config::{
-    CgroupManager, ConfigLoader, ConfigOptions, Environment, StateType, StorageConfig,
+    CgroupManager, ConfigLoader, ConfigOptions, Environment, NameKind, StateType, StorageConfig,
     StorageDriver,
 };
 
@@ -133,7 +133,7 @@ impl RuntimeBuilder {
 
     /// libpod namespace (`""` = see everything).
     pub fn namespace(mut self, ns: &str) -> Self {
-        let check = if ns.is_empty() || berth_state::is_valid_name(ns) {
+        let check = if ns.is_empty() || berth_config::is_valid_name(NameKind::Container, ns) {
             Ok(())
         } else {
             Err((
@@ -194,7 +194,7 @@ impl RuntimeBuilder {
 
     /// Name of the default CNI network.
     pub fn default_network(mut self, name: &str) -> Self {
-        let check = if berth_state::is_valid_name(name) {
+        let check = if berth_config::is_valid_name(NameKind::Network, name) {
             Ok(())
         } else {
             Err((

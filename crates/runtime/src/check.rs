@@ -147,12 +147,7 @@ fn owned(all: &[ContainerRecord], default_cgroup_parent: &str) -> Owned {
         if r.state.status.is_active() {
             o.active.insert(id.clone());
         }
-        if let Some(p) = r
-            .config
-            .extra
-            .get(crate::container::EXTRA_CGROUP_PARENT)
-            .and_then(|v| v.as_str())
-        {
+        if let Some(p) = r.config.cgroup_parent.as_deref() {
             o.cgroup_parents.insert(p.trim_matches('/').to_string());
         }
     }

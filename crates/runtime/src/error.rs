@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub use kind::{ErrorKind, OciFailure};
+
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -162,6 +164,20 @@ pub enum Error {
         /// Every failure.
         errors: Vec<Error>,
     },
+    /// A value stored in a container's record cannot be decoded.
+    #[error("container {id}: its record's {field} cannot be read ({source}); what it names was left in place")]
+    Record {
+        /// Container id.
+        id: String,
+        /// The record's field.
+        field: &'static str,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A listing or prune filter does not parse or names an unknown object.
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
     /// A host fact could not be read.
     #[error("reading {what}: {reason}")]
     Host {
@@ -171,6 +187,11 @@ pub enum Error {
         reason: String,
     },
 }
+
+mod kind;
+use kind::{
+    config_kind, copy_kind, network_kind, oci_kind, registry_kind, state_kind, storage_kind,
+};
 
 macro_rules! boxed_from {
     ($($variant:ident: $t:ty),*) => {
@@ -221,7 +242,44 @@ impl Error {
         }
     }
 
-    /// Whether this is "no such container/pod/volume" (podman exit code 125 with that message).
+    /// What kind of failure this is, for callers that act on it (a front end's exit code, a
+    /// retry, an `--ignore`): see [`ErrorKind`]. Layer errors are classified by their own
+    /// variants, and an [`Error::Undo`] by the error that made the operation fail.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::RuntimeStopped => ErrorKind::Stopped,
+            Error::InvalidOption { .. }
+            | Error::InvalidArgument { .. }
+            | Error::InvalidNetworkOption { .. }
+            | Error::Filter(_) => ErrorKind::InvalidInput,
+            Error::Config(e) => config_kind(e),
+            Error::State(e) => state_kind(e),
+            Error::Storage(e) => storage_kind(e),
+            Error::Oci(e) => oci_kind(e),
+            Error::Network(e) => network_kind(e),
+            Error::Copy(e) => copy_kind(e),
+            Error::Registry(e) => registry_kind(e),
+            Error::NoRegistry
+            | Error::Io { .. }
+            | Error::Cleanup { .. }
+            | Error::Host { .. }
+            | Error::Record { .. } => ErrorKind::Other,
+            Error::InvalidStatus { .. }
+            | Error::PodInvalidStatus { .. }
+            | Error::ContainerRunning { .. } => ErrorKind::InvalidState,
+            Error::ContainerInUse { .. }
+            | Error::PodHasContainers { .. }
+            | Error::VolumeInUse { .. } => ErrorKind::InUse,
+            Error::NoSuchVolume(_) => ErrorKind::NotFound,
+            Error::VolumeExists(_) => ErrorKind::AlreadyExists,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Undo { source, .. } => source.kind(),
+        }
+    }
+
+    /// Whether this is "no such container/pod/volume" in the state (podman exit code 125 with
+    /// that message). Narrower than `kind() == ErrorKind::NotFound`, which also covers
+    /// images, networks and the OCI runtime's containers.
     pub fn is_not_found(&self) -> bool {
         match self {
             Error::State(e) => e.is_not_found(),

@@ -9,6 +9,12 @@
 //!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
 //!   exit command runs.
 //! - Pods share an infra container's namespaces; volumes live under the graph root.
+//! - Prune and system: [`Runtime::prune_containers`], `prune_pods`, `prune_images`,
+//!   `prune_volumes`, `prune_system` (typed [`PruneFilters`], a [`PruneReport`] per kind),
+//!   `system_reset`, `disk_usage`, `system_refresh`.
+//! - Filters: [`parse_filters`] turns `KEY=VALUE` words into typed [`Filters`];
+//!   `list_containers_filtered`, `list_pods_filtered`, `list_volumes_filtered` and
+//!   [`filter::Matcher`] apply them.
 //! - CNI networks: [`Runtime::create_network`] (typed [`NetworkCreateOptions`], generated
 //!   names), `list_networks`, `inspect_network` (typed [`Network`] descriptions),
 //!   `remove_network` (force removes the containers that use it first).
@@ -58,22 +64,27 @@ mod check;
 mod container;
 mod dirs;
 mod error;
+pub mod filter;
 mod image;
 mod info;
 mod lock;
 mod names;
 mod network;
+mod options;
 mod pod;
 mod process;
+mod prune;
 mod refresh;
 mod registry;
 mod runtime;
+mod system;
 mod undo;
 mod volume;
 
 #[cfg(test)]
 mod tests;
 
+pub use berth_config::{NameError, NameKind};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
@@ -82,17 +93,31 @@ pub use container::{
     InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
     NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, OciFailure, Result};
+pub use filter::{
+    container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
+    PruneFilters,
+};
 pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
 pub use lock::LockGuard;
-pub use names::{generate_name, new_id, validate_name};
+pub use names::{check_name, generate_name, new_id, validate_name};
+pub use options::{
+    check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
+    parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
+};
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;
+pub use prune::{
+    ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,
+};
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
+pub use system::{DiskUsage, ResetReport, SystemPruneOptions, SystemPruneReport, UsageSummary};
 pub use volume::{Volume, VolumeCreateOptions};
 
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};
+/// The one signal parser (names, `RTMIN+n`, numbers), for front ends' `--signal` flags.
+pub use berth_oci::{InvalidSignal, Signal};
 pub use berth_state::{
     ContainerRecord, ContainerStatus, Mount, NamedVolume, PodRecord, PodSharedNamespaces,
     PodStatus, ResourceLimits,

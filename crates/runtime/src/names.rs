@@ -4,6 +4,8 @@
 
 use rand::RngExt as _;
 
+use berth_config::{NameError, NameKind};
+
 use crate::error::{Error, Result};
 
 /// A new random id: 64 lowercase hex characters (32 random bytes).
@@ -23,19 +25,22 @@ pub fn new_id() -> String {
     out
 }
 
-/// Checks a user-given container or pod name: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+/// Checks a user-given container, pod or volume name: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most
+/// 253 characters (berth-config's name rule).
 pub fn validate_name(name: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(Error::invalid("name", name, "must not be empty"));
-    }
-    if !berth_state::is_valid_name(name) {
-        return Err(Error::invalid(
-            "name",
-            name,
-            "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
-        ));
-    }
-    Ok(())
+    check_name(NameKind::Container, name)
+}
+
+/// Checks a `kind` name by berth-config's one name rule ([`berth_config::check_name`]).
+pub fn check_name(kind: NameKind, name: &str) -> Result<()> {
+    let what = match kind {
+        NameKind::Network => "network name",
+        NameKind::Container | NameKind::Pod | NameKind::Volume => "name",
+    };
+    berth_config::check_name(kind, name).map_err(|e| match e {
+        NameError::Pattern => Error::invalid(what, name, format!("names {e}")),
+        NameError::Empty | NameError::TooLong { .. } => Error::invalid(what, name, e.to_string()),
+    })
 }
 
 const ADJECTIVES: &[&str] = &[
@@ -272,5 +277,35 @@ mod tests {
         for good in ["a", "A1", "web-1", "x_y.z", "9"] {
             validate_name(good).unwrap();
         }
+        assert_eq!(
+            validate_name("-x").unwrap_err().to_string(),
+            validate_name("a b")
+                .unwrap_err()
+                .to_string()
+                .replace("a b", "-x")
+        );
+        assert!(validate_name("")
+            .unwrap_err()
+            .to_string()
+            .contains("must not be empty"));
+        assert!(validate_name("a:b")
+            .unwrap_err()
+            .to_string()
+            .contains("names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*"));
+    }
+
+    #[test]
+    fn length_caps_come_from_the_kind() {
+        validate_name(&"a".repeat(253)).unwrap();
+        let err = validate_name(&"a".repeat(254)).unwrap_err().to_string();
+        assert!(err.contains("at most 253"), "{err}");
+        check_name(NameKind::Network, &"n".repeat(200)).unwrap();
+        let err = check_name(NameKind::Network, &"n".repeat(201))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("network name") && err.contains("at most 200"),
+            "{err}"
+        );
     }
 }

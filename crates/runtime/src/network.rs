@@ -10,6 +10,7 @@ pub use berth_cni::{network_id, LeaseRange, Network, NetworkSubnet};
 pub use options::{NetworkCreateOptions, NetworkOption, BRIDGE_NAME_OPTION};
 
 use crate::error::Result;
+use crate::filter::{Filters, Matcher, NetworkFacts};
 use crate::runtime::Runtime;
 
 impl Runtime {
@@ -44,6 +45,22 @@ impl Runtime {
         self.check()?;
         self.networks.ensure_default()?;
         Ok(self.networks.list()?)
+    }
+
+    /// [`Runtime::list_networks`] keeping those that pass `filters` (`name` regular
+    /// expressions, `id` prefixes, `driver`, `label`/`label!`).
+    pub fn list_networks_filtered(&self, filters: &Filters) -> Result<Vec<Network>> {
+        let m = Matcher::new(filters, chrono::Utc::now(), &|_| None)?;
+        let mut nets = self.list_networks()?;
+        nets.retain(|n| {
+            m.network(&NetworkFacts {
+                id: &n.id,
+                name: &n.name,
+                driver: &n.driver,
+                labels: &n.labels,
+            })
+        });
+        Ok(nets)
     }
 
     /// One network by name (the default one is written when missing).

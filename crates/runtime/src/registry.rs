@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use berth_storage::registry::{
-    Alias, Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions, PullPolicy,
-    PullReport, PushOptions, PushReport, RegistryEntry, RegistryRules, ShortNameMode,
+    Alias, AuthOptions, Credentials, ImageRegistry, LoginOptions, PolicySource, PullOptions,
+    PullPolicy, PullReport, PushOptions, PushReport, RegistryEntry, RegistryRules, ShortNameMode,
 };
 use berth_storage::{ImageRecord, RulesSource};
 
@@ -39,40 +39,55 @@ impl Runtime {
         registry_rules()
     }
 
-    /// The signature policy of the configuration: `signature_policy_path` when it was set,
-    /// else the user's `~/.config/containers/policy.json` or `/etc/containers/policy.json`.
+    /// The signature policy of the configuration, as `berth_config::signature_policy_path`
+    /// resolves it: `signature_policy_path` when it was set, else the user's
+    /// `~/.config/containers/policy.json` or `/etc/containers/policy.json`.
     pub fn signature_policy(&self) -> Result<PolicySource> {
         self.check()?;
-        let path = &self.config.signature_policy_path;
-        Ok(if path.as_os_str() == berth_config::SIGNATURE_POLICY_PATH {
-            PolicySource::Default
-        } else {
-            PolicySource::File(path.clone())
+        let env = berth_config::Environment::from_process();
+        Ok(PolicySource::File(berth_config::signature_policy_path(
+            &env,
+            &self.config.signature_policy_path,
+        )))
+    }
+
+    /// Credentials options with the default auth files of the process environment
+    /// (`berth_config::auth_file_candidates`) filled in; the caller adds `--authfile` and
+    /// `--creds`.
+    pub fn auth_options(&self) -> Result<AuthOptions> {
+        self.check()?;
+        let env = berth_config::Environment::from_process();
+        Ok(AuthOptions {
+            default_files: berth_config::auth_file_candidates(&env),
+            ..AuthOptions::default()
         })
     }
 
-    /// Pull options with the registry rules and the signature policy filled in; the caller
-    /// adds the platform, TLS choice, credentials and progress.
+    /// Pull options with the registry rules, the signature policy and the default auth files
+    /// filled in; the caller adds the platform, TLS choice, credentials and progress.
     pub fn pull_options(&self) -> Result<PullOptions> {
         Ok(PullOptions {
             rules: self.registry_rules()?,
             policy: self.signature_policy()?,
+            auth: self.auth_options()?,
             ..PullOptions::default()
         })
     }
 
-    /// Push options with the registry rules filled in.
+    /// Push options with the registry rules and the default auth files filled in.
     pub fn push_options(&self) -> Result<PushOptions> {
         Ok(PushOptions {
             rules: self.registry_rules()?,
+            auth: self.auth_options()?,
             ..PushOptions::default()
         })
     }
 
-    /// Login options with the registry rules filled in.
+    /// Login options with the registry rules and the default auth files filled in.
     pub fn login_options(&self) -> Result<LoginOptions> {
         Ok(LoginOptions {
             rules: self.registry_rules()?,
+            auth: self.auth_options()?,
             ..LoginOptions::default()
         })
     }

@@ -113,8 +113,9 @@ pub struct EngineOptions {
     pub catatonit_path: PathBuf,
     /// Liveness of conmon and container pids.
     pub probe: Arc<dyn ProcessProbe>,
-    /// The default seccomp profile (`/usr/share/containers/seccomp.json`).
-    pub seccomp_default_path: PathBuf,
+    /// The default seccomp profiles, most preferred first (the first that exists is used):
+    /// `berth_config::seccomp_profile_candidates`.
+    pub seccomp_profiles: Vec<PathBuf>,
     /// The host resolv.conf copied into containers.
     pub host_resolv_conf: PathBuf,
     /// Hook directories read after the configuration's `hooks_dir` (later ones win on equal
@@ -132,7 +133,7 @@ impl Default for EngineOptions {
             infra_image: crate::pod::INFRA_IMAGE.to_string(),
             catatonit_path: PathBuf::from("/usr/bin/catatonit"),
             probe: Arc::new(HostProbe),
-            seccomp_default_path: PathBuf::from("/usr/share/containers/seccomp.json"),
+            seccomp_profiles: berth_config::seccomp_profile_candidates(),
             host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
             extra_hooks_dirs: Vec::new(),
         }

@@ -230,19 +230,4 @@ impl Runtime {
         }
         add()
     }
-
-    /// Removes every volume no container uses; returns their names.
-    pub fn prune_volumes(&self) -> Result<Vec<String>> {
-        self.check()?;
-        let mut removed = Vec::new();
-        for v in self.list_volumes()? {
-            // In use, or removed meanwhile: not pruned. The check is remove's, under the lock.
-            match self.remove_volume(&v.name, false) {
-                Ok(()) => removed.push(v.name),
-                Err(Error::VolumeInUse { .. } | Error::NoSuchVolume(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(removed)
-    }
 }

@@ -209,7 +209,9 @@ pub enum StateError {
         source: serde_json::Error,
     },
 
-    /// A failure injected by a test (`MemoryState::fail_next`).
+    /// A failure injected by a test (`InjectFailures` on `MemoryState`); only with the
+    /// `testing` feature, so a production build cannot produce it.
+    #[cfg(any(test, feature = "testing"))]
     #[error("injected failure in {operation}")]
     Injected {
         /// The operation that failed.

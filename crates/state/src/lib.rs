@@ -47,6 +47,7 @@
 
 mod error;
 mod memory;
+mod migrate;
 mod ops;
 mod private;
 mod redb_state;
@@ -63,6 +64,6 @@ pub use schema::SCHEMA_VERSION;
 pub use state::State;
 pub use types::{
     is_valid_id, is_valid_name, ContainerConfig, ContainerRecord, ContainerState, ContainerStatus,
-    Mount, NamedVolume, PodConfig, PodRecord, PodSharedNamespaces, PodState, PodStatus,
-    PortMapping, ResourceLimits, SecurityOptions, SharedNamespaces,
+    Mount, NamedVolume, NetworkMode, PodConfig, PodRecord, PodSharedNamespaces, PodState,
+    PodStatus, PortMapping, ResourceLimits, SecurityOptions, SharedNamespaces,
 };

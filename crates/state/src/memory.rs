@@ -33,7 +33,7 @@ struct Inner {
     namespace: String,
     tables: Tables,
     #[cfg(any(test, feature = "testing"))]
-    failures: Vec<String>,
+    failures: berth_config::testing::Failures<&'static str>,
     #[cfg(any(test, feature = "testing"))]
     calls: Vec<String>,
 }
@@ -74,14 +74,13 @@ impl MemoryState {
 
     /// Lock, record the call, fail it if a failure was injected for it,
     /// and refuse it after close.
-    fn enter(&self, operation: &str) -> Result<MutexGuard<'_, Inner>> {
+    fn enter(&self, operation: &'static str) -> Result<MutexGuard<'_, Inner>> {
         #[cfg_attr(not(any(test, feature = "testing")), allow(unused_mut))]
         let mut inner = self.lock();
         #[cfg(any(test, feature = "testing"))]
         {
             inner.calls.push(operation.to_string());
-            if let Some(pos) = inner.failures.iter().position(|f| f == operation) {
-                inner.failures.remove(pos);
+            if inner.failures.strikes(&operation) {
                 return Err(StateError::Injected {
                     operation: operation.to_string(),
                 });
@@ -96,15 +95,23 @@ impl MemoryState {
     }
 }
 
+/// Failures are planned by [`State`] method name (such as `"save_container_state"`); a
+/// failing call returns [`StateError::Injected`] without changing anything.
 #[cfg(any(test, feature = "testing"))]
-impl MemoryState {
-    /// Make the next call of `operation` (a [`State`] method name, such as
-    /// `"save_container_state"`) fail with [`StateError::Injected`] without
-    /// changing anything. Several calls queue several failures.
-    pub fn fail_next(&self, operation: &str) {
-        self.lock().failures.push(operation.to_string());
+impl berth_config::testing::InjectFailures for MemoryState {
+    type Op = &'static str;
+
+    fn inject(&self, operation: &'static str, strike: berth_config::testing::Strike) {
+        self.lock().failures.add(operation, strike);
     }
 
+    fn clear_failure(&self, operation: &&'static str) {
+        self.lock().failures.clear(operation);
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+impl MemoryState {
     /// The [`State`] methods called so far, by name, in order (failed calls
     /// included).
     pub fn calls(&self) -> Vec<String> {
@@ -382,6 +389,7 @@ impl State for MemoryState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use berth_config::testing::InjectFailures as _;
 
     #[test]
     fn injected_failure_hits_once_and_changes_nothing() {

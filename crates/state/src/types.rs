@@ -233,9 +233,28 @@ pub struct SecurityOptions {
     pub groups: Vec<String>,
 }
 
+/// How a container is networked, as its record keeps it (the runtime turns it into the
+/// network layer's mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "mode", content = "value")]
+pub enum NetworkMode {
+    /// Its own netns attached to these CNI networks, in this order.
+    Networks(Vec<String>),
+    /// Its own netns with only `lo`.
+    None,
+    /// The host's namespace.
+    Host,
+    /// Another namespace, by path.
+    Container(std::path::PathBuf),
+}
+
 /// The immutable part of a container, written once by `add_container`.
+///
+/// Records written before the network mode, sysctls, cgroup parent and infra marker were
+/// fields kept them in `extra` (`berth.network_mode`, ...): they are moved into their fields
+/// when the record is read, and a value there that does not decode fails the read.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct ContainerConfig {
     /// 64 lowercase hex characters.
     pub id: String,
@@ -303,11 +322,25 @@ pub struct ContainerConfig {
     pub hosts_add: Vec<String>,
     /// Where conmon writes its log.
     pub log_path: String,
+    /// How it is networked; `None` = its `networks` (records from before the field).
+    pub network_mode: Option<NetworkMode>,
+    /// Kernel parameters set in it (`--sysctl`).
+    pub sysctls: BTreeMap<String, String>,
+    /// The cgroup parent it was created under (cgroupfs `/PARENT/ID`); `None` = the OCI
+    /// runtime's default.
+    pub cgroup_parent: Option<String>,
+    /// The id of the pod whose infra container this is; `None` for every other container.
+    pub infra_pod: Option<String>,
     /// Free-form fields for later versions, without a schema change.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl ContainerConfig {
+    /// Whether this is a pod's infra container.
+    pub fn is_infra(&self) -> bool {
+        self.infra_pod.is_some()
+    }
+
     /// The ids of the containers this one depends on (shares namespaces with).
     pub fn dependencies(&self) -> BTreeSet<&str> {
         self.shared_namespaces.container_ids()
@@ -315,8 +348,11 @@ impl ContainerConfig {
 }
 
 /// The mutable part of a container, saved with `save_container_state`.
+///
+/// Records written before `restart_count` was a field kept it in `extra`
+/// (`berth.restart_count`); it is moved on read, like [`ContainerConfig`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct ContainerState {
     /// Lifecycle status.
     pub status: ContainerStatus,
@@ -344,6 +380,8 @@ pub struct ContainerState {
     pub netns_path: String,
     /// The CNI results of its networks, as the plugins returned them.
     pub network_results: Option<serde_json::Value>,
+    /// How many times it was started in this boot.
+    pub restart_count: u64,
     /// Free-form fields for later versions, without a schema change.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -506,15 +544,10 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// Whether `name` is a valid object name: a letter or digit, then letters,
-/// digits, `_`, `.` or `-` (podman's rule), at most 253 bytes.
+/// digits, `_`, `.` or `-` (podman's rule), at most 253 bytes; berth-config's
+/// name rule for containers and pods ([`berth_config::check_name`]).
 pub fn is_valid_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    let Some(first) = bytes.next() else {
-        return false;
-    };
-    name.len() <= 253
-        && first.is_ascii_alphanumeric()
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    berth_config::is_valid_name(berth_config::NameKind::Container, name)
 }
 
 #[cfg(test)]

@@ -137,6 +137,10 @@ fn full_config() -> ContainerConfig {
         dns_options: vec!["ndots:2".into()],
         hosts_add: vec!["db:10.0.0.2".into()],
         log_path: "/var/log/x.log".into(),
+        network_mode: Some(berth_state::NetworkMode::Networks(vec!["berth".into()])),
+        sysctls: BTreeMap::from([("net.ipv4.ip_forward".into(), "1".into())]),
+        cgroup_parent: Some("/berth".into()),
+        infra_pod: None,
         extra: BTreeMap::from([("future".into(), serde_json::json!({"k": [1, 2]}))]),
     }
 }
@@ -156,6 +160,7 @@ fn container_round_trips(s: &dyn State) {
         mount_point: "/m".into(),
         netns_path: "/run/netns/n".into(),
         network_results: Some(serde_json::json!([{"cniVersion": "1.0.0"}])),
+        restart_count: 3,
         extra: BTreeMap::new(),
     };
     s.add_container(&cfg, &st).unwrap();

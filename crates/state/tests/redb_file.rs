@@ -355,3 +355,41 @@ fn sample_db_in(dir: &std::path::Path) {
     std::fs::create_dir_all(dir).unwrap();
     sample_db(dir);
 }
+
+#[test]
+fn extra_keys_of_older_records_migrate_on_read_and_a_bad_one_fails_the_read() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let state = RedbState::open(dir.path(), "").unwrap();
+    // Written the way an older berth wrote them: the values in `extra`.
+    let mut old = ctr(1);
+    old.extra
+        .insert("berth.sysctls".into(), json!({"net.ipv4.ip_forward": "1"}));
+    old.extra.insert("berth.infra".into(), json!("somepod"));
+    old.extra
+        .insert("berth.network_mode".into(), json!({"mode": "none"}));
+    let mut st = ContainerState::with_status(ContainerStatus::Exited);
+    st.extra.insert("berth.restart_count".into(), json!(4));
+    state.add_container(&old, &st).unwrap();
+    let r = state.container(&id(1)).unwrap();
+    assert_eq!(r.config.sysctls["net.ipv4.ip_forward"], "1");
+    assert!(r.config.is_infra());
+    assert_eq!(r.config.network_mode, Some(berth_state::NetworkMode::None));
+    assert!(r.config.extra.is_empty(), "{:?}", r.config.extra);
+    assert_eq!(r.state.restart_count, 4);
+
+    // A stored value that does not decode is an error naming the record, not skipped.
+    let mut bad = ctr(2);
+    bad.extra.insert("berth.cgroup_parent".into(), json!(5));
+    state
+        .add_container(&bad, &ContainerState::default())
+        .unwrap();
+    let err = state.container(&id(2)).unwrap_err();
+    assert!(matches!(err, StateError::Record { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("container/{}", id(2))) && msg.contains("berth.cgroup_parent"),
+        "{msg}"
+    );
+    state.close().unwrap();
+}

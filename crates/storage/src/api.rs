@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use crate::images::RemovedImage;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions};
 use crate::Result;
 
@@ -49,6 +50,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// All container root filesystems.
     fn list_containers(&self) -> Result<Vec<ContainerRecord>>;
+
+    /// Removes an image as `podman rmi` does (one of several names: only that name goes);
+    /// refused while containers use it unless `force`.
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<RemovedImage>;
+
+    /// Bytes held by a container root filesystem's writable layer.
+    fn container_size(&self, storage_id: &str) -> Result<u64>;
 
     /// With `force`, unmounts everything this store mounted; without, fails
     /// with [`crate::Error::Busy`] while anything is mounted.

@@ -123,7 +123,9 @@ pub enum Error {
     /// An option value is invalid.
     #[error("invalid option: {0}")]
     InvalidOption(String),
-    /// A failure injected by the fake storage.
+    /// A failure injected by the fake storage; only with the `testing` feature, so a
+    /// production build cannot produce it.
+    #[cfg(any(test, feature = "testing"))]
     #[error("injected failure in {0}")]
     Injected(String),
 }

@@ -163,6 +163,12 @@ impl Storage for Store {
     fn list_containers(&self) -> Result<Vec<ContainerRecord>> {
         self.containers()
     }
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<crate::RemovedImage> {
+        Store::remove_image(self, name_or_id, force)
+    }
+    fn container_size(&self, storage_id: &str) -> Result<u64> {
+        Store::container_size(self, storage_id)
+    }
     fn shutdown(&self, force: bool) -> Result<()> {
         self.shutdown_mounts(force)
     }

@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+pub use berth_config::testing::{Failures, InjectFailures, Strike};
+
 use crate::api::Storage;
 use crate::model::{ContainerRecord, ImageConfig, ImageRecord, ImportOptions};
 use crate::{Error, Result};
@@ -30,12 +32,16 @@ pub enum Call {
     List,
     /// `shutdown(force)`.
     Shutdown(bool),
+    /// `remove_image(name_or_id, force)`.
+    RemoveImage(String, bool),
+    /// `container_size(storage_id)`.
+    ContainerSize(String),
     /// `import_rootfs(..)` with the number of bytes read.
     Import(usize),
 }
 
 impl Call {
-    /// The method name, as used by [`FakeStorage::fail_on`].
+    /// The method name, the operation [`InjectFailures`] plans failures for.
     pub fn method(&self) -> &'static str {
         match self {
             Call::ResolveImage(_) => "resolve_image",
@@ -47,6 +53,8 @@ impl Call {
             Call::ListImages => "list_images",
             Call::List => "list_containers",
             Call::Shutdown(_) => "shutdown",
+            Call::RemoveImage(..) => "remove_image",
+            Call::ContainerSize(_) => "container_size",
             Call::Import(_) => "import_rootfs",
         }
     }
@@ -57,12 +65,13 @@ struct Inner {
     calls: Vec<Call>,
     images: Vec<ImageRecord>,
     containers: BTreeMap<String, (ContainerRecord, u32)>,
-    failures: Vec<&'static str>,
+    failures: Failures<&'static str>,
     next: u64,
 }
 
 /// An in-memory [`Storage`]: images are added with [`FakeStorage::add_image`],
-/// every call is recorded, and any method can be made to fail once.
+/// every call is recorded, and any method can be made to fail through
+/// [`InjectFailures`] (by method name, e.g. `"mount_container"`).
 #[derive(Debug, Default)]
 pub struct FakeStorage {
     inner: Mutex<Inner>,
@@ -112,12 +121,6 @@ impl FakeStorage {
         rec
     }
 
-    /// Makes the next call of `method` (e.g. `"mount_container"`) fail with
-    /// [`Error::Injected`]. Several injections queue up.
-    pub fn fail_on(&self, method: &'static str) {
-        self.lock().failures.push(method);
-    }
-
     /// The calls so far, in order.
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
@@ -138,8 +141,7 @@ impl FakeStorage {
         let mut inner = self.lock();
         let method = call.method();
         inner.calls.push(call);
-        if let Some(pos) = inner.failures.iter().position(|m| *m == method) {
-            inner.failures.remove(pos);
+        if inner.failures.strikes(&method) {
             return Err(Error::Injected(method.to_string()));
         }
         Ok(inner)
@@ -147,6 +149,20 @@ impl FakeStorage {
 
     fn mount_path(&self, id: &str) -> PathBuf {
         self.mount_base.join(id).join("merged")
+    }
+}
+
+/// Failures by method name (`"mount_container"`, see [`Call::method`]); a failing call is
+/// recorded and returns [`Error::Injected`] without changing anything.
+impl InjectFailures for FakeStorage {
+    type Op = &'static str;
+
+    fn inject(&self, method: &'static str, strike: Strike) {
+        self.lock().failures.add(method, strike);
+    }
+
+    fn clear_failure(&self, method: &&'static str) {
+        self.lock().failures.clear(method);
     }
 }
 
@@ -266,6 +282,43 @@ impl Storage for FakeStorage {
         Ok(inner.containers.values().map(|c| c.0.clone()).collect())
     }
 
+    fn remove_image(&self, name_or_id: &str, force: bool) -> Result<crate::RemovedImage> {
+        let mut inner = self.enter(Call::RemoveImage(name_or_id.into(), force))?;
+        let pos = inner
+            .images
+            .iter()
+            .position(|i| i.id == name_or_id || i.names.iter().any(|n| n == name_or_id))
+            .ok_or_else(|| Error::ImageNotFound(name_or_id.to_string()))?;
+        let id = inner.images[pos].id.clone();
+        let users: Vec<String> = inner
+            .containers
+            .values()
+            .filter(|c| c.0.image_id == id)
+            .map(|c| c.0.id.clone())
+            .collect();
+        if !users.is_empty() && !force {
+            return Err(Error::ImageInUse {
+                image: id,
+                containers: users,
+            });
+        }
+        let img = inner.images.remove(pos);
+        Ok(crate::RemovedImage {
+            id: img.id,
+            untagged: img.names,
+            deleted: true,
+        })
+    }
+
+    fn container_size(&self, storage_id: &str) -> Result<u64> {
+        let inner = self.enter(Call::ContainerSize(storage_id.into()))?;
+        inner
+            .containers
+            .get(storage_id)
+            .map(|_| 0)
+            .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
+    }
+
     fn shutdown(&self, force: bool) -> Result<()> {
         let mut inner = self.enter(Call::Shutdown(force))?;
         let mounted: Vec<String> = inner
@@ -333,7 +386,7 @@ mod tests {
         let fake = FakeStorage::new();
         let img = fake.add_image(&["x"], ImageConfig::default());
         let sid = fake.create_container("c", &img.id).unwrap();
-        fake.fail_on("mount_container");
+        fake.fail_next("mount_container");
         assert!(matches!(
             fake.mount_container(&sid),
             Err(Error::Injected(_))

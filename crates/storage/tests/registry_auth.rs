@@ -49,7 +49,7 @@ fn htpasswd_basic_auth_login_and_logout() {
     let lopts = LoginOptions {
         auth: AuthOptions {
             authfile: Some(authfile.clone()),
-            credentials: None,
+            ..AuthOptions::default()
         },
         rules: insecure_rules(&hosts),
         retry: fast_retry(),
@@ -120,7 +120,7 @@ fn bearer_token_flow() {
     let lopts = LoginOptions {
         auth: AuthOptions {
             authfile: Some(d.path().join("a.json")),
-            credentials: None,
+            ..AuthOptions::default()
         },
         rules: insecure_rules(&hosts),
         retry: fast_retry(),

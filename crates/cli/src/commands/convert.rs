@@ -1,11 +1,9 @@
 //! The CLI's typed options → berth-runtime's option structs.
 
-use crate::error::CliError;
 use crate::opts::{
-    CreateOptions, DnsServers, HostEntry, HostIp, MountKind, NetworkMode, PidsLimit,
-    PodCreateOptions, Seccomp, Ulimits, UserSpec,
+    CreateOptions, DnsServers, NetworkMode, PidsLimit, PodCreateOptions, Ulimits, UserSpec,
 };
-use berth_runtime::{ContainerCreateOptions, Mount, NamedVolume, PodSharedNamespaces};
+use berth_runtime::{ContainerCreateOptions, PodSharedNamespaces};
 use std::path::PathBuf;
 
 /// `--network` → the runtime's mode (`None` = the default network).
@@ -27,20 +25,6 @@ fn user(u: &UserSpec) -> String {
         Some(g) => format!("{}:{g}", u.user),
         None => u.user.clone(),
     }
-}
-
-fn host_entries(h: &[HostEntry]) -> anyhow::Result<Vec<String>> {
-    h.iter()
-        .map(|e| match &e.ip {
-            HostIp::Ip(ip) => Ok(format!("{}:{ip}", e.host)),
-            HostIp::HostGateway => Err(CliError::invalid(
-                "--add-host",
-                &format!("{}:host-gateway", e.host),
-                "host-gateway is not supported by berth yet; give an address",
-            )
-            .into()),
-        })
-        .collect()
 }
 
 fn dns(d: &DnsServers) -> Vec<String> {
@@ -74,11 +58,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         cap_drop: o.cap_drop.clone(),
         privileged: o.privileged,
         no_new_privileges: o.security.no_new_privileges,
-        seccomp_profile: match &o.security.seccomp {
-            Seccomp::Default => None,
-            Seccomp::Unconfined => Some("unconfined".into()),
-            Seccomp::Profile(p) => Some(p.to_string_lossy().into_owned()),
-        },
+        seccomp: o.security.seccomp.clone(),
         read_only: o.read_only,
         stop_signal: o.stop_signal.map(|s| s.0.unsigned_abs()),
         stop_timeout: u32::try_from(o.stop_timeout).ok(),
@@ -86,40 +66,15 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         dns_servers: dns(&o.dns),
         dns_search: o.dns_search.clone(),
         dns_options: o.dns_options.clone(),
-        add_hosts: host_entries(&o.add_hosts)?,
+        add_hosts: o.add_hosts.clone(),
+        mounts: o.mounts.clone(),
         ..ContainerCreateOptions::default()
     };
-    for m in &o.mounts {
-        let dest = m.destination.to_string_lossy().into_owned();
-        let mut options = m.options.clone();
-        if m.read_only {
-            options.push("ro".into());
-        }
-        match &m.kind {
-            MountKind::Bind { source } => c.mounts.push(Mount {
-                destination: dest,
-                source: source.to_string_lossy().into_owned(),
-                kind: "bind".into(),
-                options,
-            }),
-            MountKind::Tmpfs => c.mounts.push(Mount {
-                destination: dest,
-                source: "tmpfs".into(),
-                kind: "tmpfs".into(),
-                options,
-            }),
-            MountKind::Volume { name } => c.volumes.push(NamedVolume {
-                name: name.clone().unwrap_or_else(berth_runtime::new_id),
-                destination: dest,
-                options,
-            }),
-        }
-    }
     let r = &o.resources;
     c.resources.memory = r.memory.and_then(|m| i64::try_from(m).ok());
     if let Some(cpu) = r.cpus {
-        c.resources.cpu_quota = Some(cpu.quota_us());
-        c.resources.cpu_period = Some(crate::opts::CpuLimit::PERIOD_US);
+        c.resources.cpu_quota = Some(cpu.quota_us);
+        c.resources.cpu_period = Some(cpu.period_us);
     }
     c.resources.pids_limit = match r.pids_limit {
         Some(PidsLimit::Limit(n)) => i64::try_from(n).ok(),
@@ -179,20 +134,6 @@ mod tests {
         assert_eq!(
             network(&NetworkMode::Host),
             Some(berth_cni::NetworkMode::Host)
-        );
-    }
-
-    #[test]
-    fn host_gateway_is_refused_with_the_flag_named() {
-        let e = host_entries(&[HostEntry {
-            host: "gw".into(),
-            ip: HostIp::HostGateway,
-        }])
-        .unwrap_err();
-        let t = e.to_string();
-        assert!(
-            t.contains("--add-host") && t.contains("host-gateway"),
-            "{t}"
         );
     }
 }

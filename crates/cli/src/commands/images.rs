@@ -109,13 +109,7 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
             render_objects(&a.format, &objs)
         }
         ImageCommand::History(a) => history(&store, a),
-        ImageCommand::Prune(a) => {
-            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
-            for id in prune_images(&store, a.all, &filters)? {
-                out(&format!("{id}\n"))?;
-            }
-            Ok(0)
-        }
+        ImageCommand::Prune(a) => prune(g, a),
         ImageCommand::Pull(_) | ImageCommand::Push(_) => Ok(0), // handled above
         ImageCommand::Exists(a) => match store.image(&a.image) {
             Ok(_) => Ok(0),
@@ -125,38 +119,22 @@ pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
     }
 }
 
-/// `image prune` and system prune's image part: the images no container uses that are
-/// dangling (or any, with `all`) and pass the `--filter`s (`until=`, `label=`,
-/// `label!=`), removed; their IDs.
-pub fn prune_images(
-    store: &Store,
-    all: bool,
-    filters: &crate::opts::Filters,
-) -> anyhow::Result<Vec<String>> {
-    let lookup = |r: &str| store.image(r).ok().map(|i| created(&i));
-    let matcher = Matcher::new(filters, Utc::now(), &lookup)?;
-    let used: std::collections::BTreeSet<String> = berth_storage::Storage::list_containers(store)?
-        .into_iter()
-        .map(|c| c.image_id)
-        .collect();
-    let mut removed = Vec::new();
-    for img in store.images()? {
-        if used.contains(&img.id)
-            || !(all || img.names.is_empty())
-            || !matcher.image(&summary(&img))
-        {
-            continue;
-        }
-        store.remove_image(&img.id, false)?;
-        removed.push(img.id);
-    }
-    Ok(removed)
+/// `image prune`: the runtime removes the images no container uses that are
+/// dangling (or any, with `--all`) and pass the `--filter`s; their IDs.
+fn prune(g: &GlobalOptions, a: &crate::cli::ImagePruneArgs) -> anyhow::Result<u8> {
+    let filters = crate::opts::filter::parse_prune_filters(&a.filter)?;
+    super::with_runtime(g, |rt| {
+        let report = rt.prune_images(&berth_runtime::ImagePruneOptions {
+            all: a.all,
+            filters,
+        })?;
+        super::system::print_prune_report(report)
+    })
 }
 
 /// A "no such image" error.
 fn is_unknown(e: &berth_storage::Error) -> bool {
-    let t = e.to_string().to_ascii_lowercase();
-    t.contains("not known") || t.contains("no such") || t.contains("not found")
+    matches!(e, berth_storage::Error::ImageNotFound(_))
 }
 
 fn created(i: &ImageRecord) -> DateTime<Utc> {

@@ -108,27 +108,23 @@ pub fn render_objects(format: &str, objs: &[Value]) -> anyhow::Result<u8> {
 /// A runtime error with its exit code: 125, or 126/127 for a command that
 /// cannot be run (as `run` reports them).
 pub fn run_error(e: berth_runtime::Error) -> anyhow::Error {
-    with_oci_exit_code(e, berth_oci::Error::run_exit_code)
+    with_exit_code(e, crate::error::run_exit_code)
 }
 
 /// As [`run_error`], with exec's classification.
 pub fn exec_error(e: berth_runtime::Error) -> anyhow::Error {
-    with_oci_exit_code(e, berth_oci::Error::exec_exit_code)
+    with_exit_code(e, crate::error::exec_exit_code)
 }
 
-/// `e` carrying exit code 126 or 127 when `classify` says so of its OCI
-/// runtime error (the command could not be run); else plain `e` (125).
-fn with_oci_exit_code(
+/// `e` carrying the exit code `code` gives its kind when that is not 125.
+fn with_exit_code(
     e: berth_runtime::Error,
-    classify: fn(&berth_oci::Error) -> i32,
+    code: fn(berth_runtime::ErrorKind) -> u8,
 ) -> anyhow::Error {
-    if let berth_runtime::Error::Oci(o) = &e {
-        let code = classify(o);
-        if code == 126 || code == 127 {
-            return Coded::wrap(u8::try_from(code).unwrap_or(125), e);
-        }
+    match code(e.kind()) {
+        crate::error::EXIT_BERTH => e.into(),
+        c => Coded::wrap(c, e),
     }
-    e.into()
 }
 
 /// A container's exit code as a process exit code.

@@ -6,8 +6,9 @@
 use super::{finish, out, print_listing, render_objects, with_runtime};
 use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
 use crate::error::CliError;
-use crate::opts::{filter::parse_filters, FilterTarget};
-use crate::output::{parse_format, rows::NETWORKS, Matcher, NetworkSummary};
+use crate::opts::filter::{parse_filters, runtime_error};
+use crate::opts::FilterTarget;
+use crate::output::{parse_format, rows::NETWORKS, NetworkSummary};
 use berth_runtime::{Network, NetworkCreateOptions, NetworkOption, Runtime};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -112,13 +113,7 @@ fn create(rt: &Runtime, a: &NetworkCreateArgs) -> anyhow::Result<u8> {
 fn ls(rt: &Runtime, a: &NetworkLsArgs) -> anyhow::Result<u8> {
     let filters = parse_filters(FilterTarget::Networks, &a.filter)?;
     let format = parse_format("--format", a.format.as_deref())?;
-    let lookup = |_: &str| None;
-    let m = Matcher::new(&filters, Utc::now(), &lookup)?;
-    let nets: Vec<Network> = rt
-        .list_networks()?
-        .into_iter()
-        .filter(|n| m.network(&summary(n)))
-        .collect();
+    let nets = rt.list_networks_filtered(&filters).map_err(runtime_error)?;
     if a.quiet {
         let mut s = String::new();
         for n in &nets {

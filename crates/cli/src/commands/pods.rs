@@ -5,11 +5,10 @@
 use super::{convert, each, out, print_listing, print_quiet_ids, render_objects, with_runtime};
 use crate::cli::{GlobalOptions, PodCommand};
 use crate::error::CliError;
+use crate::opts::filter::{parse_filters, runtime_error};
 use crate::opts::targets::select_pods;
-use crate::opts::{
-    filter::parse_filters, signal::parse_signal, FilterTarget, PodCreateOptions, Targets,
-};
-use crate::output::{parse_format, rows::PODS, Matcher, PodSummary};
+use crate::opts::{signal::parse_signal, FilterTarget, PodCreateOptions, Targets};
+use crate::output::{parse_format, rows::PODS, PodSummary};
 use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -150,18 +149,13 @@ fn dispatch(
             }
             render_objects(&a.format, &objs)
         }
-        PodCommand::Prune(_) => {
-            prune_pods(rt)?;
-            Ok(0)
-        }
+        PodCommand::Prune(_) => super::system::print_prune_report(rt.prune_pods()?),
         PodCommand::Ps(a) => {
             let filters = parse_filters(FilterTarget::Pods, &a.filter)?;
             let format = parse_format("--format", a.format.as_deref())?;
             let now = Utc::now();
-            let lookup = |r: &str| rt.pod(r).ok().map(|p| p.config.created);
-            let m = Matcher::new(&filters, now, &lookup)?;
             let mut rows = Vec::new();
-            for p in rt.list_pods()? {
+            for p in rt.list_pods_filtered(&filters).map_err(runtime_error)? {
                 let s = match summary(rt, &p) {
                     Ok(s) => s,
                     // Removed while listing.
@@ -173,9 +167,7 @@ fn dispatch(
                     }
                     Err(e) => return Err(e),
                 };
-                if m.pod(&s) {
-                    rows.push(s);
-                }
+                rows.push(s);
             }
             rows.sort_by_key(|r| std::cmp::Reverse(r.created));
             if a.latest {
@@ -192,20 +184,6 @@ fn dispatch(
             print_listing(&format, &PODS, &t, &j, a.noheading)
         }
     }
-}
-
-/// Removes every pod none of whose containers is active (created,
-/// running or paused) and prints each removed pod's ID: `pod prune`, and the pod
-/// part of `system prune`.
-pub fn prune_pods(rt: &Runtime) -> anyhow::Result<()> {
-    for p in rt.list_pods()? {
-        let members = pod_members(rt, &p.config.id)?;
-        if members.iter().all(|m| !m.state.status.is_active()) {
-            rt.remove_pod(&p.config.id, false)?;
-            out(&format!("{}\n", p.config.id))?;
-        }
-    }
-    Ok(())
 }
 
 /// Every container of the pod `pod_id`, running or not.

@@ -2,17 +2,13 @@
 
 #![allow(clippy::many_single_char_names)] // g/c/a/m/t: the command's parts
 
-use super::{
-    all_containers, finish, newest_container, out, print_listing, render_objects, with_runtime,
-};
+use super::{finish, newest_container, out, print_listing, render_objects, with_runtime};
 use crate::cli::{GlobalOptions, InspectArgs, SystemCommand, VolumeCommand};
 use crate::error::CliError;
-use crate::opts::{filter::parse_filters, kv::parse_key_values, FilterTarget};
-use crate::output::{
-    human::human_size, parse_format, rows::VOLUMES, Matcher, OutputFormat, VolumeSummary,
-};
-use berth_runtime::{Runtime, VolumeCreateOptions};
-use chrono::Utc;
+use crate::opts::filter::{parse_filters, parse_prune_filters, runtime_error};
+use crate::opts::{kv::parse_key_values, FilterTarget};
+use crate::output::{human::human_size, parse_format, rows::VOLUMES, OutputFormat, VolumeSummary};
+use berth_runtime::{PruneReport, Runtime, VolumeCreateOptions};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -60,13 +56,11 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
         VolumeCommand::Ls(a) => {
             let filters = parse_filters(FilterTarget::Volumes, &a.filter)?;
             let format = parse_format("--format", a.format.as_deref())?;
-            let lookup = |_: &str| None;
-            let m = Matcher::new(&filters, Utc::now(), &lookup)?;
             let rows: Vec<VolumeSummary> = rt
-                .list_volumes()?
+                .list_volumes_filtered(&filters)
+                .map_err(runtime_error)?
                 .into_iter()
                 .map(volume_summary)
-                .filter(|v| m.volume(v))
                 .collect();
             if a.quiet {
                 for r in &rows {
@@ -108,22 +102,11 @@ pub fn volume(g: &GlobalOptions, c: &VolumeCommand) -> anyhow::Result<u8> {
             finish(errors)
         }
         VolumeCommand::Prune(a) => {
-            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
-            if !a.force {
-                let unused: Vec<String> = rt
-                    .list_volumes()?
-                    .into_iter()
-                    .filter(|v| rt.volume_users(&v.name).is_ok_and(|u| u.is_empty()))
-                    .map(|v| v.name)
-                    .collect();
-                if !confirm(&crate::prompt::volume_prune(&unused))? {
-                    return Ok(0);
-                }
+            let filters = parse_prune_filters(&a.filter)?;
+            if !a.force && !confirm(&crate::prompt::volume_prune(&rt.unused_volumes()?))? {
+                return Ok(0);
             }
-            for n in prune_volumes(rt, &filters)? {
-                out(&format!("{n}\n"))?;
-            }
-            Ok(0)
+            print_prune_report(rt.prune_volumes(&berth_runtime::VolumePruneOptions { filters })?)
         }
     })
 }
@@ -155,75 +138,49 @@ pub fn system(g: &GlobalOptions, c: &SystemCommand) -> anyhow::Result<u8> {
         }),
         SystemCommand::Refresh => {
             let rt = crate::engine::runtime(g)?;
-            let cfg = rt.config()?;
-            rt.shutdown(false)?;
-            let alive = cfg.tmp_dir.join("alive");
-            match std::fs::remove_file(&alive) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(
-                        anyhow::Error::new(e).context(format!("removing {}", alive.display()))
-                    )
-                }
-                _ => {}
-            }
-            // The next runtime built sees no `alive` file and refreshes.
-            let rt = crate::engine::runtime(g)?;
+            rt.system_refresh()?;
             rt.shutdown(false)?;
             Ok(0)
         }
         SystemCommand::Reset(a) => reset(g, a.force),
         SystemCommand::Prune(a) => {
-            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
+            let filters = parse_prune_filters(&a.filter)?;
             if !a.force && !confirm(&crate::prompt::system_prune(a.all, a.volumes))? {
                 return Ok(0);
             }
             with_runtime(g, |rt| {
-                out("Deleted Containers\n")?;
-                for id in super::containers::prune_containers(rt, &filters)? {
-                    out(&format!("{id}\n"))?;
-                }
-                out("Deleted Pods\n")?;
-                super::pods::prune_pods(rt)?;
-                if a.volumes {
-                    out("Deleted Volumes\n")?;
-                    for v in prune_volumes(rt, &filters)? {
-                        out(&format!("{v}\n"))?;
+                let r = rt.prune_system(&berth_runtime::SystemPruneOptions {
+                    all: a.all,
+                    volumes: a.volumes,
+                    filters,
+                })?;
+                let mut text = String::new();
+                let mut errors = Vec::new();
+                let mut part = |title: &str, report: PruneReport| {
+                    text.push_str(title);
+                    for id in report.ids() {
+                        text.push_str(id);
+                        text.push('\n');
                     }
+                    errors.extend(report.errors.into_iter().map(|f| f.error.into()));
+                };
+                part("Deleted Containers\n", r.containers);
+                part("Deleted Pods\n", r.pods);
+                if let Some(v) = r.volumes {
+                    part("Deleted Volumes\n", v);
                 }
-                out("Deleted Images\n")?;
-                let store = crate::engine::store(g)?;
-                for i in super::images::prune_images(&store, a.all, &filters)? {
-                    out(&format!("{i}\n"))?;
-                }
-                Ok(0)
+                part("Deleted Images\n", r.images);
+                out(&text)?;
+                finish(errors)
             })
         }
         SystemCommand::Df(a) => with_runtime(g, |rt| {
-            let store = crate::engine::store(g)?;
-            let images = store.images()?;
-            let ctrs = all_containers(rt)?;
-            let vols = rt.list_volumes()?;
-            let used_images: std::collections::BTreeSet<&str> =
-                ctrs.iter().map(|c| c.config.image_id.as_str()).collect();
-            let img_size: u64 = images.iter().map(|i| i.size).sum();
-            let img_unused: u64 = images
-                .iter()
-                .filter(|i| !used_images.contains(i.id.as_str()))
-                .map(|i| i.size)
-                .sum();
-            let ctr_size: u64 = ctrs
-                .iter()
-                .map(|c| {
-                    store
-                        .container_size(&c.config.rootfs_storage_id)
-                        .unwrap_or(0)
-                })
-                .sum();
-            let active = ctrs.iter().filter(|c| c.state.status.is_active()).count();
+            let du = rt.disk_usage()?;
+            let row = |kind: &str, u: &berth_runtime::UsageSummary| json!({"Type": kind, "Total": u.total, "Active": u.active, "Size": human_size(u.size), "Reclaimable": human_size(u.reclaimable)});
             let rows = vec![
-                json!({"Type": "Images", "Total": images.len(), "Active": used_images.len(), "Size": human_size(img_size), "Reclaimable": human_size(img_unused)}),
-                json!({"Type": "Containers", "Total": ctrs.len(), "Active": active, "Size": human_size(ctr_size), "Reclaimable": human_size(0)}),
-                json!({"Type": "Local Volumes", "Total": vols.len(), "Active": 0, "Size": human_size(0), "Reclaimable": human_size(0)}),
+                row("Images", &du.images),
+                row("Containers", &du.containers),
+                row("Local Volumes", &du.volumes),
             ];
             let _ = a.verbose;
             let listing = crate::output::Listing {
@@ -301,67 +258,26 @@ fn reset(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
         let _ = rt.shutdown(false);
         return Ok(0);
     }
-    let mut errors: Vec<anyhow::Error> = Vec::new();
-    let mut note = |r: Result<(), berth_runtime::Error>| {
-        if let Err(e) = r {
-            if !e.is_not_found() {
-                errors.push(e.into());
-            }
-        }
-    };
-    for p in rt.list_pods().unwrap_or_default() {
-        note(rt.remove_pod(&p.config.id, true));
-    }
-    for c in all_containers(&rt).unwrap_or_default() {
-        note(rt.remove_container(&c.config.id, true, true));
-    }
-    for v in rt.list_volumes().unwrap_or_default() {
-        note(rt.remove_volume(&v.name, true));
-    }
-    let _ = rt.shutdown(true);
-    if let Ok(store) = crate::engine::store(g) {
-        for i in store.images().unwrap_or_default() {
-            if let Err(e) = store.remove_image(&i.id, true) {
-                errors.push(e.into());
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return finish(errors);
-    }
-    for dir in [
-        &cfg.storage.graph_root,
-        &cfg.static_dir,
-        &cfg.tmp_dir,
-        &cfg.storage.run_root,
-    ] {
-        unmount_under(dir);
-        match std::fs::remove_dir_all(dir) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(anyhow::Error::new(e).context(format!("removing {}", dir.display())))
-            }
-            _ => {}
-        }
-    }
-    Ok(0)
+    let report = rt.system_reset()?;
+    finish(report.errors.into_iter().map(anyhow::Error::new).collect())
 }
 
-/// Detaches every mount at or below `dir` (the netns directory is a bind
-/// mount of itself; a stray rootfs mount must not be deleted through).
-fn unmount_under(dir: &std::path::Path) {
-    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
-        return;
-    };
-    let mut points: Vec<std::path::PathBuf> = mounts
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .map(|p| std::path::PathBuf::from(p.replace("\\040", " ")))
-        .filter(|p| p.starts_with(dir))
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    for p in points {
-        let _ = nix::mount::umount2(&p, nix::mount::MntFlags::MNT_DETACH);
+/// Prints the IDs (volume names) a prune removed, one a line, then its
+/// failures as [`finish`] reports them.
+pub fn print_prune_report(report: PruneReport) -> anyhow::Result<u8> {
+    let mut text = String::new();
+    for id in report.ids() {
+        text.push_str(id);
+        text.push('\n');
     }
+    out(&text)?;
+    finish(
+        report
+            .errors
+            .into_iter()
+            .map(|f| anyhow::Error::new(f.error))
+            .collect(),
+    )
 }
 
 /// snake_case keys → podman's: camelCase in JSON (`graphRoot`), the Go
@@ -469,22 +385,6 @@ pub fn inspect(g: &GlobalOptions, a: &InspectArgs) -> anyhow::Result<u8> {
         render_objects(&a.format, &objs)?;
         finish(errors)
     })
-}
-
-/// `volume prune` and system prune's volume part: the volumes no container uses that pass
-/// the `--filter`s, removed; their names.
-fn prune_volumes(rt: &Runtime, filters: &crate::opts::Filters) -> anyhow::Result<Vec<String>> {
-    let lookup = |_: &str| None;
-    let m = Matcher::new(filters, Utc::now(), &lookup)?;
-    let mut removed = Vec::new();
-    for v in rt.list_volumes()? {
-        let row = volume_summary(v);
-        if m.volume(&row) && rt.volume_users(&row.name)?.is_empty() {
-            rt.remove_volume(&row.name, false)?;
-            removed.push(row.name);
-        }
-    }
-    Ok(removed)
 }
 
 fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {

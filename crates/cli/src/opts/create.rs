@@ -5,7 +5,7 @@ use super::env::{parse_env, EnvVars};
 use super::kv::{
     parse_add_hosts, parse_dns, parse_key_values, parse_sysctls, DnsServers, HostEntry,
 };
-use super::mounts::{parse_mounts, MountSpec};
+use super::mounts::{parse_mounts, ContainerMount};
 use super::network::{parse_network, NetworkMode};
 use super::ports::{parse_publish, PortMapping};
 use super::resources::{
@@ -109,7 +109,7 @@ pub struct CreateOptions {
     /// `-h`.
     pub hostname: Option<String>,
     /// `-v`, `--mount`, `--tmpfs`.
-    pub mounts: Vec<MountSpec>,
+    pub mounts: Vec<ContainerMount>,
     /// `-w`.
     pub workdir: Option<PathBuf>,
     /// `-u`.
@@ -565,7 +565,7 @@ mod tests {
         assert_eq!(c.cap_drop, ["ALL"]);
         assert!(c.security.no_new_privileges);
         assert_eq!(c.resources.memory, Some(64 << 20));
-        assert_eq!(c.resources.cpus.unwrap().quota_us(), 50_000);
+        assert_eq!(c.resources.cpus.unwrap().quota_us, 50_000);
         assert_eq!(c.resources.pids_limit, Some(PidsLimit::Limit(100)));
         assert_eq!(c.resources.shm_size, 64 << 20);
         assert_eq!(c.stop_signal, Some(Signal(2)));

@@ -66,64 +66,11 @@ pub fn parse_sysctls(entries: &[String]) -> Result<BTreeMap<String, String>> {
     Ok(map)
 }
 
-/// One `--add-host` entry: a line for the container's /etc/hosts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostEntry {
-    /// The host name.
-    pub host: String,
-    /// Its address.
-    pub ip: HostIp,
-}
+pub use berth_runtime::HostEntry;
 
-/// The address of an `--add-host` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostIp {
-    /// A literal address.
-    Ip(IpAddr),
-    /// `host-gateway`: the host's address as seen from the container,
-    /// filled in by the runtime.
-    HostGateway,
-}
-
-/// Parses `--add-host HOST:IP` entries (`HOST:IPv6` splits at the first
-/// colon; `HOST:host-gateway` is the host's address).
+/// Parses `--add-host HOST:IP` entries ([`berth_runtime::parse_add_hosts`]).
 pub fn parse_add_hosts(entries: &[String]) -> Result<Vec<HostEntry>> {
-    entries
-        .iter()
-        .map(|entry| {
-            let Some((host, ip)) = entry.split_once(':') else {
-                return Err(CliError::invalid(
-                    "--add-host",
-                    entry,
-                    "expected HOST:IP, e.g. db:10.0.0.5",
-                ));
-            };
-            let host_ok = !host.is_empty()
-                && host.len() <= 253
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-            if !host_ok {
-                return Err(CliError::invalid(
-                    "--add-host",
-                    entry,
-                    format!("{host:?} is not a host name"),
-                ));
-            }
-            let ip = if ip == "host-gateway" {
-                HostIp::HostGateway
-            } else {
-                let bare = ip.trim_start_matches('[').trim_end_matches(']');
-                HostIp::Ip(bare.parse().map_err(|_| {
-                    CliError::invalid("--add-host", entry, format!("{ip:?} is not an IP address"))
-                })?)
-            };
-            Ok(HostEntry {
-                host: host.to_owned(),
-                ip,
-            })
-        })
-        .collect()
+    Ok(berth_runtime::parse_add_hosts("--add-host", entries)?)
 }
 
 /// Parses `--dns` servers; `none` alone means no /etc/resolv.conf servers.
@@ -209,26 +156,10 @@ mod tests {
     }
 
     #[test]
-    fn add_host_forms() {
-        let hosts = parse_add_hosts(&v(&[
-            "db:10.0.0.5",
-            "six:fd00::1",
-            "br:[::1]",
-            "gw:host-gateway",
-        ]))
-        .unwrap();
-        assert_eq!(hosts[0].ip, HostIp::Ip("10.0.0.5".parse().unwrap()));
-        assert_eq!(hosts[1].ip, HostIp::Ip("fd00::1".parse().unwrap()));
-        assert_eq!(hosts[2].ip, HostIp::Ip("::1".parse().unwrap()));
-        assert_eq!(hosts[3].ip, HostIp::HostGateway);
-    }
-
-    #[test]
-    fn add_host_rejects_bad_input() {
-        for bad in ["db", "db:notanip", ":1.2.3.4", "b d:1.2.3.4"] {
-            let err = parse_add_hosts(&v(&[bad])).unwrap_err().to_string();
-            assert!(err.contains("--add-host"), "{bad}: {err}");
-        }
+    fn add_host_errors_name_the_flag() {
+        assert_eq!(parse_add_hosts(&v(&["db:10.0.0.5"])).unwrap()[0].name, "db");
+        let err = parse_add_hosts(&v(&["db"])).unwrap_err().to_string();
+        assert!(err.contains("--add-host"), "{err}");
     }
 
     #[test]

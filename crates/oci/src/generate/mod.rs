@@ -66,10 +66,10 @@ pub(crate) const READ_ONLY_TMPFS: [&str; 3] = ["/run", "/tmp", "/var/tmp"];
 pub struct SpecOptions {
     /// cgroup manager (decides `cgroupsPath`).
     pub cgroup_manager: CgroupManager,
-    /// Default seccomp profile (`/usr/share/containers/seccomp.json`).
-    pub seccomp_default_path: PathBuf,
-    /// Override profile used when it exists (`/etc/crio/seccomp.json`).
-    pub seccomp_override_path: PathBuf,
+    /// The default seccomp profiles, most preferred first: the first that exists is used
+    /// for [`SeccompChoice::Default`]. Defaults to `berth_config::seccomp_profile_candidates`
+    /// (`/etc/crio/seccomp.json`, then `/usr/share/containers/seccomp.json`).
+    pub seccomp_profiles: Vec<PathBuf>,
     /// Host facts for seccomp conversion.
     pub seccomp_host: SeccompHost,
     /// The host's resolv.conf, source of unset DNS settings (`/etc/resolv.conf`).
@@ -86,14 +86,27 @@ impl Default for SpecOptions {
     fn default() -> Self {
         Self {
             cgroup_manager: CgroupManager::Cgroupfs,
-            seccomp_default_path: "/usr/share/containers/seccomp.json".into(),
-            seccomp_override_path: "/etc/crio/seccomp.json".into(),
+            seccomp_profiles: berth_config::seccomp_profile_candidates(),
             seccomp_host: SeccompHost::detect(),
             host_resolv_conf: "/etc/resolv.conf".into(),
             systemd_running: None,
             limits: rlimits::own_limits,
             hooks: HookSet::default(),
         }
+    }
+}
+
+/// The error of [`SeccompChoice::Default`] when none of `candidates` exists.
+fn no_default_seccomp_profile(candidates: &[PathBuf]) -> Error {
+    let names: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    let missing = match names.as_slice() {
+        [] => "none is configured".to_owned(),
+        [one] => format!("{one} does not exist"),
+        all => format!("neither {} exists", all.join(" nor ")),
+    };
+    Error::Seccomp {
+        path: candidates.last().cloned().unwrap_or_default(),
+        reason: format!("no default profile: {missing} (install one or use seccomp=unconfined)"),
     }
 }
 
@@ -365,22 +378,10 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         let profile = match &spec.seccomp {
             SeccompChoice::Unconfined => None,
             SeccompChoice::Profile(p) => Some(p.clone()),
-            SeccompChoice::Default => {
-                if opts.seccomp_override_path.exists() {
-                    Some(opts.seccomp_override_path.clone())
-                } else if opts.seccomp_default_path.exists() {
-                    Some(opts.seccomp_default_path.clone())
-                } else {
-                    return Err(Error::Seccomp {
-                        path: opts.seccomp_default_path.clone(),
-                        reason: format!(
-                            "no default profile: neither {} nor {} exists (install one or use seccomp=unconfined)",
-                            opts.seccomp_override_path.display(),
-                            opts.seccomp_default_path.display()
-                        ),
-                    });
-                }
-            }
+            SeccompChoice::Default => match opts.seccomp_profiles.iter().find(|p| p.exists()) {
+                Some(p) => Some(p.clone()),
+                None => return Err(no_default_seccomp_profile(&opts.seccomp_profiles)),
+            },
         };
         if let Some(path) = profile {
             linux = linux.seccomp(seccomp::load_profile(&path, &cap_set, &opts.seccomp_host)?);

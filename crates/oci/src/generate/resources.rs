@@ -229,18 +229,17 @@ pub(super) fn resources(
         }
         b = b.memory(m.build()?);
     }
-    if r.cpus.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
+    if r.cpu_quota.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
         let mut c = LinuxCpuBuilder::default();
-        if let Some(cpus) = r.cpus {
-            if !(cpus > 0.0 && cpus.is_finite()) {
+        if let Some(quota) = r.cpu_quota {
+            if quota <= 0 {
                 return Err(invalid(
-                    "resources.cpus",
-                    format!("{cpus}: must be a positive number"),
+                    "resources.cpu_quota",
+                    format!("{quota}: must be a positive number"),
                 ));
             }
-            c = c
-                .period(100_000u64)
-                .quota((cpus * 100_000.0).round() as i64);
+            let period = r.cpu_period.filter(|p| *p > 0).unwrap_or(100_000);
+            c = c.period(period).quota(quota);
         }
         if let Some(s) = r.cpu_shares {
             c = c.shares(s);

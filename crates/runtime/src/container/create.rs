@@ -1,14 +1,15 @@
 //! `create`: resolve the image, pick an id and a name, allocate the root filesystem and write
 //! the record (status `configured`). Nothing runs yet.
 
-use berth_state::{ContainerConfig, ContainerState, ContainerStatus, SharedNamespaces};
+use berth_state::{
+    ContainerConfig, ContainerState, ContainerStatus, Mount, NamedVolume, SharedNamespaces,
+};
 use tracing::instrument;
 
-use super::{
-    ContainerCreateOptions, NetworkMode, EXTRA_CGROUP_PARENT, EXTRA_NETWORK_MODE, EXTRA_SYSCTLS,
-};
+use super::{record_network_mode, ContainerCreateOptions, NetworkMode};
 use crate::error::{Error, Result};
 use crate::names;
+use crate::options::{ContainerMount, HostEntry};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
@@ -44,17 +45,15 @@ impl Runtime {
             }
         }
         for m in &opts.mounts {
-            if !m.destination.starts_with('/') {
+            if !m.destination().is_absolute() {
                 return Err(Error::invalid(
                     "mount destination",
-                    &m.destination,
+                    m.destination().to_string_lossy(),
                     "must be an absolute path",
                 ));
             }
-            if !matches!(m.kind.as_str(), "bind" | "tmpfs") {
-                return Err(Error::invalid("mount type", &m.kind, "use bind or tmpfs"));
-            }
         }
+        let (mounts, volumes) = record_mounts(&opts.mounts);
         let image = self.storage.resolve_image(&opts.image)?;
 
         // Pod membership: share the infra container's namespaces.
@@ -141,8 +140,10 @@ impl Runtime {
             None => ic
                 .stop_signal
                 .as_deref()
-                .and_then(parse_signal)
-                .unwrap_or(libc::SIGTERM as u32),
+                .and_then(|s| s.parse::<berth_oci::Signal>().ok())
+                .unwrap_or(berth_oci::Signal::TERM)
+                .0
+                .unsigned_abs(),
         };
 
         let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
@@ -151,7 +152,7 @@ impl Runtime {
         }
         let mut undo = Undo::new();
 
-        for v in &opts.volumes {
+        for v in &volumes {
             if let Err(e) = self.ensure_volume(&v.name) {
                 return Err(undo.fail(e));
             }
@@ -171,28 +172,11 @@ impl Runtime {
             });
         }
 
-        let mut extra = std::collections::BTreeMap::new();
-        extra.insert(
-            EXTRA_NETWORK_MODE.to_string(),
-            serde_json::to_value(&mode).unwrap_or_default(),
-        );
-        if !opts.sysctls.is_empty() {
-            extra.insert(
-                EXTRA_SYSCTLS.to_string(),
-                serde_json::to_value(&opts.sysctls).unwrap_or_default(),
-            );
-        }
         // cgroupfs: the engine's parent unless one was asked for (systemd picks its slice).
-        let parent = opts.cgroup_parent.clone().or_else(|| {
+        let cgroup_parent = opts.cgroup_parent.clone().or_else(|| {
             (self.config.cgroup_manager == berth_config::CgroupManager::Cgroupfs)
                 .then(|| self.engine.cgroup_parent.clone())
         });
-        if let Some(p) = parent {
-            extra.insert(EXTRA_CGROUP_PARENT.to_string(), p.into());
-        }
-        if let Some((pod, _)) = infra {
-            extra.insert(super::EXTRA_INFRA.to_string(), pod.into());
-        }
         let mut config = ContainerConfig {
             id: id.clone(),
             name: String::new(),
@@ -221,8 +205,8 @@ impl Runtime {
             pod_id,
             networks,
             port_mappings,
-            mounts: opts.mounts.clone(),
-            named_volumes: opts.volumes.clone(),
+            mounts,
+            named_volumes: volumes,
             shared_namespaces: shared,
             rootfs_storage_id: storage_id,
             resources: berth_state::ResourceLimits {
@@ -236,7 +220,7 @@ impl Runtime {
                 privileged: opts.privileged,
                 cap_add: opts.cap_add.clone(),
                 cap_drop: opts.cap_drop.clone(),
-                seccomp_profile: opts.seccomp_profile.clone(),
+                seccomp_profile: opts.seccomp.to_record(),
                 no_new_privileges: opts.no_new_privileges,
                 read_only_rootfs: opts.read_only,
                 groups: opts.groups.clone(),
@@ -252,9 +236,13 @@ impl Runtime {
             dns_servers: opts.dns_servers.clone(),
             dns_search: opts.dns_search.clone(),
             dns_options: opts.dns_options.clone(),
-            hosts_add: opts.add_hosts.clone(),
+            hosts_add: opts.add_hosts.iter().map(HostEntry::to_record).collect(),
             log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
-            extra,
+            network_mode: Some(record_network_mode(&mode)),
+            sysctls: opts.sysctls.clone(),
+            cgroup_parent,
+            infra_pod: infra.map(|(pod, _)| pod.to_string()),
+            extra: std::collections::BTreeMap::new(),
         };
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
@@ -272,7 +260,12 @@ impl Runtime {
             });
         }
         // A concurrent `volume rm` either sees this record or removed the volume first.
-        let volumes: Vec<&str> = opts.volumes.iter().map(|v| v.name.as_str()).collect();
+        let volumes: Vec<String> = config
+            .named_volumes
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        let volumes: Vec<&str> = volumes.iter().map(String::as_str).collect();
         let result = self.with_volumes_held(&volumes, || match &opts.name {
             Some(name) => {
                 config.name.clone_from(name);
@@ -349,15 +342,34 @@ impl Runtime {
     }
 }
 
-/// Parses `SIGTERM`, `TERM`, `15` into a signal number.
-pub(crate) fn parse_signal(s: &str) -> Option<u32> {
-    if let Ok(n) = s.parse::<u32>() {
-        return (1..=64).contains(&n).then_some(n);
+/// The record's bind and tmpfs mounts and its named volumes, in the order given; an anonymous
+/// volume gets a random 64-hex name here.
+fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
+    let (mut out, mut volumes) = (Vec::new(), Vec::new());
+    for m in mounts {
+        let destination = m.destination().to_string_lossy().into_owned();
+        let options = m.record_options();
+        match m {
+            ContainerMount::Bind { source, .. } => out.push(Mount {
+                destination,
+                source: source.to_string_lossy().into_owned(),
+                kind: "bind".into(),
+                options,
+            }),
+            ContainerMount::Tmpfs { .. } => out.push(Mount {
+                destination,
+                source: "tmpfs".into(),
+                kind: "tmpfs".into(),
+                options,
+            }),
+            ContainerMount::Volume { name, .. } => volumes.push(NamedVolume {
+                name: name.clone().unwrap_or_else(names::new_id),
+                destination,
+                options,
+            }),
+        }
     }
-    let name = s.trim().to_ascii_uppercase();
-    let name = name.strip_prefix("SIG").unwrap_or(&name);
-    let sig: nix::sys::signal::Signal = format!("SIG{name}").parse().ok()?;
-    Some(sig as u32)
+    (out, volumes)
 }
 
 impl Runtime {
@@ -367,21 +379,5 @@ impl Runtime {
         let can_limit = nix::unistd::geteuid().is_root()
             || std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
         (can_limit && self.config.pids_limit > 0).then_some(self.config.pids_limit)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_signal;
-
-    #[test]
-    fn signals_parse_by_name_and_number() {
-        assert_eq!(parse_signal("SIGTERM"), Some(15));
-        assert_eq!(parse_signal("term"), Some(15));
-        assert_eq!(parse_signal("9"), Some(9));
-        assert_eq!(parse_signal("SIGQUIT"), Some(3));
-        assert_eq!(parse_signal("NOPE"), None);
-        assert_eq!(parse_signal("0"), None);
-        assert_eq!(parse_signal("99"), None);
     }
 }

@@ -167,11 +167,7 @@ impl Runtime {
         let bundle = self.bundle_dir(&c.id);
         let file = |n: &str| bundle.join(n).to_string_lossy().into_owned();
         let args: Vec<String> = c.entrypoint.iter().chain(&c.command).cloned().collect();
-        let attachments: Vec<berth_cni::NetworkAttachment> = s
-            .network_results
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        let attachments = super::network_attachments(&rec)?;
         let mut networks = BTreeMap::new();
         let (mut ip, mut gw, mut mac) = (String::new(), String::new(), String::new());
         for a in &attachments {
@@ -267,12 +263,7 @@ impl Runtime {
             log_path: c.log_path.clone(),
             namespace: c.namespace.clone(),
             name: c.name.clone(),
-            restart_count: s
-                .extra
-                .get(super::EXTRA_RESTART_COUNT)
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(0)
-                .saturating_sub(1),
+            restart_count: s.restart_count.saturating_sub(1),
             driver: "overlay".into(),
             mount_label: String::new(),
             process_label: String::new(),
@@ -312,11 +303,7 @@ impl Runtime {
                 readonly_rootfs: c.security.read_only_rootfs,
                 memory: c.resources.memory.unwrap_or(0),
                 pids_limit: c.resources.pids_limit.unwrap_or(0).max(0),
-                cgroup_parent: c
-                    .extra
-                    .get(super::EXTRA_CGROUP_PARENT)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                cgroup_parent: c.cgroup_parent.clone().unwrap_or_default(),
             },
             network_settings: InspectNetworkSettings {
                 sandbox_key: s.netns_path.clone(),

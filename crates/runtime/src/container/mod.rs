@@ -13,12 +13,11 @@ mod stop;
 
 use std::collections::BTreeMap;
 
-use berth_state::{
-    ContainerRecord, ContainerState, ContainerStatus, Mount, NamedVolume, ResourceLimits,
-};
+use berth_state::{ContainerRecord, ContainerState, ContainerStatus, ResourceLimits};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::options::{ContainerMount, HostEntry, Seccomp};
 use crate::runtime::Runtime;
 
 pub use copy::{CopyError, CopyOptions};
@@ -30,17 +29,6 @@ pub use inspect::{
 pub use lifecycle::WaitCondition;
 pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
 pub use stats::{ContainerStats, TopRow};
-
-/// Key in `ContainerConfig::extra` holding the network mode (`NetworkMode` as JSON).
-pub(crate) const EXTRA_NETWORK_MODE: &str = "berth.network_mode";
-/// Key in `ContainerConfig::extra` holding sysctls.
-pub(crate) const EXTRA_SYSCTLS: &str = "berth.sysctls";
-/// Key in `ContainerConfig::extra` holding the cgroup parent.
-pub(crate) const EXTRA_CGROUP_PARENT: &str = "berth.cgroup_parent";
-/// Key in `ContainerConfig::extra` holding the tmpfs mounts and the infra marker.
-pub(crate) const EXTRA_INFRA: &str = "berth.infra";
-/// Key in `ContainerState::extra`: the container was started at least once in this boot.
-pub(crate) const EXTRA_RESTART_COUNT: &str = "berth.restart_count";
 
 /// How a new container is networked.
 pub use berth_cni::NetworkMode;
@@ -84,10 +72,9 @@ pub struct ContainerCreateOptions {
     pub ports: Vec<PortMapping>,
     /// Hostname; `None` = the first 12 characters of the id.
     pub hostname: Option<String>,
-    /// Bind mounts (`kind` `"bind"`) and tmpfs mounts (`kind` `"tmpfs"`).
-    pub mounts: Vec<Mount>,
-    /// Named volumes; missing ones are created.
-    pub volumes: Vec<NamedVolume>,
+    /// Bind mounts, volumes (missing ones are created, anonymous ones get a random name)
+    /// and tmpfs mounts.
+    pub mounts: Vec<ContainerMount>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.
@@ -96,11 +83,11 @@ pub struct ContainerCreateOptions {
     pub privileged: bool,
     /// `--security-opt no-new-privileges`.
     pub no_new_privileges: bool,
-    /// `--security-opt seccomp=...`: `"unconfined"` or a profile path.
-    pub seccomp_profile: Option<String>,
+    /// `--security-opt seccomp=...`.
+    pub seccomp: Seccomp,
     /// `--read-only`.
     pub read_only: bool,
-    /// Resource limits.
+    /// Resource limits (`--cpus` is [`crate::CpuLimit`]'s quota and period).
     pub resources: ResourceLimits,
     /// Stop signal number; `None` = the image's, else SIGTERM.
     pub stop_signal: Option<u32>,
@@ -114,8 +101,8 @@ pub struct ContainerCreateOptions {
     pub dns_search: Vec<String>,
     /// DNS options.
     pub dns_options: Vec<String>,
-    /// Extra hosts, `name:ip`.
-    pub add_hosts: Vec<String>,
+    /// Extra `/etc/hosts` entries (`--add-host`).
+    pub add_hosts: Vec<HostEntry>,
     /// cgroup parent (cgroupfs `/PARENT/ID`).
     pub cgroup_parent: Option<String>,
 }
@@ -298,14 +285,7 @@ fn mark_started(state: &mut ContainerState) {
     state.started_at = Some(chrono::Utc::now());
     state.finished_at = None;
     state.exit_code = None;
-    let count = state
-        .extra
-        .get(EXTRA_RESTART_COUNT)
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0);
-    state
-        .extra
-        .insert(EXTRA_RESTART_COUNT.into(), (count + 1).into());
+    state.restart_count += 1;
 }
 
 /// What the cheap signals say about a container's process.
@@ -327,14 +307,42 @@ pub(crate) fn invalid_status(rec: &ContainerRecord, operation: &'static str) -> 
     }
 }
 
+/// The network mode a record keeps (records from before the field: its networks).
 pub(crate) fn network_mode(rec: &ContainerRecord) -> NetworkMode {
-    rec.config
-        .extra
-        .get(EXTRA_NETWORK_MODE)
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_else(|| NetworkMode::Networks(rec.config.networks.clone()))
+    match &rec.config.network_mode {
+        Some(berth_state::NetworkMode::Networks(n)) => NetworkMode::Networks(n.clone()),
+        Some(berth_state::NetworkMode::None) => NetworkMode::None,
+        Some(berth_state::NetworkMode::Host) => NetworkMode::Host,
+        Some(berth_state::NetworkMode::Container(p)) => NetworkMode::Container(p.clone()),
+        None => NetworkMode::Networks(rec.config.networks.clone()),
+    }
+}
+
+/// The network mode as the record keeps it.
+pub(crate) fn record_network_mode(mode: &NetworkMode) -> berth_state::NetworkMode {
+    match mode {
+        NetworkMode::Networks(n) => berth_state::NetworkMode::Networks(n.clone()),
+        NetworkMode::None => berth_state::NetworkMode::None,
+        NetworkMode::Host => berth_state::NetworkMode::Host,
+        NetworkMode::Container(p) => berth_state::NetworkMode::Container(p.clone()),
+    }
 }
 
 pub(crate) fn is_infra(rec: &ContainerRecord) -> bool {
-    rec.config.extra.contains_key(EXTRA_INFRA)
+    rec.config.is_infra()
+}
+
+/// The network attachments (CNI results) the record keeps. A stored value that does not
+/// decode is an error: skipping it would skip the teardown it is needed for, and leak.
+pub(crate) fn network_attachments(
+    rec: &ContainerRecord,
+) -> Result<Vec<berth_cni::NetworkAttachment>> {
+    match &rec.state.network_results {
+        None => Ok(Vec::new()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|source| Error::Record {
+            id: rec.config.id.clone(),
+            field: "network_results",
+            source,
+        }),
+    }
 }

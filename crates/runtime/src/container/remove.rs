@@ -236,12 +236,11 @@ impl Runtime {
             return errors;
         }
         let netns = std::path::PathBuf::from(&rec.state.netns_path);
-        let attachments: Vec<berth_cni::NetworkAttachment> = rec
-            .state
-            .network_results
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        // Unreadable results: report, and keep the netns for a later cleanup to find.
+        let attachments = match super::network_attachments(rec) {
+            Ok(a) => a,
+            Err(e) => return vec![e],
+        };
         if !attachments.is_empty() {
             match self.network.teardown(&rec.config.id, &netns, &attachments) {
                 Ok(()) => rec.state.network_results = None,

@@ -1,6 +1,5 @@
 //! From a container record to the OCI layer's plain [`ContainerSpec`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use berth_oci::{
@@ -9,8 +8,8 @@ use berth_oci::{
 };
 use berth_state::ContainerRecord;
 
-use super::{EXTRA_CGROUP_PARENT, EXTRA_SYSCTLS};
 use crate::error::{Error, Result};
+use crate::options::Seccomp;
 use crate::runtime::Runtime;
 
 /// Where the container's namespaces come from, decided by `init`.
@@ -90,21 +89,18 @@ impl Runtime {
         spec.cap_drop.clone_from(&c.security.cap_drop);
         spec.privileged = c.security.privileged;
         spec.no_new_privileges = c.security.no_new_privileges;
-        spec.seccomp = match c.security.seccomp_profile.as_deref() {
-            None | Some("") => SeccompChoice::Default,
-            Some("unconfined") => SeccompChoice::Unconfined,
-            Some(p) => SeccompChoice::Profile(PathBuf::from(p)),
+        spec.seccomp = match Seccomp::from_record(c.security.seccomp_profile.as_deref()) {
+            Seccomp::Default => SeccompChoice::Default,
+            Seccomp::Unconfined => SeccompChoice::Unconfined,
+            Seccomp::Profile(p) => SeccompChoice::Profile(p),
         };
         spec.read_only = c.security.read_only_rootfs;
         let r = &c.resources;
         spec.resources = Resources {
             memory: r.memory,
             memory_swap: r.memory_swap,
-            cpus: match (r.cpu_quota, r.cpu_period) {
-                (Some(q), Some(p)) if p > 0 => Some(q as f64 / p as f64),
-                (Some(q), None) => Some(q as f64 / 100_000.0),
-                _ => None,
-            },
+            cpu_quota: r.cpu_quota,
+            cpu_period: r.cpu_period,
             cpu_shares: r.cpu_shares,
             cpuset_cpus: r.cpuset_cpus.clone(),
             pids_limit: r.pids_limit,
@@ -120,10 +116,7 @@ impl Runtime {
             })
             .collect();
         spec.shm_size = r.shm_size;
-        if let Some(v) = c.extra.get(EXTRA_SYSCTLS) {
-            spec.sysctls =
-                serde_json::from_value::<BTreeMap<String, String>>(v.clone()).unwrap_or_default();
-        }
+        spec.sysctls.clone_from(&c.sysctls);
         spec.annotations.clone_from(&c.annotations);
         spec.dns = DnsConfig {
             servers: c.dns_servers.clone(),
@@ -136,10 +129,7 @@ impl Runtime {
             .map(|h| parse_host(h))
             .collect::<Result<_>>()?;
         spec.stop_signal = i32::try_from(c.stop_signal).ok();
-        spec.cgroup_parent = c
-            .extra
-            .get(EXTRA_CGROUP_PARENT)
-            .and_then(|v| v.as_str().map(str::to_string));
+        spec.cgroup_parent.clone_from(&c.cgroup_parent);
         Ok(spec)
     }
 
@@ -150,7 +140,7 @@ impl Runtime {
                 berth_config::CgroupManager::Systemd => CgroupManager::Systemd,
                 berth_config::CgroupManager::Cgroupfs => CgroupManager::Cgroupfs,
             },
-            seccomp_default_path: self.engine.seccomp_default_path.clone(),
+            seccomp_profiles: self.engine.seccomp_profiles.clone(),
             host_resolv_conf: self.engine.host_resolv_conf.clone(),
             hooks: self.hooks.clone(),
             ..berth_oci::generate::SpecOptions::default()

@@ -7,7 +7,7 @@ use std::time::Duration;
 use berth_state::{ContainerRecord, ContainerStatus};
 use serde::Serialize;
 
-use super::{invalid_status, EXTRA_CGROUP_PARENT};
+use super::invalid_status;
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 
@@ -177,9 +177,8 @@ impl Runtime {
     fn cgroup_of(&self, rec: &ContainerRecord) -> CgroupFiles {
         let parent = rec
             .config
-            .extra
-            .get(EXTRA_CGROUP_PARENT)
-            .and_then(|v| v.as_str())
+            .cgroup_parent
+            .as_deref()
             .unwrap_or(&self.engine.cgroup_parent)
             .trim_matches('/')
             .to_string();

@@ -513,7 +513,7 @@ fn exit_command_gets_the_id_appended() {
     let rt = crate::Runtime::from_layers(
         cfg,
         crate::Layers {
-            state: fx.flaky.clone(),
+            state: fx.state.clone(),
             storage: fx.storage.clone(),
             oci: fx.oci.clone(),
             network: fx.net.clone(),

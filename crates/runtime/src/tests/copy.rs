@@ -151,20 +151,21 @@ fn volumes_and_bind_mounts_take_over_their_destinations() {
     let bind = tempfile::tempdir().unwrap();
     let ro = tempfile::tempdir().unwrap();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![berth_state::NamedVolume {
-        name: "v".into(),
-        destination: "/vol".into(),
-        options: vec![],
-    }];
-    let mount = |src: &Path, dest: &str, options: Vec<String>| berth_state::Mount {
+    let mount = |src: &Path, dest: &str, read_only: bool| crate::ContainerMount::Bind {
+        source: src.into(),
         destination: dest.into(),
-        source: src.to_string_lossy().into_owned(),
-        kind: "bind".into(),
-        options,
+        read_only,
+        options: vec![],
     };
     o.mounts = vec![
-        mount(bind.path(), "/bind", vec![]),
-        mount(ro.path(), "/ro", vec!["ro".into()]),
+        crate::ContainerMount::Volume {
+            name: Some("v".into()),
+            destination: "/vol".into(),
+            read_only: false,
+            options: vec![],
+        },
+        mount(bind.path(), "/bind", false),
+        mount(ro.path(), "/ro", true),
     ];
     let (_, root) = container(&fx, &mut o);
     std::fs::create_dir_all(root.join("vol")).unwrap();

@@ -2,6 +2,7 @@
 //! what is left.
 
 use berth_cni::testing::FakeStep;
+use berth_config::testing::InjectFailures as _;
 use berth_oci::testing::Op;
 use berth_state::ContainerStatus;
 
@@ -43,7 +44,7 @@ use berth_state::State as _;
 fn start_fails_at_mount() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.storage.fail_on("mount_container");
+    fx.storage.fail_next("mount_container");
     let err = fx.rt.start_container(&id).unwrap_err();
     assert!(matches!(err, Error::Storage(_)), "{err}");
     assert!(fx.net.calls().is_empty() && fx.oci.calls().is_empty());
@@ -55,7 +56,7 @@ fn start_fails_at_mount() {
 fn start_fails_at_netns_creation() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.net.fail_at(FakeStep::CreateNetns);
+    fx.net.fail_next(FakeStep::CreateNetns);
     let err = fx.rt.start_container(&id).unwrap_err();
     assert!(matches!(err, Error::Network(_)), "{err}");
     assert_eq!(
@@ -69,7 +70,7 @@ fn start_fails_at_netns_creation() {
 fn start_fails_at_network_setup() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.net.fail_at(FakeStep::Setup);
+    fx.net.fail_next(FakeStep::Setup);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Network(_))));
     // The failed ADD is followed by a DEL of what was planned, then the netns goes.
     assert_eq!(
@@ -84,7 +85,7 @@ fn start_fails_at_network_setup() {
 fn start_fails_at_network_planning() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.net.fail_at(FakeStep::Plan);
+    fx.net.fail_next(FakeStep::Plan);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Network(_))));
     assert_eq!(fx.net_calls(), ["Plan"]);
     assert_clean(&fx, &id);
@@ -94,7 +95,7 @@ fn start_fails_at_network_planning() {
 fn start_fails_saving_the_planned_network() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(1);
+    fx.state.fail_nth("save_container_state", 1);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     // Nothing was made: no netns and no ADD before the plan is recorded.
     assert_eq!(fx.net_calls(), ["Plan"]);
@@ -105,8 +106,8 @@ fn start_fails_saving_the_planned_network() {
 fn a_failed_add_whose_del_fails_keeps_the_plan_for_a_later_cleanup() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.net.fail_at(FakeStep::Setup);
-    fx.net.fail_at(FakeStep::Teardown);
+    fx.net.fail_next(FakeStep::Setup);
+    fx.net.fail_next(FakeStep::Teardown);
     let err = fx.rt.start_container(&id).unwrap_err();
     // Both the ADD's and the DEL's errors are reported.
     match &err {
@@ -144,7 +145,7 @@ fn a_failed_add_whose_del_fails_keeps_the_plan_for_a_later_cleanup() {
 fn start_fails_saving_the_network_state() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(2);
+    fx.state.fail_nth("save_container_state", 2);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     assert_eq!(
         fx.net_calls(),
@@ -175,7 +176,7 @@ fn start_fails_writing_the_bundle() {
 fn start_fails_at_oci_create() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.oci.fail_on(Op::Create);
+    fx.oci.fail_always(Op::Create);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Oci(_))));
     // Undo runs newest first: state restored, network down, netns gone, rootfs unmounted.
     assert_eq!(
@@ -184,7 +185,7 @@ fn start_fails_at_oci_create() {
     );
     assert_eq!(fx.storage_methods().last(), Some(&"unmount_container"));
     assert_clean(&fx, &id);
-    fx.oci.clear_failure(Op::Create);
+    fx.oci.clear_failure(&Op::Create);
     fx.rt.start_container(&id).unwrap();
 }
 
@@ -192,7 +193,7 @@ fn start_fails_at_oci_create() {
 fn start_fails_saving_created() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(3);
+    fx.state.fail_nth("save_container_state", 3);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     assert_eq!(fx.oci_calls(), ["Create", "Delete"]);
     assert_clean(&fx, &id);
@@ -202,7 +203,7 @@ fn start_fails_saving_created() {
 fn start_fails_at_oci_start() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.oci.fail_on(Op::Start);
+    fx.oci.fail_always(Op::Start);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::Oci(_))));
     assert_eq!(fx.oci_calls(), ["Create", "Start", "Delete"]);
     assert_eq!(
@@ -216,7 +217,7 @@ fn start_fails_at_oci_start() {
 fn start_fails_saving_running_kills_the_process() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.flaky.fail_save(4);
+    fx.state.fail_nth("save_container_state", 4);
     assert!(matches!(fx.rt.start_container(&id), Err(Error::State(_))));
     let calls = fx.oci_calls();
     assert_eq!(calls[..3], ["Create", "Start", "Kill"], "{calls:?}");
@@ -228,8 +229,8 @@ fn start_fails_saving_running_kills_the_process() {
 fn undo_failures_travel_with_the_error() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.oci.fail_on(Op::Create);
-    fx.net.fail_at(FakeStep::Teardown);
+    fx.oci.fail_always(Op::Create);
+    fx.net.fail_next(FakeStep::Teardown);
     let err = fx.rt.start_container(&id).unwrap_err();
     match &err {
         Error::Undo { source, undo } => {
@@ -262,7 +263,7 @@ fn create_fails_at_storage_then_at_state() {
     };
     // Storage fails after the record was written: the record, its lock file and its
     // directory go again.
-    fx.storage.fail_on("create_container");
+    fx.storage.fail_next("create_container");
     assert!(matches!(
         fx.rt
             .create_container(&ContainerCreateOptions::new("busybox", &[])),
@@ -317,10 +318,10 @@ fn stop_failure_leaves_it_running_and_a_retry_works() {
     let fx = Fx::new();
     let id = fx.create("a");
     fx.rt.start_container(&id).unwrap();
-    fx.oci.fail_on(Op::Kill);
+    fx.oci.fail_always(Op::Kill);
     assert!(fx.rt.stop_container(&id, None).is_err());
     assert_eq!(fx.status(&id), ContainerStatus::Running);
-    fx.oci.clear_failure(Op::Kill);
+    fx.oci.clear_failure(&Op::Kill);
     fx.rt.stop_container(&id, None).unwrap();
     assert_eq!(fx.status(&id), ContainerStatus::Exited);
 }
@@ -331,7 +332,7 @@ fn cleanup_tries_every_step_and_a_retry_finishes() {
     let id = fx.create("a");
     fx.rt.start_container(&id).unwrap();
     fx.oci.exit(&id, 0);
-    fx.net.fail_at(FakeStep::Teardown);
+    fx.net.fail_next(FakeStep::Teardown);
     let err = fx.rt.cleanup_container(&id).unwrap_err();
     assert!(
         matches!(&err, Error::Cleanup { errors, .. } if errors.len() == 1),
@@ -351,7 +352,7 @@ fn cleanup_tries_every_step_and_a_retry_finishes() {
 fn remove_failure_keeps_the_record_for_a_retry() {
     let fx = Fx::new();
     let id = fx.create("a");
-    fx.storage.fail_on("delete_container");
+    fx.storage.fail_next("delete_container");
     assert!(matches!(
         fx.rt.remove_container(&id, false, false),
         Err(Error::Storage(_))
@@ -366,7 +367,7 @@ fn pause_save_failure_thaws_again() {
     let fx = Fx::new();
     let id = fx.create("a");
     fx.rt.start_container(&id).unwrap();
-    fx.flaky.fail_save(1);
+    fx.state.fail_nth("save_container_state", 1);
     assert!(fx.rt.pause_container(&id).is_err());
     assert_eq!(fx.oci_calls()[2..], ["Pause", "Resume"]);
     assert_eq!(fx.status(&id), ContainerStatus::Running);
@@ -377,7 +378,7 @@ fn mount_save_failure_unmounts() {
     let fx = Fx::new();
     let id = fx.create("a");
     let sid = fx.state.container(&id).unwrap().config.rootfs_storage_id;
-    fx.flaky.fail_save(1);
+    fx.state.fail_nth("save_container_state", 1);
     assert!(fx.rt.mount_container(&id).is_err());
     assert_eq!(fx.storage.mount_count(&sid), 0);
 }
@@ -464,7 +465,7 @@ fn the_attachment_is_recorded_before_add() {
         seen: std::sync::Mutex::new(None),
     });
     let layers = crate::Layers {
-        state: fx.flaky.clone(),
+        state: fx.state.clone(),
         storage: fx.storage.clone(),
         oci: fx.oci.clone(),
         network: seer.clone(),

@@ -3,12 +3,17 @@
 mod builder;
 mod containers;
 mod copy;
+mod errors;
 mod failures;
+mod filters;
 mod networks;
+mod options;
 mod pods;
 mod processes;
+mod prune;
 mod refresh;
 mod registry;
+mod single_sources;
 mod volumes;
 
 use std::collections::BTreeSet;
@@ -54,77 +59,9 @@ impl ProcessProbe for FakeProbe {
     }
 }
 
-/// Delegates to a [`MemoryState`]; can fail the Nth `save_container_state` from now on
-/// (MemoryState's own `fail_next` only reaches the next call).
-#[derive(Debug)]
-pub(crate) struct FlakyState {
-    inner: Arc<MemoryState>,
-    save_countdown: Mutex<Option<usize>>,
-}
-
-impl FlakyState {
-    /// Fails the `n`th (1-based) save from now.
-    pub(crate) fn fail_save(&self, n: usize) {
-        *self.save_countdown.lock().unwrap() = Some(n);
-    }
-}
-
-macro_rules! delegate {
-    ($($name:ident($($arg:ident: $t:ty),*) -> $ret:ty;)*) => {
-        $(fn $name(&self, $($arg: $t),*) -> berth_state::Result<$ret> { self.inner.$name($($arg),*) })*
-    };
-}
-
-impl berth_state::State for FlakyState {
-    delegate! {
-        namespace() -> String;
-        set_namespace(ns: &str) -> ();
-        refresh() -> ();
-        close() -> ();
-        add_container(c: &berth_state::ContainerConfig, s: &berth_state::ContainerState) -> ();
-        remove_container(id: &str) -> ();
-        container(id: &str) -> berth_state::ContainerRecord;
-        has_container(id: &str) -> bool;
-        lookup_container(id: &str) -> berth_state::ContainerRecord;
-        all_containers() -> Vec<berth_state::ContainerRecord>;
-        all_containers_in_every_namespace() -> Vec<berth_state::ContainerRecord>;
-        container_state(id: &str) -> berth_state::ContainerState;
-        container_dependents(id: &str) -> Vec<String>;
-        add_pod(c: &berth_state::PodConfig, s: &berth_state::PodState) -> ();
-        remove_pod(id: &str) -> ();
-        pod(id: &str) -> berth_state::PodRecord;
-        has_pod(id: &str) -> bool;
-        lookup_pod(id: &str) -> berth_state::PodRecord;
-        pod_containers(id: &str) -> Vec<berth_state::ContainerRecord>;
-        all_pods() -> Vec<berth_state::PodRecord>;
-        pod_state(id: &str) -> berth_state::PodState;
-        save_pod_state(id: &str, s: &berth_state::PodState) -> ();
-    }
-
-    fn save_container_state(
-        &self,
-        id: &str,
-        state: &berth_state::ContainerState,
-    ) -> berth_state::Result<()> {
-        let mut c = self.save_countdown.lock().unwrap();
-        if let Some(n) = c.as_mut() {
-            *n -= 1;
-            if *n == 0 {
-                *c = None;
-                return Err(berth_state::StateError::Injected {
-                    operation: "save_container_state".into(),
-                });
-            }
-        }
-        drop(c);
-        self.inner.save_container_state(id, state)
-    }
-}
-
 pub(crate) struct Fx {
     pub rt: Runtime,
     pub state: Arc<MemoryState>,
-    pub flaky: Arc<FlakyState>,
     pub storage: Arc<FakeStorage>,
     pub oci: Arc<FakeOciRuntime>,
     pub net: Arc<FakeNetworkPlugin>,
@@ -161,13 +98,9 @@ impl Fx {
         let net = Arc::new(FakeNetworkPlugin::new("berth"));
         let nets = Arc::new(FakeNetworkManager::new("berth"));
         let probe = Arc::new(FakeProbe::default());
-        let flaky = Arc::new(FlakyState {
-            inner: state.clone(),
-            save_countdown: Mutex::new(None),
-        });
         let rt = Self::runtime(
             dir.path(),
-            &flaky,
+            &state,
             &storage,
             &oci,
             (&net, &nets),
@@ -177,7 +110,6 @@ impl Fx {
         Fx {
             rt,
             state,
-            flaky,
             storage,
             oci,
             net,
@@ -189,7 +121,7 @@ impl Fx {
 
     pub(crate) fn runtime(
         dir: &std::path::Path,
-        state: &Arc<FlakyState>,
+        state: &Arc<MemoryState>,
         storage: &Arc<FakeStorage>,
         oci: &Arc<FakeOciRuntime>,
         (net, nets): (&Arc<FakeNetworkPlugin>, &Arc<FakeNetworkManager>),
@@ -221,7 +153,7 @@ impl Fx {
     pub(crate) fn in_namespace(&self, namespace: &str) -> Runtime {
         Self::runtime(
             self.dir.path(),
-            &self.flaky,
+            &self.state,
             &self.storage,
             &self.oci,
             (&self.net, &self.nets),

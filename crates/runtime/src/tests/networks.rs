@@ -208,3 +208,26 @@ fn a_pod_chooses_its_free_ports_and_binds_the_given_ones_when_it_starts() {
     assert_eq!(ports[0].host_port, 8080);
     assert_eq!(ports[1].host_port, berth_cni::testing::FIRST_CHOSEN_PORT);
 }
+
+#[test]
+fn list_filters_by_name_id_and_driver() {
+    let fx = Fx::new();
+    fx.rt.create_network(&named("front", None)).unwrap();
+    fx.rt.create_network(&named("back", None)).unwrap();
+    let names = |words: &[&str]| -> Vec<String> {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+        let f = crate::parse_filters(crate::filter::FilterTarget::Networks, &words).unwrap();
+        fx.rt
+            .list_networks_filtered(&f)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
+    };
+    assert_eq!(names(&[]), ["back", "berth", "front"]);
+    assert_eq!(names(&["name=^b"]), ["back", "berth"]);
+    let id = crate::network_id("front");
+    assert_eq!(names(&[&format!("id={}", &id[..10])]), ["front"]);
+    assert_eq!(names(&["driver=bridge", "name=ont"]), ["front"]);
+    assert!(names(&["driver=macvlan"]).is_empty());
+}

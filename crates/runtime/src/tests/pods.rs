@@ -1,5 +1,6 @@
 //! Pods with fakes.
 
+use berth_config::testing::InjectFailures as _;
 use berth_oci::testing::Call;
 use berth_state::{ContainerStatus, PodStatus, State as _};
 
@@ -152,7 +153,7 @@ fn pod_stop_kill_restart_remove() {
 #[test]
 fn pod_create_failure_removes_the_pod_record() {
     let fx = Fx::new();
-    fx.storage.fail_on("create_container");
+    fx.storage.fail_next("create_container");
     assert!(fx.rt.create_pod(&PodCreateOptions::default()).is_err());
     assert!(fx.rt.list_pods().unwrap().is_empty());
     assert!(fx.state.all_containers().unwrap().is_empty());

@@ -11,7 +11,7 @@ use crate::{EngineOptions, HostProbe, Layers, ProcessHandle, ProcessProbe, Runti
 /// A runtime over the fixture's fake layers that judges pids on the real host.
 fn host_probe_runtime(fx: &Fx) -> Runtime {
     let layers = Layers {
-        state: fx.flaky.clone(),
+        state: fx.state.clone(),
         storage: fx.storage.clone(),
         oci: fx.oci.clone(),
         network: fx.net.clone(),

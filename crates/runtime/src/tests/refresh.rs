@@ -1,5 +1,6 @@
 //! Refresh after reboot, with fakes.
 
+use berth_config::testing::InjectFailures as _;
 use berth_oci::testing::Call;
 use berth_state::{ContainerStatus, State as _};
 
@@ -70,7 +71,7 @@ fn refresh_failure_leaves_alive_missing_so_the_next_runtime_retries() {
     let err = crate::Runtime::from_layers(
         cfg,
         crate::Layers {
-            state: fx.flaky.clone(),
+            state: fx.state.clone(),
             storage: fx.storage.clone(),
             oci: fx.oci.clone(),
             network: fx.net.clone(),

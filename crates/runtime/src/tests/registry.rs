@@ -1,5 +1,6 @@
 //! Pull, push, login and pull-on-create through the registry seam, on the fakes.
 
+use berth_config::testing::InjectFailures as _;
 use std::sync::Arc;
 
 use berth_storage::registry::testing::{Call, FakeRegistry};
@@ -69,7 +70,7 @@ fn pull_never_and_always() {
 fn registry_failures_come_back_whole() {
     let fx = Fx::new();
     let (rt, reg) = with_fake(&fx);
-    reg.fail_on("pull");
+    reg.fail_next("pull");
     let e = rt
         .pull_image("quay.io/x/y:1", &PullOptions::default())
         .unwrap_err();
@@ -110,5 +111,22 @@ fn without_a_registry_or_after_shutdown_it_says_so() {
 fn options_carry_the_signature_policy_of_the_config() {
     let fx = Fx::new();
     let policy = fx.rt.signature_policy().unwrap();
-    assert_eq!(policy, berth_storage::registry::PolicySource::Default);
+    let env = berth_config::Environment::from_process();
+    let want = berth_config::signature_policy_path(
+        &env,
+        std::path::Path::new(berth_config::SIGNATURE_POLICY_PATH),
+    );
+    assert_eq!(policy, berth_storage::registry::PolicySource::File(want));
+}
+
+#[test]
+fn options_carry_the_default_auth_files_of_the_environment() {
+    let fx = Fx::new();
+    let want = berth_config::auth_file_candidates(&berth_config::Environment::from_process());
+    assert!(!want.is_empty());
+    assert_eq!(fx.rt.pull_options().unwrap().auth.default_files, want);
+    assert_eq!(fx.rt.push_options().unwrap().auth.default_files, want);
+    let login = fx.rt.login_options().unwrap();
+    assert_eq!(login.auth.default_files, want);
+    assert_eq!(login.auth.write_target().unwrap(), want[0]);
 }

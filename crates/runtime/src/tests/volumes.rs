@@ -30,15 +30,17 @@ fn volume_lifecycle_and_in_use_checks() {
     assert_eq!(fx.rt.inspect_volume("data").unwrap(), v);
 
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![
-        berth_state::NamedVolume {
-            name: "data".into(),
+    o.mounts = vec![
+        crate::ContainerMount::Volume {
+            name: Some("data".into()),
             destination: "/data".into(),
+            read_only: false,
             options: vec![],
         },
-        berth_state::NamedVolume {
-            name: "auto".into(),
+        crate::ContainerMount::Volume {
+            name: Some("auto".into()),
             destination: "/auto".into(),
+            read_only: false,
             options: vec![],
         },
     ];
@@ -52,7 +54,11 @@ fn volume_lifecycle_and_in_use_checks() {
         Err(Error::VolumeInUse { .. })
     ));
     // prune keeps the used ones.
-    assert_eq!(fx.rt.prune_volumes().unwrap(), vec![anon.name.clone()]);
+    let pruned = fx
+        .rt
+        .prune_volumes(&crate::VolumePruneOptions::default())
+        .unwrap();
+    assert_eq!(pruned.ids().collect::<Vec<_>>(), vec![anon.name.as_str()]);
     fx.rt.start_container(&id).unwrap();
     let cfg = std::fs::read_to_string(fx.rt.bundle_dir(&id).join("config.json")).unwrap();
     assert!(
@@ -77,9 +83,10 @@ fn volume_lifecycle_and_in_use_checks() {
 fn remove_with_volumes_drops_unused_ones() {
     let fx = Fx::new();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![berth_state::NamedVolume {
-        name: "v".into(),
+    o.mounts = vec![crate::ContainerMount::Volume {
+        name: Some("v".into()),
         destination: "/v".into(),
+        read_only: false,
         options: vec![],
     }];
     let id = fx.rt.create_container(&o).unwrap().config.id;
@@ -110,9 +117,10 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
     let fx = Fx::new();
     let in_a = fx.in_namespace("a");
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.volumes = vec![berth_state::NamedVolume {
-        name: "shared".into(),
+    o.mounts = vec![crate::ContainerMount::Volume {
+        name: Some("shared".into()),
         destination: "/data".into(),
+        read_only: false,
         options: vec![],
     }];
     let user = in_a.create_container(&o).unwrap().config.id;
@@ -129,7 +137,11 @@ fn a_volume_used_in_another_namespace_is_neither_removed_nor_pruned() {
             other => panic!("force={force}: {other:?}"),
         }
     }
-    assert!(in_b.prune_volumes().unwrap().is_empty());
+    assert!(in_b
+        .prune_volumes(&crate::VolumePruneOptions::default())
+        .unwrap()
+        .removed
+        .is_empty());
     assert!(in_b.volume_exists("shared").unwrap());
 }
 

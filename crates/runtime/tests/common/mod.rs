@@ -168,19 +168,10 @@ impl Drop for TestEnv {
     }
 }
 
-/// Lazily unmounts every mount below `dir`, deepest first.
+/// Lazily unmounts every mount below `dir`, deepest first: berth-config's one mount-table
+/// walk; clean-up goes on when a mount cannot be detached.
 pub fn unmount_below(dir: &Path) {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let mut points: Vec<String> = info
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .filter(|p| Path::new(p).starts_with(dir))
-        .map(str::to_string)
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in points {
-        let _ = nix::mount::umount2(p.as_str(), nix::mount::MntFlags::MNT_DETACH);
-    }
+    let _ = berth_config::unmount_under(dir);
 }
 
 /// Imports the busybox image (as `busybox`) through the runtime's storage.

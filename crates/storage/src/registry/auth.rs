@@ -1,10 +1,13 @@
 //! Credentials: the containers auth file (`auth.json`), `WWW-Authenticate`
 //! challenges and bearer token responses.
 //!
-//! The auth file is read from `--authfile` when given, else from
-//! `${XDG_RUNTIME_DIR}/containers/auth.json`, then
-//! `~/.config/containers/auth.json`. Writes keep every key berth does not
-//! know (e.g. `credHelpers`) and replace the file atomically, mode 0600.
+//! The auth file is read from `--authfile` when given, else from the
+//! default files the caller passes in [`AuthOptions::default_files`] (the
+//! runtime fills them from `berth_config::auth_file_candidates`:
+//! `REGISTRY_AUTH_FILE`, else `${XDG_RUNTIME_DIR}/containers/auth.json`, then
+//! `~/.config/containers/auth.json`); this module reads no environment.
+//! Writes keep every key berth does not know (e.g. `credHelpers`) and
+//! replace the file atomically, mode 0600.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -46,36 +49,14 @@ impl Credentials {
     }
 }
 
-/// The auth files to read, in order, from the environment (`REGISTRY_AUTH_FILE`
-/// first, then `${XDG_RUNTIME_DIR}/containers/auth.json`, then
-/// `~/.config/containers/auth.json`).
-pub fn default_auth_files() -> Vec<PathBuf> {
-    if let Some(p) = std::env::var_os("REGISTRY_AUTH_FILE").filter(|p| !p.is_empty()) {
-        return vec![PathBuf::from(p)];
-    }
-    let mut out = Vec::new();
-    match std::env::var_os("XDG_RUNTIME_DIR").filter(|p| !p.is_empty()) {
-        Some(x) => out.push(PathBuf::from(x).join("containers/auth.json")),
-        None if nix::unistd::geteuid().is_root() => {
-            out.push(PathBuf::from("/run/containers/0/auth.json"));
-        }
-        None => {}
-    }
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(c) = config {
-        out.push(c.join("containers/auth.json"));
-    }
-    out
-}
-
 /// Where credentials are read from and `login` writes to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthOptions {
     /// An explicit auth file (`--authfile`); replaces the default list.
     pub authfile: Option<PathBuf>,
+    /// The auth files used without `authfile`, most preferred first: read in
+    /// order, and `login` writes the first. Empty: no default location.
+    pub default_files: Vec<PathBuf>,
     /// Credentials given directly (`--creds`); win over any file.
     pub credentials: Option<Credentials>,
 }
@@ -85,7 +66,7 @@ impl AuthOptions {
     pub fn files(&self) -> Vec<PathBuf> {
         match &self.authfile {
             Some(p) => vec![p.clone()],
-            None => default_auth_files(),
+            None => self.default_files.clone(),
         }
     }
 
@@ -425,6 +406,41 @@ pub fn parse_token_response(data: &[u8], realm: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_come_from_the_options_never_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (
+            dir.path().join("run/auth.json"),
+            dir.path().join("cfg/auth.json"),
+        );
+        let mut opts = AuthOptions {
+            default_files: vec![first.clone(), second.clone()],
+            ..AuthOptions::default()
+        };
+        assert_eq!(opts.files(), [first.clone(), second.clone()]);
+        assert_eq!(opts.write_target().unwrap(), first);
+        // Only the second exists: a read falls through to it.
+        std::fs::create_dir_all(second.parent().unwrap()).unwrap();
+        let mut file = AuthFile::read(&second).unwrap();
+        let cred = Credentials {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        file.set("quay.io", &cred);
+        file.write().unwrap();
+        assert_eq!(opts.lookup("quay.io", "x/y").unwrap(), Some(cred));
+        // --authfile replaces the defaults.
+        opts.authfile = Some(dir.path().join("explicit.json"));
+        assert_eq!(opts.files(), [dir.path().join("explicit.json")]);
+        assert_eq!(opts.lookup("quay.io", "x/y").unwrap(), None);
+        // No location at all is an error naming what to set, not a guess.
+        let err = AuthOptions::default()
+            .write_target()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--authfile"), "{err}");
+    }
 
     #[test]
     fn challenges_parse() {

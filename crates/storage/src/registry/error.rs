@@ -194,7 +194,9 @@ pub enum Error {
     /// An option value is invalid.
     #[error("invalid option: {0}")]
     InvalidOption(String),
-    /// A failure injected by `testing::FakeRegistry`.
+    /// A failure injected by `testing::FakeRegistry`; only with the `testing` feature, so a
+    /// production build cannot produce it.
+    #[cfg(any(test, feature = "testing"))]
     #[error("injected failure in registry {0}")]
     Injected(String),
 }

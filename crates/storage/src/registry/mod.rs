@@ -23,8 +23,7 @@ pub mod testing;
 
 pub use api::{ImageRegistry, StoreRegistry};
 pub use auth::{
-    default_auth_files, parse_challenge, parse_token_response, AuthFile, AuthOptions, Challenge,
-    Credentials,
+    parse_challenge, parse_token_response, AuthFile, AuthOptions, Challenge, Credentials,
 };
 pub use client::{Client, ClientOptions, FetchedManifest, RetryPolicy, DEFAULT_CERTS_DIR};
 pub use ensure::{ensure_image, PullPolicy};

@@ -43,8 +43,10 @@ pub struct Policy {
 /// Which policy a pull uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum PolicySource {
-    /// `~/.config/containers/policy.json` if it exists, else
-    /// `/etc/containers/policy.json` (which must then exist).
+    /// The system-wide [`DEFAULT_POLICY`] (which must then exist). The
+    /// user's `~/.config/containers/policy.json` is chosen by the caller
+    /// (the runtime asks `berth_config::signature_policy_path`) and given as
+    /// [`PolicySource::File`]; this module reads no environment.
     #[default]
     Default,
     /// A given file (`signature_policy_path`, `--signature-policy`).
@@ -59,12 +61,7 @@ impl PolicySource {
         match self {
             PolicySource::Inline(p) => Ok(p.clone()),
             PolicySource::File(p) => Policy::load(p),
-            PolicySource::Default => {
-                let user = std::env::var_os("HOME")
-                    .map(|h| PathBuf::from(h).join(".config/containers/policy.json"))
-                    .filter(|p| p.exists());
-                Policy::load(&user.unwrap_or_else(|| PathBuf::from(DEFAULT_POLICY)))
-            }
+            PolicySource::Default => Policy::load(Path::new(DEFAULT_POLICY)),
         }
     }
 }

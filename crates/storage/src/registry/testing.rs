@@ -1,10 +1,13 @@
 //! `FakeRegistry`: an in-memory [`ImageRegistry`] for the runtime's tests.
 //! It records every call, answers pulls of the references it was given,
-//! and fails a chosen method once on request.
+//! and fails a chosen method on request through [`InjectFailures`], like
+//! the layers' other fakes.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
+
+use berth_config::testing::{Failures, InjectFailures, Strike};
 
 use crate::model::ImageRecord;
 
@@ -34,7 +37,7 @@ pub struct FakeRegistry {
     images: Mutex<BTreeMap<String, ImageRecord>>,
     logins: Mutex<BTreeMap<String, Credentials>>,
     calls: Mutex<Vec<Call>>,
-    fail: Mutex<Option<String>>,
+    fail: Mutex<Failures<&'static str>>,
 }
 
 impl FakeRegistry {
@@ -52,12 +55,6 @@ impl FakeRegistry {
             .insert(reference.to_string(), image);
     }
 
-    /// The next call of `method` ("pull", "push", "login", "logout") fails
-    /// with [`Error::Injected`].
-    pub fn fail_on(&self, method: &str) {
-        *self.fail.lock().expect("poisoned") = Some(method.to_string());
-    }
-
     /// The calls so far.
     pub fn calls(&self) -> Vec<Call> {
         self.calls.lock().expect("poisoned").clone()
@@ -68,14 +65,26 @@ impl FakeRegistry {
         self.logins.lock().expect("poisoned").get(registry).cloned()
     }
 
-    fn enter(&self, method: &str, call: Call) -> Result<()> {
+    fn enter(&self, method: &'static str, call: Call) -> Result<()> {
         self.calls.lock().expect("poisoned").push(call);
-        let mut f = self.fail.lock().expect("poisoned");
-        if f.as_deref() == Some(method) {
-            *f = None;
+        if self.fail.lock().expect("poisoned").strikes(&method) {
             return Err(Error::Injected(method.to_string()));
         }
         Ok(())
+    }
+}
+
+/// Failures by method name (`"pull"`, `"push"`, `"login"`, `"logout"`); a failing call is
+/// recorded and returns [`Error::Injected`].
+impl InjectFailures for FakeRegistry {
+    type Op = &'static str;
+
+    fn inject(&self, method: &'static str, strike: Strike) {
+        self.fail.lock().expect("poisoned").add(method, strike);
+    }
+
+    fn clear_failure(&self, method: &&'static str) {
+        self.fail.lock().expect("poisoned").clear(method);
     }
 }
 
@@ -201,7 +210,7 @@ mod tests {
             .pull("quay.io/x/none:1", &PullOptions::default())
             .unwrap_err()
             .is_not_found());
-        f.fail_on("pull");
+        f.fail_next("pull");
         assert!(matches!(
             f.pull("quay.io/x/y:1", &PullOptions::default()),
             Err(Error::Injected(_))

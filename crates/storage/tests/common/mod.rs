@@ -187,21 +187,10 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
     out
 }
 
-/// Lazily unmounts everything mounted under `dir` (deepest first).
+/// Lazily unmounts everything mounted under `dir` (deepest first): berth-config's one
+/// mount-table walk; clean-up goes on when a mount cannot be detached.
 pub fn unmount_under(dir: &Path) {
-    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
-        return;
-    };
-    let prefix = dir.to_string_lossy().into_owned();
-    let mut points: Vec<String> = info
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4).map(str::to_string))
-        .filter(|p| p.starts_with(&prefix))
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in points {
-        let _ = nix::mount::umount2(p.as_str(), nix::mount::MntFlags::MNT_DETACH);
-    }
+    let _ = berth_config::unmount_under(dir);
 }
 
 /// A private podman (own root, runroot, tmpdir) in a temp dir; never touches

@@ -4,8 +4,9 @@ use super::latest_or;
 use super::{finish, render_objects};
 use crate::cli::{GlobalOptions, PsArgs};
 use crate::commands::{print_listing, print_quiet_ids};
-use crate::opts::{filter::parse_filters, FilterTarget};
-use crate::output::{parse_format, rows::ps_listing, ContainerSummary, Matcher, StatusView};
+use crate::opts::filter::{parse_filters, runtime_error};
+use crate::opts::FilterTarget;
+use crate::output::{parse_format, rows::ps_listing, ContainerSummary, StatusView};
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -40,14 +41,9 @@ pub(super) fn summary(
         .as_ref()
         .and_then(|p| rt.pod(p).ok())
         .map(|p| p.config.name);
-    let is_infra = r.config.extra.contains_key("berth.infra");
     ContainerSummary {
         id: r.config.id.clone(),
-        image: if is_infra && r.config.image_name.bytes().all(|b| b.is_ascii_hexdigit()) {
-            berth_runtime::INFRA_IMAGE.to_owned()
-        } else {
-            r.config.image_name.clone()
-        },
+        image: berth_runtime::container_image_name(r).to_owned(),
         image_id: r.config.image_id.clone(),
         command,
         created: r.config.created,
@@ -66,7 +62,7 @@ pub(super) fn summary(
             .collect(),
         pid: i32::try_from(r.state.pid).unwrap_or(0),
         auto_remove: r.config.auto_remove,
-        is_infra,
+        is_infra: berth_runtime::is_infra_container(r),
         size,
     }
 }
@@ -88,10 +84,10 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
     } else {
         None
     };
-    let lookup = |r: &str| rt.container(r).ok().map(|c| c.config.created);
-    let m = Matcher::new(&filters, now, &lookup)?;
+    let m = rt.container_matcher(&filters).map_err(runtime_error)?;
     let mut rows: Vec<(ContainerSummary, _)> = recs
         .iter()
+        .filter(|r| m.matches(r))
         .map(|r| {
             let size = store.as_ref().map(|s| {
                 let rw = s.container_size(&r.config.rootfs_storage_id).unwrap_or(0);
@@ -100,7 +96,6 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, a: &PsArgs) -> anyhow::Result<
             });
             (summary(rt, r, size), r.state.started_at)
         })
-        .filter(|(s, _)| m.container(s))
         .collect();
     crate::output::sort::sort_containers(&mut rows, &a.sort);
     let rows: Vec<ContainerSummary> = rows.into_iter().map(|(s, _)| s).collect();

@@ -13,18 +13,18 @@ use super::{
 };
 use crate::cli::{ContainerCommand, GlobalOptions};
 use crate::error::CliError;
+use crate::opts::filter::{parse_prune_filters, runtime_error};
 use crate::opts::targets::{parse_wait_conditions, select_containers};
 use crate::opts::time::parse_time;
 use crate::opts::{
-    filter::parse_filters, signal::parse_signal, CopyOptions, CreateOptions, ExecOptions,
-    FilterTarget, ParseContext, RunOptions, Targets,
+    signal::parse_signal, CopyOptions, CreateOptions, ExecOptions, ParseContext, RunOptions,
+    Targets,
 };
-use crate::output::Matcher;
-use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
+use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime, WaitCondition};
 use chrono::Utc;
 use copy::copy;
 pub use listing::inspect_containers;
-use listing::{ps, stats, summary, top};
+use listing::{ps, stats, top};
 use run::{create, exec, foreground, run_container};
 use std::time::Duration;
 
@@ -146,10 +146,7 @@ fn dispatch(
             let mut ids = targets_ignoring(rt, &t, Some(&filters), a.ignore)?;
             if a.all {
                 // Infra containers go with their pod (`pod rm`).
-                ids.retain(|id| {
-                    rt.container(id)
-                        .is_ok_and(|r| !r.config.extra.contains_key("berth.infra"))
-                });
+                ids.retain(|id| rt.container(id).is_ok_and(|r| !r.config.is_infra()));
             }
             each(&ids, |id| {
                 let shown = given_name(&t, rt, id);
@@ -286,11 +283,9 @@ fn dispatch(
         }
         ContainerCommand::Exists(a) => Ok(u8::from(!rt.container_exists(&a.container)?)),
         ContainerCommand::Prune(a) => {
-            let filters = parse_filters(FilterTarget::Prune, &a.filter)?;
-            for id in prune_containers(rt, &filters)? {
-                out(&format!("{id}\n"))?;
-            }
-            Ok(0)
+            let filters = parse_prune_filters(&a.filter)?;
+            let report = rt.prune_containers(&berth_runtime::ContainerPruneOptions { filters })?;
+            super::system::print_prune_report(report)
         }
         ContainerCommand::Cleanup(a) => {
             let names = all_latest_or(rt, a.all, a.latest, &a.containers)?;
@@ -413,39 +408,16 @@ fn targets_ignoring(
             let Some(f) = filters else {
                 return Ok(Vec::new());
             };
-            let now = Utc::now();
-            let lookup = |r: &str| rt.container(r).ok().map(|c| c.config.created);
-            let m = Matcher::new(f, now, &lookup)?;
-            Ok(all_containers(rt)?
-                .iter()
-                .filter(|r| m.container(&summary(rt, r, None)))
-                .map(|r| r.config.id.clone())
+            let all = ListOptions {
+                all: true,
+                pod: None,
+            };
+            Ok(rt
+                .list_containers_filtered(&all, f)
+                .map_err(runtime_error)?
+                .into_iter()
+                .map(|r| r.config.id)
                 .collect())
         }
     }
-}
-
-/// `container prune` and system prune's container part: the containers not running, outside
-/// pods, that pass the `--filter`s, removed; their IDs.
-pub fn prune_containers(
-    rt: &Runtime,
-    filters: &crate::opts::Filters,
-) -> anyhow::Result<Vec<String>> {
-    let lookup = |_: &str| None;
-    let matcher = Matcher::new(filters, Utc::now(), &lookup)?;
-    let mut removed = Vec::new();
-    for r in all_containers(rt)? {
-        let stopped = matches!(
-            r.state.status,
-            ContainerStatus::Exited
-                | ContainerStatus::Stopped
-                | ContainerStatus::Created
-                | ContainerStatus::Configured
-        );
-        if stopped && r.config.pod_id.is_none() && matcher.container(&summary(rt, &r, None)) {
-            rt.remove_container(&r.config.id, false, false)?;
-            removed.push(r.config.id);
-        }
-    }
-    Ok(removed)
 }

@@ -29,7 +29,8 @@ fn golden_hardened_interactive_container() {
     s.cap_add = vec!["NET_BIND_SERVICE".into()];
     s.resources = Resources {
         memory: Some(256 << 20),
-        cpus: Some(1.5),
+        cpu_quota: Some(150_000),
+        cpu_period: Some(100_000),
         pids_limit: Some(100),
         ..Resources::default()
     };

@@ -36,8 +36,7 @@ impl Fixture {
         let profile = dir.path().join("seccomp.json");
         std::fs::write(&profile, PROFILE).unwrap();
         let opts = SpecOptions {
-            seccomp_default_path: profile,
-            seccomp_override_path: dir.path().join("no-override.json"),
+            seccomp_profiles: vec![dir.path().join("no-override.json"), profile],
             seccomp_host: SeccompHost {
                 go_arch: "amd64".into(),
                 scmp_arch: "SCMP_ARCH_X86_64".into(),
@@ -279,7 +278,7 @@ fn seccomp_default_override_custom_and_unconfined() {
     s.cap_add.clear();
     let over = f.dir.path().join("override.json");
     std::fs::write(&over, r#"{"defaultAction": "SCMP_ACT_ALLOW"}"#).unwrap();
-    f.opts.seccomp_override_path.clone_from(&over);
+    f.opts.seccomp_profiles[0].clone_from(&over);
     assert_eq!(
         syscalls(&generate_spec(&s, &f.opts).unwrap()),
         Some(0),
@@ -295,13 +294,20 @@ fn seccomp_default_override_custom_and_unconfined() {
         .to_string()
         .contains("/nonexistent.json"));
     s.seccomp = SeccompChoice::Default;
-    f.opts.seccomp_override_path = "/nonexistent/a.json".into();
-    f.opts.seccomp_default_path = "/nonexistent/b.json".into();
+    f.opts.seccomp_profiles = vec!["/nonexistent/a.json".into(), "/nonexistent/b.json".into()];
     let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
     assert!(
-        e.contains("/nonexistent/a.json") && e.contains("/nonexistent/b.json"),
+        e.contains(
+            "no default profile: neither /nonexistent/a.json nor /nonexistent/b.json exists"
+        ),
         "{e}"
     );
+    f.opts.seccomp_profiles.truncate(1);
+    let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
+    assert!(e.contains("/nonexistent/a.json does not exist"), "{e}");
+    f.opts.seccomp_profiles.clear();
+    let e = generate_spec(&s, &f.opts).unwrap_err().to_string();
+    assert!(e.contains("no default profile: none is configured"), "{e}");
 }
 
 #[test]

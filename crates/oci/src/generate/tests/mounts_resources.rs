@@ -209,7 +209,7 @@ fn resources_are_converted_and_validated() {
     s.resources = Resources {
         memory: Some(64 << 20),
         memory_swap: Some(-1),
-        cpus: Some(0.5),
+        cpu_quota: Some(50_000),
         cpu_shares: Some(512),
         pids_limit: Some(50),
         blkio_weight: Some(300),
@@ -227,7 +227,7 @@ fn resources_are_converted_and_validated() {
             ..Resources::default()
         },
         Resources {
-            cpus: Some(-1.0),
+            cpu_quota: Some(-1),
             ..Resources::default()
         },
         Resources {
