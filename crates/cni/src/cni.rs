@@ -300,6 +300,14 @@ impl NetworkPlugin for CniNetworkPlugin {
         crate::ports::reserve_ports(port_mappings)
     }
 
+    fn prepare_ports(
+        &self,
+        wanted: &[PortMapping],
+        taken: &[PortMapping],
+    ) -> Result<Vec<PortMapping>> {
+        crate::ports::prepare_ports(wanted, taken)
+    }
+
     fn status(&self) -> Result<NetworkStatus> {
         let default = self.networks.ensure_default()?;
         let mut plugins = Vec::new();

@@ -193,7 +193,7 @@ impl NetworkConfigList {
         if plugin.capabilities.iter().any(|c| c == "portMappings") && !port_mappings.is_empty() {
             runtime.insert(
                 "portMappings".into(),
-                serde_json::to_value(port_mappings).unwrap_or(Value::Null),
+                crate::ports::wire::to_value(port_mappings),
             );
         }
         if runtime.is_empty() {

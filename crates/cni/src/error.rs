@@ -174,6 +174,16 @@ pub enum Error {
         del: Vec<Error>,
     },
 
+    /// A published host port is taken: a running container publishes it, or a program
+    /// listens on it (podman's words).
+    #[error("cannot listen on the {} port: listen {protocol}{} {address}: bind: address already in use", protocol.as_str().to_uppercase(), if address.is_ipv4() { "4" } else { "6" })]
+    PortInUse {
+        /// The protocol.
+        protocol: crate::ports::Protocol,
+        /// The host address and port.
+        address: std::net::SocketAddr,
+    },
+
     /// A published host port cannot be bound (something else holds it).
     #[error("cannot listen on the {} port: listen {protocol}{family} {address}: bind: {source}", protocol.to_uppercase())]
     PortUnavailable {

@@ -81,8 +81,8 @@ pub struct NetworkAttachment {
     /// The final ADD result (prevResult for DEL and CHECK).
     pub result: CniResult,
     /// Port mappings passed as `runtimeConfig.portMappings` at ADD (DEL
-    /// must receive the same).
-    #[serde(default)]
+    /// must receive the same). Stored in portmap's form.
+    #[serde(default, with = "crate::ports::wire")]
     pub port_mappings: Vec<PortMapping>,
     /// The network config list exactly as used at ADD.
     pub config: serde_json::Value,
@@ -220,6 +220,16 @@ pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
     /// rules) and returns the sockets, for the container's monitor to hold while it runs so
     /// nothing else takes those ports. Fails on the first port already taken.
     fn reserve_ports(&self, port_mappings: &[PortMapping]) -> Result<Vec<std::os::fd::OwnedFd>>;
+
+    /// Decides the host ports of a container being created: a host port of 0 gets a free
+    /// one, every other must be free now (not in `taken`, the ports running containers
+    /// publish, and not held by any program). Returns `wanted` with every host port set.
+    /// See [`crate::ports::prepare_ports`].
+    fn prepare_ports(
+        &self,
+        wanted: &[PortMapping],
+        taken: &[PortMapping],
+    ) -> Result<Vec<PortMapping>>;
 
     /// Reports whether the default network and its plugins are usable
     /// (each found, and each supporting the list's `cniVersion`).

@@ -15,6 +15,7 @@ mod loader;
 mod mounts;
 mod names;
 mod paths;
+mod ports;
 mod private;
 mod registries;
 mod rootless;
@@ -42,6 +43,7 @@ pub use paths::{
     auth_file_candidates, seccomp_profile_candidates, seccomp_profile_path, signature_policy_path,
     REGISTRY_AUTH_FILE_ENV_VAR, SECCOMP_DEFAULT_PATH, SECCOMP_OVERRIDE_PATH,
 };
+pub use ports::{PortMapping, PortSpecError, Protocol};
 pub use private::{private_dir, tighten_mode};
 pub use registries::{
     short_name_aliases_cache_path, Mirror, RegistriesConfig, Registry, ShortNameMode,

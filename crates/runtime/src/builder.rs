@@ -451,9 +451,10 @@ impl RuntimeBuilder {
             oci,
             network,
             registry,
+            networks: Arc::new(networks),
         };
         match Runtime::from_layers(cfg, layers, self.engine) {
-            Ok(rt) => Ok(rt.with_networks(networks)),
+            Ok(rt) => Ok(rt),
             Err(e) => {
                 let mut undo = Vec::new();
                 if let Err(se) = state.close() {

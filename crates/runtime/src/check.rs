@@ -352,41 +352,26 @@ impl Runtime {
 
     /// host-local leases of every network in the config dir, inside the network's subnets.
     fn leases(&self) -> Vec<Lease> {
-        let Some(nets) = &self.networks else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for list in nets.list().unwrap_or_default() {
-            let subnets: Vec<Subnet> = list
-                .subnets()
-                .iter()
-                .filter_map(|s| Subnet::parse(s).ok())
-                .collect();
-            for l in list.host_local_leases() {
-                if !subnets.iter().any(|s| s.contains_host(l.ip)) {
-                    continue;
-                }
-                out.push(Lease {
-                    network: list.name.clone(),
-                    ip: l.ip,
-                    id: l.container_id,
-                    path: l.path,
-                });
-            }
-        }
-        out
+        self.networks
+            .leases()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(network, l)| Lease {
+                network,
+                ip: l.ip,
+                id: l.container_id,
+                path: l.path,
+            })
+            .collect()
     }
 
     /// The subnets and names of this config dir's networks.
     fn our_networks(&self) -> (Vec<Subnet>, Vec<String>) {
-        let Some(nets) = &self.networks else {
-            return (Vec::new(), Vec::new());
-        };
-        let lists = nets.list().unwrap_or_default();
+        let lists = self.networks.list().unwrap_or_default();
         let subnets = lists
             .iter()
-            .flat_map(berth_cni::NetworkConfigList::subnets)
-            .filter_map(|s| Subnet::parse(&s).ok())
+            .flat_map(|n| &n.subnets)
+            .filter_map(|s| Subnet::parse(&s.subnet).ok())
             .collect();
         (subnets, lists.into_iter().map(|l| l.name).collect())
     }

@@ -33,6 +33,17 @@ pub enum Error {
         /// The rule it breaks.
         reason: String,
     },
+    /// A `network create` option berth's bridge networks cannot honour, or a bad value
+    /// for one.
+    #[error("invalid network {option}{}: {reason}", value.as_ref().map(|v| format!(" {v:?}")).unwrap_or_default())]
+    InvalidNetworkOption {
+        /// The option at fault.
+        option: crate::network::NetworkOption,
+        /// The value given, when the option has one.
+        value: Option<String>,
+        /// What is wrong or unsupported.
+        reason: String,
+    },
     /// The configuration layer failed.
     #[error(transparent)]
     Config(Box<berth_config::Error>),
@@ -246,9 +257,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::RuntimeStopped => ErrorKind::Stopped,
-            Error::InvalidOption { .. } | Error::InvalidArgument { .. } | Error::Filter(_) => {
-                ErrorKind::InvalidInput
-            }
+            Error::InvalidOption { .. }
+            | Error::InvalidArgument { .. }
+            | Error::InvalidNetworkOption { .. }
+            | Error::Filter(_) => ErrorKind::InvalidInput,
             Error::Config(e) => config_kind(e),
             Error::State(e) => state_kind(e),
             Error::Storage(e) => storage_kind(e),
@@ -282,6 +294,19 @@ impl Error {
             Error::State(e) => e.is_not_found(),
             Error::NoSuchVolume(_) => true,
             Error::Undo { source, .. } => source.is_not_found(),
+            _ => false,
+        }
+    }
+
+    /// Whether this is a published host port that cannot be had at create: taken by a
+    /// running container or a program, or not bindable on its address.
+    pub fn is_port_unavailable(&self) -> bool {
+        match self {
+            Error::Network(e) => matches!(
+                **e,
+                berth_cni::Error::PortInUse { .. } | berth_cni::Error::PortUnavailable { .. }
+            ),
+            Error::Undo { source, .. } => source.is_port_unavailable(),
             _ => false,
         }
     }

@@ -15,11 +15,15 @@
 //! - Filters: [`parse_filters`] turns `KEY=VALUE` words into typed [`Filters`];
 //!   `list_containers_filtered`, `list_pods_filtered`, `list_volumes_filtered` and
 //!   [`filter::Matcher`] apply them.
-//! - CNI networks: [`Runtime::create_network`], `list_networks`, `inspect_network`,
+//! - CNI networks: [`Runtime::create_network`] (typed [`NetworkCreateOptions`], generated
+//!   names), `list_networks`, `inspect_network` (typed [`Network`] descriptions),
 //!   `remove_network` (force removes the containers that use it first).
 //! - Images: [`Runtime::list_images`], `inspect_image`, `image_history`, `tag_image`,
 //!   `untag_image`, `remove_images`, `image_exists`, `import_image`, `load_images`,
 //!   `save_images`, typed options and results.
+//! - Published ports: one [`PortMapping`] type from `-p` to the record and the portmap
+//!   plugin; `create_container` chooses free host ports (host port 0) and refuses taken
+//!   ones ([`Error::is_port_unavailable`]).
 //! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
 //!   `login`, `logout`, with registries.conf and the signature policy applied.
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
@@ -90,7 +94,7 @@ pub use container::{
     parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
     ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
     InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
-    NetworkMode, PortBinding, PortMapping, TopRow, WaitCondition,
+    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
@@ -118,7 +122,6 @@ pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_R
 pub use system::{DiskUsage, ResetReport, SystemPruneOptions, SystemPruneReport, UsageSummary};
 pub use volume::{Volume, VolumeCreateOptions};
 
-pub use berth_cni::{CreateNetwork, NetworkConfigList};
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};
 /// The one signal parser (names, `RTMIN+n`, numbers), for front ends' `--signal` flags.
@@ -132,3 +135,7 @@ pub use berth_storage::registry::{
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
 pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
+pub use network::{
+    network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,
+    BRIDGE_NAME_OPTION,
+};

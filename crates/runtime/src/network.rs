@@ -1,52 +1,75 @@
-//! CNI network management (`network create/ls/inspect/rm`) over the CNI layer's
-//! [`berth_cni::Networks`]. The runtime holds that handle beside its [`berth_cni::NetworkPlugin`]
-//! (which only attaches containers): [`crate::RuntimeBuilder`] sets it from the same options;
-//! a runtime built with [`Runtime::from_layers`] gets one through [`Runtime::with_networks`].
+//! Named networks (`network create/ls/inspect/rm`) over the [`berth_cni::NetworkManager`] of
+//! the runtime's [`crate::Layers`]: the runtime validates the typed options, generates names,
+//! and returns typed [`Network`] descriptions; the network layer reads and writes the CNI
+//! files. Published ports are decided in [`ports`].
 
-use berth_cni::{CreateNetwork, NetworkConfigList, Networks};
+mod options;
+pub(crate) mod ports;
 
-use crate::error::{Error, Result};
+pub use berth_cni::{network_id, LeaseRange, Network, NetworkSubnet};
+pub use options::{NetworkCreateOptions, NetworkOption, BRIDGE_NAME_OPTION};
+
+use crate::error::Result;
+use crate::filter::{Filters, Matcher, NetworkFacts};
 use crate::runtime::Runtime;
 
 impl Runtime {
-    /// Gives this runtime a network manager (the builder does it; embedders and tests that
-    /// compose their own layers call it to get the `*_network` methods).
-    #[must_use]
-    pub fn with_networks(mut self, networks: Networks) -> Self {
-        self.networks = Some(networks);
-        self
-    }
-
-    fn networks(&self) -> Result<&Networks> {
+    /// Creates a bridge network (`<cni config dir>/<name>.conflist`) and describes it. A
+    /// missing name gets podman's: the default network's name and the first free number
+    /// (`berth1`, ...). Refuses options berth's bridges cannot honour
+    /// ([`crate::Error::InvalidNetworkOption`]), a name in use, a bad name or subnet, and a
+    /// subnet that overlaps another network or a host route.
+    pub fn create_network(&self, opts: &NetworkCreateOptions) -> Result<Network> {
         self.check()?;
-        self.networks.as_ref().ok_or_else(|| Error::InvalidOption {
-            option: "networks",
-            reason: "this runtime has no network manager; build it with RuntimeBuilder or \
-                     call Runtime::with_networks"
-                .into(),
-        })
+        opts.validate()?;
+        let name = match &opts.name {
+            Some(n) => n.clone(),
+            None => self.free_network_name()?,
+        };
+        Ok(self.networks.create(&opts.request(name))?)
     }
 
-    /// Creates a bridge network (`<cni config dir>/<name>.conflist`). Refuses a name in use,
-    /// a bad name or subnet, and a subnet that overlaps another network or a host route.
-    pub fn create_network(&self, req: &CreateNetwork) -> Result<NetworkConfigList> {
-        Ok(self.networks()?.create(req)?)
+    /// podman's generated network names: the default network's name plus the first free
+    /// number.
+    fn free_network_name(&self) -> Result<String> {
+        let taken: Vec<String> = self.list_networks()?.into_iter().map(|n| n.name).collect();
+        let base = &self.config.cni_default_network;
+        Ok((1..=u32::MAX)
+            .map(|i| format!("{base}{i}"))
+            .find(|n| !taken.contains(n))
+            .unwrap_or_default())
     }
 
-    /// Every network, the default one included (its conflist is written when missing).
-    pub fn list_networks(&self) -> Result<Vec<NetworkConfigList>> {
-        let nets = self.networks()?;
-        nets.ensure_default()?;
-        Ok(nets.list()?)
+    /// Every network by name, the default one included (its config is written when missing).
+    pub fn list_networks(&self) -> Result<Vec<Network>> {
+        self.check()?;
+        self.networks.ensure_default()?;
+        Ok(self.networks.list()?)
+    }
+
+    /// [`Runtime::list_networks`] keeping those that pass `filters` (`name` regular
+    /// expressions, `id` prefixes, `driver`, `label`/`label!`).
+    pub fn list_networks_filtered(&self, filters: &Filters) -> Result<Vec<Network>> {
+        let m = Matcher::new(filters, chrono::Utc::now(), &|_| None)?;
+        let mut nets = self.list_networks()?;
+        nets.retain(|n| {
+            m.network(&NetworkFacts {
+                id: &n.id,
+                name: &n.name,
+                driver: &n.driver,
+                labels: &n.labels,
+            })
+        });
+        Ok(nets)
     }
 
     /// One network by name (the default one is written when missing).
-    pub fn inspect_network(&self, name: &str) -> Result<NetworkConfigList> {
-        let nets = self.networks()?;
-        if name == nets.default_network() {
-            return Ok(nets.ensure_default()?);
+    pub fn inspect_network(&self, name: &str) -> Result<Network> {
+        self.check()?;
+        if name == self.networks.default_network() {
+            return Ok(self.networks.ensure_default()?);
         }
-        Ok(nets.inspect(name)?)
+        Ok(self.networks.inspect(name)?)
     }
 
     /// Ids of the containers whose configuration joins network `name`.
@@ -64,9 +87,11 @@ impl Runtime {
     /// Removes a network. Used by containers: refused unless `force`, which removes those
     /// containers first (stopping them), as podman does. The default network cannot be removed.
     pub fn remove_network(&self, name: &str, force: bool) -> Result<()> {
-        let nets = self.networks()?;
+        self.check()?;
+        let nets = &self.networks;
         if name == nets.default_network() {
-            // The CNI layer refuses it with a clear message; ask it before touching containers.
+            // The network layer refuses it with a clear message; ask it before touching
+            // containers.
             return Ok(nets.remove(name, &[], false)?);
         }
         nets.inspect(name)?;

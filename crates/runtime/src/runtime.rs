@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_cni::NetworkPlugin;
+use berth_cni::{NetworkManager, NetworkPlugin};
 use berth_config::RuntimeConfig;
 use berth_oci::hooks::HookSet;
 use berth_oci::OciRuntime;
@@ -33,6 +33,8 @@ pub struct Layers {
     pub network: Arc<dyn NetworkPlugin>,
     /// Registry client: pull, push, login, logout.
     pub registry: Arc<dyn ImageRegistry>,
+    /// Named networks (`network create/ls/inspect/rm`).
+    pub networks: Arc<dyn NetworkManager>,
 }
 
 /// Tells whether a host process exists. The real probe asks the kernel; tests substitute one
@@ -153,8 +155,7 @@ pub struct Runtime {
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) oci: Arc<dyn OciRuntime>,
     pub(crate) network: Arc<dyn NetworkPlugin>,
-    /// Network management (create/list/remove); `None` until [`Runtime::with_networks`].
-    pub(crate) networks: Option<berth_cni::Networks>,
+    pub(crate) networks: Arc<dyn NetworkManager>,
     /// Registry client (pull/push/login).
     pub(crate) registry: Arc<dyn ImageRegistry>,
     pub(crate) engine: EngineOptions,
@@ -192,7 +193,7 @@ impl Runtime {
             storage: layers.storage,
             oci: layers.oci,
             network: layers.network,
-            networks: None,
+            networks: layers.networks,
             registry: layers.registry,
             engine,
             hooks,

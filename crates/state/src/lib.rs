@@ -56,6 +56,7 @@ mod schema;
 mod state;
 mod types;
 
+pub use berth_config::Protocol;
 pub use error::{Kind, Result, StateError};
 pub use memory::MemoryState;
 pub use redb_state::RedbState;

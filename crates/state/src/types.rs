@@ -155,19 +155,9 @@ impl SharedNamespaces {
     }
 }
 
-/// A published port: host address and port to container port.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PortMapping {
-    /// Host address to bind; empty for all addresses.
-    pub host_ip: String,
-    /// Port on the host.
-    pub host_port: u16,
-    /// Port inside the container.
-    pub container_port: u16,
-    /// `tcp`, `udp` or `sctp`.
-    pub protocol: String,
-}
+/// A published port: berth's one port mapping type (from the base floor, shared with the
+/// network layer). Stored as it always was: `host_ip` text, ports, `protocol` text.
+pub use berth_config::PortMapping;
 
 /// A bind mount or tmpfs given at create.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

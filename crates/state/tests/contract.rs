@@ -96,10 +96,10 @@ fn full_config() -> ContainerConfig {
         pod_id: None,
         networks: vec!["berth".into()],
         port_mappings: vec![PortMapping {
-            host_ip: "127.0.0.1".into(),
+            host_ip: Some("127.0.0.1".parse().unwrap()),
             host_port: 8080,
             container_port: 80,
-            protocol: "tcp".into(),
+            protocol: berth_state::Protocol::Tcp,
         }],
         mounts: vec![Mount {
             destination: "/data".into(),

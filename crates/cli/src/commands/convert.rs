@@ -1,48 +1,10 @@
 //! The CLI's typed options → berth-runtime's option structs.
 
 use crate::opts::{
-    CreateOptions, DnsServers, NetworkMode, PidsLimit, PodCreateOptions, PortMapping, Protocol,
-    Ulimits, UserSpec,
+    CreateOptions, DnsServers, NetworkMode, PidsLimit, PodCreateOptions, Ulimits, UserSpec,
 };
 use berth_runtime::{ContainerCreateOptions, PodSharedNamespaces};
 use std::path::PathBuf;
-
-/// `-p` mappings, ranges expanded and a host port of 0 given a free port.
-pub fn ports(ports: &[PortMapping]) -> anyhow::Result<Vec<berth_cni::PortMapping>> {
-    let mut outp = Vec::new();
-    for p in ports {
-        for i in 0..p.range.max(1) {
-            let host_port = if p.host_port == 0 {
-                free_port(p.protocol)?
-            } else {
-                p.host_port + i
-            };
-            outp.push(berth_cni::PortMapping {
-                host_port,
-                container_port: p.container_port + i,
-                protocol: match p.protocol {
-                    Protocol::Tcp => berth_cni::Protocol::Tcp,
-                    Protocol::Udp => berth_cni::Protocol::Udp,
-                    Protocol::Sctp => berth_cni::Protocol::Sctp,
-                },
-                host_ip: p.host_ip.map(|ip| ip.to_string()).unwrap_or_default(),
-            });
-        }
-    }
-    Ok(outp)
-}
-
-/// A free host port, asked of the kernel.
-fn free_port(proto: Protocol) -> anyhow::Result<u16> {
-    let port = if proto == Protocol::Udp {
-        std::net::UdpSocket::bind("0.0.0.0:0")?.local_addr()?.port()
-    } else {
-        std::net::TcpListener::bind("0.0.0.0:0")?
-            .local_addr()?
-            .port()
-    };
-    Ok(port)
-}
 
 /// `--network` → the runtime's mode (`None` = the default network).
 pub fn network(mode: &NetworkMode) -> Option<berth_cni::NetworkMode> {
@@ -90,7 +52,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         auto_remove: o.remove,
         pod: o.pod.clone(),
         network: network(&o.network),
-        ports: ports(&o.ports)?,
+        ports: o.ports.clone(),
         hostname: o.hostname.clone(),
         cap_add: o.cap_add.clone(),
         cap_drop: o.cap_drop.clone(),
@@ -151,7 +113,7 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
         name: o.name.clone(),
         labels: o.labels.clone(),
         share,
-        ports: ports(&o.ports)?,
+        ports: o.ports.clone(),
         network: network(&o.network),
         hostname: o.hostname.clone(),
     })
@@ -160,20 +122,6 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::opts::ports::parse_publish;
-
-    #[test]
-    fn port_ranges_expand_and_zero_gets_a_free_port() {
-        let p = parse_publish(&["127.0.0.1:8000-8001:80-81/udp".into(), "90".into()]).unwrap();
-        let out = ports(&p).unwrap();
-        assert_eq!(out.len(), 3);
-        assert_eq!((out[0].host_port, out[0].container_port), (8000, 80));
-        assert_eq!((out[1].host_port, out[1].container_port), (8001, 81));
-        assert_eq!(out[0].host_ip, "127.0.0.1");
-        assert_eq!(out[0].protocol, berth_cni::Protocol::Udp);
-        assert_ne!(out[2].host_port, 0);
-        assert_eq!(out[2].container_port, 90);
-    }
 
     #[test]
     fn network_modes() {

@@ -1,16 +1,17 @@
 //! `network create/ls/inspect/rm` over the runtime's network API, with
-//! podman 4.3.1's output (CNI backend): the ID is the sha256 of the name.
+//! podman 4.3.1's output (CNI backend). The runtime names, describes and
+//! validates networks; this module turns flags into its options and its
+//! typed descriptions into podman's text and JSON.
 
 use super::{finish, out, print_listing, render_objects, with_runtime};
 use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
 use crate::error::CliError;
-use crate::opts::{filter::parse_filters, FilterTarget};
-use crate::output::{parse_format, rows::NETWORKS, Matcher, NetworkSummary};
-use berth_runtime::{CreateNetwork, NetworkConfigList, Runtime};
+use crate::opts::filter::{parse_filters, runtime_error};
+use crate::opts::FilterTarget;
+use crate::output::{parse_format, rows::NETWORKS, NetworkSummary};
+use berth_runtime::{Network, NetworkCreateOptions, NetworkOption, Runtime};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 /// Runs a `network` subcommand.
 pub fn run(g: &crate::cli::GlobalOptions, c: &NetworkCommand) -> anyhow::Result<u8> {
@@ -37,195 +38,137 @@ pub fn run(g: &crate::cli::GlobalOptions, c: &NetworkCommand) -> anyhow::Result<
     })
 }
 
-/// Refuses the `network create` flags berth's CNI bridge cannot honour.
-pub fn check_create(a: &NetworkCreateArgs) -> anyhow::Result<()> {
-    let unsupported = [
-        ("--internal", a.internal),
-        ("--ipv6", a.ipv6),
-        ("--ip-range", !a.ip_range.is_empty()),
-        ("--label", !a.label.is_empty()),
-    ];
-    if let Some((flag, _)) = unsupported.iter().find(|(_, set)| *set) {
-        return Err(CliError::conflict(
-            flag,
-            "not supported by berth's bridge networks (IPv4 bridge, host-local IPAM only)",
-        )
-        .into());
+/// The runtime's options for `network create`'s flags.
+pub fn create_options(a: &NetworkCreateArgs) -> NetworkCreateOptions {
+    let pair = |s: &String| match s.split_once('=') {
+        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+        None => (s.clone(), None),
+    };
+    NetworkCreateOptions {
+        name: a.name.clone(),
+        driver: Some(a.driver.clone()),
+        subnets: a.subnet.clone(),
+        gateways: a.gateway.clone(),
+        ip_ranges: a.ip_range.clone(),
+        ipam_driver: a.ipam_driver.clone(),
+        internal: a.internal,
+        ipv6: a.ipv6,
+        disable_dns: a.disable_dns,
+        labels: a
+            .label
+            .iter()
+            .map(|l| {
+                let (k, v) = pair(l);
+                (k, v.unwrap_or_default())
+            })
+            .collect(),
+        options: a.opt.iter().map(pair).collect(),
     }
-    bridge_option(a)?;
-    if let Some(d) = a.ipam_driver.as_deref().filter(|d| *d != "host-local") {
-        return Err(CliError::invalid("--ipam-driver", d, "only host-local is supported").into());
-    }
-    if a.subnet.len() > 1 {
-        return Err(CliError::invalid(
-            "--subnet",
-            &a.subnet.join(","),
-            "only one IPv4 subnet per network is supported",
-        )
-        .into());
-    }
-    if let Some(s) = a.subnet.first() {
-        berth_cni::Subnet::parse(s).map_err(|e| CliError::invalid("--subnet", s, e.to_string()))?;
-    }
-    if let Some(g) = a.gateway.first() {
-        g.parse::<std::net::Ipv4Addr>()
-            .map_err(|_| CliError::invalid("--gateway", g, "not an IPv4 address"))?;
-    }
-    if a.gateway.len() > 1 || (!a.gateway.is_empty() && a.subnet.is_empty()) {
-        return Err(CliError::invalid(
-            "--gateway",
-            &a.gateway.join(","),
-            "give one gateway, together with --subnet",
-        )
-        .into());
-    }
-    Ok(())
 }
 
-/// The docker option naming the bridge device.
-pub const BRIDGE_NAME_OPT: &str = "com.docker.network.bridge.name";
-
-/// `-o com.docker.network.bridge.name=NAME` (the only driver option berth takes).
-fn bridge_option(a: &NetworkCreateArgs) -> anyhow::Result<Option<String>> {
-    let mut bridge = None;
-    for o in &a.opt {
-        match o.split_once('=') {
-            Some((BRIDGE_NAME_OPT, v)) if !v.is_empty() => bridge = Some(v.to_string()),
-            _ => {
-                return Err(CliError::invalid(
-                    "--opt",
-                    o,
-                    format!("the only supported option is {BRIDGE_NAME_OPT}=NAME"),
-                )
-                .into())
-            }
-        }
+/// The flag a refused network option was given with.
+fn flag(option: NetworkOption) -> &'static str {
+    match option {
+        NetworkOption::Driver => "--driver",
+        NetworkOption::Subnet => "--subnet",
+        NetworkOption::Gateway => "--gateway",
+        NetworkOption::IpRange => "--ip-range",
+        NetworkOption::IpamDriver => "--ipam-driver",
+        NetworkOption::Internal => "--internal",
+        NetworkOption::Ipv6 => "--ipv6",
+        NetworkOption::Label => "--label",
+        NetworkOption::Option => "--opt",
     }
-    Ok(bridge)
+}
+
+/// A runtime error, a refused option named by its flag.
+fn flag_error(e: berth_runtime::Error) -> anyhow::Error {
+    match e {
+        berth_runtime::Error::InvalidNetworkOption {
+            option,
+            value: Some(v),
+            reason,
+        } => CliError::invalid(flag(option), &v, reason).into(),
+        berth_runtime::Error::InvalidNetworkOption {
+            option,
+            value: None,
+            reason,
+        } => CliError::conflict(flag(option), reason).into(),
+        other => other.into(),
+    }
+}
+
+/// Refuses the `network create` flags berth's bridge networks cannot honour (the runtime's
+/// rules, asked before a runtime is built).
+pub fn check_create(a: &NetworkCreateArgs) -> anyhow::Result<()> {
+    create_options(a).validate().map_err(flag_error)
 }
 
 fn create(rt: &Runtime, a: &NetworkCreateArgs) -> anyhow::Result<u8> {
-    check_create(a)?;
-    let name = match &a.name {
-        Some(n) => n.clone(),
-        None => free_name(rt)?,
-    };
-    let list = rt.create_network(&CreateNetwork {
-        name,
-        subnet: a.subnet.first().cloned(),
-        gateway: a.gateway.first().cloned(),
-        bridge: bridge_option(a)?,
-    })?;
-    out(&format!("{}\n", list.name))?;
+    let net = rt.create_network(&create_options(a)).map_err(flag_error)?;
+    out(&format!("{}\n", net.name))?;
     Ok(0)
-}
-
-/// podman's generated names: the default network's name plus the first free number.
-fn free_name(rt: &Runtime) -> anyhow::Result<String> {
-    let taken: Vec<String> = rt.list_networks()?.into_iter().map(|l| l.name).collect();
-    let base = rt.config()?.cni_default_network;
-    Ok((1..=u32::MAX)
-        .map(|i| format!("{base}{i}"))
-        .find(|n| !taken.contains(n))
-        .unwrap_or_default())
 }
 
 fn ls(rt: &Runtime, a: &NetworkLsArgs) -> anyhow::Result<u8> {
     let filters = parse_filters(FilterTarget::Networks, &a.filter)?;
     let format = parse_format("--format", a.format.as_deref())?;
-    let lookup = |_: &str| None;
-    let m = Matcher::new(&filters, Utc::now(), &lookup)?;
-    let rows: Vec<NetworkSummary> = rt
-        .list_networks()?
-        .iter()
-        .map(summary)
-        .filter(|n| m.network(n))
-        .collect();
+    let nets = rt.list_networks_filtered(&filters).map_err(runtime_error)?;
     if a.quiet {
         let mut s = String::new();
-        for r in &rows {
-            s.push_str(&r.name);
+        for n in &nets {
+            s.push_str(&n.name);
             s.push('\n');
         }
         out(&s)?;
         return Ok(0);
     }
-    let t: Vec<Value> = rows.iter().map(|r| r.template_row(a.no_trunc)).collect();
-    let j: Vec<Value> = rows.iter().map(|r| inspect_like(rt, r)).collect();
+    let t: Vec<Value> = nets
+        .iter()
+        .map(|n| summary(n).template_row(a.no_trunc))
+        .collect();
+    let j: Vec<Value> = nets.iter().map(inspect_json).collect();
     print_listing(&format, &NETWORKS, &t, &j, a.noheading)
 }
 
-fn inspect_like(rt: &Runtime, r: &NetworkSummary) -> Value {
-    rt.inspect_network(&r.name)
-        .map_or_else(|_| r.json(), |l| inspect_json(&l))
-}
-
-/// podman's network ID under CNI: the hex sha256 of the name.
-pub fn network_id(name: &str) -> String {
-    hex::encode(Sha256::digest(name.as_bytes()))
-}
-
-fn driver(list: &NetworkConfigList) -> String {
-    list.plugins
-        .first()
-        .map_or_else(String::new, |p| p.plugin_type.clone())
-}
-
-/// The row `network ls` shows for a config list.
-pub fn summary(list: &NetworkConfigList) -> NetworkSummary {
+/// The row `network ls` shows for a network.
+pub fn summary(n: &Network) -> NetworkSummary {
     NetworkSummary {
-        id: network_id(&list.name),
-        name: list.name.clone(),
-        driver: driver(list),
-        labels: BTreeMap::new(),
+        id: n.id.clone(),
+        name: n.name.clone(),
+        driver: n.driver.clone(),
+        labels: n.labels.clone(),
     }
 }
 
 /// podman 4.3.1's `network inspect` object (its `types.Network`).
-pub fn inspect_json(list: &NetworkConfigList) -> Value {
-    let ipam = list.plugins.iter().find_map(|p| p.raw.get("ipam"));
-    let gateways: Vec<Option<String>> = ipam
-        .and_then(|i| i.get("ranges"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .flat_map(|set| set.as_array().into_iter().flatten())
-        .map(|r| r.get("gateway").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    let subnets: Vec<Value> = list
-        .subnets()
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
+pub fn inspect_json(n: &Network) -> Value {
+    let subnets: Vec<Value> = n
+        .subnets
+        .iter()
+        .map(|s| {
             let mut o = Map::new();
-            o.insert("subnet".into(), json!(s));
-            if let Some(Some(g)) = gateways.get(i) {
-                o.insert("gateway".into(), json!(g));
+            o.insert("subnet".into(), json!(s.subnet));
+            if let Some(g) = s.gateway {
+                o.insert("gateway".into(), json!(g.to_string()));
             }
             Value::Object(o)
         })
         .collect();
-    let created: Option<DateTime<Utc>> = list
-        .path
-        .as_ref()
-        .and_then(|p| std::fs::metadata(p).ok())
-        .and_then(|m| m.modified().ok())
-        .map(DateTime::<Utc>::from);
-    let ipam_driver = ipam
-        .and_then(|i| i.get("type"))
-        .and_then(Value::as_str)
-        .unwrap_or("host-local");
+    let created = n
+        .created
+        .map(|c| DateTime::<Utc>::from(c).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
     json!({
-        "name": list.name,
-        "id": network_id(&list.name),
-        "driver": driver(list),
-        "network_interface": list.bridge_name().unwrap_or_default(),
-        "created": created.map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)),
+        "name": n.name,
+        "id": n.id,
+        "driver": n.driver,
+        "network_interface": n.network_interface.clone().unwrap_or_default(),
+        "created": created,
         "subnets": subnets,
-        "ipv6_enabled": false,
-        "internal": false,
-        "dns_enabled": false,
-        "ipam_options": {"driver": ipam_driver},
+        "ipv6_enabled": n.ipv6_enabled,
+        "internal": n.internal,
+        "dns_enabled": n.dns_enabled,
+        "ipam_options": {"driver": n.ipam_driver},
     })
 }
 
@@ -234,46 +177,42 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn list(raw: Value) -> NetworkConfigList {
-        NetworkConfigList::from_value(raw, true, std::path::Path::new("/nowhere/x.conflist"))
-            .unwrap()
-    }
-
-    fn sample() -> NetworkConfigList {
-        list(json!({
-            "cniVersion": "1.0.0",
-            "name": "web",
-            "plugins": [
-                {"type": "bridge", "bridge": "brweb0", "ipam": {"type": "host-local",
-                  "ranges": [[{"subnet": "10.77.0.0/24", "gateway": "10.77.0.1"}]]}},
-                {"type": "portmap", "capabilities": {"portMappings": true}}
-            ]
-        }))
-    }
-
-    #[test]
-    fn id_is_the_sha256_of_the_name() {
-        // podman's id of its default CNI network "podman".
-        assert_eq!(
-            network_id("podman"),
-            "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9"
-        );
+    fn sample() -> Network {
+        Network {
+            name: "web".into(),
+            id: berth_runtime::network_id("web"),
+            driver: "bridge".into(),
+            network_interface: Some("brweb0".into()),
+            subnets: vec![berth_runtime::NetworkSubnet {
+                subnet: "10.77.0.0/24".into(),
+                gateway: Some("10.77.0.1".parse().unwrap()),
+                lease_range: None,
+            }],
+            ipv6_enabled: false,
+            internal: false,
+            dns_enabled: false,
+            labels: std::collections::BTreeMap::new(),
+            options: std::collections::BTreeMap::new(),
+            ipam_driver: "host-local".into(),
+            created: None,
+        }
     }
 
     #[test]
     fn summary_and_inspect_shape() {
-        let l = sample();
-        let s = summary(&l);
+        let n = sample();
+        let s = summary(&n);
         assert_eq!((s.name.as_str(), s.driver.as_str()), ("web", "bridge"));
-        let j = inspect_json(&l);
+        let j = inspect_json(&n);
         assert_eq!(j["network_interface"], "brweb0");
         assert_eq!(
             j["subnets"],
             json!([{"subnet": "10.77.0.0/24", "gateway": "10.77.0.1"}])
         );
         assert_eq!(j["ipam_options"]["driver"], "host-local");
-        assert_eq!(j["id"], network_id("web"));
+        assert_eq!(j["id"], berth_runtime::network_id("web"));
         assert_eq!(j["dns_enabled"], false);
+        assert_eq!(j["created"], Value::Null);
     }
 
     fn create_args(args: &[&str]) -> NetworkCreateArgs {
@@ -303,6 +242,18 @@ mod tests {
             let err = check_create(&create_args(args)).unwrap_err().to_string();
             assert!(err.contains(flag), "{args:?}: {err}");
         }
+        assert_eq!(
+            check_create(&create_args(&["--internal", "n"]))
+                .unwrap_err()
+                .to_string(),
+            "--internal: not supported by berth's bridge networks (IPv4 bridge, host-local IPAM only)"
+        );
+        assert_eq!(
+            check_create(&create_args(&["-o", "mtu", "n"]))
+                .unwrap_err()
+                .to_string(),
+            "invalid value \"mtu\" for --opt: the only supported option is com.docker.network.bridge.name=NAME"
+        );
         check_create(&create_args(&[
             "--subnet",
             "10.1.0.0/24",
@@ -313,6 +264,13 @@ mod tests {
         .unwrap();
         check_create(&create_args(&["--disable-dns", "n"])).unwrap();
         let a = create_args(&["-o", "com.docker.network.bridge.name=br7", "n"]);
-        assert_eq!(bridge_option(&a).unwrap().as_deref(), Some("br7"));
+        check_create(&a).unwrap();
+        assert_eq!(
+            create_options(&a).options,
+            [(
+                berth_runtime::BRIDGE_NAME_OPTION.to_string(),
+                Some("br7".to_string())
+            )]
+        );
     }
 }

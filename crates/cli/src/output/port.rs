@@ -1,5 +1,5 @@
-//! `berth port`: podman's (and docker's) lines, one per published port,
-//! ranges expanded: `80/tcp -> 0.0.0.0:8080`; with a PORT[/PROTO]
+//! `berth port`: podman's (and docker's) lines, one per published port
+//! (the runtime keeps one mapping per port): `80/tcp -> 0.0.0.0:8080`; with a PORT[/PROTO]
 //! argument only the host side, `0.0.0.0:8080`; with `--all` each
 //! container's 12-character ID before its lines.
 
@@ -16,20 +16,29 @@ fn host_ip(ip: Option<IpAddr>) -> String {
     }
 }
 
-/// Every (container port, protocol, host side) pair, ranges expanded.
+/// podman's `ps` form of one mapping: `0.0.0.0:8080->80/tcp`.
+pub fn ps_form(p: &PortMapping) -> String {
+    format!(
+        "{}:{}->{}/{}",
+        host_ip(p.host_ip),
+        p.host_port,
+        p.container_port,
+        p.protocol
+    )
+}
+
+/// Every (container port, protocol, host side) triple, one per mapping.
 fn expand(ports: &[PortMapping]) -> Vec<(u16, Protocol, String)> {
-    let mut out = Vec::new();
-    for p in ports {
-        for i in 0..p.range {
-            let host = if p.host_port == 0 { 0 } else { p.host_port + i };
-            out.push((
-                p.container_port + i,
+    ports
+        .iter()
+        .map(|p| {
+            (
+                p.container_port,
                 p.protocol,
-                format!("{}:{host}", host_ip(p.host_ip)),
-            ));
-        }
-    }
-    out
+                format!("{}:{}", host_ip(p.host_ip), p.host_port),
+            )
+        })
+        .collect()
 }
 
 /// The lines of `port CONTAINER [PORT[/PROTO]]`. A PORT that is not
@@ -121,6 +130,21 @@ mod tests {
         for bad in ["http", "0", "80/icmp", "99999"] {
             assert!(port_lines(&p, Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ps_forms() {
+        let p = ports(&["8080:80/udp", "127.0.0.1:9000-9001:53-54", "[::1]:7000:70"]);
+        let forms: Vec<String> = p.iter().map(ps_form).collect();
+        assert_eq!(
+            forms,
+            [
+                "0.0.0.0:8080->80/udp",
+                "127.0.0.1:9000->53/tcp",
+                "127.0.0.1:9001->54/tcp",
+                "[::1]:7000->70/tcp"
+            ]
+        );
     }
 
     #[test]

@@ -118,7 +118,7 @@ impl ContainerSummary {
     fn ports_text(&self) -> String {
         self.ports
             .iter()
-            .map(ToString::to_string)
+            .map(super::port::ps_form)
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -196,7 +196,7 @@ impl ContainerSummary {
                 "host_ip": p.host_ip.map(|ip| ip.to_string()).unwrap_or_default(),
                 "container_port": p.container_port,
                 "host_port": p.host_port,
-                "range": p.range,
+                "range": 1,
                 "protocol": p.protocol.as_str(),
             })).collect::<Vec<_>>(),
             "Size": self.size.map(|(rw, root)| json!({"rwSize": rw, "rootFsSize": root})),

@@ -98,6 +98,9 @@ impl Runtime {
                 "ports can only be published with a bridge network",
             ));
         }
+        // Host ports are decided before anything is written: chosen where asked for, and
+        // (a container of its own) refused when taken.
+        let port_mappings = self.decide_ports(&opts.ports, infra.is_none())?;
         let networks = match (&mode, shared.net.is_some()) {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
@@ -201,16 +204,7 @@ impl Runtime {
             annotations: opts.annotations.clone(),
             pod_id,
             networks,
-            port_mappings: opts
-                .ports
-                .iter()
-                .map(|p| berth_state::PortMapping {
-                    host_ip: p.host_ip.clone(),
-                    host_port: p.host_port,
-                    container_port: p.container_port,
-                    protocol: p.protocol.to_string(),
-                })
-                .collect(),
+            port_mappings,
             mounts,
             named_volumes: volumes,
             shared_namespaces: shared,

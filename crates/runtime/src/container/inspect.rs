@@ -150,7 +150,7 @@ fn port_map(rec: &ContainerRecord) -> BTreeMap<String, Vec<PortBinding>> {
         m.entry(format!("{}/{}", p.container_port, p.protocol))
             .or_default()
             .push(PortBinding {
-                host_ip: p.host_ip.clone(),
+                host_ip: p.host_ip.map(|ip| ip.to_string()).unwrap_or_default(),
                 host_port: p.host_port.to_string(),
             });
     }
@@ -318,7 +318,7 @@ impl Runtime {
 
     /// The container's published ports (for a pod member: the pod's, held by its infra
     /// container).
-    pub fn container_ports(&self, id_or_name: &str) -> Result<Vec<berth_state::PortMapping>> {
+    pub fn container_ports(&self, id_or_name: &str) -> Result<Vec<crate::PortMapping>> {
         self.check()?;
         let rec = self.state.lookup_container(id_or_name)?;
         if let Some(infra) = &rec.config.shared_namespaces.net {

@@ -180,7 +180,7 @@ impl Runtime {
                 // brings up: no netns file, no CNI plugin to run or tear down (podman's too).
                 NetworkMode::None => plan.network = NamespaceMode::Private,
                 NetworkMode::Networks(networks) => {
-                    let ports = Self::cni_ports(rec);
+                    let ports = rec.config.port_mappings.clone();
                     held_fds = match self.network.reserve_ports(&ports) {
                         Ok(fds) => {
                             berth_oci::HeldFds(fds.into_iter().map(std::sync::Arc::new).collect())
@@ -356,19 +356,6 @@ impl Runtime {
             });
         }
         Ok(PathBuf::from(format!("/proc/{}/ns/{kind}", d.state.pid)))
-    }
-
-    pub(crate) fn cni_ports(rec: &ContainerRecord) -> Vec<berth_cni::PortMapping> {
-        rec.config
-            .port_mappings
-            .iter()
-            .map(|p| berth_cni::PortMapping {
-                host_port: p.host_port,
-                container_port: p.container_port,
-                protocol: p.protocol.parse().unwrap_or_default(),
-                host_ip: p.host_ip.clone(),
-            })
-            .collect()
     }
 
     fn exit_command(&self, id: &str) -> Option<ExitCommand> {

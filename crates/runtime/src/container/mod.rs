@@ -33,7 +33,7 @@ pub use stats::{ContainerStats, TopRow};
 /// How a new container is networked.
 pub use berth_cni::NetworkMode;
 /// One published port (`-p [ip:]host:container[/proto]`).
-pub use berth_cni::PortMapping;
+pub use berth_cni::{PortMapping, Protocol};
 
 /// Everything `create` accepts. `image` is required; every other field has podman's default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

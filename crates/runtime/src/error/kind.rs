@@ -114,7 +114,9 @@ pub(super) fn network_kind(e: &berth_cni::Error) -> ErrorKind {
     match e {
         E::NetworkNotFound { .. } => ErrorKind::NotFound,
         E::NetworkExists { .. } => ErrorKind::AlreadyExists,
-        E::NetworkInUse { .. } | E::PortUnavailable { .. } => ErrorKind::InUse,
+        E::NetworkInUse { .. } | E::PortInUse { .. } | E::PortUnavailable { .. } => {
+            ErrorKind::InUse
+        }
         E::InvalidArgument { .. } | E::PortMapping { .. } => ErrorKind::InvalidInput,
         E::PluginTimeout { .. } => ErrorKind::Timeout,
         E::AddFailed { add, .. } => network_kind(add),

@@ -518,6 +518,7 @@ fn exit_command_gets_the_id_appended() {
             oci: fx.oci.clone(),
             network: fx.net.clone(),
             registry: fx.registry.clone(),
+            networks: fx.nets.clone(),
         },
         engine,
     )

@@ -441,6 +441,13 @@ impl berth_cni::NetworkPlugin for SeesStateAtAdd {
     ) -> berth_cni::Result<Vec<std::os::fd::OwnedFd>> {
         self.net.reserve_ports(ports)
     }
+    fn prepare_ports(
+        &self,
+        wanted: &[berth_cni::PortMapping],
+        taken: &[berth_cni::PortMapping],
+    ) -> berth_cni::Result<Vec<berth_cni::PortMapping>> {
+        self.net.prepare_ports(wanted, taken)
+    }
     fn status(&self) -> berth_cni::Result<berth_cni::NetworkStatus> {
         self.net.status()
     }
@@ -463,6 +470,7 @@ fn the_attachment_is_recorded_before_add() {
         oci: fx.oci.clone(),
         network: seer.clone(),
         registry: fx.registry.clone(),
+        networks: fx.nets.clone(),
     };
     let engine = crate::EngineOptions {
         probe: fx.probe.clone(),

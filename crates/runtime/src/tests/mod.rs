@@ -20,7 +20,7 @@ mod volumes;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use berth_cni::testing::FakeNetworkPlugin;
+use berth_cni::testing::{FakeNetworkManager, FakeNetworkPlugin};
 use berth_config::{Environment, RuntimeConfig};
 use berth_oci::testing::FakeOciRuntime;
 use berth_state::MemoryState;
@@ -68,6 +68,7 @@ pub(crate) struct Fx {
     pub oci: Arc<FakeOciRuntime>,
     pub net: Arc<FakeNetworkPlugin>,
     pub registry: Arc<FakeRegistry>,
+    pub nets: Arc<FakeNetworkManager>,
     pub probe: Arc<FakeProbe>,
     pub dir: tempfile::TempDir,
 }
@@ -99,14 +100,14 @@ impl Fx {
         let oci = Arc::new(FakeOciRuntime::new());
         let net = Arc::new(FakeNetworkPlugin::new("berth"));
         let registry = Arc::new(FakeRegistry::new());
+        let nets = Arc::new(FakeNetworkManager::new("berth"));
         let probe = Arc::new(FakeProbe::default());
         let rt = Self::runtime(
             dir.path(),
             &state,
             &storage,
             &oci,
-            &net,
-            &registry,
+            (&net, &nets, &registry),
             &probe,
             "",
         );
@@ -117,6 +118,7 @@ impl Fx {
             oci,
             net,
             registry,
+            nets,
             probe,
             dir,
         }
@@ -128,8 +130,11 @@ impl Fx {
         state: &Arc<MemoryState>,
         storage: &Arc<FakeStorage>,
         oci: &Arc<FakeOciRuntime>,
-        net: &Arc<FakeNetworkPlugin>,
-        registry: &Arc<FakeRegistry>,
+        (net, nets, registry): (
+            &Arc<FakeNetworkPlugin>,
+            &Arc<FakeNetworkManager>,
+            &Arc<FakeRegistry>,
+        ),
         probe: &Arc<FakeProbe>,
         namespace: &str,
     ) -> Runtime {
@@ -141,6 +146,7 @@ impl Fx {
             oci: oci.clone(),
             network: net.clone(),
             registry: registry.clone(),
+            networks: nets.clone(),
         };
         let engine = EngineOptions {
             probe: probe.clone(),
@@ -161,8 +167,7 @@ impl Fx {
             &self.state,
             &self.storage,
             &self.oci,
-            &self.net,
-            &self.registry,
+            (&self.net, &self.nets, &self.registry),
             &self.probe,
             namespace,
         )

@@ -1,45 +1,51 @@
-//! Network management over a real `Networks` in a temp CNI config dir (no bridge is made:
-//! conflists only) and the fake layers for the containers that use them.
-
-use berth_cni::Networks;
+//! The network API on the fake network manager (no config dir, no bridge), and published
+//! ports decided at create on the fake network plugin.
 
 use super::Fx;
-use crate::{ContainerCreateOptions, CreateNetwork, Error, NetworkMode, Runtime};
+use crate::{
+    ContainerCreateOptions, Error, NetworkCreateOptions, NetworkMode, NetworkOption,
+    PodCreateOptions, PortMapping, BRIDGE_NAME_OPTION,
+};
 
-fn with_networks(fx: &Fx) -> Runtime {
-    let nets = Networks::new(fx.dir.path().join("cni"), "berth")
-        .with_default_bridge("brtunit0", "10.252.0.0/24");
-    fx.again().with_networks(nets)
-}
-
-fn req(name: &str, subnet: Option<&str>) -> CreateNetwork {
-    CreateNetwork {
-        name: name.into(),
-        subnet: subnet.map(Into::into),
-        gateway: None,
-        bridge: Some(format!("brtu{}", &name[..name.len().min(8)])),
+fn named(name: &str, subnet: Option<&str>) -> NetworkCreateOptions {
+    NetworkCreateOptions {
+        name: Some(name.into()),
+        subnets: subnet.map(|s| vec![s.into()]).unwrap_or_default(),
+        ..NetworkCreateOptions::default()
     }
 }
 
 #[test]
 fn create_list_inspect_remove() {
     let fx = Fx::new();
-    let rt = with_networks(&fx);
-    let list = rt
-        .create_network(&req("unet1", Some("10.252.7.0/24")))
-        .unwrap();
-    assert_eq!(list.name, "unet1");
+    let rt = &fx.rt;
+    let mut o = named("unet1", Some("10.252.7.0/24"));
+    o.gateways = vec!["10.252.7.254".into()];
+    o.options = vec![(BRIDGE_NAME_OPTION.into(), Some("brtu1".into()))];
+    let net = rt.create_network(&o).unwrap();
+    assert_eq!(net.name, "unet1");
+    assert_eq!(net.id, crate::network_id("unet1"));
+    assert_eq!(net.network_interface.as_deref(), Some("brtu1"));
+    assert_eq!(net.subnets[0].subnet, "10.252.7.0/24");
+    assert_eq!(
+        net.subnets[0].gateway,
+        Some("10.252.7.254".parse().unwrap())
+    );
     let names: Vec<String> = rt
         .list_networks()
         .unwrap()
         .into_iter()
-        .map(|l| l.name)
+        .map(|n| n.name)
         .collect();
-    assert!(names.contains(&"berth".to_string()) && names.contains(&"unet1".to_string()));
-    assert_eq!(rt.inspect_network("unet1").unwrap().name, "unet1");
+    assert_eq!(
+        names,
+        ["berth", "unet1"],
+        "the default network is made on first use"
+    );
+    assert_eq!(rt.inspect_network("unet1").unwrap(), net);
     assert_eq!(rt.inspect_network("berth").unwrap().name, "berth");
     let err = rt
-        .create_network(&req("unet1", Some("10.252.8.0/24")))
+        .create_network(&named("unet1", Some("10.252.8.0/24")))
         .unwrap_err();
     assert!(err.to_string().contains("unet1"), "{err}");
     rt.remove_network("unet1", false).unwrap();
@@ -54,21 +60,59 @@ fn create_list_inspect_remove() {
 }
 
 #[test]
-fn bad_subnet_and_name_are_refused() {
+fn a_missing_name_is_the_default_name_with_the_first_free_number() {
     let fx = Fx::new();
-    let rt = with_networks(&fx);
-    let err = rt
-        .create_network(&req("unet2", Some("10.252.9.0/33")))
+    let first = fx
+        .rt
+        .create_network(&NetworkCreateOptions::default())
+        .unwrap();
+    assert_eq!(first.name, "berth1");
+    fx.rt.create_network(&named("berth3", None)).unwrap();
+    let second = fx
+        .rt
+        .create_network(&NetworkCreateOptions::default())
+        .unwrap();
+    assert_eq!(second.name, "berth2");
+    let third = fx
+        .rt
+        .create_network(&NetworkCreateOptions::default())
+        .unwrap();
+    assert_eq!(third.name, "berth4");
+}
+
+#[test]
+fn bad_options_are_refused_before_the_network_layer_is_asked() {
+    let fx = Fx::new();
+    let err = fx
+        .rt
+        .create_network(&named("unet2", Some("10.252.9.0/33")))
         .unwrap_err();
-    assert!(err.to_string().contains("10.252.9.0/33"), "{err}");
-    assert!(rt.create_network(&req("bad/name", None)).is_err());
+    assert!(
+        matches!(
+            &err,
+            Error::InvalidNetworkOption { option: NetworkOption::Subnet, value: Some(v), .. }
+                if v == "10.252.9.0/33"
+        ),
+        "{err:?}"
+    );
+    let mut o = named("unet2", None);
+    o.internal = true;
+    assert!(matches!(
+        fx.rt.create_network(&o).unwrap_err(),
+        Error::InvalidNetworkOption {
+            option: NetworkOption::Internal,
+            ..
+        }
+    ));
+    assert!(fx.nets.calls().is_empty(), "{:?}", fx.nets.calls());
+    assert!(fx.rt.create_network(&named("bad/name", None)).is_err());
 }
 
 #[test]
 fn in_use_network_needs_force_which_removes_its_containers() {
     let fx = Fx::new();
-    let rt = with_networks(&fx);
-    rt.create_network(&req("unet3", Some("10.252.10.0/24")))
+    let rt = &fx.rt;
+    rt.create_network(&named("unet3", Some("10.252.10.0/24")))
         .unwrap();
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
     o.name = Some("user".into());
@@ -83,9 +127,107 @@ fn in_use_network_needs_force_which_removes_its_containers() {
     assert!(rt.inspect_container(&id).unwrap_err().is_not_found());
 }
 
+fn publishing(name: &str, spec: &str) -> ContainerCreateOptions {
+    let mut o = ContainerCreateOptions::new("busybox", &["sleep", "100"]);
+    o.name = Some(name.into());
+    o.ports = PortMapping::parse(spec).unwrap();
+    o
+}
+
 #[test]
-fn without_a_network_manager_the_error_says_what_to_do() {
+fn host_port_zero_is_chosen_at_create_and_recorded() {
     let fx = Fx::new();
-    let err = fx.rt.list_networks().unwrap_err();
-    assert!(err.to_string().contains("with_networks"), "{err}");
+    fx.net.hold_port(berth_cni::testing::FIRST_CHOSEN_PORT);
+    let rec = fx
+        .rt
+        .create_container(&publishing("web", "127.0.0.1::80-81/udp"))
+        .unwrap();
+    let ports = &rec.config.port_mappings;
+    assert_eq!(ports.len(), 2);
+    let first = berth_cni::testing::FIRST_CHOSEN_PORT + 1;
+    assert_eq!((ports[0].host_port, ports[1].host_port), (first, first + 1));
+    assert_eq!((ports[0].container_port, ports[1].container_port), (80, 81));
+    assert_eq!(ports[0].host_ip, Some("127.0.0.1".parse().unwrap()));
+    assert_eq!(fx.rt.container_ports("web").unwrap(), *ports);
+}
+
+#[test]
+fn a_taken_host_port_is_refused_before_anything_is_written() {
+    let fx = Fx::new();
+    fx.net.hold_port(8080);
+    let err = fx
+        .rt
+        .create_container(&publishing("a", "8080:80"))
+        .unwrap_err();
+    assert!(err.is_port_unavailable(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cannot listen on the TCP port: listen tcp4 0.0.0.0:8080: bind: address already in use"
+    );
+    assert!(berth_state::State::all_containers(&*fx.state)
+        .unwrap()
+        .is_empty());
+    assert!(fx
+        .storage_methods()
+        .iter()
+        .all(|m| *m != "create_container"));
+
+    // A port a running container publishes is taken too; a created one's is not.
+    let id = fx
+        .rt
+        .create_container(&publishing("b", "9090:90"))
+        .unwrap()
+        .config
+        .id;
+    fx.rt.create_container(&publishing("c", "9090:90")).unwrap();
+    fx.rt.start_container(&id).unwrap();
+    let err = fx
+        .rt
+        .create_container(&publishing("d", "9090:91"))
+        .unwrap_err();
+    assert!(err.is_port_unavailable(), "{err:?}");
+    fx.rt
+        .create_container(&publishing("e", "9090:90/udp"))
+        .unwrap();
+}
+
+#[test]
+fn a_pod_chooses_its_free_ports_and_binds_the_given_ones_when_it_starts() {
+    let fx = Fx::new();
+    fx.net.hold_port(8080);
+    let pod = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some("p".into()),
+            ports: PortMapping::parse_all(&["8080:80", "90"]).unwrap(),
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    let infra = pod.config.infra_container_id.unwrap();
+    let ports = fx.rt.container_ports(&infra).unwrap();
+    assert_eq!(ports[0].host_port, 8080);
+    assert_eq!(ports[1].host_port, berth_cni::testing::FIRST_CHOSEN_PORT);
+}
+
+#[test]
+fn list_filters_by_name_id_and_driver() {
+    let fx = Fx::new();
+    fx.rt.create_network(&named("front", None)).unwrap();
+    fx.rt.create_network(&named("back", None)).unwrap();
+    let names = |words: &[&str]| -> Vec<String> {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+        let f = crate::parse_filters(crate::filter::FilterTarget::Networks, &words).unwrap();
+        fx.rt
+            .list_networks_filtered(&f)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
+    };
+    assert_eq!(names(&[]), ["back", "berth", "front"]);
+    assert_eq!(names(&["name=^b"]), ["back", "berth"]);
+    let id = crate::network_id("front");
+    assert_eq!(names(&[&format!("id={}", &id[..10])]), ["front"]);
+    assert_eq!(names(&["driver=bridge", "name=ont"]), ["front"]);
+    assert!(names(&["driver=macvlan"]).is_empty());
 }

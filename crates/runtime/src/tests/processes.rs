@@ -16,6 +16,7 @@ fn host_probe_runtime(fx: &Fx) -> Runtime {
         oci: fx.oci.clone(),
         network: fx.net.clone(),
         registry: fx.registry.clone(),
+        networks: fx.nets.clone(),
     };
     let engine = EngineOptions {
         probe: Arc::new(HostProbe),

@@ -76,6 +76,7 @@ fn refresh_failure_leaves_alive_missing_so_the_next_runtime_retries() {
             oci: fx.oci.clone(),
             network: fx.net.clone(),
             registry: fx.registry.clone(),
+            networks: fx.nets.clone(),
         },
         crate::EngineOptions::default(),
     )

@@ -27,20 +27,6 @@ pub(super) fn status_view(r: &ContainerRecord) -> StatusView {
     }
 }
 
-pub(super) fn state_port(p: &berth_state::PortMapping) -> crate::opts::PortMapping {
-    crate::opts::PortMapping {
-        host_ip: p.host_ip.parse().ok(),
-        container_port: p.container_port,
-        host_port: p.host_port,
-        range: 1,
-        protocol: match p.protocol.as_str() {
-            "udp" => crate::opts::Protocol::Udp,
-            "sctp" => crate::opts::Protocol::Sctp,
-            _ => crate::opts::Protocol::Tcp,
-        },
-    }
-}
-
 /// The `ps` row of a container.
 pub(super) fn summary(
     rt: &Runtime,
@@ -62,7 +48,7 @@ pub(super) fn summary(
         command,
         created: r.config.created,
         status: status_view(r),
-        ports: r.config.port_mappings.iter().map(state_port).collect(),
+        ports: r.config.port_mappings.clone(),
         names: vec![r.config.name.clone()],
         labels: r.config.labels.clone(),
         pod_id: r.config.pod_id.clone(),

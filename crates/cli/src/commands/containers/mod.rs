@@ -20,7 +20,7 @@ use crate::opts::Targets;
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use copy::copy;
 pub use listing::inspect_containers;
-use listing::{ps, state_port, stats, top};
+use listing::{ps, stats, top};
 pub use parse::{parse, Parsed};
 use run::{create, exec, foreground, run_container};
 use std::time::Duration;
@@ -181,11 +181,7 @@ fn dispatch(g: &GlobalOptions, rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 vec![rt.container(&names[0])?]
             };
             for r in &recs {
-                let ports: Vec<crate::opts::PortMapping> = rt
-                    .container_ports(&r.config.id)?
-                    .iter()
-                    .map(state_port)
-                    .collect();
+                let ports = rt.container_ports(&r.config.id)?;
                 pairs.push((r.config.id.clone(), ports));
             }
             if sel.is_all() {

@@ -4,7 +4,7 @@ use super::latest;
 use super::{attach_io, convert, exec_error, exit_byte, out, run_error, DRAIN};
 use crate::error::CliError;
 use crate::opts::{CreateOptions, ExecOptions, RunOptions};
-use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime, WaitCondition};
+use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
     if o.replace {
@@ -16,68 +16,21 @@ pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<Containe
         }
     }
     let opts = convert::create(o)?;
-    check_ports_free(rt, &opts.ports)?;
     crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
-    let rec = rt.create_container(&opts)?;
+    // The runtime decides the host ports: a taken one is refused, named by the flag.
+    let rec = rt.create_container(&opts).map_err(|e| {
+        if e.is_port_unavailable() {
+            CliError::conflict("--publish", e.to_string()).into()
+        } else {
+            anyhow::Error::from(e)
+        }
+    })?;
     if let Some(f) = &o.cidfile {
         std::fs::write(f, &rec.config.id).map_err(|e| {
             anyhow::Error::new(e).context(format!("writing --cidfile {}", f.display()))
         })?;
     }
     Ok(rec)
-}
-
-/// podman refuses a host port something already listens on, or another
-/// container publishes; berth's port mappings are iptables rules that bind
-/// nothing, so the CLI checks both before creating.
-pub(super) fn check_ports_free(
-    rt: &Runtime,
-    ports: &[berth_cni::PortMapping],
-) -> anyhow::Result<()> {
-    if ports.is_empty() {
-        return Ok(());
-    }
-    let taken: Vec<(u16, String)> = rt
-        .list_containers(&ListOptions {
-            all: false,
-            pod: None,
-        })?
-        .into_iter()
-        .flat_map(|r| {
-            r.config
-                .port_mappings
-                .into_iter()
-                .map(|p| (p.host_port, p.protocol))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    for p in ports {
-        let proto = p.protocol.to_string();
-        let ip = if p.host_ip.is_empty() {
-            "0.0.0.0"
-        } else {
-            p.host_ip.as_str()
-        };
-        let addr = format!("{ip}:{}", p.host_port);
-        let in_use = taken
-            .iter()
-            .any(|(hp, pr)| *hp == p.host_port && *pr == proto)
-            || match p.protocol {
-                berth_cni::Protocol::Udp => std::net::UdpSocket::bind(&addr).is_err(),
-                _ => std::net::TcpListener::bind(&addr).is_err(),
-            };
-        if in_use {
-            return Err(CliError::conflict(
-                "--publish",
-                format!(
-                    "cannot listen on the {} port: listen {proto}4 {addr}: bind: address already in use",
-                    proto.to_uppercase()
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> {
