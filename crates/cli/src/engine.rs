@@ -15,7 +15,7 @@
 
 use crate::cli::GlobalOptions;
 use crate::error::CliError;
-use berth_config::{CgroupManager, StorageConfig, StorageDriver};
+use berth_runtime::{CgroupManager, StorageConfig, StorageDriver};
 use berth_runtime::{Runtime, RuntimeBuilder};
 use std::path::{Path, PathBuf};
 

@@ -87,7 +87,7 @@ mod volume;
 #[cfg(test)]
 mod tests;
 
-pub use berth_config::{NameError, NameKind};
+pub use berth_config::{CgroupManager, NameError, NameKind, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{

@@ -7,14 +7,14 @@ use berth_runtime::{ContainerCreateOptions, PodSharedNamespaces};
 use std::path::PathBuf;
 
 /// `--network` → the runtime's mode (`None` = the default network).
-pub fn network(mode: &NetworkMode) -> Option<berth_cni::NetworkMode> {
+pub fn network(mode: &NetworkMode) -> Option<berth_runtime::NetworkMode> {
     match mode {
         NetworkMode::Default | NetworkMode::Bridge => None,
-        NetworkMode::None => Some(berth_cni::NetworkMode::None),
-        NetworkMode::Host => Some(berth_cni::NetworkMode::Host),
-        NetworkMode::Container(c) => Some(berth_cni::NetworkMode::Container(PathBuf::from(c))),
-        NetworkMode::Path(p) => Some(berth_cni::NetworkMode::Container(p.clone())),
-        NetworkMode::Networks(n) => Some(berth_cni::NetworkMode::Networks(
+        NetworkMode::None => Some(berth_runtime::NetworkMode::None),
+        NetworkMode::Host => Some(berth_runtime::NetworkMode::Host),
+        NetworkMode::Container(c) => Some(berth_runtime::NetworkMode::Container(PathBuf::from(c))),
+        NetworkMode::Path(p) => Some(berth_runtime::NetworkMode::Container(p.clone())),
+        NetworkMode::Networks(n) => Some(berth_runtime::NetworkMode::Networks(
             n.iter().map(|a| a.name.clone()).collect(),
         )),
     }
@@ -129,11 +129,11 @@ mod tests {
         assert_eq!(network(&NetworkMode::Bridge), None);
         assert_eq!(
             network(&NetworkMode::None),
-            Some(berth_cni::NetworkMode::None)
+            Some(berth_runtime::NetworkMode::None)
         );
         assert_eq!(
             network(&NetworkMode::Host),
-            Some(berth_cni::NetworkMode::Host)
+            Some(berth_runtime::NetworkMode::Host)
         );
     }
 }
