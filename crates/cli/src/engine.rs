@@ -228,23 +228,6 @@ pub fn image_runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
         .map_err(runtime_error)
 }
 
-/// Opens the image store alone, for the callers not on the runtime's image
-/// API yet (`system check`, `inspect`, `ps --size`).
-pub fn store(g: &GlobalOptions) -> anyhow::Result<berth_storage::Store> {
-    let b = base_builder(g)?;
-    let s = storage_config(g, &b)?;
-    let store = berth_storage::Store::open(berth_storage::StoreOptions {
-        graph_root: s.graph_root,
-        run_root: s.run_root,
-        driver: match s.driver {
-            StorageDriver::Overlay => berth_storage::Driver::Overlay,
-            StorageDriver::Vfs => berth_storage::Driver::Vfs,
-        },
-    })?
-    .with_short_name_rules(berth_runtime::short_name_rules());
-    Ok(store)
-}
-
 /// A runtime error as the CLI reports it (exit 125).
 pub fn runtime_error(e: berth_runtime::Error) -> anyhow::Error {
     anyhow::Error::new(e)

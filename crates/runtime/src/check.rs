@@ -664,6 +664,29 @@ fn remove_cgroup(p: &Path) -> Result<()> {
     }
 }
 
+impl Runtime {
+    /// The image store's own check ([`berth_storage::Store::check`]): staging files, records
+    /// without data, data without records; with `repair`, removes them.
+    pub fn check_storage(&self, repair: bool) -> Result<berth_storage::CheckReport> {
+        self.check()?;
+        Ok(self.storage.check_store(repair)?)
+    }
+
+    /// `ps --size`: the bytes a container wrote (its read-write layer) and the size of the
+    /// image under it; 0 for what cannot be measured.
+    pub fn container_disk_size(&self, rec: &ContainerRecord) -> (u64, u64) {
+        let rw = self
+            .storage
+            .container_size(&rec.config.rootfs_storage_id)
+            .unwrap_or(0);
+        let root = self
+            .storage
+            .resolve_image(&rec.config.image_id)
+            .map_or(0, |i| i.size);
+        (rw, root)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,6 +134,7 @@ pub use berth_storage::registry::{
     Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
+pub use berth_storage::CheckReport as StorageCheckReport;
 pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
 pub use network::{
     network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,

@@ -59,6 +59,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Bytes held by a container root filesystem's writable layer.
     fn container_size(&self, storage_id: &str) -> Result<u64>;
 
+    /// Checks the store for what interrupted operations left behind ([`crate::Store::check`]);
+    /// with `repair`, removes it.
+    fn check_store(&self, repair: bool) -> Result<crate::CheckReport>;
+
     /// With `force`, unmounts everything this store mounted; without, fails
     /// with [`crate::Error::Busy`] while anything is mounted.
     fn shutdown(&self, force: bool) -> Result<()>;

@@ -170,6 +170,9 @@ impl Storage for Store {
     fn container_size(&self, storage_id: &str) -> Result<u64> {
         Store::container_size(self, storage_id)
     }
+    fn check_store(&self, repair: bool) -> Result<crate::CheckReport> {
+        Store::check(self, repair)
+    }
     fn shutdown(&self, force: bool) -> Result<()> {
         self.shutdown_mounts(force)
     }

@@ -288,6 +288,11 @@ impl Storage for FakeStorage {
             .ok_or_else(|| Error::ContainerNotFound(storage_id.to_string()))
     }
 
+    /// The fake leaves nothing behind to find.
+    fn check_store(&self, _repair: bool) -> Result<crate::CheckReport> {
+        Ok(crate::CheckReport::default())
+    }
+
     fn mount_references(&self, storage_id: &str) -> Result<u32> {
         Ok(self.mount_count(storage_id))
     }

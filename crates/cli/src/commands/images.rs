@@ -13,8 +13,7 @@ use crate::output::{
     Matcher,
 };
 use berth_runtime::{
-    ArchiveFormat, ImageListOptions, ImageRecord, ImageRemoveOptions, ImageSaveOptions,
-    ImportOptions, InspectImage, Runtime,
+    ArchiveFormat, ImageListOptions, ImageRemoveOptions, ImageSaveOptions, ImportOptions, Runtime,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -236,9 +235,4 @@ fn history(rt: &Runtime, a: &crate::cli::HistoryArgs) -> anyhow::Result<u8> {
         headers: &[("ID", "ID"), ("CreatedBy", "CREATED BY")],
     };
     print_listing(&format, &listing, &rows, &json_rows, false)
-}
-
-/// podman's `image inspect` object for a stored image.
-pub fn inspect_json(i: &ImageRecord) -> Value {
-    serde_json::to_value(InspectImage::from_record(i)).unwrap_or(Value::Null)
 }

@@ -322,7 +322,9 @@ pub fn system(g: &GlobalOptions, c: SystemParsed) -> anyhow::Result<u8> {
                     ..berth_runtime::CheckOptions::default()
                 })
                 .map_err(crate::engine::runtime_error)?;
-            let store = crate::engine::store(g)?.check(repair)?;
+            let store = rt
+                .check_storage(repair)
+                .map_err(crate::engine::runtime_error)?;
             let mut lines = Vec::new();
             for o in &report.orphans {
                 let owner = o
@@ -483,7 +485,6 @@ pub fn parse_inspect(a: InspectArgs) -> anyhow::Result<(InspectArgs, OutputForma
 /// The top-level `inspect`: containers, then images, pods, volumes.
 pub fn inspect(g: &GlobalOptions, a: &InspectArgs, format: &OutputFormat) -> anyhow::Result<u8> {
     with_runtime(g, |rt| {
-        let store = crate::engine::store(g)?;
         let names: Vec<String> = if a.latest {
             newest_container(rt)?.into_iter().collect()
         } else {
@@ -496,8 +497,8 @@ pub fn inspect(g: &GlobalOptions, a: &InspectArgs, format: &OutputFormat) -> any
             let want = |k: &str| kind == "all" || kind == k;
             let found: Option<Value> = if want("container") && rt.container_exists(n)? {
                 Some(serde_json::to_value(rt.inspect_container(n)?)?)
-            } else if want("image") && store.image(n).is_ok() {
-                Some(super::images::inspect_json(&store.inspect_image(n)?))
+            } else if want("image") && rt.image_exists(n)? {
+                Some(serde_json::to_value(rt.inspect_image(n)?)?)
             } else if want("pod") && rt.pod_exists(n)? {
                 Some(serde_json::to_value(rt.inspect_pod(n)?)?)
             } else if want("volume") && rt.volume_exists(n)? {

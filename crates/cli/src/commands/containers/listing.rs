@@ -2,7 +2,6 @@
 
 use super::parse::{List, Stats};
 use super::{finish, names, render_objects_as};
-use crate::cli::GlobalOptions;
 use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::filter::runtime_error;
 use crate::opts::targets::Selection;
@@ -67,7 +66,7 @@ pub(super) fn summary(
     }
 }
 
-pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, l: &List) -> anyhow::Result<u8> {
+pub(super) fn ps(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     let a = &l.args;
     let now = Utc::now();
     let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
@@ -78,21 +77,12 @@ pub(super) fn ps(g: &GlobalOptions, rt: &Runtime, l: &List) -> anyhow::Result<u8
     } else if let Ok(n) = usize::try_from(a.last) {
         recs.truncate(n);
     }
-    let store = if a.size {
-        Some(crate::engine::store(g)?)
-    } else {
-        None
-    };
     let m = rt.container_matcher(&l.filters).map_err(runtime_error)?;
     let mut rows: Vec<(ContainerSummary, _)> = recs
         .iter()
         .filter(|r| m.matches(r))
         .map(|r| {
-            let size = store.as_ref().map(|s| {
-                let rw = s.container_size(&r.config.rootfs_storage_id).unwrap_or(0);
-                let root = s.image(&r.config.image_id).map_or(0, |i| i.size);
-                (rw, root)
-            });
+            let size = a.size.then(|| rt.container_disk_size(r));
             (summary(rt, r, size), r.state.started_at)
         })
         .collect();

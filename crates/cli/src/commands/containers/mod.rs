@@ -30,10 +30,10 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// Runs a parsed container command ([`parse`]) on the runtime.
 pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
-    with_runtime(g, |rt| dispatch(g, rt, c))
+    with_runtime(g, |rt| dispatch(rt, c))
 }
 
-fn dispatch(g: &GlobalOptions, rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
+fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
     match c {
         Parsed::Run(o) => run_container(rt, &o),
         Parsed::Create(o) => {
@@ -124,7 +124,7 @@ fn dispatch(g: &GlobalOptions, rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 out(&format!("{shown}\n"))
             })
         }
-        Parsed::List(l) => ps(g, rt, &l),
+        Parsed::List(l) => ps(rt, &l),
         Parsed::Inspect { sel, format } => {
             let names = names(rt, &sel)?;
             inspect_containers(rt, &names, &format)
