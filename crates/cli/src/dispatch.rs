@@ -4,10 +4,10 @@
 //! before the runtime is opened, so nothing is written) and then run on
 //! that form.
 
-use crate::cli::{Cli, Group, ImageCommand, NetworkCommand, VersionArgs};
-use crate::commands::{containers, pods, system};
+use crate::cli::{Cli, Group, VersionArgs};
+use crate::commands::{containers, images, networks, pods, registry, system};
 use crate::error::{CliError, Coded, EXIT_BERTH};
-use crate::opts::{filter::parse_filters, FilterTarget, ParseContext};
+use crate::opts::ParseContext;
 use crate::output::parse_format;
 use clap::{CommandFactory, FromArgMatches};
 use serde_json::json;
@@ -39,48 +39,19 @@ where
     let g = &cli.global;
     crate::engine::init_logging(&g.log_level);
     match cli.command.into_group() {
-        Group::Version(args) => version(&args),
+        Group::Version(a) => version(&a),
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
-        Group::Image(c) => {
-            check_image(&c)?;
-            crate::commands::images::run(g, &c)
-        }
+        Group::Image(c) => images::run(g, images::parse(c)?),
         Group::Pod(c) => pods::run(g, pods::parse(c)?),
         Group::Volume(c) => system::volume(g, system::parse_volume(c)?),
-        Group::Registry(c) => crate::commands::registry::run(g, &c),
-        Group::Network(c) => {
-            if let NetworkCommand::Ls(a) = &c {
-                parse_filters(FilterTarget::Networks, &a.filter)?;
-                parse_format("--format", a.format.as_deref())?;
-            }
-            if let NetworkCommand::Create(a) = &c {
-                crate::commands::networks::check_create(a)?;
-            }
-            crate::commands::networks::run(g, &c)
-        }
+        Group::Registry(c) => registry::run(g, registry::parse(c)?),
+        Group::Network(c) => networks::run(g, networks::parse(c)?),
         Group::System(c) => system::system(g, system::parse_system(c)?),
         Group::Inspect(a) => {
             let (a, format) = system::parse_inspect(a)?;
             system::inspect(g, &a, &format)
         }
     }
-}
-
-fn check_image(c: &ImageCommand) -> anyhow::Result<()> {
-    match c {
-        ImageCommand::List(a) => {
-            parse_filters(FilterTarget::Images, &a.filter)?;
-            parse_format("--format", a.format.as_deref())?;
-        }
-        ImageCommand::Prune(a) => {
-            parse_filters(FilterTarget::Prune, &a.filter)?;
-        }
-        ImageCommand::History(a) => {
-            parse_format("--format", a.format.as_deref())?;
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 /// `berth version`.
@@ -218,6 +189,36 @@ mod tests {
         let (code, text) = err(&["network", "create", "--ipv6", "n"]);
         assert_eq!(code, 125);
         assert!(text.contains("--ipv6"), "{text}");
+    }
+
+    #[test]
+    fn image_network_and_registry_values_are_refused_before_the_runtime() {
+        for (args, flag) in [
+            (
+                &["image", "inspect", "--format", "{{.ID", "x"][..],
+                "--format",
+            ),
+            (&["history", "--format", "{{.ID", "x"][..], "--format"),
+            (&["image", "prune", "--filter", "bogus=1"][..], "--filter"),
+            (&["images", "--filter", "bogus=1"][..], "--filter"),
+            (&["save", "x"][..], "--output"),
+            (&["load"][..], "--input"),
+            (&["import", "--change", "BOGUS x", "/f"][..], "--change"),
+            (
+                &["network", "inspect", "-f", "{{.Name", "n"][..],
+                "--format",
+            ),
+            (&["network", "ls", "--filter", "bogus=1"][..], "--filter"),
+            (&["network", "ls", "--format", "{{.Name"][..], "--format"),
+            (&["pull", "--platform", "linux", "x"][..], "--platform"),
+            (&["image", "pull", "--creds", ":", "x"][..], "--creds"),
+            (&["push", "--creds", "u:", "x"][..], "--creds"),
+            (&["login", "--password-stdin", "r"][..], "--password-stdin"),
+        ] {
+            let (code, text) = err(args);
+            assert_eq!(code, 125, "{args:?}: {text}");
+            assert!(text.contains(flag), "{args:?}: {text}");
+        }
     }
 
     #[test]

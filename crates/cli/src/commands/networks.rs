@@ -3,32 +3,93 @@
 //! validates networks; this module turns flags into its options and its
 //! typed descriptions into podman's text and JSON.
 
-use super::{finish, out, print_listing, render_objects, with_runtime};
+use super::{finish, out, print_listing, render_objects_as, with_runtime};
 use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
 use crate::error::CliError;
 use crate::opts::filter::{parse_filters, runtime_error};
-use crate::opts::FilterTarget;
-use crate::output::{parse_format, rows::NETWORKS, NetworkSummary};
+use crate::opts::{FilterTarget, Filters};
+use crate::output::{parse_format, rows::NETWORKS, NetworkSummary, OutputFormat};
 use berth_runtime::{Network, NetworkCreateOptions, NetworkOption, Runtime};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-/// Runs a `network` subcommand.
-pub fn run(g: &crate::cli::GlobalOptions, c: &NetworkCommand) -> anyhow::Result<u8> {
+/// A network command with its arguments parsed once, before the runtime
+/// is opened ([`parse`]); [`run`] acts on it.
+#[allow(clippy::large_enum_variant)] // built once per process
+#[derive(Debug)]
+pub enum Parsed {
+    /// `network create`, its options checked against the runtime's rules.
+    Create(NetworkCreateOptions),
+    /// `network ls`.
+    Ls {
+        /// The flags as given.
+        args: NetworkLsArgs,
+        /// `--filter`.
+        filters: Filters,
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `network inspect`.
+    Inspect {
+        /// The networks.
+        networks: Vec<String>,
+        /// `--format` (json when not given).
+        format: OutputFormat,
+    },
+    /// `network rm`.
+    Rm {
+        /// The networks.
+        networks: Vec<String>,
+        /// `--force`: remove the containers using them first.
+        force: bool,
+    },
+}
+
+/// Parses a network command: bad input (and the `network create` flags
+/// berth's bridge networks cannot honour) refused before the runtime opens.
+pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
+    Ok(match c {
+        NetworkCommand::Create(a) => {
+            let opts = create_options(&a);
+            opts.validate().map_err(flag_error)?;
+            Parsed::Create(opts)
+        }
+        NetworkCommand::Ls(a) => Parsed::Ls {
+            filters: parse_filters(FilterTarget::Networks, &a.filter)?,
+            format: parse_format("--format", a.format.as_deref())?,
+            args: a,
+        },
+        NetworkCommand::Inspect(a) => Parsed::Inspect {
+            format: parse_format("--format", Some(a.format.as_deref().unwrap_or("json")))?,
+            networks: a.networks,
+        },
+        NetworkCommand::Rm(a) => Parsed::Rm {
+            networks: a.networks,
+            force: a.force,
+        },
+    })
+}
+
+/// Runs a parsed `network` subcommand.
+pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
     with_runtime(g, |rt| match c {
-        NetworkCommand::Create(a) => create(rt, a),
-        NetworkCommand::Ls(a) => ls(rt, a),
-        NetworkCommand::Inspect(a) => {
+        Parsed::Create(opts) => create(rt, &opts),
+        Parsed::Ls {
+            args,
+            filters,
+            format,
+        } => ls(rt, &args, &filters, &format),
+        Parsed::Inspect { networks, format } => {
             let mut objs = Vec::new();
-            for n in &a.networks {
+            for n in &networks {
                 objs.push(inspect_json(&rt.inspect_network(n)?));
             }
-            render_objects(a.format.as_deref().unwrap_or("json"), &objs)
+            render_objects_as(&format, &objs)
         }
-        NetworkCommand::Rm(a) => {
+        Parsed::Rm { networks, force } => {
             let mut errors = Vec::new();
-            for n in &a.networks {
-                match rt.remove_network(n, a.force) {
+            for n in &networks {
+                match rt.remove_network(n, force) {
                     Ok(()) => out(&format!("{n}\n"))?,
                     Err(e) => errors.push(e.into()),
                 }
@@ -98,22 +159,19 @@ fn flag_error(e: berth_runtime::Error) -> anyhow::Error {
     }
 }
 
-/// Refuses the `network create` flags berth's bridge networks cannot honour (the runtime's
-/// rules, asked before a runtime is built).
-pub fn check_create(a: &NetworkCreateArgs) -> anyhow::Result<()> {
-    create_options(a).validate().map_err(flag_error)
-}
-
-fn create(rt: &Runtime, a: &NetworkCreateArgs) -> anyhow::Result<u8> {
-    let net = rt.create_network(&create_options(a)).map_err(flag_error)?;
+fn create(rt: &Runtime, opts: &NetworkCreateOptions) -> anyhow::Result<u8> {
+    let net = rt.create_network(opts).map_err(flag_error)?;
     out(&format!("{}\n", net.name))?;
     Ok(0)
 }
 
-fn ls(rt: &Runtime, a: &NetworkLsArgs) -> anyhow::Result<u8> {
-    let filters = parse_filters(FilterTarget::Networks, &a.filter)?;
-    let format = parse_format("--format", a.format.as_deref())?;
-    let nets = rt.list_networks_filtered(&filters).map_err(runtime_error)?;
+fn ls(
+    rt: &Runtime,
+    a: &NetworkLsArgs,
+    filters: &Filters,
+    format: &OutputFormat,
+) -> anyhow::Result<u8> {
+    let nets = rt.list_networks_filtered(filters).map_err(runtime_error)?;
     if a.quiet {
         let mut s = String::new();
         for n in &nets {
@@ -128,7 +186,7 @@ fn ls(rt: &Runtime, a: &NetworkLsArgs) -> anyhow::Result<u8> {
         .map(|n| summary(n).template_row(a.no_trunc))
         .collect();
     let j: Vec<Value> = nets.iter().map(inspect_json).collect();
-    print_listing(&format, &NETWORKS, &t, &j, a.noheading)
+    print_listing(format, &NETWORKS, &t, &j, a.noheading)
 }
 
 /// The row `network ls` shows for a network.
@@ -213,6 +271,11 @@ mod tests {
         assert_eq!(j["id"], berth_runtime::network_id("web"));
         assert_eq!(j["dns_enabled"], false);
         assert_eq!(j["created"], Value::Null);
+    }
+
+    /// `network create` parsed as the command line would be.
+    fn check_create(a: &NetworkCreateArgs) -> anyhow::Result<()> {
+        parse(NetworkCommand::Create(a.clone())).map(drop)
     }
 
     fn create_args(args: &[&str]) -> NetworkCreateArgs {

@@ -16,21 +16,43 @@ use berth_runtime::{
 };
 use std::io::{BufRead, IsTerminal, Write};
 
-/// Runs a registry command.
-pub fn run(g: &GlobalOptions, c: &RegistryCommand) -> anyhow::Result<u8> {
-    check(c)?;
-    let rt = engine::image_runtime(g)?;
-    match c {
-        RegistryCommand::Pull(a) => pull(&rt, a),
-        RegistryCommand::Push(a) => push(&rt, a),
-        RegistryCommand::Login(a) => login(&rt, a),
-        RegistryCommand::Logout(a) => logout(&rt, a),
-    }
+/// A registry command with its arguments parsed once, before the runtime
+/// is opened ([`parse`]); [`run`] acts on it.
+#[derive(Debug)]
+pub enum Parsed {
+    /// `pull`.
+    Pull(Pull),
+    /// `push`.
+    Push(Push),
+    /// `login`, its flags checked.
+    Login(LoginArgs),
+    /// `logout`.
+    Logout(LogoutArgs),
 }
 
-/// The flag checks, before anything is opened.
-pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
-    match c {
+/// `pull`, parsed.
+#[derive(Debug)]
+pub struct Pull {
+    /// The flags as given.
+    pub args: PullArgs,
+    /// `--platform`, or `--os`/`--arch`/`--variant`.
+    pub platform: Option<Platform>,
+    /// `--creds`.
+    pub creds: Option<Credentials>,
+}
+
+/// `push`, parsed.
+#[derive(Debug)]
+pub struct Push {
+    /// The flags as given.
+    pub args: PushArgs,
+    /// `--creds`.
+    pub creds: Option<Credentials>,
+}
+
+/// Parses a registry command: the flag checks, before anything is opened.
+pub fn parse(c: RegistryCommand) -> anyhow::Result<Parsed> {
+    Ok(match c {
         RegistryCommand::Pull(a) => {
             if a.all_tags {
                 return Err(CliError::conflict(
@@ -39,17 +61,23 @@ pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            pull_platform(a)?;
-            a.creds.as_deref().map(parse_creds).transpose()?;
+            let platform = pull_platform(&a)?;
+            let creds = a.creds.as_deref().map(parse_creds).transpose()?;
             for i in &a.images {
                 registry_reference(i)?;
             }
+            Parsed::Pull(Pull {
+                args: a,
+                platform,
+                creds,
+            })
         }
         RegistryCommand::Push(a) => {
-            a.creds.as_deref().map(parse_creds).transpose()?;
+            let creds = a.creds.as_deref().map(parse_creds).transpose()?;
             if let Some(d) = &a.destination {
                 registry_reference(d)?;
             }
+            Parsed::Push(Push { args: a, creds })
         }
         RegistryCommand::Login(a) => {
             if a.password_stdin && a.username.is_none() {
@@ -63,10 +91,21 @@ pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
             if asks && !a.get_login && !std::io::stdin().is_terminal() {
                 return Err(not_a_terminal().into());
             }
+            Parsed::Login(a)
         }
-        RegistryCommand::Logout(_) => {}
+        RegistryCommand::Logout(a) => Parsed::Logout(a),
+    })
+}
+
+/// Runs a parsed registry command.
+pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
+    let rt = engine::image_runtime(g)?;
+    match c {
+        Parsed::Pull(p) => pull(&rt, p),
+        Parsed::Push(p) => push(&rt, p),
+        Parsed::Login(a) => login(&rt, &a),
+        Parsed::Logout(a) => logout(&rt, &a),
     }
-    Ok(())
 }
 
 fn pull_platform(a: &PullArgs) -> anyhow::Result<Option<Platform>> {
@@ -96,13 +135,13 @@ fn pull_options(
     Ok(opts)
 }
 
-fn pull(rt: &Runtime, a: &PullArgs) -> anyhow::Result<u8> {
-    let creds = a.creds.as_deref().map(parse_creds).transpose()?;
+fn pull(rt: &Runtime, p: Pull) -> anyhow::Result<u8> {
+    let a = &p.args;
     let mut opts = pull_options(
         rt,
         &a.registry,
-        pull_platform(a)?,
-        creds,
+        p.platform,
+        p.creds,
         TransferView::for_stderr(a.quiet),
     )?;
     if let Some(p) = &a.signature_policy {
@@ -135,12 +174,13 @@ pub fn ensure_image(
     Ok(image)
 }
 
-fn push(rt: &Runtime, a: &PushArgs) -> anyhow::Result<u8> {
+fn push(rt: &Runtime, p: Push) -> anyhow::Result<u8> {
+    let a = &p.args;
     let mut opts = rt.push_options()?;
     opts.tls_verify = a.registry.tls_verify;
     opts.certs_dir.clone_from(&a.registry.cert_dir);
     opts.auth.authfile.clone_from(&a.registry.authfile);
-    opts.auth.credentials = a.creds.as_deref().map(parse_creds).transpose()?;
+    opts.auth.credentials = p.creds;
     opts.compress = a.compress;
     opts.progress = transfer(TransferView::for_stderr(a.quiet));
     let report = rt.push_image(&a.image, a.destination.as_deref(), &opts)?;
@@ -252,4 +292,63 @@ fn prompt(question: &str, echo: bool) -> anyhow::Result<String> {
     }
     read.map_err(|e| anyhow::Error::new(e).context("reading the answer"))?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parsed(args: &[&str]) -> anyhow::Result<Parsed> {
+        let mut argv = vec!["berth"];
+        argv.extend_from_slice(args);
+        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
+        match cli.command.into_group() {
+            crate::cli::Group::Registry(c) => parse(c),
+            other => panic!("not a registry command: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn platform_and_creds_are_parsed_once_into_the_command() {
+        let Parsed::Pull(p) = parsed(&[
+            "pull",
+            "--platform",
+            "linux/arm64/v8",
+            "--creds",
+            "u:p",
+            "x",
+        ])
+        .unwrap() else {
+            panic!()
+        };
+        let platform = p.platform.unwrap();
+        assert_eq!(
+            (platform.os.as_str(), platform.architecture.as_str()),
+            ("linux", "arm64")
+        );
+        assert_eq!(platform.variant.as_deref(), Some("v8"));
+        assert_eq!(p.creds.unwrap().username, "u");
+        let Parsed::Pull(p) = parsed(&["pull", "x"]).unwrap() else {
+            panic!()
+        };
+        assert!(p.platform.is_none() && p.creds.is_none());
+        let Parsed::Push(p) = parsed(&["push", "--creds", "a:b", "x"]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(p.creds.unwrap().password, "b");
+    }
+
+    #[test]
+    fn bad_registry_flags_name_the_flag() {
+        for (args, flag) in [
+            (&["pull", "--arch", "a/b", "x"][..], "--arch"),
+            (&["pull", "-a", "x"][..], "--all-tags"),
+            (&["pull", "--creds", "nopass", "x"][..], "--creds"),
+            (&["push", "--creds", ":p", "x"][..], "--creds"),
+        ] {
+            let e = parsed(args).unwrap_err().to_string();
+            assert!(e.contains(flag), "{args:?}: {e}");
+        }
+    }
 }
