@@ -1,0 +1,65 @@
+//! `start`: one container in the foreground with `--attach`, else each one started.
+
+use super::run::foreground;
+use super::run_error;
+use super::select::{each_named, targets};
+use crate::cli::StartArgs;
+use crate::error::CliError;
+use crate::opts::keys::parse_detach_keys;
+use crate::opts::targets::Selection;
+use berth_runtime::Runtime;
+
+/// `start`, parsed.
+#[derive(Debug)]
+pub struct Start {
+    /// The containers.
+    pub sel: Selection,
+    /// With `--attach` or `--interactive`: the one container runs in the
+    /// foreground.
+    pub foreground: Option<Foreground>,
+}
+
+/// How `start --attach` runs its container.
+#[derive(Debug)]
+pub struct Foreground {
+    /// `--interactive`.
+    pub interactive: bool,
+    /// `--sig-proxy`.
+    pub sig_proxy: bool,
+    /// `--detach-keys`.
+    pub detach_keys: Vec<u8>,
+}
+
+pub(super) fn parse(a: &StartArgs) -> anyhow::Result<Start> {
+    let sel = Selection::containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
+    // The detach keys matter (and are checked) only in the foreground.
+    let foreground = if a.attach || a.interactive {
+        Some(Foreground {
+            interactive: a.interactive,
+            sig_proxy: a.sig_proxy.unwrap_or(true),
+            detach_keys: parse_detach_keys(&a.detach_keys)?,
+        })
+    } else {
+        None
+    };
+    Ok(Start { sel, foreground })
+}
+
+pub(super) fn run(rt: &Runtime, s: Start) -> anyhow::Result<u8> {
+    let ids = targets(rt, &s.sel)?;
+    if let Some(f) = &s.foreground {
+        let [id] = ids.as_slice() else {
+            return Err(CliError::conflict(
+                "--attach",
+                "you cannot start and attach multiple containers at once",
+            )
+            .into());
+        };
+        let rec = rt.container(id)?;
+        return foreground(rt, &rec, f.interactive, f.sig_proxy, &f.detach_keys)
+            .map(|c| c.unwrap_or(0));
+    }
+    each_named(rt, &s.sel, &ids, |id| {
+        rt.start_container(id).map_err(run_error)
+    })
+}

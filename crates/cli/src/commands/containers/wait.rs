@@ -1,0 +1,46 @@
+//! `wait`: each container's exit code (or the condition reached).
+
+use super::select::names;
+use super::{exit_byte, finish, out, Parsed};
+use crate::cli::WaitArgs;
+use crate::opts::targets::{parse_wait_conditions, Selection};
+use crate::opts::time::parse_duration;
+use berth_runtime::{Runtime, WaitCondition};
+use std::time::Duration;
+
+pub(super) fn parse(a: &WaitArgs) -> anyhow::Result<Parsed> {
+    let conditions = parse_wait_conditions(&a.condition)?;
+    // Checked for podman's sake; the runtime waits on state changes, not
+    // by polling at this interval.
+    parse_duration("--interval", &a.interval, Duration::from_millis(1))?;
+    let condition = match conditions.first().map(String::as_str) {
+        Some("running") => WaitCondition::Running,
+        Some("paused") => WaitCondition::Paused,
+        Some("created" | "configured") => WaitCondition::Created,
+        _ => WaitCondition::Exited,
+    };
+    Ok(Parsed::Wait {
+        sel: Selection::latest_or_named(a.latest, &a.containers)?,
+        condition,
+    })
+}
+
+pub(super) fn run(rt: &Runtime, sel: Selection, condition: WaitCondition) -> anyhow::Result<u8> {
+    let names = names(rt, &sel)?;
+    let mut last = 0;
+    let mut errors = Vec::new();
+    for n in &names {
+        match rt.wait_container(n, condition, None) {
+            Ok(code) => {
+                out(&format!("{code}\n"))?;
+                last = code;
+            }
+            Err(e) => errors.push(e.into()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(exit_byte(last))
+    } else {
+        finish(errors)
+    }
+}
