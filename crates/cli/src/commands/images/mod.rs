@@ -1,0 +1,195 @@
+//! The image commands over the runtime's image API: `images`, `import`,
+//! `load`, `save`, `rmi`, `tag`, `untag`, `image inspect/history/exists/prune`.
+
+mod history;
+mod import;
+mod inspect;
+mod list;
+mod load;
+mod prune;
+mod rm;
+mod save;
+mod tag;
+
+use crate::cli::{GlobalOptions, HistoryArgs, ImageCommand, ImageListArgs};
+use crate::engine;
+use crate::error::CliError;
+use crate::opts::filter::{parse_filters, parse_prune_filters};
+use crate::opts::{FilterTarget, Filters};
+use crate::output::{parse_format, OutputFormat};
+use berth_runtime::{
+    ArchiveFormat, ImageRemoveOptions, ImageSaveOptions, ImportOptions, PruneFilters, Runtime,
+};
+use import::import_options;
+use std::path::PathBuf;
+
+/// An image command with its arguments parsed once, before the runtime is
+/// opened ([`parse`]); [`run`] acts on it.
+#[allow(clippy::large_enum_variant)] // built once per process
+#[derive(Debug)]
+pub enum Parsed {
+    /// `image pull`/`image push`: the registry commands.
+    Registry(super::registry::Parsed),
+    /// `images`.
+    List {
+        /// The flags as given.
+        args: ImageListArgs,
+        /// `--filter`.
+        filters: Filters,
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `import`.
+    Import {
+        /// The archive (`-` for stdin).
+        path: String,
+        /// The name, `--change`s and `--message`.
+        opts: ImportOptions,
+    },
+    /// `load`.
+    Load {
+        /// `--input`.
+        input: PathBuf,
+    },
+    /// `save`.
+    Save(ImageSaveOptions),
+    /// `rmi`.
+    Rm(ImageRemoveOptions),
+    /// `tag`.
+    Tag {
+        /// The image.
+        image: String,
+        /// The new names.
+        targets: Vec<String>,
+    },
+    /// `untag`.
+    Untag {
+        /// The image.
+        image: String,
+        /// The names to remove (all when empty).
+        names: Vec<String>,
+    },
+    /// `image inspect`.
+    Inspect {
+        /// The images.
+        images: Vec<String>,
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `history`.
+    History {
+        /// The flags as given.
+        args: HistoryArgs,
+        /// `--format`.
+        format: OutputFormat,
+    },
+    /// `image prune`.
+    Prune {
+        /// `--all`: every unused image, not only dangling ones.
+        all: bool,
+        /// `--filter`.
+        filters: PruneFilters,
+    },
+    /// `image exists`.
+    Exists {
+        /// The name or ID.
+        image: String,
+    },
+}
+
+/// Parses an image command: bad input is refused before the runtime opens.
+pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
+    use crate::cli::RegistryCommand;
+    Ok(match c {
+        ImageCommand::Pull(a) => {
+            Parsed::Registry(super::registry::parse(RegistryCommand::Pull(a))?)
+        }
+        ImageCommand::Push(a) => {
+            Parsed::Registry(super::registry::parse(RegistryCommand::Push(a))?)
+        }
+        ImageCommand::List(a) => Parsed::List {
+            filters: parse_filters(FilterTarget::Images, &a.filter)?,
+            format: parse_format("--format", a.format.as_deref())?,
+            args: a,
+        },
+        ImageCommand::Import(a) => Parsed::Import {
+            opts: import_options(&a)?,
+            path: a.path,
+        },
+        ImageCommand::Load(a) => Parsed::Load {
+            input: a.input.ok_or_else(|| {
+                CliError::invalid("--input", "", "give the archive to load with -i FILE")
+            })?,
+        },
+        ImageCommand::Save(a) => {
+            let output = a.output.ok_or_else(|| {
+                CliError::invalid("--output", "", "give the archive to write with -o FILE")
+            })?;
+            Parsed::Save(ImageSaveOptions {
+                format: a.format.parse::<ArchiveFormat>()?,
+                images: a.images,
+                output,
+            })
+        }
+        ImageCommand::Rm(a) => Parsed::Rm(ImageRemoveOptions {
+            images: a.images,
+            all: a.all,
+            force: a.force,
+            ignore_missing: a.ignore,
+        }),
+        ImageCommand::Tag(a) => Parsed::Tag {
+            image: a.image,
+            targets: a.targets,
+        },
+        ImageCommand::Untag(a) => Parsed::Untag {
+            image: a.image,
+            names: a.names,
+        },
+        ImageCommand::Inspect(a) => Parsed::Inspect {
+            format: parse_format("--format", Some(&a.format))?,
+            images: a.images,
+        },
+        ImageCommand::History(a) => Parsed::History {
+            format: parse_format("--format", a.format.as_deref())?,
+            args: a,
+        },
+        ImageCommand::Prune(a) => Parsed::Prune {
+            filters: parse_prune_filters(&a.filter)?,
+            all: a.all,
+        },
+        ImageCommand::Exists(a) => Parsed::Exists { image: a.image },
+    })
+}
+
+/// Runs a parsed image command.
+pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
+    match c {
+        Parsed::Registry(r) => super::registry::run(g, r),
+        Parsed::List {
+            args,
+            filters,
+            format,
+        } => with_images(g, |rt| list::run(rt, &args, &filters, &format)),
+        Parsed::Import { path, opts } => with_images(g, |rt| import::run(rt, &path, &opts)),
+        Parsed::Load { input } => with_images(g, |rt| load::run(rt, &input)),
+        Parsed::Save(opts) => with_images(g, |rt| save::run(rt, &opts)),
+        Parsed::Rm(opts) => with_images(g, |rt| rm::run(rt, &opts)),
+        Parsed::Tag { image, targets } => with_images(g, |rt| tag::tag(rt, &image, &targets)),
+        Parsed::Untag { image, names } => with_images(g, |rt| tag::untag(rt, &image, &names)),
+        Parsed::Inspect { images, format } => with_images(g, |rt| inspect::run(rt, images, format)),
+        Parsed::History { args, format } => with_images(g, |rt| history::run(rt, &args, &format)),
+        Parsed::Prune { all, filters } => prune::run(g, all, filters),
+        Parsed::Exists { image } => with_images(g, |rt| Ok(u8::from(!rt.image_exists(&image)?))),
+    }
+}
+
+/// Opens the image runtime, runs `f` on it and shuts it down again.
+fn with_images(
+    g: &GlobalOptions,
+    f: impl FnOnce(&Runtime) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let rt = engine::image_runtime(g)?;
+    let r = f(&rt);
+    let _ = rt.shutdown(false);
+    r
+}

@@ -1,0 +1,20 @@
+//! `rmi`: podman's output, every `Untagged:` then every `Deleted:`.
+
+use crate::commands::out;
+use berth_runtime::{ImageRemoveOptions, Runtime};
+
+pub(super) fn run(rt: &Runtime, opts: &ImageRemoveOptions) -> anyhow::Result<u8> {
+    let report = rt.remove_images(opts)?;
+    for n in &report.untagged {
+        out(&format!("Untagged: {n}\n"))?;
+    }
+    for id in &report.deleted {
+        out(&format!("Deleted: {id}\n"))?;
+    }
+    let mut errors = report.errors;
+    let last = errors.pop();
+    for e in &errors {
+        eprintln!("Error: {e}");
+    }
+    last.map_or(Ok(0), |e| Err(e.into()))
+}
