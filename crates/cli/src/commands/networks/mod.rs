@@ -1,17 +1,23 @@
 //! `network create/ls/inspect/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend). The runtime names, describes and
-//! validates networks; this module turns flags into its options and its
+//! validates networks; these modules turn flags into its options and its
 //! typed descriptions into podman's text and JSON.
 
-use super::{finish, out, print_listing, render_objects_as, with_runtime};
-use crate::cli::{NetworkCommand, NetworkCreateArgs, NetworkLsArgs};
-use crate::error::CliError;
-use crate::opts::filter::{parse_filters, runtime_error};
+mod create;
+mod inspect;
+mod ls;
+mod rm;
+
+use super::with_runtime;
+use crate::cli::{NetworkCommand, NetworkLsArgs};
+use crate::opts::filter::parse_filters;
 use crate::opts::{FilterTarget, Filters};
-use crate::output::{parse_format, rows::NETWORKS, NetworkSummary, OutputFormat};
-use berth_runtime::{Network, NetworkCreateOptions, NetworkOption, Runtime};
-use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use crate::output::{parse_format, OutputFormat};
+use berth_runtime::NetworkCreateOptions;
+pub use create::create_options;
+use create::flag_error;
+pub use inspect::inspect_json;
+pub use ls::summary;
 
 /// A network command with its arguments parsed once, before the runtime
 /// is opened ([`parse`]); [`run`] acts on it.
@@ -73,167 +79,24 @@ pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
 /// Runs a parsed `network` subcommand.
 pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
     with_runtime(g, |rt| match c {
-        Parsed::Create(opts) => create(rt, &opts),
+        Parsed::Create(opts) => create::run(rt, &opts),
         Parsed::Ls {
             args,
             filters,
             format,
-        } => ls(rt, &args, &filters, &format),
-        Parsed::Inspect { networks, format } => {
-            let mut objs = Vec::new();
-            for n in &networks {
-                objs.push(inspect_json(&rt.inspect_network(n)?));
-            }
-            render_objects_as(&format, &objs)
-        }
-        Parsed::Rm { networks, force } => {
-            let mut errors = Vec::new();
-            for n in &networks {
-                match rt.remove_network(n, force) {
-                    Ok(()) => out(&format!("{n}\n"))?,
-                    Err(e) => errors.push(e.into()),
-                }
-            }
-            finish(errors)
-        }
-    })
-}
-
-/// The runtime's options for `network create`'s flags.
-pub fn create_options(a: &NetworkCreateArgs) -> NetworkCreateOptions {
-    let pair = |s: &String| match s.split_once('=') {
-        Some((k, v)) => (k.to_string(), Some(v.to_string())),
-        None => (s.clone(), None),
-    };
-    NetworkCreateOptions {
-        name: a.name.clone(),
-        driver: Some(a.driver.clone()),
-        subnets: a.subnet.clone(),
-        gateways: a.gateway.clone(),
-        ip_ranges: a.ip_range.clone(),
-        ipam_driver: a.ipam_driver.clone(),
-        internal: a.internal,
-        ipv6: a.ipv6,
-        disable_dns: a.disable_dns,
-        labels: a
-            .label
-            .iter()
-            .map(|l| {
-                let (k, v) = pair(l);
-                (k, v.unwrap_or_default())
-            })
-            .collect(),
-        options: a.opt.iter().map(pair).collect(),
-    }
-}
-
-/// The flag a refused network option was given with.
-fn flag(option: NetworkOption) -> &'static str {
-    match option {
-        NetworkOption::Driver => "--driver",
-        NetworkOption::Subnet => "--subnet",
-        NetworkOption::Gateway => "--gateway",
-        NetworkOption::IpRange => "--ip-range",
-        NetworkOption::IpamDriver => "--ipam-driver",
-        NetworkOption::Internal => "--internal",
-        NetworkOption::Ipv6 => "--ipv6",
-        NetworkOption::Label => "--label",
-        NetworkOption::Option => "--opt",
-    }
-}
-
-/// A runtime error, a refused option named by its flag.
-fn flag_error(e: berth_runtime::Error) -> anyhow::Error {
-    match e {
-        berth_runtime::Error::InvalidNetworkOption {
-            option,
-            value: Some(v),
-            reason,
-        } => CliError::invalid(flag(option), &v, reason).into(),
-        berth_runtime::Error::InvalidNetworkOption {
-            option,
-            value: None,
-            reason,
-        } => CliError::conflict(flag(option), reason).into(),
-        other => other.into(),
-    }
-}
-
-fn create(rt: &Runtime, opts: &NetworkCreateOptions) -> anyhow::Result<u8> {
-    let net = rt.create_network(opts).map_err(flag_error)?;
-    out(&format!("{}\n", net.name))?;
-    Ok(0)
-}
-
-fn ls(
-    rt: &Runtime,
-    a: &NetworkLsArgs,
-    filters: &Filters,
-    format: &OutputFormat,
-) -> anyhow::Result<u8> {
-    let nets = rt.list_networks_filtered(filters).map_err(runtime_error)?;
-    if a.quiet {
-        let mut s = String::new();
-        for n in &nets {
-            s.push_str(&n.name);
-            s.push('\n');
-        }
-        out(&s)?;
-        return Ok(0);
-    }
-    let t: Vec<Value> = nets
-        .iter()
-        .map(|n| summary(n).template_row(a.no_trunc))
-        .collect();
-    let j: Vec<Value> = nets.iter().map(inspect_json).collect();
-    print_listing(format, &NETWORKS, &t, &j, a.noheading)
-}
-
-/// The row `network ls` shows for a network.
-pub fn summary(n: &Network) -> NetworkSummary {
-    NetworkSummary {
-        id: n.id.clone(),
-        name: n.name.clone(),
-        driver: n.driver.clone(),
-        labels: n.labels.clone(),
-    }
-}
-
-/// podman 4.3.1's `network inspect` object (its `types.Network`).
-pub fn inspect_json(n: &Network) -> Value {
-    let subnets: Vec<Value> = n
-        .subnets
-        .iter()
-        .map(|s| {
-            let mut o = Map::new();
-            o.insert("subnet".into(), json!(s.subnet));
-            if let Some(g) = s.gateway {
-                o.insert("gateway".into(), json!(g.to_string()));
-            }
-            Value::Object(o)
-        })
-        .collect();
-    let created = n
-        .created
-        .map(|c| DateTime::<Utc>::from(c).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
-    json!({
-        "name": n.name,
-        "id": n.id,
-        "driver": n.driver,
-        "network_interface": n.network_interface.clone().unwrap_or_default(),
-        "created": created,
-        "subnets": subnets,
-        "ipv6_enabled": n.ipv6_enabled,
-        "internal": n.internal,
-        "dns_enabled": n.dns_enabled,
-        "ipam_options": {"driver": n.ipam_driver},
+        } => ls::run(rt, &args, &filters, &format),
+        Parsed::Inspect { networks, format } => inspect::run(rt, networks, format),
+        Parsed::Rm { networks, force } => rm::run(rt, networks, force),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::NetworkCreateArgs;
+    use berth_runtime::Network;
     use clap::Parser;
+    use serde_json::{json, Value};
 
     fn sample() -> Network {
         Network {
