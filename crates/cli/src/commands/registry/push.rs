@@ -1,0 +1,32 @@
+//! `push`.
+
+use crate::cli::PushArgs;
+use crate::progress::{transfer, TransferView};
+use berth_runtime::{Credentials, Runtime};
+
+/// `push`, parsed.
+#[derive(Debug)]
+pub struct Push {
+    /// The flags as given.
+    pub args: PushArgs,
+    /// `--creds`.
+    pub creds: Option<Credentials>,
+}
+
+pub(super) fn run(rt: &Runtime, p: Push) -> anyhow::Result<u8> {
+    let a = &p.args;
+    let mut opts = rt.push_options()?;
+    opts.tls_verify = a.registry.tls_verify;
+    opts.certs_dir.clone_from(&a.registry.cert_dir);
+    opts.auth.authfile.clone_from(&a.registry.authfile);
+    opts.auth.credentials = p.creds;
+    opts.compress = a.compress;
+    opts.progress = transfer(TransferView::for_stderr(a.quiet));
+    let report = rt.push_image(&a.image, a.destination.as_deref(), &opts)?;
+    if let Some(f) = &a.digestfile {
+        std::fs::write(f, &report.manifest_digest).map_err(|e| {
+            anyhow::Error::new(e).context(format!("writing --digestfile {}", f.display()))
+        })?;
+    }
+    Ok(0)
+}
