@@ -4,13 +4,13 @@
 //! before the runtime is opened, so nothing is written) and then run on
 //! that form.
 
-use crate::cli::{Cli, Group, VersionArgs};
-use crate::commands::{containers, images, networks, pods, registry, system};
-use crate::error::{CliError, Coded, EXIT_BERTH};
+use crate::cli::{Cli, Group};
+use crate::commands::{
+    containers, images, inspect, networks, pods, registry, system, version, volumes,
+};
+use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
-use crate::output::parse_format;
 use clap::{CommandFactory, FromArgMatches};
-use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
 
@@ -39,59 +39,15 @@ where
     let g = &cli.global;
     crate::engine::init_logging(&g.log_level);
     match cli.command.into_group() {
-        Group::Version(a) => version(&a),
+        Group::Version(a) => version::run(version::parse(&a)?),
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
         Group::Image(c) => images::run(g, images::parse(c)?),
         Group::Pod(c) => pods::run(g, pods::parse(c)?),
-        Group::Volume(c) => system::volume(g, system::parse_volume(c)?),
+        Group::Volume(c) => volumes::run(g, volumes::parse(c)?),
         Group::Registry(c) => registry::run(g, registry::parse(c)?),
         Group::Network(c) => networks::run(g, networks::parse(c)?),
-        Group::System(c) => system::system(g, system::parse_system(c)?),
-        Group::Inspect(a) => {
-            let (a, format) = system::parse_inspect(a)?;
-            system::inspect(g, &a, &format)
-        }
-    }
-}
-
-/// `berth version`.
-fn version(args: &VersionArgs) -> anyhow::Result<u8> {
-    let info = json!({
-        "Client": {
-            "Version": env!("CARGO_PKG_VERSION"),
-            "OsArch": format!("{}/{}", std::env::consts::OS, go_arch()),
-        }
-    });
-    let text = match parse_format("--format", args.format.as_deref())? {
-        crate::output::OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&info)?;
-            s.push('\n');
-            s
-        }
-        crate::output::OutputFormat::Template(t) | crate::output::OutputFormat::Table(t) => {
-            let mut s = t.render(&info).map_err(CliError::from)?;
-            if !s.ends_with('\n') {
-                s.push('\n');
-            }
-            s
-        }
-        crate::output::OutputFormat::Default => format!(
-            "Version:      {}\nOS/Arch:      {}\n",
-            info["Client"]["Version"].as_str().unwrap_or_default(),
-            info["Client"]["OsArch"].as_str().unwrap_or_default()
-        ),
-    };
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(0)
-}
-
-/// The architecture as Go (and so podman) names it.
-fn go_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
+        Group::System(c) => system::run(g, system::parse(c)?),
+        Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
     }
 }
 

@@ -4,18 +4,21 @@
 pub mod containers;
 pub mod convert;
 pub mod images;
+pub mod inspect;
 pub mod io;
 pub mod networks;
 pub mod pods;
 pub mod registry;
 pub mod system;
+pub mod version;
+pub mod volumes;
 
 use crate::cli::GlobalOptions;
 use crate::error::{CliError, Coded};
 use crate::output::{
     format::to_inspect_json, parse_format, quiet_ids, render_listing, Listing, OutputFormat,
 };
-use berth_runtime::{ContainerRecord, ListOptions, Runtime};
+use berth_runtime::{ContainerRecord, ListOptions, PruneReport, Runtime};
 use serde_json::Value;
 use std::io::Write;
 
@@ -154,4 +157,31 @@ pub fn finish(errors: Vec<anyhow::Error>) -> anyhow::Result<u8> {
         eprintln!("{}", crate::error::render(&e));
     }
     Ok(0)
+}
+
+/// Asks podman's `[y/N]` question `warning` on stdout; whether the answer was yes.
+pub fn confirm(warning: &str) -> anyhow::Result<bool> {
+    let mut input = std::io::stdin().lock();
+    let mut o = std::io::stdout();
+    let yes = crate::prompt::confirm(warning, &mut input, &mut o)?;
+    o.flush()?;
+    Ok(yes)
+}
+
+/// Prints the IDs (volume names) a prune removed, one a line, then its
+/// failures as [`finish`] reports them.
+pub fn print_prune_report(report: PruneReport) -> anyhow::Result<u8> {
+    let mut text = String::new();
+    for id in report.ids() {
+        text.push_str(id);
+        text.push('\n');
+    }
+    out(&text)?;
+    finish(
+        report
+            .errors
+            .into_iter()
+            .map(|f| anyhow::Error::new(f.error))
+            .collect(),
+    )
 }

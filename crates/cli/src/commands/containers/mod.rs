@@ -302,7 +302,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Exists { container } => Ok(u8::from(!rt.container_exists(&container)?)),
         Parsed::Prune { filters } => {
             let report = rt.prune_containers(&berth_runtime::ContainerPruneOptions { filters })?;
-            super::system::print_prune_report(report)
+            super::print_prune_report(report)
         }
         Parsed::Cleanup { sel, rm } => cleanup::run(rt, sel, rm),
     }

@@ -8,6 +8,6 @@ use berth_runtime::PruneFilters;
 pub(super) fn run(g: &GlobalOptions, all: bool, filters: PruneFilters) -> anyhow::Result<u8> {
     crate::commands::with_runtime(g, |rt| {
         let report = rt.prune_images(&berth_runtime::ImagePruneOptions { all, filters })?;
-        crate::commands::system::print_prune_report(report)
+        crate::commands::print_prune_report(report)
     })
 }

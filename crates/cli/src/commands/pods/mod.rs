@@ -175,7 +175,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Rm { sel, ignore, force } => rm::run(rt, sel, ignore, force),
         Parsed::Exists { pod } => Ok(u8::from(!rt.pod_exists(&pod)?)),
         Parsed::Inspect { sel, format, json } => inspect::run(rt, sel, format, json),
-        Parsed::Prune => super::system::print_prune_report(rt.prune_pods()?),
+        Parsed::Prune => super::print_prune_report(rt.prune_pods()?),
         Parsed::Ps {
             args: a,
             filters,

@@ -1,0 +1,42 @@
+//! `volume ls`.
+
+use crate::commands::{out, print_listing};
+use crate::opts::filter::runtime_error;
+use crate::opts::Filters;
+use crate::output::{rows::VOLUMES, OutputFormat, VolumeSummary};
+use berth_runtime::Runtime;
+use serde_json::Value;
+
+pub(super) fn run(
+    rt: &Runtime,
+    filters: Filters,
+    format: OutputFormat,
+    quiet: bool,
+    noheading: bool,
+) -> anyhow::Result<u8> {
+    let rows: Vec<VolumeSummary> = rt
+        .list_volumes_filtered(&filters)
+        .map_err(runtime_error)?
+        .into_iter()
+        .map(volume_summary)
+        .collect();
+    if quiet {
+        for r in &rows {
+            out(&format!("{}\n", r.name))?;
+        }
+        return Ok(0);
+    }
+    let t: Vec<Value> = rows.iter().map(VolumeSummary::template_row).collect();
+    print_listing(&format, &VOLUMES, &t, &t, noheading)
+}
+
+fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
+    VolumeSummary {
+        name: v.name,
+        driver: v.driver,
+        mountpoint: v.mountpoint.to_string_lossy().into_owned(),
+        created: v.created_at,
+        labels: v.labels,
+        options: v.options,
+    }
+}
