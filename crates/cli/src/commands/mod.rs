@@ -15,9 +15,7 @@ pub mod volumes;
 
 use crate::cli::GlobalOptions;
 use crate::error::{CliError, Coded};
-use crate::output::{
-    format::to_inspect_json, parse_format, quiet_ids, render_listing, Listing, OutputFormat,
-};
+use crate::output::{format::to_inspect_json, quiet_ids, render_listing, Listing, OutputFormat};
 use berth_runtime::{ContainerRecord, ListOptions, PruneReport, Runtime};
 use serde_json::Value;
 use std::io::Write;
@@ -89,12 +87,8 @@ pub fn print_listing(
     Ok(0)
 }
 
-/// `inspect`-style output: `json` (four-space array) or a template per object.
-pub fn render_objects(format: &str, objs: &[Value]) -> anyhow::Result<u8> {
-    render_objects_as(&parse_format("--format", Some(format))?, objs)
-}
-
-/// [`render_objects`] with the `--format` already parsed.
+/// `inspect`-style output in a `--format` parsed with the command:
+/// `json` (four-space array) or a template per object.
 pub fn render_objects_as(format: &OutputFormat, objs: &[Value]) -> anyhow::Result<u8> {
     match format {
         OutputFormat::Json | OutputFormat::Default => out(&to_inspect_json(objs))?,

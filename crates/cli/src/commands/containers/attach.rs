@@ -19,6 +19,7 @@ pub struct Attach {
     pub detach_keys: Vec<u8>,
 }
 
+/// Parses `attach`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &AttachArgs) -> anyhow::Result<Attach> {
     let sel = Selection::latest_or_named(a.latest, a.container.as_slice())?;
     Ok(Attach {
@@ -28,6 +29,7 @@ pub(super) fn parse(a: &AttachArgs) -> anyhow::Result<Attach> {
     })
 }
 
+/// Runs `attach`.
 pub(super) fn run(rt: &Runtime, a: Attach) -> anyhow::Result<u8> {
     let names = names(rt, &a.sel)?;
     let rec = rt.container(&names[0])?;

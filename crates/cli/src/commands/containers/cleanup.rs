@@ -5,6 +5,7 @@ use super::select::names;
 use crate::opts::targets::Selection;
 use berth_runtime::Runtime;
 
+/// Runs `container cleanup`.
 pub(super) fn run(rt: &Runtime, sel: Selection, rm: bool) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     each(&names, |n| {

@@ -5,6 +5,7 @@ use super::{attach_io, exec_error, exit_byte, out};
 use crate::opts::ExecOptions;
 use berth_runtime::Runtime;
 
+/// Runs `exec`: detached (the process id printed) or attached (its exit code).
 pub(super) fn exec(rt: &Runtime, o: &ExecOptions) -> anyhow::Result<u8> {
     let name = match &o.container {
         Some(c) => c.clone(),

@@ -9,6 +9,7 @@ use crate::opts::targets::Selection;
 use crate::opts::time::parse_time;
 use berth_runtime::{LogOptions, Runtime};
 
+/// Parses `logs`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &LogsArgs) -> anyhow::Result<Parsed> {
     let now = chrono::Utc::now();
     let since = a
@@ -41,6 +42,7 @@ pub(super) fn parse(a: &LogsArgs) -> anyhow::Result<Parsed> {
     })
 }
 
+/// Runs `logs`.
 pub(super) fn run(rt: &Runtime, sel: Selection, opts: LogOptions) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     let mut stdout = std::io::stdout();

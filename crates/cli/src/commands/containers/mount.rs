@@ -6,6 +6,7 @@ use crate::cli::MountArgs;
 use crate::opts::targets::Selection;
 use berth_runtime::Runtime;
 
+/// Parses `mount`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &MountArgs) -> anyhow::Result<Parsed> {
     let sel = if a.containers.is_empty() && !a.all && !a.latest {
         None
@@ -19,6 +20,7 @@ pub(super) fn parse(a: &MountArgs) -> anyhow::Result<Parsed> {
     Ok(Parsed::Mount { sel })
 }
 
+/// `mount` without names: every mounted container, short ID and mount point.
 pub(super) fn list(rt: &Runtime) -> anyhow::Result<u8> {
     for r in all_containers(rt)? {
         if !r.state.mount_point.is_empty() {
@@ -32,6 +34,7 @@ pub(super) fn list(rt: &Runtime) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// Runs `mount`.
 pub(super) fn run(rt: &Runtime, sel: Selection) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     each(&names, |n| {
@@ -40,6 +43,7 @@ pub(super) fn run(rt: &Runtime, sel: Selection) -> anyhow::Result<u8> {
     })
 }
 
+/// Runs `unmount`.
 pub(super) fn unmount(rt: &Runtime, sel: Selection, force: bool) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     each(&names, |n| {

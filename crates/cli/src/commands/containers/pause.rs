@@ -5,6 +5,7 @@ use super::{each, out};
 use crate::opts::targets::Selection;
 use berth_runtime::{ContainerStatus, Runtime};
 
+/// Runs `pause`.
 pub(super) fn run(rt: &Runtime, sel: Selection, pause: bool) -> anyhow::Result<u8> {
     let mut ids = targets(rt, &sel)?;
     if sel.is_all() {

@@ -6,6 +6,7 @@ use crate::cli::PortArgs;
 use crate::opts::targets::Selection;
 use berth_runtime::{ContainerRecord, Runtime};
 
+/// Parses `port`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: PortArgs) -> anyhow::Result<Parsed> {
     let sel = if a.all {
         Selection::of(crate::opts::Targets::All)
@@ -15,6 +16,7 @@ pub(super) fn parse(a: PortArgs) -> anyhow::Result<Parsed> {
     Ok(Parsed::Port { sel, port: a.port })
 }
 
+/// Runs `port`.
 pub(super) fn run(rt: &Runtime, sel: Selection, port: Option<String>) -> anyhow::Result<u8> {
     let mut pairs = Vec::new();
     let recs: Vec<ContainerRecord> = if sel.is_all() {

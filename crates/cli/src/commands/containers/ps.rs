@@ -20,6 +20,7 @@ pub struct List {
     pub format: OutputFormat,
 }
 
+/// How `ps` shows a container's state.
 pub(super) fn status_view(r: &ContainerRecord) -> StatusView {
     let epoch = chrono::DateTime::UNIX_EPOCH;
     match r.state.status {
@@ -75,6 +76,7 @@ pub(super) fn summary(
     }
 }
 
+/// Runs `ps`.
 pub(super) fn run(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     let a = &l.args;
     let now = Utc::now();

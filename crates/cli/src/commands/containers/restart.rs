@@ -5,6 +5,7 @@ use crate::opts::targets::Selection;
 use berth_runtime::{ContainerStatus, Runtime};
 use std::time::Duration;
 
+/// Runs `restart`.
 pub(super) fn run(
     rt: &Runtime,
     sel: Selection,

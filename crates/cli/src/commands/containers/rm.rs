@@ -21,6 +21,7 @@ pub struct Rm {
     pub timeout: Duration,
 }
 
+/// Runs `rm`.
 pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
     let mut ids = targets_ignoring(rt, &a.sel, a.ignore)?;
     if a.sel.is_all() {

@@ -30,6 +30,7 @@ pub struct Foreground {
     pub detach_keys: Vec<u8>,
 }
 
+/// Parses `start`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &StartArgs) -> anyhow::Result<Start> {
     let sel = Selection::containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
     // The detach keys matter (and are checked) only in the foreground.
@@ -45,6 +46,7 @@ pub(super) fn parse(a: &StartArgs) -> anyhow::Result<Start> {
     Ok(Start { sel, foreground })
 }
 
+/// Runs `start`.
 pub(super) fn run(rt: &Runtime, s: Start) -> anyhow::Result<u8> {
     let ids = targets(rt, &s.sel)?;
     if let Some(f) = &s.foreground {

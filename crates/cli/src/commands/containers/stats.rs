@@ -23,6 +23,7 @@ pub struct Stats {
     pub sel: Option<Selection>,
 }
 
+/// Parses `stats`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: StatsArgs) -> anyhow::Result<Stats> {
     let format = parse_format("--format", a.format.as_deref())?;
     if a.interval == 0 {

@@ -9,12 +9,14 @@ use berth_runtime::Runtime;
 use serde_json::Value;
 use std::time::Duration;
 
+/// Parses `top`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &TopArgs) -> anyhow::Result<Parsed> {
     Ok(Parsed::Top {
         sel: Selection::latest_or_named(a.latest, &a.args[..a.args.len().min(1)])?,
     })
 }
 
+/// Runs `top`.
 pub(super) fn run(rt: &Runtime, sel: &Selection) -> anyhow::Result<u8> {
     let names = names(rt, sel)?;
     let rows = rt.container_top(&names[0])?;

@@ -8,6 +8,7 @@ use crate::opts::time::parse_duration;
 use berth_runtime::{Runtime, WaitCondition};
 use std::time::Duration;
 
+/// Parses `wait`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &WaitArgs) -> anyhow::Result<Parsed> {
     let conditions = parse_wait_conditions(&a.condition)?;
     // Checked for podman's sake; the runtime waits on state changes, not
@@ -25,6 +26,7 @@ pub(super) fn parse(a: &WaitArgs) -> anyhow::Result<Parsed> {
     })
 }
 
+/// Runs `wait`.
 pub(super) fn run(rt: &Runtime, sel: Selection, condition: WaitCondition) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     let mut last = 0;

@@ -10,6 +10,7 @@ use berth_runtime::Runtime;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+/// Runs `history`.
 pub(super) fn run(rt: &Runtime, a: &HistoryArgs, format: &OutputFormat) -> anyhow::Result<u8> {
     let now = Utc::now();
     let mut rows = Vec::new();

@@ -24,6 +24,7 @@ pub(super) fn import_options(a: &ImportArgs) -> anyhow::Result<ImportOptions> {
     Ok(opts)
 }
 
+/// Runs `import`.
 pub(super) fn run(rt: &Runtime, path: &str, opts: &ImportOptions) -> anyhow::Result<u8> {
     let rec = if path == "-" {
         rt.import_image(&mut std::io::stdin().lock(), opts)?

@@ -25,6 +25,7 @@ fn row(i: &berth_runtime::ImageSummary) -> ImageSummary {
     }
 }
 
+/// Runs `images`.
 pub(super) fn run(
     rt: &Runtime,
     a: &ImageListArgs,

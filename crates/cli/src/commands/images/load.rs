@@ -4,6 +4,7 @@ use crate::commands::out;
 use berth_runtime::Runtime;
 use std::path::Path;
 
+/// Runs `load`.
 pub(super) fn run(rt: &Runtime, input: &Path) -> anyhow::Result<u8> {
     for i in rt.load_images(input)? {
         if i.names.is_empty() {

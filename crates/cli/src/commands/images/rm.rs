@@ -3,6 +3,7 @@
 use crate::commands::out;
 use berth_runtime::{ImageRemoveOptions, Runtime};
 
+/// Runs `rmi`.
 pub(super) fn run(rt: &Runtime, opts: &ImageRemoveOptions) -> anyhow::Result<u8> {
     let report = rt.remove_images(opts)?;
     for n in &report.untagged {

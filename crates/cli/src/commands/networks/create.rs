@@ -65,6 +65,7 @@ pub(super) fn flag_error(e: berth_runtime::Error) -> anyhow::Error {
     }
 }
 
+/// Runs `network create`.
 pub(super) fn run(rt: &Runtime, opts: &NetworkCreateOptions) -> anyhow::Result<u8> {
     let net = rt.create_network(opts).map_err(flag_error)?;
     out(&format!("{}\n", net.name))?;

@@ -6,6 +6,7 @@ use berth_runtime::{Network, Runtime};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
+/// Runs `network inspect`.
 pub(super) fn run(rt: &Runtime, networks: Vec<String>, format: OutputFormat) -> anyhow::Result<u8> {
     let mut objs = Vec::new();
     for n in &networks {

@@ -9,6 +9,7 @@ use crate::output::{rows::NETWORKS, NetworkSummary, OutputFormat};
 use berth_runtime::{Network, Runtime};
 use serde_json::Value;
 
+/// Runs `network ls`.
 pub(super) fn run(
     rt: &Runtime,
     a: &NetworkLsArgs,

@@ -3,6 +3,7 @@
 use crate::commands::{finish, out};
 use berth_runtime::Runtime;
 
+/// Runs `network rm`.
 pub(super) fn run(rt: &Runtime, networks: Vec<String>, force: bool) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     for n in &networks {

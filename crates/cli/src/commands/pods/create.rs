@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::opts::PodCreateOptions;
 use berth_runtime::Runtime;
 
+/// Runs `pod create`.
 pub(super) fn run(rt: &Runtime, o: &PodCreateOptions) -> anyhow::Result<u8> {
     if o.replace {
         if let Some(n) = &o.name {

@@ -7,6 +7,7 @@ use crate::opts::Targets;
 use crate::output::OutputFormat;
 use berth_runtime::Runtime;
 
+/// Runs `pod inspect`.
 pub(super) fn run(
     rt: &Runtime,
     sel: Selection,

@@ -9,6 +9,7 @@ use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
 
+/// Runs `pod ps`.
 pub(super) fn run(
     rt: &Runtime,
     a: PodPsArgs,

@@ -14,6 +14,7 @@ fn login_options(rt: &Runtime, flags: &RegistryFlags) -> anyhow::Result<LoginOpt
     Ok(opts)
 }
 
+/// Runs `login`.
 pub(super) fn run(rt: &Runtime, a: &LoginArgs) -> anyhow::Result<u8> {
     let registry = registry_key(&a.registry_name);
     let opts = login_options(rt, &a.registry)?;
@@ -58,6 +59,7 @@ pub(super) fn run(rt: &Runtime, a: &LoginArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// The error when credentials would have to be asked for without a terminal.
 pub(super) fn not_a_terminal() -> CliError {
     CliError::conflict(
         "--username/--password",

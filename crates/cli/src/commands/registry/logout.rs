@@ -4,6 +4,7 @@ use crate::cli::LogoutArgs;
 use crate::commands::out;
 use berth_runtime::{registry_key, Runtime};
 
+/// Runs `logout`.
 pub(super) fn run(rt: &Runtime, a: &LogoutArgs) -> anyhow::Result<u8> {
     let mut opts = rt.login_options()?;
     opts.auth.authfile.clone_from(&a.authfile);

@@ -35,6 +35,7 @@ fn pull_options(
     Ok(opts)
 }
 
+/// Runs `pull`.
 pub(super) fn run(rt: &Runtime, p: Pull) -> anyhow::Result<u8> {
     let a = &p.args;
     let mut opts = pull_options(

@@ -13,6 +13,7 @@ pub struct Push {
     pub creds: Option<Credentials>,
 }
 
+/// Runs `push`.
 pub(super) fn run(rt: &Runtime, p: Push) -> anyhow::Result<u8> {
     let a = &p.args;
     let mut opts = rt.push_options()?;

@@ -4,6 +4,7 @@ use crate::commands::out;
 use crate::error::CliError;
 use berth_runtime::Runtime;
 
+/// Runs `system check`.
 pub(super) fn run(rt: &Runtime, repair: bool) -> anyhow::Result<u8> {
     let report = rt
         .system_check(&berth_runtime::CheckOptions {

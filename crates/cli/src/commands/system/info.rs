@@ -7,6 +7,7 @@ use berth_runtime::Runtime;
 use serde_json::Value;
 use std::fmt::Write as _;
 
+/// Runs `info`.
 pub(super) fn run(rt: &Runtime, format: OutputFormat) -> anyhow::Result<u8> {
     let info = serde_json::to_value(rt.info()?)?;
     match format {

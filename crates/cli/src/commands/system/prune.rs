@@ -4,6 +4,7 @@ use crate::cli::GlobalOptions;
 use crate::commands::{confirm, finish, out, with_runtime};
 use berth_runtime::{PruneFilters, PruneReport};
 
+/// Runs `system prune`.
 pub(super) fn run(
     g: &GlobalOptions,
     filters: PruneFilters,

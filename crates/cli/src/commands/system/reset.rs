@@ -3,6 +3,7 @@
 use crate::cli::GlobalOptions;
 use crate::commands::{confirm, finish};
 
+/// Runs `system reset`.
 pub(super) fn run(g: &GlobalOptions, force: bool) -> anyhow::Result<u8> {
     let rt = crate::engine::runtime(g)?;
     let cfg = rt.config()?;

@@ -7,6 +7,7 @@ use crate::output::OutputFormat;
 use berth_runtime::Runtime;
 use serde_json::json;
 
+/// Runs `volume inspect`.
 pub(super) fn run(rt: &Runtime, a: VolumeInspectArgs, format: OutputFormat) -> anyhow::Result<u8> {
     let names = volume_names(rt, a.all, &a.volumes)?;
     let mut objs = Vec::new();

@@ -7,6 +7,7 @@ use crate::output::{rows::VOLUMES, OutputFormat, VolumeSummary};
 use berth_runtime::Runtime;
 use serde_json::Value;
 
+/// Runs `volume ls`.
 pub(super) fn run(
     rt: &Runtime,
     filters: Filters,

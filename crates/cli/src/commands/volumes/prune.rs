@@ -3,6 +3,7 @@
 use crate::commands::{confirm, print_prune_report};
 use berth_runtime::{PruneFilters, Runtime};
 
+/// Runs `volume prune`.
 pub(super) fn run(rt: &Runtime, filters: PruneFilters, force: bool) -> anyhow::Result<u8> {
     if !force && !confirm(&crate::prompt::volume_prune(&rt.unused_volumes()?))? {
         return Ok(0);

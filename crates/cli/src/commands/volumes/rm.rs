@@ -5,6 +5,7 @@ use crate::cli::VolumeRmArgs;
 use crate::commands::{finish, out};
 use berth_runtime::Runtime;
 
+/// Runs `volume rm`.
 pub(super) fn run(rt: &Runtime, a: VolumeRmArgs) -> anyhow::Result<u8> {
     let names = volume_names(rt, a.all, &a.volumes)?;
     let errors = names
