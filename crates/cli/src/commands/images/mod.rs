@@ -193,3 +193,66 @@ fn with_images(
     let _ = rt.shutdown(false);
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parsed(args: &[&str]) -> anyhow::Result<Parsed> {
+        let mut argv = vec!["berth"];
+        argv.extend_from_slice(args);
+        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
+        match cli.command.into_group() {
+            crate::cli::Group::Image(c) => parse(c),
+            other => panic!("not an image command: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_are_parsed_once_into_the_command() {
+        let Parsed::List {
+            filters, format, ..
+        } = parsed(&["images", "--filter", "dangling=true", "--format", "json"]).unwrap()
+        else {
+            panic!()
+        };
+        assert_ne!(filters, Filters::default());
+        assert_eq!(format, OutputFormat::Json);
+        let Parsed::Save(o) =
+            parsed(&["save", "--format", "oci-archive", "-o", "/t", "a"]).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(o.format, ArchiveFormat::OciArchive);
+        assert_eq!(o.output, PathBuf::from("/t"));
+        let Parsed::Import { path, opts } =
+            parsed(&["import", "-c", "CMD [\"sh\"]", "-m", "m", "f.tar", "x"]).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(path, "f.tar");
+        assert_eq!(opts.names, ["x"]);
+        let Parsed::Rm(o) = parsed(&["rmi", "-f", "-i", "a"]).unwrap() else {
+            panic!()
+        };
+        assert!(o.force && o.ignore_missing && !o.all);
+    }
+
+    #[test]
+    fn bad_values_name_their_flag() {
+        for (args, flag) in [
+            (&["images", "--format", "{{.ID"][..], "--format"),
+            (
+                &["image", "prune", "--filter", "dangling=maybe"][..],
+                "--filter",
+            ),
+            (&["history", "--format", "{{", "a"][..], "--format"),
+            (&["save", "a"][..], "--output"),
+            (&["load"][..], "--input"),
+        ] {
+            let e = parsed(args).unwrap_err().to_string();
+            assert!(e.contains(flag), "{args:?}: {e}");
+        }
+    }
+}
