@@ -1,134 +1,686 @@
-//! Go's `fmt.Sprintf` for the template function `printf`, with Go's
-//! limits on widths and precisions.
+//! Go's fmt for the template functions `printf`, `print` and `println`
+//! and for printing values (`%v`): verbs `%v %s %q %d %t %c %U %b %o %O
+//! %x %X %e %E %f %F %g %G %T` with flags `- + # 0 space`, width and
+//! precision (digits, `*` or `[n]` argument indexes), and Go's error
+//! forms (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA int=1)`,
+//! `%!(NOVERB)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!v(BADINDEX)`).
+//! Widths and precisions obey Go's limit of a million, and what a call
+//! makes is checked against the execution's budget before padding.
 
-use super::{display, type_name, Budget};
+use super::Budget;
 use serde_json::Value;
 
 /// Go's fmt refuses a width or precision whose magnitude passes this
 /// (`tooLarge` in fmt/print.go).
 const GO_NUM_LIMIT: usize = 1_000_000;
 
-/// What Go's fmt does with the digits of a width or precision: the
-/// number and whether there were digits, or `None` when the number grew
-/// past [`GO_NUM_LIMIT`] before its last digit, in which case Go gives up
-/// on the rest of the format (`%!(NOVERB)`).
-fn go_parsenum(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<(usize, bool)> {
+/// An operand of a fmt call: `None` is Go's nil.
+pub(super) type Arg<'v> = Option<&'v Value>;
+
+/// The operand for a value: JSON null is nil.
+pub(super) fn arg(v: &Value) -> Arg<'_> {
+    (!v.is_null()).then_some(v)
+}
+
+/// Go's name of a value's type, as `%T` and error forms show it.
+pub(super) fn go_type(v: Arg<'_>) -> &'static str {
+    match v {
+        None | Some(Value::Null) => "<nil>",
+        Some(Value::Bool(_)) => "bool",
+        Some(Value::Number(n)) if n.is_f64() => "float64",
+        Some(Value::Number(_)) => "int",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "[]interface {}",
+        Some(Value::Object(_)) => "map[string]interface {}",
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Flags {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    wid: Option<usize>,
+    prec: Option<usize>,
+    /// `%+v` and `%#v`: Go sets these and clears plus and sharp.
+    plus_v: bool,
+    sharp_v: bool,
+}
+
+/// `fmt.Sprint`: spaces between operands when neither is a string.
+pub(super) fn sprint(args: &[Arg<'_>]) -> String {
+    let mut out = String::new();
+    let mut prev_string = false;
+    for (i, a) in args.iter().enumerate() {
+        let is_string = matches!(a, Some(Value::String(_)));
+        if i > 0 && !is_string && !prev_string {
+            out.push(' ');
+        }
+        print_arg(&mut out, *a, 'v', Flags::default());
+        prev_string = is_string;
+    }
+    out
+}
+
+/// `fmt.Sprintln`: spaces between all operands and a newline.
+pub(super) fn sprintln(args: &[Arg<'_>]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        print_arg(&mut out, *a, 'v', Flags::default());
+    }
+    out.push('\n');
+    out
+}
+
+/// Go's `%v` of a value.
+pub(super) fn format_v(v: Arg<'_>) -> String {
+    let mut out = String::new();
+    print_arg(&mut out, v, 'v', Flags::default());
+    out
+}
+
+/// Go's `parsenum`: the number and whether there were digits, or `None`
+/// when it grew past [`GO_NUM_LIMIT`] before its last digit (Go then gives
+/// up on the rest of the format).
+fn parsenum(f: &[char], i: &mut usize) -> Option<(usize, bool)> {
     let mut num = 0usize;
     let mut present = false;
-    while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+    while let Some(d) = f.get(*i).and_then(|c| c.to_digit(10)) {
         if num > GO_NUM_LIMIT {
             return None;
         }
         num = num * 10 + d as usize;
         present = true;
-        chars.next();
+        *i += 1;
     }
     Some((num, present))
 }
 
-/// A `*` width or precision taken from the arguments, as Go's `intFromArg`:
-/// `None` for a non-integer or one past [`GO_NUM_LIMIT`].
-fn star_arg<'a>(args: &mut impl Iterator<Item = &'a Value>) -> Option<i64> {
-    let n = args.next()?.as_i64()?;
-    (n.unsigned_abs() <= GO_NUM_LIMIT as u64).then_some(n)
+/// A `*` width or precision taken from the arguments, as Go's `intFromArg`.
+fn int_from_arg(args: &[Arg<'_>], n: &mut usize) -> Option<i64> {
+    let a = args.get(*n)?;
+    *n += 1;
+    let v = match a {
+        Some(Value::Number(num)) if !num.is_f64() => num.as_i64()?,
+        _ => return None,
+    };
+    (v.unsigned_abs() <= GO_NUM_LIMIT as u64).then_some(v)
 }
 
-/// Go's `fmt.Sprintf` for the verbs `%s %v %d %q`, flag `-`, width and
-/// precision (digits or `*`). Widths and precisions obey Go's limit of a
-/// million, with Go's `%!(NOVERB)`, `%!(BADWIDTH)` and `%!(BADPREC)`, and
-/// the result is checked against `budget` before each padding is made.
-pub(super) fn printf(fmt: &str, args: &[Value], budget: &Budget) -> Result<String, String> {
+/// `fmt.Sprintf`, checked against `budget` before each padding is made.
+pub(super) fn sprintf(format: &str, args: &[Arg<'_>], budget: &Budget) -> Result<String, String> {
+    let f: Vec<char> = format.chars().collect();
+    let end = f.len();
     let mut out = String::new();
-    let mut args = args.iter();
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+    let mut argn = 0usize;
+    let mut reordered = false;
+    let mut i = 0;
+    'verbs: while i < end {
+        let last = i;
+        while i < end && f[i] != '%' {
+            i += 1;
         }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            out.push('%');
-            continue;
+        out.extend(&f[last..i]);
+        if i >= end {
+            break;
         }
-        let mut left = false;
-        while chars.next_if_eq(&'-').is_some() {
-            left = true;
+        i += 1;
+        let mut fl = Flags::default();
+        while i < end {
+            match f[i] {
+                '#' => fl.sharp = true,
+                '0' => fl.zero = !fl.minus,
+                '+' => fl.plus = true,
+                '-' => {
+                    fl.minus = true;
+                    fl.zero = false;
+                }
+                ' ' => fl.space = true,
+                _ => break,
+            }
+            i += 1;
         }
-        let mut width = None;
-        if chars.next_if_eq(&'*').is_some() {
-            match star_arg(&mut args) {
+        let mut good_argn = true;
+        let mut after_index = arg_number(&f, &mut i, &mut argn, args.len(), &mut good_argn);
+        reordered |= after_index || !good_argn;
+        if i < end && f[i] == '*' {
+            i += 1;
+            match int_from_arg(args, &mut argn) {
                 Some(n) => {
-                    left |= n < 0;
-                    width = Some(n.unsigned_abs() as usize);
+                    if n < 0 {
+                        fl.minus = true;
+                        fl.zero = false;
+                    }
+                    fl.wid = Some(n.unsigned_abs() as usize);
                 }
                 None => out.push_str("%!(BADWIDTH)"),
             }
+            after_index = false;
         } else {
-            let Some((w, present)) = go_parsenum(&mut chars) else {
+            let Some((w, present)) = parsenum(&f, &mut i) else {
                 out.push_str("%!(NOVERB)");
-                break;
+                break 'verbs;
             };
-            width = present.then_some(w);
-        }
-        let mut precision = None;
-        if chars.next_if_eq(&'.').is_some() {
-            if chars.next_if_eq(&'*').is_some() {
-                match star_arg(&mut args) {
-                    Some(n) if n >= 0 => precision = Some(n as usize),
-                    _ => out.push_str("%!(BADPREC)"),
-                }
-            } else {
-                let Some((p, _)) = go_parsenum(&mut chars) else {
-                    out.push_str("%!(NOVERB)");
-                    break;
-                };
-                precision = Some(p);
+            fl.wid = present.then_some(w);
+            if after_index && present {
+                good_argn = false;
             }
         }
-        let Some(verb) = chars.next() else {
+        if i + 1 < end && f[i] == '.' {
+            i += 1;
+            if after_index {
+                good_argn = false;
+            }
+            after_index = arg_number(&f, &mut i, &mut argn, args.len(), &mut good_argn);
+            reordered |= after_index;
+            if i < end && f[i] == '*' {
+                i += 1;
+                match int_from_arg(args, &mut argn) {
+                    Some(n) if n >= 0 => fl.prec = Some(n as usize),
+                    _ => out.push_str("%!(BADPREC)"),
+                }
+                after_index = false;
+            } else {
+                let Some((p, _)) = parsenum(&f, &mut i) else {
+                    out.push_str("%!(NOVERB)");
+                    break 'verbs;
+                };
+                fl.prec = Some(p);
+            }
+        }
+        if !after_index {
+            let found = arg_number(&f, &mut i, &mut argn, args.len(), &mut good_argn);
+            reordered |= found || !good_argn;
+        }
+        let Some(&verb) = f.get(i) else {
             out.push_str("%!(NOVERB)");
             break;
         };
-        let arg = args.next().ok_or("printf has fewer arguments than verbs")?;
-        let text = match verb {
-            's' | 'v' | 'q' => {
-                let mut s = display(arg);
-                // A precision cuts a string to that many characters.
-                if let Some((cut, _)) = precision.and_then(|p| s.char_indices().nth(p)) {
-                    s.truncate(cut);
-                }
-                if verb == 'q' {
-                    serde_json::to_string(&s).map_err(|e| e.to_string())?
-                } else {
-                    s
-                }
+        i += 1;
+        // What this verb can add: its padding and the value's own text.
+        budget.check(
+            out.len()
+                .saturating_add(fl.wid.unwrap_or(0))
+                .saturating_add(fl.prec.unwrap_or(0)),
+        )?;
+        match verb {
+            '%' => out.push('%'),
+            _ if !good_argn => {
+                out.push_str(&format!("%!{verb}(BADINDEX)"));
             }
-            'd' => match arg {
-                Value::Number(n) if n.is_i64() || n.is_u64() => {
-                    // A precision is the least number of digits.
-                    let digits = n.to_string();
-                    let (sign, digits) = match digits.strip_prefix('-') {
-                        Some(d) => ("-", d),
-                        None => ("", digits.as_str()),
-                    };
-                    let zeros = precision.unwrap_or(0).saturating_sub(digits.len());
-                    budget.check(out.len().saturating_add(zeros))?;
-                    format!("{sign}{}{digits}", "0".repeat(zeros))
+            _ if argn >= args.len() => out.push_str(&format!("%!{verb}(MISSING)")),
+            _ => {
+                if verb == 'v' {
+                    fl.sharp_v = fl.sharp;
+                    fl.sharp = false;
+                    fl.plus_v = fl.plus;
+                    fl.plus = false;
                 }
-                other => return Err(format!("%d of {}", type_name(other))),
-            },
-            other => return Err(format!("printf verb %{other} is not supported")),
-        };
-        let pad = width.unwrap_or(0).saturating_sub(text.chars().count());
-        budget.check(out.len() + text.len() + pad)?;
-        if left {
-            out.push_str(&text);
-            out.extend(std::iter::repeat_n(' ', pad));
-        } else {
-            out.extend(std::iter::repeat_n(' ', pad));
-            out.push_str(&text);
+                print_arg(&mut out, args[argn], verb, fl);
+                argn += 1;
+            }
         }
     }
+    if !reordered && argn < args.len() {
+        out.push_str("%!(EXTRA ");
+        for (k, a) in args[argn..].iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            match a {
+                None => out.push_str("<nil>"),
+                Some(v) => {
+                    out.push_str(go_type(Some(v)));
+                    out.push('=');
+                    print_arg(&mut out, *a, 'v', Flags::default());
+                }
+            }
+        }
+        out.push(')');
+    }
+    budget.check(out.len())?;
     Ok(out)
+}
+
+/// Go's `argNumber`: an explicit `[n]` argument index. Returns whether one
+/// was found.
+fn arg_number(f: &[char], i: &mut usize, argn: &mut usize, nargs: usize, good: &mut bool) -> bool {
+    if f.get(*i) != Some(&'[') {
+        return false;
+    }
+    let Some(close) = f[*i..].iter().position(|&c| c == ']') else {
+        *good = false;
+        *i += 1;
+        return false;
+    };
+    let digits: String = f[*i + 1..*i + close].iter().collect();
+    let ok = !digits.is_empty() && digits.len() < 8 && digits.chars().all(|c| c.is_ascii_digit());
+    *i += close + 1;
+    match digits.parse::<usize>() {
+        Ok(n) if ok && n >= 1 && n <= nargs => {
+            *argn = n - 1;
+            true
+        }
+        _ => {
+            *good = false;
+            ok
+        }
+    }
+}
+
+fn print_arg(out: &mut String, a: Arg<'_>, verb: char, fl: Flags) {
+    let Some(v) = a.filter(|v| !v.is_null()) else {
+        match verb {
+            'T' | 'v' => pad(out, "<nil>", fl),
+            _ => bad_verb(out, a, verb, fl),
+        }
+        return;
+    };
+    if verb == 'T' {
+        pad(out, go_type(Some(v)), fl);
+        return;
+    }
+    print_value(out, v, verb, fl, 0);
+}
+
+fn bad_verb(out: &mut String, a: Arg<'_>, verb: char, fl: Flags) {
+    out.push_str("%!");
+    out.push(verb);
+    out.push('(');
+    match a.filter(|v| !v.is_null()) {
+        None => out.push_str("<nil>"),
+        Some(v) => {
+            out.push_str(go_type(Some(v)));
+            out.push('=');
+            print_value(out, v, 'v', fl, 0);
+        }
+    }
+    out.push(')');
+}
+
+fn print_value(out: &mut String, v: &Value, verb: char, fl: Flags, depth: usize) {
+    match v {
+        Value::Null => {
+            if depth == 0 {
+                print_arg(out, None, verb, fl);
+            } else if fl.sharp_v {
+                out.push_str("interface {}(nil)");
+            } else {
+                out.push_str("<nil>");
+            }
+        }
+        Value::Bool(b) => match verb {
+            't' | 'v' => pad(out, if *b { "true" } else { "false" }, fl),
+            _ => bad_verb(out, Some(v), verb, fl),
+        },
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                fmt_float(out, f, verb, fl, v);
+            } else {
+                let i = n
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| n.as_u64().map(i128::from))
+                    .unwrap_or(0);
+                fmt_integer(out, i, verb, fl, v);
+            }
+        }
+        Value::String(s) => fmt_string(out, s, verb, fl, v),
+        Value::Array(items) => {
+            if fl.sharp_v {
+                out.push_str("[]interface {}{");
+                for (k, item) in items.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    print_value(out, item, verb, fl, depth + 1);
+                }
+                out.push('}');
+                return;
+            }
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                print_value(out, item, verb, fl, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push_str(if fl.sharp_v {
+                "map[string]interface {}{"
+            } else {
+                "map["
+            });
+            for (k, (key, val)) in map.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(if fl.sharp_v { ", " } else { " " });
+                }
+                fmt_string(out, key, verb, fl, v);
+                out.push(':');
+                print_value(out, val, verb, fl, depth + 1);
+            }
+            out.push(if fl.sharp_v { '}' } else { ']' });
+        }
+    }
+}
+
+/// Pads `s` to the width, by characters, as Go's `padString`.
+fn pad(out: &mut String, s: &str, fl: Flags) {
+    let n = s.chars().count();
+    let fill = fl.wid.unwrap_or(0).saturating_sub(n);
+    if fill == 0 {
+        out.push_str(s);
+    } else if fl.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else {
+        let c = if fl.zero { '0' } else { ' ' };
+        out.extend(std::iter::repeat_n(c, fill));
+        out.push_str(s);
+    }
+}
+
+fn fmt_string(out: &mut String, s: &str, verb: char, fl: Flags, whole: &Value) {
+    let cut = |s: &str| -> String {
+        match fl.prec {
+            Some(p) => s.chars().take(p).collect(),
+            None => s.to_owned(),
+        }
+    };
+    match verb {
+        'v' if fl.sharp_v => pad(out, &go_quote(s, false), fl),
+        's' | 'v' => pad(out, &cut(s), fl),
+        'q' => {
+            let s = cut(s);
+            let q = if fl.sharp
+                && !s.contains('`')
+                && s.chars().all(|c| c == '\t' || !c.is_control())
+            {
+                format!("`{s}`")
+            } else {
+                go_quote(&s, fl.plus)
+            };
+            pad(out, &q, fl);
+        }
+        'x' | 'X' => {
+            let bytes = s.as_bytes();
+            let bytes = &bytes[..fl.prec.unwrap_or(bytes.len()).min(bytes.len())];
+            let mut h = String::new();
+            for (k, b) in bytes.iter().enumerate() {
+                if fl.space && k > 0 {
+                    h.push(' ');
+                }
+                if fl.sharp && (fl.space || k == 0) {
+                    h.push_str(if verb == 'x' { "0x" } else { "0X" });
+                }
+                if verb == 'x' {
+                    h.push_str(&format!("{b:02x}"));
+                } else {
+                    h.push_str(&format!("{b:02X}"));
+                }
+            }
+            pad(out, &h, fl);
+        }
+        _ => bad_verb(out, Some(whole), verb, fl),
+    }
+}
+
+fn fmt_integer(out: &mut String, i: i128, verb: char, fl: Flags, whole: &Value) {
+    let (base, upper) = match verb {
+        'v' | 'd' => (10, false),
+        'b' => (2, false),
+        'o' | 'O' => (8, false),
+        'x' => (16, false),
+        'X' => (16, true),
+        'c' => {
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{FFFD}');
+            pad(out, &c.to_string(), fl);
+            return;
+        }
+        'q' => {
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{FFFD}');
+            let q = go_quote(&c.to_string(), fl.plus);
+            let inner = q[1..q.len() - 1].replace("\\\"", "\"");
+            let inner = if c == '\'' { "\\'".to_owned() } else { inner };
+            pad(out, &format!("'{inner}'"), fl);
+            return;
+        }
+        'U' => {
+            let mut s = format!("U+{:04X}", i.max(0));
+            if fl.sharp {
+                if let Some(c) = u32::try_from(i).ok().and_then(char::from_u32) {
+                    if !c.is_control() {
+                        s.push_str(&format!(" '{c}'"));
+                    }
+                }
+            }
+            pad(out, &s, fl);
+            return;
+        }
+        _ => {
+            bad_verb(out, Some(whole), verb, fl);
+            return;
+        }
+    };
+    let neg = i < 0;
+    let mag = i.unsigned_abs();
+    let mut digits = match base {
+        2 => format!("{mag:b}"),
+        8 => format!("{mag:o}"),
+        16 if upper => format!("{mag:X}"),
+        16 => format!("{mag:x}"),
+        _ => mag.to_string(),
+    };
+    let mut prec = 0;
+    if let Some(p) = fl.prec {
+        if p == 0 && mag == 0 {
+            let mut f = fl;
+            f.zero = false;
+            pad(out, "", f);
+            return;
+        }
+        prec = p;
+    } else if fl.zero && !fl.minus && fl.wid.is_some() {
+        prec = fl.wid.unwrap_or(0);
+        if neg || fl.plus || fl.space {
+            prec = prec.saturating_sub(1);
+        }
+    }
+    if digits.len() < prec {
+        digits = format!("{}{digits}", "0".repeat(prec - digits.len()));
+    }
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    } else if fl.plus {
+        s.push('+');
+    } else if fl.space {
+        s.push(' ');
+    }
+    if fl.sharp || verb == 'O' {
+        match (base, verb) {
+            (8, 'O') => s.push_str("0o"),
+            (8, _) if !digits.starts_with('0') => s.push('0'),
+            (16, _) => s.push_str(if upper { "0X" } else { "0x" }),
+            (2, _) => s.push_str("0b"),
+            _ => {}
+        }
+    }
+    s.push_str(&digits);
+    let mut f = fl;
+    f.zero = false;
+    pad(out, &s, f);
+}
+
+/// Decimal digits of `f`'s magnitude and the exponent of the first:
+/// shortest when `sig` is `None`, else rounded to `sig` significant digits.
+fn digits(f: f64, sig: Option<usize>) -> (String, i32) {
+    let s = match sig {
+        None => format!("{:e}", f.abs()),
+        Some(n) => format!("{:.*e}", n.saturating_sub(1), f.abs()),
+    };
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    (mant.replace('.', ""), exp.parse().unwrap_or(0))
+}
+
+/// `d.ddde±XX` from digits and exponent, with `decimals` digits after the
+/// point.
+fn e_form(d: &str, exp: i32, decimals: usize, e: char) -> String {
+    let mut s = String::new();
+    s.push_str(&d[..1]);
+    if decimals > 0 {
+        s.push('.');
+        let rest: String = d[1..]
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(decimals)
+            .collect();
+        s.push_str(&rest);
+    }
+    s.push(e);
+    s.push(if exp < 0 { '-' } else { '+' });
+    s.push_str(&format!("{:02}", exp.unsigned_abs()));
+    s
+}
+
+/// Fixed notation from digits (value `0.d × 10^dp`) with `decimals` places.
+fn f_form(d: &str, dp: i32, decimals: usize) -> String {
+    let d: Vec<char> = d.chars().collect();
+    let at = |k: i32| -> char {
+        if k >= 0 && (k as usize) < d.len() {
+            d[k as usize]
+        } else {
+            '0'
+        }
+    };
+    let mut s = String::new();
+    if dp <= 0 {
+        s.push('0');
+    } else {
+        for k in 0..dp {
+            s.push(at(k));
+        }
+    }
+    if decimals > 0 {
+        s.push('.');
+        for k in 0..decimals as i32 {
+            s.push(at(dp + k));
+        }
+    }
+    s
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', prec, 64)` of a magnitude.
+fn g_form(f: f64, prec: Option<usize>, e: char) -> String {
+    let shortest = prec.is_none();
+    let p = prec.map(|p| p.max(1));
+    let (mut d, exp) = digits(f, p);
+    if f == 0.0 {
+        d = "0".into();
+    }
+    let trimmed = d.trim_end_matches('0');
+    let d = if trimmed.is_empty() { "0" } else { trimmed };
+    let nd = d.len() as i32;
+    let dp = exp + 1;
+    let mut eprec = p.map_or(nd, |p| p as i32);
+    if eprec > nd && nd >= dp {
+        eprec = nd;
+    }
+    if shortest {
+        eprec = 6;
+    }
+    let prec = p.map_or(nd, |p| p as i32);
+    if exp < -4 || exp >= eprec {
+        let prec = prec.min(nd);
+        return e_form(d, exp, (prec - 1).max(0) as usize, e);
+    }
+    let prec = if prec > dp { nd } else { prec };
+    f_form(d, dp, (prec - dp).max(0) as usize)
+}
+
+fn fmt_float(out: &mut String, f: f64, verb: char, fl: Flags, whole: &Value) {
+    let mag = f.abs();
+    let body = match verb {
+        'v' | 'g' => g_form(mag, fl.prec, 'e'),
+        'G' => g_form(mag, fl.prec, 'E'),
+        'e' | 'E' => {
+            let p = fl.prec.unwrap_or(6);
+            let (d, exp) = digits(mag, Some(p + 1));
+            let exp = if mag == 0.0 { 0 } else { exp };
+            e_form(&d, exp, p, verb)
+        }
+        'f' | 'F' => format!("{:.*}", fl.prec.unwrap_or(6), mag),
+        _ => {
+            bad_verb(out, Some(whole), verb, fl);
+            return;
+        }
+    };
+    let sign = if f.is_sign_negative() && f != 0.0 {
+        "-"
+    } else if fl.plus {
+        "+"
+    } else if fl.space {
+        " "
+    } else {
+        ""
+    };
+    let len = sign.len() + body.len();
+    let wid = fl.wid.unwrap_or(0);
+    if fl.zero && !fl.minus && wid > len {
+        out.push_str(sign);
+        out.extend(std::iter::repeat_n('0', wid - len));
+        out.push_str(&body);
+        return;
+    }
+    let mut f2 = fl;
+    f2.zero = false;
+    pad(out, &format!("{sign}{body}"), f2);
+}
+
+/// Whether Go's `unicode.IsPrint` would hold, near enough.
+fn is_print(c: char) -> bool {
+    !c.is_control()
+        && !matches!(
+            c,
+            '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+        )
+        && !(c.is_whitespace() && c != ' ')
+}
+
+/// Go's `strconv.Quote` (`ascii`: `QuoteToASCII`).
+pub(super) fn go_quote(s: &str, ascii: bool) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c if !ascii && is_print(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
 }

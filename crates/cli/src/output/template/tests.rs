@@ -22,7 +22,7 @@ fn fields_and_text() {
     assert_eq!(render("{{.ID}}"), "65c3dba0d272");
     assert_eq!(render("id={{ .ID }}\t{{.Names}}!"), "id=65c3dba0d272\tweb!");
     assert_eq!(render("{{.Labels.tier}}"), "front");
-    assert_eq!(render("[{{.Labels.missing}}]"), "[]");
+    assert_eq!(render("[{{.Labels.missing}}]"), "[<no value>]");
     assert_eq!(render("{{.Size}} {{.Up}} [{{.Nothing}}]"), "1234 true []");
     assert_eq!(render("{{.Ports}}"), "[80/tcp 53/udp]");
     assert_eq!(render("{{.Labels}}"), "map[a:b tier:front]");
@@ -81,23 +81,24 @@ fn unknown_fields_are_errors_naming_the_field() {
         .render(&row())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("can't evaluate field x in string"), "{e}");
+    assert!(e.contains("can't evaluate field x in type string"), "{e}");
 }
 
 #[test]
 fn parse_errors() {
     for (bad, what) in [
         ("{{.ID", "unclosed"),
-        ("{{}}", "empty action"),
-        ("{{range .}}x{{end}}", "not supported"),
-        ("{{if .Up}}", "not supported"),
-        ("{{bogus .ID}}", "not defined"),
-        ("{{.ID .Names}}", "only a function"),
-        ("{{.ID |}}", "missing command"),
-        ("{{\"abc}}", "unclosed"),
-        ("{{$x := 1}}", "variables"),
-        ("{{.a..b}}", "bad field"),
-        ("{{json upper .ID}}", "nested function"),
+        ("{{}}", "missing value for command"),
+        ("{{range .}}x", "unexpected EOF"),
+        ("{{if .Up}}", "unexpected EOF"),
+        ("{{end}}", "unexpected {{end}}"),
+        ("{{bogus .ID}}", "function \"bogus\" not defined"),
+        ("{{| .ID}}", "unexpected \"|\" in command"),
+        ("{{\"abc}}", "unterminated quoted string"),
+        ("{{$x}}", "undefined variable \"$x\""),
+        ("{{.a..b}}", "unexpected <.> in operand"),
+        ("{{.a-b}}", "bad character U+002D '-'"),
+        ("{{template \"x\"}}", "not supported"),
     ] {
         let e = Template::parse(bad).unwrap_err().to_string();
         assert!(e.contains(what), "{bad}: {e}");
@@ -124,16 +125,20 @@ fn printf_precision_and_star_as_go() {
 #[test]
 fn printf_refuses_widths_and_precisions_past_go_limit() {
     // podman prints `%!(NOVERB)` and drops the rest of the format when
-    // a width or precision has more digits than Go accepts.
+    // a width or precision has more digits than Go accepts; the unused
+    // arguments follow as `%!(EXTRA ...)` (checked against podman 4.3.1).
     assert_eq!(
         render("{{printf \"%99999999999s|%s\" .ID .ID}}"),
-        "%!(NOVERB)"
+        "%!(NOVERB)%!(EXTRA string=65c3dba0d272, string=65c3dba0d272)"
     );
-    assert_eq!(render("{{printf \"a%.99999999999s|\" .ID}}"), "a%!(NOVERB)");
+    assert_eq!(
+        render("{{printf \"a%.99999999999s|\" .ID}}"),
+        "a%!(NOVERB)%!(EXTRA string=65c3dba0d272)"
+    );
     let digits = "9".repeat(5000);
     assert_eq!(
         render(&format!("{{{{printf \"%{digits}d\" .Size}}}}")),
-        "%!(NOVERB)"
+        "%!(NOVERB)%!(EXTRA int=1234)"
     );
     // From an argument, too large is `%!(BADWIDTH)`/`%!(BADPREC)` and the
     // verb goes on without it.
@@ -190,11 +195,24 @@ fn one_execution_cannot_pass_the_output_limit() {
 #[test]
 fn exec_errors() {
     for (bad, what) in [
-        ("{{join .Names \",\"}}", "list"),
-        ("{{printf \"%d\" .Names}}", "%d of string"),
-        ("{{printf \"%s %s\" .Names}}", "fewer arguments"),
-        ("{{upper .ID .Names}}", "takes 1"),
-        ("{{printf \"%x\" .Size}}", "not supported"),
+        ("{{join .Names \",\"}}", "expected []string; got string"),
+        (
+            "{{upper .ID .Names}}",
+            "wrong number of args for upper: want 1 got 2",
+        ),
+        (
+            "{{.ID .Names}}",
+            "ID has arguments but cannot be invoked as function",
+        ),
+        (
+            "{{json upper .ID}}",
+            "wrong number of args for json: want 1 got 2",
+        ),
+        (
+            "{{json (upper)}}",
+            "wrong number of args for upper: want 1 got 0",
+        ),
+        ("{{.Labels.a 1}}", "a is not a method but has arguments"),
     ] {
         let e = Template::parse(bad)
             .unwrap()
