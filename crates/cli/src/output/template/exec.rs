@@ -26,7 +26,7 @@ pub(super) enum Val<'a> {
     Header(Vec<String>),
 }
 
-impl<'a> Val<'a> {
+impl Val<'_> {
     pub fn owned(v: Value) -> Self {
         Val::Json(Cow::Owned(v))
     }
@@ -200,7 +200,7 @@ impl<'a> State<'a, '_> {
             if pipe.assign {
                 let set = if pipe.decl.len() > 1 {
                     self.set_var(&pipe.decl[0], index)
-                        .and_then(|_| self.set_var(&pipe.decl[1], elem.clone()))
+                        .and_then(|()| self.set_var(&pipe.decl[1], elem.clone()))
                 } else {
                     self.set_var(&pipe.decl[0], elem.clone())
                 };

@@ -10,6 +10,7 @@ use super::printf::{self, go_type};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 
 /// Fixed argument counts, or the least for variadic functions.
 fn arity(name: &str) -> (usize, bool) {
@@ -342,13 +343,13 @@ fn index_one<'v>(v: &'v Value, i: &Val<'_>) -> Result<Option<Cow<'v, Value>>, St
                 go_type(Some(other))
             )),
         },
-        Value::Null => match i.json() {
-            Some(Value::String(_)) => Ok(None),
-            _ => {
-                index_arg(i, 0)?;
-                Err("index out of range: 0".into())
+        Value::Null => {
+            if let Some(Value::String(_)) = i.json() {
+                return Ok(None);
             }
-        },
+            index_arg(i, 0)?;
+            Err("index out of range: 0".into())
+        }
         other => Err(format!("can't index item of type {}", go_type(Some(other)))),
     }
 }
@@ -563,9 +564,13 @@ fn js(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c if c.is_ascii() || !c.is_control() => out.push(c),
-            c => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
         }
     }
     out
@@ -577,10 +582,12 @@ fn urlquery(s: &str) -> String {
     for b in s.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
+                out.push(b as char);
             }
             b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
     out

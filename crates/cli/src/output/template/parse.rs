@@ -75,20 +75,17 @@ pub(super) enum Arg {
     Pipe(Box<Pipe>),
 }
 
+fn dotted(path: &[String]) -> String {
+    path.iter().flat_map(|f| [".", f.as_str()]).collect()
+}
+
 impl Arg {
     /// How Go prints a node in errors.
     pub fn describe(&self) -> String {
         match self {
-            Arg::Field(p) => p.iter().map(|f| format!(".{f}")).collect(),
-            Arg::Var(v, p) => format!(
-                "{v}{}",
-                p.iter().map(|f| format!(".{f}")).collect::<String>()
-            ),
-            Arg::Chain(a, p) => format!(
-                "{}{}",
-                a.describe(),
-                p.iter().map(|f| format!(".{f}")).collect::<String>()
-            ),
+            Arg::Field(p) => dotted(p),
+            Arg::Var(v, p) => format!("{v}{}", dotted(p)),
+            Arg::Chain(a, p) => format!("{}{}", a.describe(), dotted(p)),
             Arg::Dot => ".".into(),
             Arg::Nil => "nil".into(),
             Arg::Bool(b) => b.to_string(),
@@ -392,12 +389,12 @@ impl Parser<'_> {
             match t.kind {
                 Tok::RightDelim { end } if top => {
                     self.next();
-                    self.check_pipeline(&pipe, context, t.pos)?;
+                    Self::check_pipeline(&pipe, context, t.pos)?;
                     return Ok((pipe, end));
                 }
                 Tok::RightParen if !top => {
                     self.next();
-                    self.check_pipeline(&pipe, context, t.pos)?;
+                    Self::check_pipeline(&pipe, context, t.pos)?;
                     return Ok((pipe, t.pos + 1));
                 }
                 Tok::Bool(_)
@@ -417,7 +414,7 @@ impl Parser<'_> {
         }
     }
 
-    fn check_pipeline(&self, pipe: &Pipe, context: &str, pos: usize) -> Result<(), ParseError> {
+    fn check_pipeline(pipe: &Pipe, context: &str, pos: usize) -> Result<(), ParseError> {
         if pipe.cmds.is_empty() {
             return Err((pos, format!("missing value for {context}")));
         }

@@ -9,6 +9,7 @@
 
 use super::Budget;
 use serde_json::Value;
+use std::fmt::Write as _;
 
 /// Go's fmt refuses a width or precision whose magnitude passes this
 /// (`tooLarge` in fmt/print.go).
@@ -211,9 +212,11 @@ pub(super) fn sprintf(format: &str, args: &[Arg<'_>], budget: &Budget) -> Result
         match verb {
             '%' => out.push('%'),
             _ if !good_argn => {
-                out.push_str(&format!("%!{verb}(BADINDEX)"));
+                let _ = write!(out, "%!{verb}(BADINDEX)");
             }
-            _ if argn >= args.len() => out.push_str(&format!("%!{verb}(MISSING)")),
+            _ if argn >= args.len() => {
+                let _ = write!(out, "%!{verb}(MISSING)");
+            }
             _ => {
                 if verb == 'v' {
                     fl.sharp_v = fl.sharp;
@@ -421,9 +424,9 @@ fn fmt_string(out: &mut String, s: &str, verb: char, fl: Flags, whole: &Value) {
                     h.push_str(if verb == 'x' { "0x" } else { "0X" });
                 }
                 if verb == 'x' {
-                    h.push_str(&format!("{b:02x}"));
+                    let _ = write!(h, "{b:02x}");
                 } else {
-                    h.push_str(&format!("{b:02X}"));
+                    let _ = write!(h, "{b:02X}");
                 }
             }
             pad(out, &h, fl);
@@ -463,7 +466,7 @@ fn fmt_integer(out: &mut String, i: i128, verb: char, fl: Flags, whole: &Value) 
             if fl.sharp {
                 if let Some(c) = u32::try_from(i).ok().and_then(char::from_u32) {
                     if !c.is_control() {
-                        s.push_str(&format!(" '{c}'"));
+                        let _ = write!(s, " '{c}'");
                     }
                 }
             }
@@ -552,7 +555,7 @@ fn e_form(d: &str, exp: i32, decimals: usize, e: char) -> String {
     }
     s.push(e);
     s.push(if exp < 0 { '-' } else { '+' });
-    s.push_str(&format!("{:02}", exp.unsigned_abs()));
+    let _ = write!(s, "{:02}", exp.unsigned_abs());
     s
 }
 
@@ -652,12 +655,12 @@ fn fmt_float(out: &mut String, f: f64, verb: char, fl: Flags, whole: &Value) {
 
 /// Whether Go's `unicode.IsPrint` would hold, near enough.
 fn is_print(c: char) -> bool {
-    !c.is_control()
-        && !matches!(
+    !(c.is_control()
+        || matches!(
             c,
             '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
         )
-        && !(c.is_whitespace() && c != ' ')
+        || (c.is_whitespace() && c != ' '))
 }
 
 /// Go's `strconv.Quote` (`ascii`: `QuoteToASCII`).
@@ -676,9 +679,15 @@ pub(super) fn go_quote(s: &str, ascii: bool) -> String {
             '\x0b' => out.push_str("\\v"),
             c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
             c if !ascii && is_print(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c if (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
         }
     }
     out.push('"');

@@ -222,3 +222,98 @@ fn exec_errors() {
         assert!(e.contains(what), "{bad}: {e}");
     }
 }
+
+#[test]
+fn range_over_the_networks_of_inspect() {
+    let settings = berth_runtime::InspectNetworkSettings {
+        sandbox_key: "/run/netns/x".into(),
+        ip_address: "10.88.0.2".into(),
+        gateway: "10.88.0.1".into(),
+        mac_address: "aa:bb:cc:dd:ee:ff".into(),
+        ports: std::collections::BTreeMap::default(),
+        networks: [
+            ("podman".to_owned(), json!({"IPAddress": "10.88.0.2"})),
+            ("alpha".to_owned(), json!({"IPAddress": "10.89.0.5"})),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    let row = json!({"NetworkSettings": serde_json::to_value(settings).unwrap()});
+    let render = |t: &str| Template::parse(t).unwrap().render(&row).unwrap();
+    assert_eq!(
+        render("{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}"),
+        "10.89.0.5 10.88.0.2 "
+    );
+    assert_eq!(
+        render(
+            "{{range $name, $n := .NetworkSettings.Networks}}{{$name}}={{$n.IPAddress}};{{end}}"
+        ),
+        "alpha=10.89.0.5;podman=10.88.0.2;"
+    );
+    assert_eq!(
+        render("{{(index .NetworkSettings.Networks \"podman\").IPAddress}}"),
+        "10.88.0.2"
+    );
+}
+
+#[test]
+fn headers_follow_range_and_with() {
+    let t = Template::parse(
+        "{{range .Mounts}}{{.Source}}{{end}} {{with .State}}{{.Status}}{{end}} {{if .Up}}{{.Names}}{{end}} {{join .Ports \",\"}}",
+    )
+    .unwrap();
+    let h = t
+        .render_header(&|path: &[String]| path.join(".").to_uppercase())
+        .unwrap();
+    assert_eq!(h, "MOUNTS.SOURCE STATE.STATUS NAMES PORTS");
+}
+
+#[test]
+fn table_spaces_become_tabs_inside_controls() {
+    let mut t = Template::parse("{{range .Ports}}{{.}} x{{end}} {{if .Up}}a b{{end}}").unwrap();
+    t.spaces_to_tabs();
+    assert_eq!(t.render(&row()).unwrap(), "80/tcp\tx53/udp\tx\ta\tb");
+}
+
+#[test]
+fn nesting_is_limited() {
+    let deep = format!("{}1{}", "{{if 1}}".repeat(150), "{{end}}".repeat(150));
+    let e = Template::parse(&deep).unwrap_err().to_string();
+    assert!(e.contains("nesting deeper than 100"), "{e}");
+    let parens = format!("{{{{{}1{}}}}}", "(".repeat(150), ")".repeat(150));
+    let e = Template::parse(&parens).unwrap_err().to_string();
+    assert!(e.contains("nesting deeper than 100"), "{e}");
+    let ok = format!("{}1{}", "{{if 1}}".repeat(90), "{{end}}".repeat(90));
+    assert_eq!(Template::parse(&ok).unwrap().render(&row()).unwrap(), "1");
+}
+
+#[test]
+fn loops_are_limited_in_steps() {
+    let list: Vec<u32> = (0..1000).collect();
+    let row = json!({ "L": list });
+    // 10^9 turns of an empty body.
+    let t = Template::parse("{{range .L}}{{range $.L}}{{range $.L}}{{end}}{{end}}{{end}}").unwrap();
+    let e = t.render(&row).unwrap_err().to_string();
+    assert!(e.contains("limit of 20000000 steps"), "{e}");
+    // A million turns are fine.
+    let t = Template::parse("{{range .L}}{{range $.L}}{{end}}{{end}}x").unwrap();
+    assert_eq!(t.render(&row).unwrap(), "x");
+}
+
+#[test]
+fn errors_name_the_action_and_its_position() {
+    let e = Template::parse("a\nb {{range .Ports}}{{.Nope}}{{end}}")
+        .unwrap()
+        .render(&row())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("executing \"{{.Nope}}\" at line 2, column 19")
+            && e.contains("can't evaluate field Nope in type string"),
+        "{e}"
+    );
+    let e = Template::parse("x\n  {{.ID | }}{{if}}")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 2, column 17: missing value for if"), "{e}");
+}
