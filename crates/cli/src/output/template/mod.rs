@@ -17,16 +17,19 @@
 //! most [`exec::MAX_STEPS`] steps; past either it fails with an error
 //! saying so. Parsing refuses nesting deeper than [`parse::MAX_DEPTH`].
 //!
-//! The modules follow Go's split: [`lex`] scans, [`parse`] builds the tree,
-//! [`exec`] walks it, [`funcs`] holds the functions and [`printf`] Go's fmt.
+//! The modules follow Go's split: [`lex`] scans, [`literal`] reads
+//! strings and numbers, [`parse`] builds the tree, [`exec`] walks it,
+//! [`funcs`] holds the functions, [`printf`] and [`verbs`] Go's fmt.
 
 use serde_json::Value;
 
 mod exec;
 mod funcs;
 mod lex;
+mod literal;
 mod parse;
 mod printf;
+mod verbs;
 
 pub use exec::display;
 use parse::Node;
