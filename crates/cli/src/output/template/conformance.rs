@@ -343,6 +343,15 @@ const CASES: &[(&str, Want, bool)] = &[
     ("{{define \"x\"}}{{end}}", Parse("not supported"), GO),
     ("{{template \"x\"}}", Parse("not supported"), GO),
     ("{{block \"x\" .}}{{end}}", Parse("not supported"), GO),
+    ("{{json 2.0}}", Out("2"), PODMAN),
+    ("{{json 1e-7}}", Out("1e-7"), PODMAN),
+    ("{{json 123456789.0}}", Out("123456789"), PODMAN),
+    ("{{json .Whole}} {{json .Big}} {{json .Small}}", Out("2 1e+21 0.00001"), GO),
+    ("{{printf \"%x|%X|%b\" 1.5 1.0 2.0}}", Out("0x1.8p+00|0X1P+00|4503599627370496p-51"), PODMAN),
+    ("{{printf \"%.2x\" 3.14159}}", Out("0x1.92p+01"), PODMAN),
+    ("[{{pad \"\" -1 0}}]", Out("[]"), PODMAN),
+    ("{{truncate \"héllo\" 3}}", Out("hé"), PODMAN),
+    ("{{json (slice (split \"a,b,c\" \",\") 1)}}", Out("[\"b\",\"c\"]"), PODMAN),
 ];
 
 #[test]

@@ -131,8 +131,9 @@ fn builtin<'a>(
             ),
         })),
         "json" => {
-            let v = vals[0].json().unwrap_or(&Value::Null);
-            string(serde_json::to_string(v).map_err(|e| e.to_string())?)
+            let mut s = String::new();
+            super::verbs::go_json(vals[0].json().unwrap_or(&Value::Null), &mut s);
+            string(s)
         }
         "lower" => string(string_arg(&vals[0])?.to_lowercase()),
         "upper" => string(string_arg(&vals[0])?.to_uppercase()),
@@ -171,16 +172,21 @@ fn builtin<'a>(
                     "runtime error: slice bounds out of range [:{n}]"
                 )));
             }
-            string(s.chars().take(n as usize).collect())
+            // Go cuts bytes; a cut inside a character backs off to its start.
+            let mut cut = (n as usize).min(s.len());
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            string(s[..cut].to_owned())
         }
         "pad" => {
             let s = string_arg(&vals[0])?;
             let (pre, post) = (int_arg(&vals[1])?, int_arg(&vals[2])?);
-            if pre < 0 || post < 0 {
-                return Err(calling("strings: negative Repeat count".into()));
-            }
             if s.is_empty() {
                 return string(s);
+            }
+            if pre < 0 || post < 0 {
+                return Err(calling("strings: negative Repeat count".into()));
             }
             let total = (pre as u64)
                 .saturating_add(post as u64)

@@ -317,3 +317,10 @@ fn errors_name_the_action_and_its_position() {
         .to_string();
     assert!(e.contains("line 2, column 17: missing value for if"), "{e}");
 }
+
+#[test]
+fn truncate_cuts_bytes_but_never_inside_a_character() {
+    // Go cuts "héllo" after 2 bytes, inside the é; berth backs off to "h".
+    assert_eq!(render("{{truncate \"héllo\" 2}}"), "h");
+    assert_eq!(render("{{truncate \"héllo\" 3}}"), "hé");
+}

@@ -358,6 +358,8 @@ fn fmt_float(out: &mut String, f: f64, verb: char, fl: Flags, whole: &Value) {
             e_form(&d, exp, p, verb)
         }
         'f' | 'F' => format!("{:.*}", fl.prec.unwrap_or(6), mag),
+        'x' | 'X' => x_form(mag, fl.prec, verb),
+        'b' => b_form(mag),
         _ => {
             bad_verb(out, Some(whole), verb, fl);
             return;
@@ -424,4 +426,136 @@ pub(super) fn go_quote(s: &str, ascii: bool) -> String {
     }
     out.push('"');
     out
+}
+
+/// Mantissa and binary exponent of a magnitude: `mant × 2^(exp - 52)`.
+fn bits(f: f64) -> (u64, i32) {
+    let b = f.to_bits();
+    let mut exp = ((b >> 52) & 0x7FF) as i32;
+    let mut mant = b & ((1 << 52) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1 << 52;
+    }
+    (mant, exp - 1023)
+}
+
+/// Go's `%b` of a float: `4503599627370496p-51`.
+fn b_form(f: f64) -> String {
+    let (mant, exp) = bits(f);
+    let exp = exp - 52;
+    format!("{mant}p{}{exp}", if exp >= 0 { "+" } else { "" })
+}
+
+/// Go's `%x`/`%X` of a float: `0x1.8p+00`, with an optional number of
+/// hex digits after the point (rounded half to even).
+fn x_form(f: f64, prec: Option<usize>, verb: char) -> String {
+    let (mut mant, mut exp) = bits(f);
+    if mant == 0 {
+        exp = 0;
+    }
+    mant <<= 8;
+    while mant != 0 && mant & (1 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if let Some(p) = prec.filter(|p| *p < 15) {
+        let shift = p * 4;
+        let extra = (mant << shift) & ((1 << 60) - 1);
+        mant >>= 60 - shift;
+        if extra | (mant & 1) > 1 << 59 {
+            mant += 1;
+        }
+        mant <<= 60 - shift;
+        if mant & (1 << 61) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+    }
+    let hex = |d: u64| {
+        let c = char::from_digit((d & 15) as u32, 16).unwrap_or('0');
+        if verb == 'X' {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        }
+    };
+    let mut s = format!("0{verb}{}", (mant >> 60) & 1);
+    mant <<= 4;
+    match prec {
+        None if mant != 0 => {
+            s.push('.');
+            while mant != 0 {
+                s.push(hex(mant >> 60));
+                mant <<= 4;
+            }
+        }
+        Some(p) if p > 0 => {
+            s.push('.');
+            for _ in 0..p {
+                s.push(hex(mant >> 60));
+                mant <<= 4;
+            }
+        }
+        _ => {}
+    }
+    s.push(if verb == 'X' { 'P' } else { 'p' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    let _ = write!(s, "{:02}", exp.unsigned_abs());
+    s
+}
+
+/// Go's `encoding/json` of a value (without HTML escaping, as podman's
+/// `json` asks): floats as Go writes them (`2`, `1e+21`, `1e-7`).
+pub(super) fn go_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(0.0);
+            let mag = f.abs();
+            if mag != 0.0 && !(1e-6..1e21).contains(&mag) {
+                let (digs, exp) = digits(mag, None);
+                let mut e = e_form(&digs, exp, digs.len() - 1, 'e');
+                if let Some(at) = e.find("e-0") {
+                    e.remove(at + 2);
+                }
+                if f < 0.0 {
+                    out.push('-');
+                }
+                out.push_str(&e);
+            } else {
+                let _ = write!(out, "{f}");
+            }
+        }
+        Value::String(s) => {
+            let q = serde_json::to_string(s).unwrap_or_default();
+            out.push_str(
+                &q.replace('\u{2028}', "\\u2028")
+                    .replace('\u{2029}', "\\u2029"),
+            );
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json(&Value::String(k.clone()), out);
+                out.push(':');
+                go_json(item, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
