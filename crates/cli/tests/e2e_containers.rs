@@ -371,6 +371,23 @@ fn published_port_on_the_default_bridge() {
     assert!(b
         .ok(&["ps", "--format", "{{.Ports}}"])
         .contains(&format!("0.0.0.0:{port}->80/tcp")));
+    // A Go template ranges over inspect's map of networks.
+    let ip = b.ok(&[
+        "inspect",
+        "--format",
+        "{{.NetworkSettings.IPAddress}}",
+        "httpd",
+    ]);
+    assert!(ip.trim().parse::<std::net::Ipv4Addr>().is_ok(), "{ip:?}");
+    assert_eq!(
+        b.ok(&[
+            "inspect",
+            "--format",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            "httpd"
+        ]),
+        ip
+    );
     // The same host port again is refused.
     b.fails(
         &["run", "-d", "-p", &publish, IMG, "true"],

@@ -219,7 +219,7 @@ mod tests {
     fn table_templates_use_spaces_as_column_breaks_and_derive_headers() {
         assert_eq!(
             render(Some("table {{.ID}} {{.ImageID}}\\t{{.Labels.a}}"), false),
-            "CONTAINER ID  IMAGE ID    A\n65c3dba0d272  5a4a        b\nd57dc504a68f  5a4a        \n"
+            "CONTAINER ID  IMAGE ID    A\n65c3dba0d272  5a4a        b\nd57dc504a68f  5a4a        <no value>\n"
         );
     }
 

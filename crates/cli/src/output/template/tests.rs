@@ -22,7 +22,7 @@ fn fields_and_text() {
     assert_eq!(render("{{.ID}}"), "65c3dba0d272");
     assert_eq!(render("id={{ .ID }}\t{{.Names}}!"), "id=65c3dba0d272\tweb!");
     assert_eq!(render("{{.Labels.tier}}"), "front");
-    assert_eq!(render("[{{.Labels.missing}}]"), "[]");
+    assert_eq!(render("[{{.Labels.missing}}]"), "[<no value>]");
     assert_eq!(render("{{.Size}} {{.Up}} [{{.Nothing}}]"), "1234 true []");
     assert_eq!(render("{{.Ports}}"), "[80/tcp 53/udp]");
     assert_eq!(render("{{.Labels}}"), "map[a:b tier:front]");
@@ -81,23 +81,24 @@ fn unknown_fields_are_errors_naming_the_field() {
         .render(&row())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("can't evaluate field x in string"), "{e}");
+    assert!(e.contains("can't evaluate field x in type string"), "{e}");
 }
 
 #[test]
 fn parse_errors() {
     for (bad, what) in [
         ("{{.ID", "unclosed"),
-        ("{{}}", "empty action"),
-        ("{{range .}}x{{end}}", "not supported"),
-        ("{{if .Up}}", "not supported"),
-        ("{{bogus .ID}}", "not defined"),
-        ("{{.ID .Names}}", "only a function"),
-        ("{{.ID |}}", "missing command"),
-        ("{{\"abc}}", "unclosed"),
-        ("{{$x := 1}}", "variables"),
-        ("{{.a..b}}", "bad field"),
-        ("{{json upper .ID}}", "nested function"),
+        ("{{}}", "missing value for command"),
+        ("{{range .}}x", "unexpected EOF"),
+        ("{{if .Up}}", "unexpected EOF"),
+        ("{{end}}", "unexpected {{end}}"),
+        ("{{bogus .ID}}", "function \"bogus\" not defined"),
+        ("{{| .ID}}", "unexpected \"|\" in command"),
+        ("{{\"abc}}", "unterminated quoted string"),
+        ("{{$x}}", "undefined variable \"$x\""),
+        ("{{.a..b}}", "unexpected <.> in operand"),
+        ("{{.a-b}}", "bad character U+002D '-'"),
+        ("{{template \"x\"}}", "not supported"),
     ] {
         let e = Template::parse(bad).unwrap_err().to_string();
         assert!(e.contains(what), "{bad}: {e}");
@@ -124,16 +125,20 @@ fn printf_precision_and_star_as_go() {
 #[test]
 fn printf_refuses_widths_and_precisions_past_go_limit() {
     // podman prints `%!(NOVERB)` and drops the rest of the format when
-    // a width or precision has more digits than Go accepts.
+    // a width or precision has more digits than Go accepts; the unused
+    // arguments follow as `%!(EXTRA ...)` (checked against podman 4.3.1).
     assert_eq!(
         render("{{printf \"%99999999999s|%s\" .ID .ID}}"),
-        "%!(NOVERB)"
+        "%!(NOVERB)%!(EXTRA string=65c3dba0d272, string=65c3dba0d272)"
     );
-    assert_eq!(render("{{printf \"a%.99999999999s|\" .ID}}"), "a%!(NOVERB)");
+    assert_eq!(
+        render("{{printf \"a%.99999999999s|\" .ID}}"),
+        "a%!(NOVERB)%!(EXTRA string=65c3dba0d272)"
+    );
     let digits = "9".repeat(5000);
     assert_eq!(
         render(&format!("{{{{printf \"%{digits}d\" .Size}}}}")),
-        "%!(NOVERB)"
+        "%!(NOVERB)%!(EXTRA int=1234)"
     );
     // From an argument, too large is `%!(BADWIDTH)`/`%!(BADPREC)` and the
     // verb goes on without it.
@@ -190,11 +195,24 @@ fn one_execution_cannot_pass_the_output_limit() {
 #[test]
 fn exec_errors() {
     for (bad, what) in [
-        ("{{join .Names \",\"}}", "list"),
-        ("{{printf \"%d\" .Names}}", "%d of string"),
-        ("{{printf \"%s %s\" .Names}}", "fewer arguments"),
-        ("{{upper .ID .Names}}", "takes 1"),
-        ("{{printf \"%x\" .Size}}", "not supported"),
+        ("{{join .Names \",\"}}", "expected []string; got string"),
+        (
+            "{{upper .ID .Names}}",
+            "wrong number of args for upper: want 1 got 2",
+        ),
+        (
+            "{{.ID .Names}}",
+            "ID has arguments but cannot be invoked as function",
+        ),
+        (
+            "{{json upper .ID}}",
+            "wrong number of args for json: want 1 got 2",
+        ),
+        (
+            "{{json (upper)}}",
+            "wrong number of args for upper: want 1 got 0",
+        ),
+        ("{{.Labels.a 1}}", "a is not a method but has arguments"),
     ] {
         let e = Template::parse(bad)
             .unwrap()
@@ -203,4 +221,106 @@ fn exec_errors() {
             .to_string();
         assert!(e.contains(what), "{bad}: {e}");
     }
+}
+
+#[test]
+fn range_over_the_networks_of_inspect() {
+    let settings = berth_runtime::InspectNetworkSettings {
+        sandbox_key: "/run/netns/x".into(),
+        ip_address: "10.88.0.2".into(),
+        gateway: "10.88.0.1".into(),
+        mac_address: "aa:bb:cc:dd:ee:ff".into(),
+        ports: std::collections::BTreeMap::default(),
+        networks: [
+            ("podman".to_owned(), json!({"IPAddress": "10.88.0.2"})),
+            ("alpha".to_owned(), json!({"IPAddress": "10.89.0.5"})),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    let row = json!({"NetworkSettings": serde_json::to_value(settings).unwrap()});
+    let render = |t: &str| Template::parse(t).unwrap().render(&row).unwrap();
+    assert_eq!(
+        render("{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}"),
+        "10.89.0.5 10.88.0.2 "
+    );
+    assert_eq!(
+        render(
+            "{{range $name, $n := .NetworkSettings.Networks}}{{$name}}={{$n.IPAddress}};{{end}}"
+        ),
+        "alpha=10.89.0.5;podman=10.88.0.2;"
+    );
+    assert_eq!(
+        render("{{(index .NetworkSettings.Networks \"podman\").IPAddress}}"),
+        "10.88.0.2"
+    );
+}
+
+#[test]
+fn headers_follow_range_and_with() {
+    let t = Template::parse(
+        "{{range .Mounts}}{{.Source}}{{end}} {{with .State}}{{.Status}}{{end}} {{if .Up}}{{.Names}}{{end}} {{join .Ports \",\"}}",
+    )
+    .unwrap();
+    let h = t
+        .render_header(&|path: &[String]| path.join(".").to_uppercase())
+        .unwrap();
+    assert_eq!(h, "MOUNTS.SOURCE STATE.STATUS NAMES PORTS");
+}
+
+#[test]
+fn table_spaces_become_tabs_inside_controls() {
+    let mut t = Template::parse("{{range .Ports}}{{.}} x{{end}} {{if .Up}}a b{{end}}").unwrap();
+    t.spaces_to_tabs();
+    assert_eq!(t.render(&row()).unwrap(), "80/tcp\tx53/udp\tx\ta\tb");
+}
+
+#[test]
+fn nesting_is_limited() {
+    let deep = format!("{}1{}", "{{if 1}}".repeat(150), "{{end}}".repeat(150));
+    let e = Template::parse(&deep).unwrap_err().to_string();
+    assert!(e.contains("nesting deeper than 100"), "{e}");
+    let parens = format!("{{{{{}1{}}}}}", "(".repeat(150), ")".repeat(150));
+    let e = Template::parse(&parens).unwrap_err().to_string();
+    assert!(e.contains("nesting deeper than 100"), "{e}");
+    let ok = format!("{}1{}", "{{if 1}}".repeat(90), "{{end}}".repeat(90));
+    assert_eq!(Template::parse(&ok).unwrap().render(&row()).unwrap(), "1");
+}
+
+#[test]
+fn loops_are_limited_in_steps() {
+    let list: Vec<u32> = (0..1000).collect();
+    let row = json!({ "L": list });
+    // 10^9 turns of an empty body.
+    let t = Template::parse("{{range .L}}{{range $.L}}{{range $.L}}{{end}}{{end}}{{end}}").unwrap();
+    let e = t.render(&row).unwrap_err().to_string();
+    assert!(e.contains("limit of 20000000 steps"), "{e}");
+    // A million turns are fine.
+    let t = Template::parse("{{range .L}}{{range $.L}}{{end}}{{end}}x").unwrap();
+    assert_eq!(t.render(&row).unwrap(), "x");
+}
+
+#[test]
+fn errors_name_the_action_and_its_position() {
+    let e = Template::parse("a\nb {{range .Ports}}{{.Nope}}{{end}}")
+        .unwrap()
+        .render(&row())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("executing \"{{.Nope}}\" at line 2, column 19")
+            && e.contains("can't evaluate field Nope in type string"),
+        "{e}"
+    );
+    let e = Template::parse("x\n  {{.ID | }}{{if}}")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 2, column 17: missing value for if"), "{e}");
+}
+
+#[test]
+fn truncate_cuts_bytes_but_never_inside_a_character() {
+    // Go cuts "héllo" after 2 bytes, inside the é; berth backs off to "h".
+    assert_eq!(render("{{truncate \"héllo\" 2}}"), "h");
+    assert_eq!(render("{{truncate \"héllo\" 3}}"), "hé");
 }
