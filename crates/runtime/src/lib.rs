@@ -87,7 +87,9 @@ mod volume;
 #[cfg(test)]
 mod tests;
 
-pub use berth_config::{CgroupManager, NameError, NameKind, StorageConfig, StorageDriver};
+/// The one name rule of containers, pods, volumes and networks (berth-config's).
+pub use berth_config::{is_valid_name, NameError, NameKind, NAME_PATTERN};
+pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
