@@ -339,10 +339,22 @@ pub(crate) fn network_attachments(
 ) -> Result<Vec<berth_cni::NetworkAttachment>> {
     match &rec.state.network_results {
         None => Ok(Vec::new()),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|source| Error::Record {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|source| Error::RecordDecode {
             id: rec.config.id.clone(),
             field: "network_results",
             source,
         }),
     }
+}
+
+/// The network attachments (planned or added) as the record stores them.
+pub(crate) fn encode_network_attachments(
+    id: &str,
+    attachments: &[berth_cni::NetworkAttachment],
+) -> Result<serde_json::Value> {
+    serde_json::to_value(attachments).map_err(|source| Error::RecordEncode {
+        id: id.to_string(),
+        field: "network_results",
+        source,
+    })
 }
