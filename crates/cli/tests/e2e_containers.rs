@@ -425,6 +425,13 @@ fn pods_share_localhost() {
         b.ok(&["pod", "ps", "--format", "{{.Name}} {{.NumberOfContainers}}"]),
         "duo 2\n"
     );
+    // The pod's network is its infra container's.
+    assert!(
+        !b.ok(&["pod", "ps", "--format", "{{.Networks}}"])
+            .trim()
+            .is_empty(),
+        "a network is listed"
+    );
     assert_eq!(
         b.ok(&["pod", "ps", "--filter", "label=team=a", "-q"]).len(),
         13
@@ -448,6 +455,15 @@ fn pods_share_localhost() {
     b.ok(&["pod", "start", "duo"]);
     b.ok(&["pod", "restart", "duo"]);
     b.ok(&["pod", "kill", "duo"]);
+    // --replace removes the pod of that name, members included, and makes a new one.
+    b.fails_with(&["pod", "create", "--replace"], "--name");
+    let old = b.ok(&["pod", "ps", "-q", "--no-trunc"]);
+    let new = b.ok(&["pod", "create", "--replace", "--name", "duo"]);
+    assert_ne!(old.trim(), new.trim());
+    assert_eq!(b.ok(&["pod", "ps", "-q", "--no-trunc"]), new);
+    assert!(!b
+        .ok(&["ps", "-a", "--format", "{{.Names}}"])
+        .contains("server"));
     b.ok(&["pod", "rm", "-f", "duo"]);
     assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
     assert_eq!(b.ok(&["ps", "-a", "-q"]), "");

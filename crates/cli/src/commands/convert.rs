@@ -116,6 +116,7 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
         ports: o.ports.clone(),
         network: network(&o.network),
         hostname: o.hostname.clone(),
+        replace: o.replace,
     })
 }
 

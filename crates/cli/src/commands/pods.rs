@@ -9,7 +9,7 @@ use crate::opts::filter::{parse_filters, runtime_error};
 use crate::opts::targets::Selection;
 use crate::opts::{signal::parse_signal, FilterTarget, Filters, PodCreateOptions, Signal, Targets};
 use crate::output::{parse_format, rows::PODS, OutputFormat, PodSummary};
-use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
+use berth_runtime::{PodReport, Runtime};
 use chrono::Utc;
 use serde_json::Value;
 use std::time::Duration;
@@ -161,14 +161,6 @@ fn members(id: &str, errs: Vec<(String, berth_runtime::Error)>) -> anyhow::Resul
 fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
     match c {
         Parsed::Create(o) => {
-            if o.replace {
-                if let Some(n) = &o.name {
-                    match rt.remove_pod(n, true) {
-                        Err(e) if !e.is_not_found() => return Err(e.into()),
-                        _ => {}
-                    }
-                }
-            }
             let spec = convert::pod(&o)?;
             // The id file is opened before the pod exists, so a path that
             // cannot be written leaves no pod behind.
@@ -237,22 +229,12 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             format,
         } => {
             let now = Utc::now();
-            let mut rows = Vec::new();
-            for p in rt.list_pods_filtered(&filters).map_err(runtime_error)? {
-                let s = match summary(rt, &p) {
-                    Ok(s) => s,
-                    // Removed while listing.
-                    Err(e)
-                        if e.downcast_ref::<berth_runtime::Error>()
-                            .is_some_and(berth_runtime::Error::is_not_found) =>
-                    {
-                        continue
-                    }
-                    Err(e) => return Err(e),
-                };
-                rows.push(s);
-            }
-            rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+            let mut rows: Vec<PodSummary> = rt
+                .list_pod_reports(&filters)
+                .map_err(runtime_error)?
+                .into_iter()
+                .map(summary)
+                .collect();
             if a.latest {
                 rows.truncate(1);
             }
@@ -269,35 +251,21 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
     }
 }
 
-/// Every container of the pod `pod_id`, running or not.
-fn pod_members(rt: &Runtime, pod_id: &str) -> berth_runtime::Result<Vec<ContainerRecord>> {
-    rt.list_containers(&ListOptions {
-        all: true,
-        pod: Some(pod_id.to_owned()),
-    })
-}
-
-fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
-    let members = pod_members(rt, &p.config.id)?;
-    Ok(PodSummary {
-        id: p.config.id.clone(),
-        name: p.config.name.clone(),
-        status: capitalized(
-            &rt.inspect_pod(&p.config.id)
-                .map_or_else(|_| p.state.status.to_string(), |i| i.state),
-        ),
-        created: p.config.created,
-        infra_id: p.config.infra_container_id.clone(),
-        containers: members
-            .iter()
-            .map(|m| {
-                let word = capitalized(&m.state.status.to_string());
-                (m.config.id.clone(), m.config.name.clone(), word)
-            })
+fn summary(p: PodReport) -> PodSummary {
+    PodSummary {
+        id: p.id,
+        name: p.name,
+        status: capitalized(&p.status.to_string()),
+        created: p.created,
+        infra_id: p.infra_id,
+        containers: p
+            .containers
+            .into_iter()
+            .map(|m| (m.id, m.name, capitalized(&m.status.to_string())))
             .collect(),
-        labels: p.config.labels.clone(),
-        networks: Vec::new(),
-    })
+        labels: p.labels,
+        networks: p.networks,
+    }
 }
 
 /// A state word as `pod ps` shows it: its first letter upper case
