@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{eventually, free_port, http_get, Berth, IMG};
+use common::{eventually, free_port, http_get, image_tar, Berth, IMG};
 use std::time::Duration;
 
 #[test]
@@ -386,6 +386,64 @@ fn published_port_on_the_default_bridge() {
     });
     assert!(freed, "port {port} still held after stop");
     b.ok(&["rm", "-f", "httpd"]);
+}
+
+#[test]
+fn publish_all_puts_each_exposed_port_on_a_free_host_port() {
+    let b = Berth::new();
+    b.ok(&[
+        "import",
+        "--change",
+        "EXPOSE 80 8080/tcp",
+        image_tar().to_str().unwrap(),
+        "localhost/exposing",
+    ]);
+    let serve = "httpd -p 80 -h /var/www && exec httpd -f -p 8080 -h /var/www";
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-P",
+        "localhost/exposing",
+        "sh",
+        "-c",
+        serve,
+    ]);
+    let listed = b.ok(&["port", "web"]);
+    let mut seen = Vec::new();
+    for container_port in ["80/tcp", "8080/tcp"] {
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{container_port} -> 0.0.0.0:")))
+            .unwrap_or_else(|| panic!("{container_port} is published: {listed}"));
+        let host_port: u16 = line.rsplit(':').next().unwrap().parse().unwrap();
+        assert_ne!(host_port, 0);
+        let page = http_get(host_port, "/index.html");
+        assert!(
+            page.ends_with("hello from berth\n"),
+            "{container_port}: {page}"
+        );
+        seen.push(host_port);
+    }
+    assert_ne!(seen[0], seen[1], "one host port each: {listed}");
+    // A second -P container gets other ports, while the first runs.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web2",
+        "-P",
+        "localhost/exposing",
+        "sh",
+        "-c",
+        serve,
+    ]);
+    let second = b.ok(&["port", "web2"]);
+    for p in &seen {
+        assert!(!second.contains(&format!(":{p}\n")), "{second} reuses {p}");
+    }
+    b.ok(&["rm", "-f", "-t", "0", "web", "web2"]);
 }
 
 #[test]

@@ -53,6 +53,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         pod: o.pod.clone(),
         network: network(&o.network),
         ports: o.ports.clone(),
+        publish_all: o.publish_all,
         hostname: o.hostname.clone(),
         cap_add: o.cap_add.clone(),
         cap_drop: o.cap_drop.clone(),

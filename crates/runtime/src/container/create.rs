@@ -98,9 +98,19 @@ impl Runtime {
                 "ports can only be published with a bridge network",
             ));
         }
+        // `-P`: the image's exposed ports, each on a host port chosen below (a container
+        // with a network of its own only; a pod member's ports are the pod's).
+        let mut ports = opts.ports.clone();
+        if opts.publish_all && matches!(mode, NetworkMode::Networks(_)) && shared.net.is_none() {
+            let exposed = berth_cni::exposed_port_mappings(&image.config.exposed_ports, &ports)
+                .map_err(Error::from)?;
+            ports.extend(exposed);
+        }
         // Host ports are decided before anything is written: chosen where asked for, and
-        // (a container of its own) refused when taken.
-        let port_mappings = self.decide_ports(&opts.ports, infra.is_none())?;
+        // (a container of its own) refused when taken. The chosen ones stay held until the
+        // record names them.
+        let decided = self.decide_ports(&ports, infra.is_none())?;
+        let port_mappings = decided.mappings.clone();
         let networks = match (&mode, shared.net.is_some()) {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
@@ -292,6 +302,7 @@ impl Runtime {
         }
         undo.commit();
         drop(lock);
+        drop(decided);
         tracing::debug!(id, name = %config.name, "container created");
         Ok(berth_state::ContainerRecord { config, state })
     }

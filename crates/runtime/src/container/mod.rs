@@ -70,6 +70,10 @@ pub struct ContainerCreateOptions {
     pub network: Option<NetworkMode>,
     /// Published ports (not allowed in a pod: they belong on the pod).
     pub ports: Vec<PortMapping>,
+    /// Also publish every port the image exposes on a free host port (`-P`,
+    /// `--publish-all`), unless `ports` maps it already; on a bridge network only.
+    #[serde(default)]
+    pub publish_all: bool,
     /// Hostname; `None` = the first 12 characters of the id.
     pub hostname: Option<String>,
     /// Bind mounts, volumes (missing ones are created, anonymous ones get a random name)
