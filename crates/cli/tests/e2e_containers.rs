@@ -447,6 +447,17 @@ fn publish_all_puts_each_exposed_port_on_a_free_host_port() {
 }
 
 #[test]
+fn run_replace_takes_the_name_over() {
+    let b = Berth::new();
+    let old = b.sleeper("svc", &[]);
+    let new = b.sleeper("svc", &["--replace"]);
+    assert_ne!(old.trim(), new.trim());
+    assert_eq!(b.ok(&["ps", "-a", "-q", "--no-trunc"]).trim(), new.trim());
+    b.fails_with(&["run", "-d", "--replace", IMG, "true"], "without a name");
+    b.ok(&["rm", "-f", "-t", "0", "svc"]);
+}
+
+#[test]
 fn pods_share_localhost() {
     let b = Berth::new();
     let pod = b.ok(&["pod", "create", "--name", "duo", "-l", "team=a"]);

@@ -54,6 +54,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         network: network(&o.network),
         ports: o.ports.clone(),
         publish_all: o.publish_all,
+        replace: o.replace,
         hostname: o.hostname.clone(),
         cap_add: o.cap_add.clone(),
         cap_drop: o.cap_drop.clone(),

@@ -28,7 +28,34 @@ impl Runtime {
         opts: &ContainerCreateOptions,
     ) -> Result<berth_state::ContainerRecord> {
         self.check()?;
+        if opts.replace {
+            let Some(name) = &opts.name else {
+                return Err(Error::invalid(
+                    "replace",
+                    "true",
+                    "cannot replace container without a name being set",
+                ));
+            };
+            names::validate_name(name)?;
+            self.remove_container_named(name)?;
+        }
         self.create_container_inner(opts, None)
+    }
+
+    /// Removes the container called exactly `name` (not one whose id starts with it),
+    /// forced; none is fine.
+    fn remove_container_named(&self, name: &str) -> Result<()> {
+        let id = match self.state.lookup_container(name) {
+            Ok(r) if r.config.name == name => r.config.id,
+            Ok(_) => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        match self.remove_container(&id, true, false) {
+            // Removed by another process meanwhile.
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r,
+        }
     }
 
     pub(crate) fn create_container_inner(

@@ -68,6 +68,10 @@ pub struct ContainerCreateOptions {
     pub pod: Option<String>,
     /// Network mode; `None` = the default network (or the pod's namespace).
     pub network: Option<NetworkMode>,
+    /// Remove an existing container of this name first, forced (podman's `--replace`);
+    /// needs `name`.
+    #[serde(default)]
+    pub replace: bool,
     /// Published ports (not allowed in a pod: they belong on the pod).
     pub ports: Vec<PortMapping>,
     /// Also publish every port the image exposes on a free host port (`-P`,
