@@ -125,13 +125,23 @@ impl Runtime {
                 "ports can only be published with a bridge network",
             ));
         }
-        // `-P`: the image's exposed ports, each on a host port chosen below (a container
-        // with a network of its own only; a pod member's ports are the pod's).
+        // `-P`: the image's exposed ports, each on a host port chosen below, for a container
+        // on a bridge network; without one there is nothing to publish (podman's too), and a
+        // pod member's ports are the pod's.
         let mut ports = opts.ports.clone();
-        if opts.publish_all && matches!(mode, NetworkMode::Networks(_)) && shared.net.is_none() {
+        if opts.publish_all {
             let exposed = berth_cni::exposed_port_mappings(&image.config.exposed_ports, &ports)
                 .map_err(Error::from)?;
-            ports.extend(exposed);
+            if opts.pod.is_some() && !exposed.is_empty() {
+                return Err(Error::invalid(
+                    "ports",
+                    format!("{exposed:?}"),
+                    "a container in a pod cannot publish ports; publish them on the pod",
+                ));
+            }
+            if matches!(mode, NetworkMode::Networks(_)) && shared.net.is_none() {
+                ports.extend(exposed);
+            }
         }
         // Host ports are decided before anything is written: chosen where asked for, and
         // (a container of its own) refused when taken. The chosen ones stay held until the

@@ -223,7 +223,8 @@ fn publish_all_maps_each_exposed_port_to_a_chosen_host_port() {
         "8080 is published by -p already"
     );
 
-    // Without a bridge network, or in a pod, there is nothing to publish.
+    // Without a bridge network there is nothing to publish; in a pod the ports are the
+    // pod's (refused, as podman does).
     o.ports.clear();
     o.network = Some(crate::NetworkMode::None);
     let rec = fx.rt.create_container(&o).unwrap();
@@ -236,8 +237,13 @@ fn publish_all_maps_each_exposed_port_to_a_chosen_host_port() {
         .unwrap();
     o.network = None;
     o.pod = Some("p".into());
-    let rec = fx.rt.create_container(&o).unwrap();
-    assert!(rec.config.port_mappings.is_empty());
+    let err = fx.rt.create_container(&o).unwrap_err();
+    assert!(err.to_string().contains("publish them on the pod"), "{err}");
+    // An image that exposes nothing joins a pod with -P.
+    let mut plain = ContainerCreateOptions::new("busybox", &["true"]);
+    plain.publish_all = true;
+    plain.pod = Some("p".into());
+    fx.rt.create_container(&plain).unwrap();
 
     // An image whose exposed port does not parse names it.
     fx.storage.add_image(
