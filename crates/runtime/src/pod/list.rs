@@ -38,6 +38,8 @@ pub struct PodReport {
     pub containers: Vec<PodContainerReport>,
     /// The pod's cgroup parent (empty: the runtime's default).
     pub cgroup: String,
+    /// Its libpod namespace.
+    pub namespace: String,
     /// Labels.
     pub labels: BTreeMap<String, String>,
     /// The networks the infra container joins (the pod's networks).
@@ -86,6 +88,7 @@ impl Runtime {
                 })
                 .collect(),
             cgroup: p.config.cgroup_parent,
+            namespace: p.config.namespace,
             labels: p.config.labels,
             networks,
         })
