@@ -447,6 +447,31 @@ fn publish_all_puts_each_exposed_port_on_a_free_host_port() {
 }
 
 #[test]
+fn concurrent_creates_never_share_a_chosen_host_port() {
+    let b = Berth::new();
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| b.ok(&["create", "-p", "80", "-p", "81/udp", IMG, "true"])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ports = Vec::new();
+    for id in &ids {
+        let listed = b.ok(&["port", id.trim()]);
+        for line in listed.lines() {
+            let proto = line.split(' ').next().unwrap().split('/').nth(1).unwrap();
+            let port = line.rsplit(':').next().unwrap().to_string();
+            ports.push(format!("{port}/{proto}"));
+        }
+    }
+    assert_eq!(ports.len(), 12, "{ports:?}");
+    let n = ports.len();
+    ports.sort();
+    ports.dedup();
+    assert_eq!(ports.len(), n, "a host port was chosen twice");
+}
+
+#[test]
 fn run_replace_takes_the_name_over() {
     let b = Berth::new();
     let old = b.sleeper("svc", &[]);
