@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{eventually, free_port, http_get, Berth, IMG};
+use common::{eventually, free_port, http_get, image_tar, Berth, IMG};
 use std::time::Duration;
 
 #[test]
@@ -406,6 +406,100 @@ fn published_port_on_the_default_bridge() {
 }
 
 #[test]
+fn publish_all_puts_each_exposed_port_on_a_free_host_port() {
+    let b = Berth::new();
+    b.ok(&[
+        "import",
+        "--change",
+        "EXPOSE 80 8080/tcp",
+        image_tar().to_str().unwrap(),
+        "localhost/exposing",
+    ]);
+    let serve = "httpd -p 80 -h /var/www && exec httpd -f -p 8080 -h /var/www";
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-P",
+        "localhost/exposing",
+        "sh",
+        "-c",
+        serve,
+    ]);
+    let listed = b.ok(&["port", "web"]);
+    let mut seen = Vec::new();
+    for container_port in ["80/tcp", "8080/tcp"] {
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{container_port} -> 0.0.0.0:")))
+            .unwrap_or_else(|| panic!("{container_port} is published: {listed}"));
+        let host_port: u16 = line.rsplit(':').next().unwrap().parse().unwrap();
+        assert_ne!(host_port, 0);
+        let page = http_get(host_port, "/index.html");
+        assert!(
+            page.ends_with("hello from berth\n"),
+            "{container_port}: {page}"
+        );
+        seen.push(host_port);
+    }
+    assert_ne!(seen[0], seen[1], "one host port each: {listed}");
+    // A second -P container gets other ports, while the first runs.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web2",
+        "-P",
+        "localhost/exposing",
+        "sh",
+        "-c",
+        serve,
+    ]);
+    let second = b.ok(&["port", "web2"]);
+    for p in &seen {
+        assert!(!second.contains(&format!(":{p}\n")), "{second} reuses {p}");
+    }
+    b.ok(&["rm", "-f", "-t", "0", "web", "web2"]);
+}
+
+#[test]
+fn concurrent_creates_never_share_a_chosen_host_port() {
+    let b = Berth::new();
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| b.ok(&["create", "-p", "80", "-p", "81/udp", IMG, "true"])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ports = Vec::new();
+    for id in &ids {
+        let listed = b.ok(&["port", id.trim()]);
+        for line in listed.lines() {
+            let proto = line.split(' ').next().unwrap().split('/').nth(1).unwrap();
+            let port = line.rsplit(':').next().unwrap().to_string();
+            ports.push(format!("{port}/{proto}"));
+        }
+    }
+    assert_eq!(ports.len(), 12, "{ports:?}");
+    let n = ports.len();
+    ports.sort();
+    ports.dedup();
+    assert_eq!(ports.len(), n, "a host port was chosen twice");
+}
+
+#[test]
+fn run_replace_takes_the_name_over() {
+    let b = Berth::new();
+    let old = b.sleeper("svc", &[]);
+    let new = b.sleeper("svc", &["--replace"]);
+    assert_ne!(old.trim(), new.trim());
+    assert_eq!(b.ok(&["ps", "-a", "-q", "--no-trunc"]).trim(), new.trim());
+    b.fails_with(&["run", "-d", "--replace", IMG, "true"], "without a name");
+    b.ok(&["rm", "-f", "-t", "0", "svc"]);
+}
+
+#[test]
 fn pods_share_localhost() {
     let b = Berth::new();
     let pod = b.ok(&["pod", "create", "--name", "duo", "-l", "team=a"]);
@@ -442,6 +536,13 @@ fn pods_share_localhost() {
         b.ok(&["pod", "ps", "--format", "{{.Name}} {{.NumberOfContainers}}"]),
         "duo 2\n"
     );
+    // The pod's network is its infra container's.
+    assert!(
+        !b.ok(&["pod", "ps", "--format", "{{.Networks}}"])
+            .trim()
+            .is_empty(),
+        "a network is listed"
+    );
     assert_eq!(
         b.ok(&["pod", "ps", "--filter", "label=team=a", "-q"]).len(),
         13
@@ -465,6 +566,15 @@ fn pods_share_localhost() {
     b.ok(&["pod", "start", "duo"]);
     b.ok(&["pod", "restart", "duo"]);
     b.ok(&["pod", "kill", "duo"]);
+    // --replace removes the pod of that name, members included, and makes a new one.
+    b.fails_with(&["pod", "create", "--replace"], "--name");
+    let old = b.ok(&["pod", "ps", "-q", "--no-trunc"]);
+    let new = b.ok(&["pod", "create", "--replace", "--name", "duo"]);
+    assert_ne!(old.trim(), new.trim());
+    assert_eq!(b.ok(&["pod", "ps", "-q", "--no-trunc"]), new);
+    assert!(!b
+        .ok(&["ps", "-a", "--format", "{{.Names}}"])
+        .contains("server"));
     b.ok(&["pod", "rm", "-f", "duo"]);
     assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
     assert_eq!(b.ok(&["ps", "-a", "-q"]), "");

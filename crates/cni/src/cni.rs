@@ -304,8 +304,9 @@ impl NetworkPlugin for CniNetworkPlugin {
         &self,
         wanted: &[PortMapping],
         taken: &[PortMapping],
-    ) -> Result<Vec<PortMapping>> {
-        crate::ports::prepare_ports(wanted, taken)
+        recorded: &[PortMapping],
+    ) -> Result<crate::ports::PreparedPorts> {
+        crate::ports::prepare_ports(wanted, taken, recorded)
     }
 
     fn status(&self) -> Result<NetworkStatus> {

@@ -31,6 +31,9 @@ pub use manager::{network_id, LeaseRange, Network, NetworkManager, NetworkSubnet
 pub use netns::NetNs;
 pub use network::{CreateNetwork, Networks};
 pub use plugin::{NetworkAttachment, NetworkMode, NetworkPlugin, NetworkStatus};
-pub use ports::{prepare_ports, reserve_ports, PortMapping, PortSpecError, Protocol};
+pub use ports::{
+    exposed_port_mappings, prepare_ports, reserve_ports, PortMapping, PortSpecError, PreparedPorts,
+    Protocol,
+};
 pub use result::{CniResult, Dns, Interface, IpConfig, PluginErrorObject, Route, VersionInfo};
 pub use subnet::Subnet;

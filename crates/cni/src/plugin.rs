@@ -222,14 +222,16 @@ pub trait NetworkPlugin: Send + Sync + std::fmt::Debug {
     fn reserve_ports(&self, port_mappings: &[PortMapping]) -> Result<Vec<std::os::fd::OwnedFd>>;
 
     /// Decides the host ports of a container being created: a host port of 0 gets a free
-    /// one, every other must be free now (not in `taken`, the ports running containers
-    /// publish, and not held by any program). Returns `wanted` with every host port set.
-    /// See [`crate::ports::prepare_ports`].
+    /// one (in no container's record, `recorded`, and held until the returned value is
+    /// dropped, so no concurrent choice gets it), every other must be free now (not in
+    /// `taken`, the ports running containers publish, and not held by any program). Returns
+    /// `wanted` with every host port set. See [`crate::ports::prepare_ports`].
     fn prepare_ports(
         &self,
         wanted: &[PortMapping],
         taken: &[PortMapping],
-    ) -> Result<Vec<PortMapping>>;
+        recorded: &[PortMapping],
+    ) -> Result<crate::ports::PreparedPorts>;
 
     /// Reports whether the default network and its plugins are usable
     /// (each found, and each supporting the list's `cniVersion`).

@@ -330,31 +330,35 @@ impl NetworkPlugin for FakeNetworkPlugin {
     }
 
     /// The real rules without sockets: a host port of 0 gets the next of 40000, 40001, ...
-    /// (skipping held and taken ones); any other must be neither held (`hold_port`) nor in
-    /// `taken`.
+    /// (skipping held, taken and recorded ones); any other must be neither held
+    /// (`hold_port`) nor in `taken`.
     fn prepare_ports(
         &self,
         wanted: &[PortMapping],
         taken: &[PortMapping],
-    ) -> Result<Vec<PortMapping>> {
+        recorded: &[PortMapping],
+    ) -> Result<crate::ports::PreparedPorts> {
         let mut inner = self.lock();
+        let in_list = |list: &[PortMapping], p: &PortMapping| {
+            list.iter()
+                .any(|t| t.host_port == p.host_port && t.protocol == p.protocol)
+        };
         let busy = |inner: &Inner, p: &PortMapping| {
-            inner.held_ports.contains(&p.host_port)
-                || taken
-                    .iter()
-                    .any(|t| t.host_port == p.host_port && t.protocol == p.protocol)
+            inner.held_ports.contains(&p.host_port) || in_list(taken, p)
         };
         let mut out = Vec::with_capacity(wanted.len());
-        for p in wanted {
+        let mut chosen = Vec::new();
+        for (i, p) in wanted.iter().enumerate() {
             let mut p = p.clone();
             if p.host_port == 0 {
                 loop {
                     p.host_port = inner.next_port;
                     inner.next_port = inner.next_port.wrapping_add(1).max(FIRST_CHOSEN_PORT);
-                    if !busy(&inner, &p) {
+                    if !busy(&inner, &p) && !in_list(recorded, &p) && !in_list(wanted, &p) {
                         break;
                     }
                 }
+                chosen.push(i);
             } else if busy(&inner, &p) {
                 return Err(Error::PortInUse {
                     protocol: p.protocol,
@@ -363,7 +367,7 @@ impl NetworkPlugin for FakeNetworkPlugin {
             }
             out.push(p);
         }
-        Ok(out)
+        Ok(crate::ports::PreparedPorts::unheld(out, chosen))
     }
 
     fn status(&self) -> Result<NetworkStatus> {

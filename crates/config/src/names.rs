@@ -30,6 +30,11 @@ impl NameKind {
         }
     }
 
+    /// Checks `name` as a name of this kind ([`check_name`]).
+    pub fn check(self, name: &str) -> Result<(), NameError> {
+        check_name(self, name)
+    }
+
     /// `container`, `pod`, `volume` or `network`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -141,6 +146,7 @@ mod tests {
                     "{kind} {bad:?}"
                 );
                 assert!(!is_valid_name(kind, bad));
+                assert_eq!(kind.check(bad), Err(NameError::Pattern));
             }
         }
     }

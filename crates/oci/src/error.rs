@@ -221,35 +221,13 @@ impl Error {
         }
     }
 
-    /// The exit code podman gives this error for `run`/`start`: 127 when the command was not
-    /// found, 126 for any other runtime failure; 125 for errors that are not the runtime's.
-    pub fn run_exit_code(&self) -> i32 {
+    /// podman's classification of an OCI runtime failure ([`Error::Runtime`]); `None` for
+    /// every other error. Exit codes are the front end's: berth-runtime turns the class into
+    /// its error kind, which the CLI maps to 126/127.
+    pub fn runtime_class(&self) -> Option<ExitCodeClass> {
         match self {
-            Self::Runtime { message, .. } => {
-                let m = message.to_ascii_lowercase();
-                if m.contains("not found") || m.contains("no such file") {
-                    127
-                } else {
-                    126
-                }
-            }
-            _ => 125,
-        }
-    }
-
-    /// The exit code podman gives this error for `exec`: 126 permission denied, 127 not
-    /// found, 125 otherwise.
-    pub fn exec_exit_code(&self) -> i32 {
-        match self {
-            Self::Runtime {
-                class: ExitCodeClass::PermissionDenied,
-                ..
-            } => 126,
-            Self::Runtime {
-                class: ExitCodeClass::NotFound,
-                ..
-            } => 127,
-            _ => 125,
+            Self::Runtime { class, .. } => Some(*class),
+            _ => None,
         }
     }
 }

@@ -489,7 +489,7 @@ mod tests {
             "exec: \"x\": executable file not found in $PATH",
         );
         let e = rt.create(&req("a")).unwrap_err();
-        assert_eq!(e.run_exit_code(), 127);
+        assert_eq!(e.runtime_class(), Some(crate::ExitCodeClass::NotFound));
         assert!(e.to_string().contains("create of a"), "{e}");
         rt.clear_failure(&Op::Create);
         rt.create(&req("a")).unwrap();
@@ -504,7 +504,10 @@ mod tests {
                 None,
             )
             .unwrap_err();
-        assert_eq!(e.exec_exit_code(), 126);
+        assert_eq!(
+            e.runtime_class(),
+            Some(crate::ExitCodeClass::PermissionDenied)
+        );
     }
 
     #[test]

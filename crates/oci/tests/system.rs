@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use berth_oci::generate::write_bundle;
 use berth_oci::{
-    AttachIo, ContainerStatus, ExecRequest, NamespaceMode, OciRuntime, SeccompChoice, WinSize,
+    AttachIo, ContainerStatus, ExecRequest, ExitCodeClass, NamespaceMode, OciRuntime,
+    SeccompChoice, WinSize,
 };
 use common::{capture_stdout, stdout_text, SharedBuf, World};
 
@@ -168,14 +169,18 @@ fn exec_returns_output_and_exit_code() {
     };
     let e = w.rt.exec(&bad, None).unwrap_err();
     assert!(e.to_string().contains("executable file not found"), "{e}");
-    assert_eq!(e.exec_exit_code(), 127);
+    assert_eq!(e.runtime_class(), Some(ExitCodeClass::NotFound));
     let bad = ExecRequest {
         args: vec!["/etc".into()],
         session_id: "s6".into(),
         ..req
     };
     let e = w.rt.exec(&bad, None).unwrap_err();
-    assert_eq!(e.exec_exit_code(), 126, "{e}");
+    assert_eq!(
+        e.runtime_class(),
+        Some(ExitCodeClass::PermissionDenied),
+        "{e}"
+    );
 }
 
 #[test]
@@ -281,11 +286,11 @@ fn missing_and_non_executable_commands_fail_create_with_podmans_codes() {
     let spec = w.spec(&["nonexistent-cmd"]);
     let e = w.create(&spec).unwrap_err();
     assert!(e.to_string().contains("executable file not found"), "{e}");
-    assert_eq!(e.run_exit_code(), 127);
+    assert_eq!(e.runtime_class(), Some(ExitCodeClass::NotFound));
     let spec = w.spec(&["/etc"]);
     let e = w.create(&spec).unwrap_err();
     assert!(e.to_string().contains("permission denied"), "{e}");
-    assert_eq!(e.run_exit_code(), 126);
+    assert_eq!(e.runtime_class(), Some(ExitCodeClass::PermissionDenied));
 }
 
 #[test]

@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use berth_cni::iptables::{chain_name, Iptables, Rule};
-use berth_cni::{NetworkAttachment, Subnet};
+use berth_cni::Subnet;
 use berth_state::ContainerRecord;
 
+use crate::container::{
+    encode_network_attachments, network_attachments, network_mode, NetworkMode,
+};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 
@@ -39,6 +42,10 @@ impl Default for CheckOptions {
 /// The kinds of orphan `system check` finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OrphanKind {
+    /// A container record whose stored network attachments do not decode: its teardown
+    /// cannot follow them, so its network is kept (leases and rules of its networks count
+    /// as its own) until a repair records them again from its configuration.
+    UnreadableNetworkResults,
     /// A container root filesystem in storage with no container record.
     RootfsWithoutRecord,
     /// A container record whose root filesystem is missing from storage.
@@ -66,6 +73,9 @@ impl OrphanKind {
     /// Short words for messages.
     pub fn describe(self) -> &'static str {
         match self {
+            Self::UnreadableNetworkResults => {
+                "container record whose network attachments cannot be read"
+            }
             Self::RootfsWithoutRecord => "container storage without a container record",
             Self::RecordWithoutRootfs => "container record without its root filesystem",
             Self::NetnsFile => "network namespace without a container",
@@ -120,6 +130,8 @@ struct Owned {
     ips: BTreeSet<Ipv4Addr>,
     active: BTreeSet<String>,
     cgroup_parents: BTreeSet<String>,
+    /// Containers whose stored network attachments do not decode, with serde's reason.
+    unreadable: Vec<(String, String)>,
 }
 
 fn owned(all: &[ContainerRecord], default_cgroup_parent: &str) -> Owned {
@@ -133,16 +145,29 @@ fn owned(all: &[ContainerRecord], default_cgroup_parent: &str) -> Owned {
         if !r.state.netns_path.is_empty() {
             o.netns.insert(PathBuf::from(&r.state.netns_path));
         }
-        let atts: Vec<NetworkAttachment> = r
-            .state
-            .network_results
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
-        for a in &atts {
-            o.attachments.insert((id.clone(), a.network.clone()));
-            o.ips
-                .extend(a.ips().iter().filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
+        match network_attachments(r) {
+            Ok(atts) => {
+                for a in &atts {
+                    o.attachments.insert((id.clone(), a.network.clone()));
+                    o.ips
+                        .extend(a.ips().iter().filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
+                }
+            }
+            // What the record cannot say is taken from its configuration: every network it
+            // names counts as attached, so its leases and rules are never taken for
+            // orphans (and torn down under a container that may be running).
+            Err(e) => {
+                if let NetworkMode::Networks(networks) = network_mode(r) {
+                    for n in networks {
+                        o.attachments.insert((id.clone(), n));
+                    }
+                }
+                let reason = match &e {
+                    Error::RecordDecode { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                o.unreadable.push((id.clone(), reason));
+            }
         }
         if r.state.status.is_active() {
             o.active.insert(id.clone());
@@ -239,6 +264,15 @@ impl Runtime {
                     Some(r.config.id.clone()),
                 ));
             }
+        }
+
+        // Records whose network attachments cannot be read.
+        for (id, reason) in &own.unreadable {
+            orphans.push(orphan(
+                OrphanKind::UnreadableNetworkResults,
+                format!("network_results: {reason}"),
+                Some(id.clone()),
+            ));
         }
 
         // Network namespaces.
@@ -494,6 +528,10 @@ impl Runtime {
         let mut deleted: BTreeSet<(String, String)> = BTreeSet::new();
         for o in &mut report.orphans {
             let result: Result<()> = match o.kind {
+                OrphanKind::UnreadableNetworkResults => match &o.owner {
+                    Some(id) => self.replan_network_record(id),
+                    None => Ok(()),
+                },
                 OrphanKind::RecordWithoutRootfs => match &o.owner {
                     Some(id) => self.remove_by_id(id, true, false),
                     None => Ok(()),
@@ -606,6 +644,35 @@ impl Runtime {
         }
     }
 
+    /// Records again, under the container's lock, the network attachments of a record whose
+    /// stored ones do not decode, as planned from its configuration (networks, interfaces,
+    /// config lists, ports): what a start records before its ADD, which a teardown follows.
+    /// Nothing is torn down here; a container that is not running is then released as a
+    /// [`OrphanKind::StaleNetwork`] (by a later check when this one had not listed it).
+    fn replan_network_record(&self, id: &str) -> Result<()> {
+        let _lock = self.lock_container(id)?;
+        let mut rec = match self.locked_record(id) {
+            Ok(r) => r,
+            Err(Error::State(e)) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if network_attachments(&rec).is_ok() {
+            return Ok(());
+        }
+        rec.state.network_results = match network_mode(&rec) {
+            NetworkMode::Networks(networks) => {
+                let planned = self
+                    .network
+                    .plan(id, &networks, &rec.config.port_mappings)?;
+                Some(encode_network_attachments(id, &planned)?)
+            }
+            // Only a container on networks has attachments.
+            NetworkMode::None | NetworkMode::Host | NetworkMode::Container(_) => None,
+        };
+        self.state.save_container_state(id, &rec.state)?;
+        Ok(())
+    }
+
     /// CNI DEL of one (container, network) pair with the network's current config, the
     /// netns given when it still exists.
     fn network_del(&self, id: &str, network: &str, netns: &Path) -> Result<()> {
@@ -707,5 +774,29 @@ mod tests {
             split_table("-t nat -A POSTROUTING -j X"),
             ("nat", "-A POSTROUTING -j X")
         );
+    }
+
+    #[test]
+    fn an_unreadable_record_owns_every_network_it_names() {
+        let mut rec = ContainerRecord::default();
+        rec.config.id = "a".repeat(64);
+        rec.config.network_mode = Some(berth_state::NetworkMode::Networks(vec![
+            "n1".into(),
+            "n2".into(),
+        ]));
+        rec.state.network_results = Some(serde_json::json!("garbage"));
+        let o = owned(std::slice::from_ref(&rec), "berth");
+        assert_eq!(o.unreadable.len(), 1);
+        assert_eq!(o.unreadable[0].0, rec.config.id);
+        for n in ["n1", "n2"] {
+            assert!(o
+                .attachments
+                .contains(&(rec.config.id.clone(), n.to_string())));
+        }
+
+        // A readable record owns what it recorded and nothing else.
+        rec.state.network_results = Some(serde_json::json!([]));
+        let o = owned(std::slice::from_ref(&rec), "berth");
+        assert!(o.unreadable.is_empty() && o.attachments.is_empty());
     }
 }

@@ -173,9 +173,21 @@ pub enum Error {
         /// Every failure.
         errors: Vec<Error>,
     },
-    /// A value stored in a container's record cannot be decoded.
+    /// A value stored in a container's record cannot be decoded; what it names is left in
+    /// place (never torn down on a guess). `system check` reports such records.
     #[error("container {id}: its record's {field} cannot be read ({source}); what it names was left in place")]
-    Record {
+    RecordDecode {
+        /// Container id.
+        id: String,
+        /// The record's field.
+        field: &'static str,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A value cannot be encoded into a container's record (nothing was stored in its place).
+    #[error("container {id}: cannot store its {field} in the record ({source})")]
+    RecordEncode {
         /// Container id.
         id: String,
         /// The record's field.
@@ -271,7 +283,8 @@ impl Error {
             Error::Io { .. }
             | Error::Cleanup { .. }
             | Error::Host { .. }
-            | Error::Record { .. } => ErrorKind::Other,
+            | Error::RecordDecode { .. }
+            | Error::RecordEncode { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
             | Error::ContainerRunning { .. } => ErrorKind::InvalidState,

@@ -8,7 +8,9 @@
 //!   `remove`, `exec`, `logs`, `inspect`, `stats`, `top`, ... Status comes from cheap signals
 //!   (conmon's exit file, pid liveness); [`Runtime::cleanup_container`] is what conmon's
 //!   exit command runs.
-//! - Pods share an infra container's namespaces; volumes live under the graph root.
+//! - Pods share an infra container's namespaces ([`Runtime::create_pod`], with `replace`;
+//!   [`Runtime::list_pod_reports`] gives `pod ps`'s typed rows); volumes live under the
+//!   graph root.
 //! - Prune and system: [`Runtime::prune_containers`], `prune_pods`, `prune_images`,
 //!   `prune_volumes`, `prune_system` (typed [`PruneFilters`], a [`PruneReport`] per kind),
 //!   `system_reset`, `disk_usage`, `system_refresh`.
@@ -22,8 +24,9 @@
 //!   `untag_image`, `remove_images`, `image_exists`, `import_image`, `load_images`,
 //!   `save_images`, typed options and results.
 //! - Published ports: one [`PortMapping`] type from `-p` to the record and the portmap
-//!   plugin; `create_container` chooses free host ports (host port 0) and refuses taken
-//!   ones ([`Error::is_port_unavailable`]).
+//!   plugin; `create_container` chooses free host ports (host port 0, and the image's
+//!   exposed ports with `publish_all`), held by the network layer until the record names
+//!   them, and refuses taken ones ([`Error::is_port_unavailable`]).
 //! - Registries: [`Runtime::pull_image`], `ensure_image` (`run --pull`), `push_image`,
 //!   `login`, `logout`, with registries.conf and the signature policy applied.
 //! - After a reboot (the tmp dir's `alive` file is gone) the first runtime built refreshes
@@ -87,7 +90,9 @@ mod volume;
 #[cfg(test)]
 mod tests;
 
-pub use berth_config::{CgroupManager, NameError, NameKind, StorageConfig, StorageDriver};
+/// The one name rule of containers, pods, volumes and networks (berth-config's).
+pub use berth_config::{is_valid_name, NameError, NameKind, NAME_PATTERN};
+pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
@@ -113,7 +118,9 @@ pub use options::{
     check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
     parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
 };
-pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
+pub use pod::{
+    InspectPod, PodContainerReport, PodCreateOptions, PodMember, PodReport, INFRA_IMAGE,
+};
 pub use process::ProcessHandle;
 pub use prune::{
     ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,

@@ -2,7 +2,7 @@
 //! `system refresh`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::container::ListOptions;
 use crate::error::{Error, Result};
@@ -166,7 +166,10 @@ impl Runtime {
             &self.config.tmp_dir,
             &self.config.storage.run_root,
         ] {
-            unmount_under(dir);
+            // The netns directory is a bind mount of itself; a stray rootfs mount must not
+            // be deleted through: every mount below goes first, or nothing is removed.
+            berth_config::unmount_under(dir)
+                .map_err(|e| Error::io("detaching the mounts under", dir, e))?;
             match std::fs::remove_dir_all(dir) {
                 Ok(()) => report.removed_dirs.push(dir.clone()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -231,23 +234,5 @@ impl Runtime {
         }
         self.refresh_if_rebooted()?;
         Ok(())
-    }
-}
-
-/// Detaches every mount at or below `dir` (the netns directory is a bind mount of itself; a
-/// stray rootfs mount must not be deleted through).
-fn unmount_under(dir: &Path) {
-    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
-        return;
-    };
-    let mut points: Vec<PathBuf> = mounts
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .map(|p| PathBuf::from(p.replace("\\040", " ")))
-        .filter(|p| p.starts_with(dir))
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    for p in points {
-        let _ = nix::mount::umount2(&p, nix::mount::MntFlags::MNT_DETACH);
     }
 }

@@ -63,7 +63,7 @@ pub use redb_state::RedbState;
 pub use schema::SCHEMA_VERSION;
 pub use state::State;
 pub use types::{
-    is_valid_id, is_valid_name, ContainerConfig, ContainerRecord, ContainerState, ContainerStatus,
-    Mount, NamedVolume, NetworkMode, PodConfig, PodRecord, PodSharedNamespaces, PodState,
-    PodStatus, PortMapping, ResourceLimits, SecurityOptions, SharedNamespaces,
+    is_valid_id, ContainerConfig, ContainerRecord, ContainerState, ContainerStatus, Mount,
+    NamedVolume, NetworkMode, PodConfig, PodRecord, PodSharedNamespaces, PodState, PodStatus,
+    PortMapping, ResourceLimits, SecurityOptions, SharedNamespaces,
 };

@@ -5,8 +5,7 @@
 
 use crate::error::{Kind, Result, StateError};
 use crate::types::{
-    is_valid_id, is_valid_name, ContainerConfig, ContainerRecord, ContainerState, PodConfig,
-    PodRecord, PodState,
+    is_valid_id, ContainerConfig, ContainerRecord, ContainerState, PodConfig, PodRecord, PodState,
 };
 
 /// Reads a backend offers inside one operation.
@@ -125,7 +124,11 @@ fn check_id_and_name(kind: Kind, id: &str, name: &str) -> Result<()> {
             reason: "an id is 64 lowercase hex characters",
         });
     }
-    if !is_valid_name(name) {
+    let name_kind = match kind {
+        Kind::Pod => berth_config::NameKind::Pod,
+        Kind::Container => berth_config::NameKind::Container,
+    };
+    if !berth_config::is_valid_name(name_kind, name) {
         return Err(StateError::InvalidRecord {
             kind,
             field: "name",

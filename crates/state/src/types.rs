@@ -543,13 +543,6 @@ pub fn is_valid_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Whether `name` is a valid object name: a letter or digit, then letters,
-/// digits, `_`, `.` or `-` (podman's rule), at most 253 bytes; berth-config's
-/// name rule for containers and pods ([`berth_config::check_name`]).
-pub fn is_valid_name(name: &str) -> bool {
-    berth_config::is_valid_name(berth_config::NameKind::Container, name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,11 +612,6 @@ mod tests {
         assert!(is_valid_id(&"a1".repeat(32)));
         assert!(!is_valid_id(&"A1".repeat(32)));
         assert!(!is_valid_id("abc"));
-        assert!(is_valid_name("web-1.a_b"));
-        assert!(!is_valid_name(""));
-        assert!(!is_valid_name("-x"));
-        assert!(!is_valid_name("a/b"));
-        assert!(!is_valid_name(&"a".repeat(254)));
     }
 
     #[test]

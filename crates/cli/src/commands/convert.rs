@@ -53,6 +53,8 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         pod: o.pod.clone(),
         network: network(&o.network),
         ports: o.ports.clone(),
+        publish_all: o.publish_all,
+        replace: o.replace,
         hostname: o.hostname.clone(),
         cap_add: o.cap_add.clone(),
         cap_drop: o.cap_drop.clone(),
@@ -116,6 +118,7 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
         ports: o.ports.clone(),
         network: network(&o.network),
         hostname: o.hostname.clone(),
+        replace: o.replace,
     })
 }
 

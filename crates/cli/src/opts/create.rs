@@ -357,16 +357,21 @@ pub fn parse_workdir(workdir: Option<&str>) -> Result<Option<PathBuf>> {
     }
 }
 
-/// A container (or pod) name: podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+/// A container (or pod) name, by the runtime's one name rule: podman's
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 253 characters.
 pub fn check_container_name(name: &str) -> Result<()> {
-    if super::is_valid_name(name) {
-        Ok(())
-    } else {
-        Err(CliError::invalid(
-            "--name",
-            name,
-            "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
-        ))
+    match berth_runtime::NameKind::Container.check(name) {
+        Ok(()) => Ok(()),
+        Err(e @ berth_runtime::NameError::TooLong { .. }) => {
+            Err(CliError::invalid("--name", name, e.to_string()))
+        }
+        Err(berth_runtime::NameError::Empty | berth_runtime::NameError::Pattern) => {
+            Err(CliError::invalid(
+                "--name",
+                name,
+                "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+            ))
+        }
     }
 }
 
@@ -633,6 +638,17 @@ mod tests {
             let e = run(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");
         }
+    }
+
+    #[test]
+    fn names_follow_the_runtimes_rule() {
+        assert!(check_container_name(&"a".repeat(253)).is_ok());
+        let e = check_container_name(&"a".repeat(254))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--name") && e.contains("at most 253"), "{e}");
+        let e = check_container_name("").unwrap_err().to_string();
+        assert!(e.contains("--name") && e.contains("must match"), "{e}");
     }
 
     #[test]

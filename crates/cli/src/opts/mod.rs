@@ -32,24 +32,3 @@ pub use resources::{CpuLimit, PidsLimit, Ulimit, Ulimits};
 pub use security::{Seccomp, SecurityOptions};
 pub use signal::Signal;
 pub use targets::Targets;
-
-/// Whether `name` is a valid container, pod, network or volume name:
-/// podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
-pub fn is_valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names() {
-        for ok in ["a", "web-1", "my_app.v2", "9lives"] {
-            assert!(super::is_valid_name(ok), "{ok}");
-        }
-        for bad in ["", "-a", ".a", "_a", "a b", "a/b", "caf\u{e9}"] {
-            assert!(!super::is_valid_name(bad), "{bad}");
-        }
-    }
-}

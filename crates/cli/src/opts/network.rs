@@ -137,15 +137,18 @@ fn parse_attachment(item: &str) -> std::result::Result<NetworkAttachment, String
     })
 }
 
-/// A network name: a letter or digit, then letters, digits, `_`, `.`, `-`.
+/// A network name, by the runtime's one name rule: a letter or digit, then letters, digits,
+/// `_`, `.`, `-`, at most 200 characters.
 pub fn check_network_name(name: &str) -> std::result::Result<(), String> {
-    if super::is_valid_name(name) {
-        Ok(())
-    } else {
-        Err(format!(
+    match berth_runtime::NameKind::Network.check(name) {
+        Ok(()) => Ok(()),
+        Err(e @ berth_runtime::NameError::TooLong { .. }) => {
+            Err(format!("{name:?} is not a valid network name: {e}"))
+        }
+        Err(berth_runtime::NameError::Empty | berth_runtime::NameError::Pattern) => Err(format!(
             "{name:?} is not a valid network name: use letters, digits, `_`, `.`, `-`, \
              starting with a letter or digit"
-        ))
+        )),
     }
 }
 
@@ -263,6 +266,7 @@ mod tests {
             (&["ns:relative"][..], "absolute path"),
             (&["a,a"][..], "twice"),
             (&["bad name"][..], "valid network name"),
+            (&[&*"n".repeat(201)][..], "at most 200"),
             (&["a:color=red"][..], "unknown network option"),
             (&["a:ip=x"][..], "not an IP"),
             (&["slirp4netns"][..], "not supported"),

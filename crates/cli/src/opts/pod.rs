@@ -69,6 +69,12 @@ impl PodCreateOptions {
             }
             (None, None) => None,
         };
+        if args.replace && name.is_none() {
+            return Err(CliError::conflict(
+                "--replace",
+                "cannot replace pod without --name being set",
+            ));
+        }
         let share = parse_share(&args.share)?;
         let ports = parse_publish(&args.publish)?;
         let network = parse_network(&args.network)?;
@@ -171,6 +177,7 @@ mod tests {
         assert_eq!(p.share, [Namespace::Net, Namespace::Pid]);
         assert_eq!(create(&["p2"]).unwrap().name.as_deref(), Some("p2"));
         assert!(create(&["--infra=false"]).unwrap().share.is_empty());
+        assert!(create(&["--replace", "p3"]).unwrap().replace);
     }
 
     #[test]
@@ -185,6 +192,7 @@ mod tests {
             (&["--infra=false", "--share", "pid"][..], "--share"),
             (&["--network", "host", "-p", "80"][..], "--publish"),
             (&["-m", "lots"][..], "--memory"),
+            (&["--replace"][..], "--replace"),
         ] {
             let e = create(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");

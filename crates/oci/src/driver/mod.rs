@@ -400,7 +400,7 @@ mod tests {
         };
         let e = rt.create(&req).unwrap_err();
         assert!(e.to_string().contains("no logs from conmon"), "{e}");
-        assert_eq!(e.run_exit_code(), 126);
+        assert_eq!(e.runtime_class(), Some(ExitCodeClass::Other));
     }
 
     #[test]

@@ -28,7 +28,34 @@ impl Runtime {
         opts: &ContainerCreateOptions,
     ) -> Result<berth_state::ContainerRecord> {
         self.check()?;
+        if opts.replace {
+            let Some(name) = &opts.name else {
+                return Err(Error::invalid(
+                    "replace",
+                    "true",
+                    "cannot replace container without a name being set",
+                ));
+            };
+            names::validate_name(name)?;
+            self.remove_container_named(name)?;
+        }
         self.create_container_inner(opts, None)
+    }
+
+    /// Removes the container called exactly `name` (not one whose id starts with it),
+    /// forced; none is fine.
+    fn remove_container_named(&self, name: &str) -> Result<()> {
+        let id = match self.state.lookup_container(name) {
+            Ok(r) if r.config.name == name => r.config.id,
+            Ok(_) => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        match self.remove_container(&id, true, false) {
+            // Removed by another process meanwhile.
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r,
+        }
     }
 
     pub(crate) fn create_container_inner(
@@ -98,9 +125,29 @@ impl Runtime {
                 "ports can only be published with a bridge network",
             ));
         }
+        // `-P`: the image's exposed ports, each on a host port chosen below, for a container
+        // on a bridge network; without one there is nothing to publish (podman's too), and a
+        // pod member's ports are the pod's.
+        let mut ports = opts.ports.clone();
+        if opts.publish_all {
+            let exposed = berth_cni::exposed_port_mappings(&image.config.exposed_ports, &ports)
+                .map_err(Error::from)?;
+            if opts.pod.is_some() && !exposed.is_empty() {
+                return Err(Error::invalid(
+                    "ports",
+                    format!("{exposed:?}"),
+                    "a container in a pod cannot publish ports; publish them on the pod",
+                ));
+            }
+            if matches!(mode, NetworkMode::Networks(_)) && shared.net.is_none() {
+                ports.extend(exposed);
+            }
+        }
         // Host ports are decided before anything is written: chosen where asked for, and
-        // (a container of its own) refused when taken.
-        let port_mappings = self.decide_ports(&opts.ports, infra.is_none())?;
+        // (a container of its own) refused when taken. The chosen ones stay held until the
+        // record names them.
+        let decided = self.decide_ports(&ports, infra.is_none())?;
+        let port_mappings = decided.mappings.clone();
         let networks = match (&mode, shared.net.is_some()) {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
@@ -292,6 +339,7 @@ impl Runtime {
         }
         undo.commit();
         drop(lock);
+        drop(decided);
         tracing::debug!(id, name = %config.name, "container created");
         Ok(berth_state::ContainerRecord { config, state })
     }

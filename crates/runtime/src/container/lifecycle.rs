@@ -196,8 +196,12 @@ impl Runtime {
                         Err(e) => return Err(undo.fail(e.into())),
                     };
                     let netns = self.network.netns_path(&id);
+                    let planned_value = match super::encode_network_attachments(&id, &planned) {
+                        Ok(v) => v,
+                        Err(e) => return Err(undo.fail(e)),
+                    };
                     rec.state.netns_path = netns.to_string_lossy().into_owned();
-                    rec.state.network_results = serde_json::to_value(&planned).ok();
+                    rec.state.network_results = Some(planned_value);
                     if let Err(e) = self.state.save_container_state(&id, &rec.state) {
                         rec.state = before;
                         return Err(undo.fail(e.into()));
@@ -243,7 +247,15 @@ impl Runtime {
                             return Err(undo.fail(e.into()));
                         }
                     };
-                    rec.state.network_results = serde_json::to_value(&attachments).ok();
+                    // Results that cannot be stored fail the start; the undo tears the
+                    // network down from the plan.
+                    match super::encode_network_attachments(&id, &attachments) {
+                        Ok(v) => rec.state.network_results = Some(v),
+                        Err(e) => {
+                            rec.state = before;
+                            return Err(undo.fail(e));
+                        }
+                    }
                     plan.network = NamespaceMode::Path(netns);
                 }
             }

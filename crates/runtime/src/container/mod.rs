@@ -68,8 +68,16 @@ pub struct ContainerCreateOptions {
     pub pod: Option<String>,
     /// Network mode; `None` = the default network (or the pod's namespace).
     pub network: Option<NetworkMode>,
+    /// Remove an existing container of this name first, forced (podman's `--replace`);
+    /// needs `name`.
+    #[serde(default)]
+    pub replace: bool,
     /// Published ports (not allowed in a pod: they belong on the pod).
     pub ports: Vec<PortMapping>,
+    /// Also publish every port the image exposes on a free host port (`-P`,
+    /// `--publish-all`), unless `ports` maps it already; on a bridge network only.
+    #[serde(default)]
+    pub publish_all: bool,
     /// Hostname; `None` = the first 12 characters of the id.
     pub hostname: Option<String>,
     /// Bind mounts, volumes (missing ones are created, anonymous ones get a random name)
@@ -339,10 +347,22 @@ pub(crate) fn network_attachments(
 ) -> Result<Vec<berth_cni::NetworkAttachment>> {
     match &rec.state.network_results {
         None => Ok(Vec::new()),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|source| Error::Record {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|source| Error::RecordDecode {
             id: rec.config.id.clone(),
             field: "network_results",
             source,
         }),
     }
+}
+
+/// The network attachments (planned or added) as the record stores them.
+pub(crate) fn encode_network_attachments(
+    id: &str,
+    attachments: &[berth_cni::NetworkAttachment],
+) -> Result<serde_json::Value> {
+    serde_json::to_value(attachments).map_err(|source| Error::RecordEncode {
+        id: id.to_string(),
+        field: "network_results",
+        source,
+    })
 }

@@ -35,11 +35,3 @@ impl InvalidValue {
         }
     }
 }
-
-/// Whether `name` is a valid container, pod, network or volume name:
-/// podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
-fn is_valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}

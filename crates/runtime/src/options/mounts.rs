@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_valid_name, InvalidValue};
+use berth_config::{NameError, NameKind};
+
+use super::InvalidValue;
 
 /// One mount of a container.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -388,15 +390,18 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// A volume name: a letter or digit, then letters, digits, `_`, `.`, `-`.
+/// A volume name by berth-config's one name rule: a letter or digit, then letters, digits,
+/// `_`, `.`, `-`, at most 253 characters.
 pub fn check_volume_name(name: &str) -> std::result::Result<(), String> {
-    if is_valid_name(name) {
-        Ok(())
-    } else {
-        Err(format!(
+    match NameKind::Volume.check(name) {
+        Ok(()) => Ok(()),
+        Err(e @ NameError::TooLong { .. }) => {
+            Err(format!("{name:?} is not a valid volume name: {e}"))
+        }
+        Err(NameError::Empty | NameError::Pattern) => Err(format!(
             "{name:?} is not a valid volume name: use letters, digits, `_`, `.`, `-`, \
              starting with a letter or digit (a host path must start with / or .)"
-        ))
+        )),
     }
 }
 
@@ -485,6 +490,8 @@ mod tests {
         assert!(vol_err("/a:/b:fast").contains("unknown volume option"));
         assert!(vol_err("bad name:/b").contains("valid volume name"));
         assert!(vol_err("_x:/b").contains("valid volume name"));
+        let long = format!("{}:/b", "v".repeat(254));
+        assert!(vol_err(&long).contains("at most 253"));
         assert!(vol_err(":/b").contains("empty"));
         assert!(vol_err("v:/b:rbind").contains("host paths"));
         assert!(vol_err("/a:/b:nosuid,nosuid").contains("twice"));

@@ -656,3 +656,27 @@ fn a_stop_without_conmon_watches_the_process_instead_of_an_exit_file() {
         .unwrap();
     assert!(!fx.rt.container_exists(&c).unwrap());
 }
+
+#[test]
+fn create_replace_removes_the_container_of_that_name_first() {
+    let fx = Fx::new();
+    let old = fx.create("web");
+    fx.rt.start_container(&old).unwrap();
+    let mut o = ContainerCreateOptions::new("busybox", &["sleep", "100"]);
+    o.name = Some("web".into());
+    assert!(fx.rt.create_container(&o).is_err(), "the name is taken");
+    o.replace = true;
+    let new = fx.rt.create_container(&o).unwrap().config.id;
+    assert_ne!(new, old);
+    assert!(fx.state.container(&old).is_err(), "the old one is gone");
+    assert_eq!(fx.rt.container("web").unwrap().config.id, new);
+
+    // A name no container has just creates; one whose id starts with the name stays.
+    o.name = Some(new[..8].to_string());
+    fx.rt.create_container(&o).unwrap();
+    assert!(fx.state.container(&new).is_ok());
+
+    o.name = None;
+    let err = fx.rt.create_container(&o).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{err}");
+}

@@ -390,6 +390,9 @@ struct SeesStateAtAdd {
     net: std::sync::Arc<berth_cni::testing::FakeNetworkPlugin>,
     state: std::sync::Arc<berth_state::MemoryState>,
     seen: std::sync::Mutex<Option<berth_state::ContainerState>>,
+    /// Written into the state during the next `prepare_ports`: the record of a concurrent
+    /// create that chose a port, recorded it and let it go.
+    plant: std::sync::Mutex<Option<berth_state::ContainerRecord>>,
 }
 
 impl berth_cni::NetworkPlugin for SeesStateAtAdd {
@@ -445,8 +448,12 @@ impl berth_cni::NetworkPlugin for SeesStateAtAdd {
         &self,
         wanted: &[berth_cni::PortMapping],
         taken: &[berth_cni::PortMapping],
-    ) -> berth_cni::Result<Vec<berth_cni::PortMapping>> {
-        self.net.prepare_ports(wanted, taken)
+        recorded: &[berth_cni::PortMapping],
+    ) -> berth_cni::Result<berth_cni::PreparedPorts> {
+        if let Some(r) = self.plant.lock().unwrap().take() {
+            self.state.add_container(&r.config, &r.state).unwrap();
+        }
+        self.net.prepare_ports(wanted, taken, recorded)
     }
     fn status(&self) -> berth_cni::Result<berth_cni::NetworkStatus> {
         self.net.status()
@@ -456,13 +463,12 @@ impl berth_cni::NetworkPlugin for SeesStateAtAdd {
     }
 }
 
-#[test]
-fn the_attachment_is_recorded_before_add() {
-    let fx = Fx::new();
+fn seeing_runtime(fx: &Fx) -> (std::sync::Arc<SeesStateAtAdd>, crate::Runtime) {
     let seer = std::sync::Arc::new(SeesStateAtAdd {
         net: fx.net.clone(),
         state: fx.state.clone(),
         seen: std::sync::Mutex::new(None),
+        plant: std::sync::Mutex::new(None),
     });
     let layers = crate::Layers {
         state: fx.state.clone(),
@@ -477,6 +483,13 @@ fn the_attachment_is_recorded_before_add() {
         ..crate::EngineOptions::default()
     };
     let rt = crate::Runtime::from_layers(super::config_in(fx.dir.path()), layers, engine).unwrap();
+    (seer, rt)
+}
+
+#[test]
+fn the_attachment_is_recorded_before_add() {
+    let fx = Fx::new();
+    let (seer, rt) = seeing_runtime(&fx);
     let mut o = ContainerCreateOptions::new("busybox", &["true"]);
     o.ports = vec![berth_cni::PortMapping::tcp(8080, 80)];
     let id = rt.create_container(&o).unwrap().config.id;
@@ -502,4 +515,25 @@ fn the_attachment_is_recorded_before_add() {
     )
     .unwrap();
     assert!(after[0].has_result());
+}
+
+#[test]
+fn a_port_another_create_records_while_it_is_chosen_is_chosen_again() {
+    let fx = Fx::new();
+    let (seer, rt) = seeing_runtime(&fx);
+    let first = berth_cni::testing::FIRST_CHOSEN_PORT;
+    // Another create chose `first`, recorded it and let it go after this one read the
+    // records and before its choice: the choice is made again.
+    let mut other = berth_state::ContainerRecord::default();
+    other.config.id = "b".repeat(64);
+    other.config.name = "other".into();
+    other.config.port_mappings = vec![berth_cni::PortMapping::tcp(first, 80)];
+    *seer.plant.lock().unwrap() = Some(other);
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.ports = vec![berth_cni::PortMapping::tcp(0, 80)];
+    let rec = rt.create_container(&o).unwrap();
+    assert_eq!(rec.config.port_mappings[0].host_port, first + 1);
+    // A port a record names (running or not) is never chosen.
+    let rec = rt.create_container(&o).unwrap();
+    assert_eq!(rec.config.port_mappings[0].host_port, first + 2);
 }

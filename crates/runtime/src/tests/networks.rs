@@ -192,6 +192,75 @@ fn a_taken_host_port_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn publish_all_maps_each_exposed_port_to_a_chosen_host_port() {
+    let fx = Fx::new();
+    fx.storage.add_image(
+        &["exposing"],
+        berth_storage::ImageConfig {
+            cmd: Some(vec!["sh".into()]),
+            exposed_ports: vec!["80/tcp".into(), "53/udp".into(), "8080".into()],
+            ..Default::default()
+        },
+    );
+    let first = berth_cni::testing::FIRST_CHOSEN_PORT;
+    let mut o = ContainerCreateOptions::new("exposing", &[]);
+    o.publish_all = true;
+    o.ports = PortMapping::parse("9000:8080").unwrap();
+    let rec = fx.rt.create_container(&o).unwrap();
+    let got: Vec<(u16, u16, &str)> = rec
+        .config
+        .port_mappings
+        .iter()
+        .map(|p| (p.host_port, p.container_port, p.protocol.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (9000, 8080, "tcp"),
+            (first, 53, "udp"),
+            (first + 1, 80, "tcp")
+        ],
+        "8080 is published by -p already"
+    );
+
+    // Without a bridge network there is nothing to publish; in a pod the ports are the
+    // pod's (refused, as podman does).
+    o.ports.clear();
+    o.network = Some(crate::NetworkMode::None);
+    let rec = fx.rt.create_container(&o).unwrap();
+    assert!(rec.config.port_mappings.is_empty());
+    fx.rt
+        .create_pod(&PodCreateOptions {
+            name: Some("p".into()),
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    o.network = None;
+    o.pod = Some("p".into());
+    let err = fx.rt.create_container(&o).unwrap_err();
+    assert!(err.to_string().contains("publish them on the pod"), "{err}");
+    // An image that exposes nothing joins a pod with -P.
+    let mut plain = ContainerCreateOptions::new("busybox", &["true"]);
+    plain.publish_all = true;
+    plain.pod = Some("p".into());
+    fx.rt.create_container(&plain).unwrap();
+
+    // An image whose exposed port does not parse names it.
+    fx.storage.add_image(
+        &["broken"],
+        berth_storage::ImageConfig {
+            exposed_ports: vec!["http".into()],
+            ..Default::default()
+        },
+    );
+    let mut o = ContainerCreateOptions::new("broken", &["true"]);
+    o.publish_all = true;
+    let err = fx.rt.create_container(&o).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("\"http\""), "{err}");
+}
+
+#[test]
 fn a_pod_chooses_its_free_ports_and_binds_the_given_ones_when_it_starts() {
     let fx = Fx::new();
     fx.net.hold_port(8080);

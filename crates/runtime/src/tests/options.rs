@@ -115,6 +115,83 @@ fn unreadable_network_results_fail_the_cleanup_instead_of_leaking_the_netns() {
 }
 
 #[test]
+fn system_check_reports_unreadable_network_results_and_repair_records_them_again() {
+    let fx = Fx::new();
+    let id = fx.create("a");
+    fx.rt.start_container(&id).unwrap();
+    let mut rec = fx.state.container(&id).unwrap();
+    rec.state.network_results = Some(serde_json::json!({"not": "attachments"}));
+    fx.state.save_container_state(&id, &rec.state).unwrap();
+    let err = fx.rt.inspect_container(&id).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crate::Error::RecordDecode {
+                field: "network_results",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let opts = crate::CheckOptions {
+        repair: false,
+        min_age: std::time::Duration::ZERO,
+    };
+    let report = fx.rt.system_check(&opts).unwrap();
+    let unreadable: Vec<_> = report
+        .orphans
+        .iter()
+        .filter(|o| o.kind == crate::OrphanKind::UnreadableNetworkResults)
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{report:?}");
+    assert_eq!(unreadable[0].owner.as_deref(), Some(id.as_str()));
+    assert!(unreadable[0].what.contains("network_results"), "{report:?}");
+    // Reported, not torn down: the record is left for the repair.
+    let teardowns = |fx: &Fx| {
+        fx.net_calls()
+            .iter()
+            .filter(|c| c.as_str() == "Teardown")
+            .count()
+    };
+    assert_eq!(teardowns(&fx), 0);
+
+    let repaired = fx
+        .rt
+        .system_check(&crate::CheckOptions {
+            repair: true,
+            ..opts.clone()
+        })
+        .unwrap();
+    let o = repaired
+        .orphans
+        .iter()
+        .find(|o| o.kind == crate::OrphanKind::UnreadableNetworkResults)
+        .unwrap();
+    assert!(o.repaired, "{o:?}");
+    // The running container's network is recorded again as planned from its config, not
+    // torn down; its removal then follows the record.
+    assert_eq!(teardowns(&fx), 0);
+    let rec = fx.state.container(&id).unwrap();
+    let atts = crate::container::network_attachments(&rec).unwrap();
+    assert_eq!(
+        atts.iter().map(|a| a.network.as_str()).collect::<Vec<_>>(),
+        ["berth"]
+    );
+    let again = fx.rt.system_check(&opts).unwrap();
+    assert!(
+        !again
+            .orphans
+            .iter()
+            .any(|o| o.kind == crate::OrphanKind::UnreadableNetworkResults),
+        "{again:?}"
+    );
+    fx.rt.remove_container(&id, true, false).unwrap();
+    assert_eq!(teardowns(&fx), 1);
+    assert!(fx.net.live_netns().is_empty());
+}
+
+#[test]
 fn restart_count_and_infra_are_record_fields() {
     let fx = Fx::new();
     let id = fx.create("a");

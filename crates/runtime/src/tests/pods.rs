@@ -190,3 +190,101 @@ fn kill_pod_signals_every_running_member() {
         .collect();
     assert_eq!(kills, vec![member, infra], "members first, infra last");
 }
+
+#[test]
+fn pod_create_replace_removes_the_pod_of_that_name_with_its_members() {
+    let fx = Fx::new();
+    let (old, infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&old).unwrap();
+    // Without replace the name is taken.
+    let again = PodCreateOptions {
+        name: Some("p".into()),
+        ..PodCreateOptions::default()
+    };
+    assert!(fx.rt.create_pod(&again).is_err());
+    let new = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            replace: true,
+            ..again.clone()
+        })
+        .unwrap();
+    assert_ne!(new.config.id, old);
+    assert_eq!(fx.rt.pod("p").unwrap().config.id, new.config.id);
+    for gone in [&infra, &member] {
+        assert!(fx.state.container(gone).is_err(), "{gone} removed");
+    }
+    assert!(fx.state.pod(&old).is_err());
+
+    // Replacing a name no pod has just creates; a pod whose id starts with the name stays.
+    let prefix = new.config.id[..8].to_string();
+    let other = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some(prefix.clone()),
+            replace: true,
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    assert_eq!(other.config.name, prefix);
+    assert!(fx.state.pod(&new.config.id).is_ok());
+
+    // replace needs a name.
+    let err = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            replace: true,
+            ..PodCreateOptions::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{err}");
+}
+
+#[test]
+fn pod_reports_are_the_rows_of_pod_ps() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    let mut labels = std::collections::BTreeMap::new();
+    labels.insert("tier".to_string(), "db".to_string());
+    let second = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some("q".into()),
+            labels: labels.clone(),
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    fx.rt.start_pod(&pod).unwrap();
+
+    let all = crate::Filters::default();
+    let rows = fx.rt.list_pod_reports(&all).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["q", "p"],
+        "newest first"
+    );
+    let p = &rows[1];
+    assert_eq!(p.id, pod);
+    assert_eq!(p.status, PodStatus::Running);
+    assert_eq!(p.infra_id.as_deref(), Some(infra.as_str()));
+    let mut ids: Vec<_> = p.containers.iter().map(|c| c.id.clone()).collect();
+    ids.sort();
+    let mut want = vec![infra.clone(), member.clone()];
+    want.sort();
+    assert_eq!(ids, want);
+    assert!(p
+        .containers
+        .iter()
+        .all(|c| c.status == ContainerStatus::Running));
+    assert_eq!(p.networks, ["berth"]);
+    assert_eq!(rows[0].id, second.config.id);
+    assert_eq!(rows[0].labels, labels);
+    assert_eq!(rows[0].status, PodStatus::Created);
+    assert_eq!(rows[0].containers.len(), 1);
+
+    let filters =
+        crate::parse_filters(crate::FilterTarget::Pods, &["label=tier=db".to_string()]).unwrap();
+    let rows = fx.rt.list_pod_reports(&filters).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].name, "q");
+}

@@ -6,14 +6,6 @@ use crate::opts::{CreateOptions, RunOptions};
 use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
-    if o.replace {
-        if let Some(n) = &o.name {
-            match rt.remove_container(n, true, false) {
-                Err(e) if !e.is_not_found() => return Err(e.into()),
-                _ => {}
-            }
-        }
-    }
     let opts = convert::create(o)?;
     crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
     // The runtime decides the host ports: a taken one is refused, named by the flag.

@@ -7,14 +7,6 @@ use berth_runtime::Runtime;
 
 /// Runs `pod create`.
 pub(super) fn run(rt: &Runtime, o: &PodCreateOptions) -> anyhow::Result<u8> {
-    if o.replace {
-        if let Some(n) = &o.name {
-            match rt.remove_pod(n, true) {
-                Err(e) if !e.is_not_found() => return Err(e.into()),
-                _ => {}
-            }
-        }
-    }
     let spec = convert::pod(o)?;
     // The id file is opened before the pod exists, so a path that
     // cannot be written leaves no pod behind.

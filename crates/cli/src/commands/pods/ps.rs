@@ -5,7 +5,7 @@ use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::filter::runtime_error;
 use crate::opts::Filters;
 use crate::output::{rows::PODS, OutputFormat, PodSummary};
-use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
+use berth_runtime::{PodReport, Runtime};
 use chrono::Utc;
 use serde_json::Value;
 
@@ -17,22 +17,12 @@ pub(super) fn run(
     format: OutputFormat,
 ) -> anyhow::Result<u8> {
     let now = Utc::now();
-    let mut rows = Vec::new();
-    for p in rt.list_pods_filtered(&filters).map_err(runtime_error)? {
-        let s = match summary(rt, &p) {
-            Ok(s) => s,
-            // Removed while listing.
-            Err(e)
-                if e.downcast_ref::<berth_runtime::Error>()
-                    .is_some_and(berth_runtime::Error::is_not_found) =>
-            {
-                continue
-            }
-            Err(e) => return Err(e),
-        };
-        rows.push(s);
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+    let mut rows: Vec<PodSummary> = rt
+        .list_pod_reports(&filters)
+        .map_err(runtime_error)?
+        .into_iter()
+        .map(summary)
+        .collect();
     if a.latest {
         rows.truncate(1);
     }
@@ -47,35 +37,21 @@ pub(super) fn run(
     print_listing(&format, &PODS, &t, &j, a.noheading)
 }
 
-/// Every container of the pod `pod_id`, running or not.
-fn pod_members(rt: &Runtime, pod_id: &str) -> berth_runtime::Result<Vec<ContainerRecord>> {
-    rt.list_containers(&ListOptions {
-        all: true,
-        pod: Some(pod_id.to_owned()),
-    })
-}
-
-fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
-    let members = pod_members(rt, &p.config.id)?;
-    Ok(PodSummary {
-        id: p.config.id.clone(),
-        name: p.config.name.clone(),
-        status: capitalized(
-            &rt.inspect_pod(&p.config.id)
-                .map_or_else(|_| p.state.status.to_string(), |i| i.state),
-        ),
-        created: p.config.created,
-        infra_id: p.config.infra_container_id.clone(),
-        containers: members
-            .iter()
-            .map(|m| {
-                let word = capitalized(&m.state.status.to_string());
-                (m.config.id.clone(), m.config.name.clone(), word)
-            })
+fn summary(p: PodReport) -> PodSummary {
+    PodSummary {
+        id: p.id,
+        name: p.name,
+        status: capitalized(&p.status.to_string()),
+        created: p.created,
+        infra_id: p.infra_id,
+        containers: p
+            .containers
+            .into_iter()
+            .map(|m| (m.id, m.name, capitalized(&m.status.to_string())))
             .collect(),
-        labels: p.config.labels.clone(),
-        networks: Vec::new(),
-    })
+        labels: p.labels,
+        networks: p.networks,
+    }
 }
 
 /// A state word as `pod ps` shows it: its first letter upper case

@@ -16,6 +16,10 @@ use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
+mod list;
+
+pub use list::{PodContainerReport, PodReport};
+
 /// The infra image's name.
 pub const INFRA_IMAGE: &str = "localhost/berth-infra:latest";
 
@@ -34,6 +38,9 @@ pub struct PodCreateOptions {
     pub network: Option<NetworkMode>,
     /// Hostname of the pod (shared uts).
     pub hostname: Option<String>,
+    /// Remove an existing pod of this name first, with its containers (podman's
+    /// `--replace`); needs `name`.
+    pub replace: bool,
 }
 
 impl Default for PodCreateOptions {
@@ -50,6 +57,7 @@ impl Default for PodCreateOptions {
             ports: Vec::new(),
             network: None,
             hostname: None,
+            replace: false,
         }
     }
 }
@@ -101,11 +109,21 @@ impl Runtime {
         self.check()?;
         let name = match &opts.name {
             Some(n) => {
-                crate::names::validate_name(n)?;
+                crate::names::check_name(crate::NameKind::Pod, n)?;
                 n.clone()
+            }
+            None if opts.replace => {
+                return Err(Error::invalid(
+                    "replace",
+                    "true",
+                    "cannot replace pod without a name being set",
+                ))
             }
             None => self.free_name()?,
         };
+        if opts.replace {
+            self.remove_pod_named(&name)?;
+        }
         let infra_image = self.ensure_infra_image()?;
         let id = crate::names::new_id();
         let infra_id = crate::names::new_id();
@@ -322,6 +340,24 @@ impl Runtime {
         self.state.remove_pod(&pod.config.id)?;
         let _ = std::fs::remove_file(self.lock_dir.join(format!("pod-{}.lock", pod.config.id)));
         Ok(())
+    }
+
+    /// Removes the pod called exactly `name` (not one whose id starts with it), forced;
+    /// none is fine.
+    fn remove_pod_named(&self, name: &str) -> Result<()> {
+        let Some(pod) = self
+            .state
+            .all_pods()?
+            .into_iter()
+            .find(|p| p.config.name == name)
+        else {
+            return Ok(());
+        };
+        match self.remove_pod(&pod.config.id, true) {
+            // Removed by another process meanwhile.
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r,
+        }
     }
 
     /// `pod inspect` data.
