@@ -34,6 +34,31 @@ pub struct PodCreateOptions {
     pub network: Option<NetworkMode>,
     /// Hostname of the pod (shared uts).
     pub hostname: Option<String>,
+    /// The infra container; `None` = a pod without one (`--infra=false`), whose members
+    /// share no namespaces.
+    pub infra: Option<PodInfraOptions>,
+}
+
+/// The infra container of a pod (`pod create --infra-*`), and what the members sharing its
+/// network namespace inherit from it (`--dns*`, `--add-host`) unless they set their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodInfraOptions {
+    /// Its name; `None` = the pod id's first 12 characters and `-infra`.
+    pub name: Option<String>,
+    /// Its image (a local one); `None` = berth's own infra image.
+    pub image: Option<String>,
+    /// Its entrypoint; `None` = catatonit.
+    pub command: Option<Vec<String>>,
+    /// DNS servers.
+    pub dns_servers: Vec<String>,
+    /// DNS search domains.
+    pub dns_search: Vec<String>,
+    /// resolv.conf options.
+    pub dns_options: Vec<String>,
+    /// Extra `/etc/hosts` entries.
+    pub add_hosts: Vec<crate::HostEntry>,
+    /// Sysctls of the shared namespaces.
+    pub sysctls: BTreeMap<String, String>,
 }
 
 impl Default for PodCreateOptions {
@@ -50,6 +75,7 @@ impl Default for PodCreateOptions {
             ports: Vec::new(),
             network: None,
             hostname: None,
+            infra: Some(PodInfraOptions::default()),
         }
     }
 }
@@ -106,7 +132,11 @@ impl Runtime {
             }
             None => self.free_name()?,
         };
-        let infra_image = self.ensure_infra_image()?;
+        let infra_image = match &opts.infra {
+            Some(PodInfraOptions { image: Some(i), .. }) => i.clone(),
+            Some(_) => self.ensure_infra_image()?,
+            None => String::new(),
+        };
         let id = crate::names::new_id();
         let infra_id = crate::names::new_id();
         let config = PodConfig {
@@ -114,7 +144,7 @@ impl Runtime {
             name: name.clone(),
             namespace: self.config.namespace.clone(),
             labels: opts.labels.clone(),
-            infra_container_id: Some(infra_id.clone()),
+            infra_container_id: opts.infra.is_some().then(|| infra_id.clone()),
             shared_namespaces: opts.share.clone(),
             cgroup_parent: String::new(),
             created: chrono::Utc::now(),
@@ -129,18 +159,37 @@ impl Runtime {
                 state.remove_pod(&pid).map_err(Into::into)
             });
         }
-        let infra_opts = ContainerCreateOptions {
-            image: infra_image,
-            name: Some(format!("{}-infra", &id[..12])),
-            command: vec!["/catatonit".into(), "-P".into()],
-            entrypoint: Some(Vec::new()),
-            network: opts.network.clone(),
-            ports: opts.ports.clone(),
-            hostname: opts.hostname.clone().or_else(|| Some(name.clone())),
-            ..ContainerCreateOptions::default()
-        };
-        if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
-            return Err(undo.fail(e));
+        if let Some(infra) = &opts.infra {
+            let (entrypoint, command) = match &infra.command {
+                Some(c) => (Some(c.clone()), Vec::new()),
+                None => (
+                    Some(Vec::new()),
+                    vec!["/catatonit".into(), "-P".into()],
+                ),
+            };
+            let infra_opts = ContainerCreateOptions {
+                image: infra_image,
+                name: Some(
+                    infra
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}-infra", &id[..12])),
+                ),
+                command,
+                entrypoint,
+                network: opts.network.clone(),
+                ports: opts.ports.clone(),
+                hostname: opts.hostname.clone().or_else(|| Some(name.clone())),
+                dns_servers: infra.dns_servers.clone(),
+                dns_search: infra.dns_search.clone(),
+                dns_options: infra.dns_options.clone(),
+                add_hosts: infra.add_hosts.clone(),
+                sysctls: infra.sysctls.clone(),
+                ..ContainerCreateOptions::default()
+            };
+            if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
+                return Err(undo.fail(e));
+            }
         }
         undo.commit();
         Ok(PodRecord {

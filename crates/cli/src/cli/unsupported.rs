@@ -32,6 +32,8 @@ impl Unsupported {
 }
 
 const PS: &[&str] = &["ps", "container list"];
+const IMAGES: &[&str] = &["images", "image list"];
+const SAVE: &[&str] = &["save", "image save"];
 const POD_CREATE: &[&str] = &["pod create"];
 const PUSH: &[&str] = &["push", "image push"];
 
@@ -47,6 +49,31 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         commands: PS,
         flag: "watch",
         reason: "ps does not redraw; run it again (e.g. under watch(1))",
+    },
+    Unsupported {
+        commands: PS,
+        flag: "ns",
+        reason: "the namespace columns are not shown yet",
+    },
+    Unsupported {
+        commands: IMAGES,
+        flag: "history",
+        reason: "berth does not keep an image's earlier names",
+    },
+    Unsupported {
+        commands: SAVE,
+        flag: "uncompressed",
+        reason: "layers are saved as they are stored",
+    },
+    Unsupported {
+        commands: &["container cleanup"],
+        flag: "exec",
+        reason: "exec sessions are cleaned up by the exec command itself",
+    },
+    Unsupported {
+        commands: POD_CREATE,
+        flag: "no-hosts",
+        reason: "the pod's containers always get an /etc/hosts",
     },
     Unsupported {
         commands: PUSH,

@@ -8,7 +8,7 @@ use crate::error::CliError;
 use crate::opts::filter::{parse_filters, runtime_error};
 use crate::opts::targets::Selection;
 use crate::opts::{signal::parse_signal, FilterTarget, Filters, PodCreateOptions, Signal, Targets};
-use crate::output::{parse_format, rows::PODS, OutputFormat, PodSummary};
+use crate::output::{parse_format, rows::pods_listing, OutputFormat, PodSummary};
 use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -256,6 +256,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             if a.latest {
                 rows.truncate(1);
             }
+            crate::output::sort::sort_pods(&mut rows, &a.sort);
             if a.quiet {
                 return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
             }
@@ -264,7 +265,8 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 .map(|r| r.template_row(now, a.no_trunc))
                 .collect();
             let j: Vec<Value> = rows.iter().map(PodSummary::json).collect();
-            print_listing(&format, &PODS, &t, &j, a.noheading)
+            let listing = pods_listing(a.ctr_ids, a.ctr_names, a.ctr_status, a.ns);
+            print_listing(&format, &listing, &t, &j, a.noheading)
         }
     }
 }
@@ -297,6 +299,8 @@ fn summary(rt: &Runtime, p: &PodRecord) -> anyhow::Result<PodSummary> {
             .collect(),
         labels: p.config.labels.clone(),
         networks: Vec::new(),
+        cgroup: p.config.cgroup_parent.clone(),
+        namespace: p.config.namespace.clone(),
     })
 }
 

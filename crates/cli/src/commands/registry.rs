@@ -46,6 +46,7 @@ pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
             }
         }
         RegistryCommand::Push(a) => {
+            push_gzip(a.compression_format.as_deref())?;
             a.creds.as_deref().map(parse_creds).transpose()?;
             if let Some(d) = &a.destination {
                 registry_reference(d)?;
@@ -67,6 +68,25 @@ pub fn check(c: &RegistryCommand) -> anyhow::Result<()> {
         RegistryCommand::Logout(_) => {}
     }
     Ok(())
+}
+
+/// `push --compression-format`: whether uncompressed layers are gzipped.
+/// berth compresses with gzip only.
+fn push_gzip(format: Option<&str>) -> Result<bool, CliError> {
+    match format {
+        None => Ok(false),
+        Some("gzip") => Ok(true),
+        Some(f @ ("zstd" | "zstd:chunked")) => Err(CliError::invalid(
+            "--compression-format",
+            f,
+            "not supported by berth yet: layers are compressed with gzip only",
+        )),
+        Some(f) => Err(CliError::invalid(
+            "--compression-format",
+            f,
+            "expected gzip, zstd or zstd:chunked",
+        )),
+    }
 }
 
 fn pull_platform(a: &PullArgs) -> anyhow::Result<Option<Platform>> {
@@ -141,7 +161,7 @@ fn push(rt: &Runtime, a: &PushArgs) -> anyhow::Result<u8> {
     opts.certs_dir.clone_from(&a.registry.cert_dir);
     opts.auth.authfile.clone_from(&a.registry.authfile);
     opts.auth.credentials = a.creds.as_deref().map(parse_creds).transpose()?;
-    opts.compress = a.compress;
+    opts.compress = a.compress || push_gzip(a.compression_format.as_deref())?;
     opts.progress = transfer(TransferView::for_stderr(a.quiet));
     let report = rt.push_image(&a.image, a.destination.as_deref(), &opts)?;
     if let Some(f) = &a.digestfile {

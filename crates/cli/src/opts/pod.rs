@@ -39,6 +39,10 @@ pub struct PodCreateOptions {
     pub add_hosts: Vec<HostEntry>,
     /// `--dns`.
     pub dns: DnsServers,
+    /// `--dns-search`.
+    pub dns_search: Vec<String>,
+    /// `--dns-option`.
+    pub dns_options: Vec<String>,
     /// `--no-hosts`.
     pub no_hosts: bool,
     /// `--sysctl`.
@@ -104,9 +108,22 @@ impl PodCreateOptions {
                 "ports cannot be published with --network none or host",
             ));
         }
+        if args.exit_policy != "continue" {
+            return Err(if args.exit_policy == "stop" {
+                CliError::invalid(
+                    "--exit-policy",
+                    "stop",
+                    "not supported by berth yet: a pod keeps running when its last container exits",
+                )
+            } else {
+                CliError::invalid("--exit-policy", &args.exit_policy, "expected continue or stop")
+            });
+        }
+        let mut labels = read_label_files("--label-file", &args.label_file)?;
+        labels.extend(parse_key_values("--label", &args.label)?);
         Ok(Self {
             name,
-            labels: parse_key_values("--label", &args.label)?,
+            labels,
             ports,
             share: if args.infra { share } else { Vec::new() },
             network,
@@ -128,6 +145,8 @@ impl PodCreateOptions {
             infra_name: args.infra_name.clone(),
             add_hosts: parse_add_hosts(&args.add_host)?,
             dns: parse_dns(&args.dns)?,
+            dns_search: args.dns_search.clone(),
+            dns_options: args.dns_option.clone(),
             no_hosts: args.no_hosts,
             sysctls: parse_sysctls(&args.sysctl)?,
             memory: args.memory.as_deref().map(parse_memory).transpose()?,
@@ -136,6 +155,37 @@ impl PodCreateOptions {
             pod_id_file: args.pod_id_file.clone(),
         })
     }
+}
+
+/// Reads `--label-file` files: a label per line (`KEY=VALUE`, or `KEY`
+/// for an empty value); blank lines and `#` comments skipped. Later files
+/// win.
+pub fn read_label_files(flag: &str, files: &[PathBuf]) -> Result<BTreeMap<String, String>> {
+    let mut labels = BTreeMap::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadFile {
+            flag: flag.to_owned(),
+            path: path.clone(),
+            source,
+        })?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (k, v) = line.split_once('=').unwrap_or((line, ""));
+            if k.is_empty() {
+                return Err(CliError::FileLine {
+                    flag: flag.to_owned(),
+                    path: path.clone(),
+                    line: i + 1,
+                    reason: format!("{line:?} has no label name; use KEY=VALUE"),
+                });
+            }
+            labels.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    Ok(labels)
 }
 
 #[cfg(test)]
@@ -171,6 +221,25 @@ mod tests {
         assert_eq!(p.share, [Namespace::Net, Namespace::Pid]);
         assert_eq!(create(&["p2"]).unwrap().name.as_deref(), Some("p2"));
         assert!(create(&["--infra=false"]).unwrap().share.is_empty());
+        let p = create(&["--dns-search", "a.example,b.example", "--dns-option", "ndots:2"]).unwrap();
+        assert_eq!(p.dns_search, ["a.example", "b.example"]);
+        assert_eq!(p.dns_options, ["ndots:2"]);
+    }
+
+    #[test]
+    fn label_files_then_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("labels");
+        std::fs::write(&f, "# comment\n\na=1\nb=2\nempty\n").unwrap();
+        let p = create(&["--label-file", f.to_str().unwrap(), "-l", "b=3"]).unwrap();
+        assert_eq!(p.labels["a"], "1");
+        assert_eq!(p.labels["b"], "3");
+        assert_eq!(p.labels["empty"], "");
+        std::fs::write(&f, "ok=1\n=v\n").unwrap();
+        let e = create(&["--label-file", f.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--label-file") && e.contains("line 2"), "{e}");
     }
 
     #[test]
@@ -185,6 +254,9 @@ mod tests {
             (&["--infra=false", "--share", "pid"][..], "--share"),
             (&["--network", "host", "-p", "80"][..], "--publish"),
             (&["-m", "lots"][..], "--memory"),
+            (&["--exit-policy", "stop"][..], "--exit-policy"),
+            (&["--exit-policy", "later"][..], "--exit-policy"),
+            (&["--label-file", "/nonexistent/labels"][..], "--label-file"),
         ] {
             let e = create(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");

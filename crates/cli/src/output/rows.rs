@@ -63,6 +63,44 @@ pub const PODS: Listing = Listing {
     ],
 };
 
+/// `pod ps`'s default table for its column flags, in podman's order:
+/// IDS (`--ctr-ids`), NAMES (`--ctr-names`), STATUS (`--ctr-status`),
+/// then CGROUP and NAMESPACE (`--ns`); # OF CONTAINERS only without the
+/// `--ctr-*` flags.
+pub fn pods_listing(ids: bool, names: bool, status: bool, ns: bool) -> Listing {
+    if !(ids || names || status || ns) {
+        return PODS;
+    }
+    let mut t = String::from("{{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.InfraID}}");
+    for (on, field) in [
+        (ids, "ContainerIds"),
+        (names, "ContainerNames"),
+        (status, "ContainerStatuses"),
+    ] {
+        if on {
+            t.push_str(&format!("\t{{{{.{field}}}}}"));
+        }
+    }
+    if ns {
+        t.push_str("\t{{.Cgroup}}\t{{.Namespace}}");
+    }
+    if !(ids || names || status) {
+        t.push_str("\t{{.NumberOfContainers}}");
+    }
+    Listing {
+        // Built once per `pod ps`; a listing's template is static.
+        default_template: Box::leak(t.into_boxed_str()),
+        headers: &[
+            ("ID", "POD ID"),
+            ("InfraID", "INFRA ID"),
+            ("NumberOfContainers", "# OF CONTAINERS"),
+            ("ContainerIds", "IDS"),
+            ("ContainerNames", "NAMES"),
+            ("ContainerStatuses", "STATUS"),
+        ],
+    }
+}
+
 /// `volume ls`: DRIVER, VOLUME NAME.
 pub const VOLUMES: Listing = Listing {
     default_template: "{{.Driver}}\t{{.Name}}",
@@ -309,6 +347,10 @@ pub struct PodSummary {
     pub labels: BTreeMap<String, String>,
     /// Networks.
     pub networks: Vec<String>,
+    /// The pod's cgroup parent (`pod ps --ns`).
+    pub cgroup: String,
+    /// Its libpod namespace (`pod ps --ns`).
+    pub namespace: String,
 }
 
 impl PodSummary {
@@ -333,19 +375,21 @@ impl PodSummary {
             "ContainerStatuses": self.containers.iter().map(|c| c.2.clone()).collect::<Vec<_>>().join(","),
             "Labels": self.labels,
             "Networks": self.networks.join(","),
+            "Cgroup": self.cgroup,
+            "Namespace": self.namespace,
         })
     }
 
     /// The object `pod ps --format json` prints.
     pub fn json(&self) -> Value {
         json!({
-            "Cgroup": "",
+            "Cgroup": self.cgroup,
             "Containers": self.containers.iter().map(|(id, name, status)| json!({"Id": id, "Names": name, "Status": status})).collect::<Vec<_>>(),
             "Created": self.created.to_rfc3339(),
             "Id": self.id,
             "InfraId": self.infra_id.as_deref().unwrap_or(""),
             "Name": self.name,
-            "Namespace": "",
+            "Namespace": self.namespace,
             "Networks": self.networks,
             "Status": self.status,
             "Labels": self.labels,
@@ -597,7 +641,24 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
             )],
             labels: BTreeMap::new(),
             networks: vec![],
+            cgroup: String::new(),
+            namespace: String::new(),
         };
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &pods_listing(true, true, true, false),
+            &[pod.template_row(now(), false)],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out.lines().next().unwrap(),
+            "POD ID        NAME        STATUS      CREATED                 INFRA ID      IDS           NAMES       STATUS"
+        );
+        assert!(pods_listing(false, false, false, true)
+            .default_template
+            .ends_with("{{.Cgroup}}\t{{.Namespace}}\t{{.NumberOfContainers}}"));
         let out = render_listing(
             &parse_format("--format", None).unwrap(),
             &PODS,

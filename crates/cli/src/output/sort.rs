@@ -1,8 +1,8 @@
-//! `--sort` of `ps` and `images`, with podman 4.3.1's keys and directions:
+//! `--sort` of `ps`, `pod ps` and `images`, with podman 4.3.1's keys and directions:
 //! `ps` sorts every key ascending (so by default oldest first), `images`
 //! shows the newest first and sorts its other keys ascending.
 
-use super::{rows::split_reference, ContainerSummary, ImageSummary};
+use super::{rows::split_reference, ContainerSummary, ImageSummary, PodSummary};
 use chrono::{DateTime, Utc};
 use std::cmp::Ordering;
 
@@ -45,6 +45,17 @@ pub fn sort_images(rows: &mut [ImageSummary], key: &str) {
         "tag" => first(a).1.cmp(&first(b).1),
         "size" => a.size.cmp(&b.size),
         _ => b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)),
+    });
+}
+
+/// Sorts `pod ps` rows by `key` (`created`: newest first; `id`, `name`:
+/// ascending; `number`: fewest containers first). The sort is stable.
+pub fn sort_pods(rows: &mut [PodSummary], key: &str) {
+    rows.sort_by(|a, b| match key {
+        "id" => a.id.cmp(&b.id),
+        "name" => a.name.cmp(&b.name),
+        "number" => a.containers.len().cmp(&b.containers.len()),
+        _ => b.created.cmp(&a.created),
     });
 }
 

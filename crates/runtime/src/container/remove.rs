@@ -41,6 +41,36 @@ impl Runtime {
         self.remove_by_id_within(&rec.config.id, force, volumes, timeout)
     }
 
+    /// What `rm --depend` removes for `id_or_name`, in order: the containers that share its
+    /// namespaces (and theirs, transitively), dependents before what they depend on, and last
+    /// the container's own id.
+    pub fn removal_order(&self, id_or_name: &str) -> Result<Vec<String>> {
+        self.check()?;
+        let rec = self.state.lookup_container(id_or_name)?;
+        let mut order = Vec::new();
+        let mut visiting = Vec::new();
+        self.collect_dependents(&rec.config.id, &mut order, &mut visiting)?;
+        Ok(order)
+    }
+
+    fn collect_dependents(
+        &self,
+        id: &str,
+        order: &mut Vec<String>,
+        visiting: &mut Vec<String>,
+    ) -> Result<()> {
+        if order.iter().any(|o| o == id) || visiting.iter().any(|v| v == id) {
+            return Ok(());
+        }
+        visiting.push(id.to_string());
+        for d in self.state.container_dependents(id)? {
+            self.collect_dependents(&d, order, visiting)?;
+        }
+        visiting.pop();
+        order.push(id.to_string());
+        Ok(())
+    }
+
     pub(crate) fn remove_by_id(&self, id: &str, force: bool, volumes: bool) -> Result<()> {
         self.remove_by_id_within(id, force, volumes, CTR_REMOVE_TIMEOUT)
     }

@@ -311,6 +311,13 @@ fn remove_needs_force_for_running_and_refuses_dependents() {
         matches!(&err, Error::ContainerInUse { dependents, .. } if dependents == &vec![dep.id.clone()]),
         "{err}"
     );
+    // `rm --depend`: the dependent first, then the container itself.
+    assert_eq!(
+        fx.rt.removal_order("base").unwrap(),
+        vec![dep.id.clone(), base.clone()]
+    );
+    assert_eq!(fx.rt.removal_order("dep").unwrap(), vec![dep.id.clone()]);
+    assert!(fx.rt.removal_order("nope").unwrap_err().is_not_found());
 }
 
 #[test]

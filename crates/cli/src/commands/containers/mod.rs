@@ -116,6 +116,20 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 ids.retain(|id| rt.container(id).is_ok_and(|r| !r.config.is_infra()));
             }
             each(&ids, |id| {
+                if a.depend {
+                    // Dependents first, each printed by its id.
+                    let order = match rt.removal_order(id) {
+                        Err(e) if a.ignore && e.is_not_found() => return Ok(()),
+                        r => r?,
+                    };
+                    for dep in order.iter().take(order.len().saturating_sub(1)) {
+                        match rt.remove_container_within(dep, a.force, a.volumes, a.timeout) {
+                            Err(e) if e.is_not_found() => {}
+                            r => r?,
+                        }
+                        out(&format!("{dep}\n"))?;
+                    }
+                }
                 let shown = given_name(&a.sel, rt, id);
                 match rt.remove_container_within(id, a.force, a.volumes, a.timeout) {
                     Err(e) if a.ignore && e.is_not_found() => return Ok(()),
@@ -129,10 +143,24 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             let names = names(rt, &sel)?;
             inspect_containers(rt, &names, &format)
         }
-        Parsed::Logs { sel, opts } => {
+        Parsed::Logs {
+            sel,
+            opts,
+            names: by_name,
+            color,
+        } => {
             let names = names(rt, &sel)?;
             let mut stdout = std::io::stdout();
-            each(&names, |n| Ok(rt.container_logs(n, &opts, &mut stdout)?))
+            let multi = names.len() > 1;
+            let mut i = 0;
+            each(&names, |n| {
+                let mut opts = opts.clone();
+                if multi {
+                    opts.prefix = Some(log_prefix(rt, n, by_name, color.then_some(i))?);
+                }
+                i += 1;
+                Ok(rt.container_logs(n, &opts, &mut stdout)?)
+            })
         }
         Parsed::Wait { sel, condition } => {
             let names = names(rt, &sel)?;
@@ -228,9 +256,10 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             let report = rt.prune_containers(&berth_runtime::ContainerPruneOptions { filters })?;
             super::system::print_prune_report(report)
         }
-        Parsed::Cleanup { sel, rm } => {
+        Parsed::Cleanup { sel, rm, rmi } => {
             let names = names(rt, &sel)?;
             each(&names, |n| {
+                let image = rt.container(n)?.config.image_id;
                 rt.cleanup_container(n)?;
                 if rm {
                     match rt.remove_container(n, true, false) {
@@ -238,10 +267,48 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                         r => r?,
                     }
                 }
+                if rmi && !image.is_empty() {
+                    let report = rt.remove_images(&berth_runtime::ImageRemoveOptions {
+                        images: vec![image],
+                        ignore_missing: true,
+                        ..Default::default()
+                    })?;
+                    // An image another container (or this one, without --rm) still uses
+                    // stays, as podman leaves it.
+                    if let Some(e) = report
+                        .errors
+                        .into_iter()
+                        .find(|e| !matches!(e, berth_runtime::Error::ImageInUse { .. }))
+                    {
+                        return Err(e.into());
+                    }
+                }
                 Ok(())
             })
         }
     }
+}
+
+/// The start of each log line when several containers' logs are shown:
+/// the short id, or the name with `--names`; with `--color`, coloured by
+/// the container's place in the list.
+fn log_prefix(
+    rt: &Runtime,
+    name: &str,
+    by_name: bool,
+    color: Option<usize>,
+) -> anyhow::Result<String> {
+    let rec = rt.container(name)?;
+    let text = if by_name {
+        rec.config.name
+    } else {
+        crate::output::human::short_id(&rec.config.id).to_owned()
+    };
+    Ok(match color {
+        // Red, green, yellow, blue, magenta, cyan, in turn.
+        Some(i) => format!("\x1b[{}m{text}\x1b[0m", 31 + i % 6),
+        None => text,
+    })
 }
 
 fn matches_id(rt: &Runtime, name: &str, id: &str) -> bool {

@@ -81,6 +81,10 @@ pub enum Parsed {
         sel: Selection,
         /// What to show.
         opts: LogOptions,
+        /// `--names`: several containers' lines start with the name, not the short id.
+        names: bool,
+        /// `--color`: that prefix is coloured, one colour per container.
+        color: bool,
     },
     /// `wait`.
     Wait {
@@ -133,6 +137,8 @@ pub enum Parsed {
         sel: Selection,
         /// `--rm`: remove them afterwards.
         rm: bool,
+        /// `--rmi`: then remove their images, unless another container uses them.
+        rmi: bool,
     },
 }
 
@@ -168,6 +174,8 @@ pub struct Rm {
     pub force: bool,
     /// `--volumes`.
     pub volumes: bool,
+    /// `--depend`: the containers depending on each one go first.
+    pub depend: bool,
     /// `--time`.
     pub timeout: Duration,
 }
@@ -259,6 +267,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             ignore: a.ignore,
             force: a.force,
             volumes: a.volumes,
+            depend: a.depend,
             timeout: Duration::from_secs(a.time),
         }),
         ContainerCommand::Stats(a) => Parsed::Stats(stats(a)?),
@@ -280,6 +289,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
             rm: a.rm,
+            rmi: a.rmi,
         },
     })
 }
@@ -344,7 +354,10 @@ fn logs(a: &LogsArgs) -> anyhow::Result<Parsed> {
             since,
             until,
             timestamps: a.timestamps,
+            prefix: None,
         },
+        names: a.names,
+        color: a.color,
     })
 }
 
@@ -451,7 +464,7 @@ mod tests {
 
     #[test]
     fn latest_wins_and_listing_forms_need_no_names() {
-        let Parsed::Logs { sel, opts } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap()
+        let Parsed::Logs { sel, opts, .. } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap()
         else {
             panic!()
         };
