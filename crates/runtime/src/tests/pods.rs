@@ -190,3 +190,63 @@ fn kill_pod_signals_every_running_member() {
         .collect();
     assert_eq!(kills, vec![member, infra], "members first, infra last");
 }
+
+#[test]
+fn pod_infra_options_reach_the_infra_container_and_members_inherit_dns_and_hosts() {
+    let fx = Fx::new();
+    let o = PodCreateOptions {
+        name: Some("p".into()),
+        infra: Some(crate::PodInfraOptions {
+            name: Some("p-holder".into()),
+            command: Some(vec!["/catatonit".into(), "-P".into(), "-g".into()]),
+            dns_servers: vec!["192.0.2.53".into()],
+            dns_search: vec!["example.test".into()],
+            dns_options: vec!["ndots:2".into()],
+            add_hosts: crate::parse_add_hosts("--add-host", &["db:192.0.2.10".to_owned()]).unwrap(),
+            sysctls: [("net.ipv4.ip_forward".to_owned(), "1".to_owned())].into(),
+            ..Default::default()
+        }),
+        ..PodCreateOptions::default()
+    };
+    let pod = fx.rt.create_pod(&o).unwrap();
+    let infra = fx.rt.container("p-holder").unwrap();
+    assert_eq!(
+        pod.config.infra_container_id.as_deref(),
+        Some(infra.config.id.as_str())
+    );
+    assert_eq!(infra.config.entrypoint, vec!["/catatonit", "-P", "-g"]);
+    assert_eq!(infra.config.sysctls["net.ipv4.ip_forward"], "1");
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("p".into());
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert_eq!(m.dns_servers, ["192.0.2.53"]);
+    assert_eq!(m.dns_search, ["example.test"]);
+    assert_eq!(m.dns_options, ["ndots:2"]);
+    assert_eq!(m.hosts_add.len(), 1);
+    // A member's own settings win.
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("p".into());
+    c.dns_servers = vec!["192.0.2.54".into()];
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert_eq!(m.dns_servers, ["192.0.2.54"]);
+}
+
+#[test]
+fn a_pod_without_infra_has_no_infra_container() {
+    let fx = Fx::new();
+    let pod = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some("bare".into()),
+            infra: None,
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    assert!(pod.config.infra_container_id.is_none());
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("bare".into());
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert!(m.shared_namespaces.net.is_none());
+    assert!(fx.rt.start_pod("bare").unwrap().is_empty());
+    fx.rt.remove_pod("bare", true).unwrap();
+}
