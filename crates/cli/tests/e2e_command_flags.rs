@@ -158,3 +158,69 @@ fn flags_berth_cannot_carry_out_are_refused_before_anything_runs() {
         "--sign-by: not supported by berth yet: berth does not sign images",
     );
 }
+
+#[test]
+fn mount_listing_json_and_no_trunc() {
+    let b = Berth::new();
+    let id = b
+        .ok(&["create", "--network", "none", "--name", "mc", IMG, "true"])
+        .trim()
+        .to_owned();
+    let path = b.ok(&["mount", "mc"]).trim().to_owned();
+    assert_eq!(
+        b.ok(&["mount", "--no-trunc"]),
+        format!("{id}  {path}\n")
+    );
+    assert_eq!(b.ok(&["mount"]), format!("{}  {path}\n", &id[..12]));
+    let v: serde_json::Value = serde_json::from_str(&b.ok(&["mount", "--format", "json"])).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!([{"id": id, "names": ["mc"], "mountpoint": path}])
+    );
+    b.fails(
+        &["mount", "--format", "table"],
+        "invalid value \"table\" for --format: expected json",
+    );
+    b.ok(&["unmount", "mc"]);
+}
+
+#[test]
+fn inspect_size_history_human_and_import_platform() {
+    let b = Berth::new();
+    b.ok(&[
+        "run", "--network", "none", "--name", "sz", IMG, "sh", "-c",
+        "head -c 100000 /dev/zero > /big",
+    ]);
+    for cmd in [&["inspect", "--size"][..], &["container", "inspect", "-s"]] {
+        let mut args = cmd.to_vec();
+        args.extend(["--format", "{{.SizeRw}} {{.SizeRootFs}}", "sz"]);
+        let out = b.ok(&args);
+        let (rw, root) = out.trim().split_once(' ').unwrap();
+        let (rw, root): (u64, u64) = (rw.parse().unwrap(), root.parse().unwrap());
+        assert!(rw >= 100_000 && root > rw, "{out}");
+    }
+    let human = b.ok(&["history", "--format", "{{.Created}}|{{.Size}}", IMG]);
+    assert!(human.contains("ago|"), "{human}");
+    let raw = b.ok(&["history", "-H=false", "--format", "{{.Created}}|{{.Size}}", IMG]);
+    let (created, size) = raw.trim().split_once('|').unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created).is_ok(),
+        "{raw}"
+    );
+    assert!(size.parse::<u64>().is_ok(), "{raw}");
+    b.ok(&[
+        "import",
+        "--arch",
+        "arm64",
+        "--os",
+        "linux",
+        "--variant",
+        "v8",
+        image_tar().to_str().unwrap(),
+        "localhost/armish",
+    ]);
+    assert_eq!(
+        b.ok(&["image", "inspect", "--format", "{{.Architecture}} {{.Os}}", "localhost/armish"]),
+        "arm64 linux\n"
+    );
+}

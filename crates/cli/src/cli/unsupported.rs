@@ -62,6 +62,11 @@ pub const UNSUPPORTED: &[Unsupported] = &[
     },
     Unsupported {
         commands: SAVE,
+        flag: "compress",
+        reason: "layers are saved as they are stored",
+    },
+    Unsupported {
+        commands: SAVE,
         flag: "uncompressed",
         reason: "layers are saved as they are stored",
     },

@@ -171,6 +171,9 @@ fn import_options(a: &ImportArgs) -> anyhow::Result<ImportOptions> {
     let mut opts = ImportOptions {
         names: a.reference.iter().cloned().collect(),
         message: a.message.clone(),
+        architecture: a.arch.clone(),
+        os: a.os.clone(),
+        variant: a.variant.clone(),
         ..ImportOptions::default()
     };
     for c in &a.change {
@@ -211,9 +214,10 @@ fn history(rt: &Runtime, a: &crate::cli::HistoryArgs) -> anyhow::Result<u8> {
         let id = h.id.clone().unwrap_or_else(|| "<missing>".to_owned());
         rows.push(json!({
             "ID": if a.no_trunc || id.len() < 12 { id.clone() } else { short_id(&id).to_owned() },
-            "Created": time_ago(created, now),
+            // `--human=false`: podman's RFC 3339 times and sizes in bytes.
+            "Created": if a.human { time_ago(created, now) } else { created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
             "CreatedBy": h.created_by.clone().unwrap_or_default(),
-            "Size": human_size(h.size),
+            "Size": if a.human { human_size(h.size) } else { h.size.to_string() },
             "Comment": h.comment.clone().unwrap_or_default(),
         }));
         json_rows.push(json!({

@@ -19,7 +19,7 @@ use crate::opts::targets::Selection;
 use crate::opts::Targets;
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use copy::copy;
-pub use listing::inspect_containers;
+pub use listing::{inspect_containers, inspect_value};
 use listing::{ps, stats, top};
 pub use parse::{parse, Parsed};
 use run::{create, exec, foreground, run_container};
@@ -139,9 +139,9 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             })
         }
         Parsed::List(l) => ps(rt, &l),
-        Parsed::Inspect { sel, format } => {
+        Parsed::Inspect { sel, format, size } => {
             let names = names(rt, &sel)?;
-            inspect_containers(rt, &names, &format)
+            inspect_containers(rt, &names, &format, size)
         }
         Parsed::Logs {
             sel,
@@ -225,19 +225,40 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             Ok(0)
         }
         Parsed::Cp(o) => copy(rt, &o),
-        Parsed::Mount { sel: None } => {
-            for r in all_containers(rt)? {
-                if !r.state.mount_point.is_empty() {
-                    out(&format!(
-                        "{}  {}\n",
-                        &r.config.id[..12],
-                        r.state.mount_point
-                    ))?;
-                }
+        Parsed::Mount {
+            sel: None,
+            json,
+            no_trunc,
+        } => {
+            let mounted: Vec<ContainerRecord> = all_containers(rt)?
+                .into_iter()
+                .filter(|r| !r.state.mount_point.is_empty())
+                .collect();
+            if json {
+                let objs: Vec<serde_json::Value> = mounted
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.config.id,
+                            "names": [r.config.name],
+                            "mountpoint": r.state.mount_point,
+                        })
+                    })
+                    .collect();
+                out(&format!("{}\n", serde_json::to_string_pretty(&objs)?))?;
+                return Ok(0);
+            }
+            for r in mounted {
+                let id = if no_trunc {
+                    &r.config.id[..]
+                } else {
+                    &r.config.id[..12]
+                };
+                out(&format!("{id}  {}\n", r.state.mount_point))?;
             }
             Ok(0)
         }
-        Parsed::Mount { sel: Some(sel) } => {
+        Parsed::Mount { sel: Some(sel), .. } => {
             let names = names(rt, &sel)?;
             each(&names, |n| {
                 let p = rt.mount_container(n)?;

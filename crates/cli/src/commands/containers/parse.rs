@@ -74,6 +74,8 @@ pub enum Parsed {
         sel: Selection,
         /// `--format`.
         format: OutputFormat,
+        /// `--size`.
+        size: bool,
     },
     /// `logs`.
     Logs {
@@ -113,6 +115,10 @@ pub enum Parsed {
     Mount {
         /// The containers to mount.
         sel: Option<Selection>,
+        /// `--format json` (the listing only).
+        json: bool,
+        /// `--no-trunc`: full ids in the listing.
+        no_trunc: bool,
     },
     /// `unmount`.
     Unmount {
@@ -273,6 +279,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         ContainerCommand::Stats(a) => Parsed::Stats(stats(a)?),
         ContainerCommand::Inspect(a) => Parsed::Inspect {
             format: parse_format("--format", Some(&a.format))?,
+            size: a.size,
             sel: Selection::latest_or_named(a.latest, &a.containers)?,
         },
         ContainerCommand::Attach(a) => Parsed::Attach(attach(&a)?),
@@ -412,7 +419,16 @@ fn mount(a: &MountArgs) -> anyhow::Result<Parsed> {
             &a.containers,
         )?)
     };
-    Ok(Parsed::Mount { sel })
+    let json = match a.format.as_deref() {
+        None => false,
+        Some("json") => true,
+        Some(f) => return Err(CliError::invalid("--format", f, "expected json").into()),
+    };
+    Ok(Parsed::Mount {
+        sel,
+        json,
+        no_trunc: a.no_trunc,
+    })
 }
 
 #[cfg(test)]
@@ -472,7 +488,7 @@ mod tests {
         assert_eq!(opts.tail, Some(3));
         assert!(matches!(
             parsed(&["mount"]).unwrap(),
-            Parsed::Mount { sel: None }
+            Parsed::Mount { sel: None, .. }
         ));
         let Parsed::Stats(s) = parsed(&["stats", "--no-stream"]).unwrap() else {
             panic!()
