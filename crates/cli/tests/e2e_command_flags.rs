@@ -145,8 +145,8 @@ fn container_cleanup_rmi_removes_the_image_no_one_else_uses() {
 fn flags_berth_cannot_carry_out_are_refused_before_anything_runs() {
     let b = Berth::new();
     b.fails(
-        &["ps", "--ns"],
-        "--ns: not supported by berth yet: the namespace columns are not shown yet",
+        &["images", "--history"],
+        "--history: not supported by berth yet: berth does not keep an image's earlier names",
     );
     b.fails(
         &["pod", "create", "--memory", "64m", "--name", "p"],
@@ -222,5 +222,29 @@ fn inspect_size_history_human_and_import_platform() {
     assert_eq!(
         b.ok(&["image", "inspect", "--format", "{{.Architecture}} {{.Os}}", "localhost/armish"]),
         "arm64 linux\n"
+    );
+}
+
+#[test]
+fn ps_ns_shows_the_namespaces_of_running_containers() {
+    let b = Berth::new();
+    b.sleeper("nsc", &[]);
+    let out = b.ok(&["ps", "--ns"]);
+    let mut lines = out.lines();
+    let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        head,
+        ["CONTAINER", "ID", "NAMES", "PID", "CGROUPNS", "IPC", "MNT", "NET", "PIDNS", "USERNS", "UTS"]
+    );
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(row[1], "nsc");
+    let pid = row[2];
+    let net = std::fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+    assert_eq!(net.to_string_lossy(), format!("net:[{}]", row[6]));
+    let host_net = std::fs::read_link("/proc/self/ns/net").unwrap();
+    assert_ne!(net, host_net, "--network none has its own namespace");
+    assert_eq!(
+        b.ok(&["ps", "--ns", "--format", "{{.Namespaces.NET}}"]).trim(),
+        row[6]
     );
 }

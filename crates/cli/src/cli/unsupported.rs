@@ -51,11 +51,6 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "ps does not redraw; run it again (e.g. under watch(1))",
     },
     Unsupported {
-        commands: PS,
-        flag: "ns",
-        reason: "the namespace columns are not shown yet",
-    },
-    Unsupported {
         commands: IMAGES,
         flag: "history",
         reason: "berth does not keep an image's earlier names",

@@ -21,6 +21,16 @@ pub const PS: Listing = Listing {
     ],
 };
 
+/// `ps --ns`: the container's namespaces instead of the usual columns.
+pub const PS_NAMESPACES: Listing = Listing {
+    default_template: "{{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}",
+    headers: &[
+        ("ID", "CONTAINER ID"),
+        ("Namespaces.Cgroup", "CGROUPNS"),
+        ("Namespaces.User", "USERNS"),
+    ],
+};
+
 /// `ps --size` adds SIZE; `ps --pod` adds POD ID and PODNAME.
 pub fn ps_listing(size: bool, pod: bool) -> Listing {
     match (size, pod) {
@@ -97,6 +107,7 @@ pub fn pods_listing(ids: bool, names: bool, status: bool, ns: bool) -> Listing {
             ("ContainerIds", "IDS"),
             ("ContainerNames", "NAMES"),
             ("ContainerStatuses", "STATUS"),
+            ("Namespace", "NAMESPACES"),
         ],
     }
 }

@@ -5,7 +5,10 @@ use super::{finish, names, render_objects_as};
 use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::filter::runtime_error;
 use crate::opts::targets::Selection;
-use crate::output::{rows::ps_listing, ContainerSummary, OutputFormat, StatusView};
+use crate::output::{
+    rows::{ps_listing, PS_NAMESPACES},
+    ContainerSummary, OutputFormat, StatusView,
+};
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -91,12 +94,33 @@ pub(super) fn ps(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     if a.quiet {
         return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
-    let t: Vec<Value> = rows
+    let mut t: Vec<Value> = rows
         .iter()
         .map(|r| r.template_row(now, a.no_trunc))
         .collect();
-    let j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
-    print_listing(&l.format, &ps_listing(a.size, a.pod), &t, &j, a.noheading)
+    let mut j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
+    if a.ns {
+        // `--ns`: each row's namespaces, for the table and for templates.
+        for (row, (tv, jv)) in rows.iter().zip(t.iter_mut().zip(j.iter_mut())) {
+            let ns = recs
+                .iter()
+                .find(|r| r.config.id == row.id)
+                .map(|r| rt.container_namespaces(r))
+                .unwrap_or_default();
+            let ns = serde_json::to_value(ns)?;
+            for v in [tv, jv] {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("Namespaces".into(), ns.clone());
+                }
+            }
+        }
+    }
+    let listing = if a.ns {
+        PS_NAMESPACES
+    } else {
+        ps_listing(a.size, a.pod)
+    };
+    print_listing(&l.format, &listing, &t, &j, a.noheading)
 }
 
 /// `inspect` of containers.
