@@ -76,6 +76,26 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "the pod's containers always get an /etc/hosts",
     },
     Unsupported {
+        commands: &["network create"],
+        flag: "internal",
+        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
+    },
+    Unsupported {
+        commands: &["network create"],
+        flag: "ipv6",
+        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
+    },
+    Unsupported {
+        commands: &["network create"],
+        flag: "ip-range",
+        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
+    },
+    Unsupported {
+        commands: &["network create"],
+        flag: "label",
+        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
+    },
+    Unsupported {
         commands: PUSH,
         flag: "format",
         reason: "berth pushes the stored manifest as it is and does not convert manifest types",
