@@ -17,10 +17,7 @@ use common::{image_tar, Berth, IMG};
 fn rm_depend_removes_a_container_without_dependents() {
     let b = Berth::new();
     b.sleeper("base", &[]);
-    assert_eq!(
-        b.ok(&["rm", "-f", "-t", "0", "--depend", "base"]),
-        "base\n"
-    );
+    assert_eq!(b.ok(&["rm", "-f", "-t", "0", "--depend", "base"]), "base\n");
     assert_eq!(b.ok(&["ps", "-aq"]), "");
     assert_ne!(b.run(&["rm", "--depend", "base"]).code, 0);
     assert_eq!(b.ok(&["rm", "--depend", "--ignore", "base"]), "");
@@ -30,10 +27,28 @@ fn rm_depend_removes_a_container_without_dependents() {
 fn logs_of_several_containers_start_with_the_id_or_the_name() {
     let b = Berth::new();
     let one = b
-        .ok(&["run", "--network", "none", "--name", "l1", IMG, "echo", "one"])
+        .ok(&[
+            "run",
+            "--network",
+            "none",
+            "--name",
+            "l1",
+            IMG,
+            "echo",
+            "one",
+        ])
         .trim()
         .to_owned();
-    b.ok(&["run", "--network", "none", "--name", "l2", IMG, "echo", "two"]);
+    b.ok(&[
+        "run",
+        "--network",
+        "none",
+        "--name",
+        "l2",
+        IMG,
+        "echo",
+        "two",
+    ]);
     let id1 = b.ok(&["inspect", "--format", "{{.Id}}", "l1"]);
     let id2 = b.ok(&["inspect", "--format", "{{.Id}}", "l2"]);
     assert_eq!(one, "one");
@@ -75,12 +90,14 @@ fn pod_create_infra_and_dns_flags_reach_the_members() {
         "--add-host",
         "db:192.0.2.10",
     ]);
+    assert_eq!(b.ok(&["ps", "-a", "--format", "{{.Names}}"]), "p-holder\n");
     assert_eq!(
-        b.ok(&["ps", "-a", "--format", "{{.Names}}"]),
-        "p-holder\n"
-    );
-    assert_eq!(
-        b.ok(&["pod", "ps", "--format", "{{.Labels.tier}} {{.Labels.owner}}"]),
+        b.ok(&[
+            "pod",
+            "ps",
+            "--format",
+            "{{.Labels.tier}} {{.Labels.owner}}"
+        ]),
         "web you\n"
     );
     let resolv = b.ok(&["run", "--rm", "--pod", "p", IMG, "cat", "/etc/resolv.conf"]);
@@ -89,7 +106,9 @@ fn pod_create_infra_and_dns_flags_reach_the_members() {
     assert!(resolv.contains("options ndots:2"), "{resolv}");
     let hosts = b.ok(&["run", "--rm", "--pod", "p", IMG, "cat", "/etc/hosts"]);
     assert!(
-        hosts.lines().any(|l| l.starts_with("192.0.2.10") && l.contains("db")),
+        hosts
+            .lines()
+            .any(|l| l.starts_with("192.0.2.10") && l.contains("db")),
         "{hosts}"
     );
 }
@@ -131,8 +150,24 @@ fn a_pod_without_infra_and_pod_ps_columns_and_sort() {
 fn container_cleanup_rmi_removes_the_image_no_one_else_uses() {
     let b = Berth::new();
     b.ok(&["import", image_tar().to_str().unwrap(), "localhost/once"]);
-    b.ok(&["create", "--network", "none", "--name", "c1", "localhost/once", "true"]);
-    b.ok(&["create", "--network", "none", "--name", "c2", "localhost/once", "true"]);
+    b.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "c1",
+        "localhost/once",
+        "true",
+    ]);
+    b.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "c2",
+        "localhost/once",
+        "true",
+    ]);
     // c2 still uses the image: it stays.
     b.ok(&["container", "cleanup", "--rm", "--rmi", "c1"]);
     assert_eq!(b.run(&["image", "exists", "localhost/once"]).code, 0);
@@ -167,10 +202,7 @@ fn mount_listing_json_and_no_trunc() {
         .trim()
         .to_owned();
     let path = b.ok(&["mount", "mc"]).trim().to_owned();
-    assert_eq!(
-        b.ok(&["mount", "--no-trunc"]),
-        format!("{id}  {path}\n")
-    );
+    assert_eq!(b.ok(&["mount", "--no-trunc"]), format!("{id}  {path}\n"));
     assert_eq!(b.ok(&["mount"]), format!("{}  {path}\n", &id[..12]));
     let v: serde_json::Value = serde_json::from_str(&b.ok(&["mount", "--format", "json"])).unwrap();
     assert_eq!(
@@ -188,7 +220,14 @@ fn mount_listing_json_and_no_trunc() {
 fn inspect_size_history_human_and_import_platform() {
     let b = Berth::new();
     b.ok(&[
-        "run", "--network", "none", "--name", "sz", IMG, "sh", "-c",
+        "run",
+        "--network",
+        "none",
+        "--name",
+        "sz",
+        IMG,
+        "sh",
+        "-c",
         "head -c 100000 /dev/zero > /big",
     ]);
     for cmd in [&["inspect", "--size"][..], &["container", "inspect", "-s"]] {
@@ -201,7 +240,13 @@ fn inspect_size_history_human_and_import_platform() {
     }
     let human = b.ok(&["history", "--format", "{{.Created}}|{{.Size}}", IMG]);
     assert!(human.contains("ago|"), "{human}");
-    let raw = b.ok(&["history", "-H=false", "--format", "{{.Created}}|{{.Size}}", IMG]);
+    let raw = b.ok(&[
+        "history",
+        "-H=false",
+        "--format",
+        "{{.Created}}|{{.Size}}",
+        IMG,
+    ]);
     let (created, size) = raw.trim().split_once('|').unwrap();
     assert!(
         chrono::DateTime::parse_from_rfc3339(created).is_ok(),
@@ -220,7 +265,13 @@ fn inspect_size_history_human_and_import_platform() {
         "localhost/armish",
     ]);
     assert_eq!(
-        b.ok(&["image", "inspect", "--format", "{{.Architecture}} {{.Os}}", "localhost/armish"]),
+        b.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Architecture}} {{.Os}}",
+            "localhost/armish"
+        ]),
         "arm64 linux\n"
     );
 }
@@ -234,7 +285,19 @@ fn ps_ns_shows_the_namespaces_of_running_containers() {
     let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(
         head,
-        ["CONTAINER", "ID", "NAMES", "PID", "CGROUPNS", "IPC", "MNT", "NET", "PIDNS", "USERNS", "UTS"]
+        [
+            "CONTAINER",
+            "ID",
+            "NAMES",
+            "PID",
+            "CGROUPNS",
+            "IPC",
+            "MNT",
+            "NET",
+            "PIDNS",
+            "USERNS",
+            "UTS"
+        ]
     );
     let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(row[1], "nsc");
@@ -244,7 +307,8 @@ fn ps_ns_shows_the_namespaces_of_running_containers() {
     let host_net = std::fs::read_link("/proc/self/ns/net").unwrap();
     assert_ne!(net, host_net, "--network none has its own namespace");
     assert_eq!(
-        b.ok(&["ps", "--ns", "--format", "{{.Namespaces.NET}}"]).trim(),
+        b.ok(&["ps", "--ns", "--format", "{{.Namespaces.NET}}"])
+            .trim(),
         row[6]
     );
 }

@@ -246,7 +246,8 @@ fn other_commands_match_podman_both_ways() {
                 .unwrap_or_else(|| panic!("README exception names no berth command `{cmd}`"));
         }
         assert!(
-            c.get_arguments().any(|a| a.get_long() == Some(flag.as_str())),
+            c.get_arguments()
+                .any(|a| a.get_long() == Some(flag.as_str())),
             "README exception `{cmd} --{flag}`: berth has no such flag"
         );
     }

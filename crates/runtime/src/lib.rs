@@ -91,10 +91,10 @@ pub use berth_config::{CgroupManager, NameError, NameKind, StorageConfig, Storag
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
-    parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError, CopyOptions, ExecOptions,
-    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
-    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
-    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
+    parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
+    CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,
+    InspectMount, InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord,
+    LogStream, NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{

@@ -162,10 +162,7 @@ impl Runtime {
         if let Some(infra) = &opts.infra {
             let (entrypoint, command) = match &infra.command {
                 Some(c) => (Some(c.clone()), Vec::new()),
-                None => (
-                    Some(Vec::new()),
-                    vec!["/catatonit".into(), "-P".into()],
-                ),
+                None => (Some(Vec::new()), vec!["/catatonit".into(), "-P".into()]),
             };
             let infra_opts = ContainerCreateOptions {
                 image: infra_image,

@@ -8,7 +8,11 @@ use crate::error::CliError;
 use crate::opts::filter::{parse_filters, runtime_error};
 use crate::opts::targets::Selection;
 use crate::opts::{signal::parse_signal, FilterTarget, Filters, PodCreateOptions, Signal, Targets};
-use crate::output::{parse_format, rows::pods_listing, OutputFormat, PodSummary};
+use crate::output::{
+    parse_format,
+    rows::{pods_listing, PodColumns},
+    OutputFormat, PodSummary,
+};
 use berth_runtime::{ContainerRecord, ListOptions, PodRecord, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -265,7 +269,12 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 .map(|r| r.template_row(now, a.no_trunc))
                 .collect();
             let j: Vec<Value> = rows.iter().map(PodSummary::json).collect();
-            let listing = pods_listing(a.ctr_ids, a.ctr_names, a.ctr_status, a.ns);
+            let listing = pods_listing(PodColumns {
+                ids: a.ctr_ids,
+                names: a.ctr_names,
+                status: a.ctr_status,
+                ns: a.ns,
+            });
             print_listing(&format, &listing, &t, &j, a.noheading)
         }
     }

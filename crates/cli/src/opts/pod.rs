@@ -116,7 +116,11 @@ impl PodCreateOptions {
                     "not supported by berth yet: a pod keeps running when its last container exits",
                 )
             } else {
-                CliError::invalid("--exit-policy", &args.exit_policy, "expected continue or stop")
+                CliError::invalid(
+                    "--exit-policy",
+                    &args.exit_policy,
+                    "expected continue or stop",
+                )
             });
         }
         let mut labels = read_label_files("--label-file", &args.label_file)?;
@@ -221,7 +225,13 @@ mod tests {
         assert_eq!(p.share, [Namespace::Net, Namespace::Pid]);
         assert_eq!(create(&["p2"]).unwrap().name.as_deref(), Some("p2"));
         assert!(create(&["--infra=false"]).unwrap().share.is_empty());
-        let p = create(&["--dns-search", "a.example,b.example", "--dns-option", "ndots:2"]).unwrap();
+        let p = create(&[
+            "--dns-search",
+            "a.example,b.example",
+            "--dns-option",
+            "ndots:2",
+        ])
+        .unwrap();
         assert_eq!(p.dns_search, ["a.example", "b.example"]);
         assert_eq!(p.dns_options, ["ndots:2"]);
     }

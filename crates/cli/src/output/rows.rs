@@ -73,29 +73,38 @@ pub const PODS: Listing = Listing {
     ],
 };
 
+/// The columns `pod ps` adds: `--ctr-ids`, `--ctr-names`, `--ctr-status`,
+/// `--ns`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PodColumns {
+    /// IDS.
+    pub ids: bool,
+    /// NAMES.
+    pub names: bool,
+    /// STATUS of each container.
+    pub status: bool,
+    /// CGROUP and NAMESPACES.
+    pub ns: bool,
+}
+
 /// `pod ps`'s default table for its column flags, in podman's order:
-/// IDS (`--ctr-ids`), NAMES (`--ctr-names`), STATUS (`--ctr-status`),
-/// then CGROUP and NAMESPACE (`--ns`); # OF CONTAINERS only without the
-/// `--ctr-*` flags.
-pub fn pods_listing(ids: bool, names: bool, status: bool, ns: bool) -> Listing {
-    if !(ids || names || status || ns) {
+/// IDS, NAMES, STATUS, then CGROUP and NAMESPACES; # OF CONTAINERS only
+/// without the `--ctr-*` flags.
+pub fn pods_listing(c: PodColumns) -> Listing {
+    if c == PodColumns::default() {
         return PODS;
     }
     let mut t = String::from("{{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.InfraID}}");
     for (on, field) in [
-        (ids, "ContainerIds"),
-        (names, "ContainerNames"),
-        (status, "ContainerStatuses"),
+        (c.ids, "\t{{.ContainerIds}}"),
+        (c.names, "\t{{.ContainerNames}}"),
+        (c.status, "\t{{.ContainerStatuses}}"),
+        (c.ns, "\t{{.Cgroup}}\t{{.Namespace}}"),
+        (!(c.ids || c.names || c.status), "\t{{.NumberOfContainers}}"),
     ] {
         if on {
-            t.push_str(&format!("\t{{{{.{field}}}}}"));
+            t.push_str(field);
         }
-    }
-    if ns {
-        t.push_str("\t{{.Cgroup}}\t{{.Namespace}}");
-    }
-    if !(ids || names || status) {
-        t.push_str("\t{{.NumberOfContainers}}");
     }
     Listing {
         // Built once per `pod ps`; a listing's template is static.
@@ -657,7 +666,12 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
         };
         let out = render_listing(
             &parse_format("--format", None).unwrap(),
-            &pods_listing(true, true, true, false),
+            &pods_listing(PodColumns {
+                ids: true,
+                names: true,
+                status: true,
+                ns: false,
+            }),
             &[pod.template_row(now(), false)],
             &[],
             false,
@@ -667,9 +681,12 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
             out.lines().next().unwrap(),
             "POD ID        NAME        STATUS      CREATED                 INFRA ID      IDS           NAMES       STATUS"
         );
-        assert!(pods_listing(false, false, false, true)
-            .default_template
-            .ends_with("{{.Cgroup}}\t{{.Namespace}}\t{{.NumberOfContainers}}"));
+        assert!(pods_listing(PodColumns {
+            ns: true,
+            ..PodColumns::default()
+        })
+        .default_template
+        .ends_with("{{.Cgroup}}\t{{.Namespace}}\t{{.NumberOfContainers}}"));
         let out = render_listing(
             &parse_format("--format", None).unwrap(),
             &PODS,

@@ -86,11 +86,10 @@ impl Runtime {
             Some(infra) => Some(self.state.lookup_container(infra)?.config),
             None => None,
         };
-        let inherit = |own: &Vec<String>, pod: fn(&ContainerConfig) -> &Vec<String>| {
-            match &pod_net {
-                Some(c) if own.is_empty() => pod(c).clone(),
-                _ => own.clone(),
-            }
+        let inherit = |own: &Vec<String>, pod: fn(&ContainerConfig) -> &Vec<String>| match &pod_net
+        {
+            Some(c) if own.is_empty() => pod(c).clone(),
+            _ => own.clone(),
         };
         let dns_servers = inherit(&opts.dns_servers, |c| &c.dns_servers);
         let dns_search = inherit(&opts.dns_search, |c| &c.dns_search);

@@ -349,7 +349,14 @@ impl Runtime {
         if !rec.state.status.is_active() || rec.state.pid == 0 {
             return ContainerNamespaces::default();
         }
-        let ns = |kind: &str| namespace_inode(&Path::new("/proc").join(rec.state.pid.to_string()).join("ns").join(kind));
+        let ns = |kind: &str| {
+            namespace_inode(
+                &Path::new("/proc")
+                    .join(rec.state.pid.to_string())
+                    .join("ns")
+                    .join(kind),
+            )
+        };
         ContainerNamespaces {
             cgroup: ns("cgroup"),
             ipc: ns("ipc"),
@@ -383,7 +390,10 @@ mod namespace_tests {
     #[test]
     fn namespace_links_give_their_inode() {
         let own = namespace_inode(Path::new("/proc/self/ns/net"));
-        assert!(!own.is_empty() && own.chars().all(|c| c.is_ascii_digit()), "{own}");
+        assert!(
+            !own.is_empty() && own.chars().all(|c| c.is_ascii_digit()),
+            "{own}"
+        );
         assert_eq!(namespace_inode(Path::new("/nonexistent/ns/net")), "");
     }
 }
