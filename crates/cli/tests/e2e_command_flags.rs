@@ -312,3 +312,70 @@ fn ps_ns_shows_the_namespaces_of_running_containers() {
         row[6]
     );
 }
+
+#[test]
+fn attach_proxies_signals_to_the_container() {
+    let b = Berth::new();
+    b.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        "att",
+        IMG,
+        "sh",
+        "-c",
+        "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.2; done",
+    ]);
+    let mut c = b.cmd();
+    c.args(["attach", "--no-stdin", "att"])
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Attached once output flows.
+    let mut buf = [0u8; 5];
+    std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
+    assert_eq!(&buf, b"tick\n");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap()),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let mut status = None;
+    for _ in 0..300 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("berth attach did not end after SIGTERM");
+    };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(7), "{rest}");
+    assert!(rest.ends_with("got-term\n"), "{rest}");
+}
+
+#[test]
+fn pod_stop_and_rm_ignore_missing_pods_and_rm_waits_time() {
+    let b = Berth::new();
+    let id = b.ok(&["pod", "create", "--name", "pr"]).trim().to_owned();
+    b.ok(&[
+        "run", "-d", "--pod", "pr", "--name", "prm", IMG, "sleep", "600",
+    ]);
+    assert_eq!(b.ok(&["pod", "stop", "--ignore", "-t", "0", "nopod"]), "");
+    assert_ne!(b.run(&["pod", "stop", "nopod"]).code, 0);
+    let start = std::time::Instant::now();
+    assert_eq!(
+        b.ok(&["pod", "rm", "-f", "-t", "0", "--ignore", "nopod", "pr"]),
+        format!("{id}\n")
+    );
+    // sleep ignores SIGTERM as pid 1: -t 0 kills at once instead of waiting 10s.
+    assert!(start.elapsed() < std::time::Duration::from_secs(8));
+    assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}

@@ -30,6 +30,8 @@ pub enum Parsed {
     Stop {
         /// The pods.
         sel: Selection,
+        /// `--ignore`: a missing pod is no error.
+        ignore: bool,
         /// `--time`.
         timeout: Duration,
     },
@@ -50,6 +52,8 @@ pub enum Parsed {
         ignore: bool,
         /// `--force`.
         force: bool,
+        /// `--time`: how long a forced stop waits before SIGKILL.
+        timeout: Duration,
     },
     /// `pod exists`.
     Exists {
@@ -95,6 +99,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
         }
         PodCommand::Stop(a) => Parsed::Stop {
             sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
+            ignore: a.ignore,
             timeout: Duration::from_secs(a.time),
         },
         PodCommand::Restart(a) => Parsed::Restart(Selection::pods(a.all, a.latest, &a.pods, &[])?),
@@ -102,6 +107,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
             ignore: a.ignore,
             force: a.force,
+            timeout: Duration::from_secs(a.time),
         },
         PodCommand::Exists(a) => Parsed::Exists { pod: a.pod },
         PodCommand::Inspect(a) => Parsed::Inspect {
@@ -148,6 +154,25 @@ fn ids(rt: &Runtime, sel: &Selection) -> anyhow::Result<Vec<String>> {
             v
         }
     })
+}
+
+/// [`ids`], leaving out the named pods that do not exist when `ignore`
+/// (`--ignore`).
+fn ids_ignoring(rt: &Runtime, sel: &Selection, ignore: bool) -> anyhow::Result<Vec<String>> {
+    match &sel.targets {
+        Targets::Named(names) if ignore => {
+            let mut v = Vec::new();
+            for n in names {
+                match rt.pod(n) {
+                    Ok(p) => v.push(p.config.id),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(v)
+        }
+        _ => ids(rt, sel),
+    }
 }
 
 /// Prints per-member failures; the pod operation fails when any member did.
@@ -200,19 +225,30 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             Ok(0)
         }
         Parsed::Start(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.start_pod(id)?)),
-        Parsed::Stop { sel, timeout } => each(&ids(rt, &sel)?, |id| {
+        Parsed::Stop {
+            sel,
+            ignore,
+            timeout,
+        } => each(&ids_ignoring(rt, &sel, ignore)?, |id| {
             members(id, rt.stop_pod(id, Some(timeout))?)
         }),
         Parsed::Restart(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.restart_pod(id, None)?)),
         Parsed::Kill { sel, signal } => each(&ids(rt, &sel)?, |id| {
             members(id, rt.kill_pod(id, signal.0)?)
         }),
-        Parsed::Rm { sel, ignore, force } => {
-            let list = match ids(rt, &sel) {
-                Err(_) if ignore => Vec::new(),
-                r => r?,
-            };
+        Parsed::Rm {
+            sel,
+            ignore,
+            force,
+            timeout,
+        } => {
+            let list = ids_ignoring(rt, &sel, ignore)?;
             each(&list, |id| {
+                if force {
+                    // `--time`: the members get that long to stop before the removal
+                    // kills what is left.
+                    let _ = rt.stop_pod(id, Some(timeout));
+                }
                 rt.remove_pod(id, force)?;
                 out(&format!("{id}\n"))
             })

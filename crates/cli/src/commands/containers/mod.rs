@@ -187,6 +187,17 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             let (io, drained, detached) =
                 attach_io(a.stdin && rec.config.stdin, rec.config.tty, &a.detach_keys);
             let _raw = rec.config.tty.then(crate::terminal::RawMode::enter);
+            // `--sig-proxy`: what berth receives goes to the container's process, through a
+            // pidfd (never to a process that reused its pid).
+            let _forwarder = (a.sig_proxy && !rec.config.tty)
+                .then(|| berth_runtime::ProcessHandle::of_container(&rec))
+                .flatten()
+                .and_then(|p| {
+                    crate::signals::SignalForwarder::start(crate::signals::FORWARDED, move |sig| {
+                        let _ = p.signal(sig);
+                    })
+                    .ok()
+                });
             // The writers tell when the output has drained (with a time limit), so the
             // session handle is not needed.
             drop(rt.attach_container(&rec.config.id, io)?);

@@ -206,6 +206,9 @@ pub struct Attach {
     pub stdin: bool,
     /// `--detach-keys`.
     pub detach_keys: Vec<u8>,
+    /// `--sig-proxy`: signals berth receives go to the container's process
+    /// (not with a terminal, which sends them itself).
+    pub sig_proxy: bool,
 }
 
 /// `stats`, parsed.
@@ -391,6 +394,7 @@ fn attach(a: &AttachArgs) -> anyhow::Result<Attach> {
         sel,
         stdin: !a.no_stdin,
         detach_keys: parse_detach_keys(&a.detach_keys)?,
+        sig_proxy: a.sig_proxy,
     })
 }
 
