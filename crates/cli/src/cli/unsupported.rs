@@ -96,6 +96,21 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
     },
     Unsupported {
+        commands: &["system df"],
+        flag: "verbose",
+        reason: "only the summary table is written",
+    },
+    Unsupported {
+        commands: &["volume rm"],
+        flag: "time",
+        reason: "the containers --force removes are stopped with their own stop timeout",
+    },
+    Unsupported {
+        commands: &["network rm"],
+        flag: "time",
+        reason: "the containers --force removes are stopped with their own stop timeout",
+    },
+    Unsupported {
         commands: PUSH,
         flag: "format",
         reason: "berth pushes the stored manifest as it is and does not convert manifest types",
