@@ -96,6 +96,11 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
     },
     Unsupported {
+        commands: &["exec", "container exec"],
+        flag: "preserve-fds",
+        reason: "exec sessions get only stdin, stdout and stderr",
+    },
+    Unsupported {
         commands: &["system df"],
         flag: "verbose",
         reason: "only the summary table is written",
