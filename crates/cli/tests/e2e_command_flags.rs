@@ -379,3 +379,33 @@ fn pod_stop_and_rm_ignore_missing_pods_and_rm_waits_time() {
     assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
     assert_eq!(b.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn prunes_ask_first_unless_forced() {
+    let b = Berth::new();
+    b.ok(&["create", "--network", "none", "--name", "idle", IMG, "true"]);
+    b.ok(&["pod", "create", "--name", "idlepod"]);
+    for (args, warning) in [
+        (&["container", "prune"][..], "WARNING! This will remove all non running containers."),
+        (&["pod", "prune"], "WARNING! This will remove all stopped/exited pods.."),
+        (&["image", "prune"], "WARNING! This command removes all dangling images."),
+        (
+            &["image", "prune", "-a"],
+            "WARNING! This command removes all images without at least one container associated with them.",
+        ),
+    ] {
+        // No answer (stdin is empty) is no.
+        assert_eq!(
+            b.ok(args),
+            format!("{warning}\nAre you sure you want to continue? [y/N] "),
+            "{args:?}"
+        );
+    }
+    assert_eq!(b.run(&["container", "exists", "idle"]).code, 0);
+    assert_eq!(b.run(&["pod", "exists", "idlepod"]).code, 0);
+    assert_eq!(b.run(&["image", "exists", IMG]).code, 0);
+    b.ok(&["container", "prune", "-f"]);
+    assert_eq!(b.run(&["container", "exists", "idle"]).code, 1);
+    b.ok(&["pod", "prune", "--force"]);
+    assert_eq!(b.run(&["pod", "exists", "idlepod"]).code, 1);
+}

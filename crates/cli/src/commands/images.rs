@@ -115,6 +115,14 @@ fn with_images(
 /// dangling (or any, with `--all`) and pass the `--filter`s; their IDs.
 fn prune(g: &GlobalOptions, a: &crate::cli::ImagePruneArgs) -> anyhow::Result<u8> {
     let filters = crate::opts::filter::parse_prune_filters(&a.filter)?;
+    let warning = if a.all {
+        crate::prompt::IMAGE_PRUNE_ALL
+    } else {
+        crate::prompt::IMAGE_PRUNE
+    };
+    if !a.force && !super::system::confirm(warning)? {
+        return Ok(0);
+    }
     super::with_runtime(g, |rt| {
         let report = rt.prune_images(&berth_runtime::ImagePruneOptions {
             all: a.all,

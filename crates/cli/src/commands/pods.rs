@@ -71,7 +71,10 @@ pub enum Parsed {
         json: bool,
     },
     /// `pod prune`.
-    Prune,
+    Prune {
+        /// `--force`: no confirmation.
+        force: bool,
+    },
     /// `pod ps`.
     Ps {
         /// The flags as given.
@@ -119,7 +122,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
                 Targets::Named(a.pods)
             }),
         },
-        PodCommand::Prune(_) => Parsed::Prune,
+        PodCommand::Prune(a) => Parsed::Prune { force: a.force },
         PodCommand::Ps(a) => Parsed::Ps {
             filters: parse_filters(FilterTarget::Pods, &a.filter)?,
             format: parse_format("--format", a.format.as_deref())?,
@@ -270,7 +273,12 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             }
             render_objects_as(&format, &objs)
         }
-        Parsed::Prune => super::system::print_prune_report(rt.prune_pods()?),
+        Parsed::Prune { force } => {
+            if !force && !super::system::confirm(crate::prompt::POD_PRUNE)? {
+                return Ok(0);
+            }
+            super::system::print_prune_report(rt.prune_pods()?)
+        }
         Parsed::Ps {
             args: a,
             filters,

@@ -25,7 +25,9 @@ fn volume_names(rt: &Runtime, all: bool, names: &[String]) -> anyhow::Result<Vec
     }
 }
 
-fn confirm(warning: &str) -> anyhow::Result<bool> {
+/// Asks podman's `[y/N]` question on stdout after `warning`; the answer
+/// from stdin.
+pub(crate) fn confirm(warning: &str) -> anyhow::Result<bool> {
     let mut input = std::io::stdin().lock();
     let mut o = std::io::stdout();
     let yes = crate::prompt::confirm(warning, &mut input, &mut o)?;

@@ -284,7 +284,10 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             })
         }
         Parsed::Exists { container } => Ok(u8::from(!rt.container_exists(&container)?)),
-        Parsed::Prune { filters } => {
+        Parsed::Prune { filters, force } => {
+            if !force && !super::system::confirm(crate::prompt::CONTAINER_PRUNE)? {
+                return Ok(0);
+            }
             let report = rt.prune_containers(&berth_runtime::ContainerPruneOptions { filters })?;
             super::system::print_prune_report(report)
         }

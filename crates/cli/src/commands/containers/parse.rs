@@ -136,6 +136,8 @@ pub enum Parsed {
     Prune {
         /// `--filter`.
         filters: PruneFilters,
+        /// `--force`: no confirmation.
+        force: bool,
     },
     /// `container cleanup`.
     Cleanup {
@@ -260,6 +262,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         }),
         ContainerCommand::Prune(a) => Parsed::Prune {
             filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
         },
         ContainerCommand::Stop(a) => Parsed::Stop {
             sel: Selection::containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?,
