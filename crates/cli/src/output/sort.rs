@@ -141,4 +141,34 @@ mod tests {
         sort_images(&mut rows, "size");
         assert_eq!(names(&rows), ["22", "33", "11"]);
     }
+
+    #[test]
+    fn pods_sort_newest_first_or_by_key() {
+        let pod = |id: &str, name: &str, age_s: i64, n: usize| PodSummary {
+            id: id.into(),
+            name: name.into(),
+            status: "Created".into(),
+            created: DateTime::<Utc>::from_timestamp(1_700_000_000 - age_s, 0).unwrap(),
+            infra_id: None,
+            containers: vec![(String::new(), String::new(), String::new()); n],
+            labels: std::collections::BTreeMap::new(),
+            networks: Vec::new(),
+            cgroup: String::new(),
+            namespace: String::new(),
+        };
+        let mut rows = vec![
+            pod("b", "zed", 30, 1),
+            pod("a", "amy", 10, 3),
+            pod("c", "max", 20, 2),
+        ];
+        let names = |rows: &[PodSummary]| rows.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        sort_pods(&mut rows, "created");
+        assert_eq!(names(&rows), ["amy", "max", "zed"]);
+        sort_pods(&mut rows, "id");
+        assert_eq!(names(&rows), ["amy", "zed", "max"]);
+        sort_pods(&mut rows, "name");
+        assert_eq!(names(&rows), ["amy", "max", "zed"]);
+        sort_pods(&mut rows, "number");
+        assert_eq!(names(&rows), ["zed", "max", "amy"]);
+    }
 }
