@@ -17,6 +17,7 @@ use berth_runtime::{
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use std::io::IsTerminal;
 
 /// Runs an image command.
 pub fn run(g: &GlobalOptions, c: &ImageCommand) -> anyhow::Result<u8> {
@@ -202,7 +203,12 @@ fn import(rt: &Runtime, a: &ImportArgs, opts: &ImportOptions) -> anyhow::Result<
         let file = std::fs::File::open(&a.path)
             .map_err(|e| anyhow::Error::new(e).context(format!("opening {}", a.path)))?;
         let len = file.metadata().map(|m| m.len()).ok();
-        let bar = crate::progress::Progress::for_stderr(len, "Importing");
+        // `-q`: no progress bar even on a terminal.
+        let bar = crate::progress::Progress::new(
+            len,
+            "Importing",
+            !a.quiet && std::io::stderr().is_terminal(),
+        );
         let mut r = bar.wrap_read(file);
         let rec = rt.import_image(&mut r, opts)?;
         bar.clear();
