@@ -111,24 +111,28 @@ fn commands_with_podman_help() -> Vec<(String, clap::Command, String)> {
     out
 }
 
-/// The rows of the CLI README's "Flags accepted but not supported yet"
-/// table as (command, flag) pairs: a row's command cell may name several
-/// commands (`` `ps`, `container list` ``), its flag cell one flag
-/// (`` `--watch` ``).
-fn readme_exceptions() -> BTreeSet<(String, String)> {
+/// The CLI README's "Flags accepted but not supported yet" section.
+fn readme_exception_section() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("crates/cli/README.md");
     let section = readme
         .split("### Flags accepted but not supported yet")
         .nth(1)
         .expect("the README has a \"Flags accepted but not supported yet\" section");
-    let section = section
+    section
         .split("\n## ")
         .next()
         .and_then(|s| s.split("\n### ").next())
-        .unwrap_or(section);
+        .unwrap_or(section)
+        .to_owned()
+}
+
+/// The rows of exception tables in `text` as (command, flag) pairs: a
+/// row's command cell may name several commands (`` `ps`, `container
+/// list` ``), its flag cell one flag (`` `--watch` ``).
+fn exception_rows(text: &str) -> BTreeSet<(String, String)> {
     let mut rows = BTreeSet::new();
-    for line in section.lines() {
+    for line in text.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         if cells.len() < 4 || !cells[1].starts_with('`') {
             continue;
@@ -148,6 +152,23 @@ fn readme_exceptions() -> BTreeSet<(String, String)> {
         }
     }
     rows
+}
+
+/// Every row of the README's exception section (run/create's and the
+/// other commands').
+fn readme_exceptions() -> BTreeSet<(String, String)> {
+    exception_rows(&readme_exception_section())
+}
+
+/// The rows of the section's block for the commands other than run and
+/// create.
+fn readme_other_command_exceptions() -> BTreeSet<(String, String)> {
+    let section = readme_exception_section();
+    let block = section
+        .split("#### Commands other than run and create")
+        .nth(1)
+        .expect("the exception section has a \"Commands other than run and create\" block");
+    exception_rows(block.split("\n#### ").next().unwrap_or(block))
 }
 
 /// Compares one command's flags with podman's in both directions; every
@@ -233,12 +254,14 @@ fn other_commands_match_podman_both_ways() {
         compared += compare_both_ways(&joined, &cmd, &help, &exceptions, &mut problems);
     }
     // Every exception row names a berth command and a flag it defines.
+    let mine = readme_other_command_exceptions();
     let mut root = Cli::command();
     root.build();
-    for (cmd, flag) in &exceptions {
-        if RUN_CREATE.contains(&cmd.as_str()) {
-            continue;
-        }
+    for (cmd, flag) in &mine {
+        assert!(
+            !RUN_CREATE.contains(&cmd.as_str()),
+            "README: `{cmd} --{flag}` belongs in the run/create block"
+        );
         let mut c = &root;
         for word in cmd.split(' ') {
             c = c
@@ -251,23 +274,19 @@ fn other_commands_match_podman_both_ways() {
             "README exception `{cmd} --{flag}`: berth has no such flag"
         );
     }
-    // The README's rows for these commands are exactly the flags berth
-    // refuses.
+    // The README's rows for these commands are exactly the flags
+    // cli::unsupported refuses for them.
     let code: BTreeSet<(String, String)> = berth_cli::cli::unsupported::UNSUPPORTED
         .iter()
         .flat_map(|u| {
             u.commands
                 .iter()
+                .filter(|c| !RUN_CREATE.contains(c))
                 .map(move |c| ((*c).to_owned(), u.flag.to_owned()))
         })
         .collect();
-    let readme: BTreeSet<(String, String)> = exceptions
-        .iter()
-        .filter(|(c, _)| !RUN_CREATE.contains(&c.as_str()))
-        .cloned()
-        .collect();
     assert_eq!(
-        readme, code,
+        mine, code,
         "the README's exception rows and cli::unsupported::UNSUPPORTED differ"
     );
     eprintln!("compared {compared} flags with podman");
