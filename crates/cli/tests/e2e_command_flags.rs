@@ -409,3 +409,31 @@ fn prunes_ask_first_unless_forced() {
     b.ok(&["pod", "prune", "--force"]);
     assert_eq!(b.run(&["pod", "exists", "idlepod"]).code, 1);
 }
+
+#[test]
+fn ps_watch_lists_again_until_interrupted() {
+    let b = Berth::new();
+    b.sleeper("watched", &[]);
+    let mut c = b.cmd();
+    c.args(["ps", "--watch", "1", "--format", "{{.Names}}"])
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::Read::take(stdout, 4096), &mut s);
+        s
+    });
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "ps --watch ended by itself"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = reader.join().unwrap();
+    assert!(
+        out.matches("\x1b[2J\x1b[Hwatched\n").count() >= 2,
+        "{out:?}"
+    );
+}

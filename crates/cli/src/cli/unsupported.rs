@@ -46,11 +46,6 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "berth lists only its own containers; it has no external (build) containers",
     },
     Unsupported {
-        commands: PS,
-        flag: "watch",
-        reason: "ps does not redraw; run it again (e.g. under watch(1))",
-    },
-    Unsupported {
         commands: IMAGES,
         flag: "history",
         reason: "berth does not keep an image's earlier names",

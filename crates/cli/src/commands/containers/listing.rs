@@ -70,6 +70,19 @@ pub(super) fn summary(
 }
 
 pub(super) fn ps(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
+    // `--watch N`: the listing again every N seconds on a cleared screen,
+    // until interrupted.
+    if let Some(secs) = l.args.watch.filter(|s| *s > 0) {
+        loop {
+            crate::commands::out("\x1b[2J\x1b[H")?;
+            ps_once(rt, l)?;
+            std::thread::sleep(Duration::from_secs(secs));
+        }
+    }
+    ps_once(rt, l)
+}
+
+fn ps_once(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     let a = &l.args;
     let now = Utc::now();
     let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
