@@ -445,16 +445,9 @@ fn new_flag_values_are_refused_with_their_own_message() {
         (
             "pod create",
             "--exit-policy",
-            "stop",
-            &[],
-            "invalid value \"stop\" for --exit-policy: not supported by berth yet: a pod keeps running when its last container exits",
-        ),
-        (
-            "pod create",
-            "--exit-policy",
             "later",
             &[],
-            "invalid value \"later\" for --exit-policy: expected continue or stop",
+            "Error: --exit-policy: running pod create option: invalid pod exit policy: \"later\"",
         ),
         (
             "pod create",

@@ -437,3 +437,47 @@ fn ps_watch_lists_again_until_interrupted() {
         "{out:?}"
     );
 }
+
+/// Waits up to 10 s for pod `pod`'s state to become `want`.
+fn pod_state_becomes(b: &Berth, pod: &str, want: &str) -> String {
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = b
+            .ok(&["pod", "inspect", pod, "--format", "{{.State}}"])
+            .trim()
+            .to_owned();
+        if state == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    state
+}
+
+#[test]
+fn pod_exit_policies() {
+    let b = Berth::new();
+    let p = b.ok(&["pod", "create"]).trim().to_owned();
+    assert_eq!(
+        b.ok(&["pod", "inspect", &p, "--format", "{{.ExitPolicy}}"]),
+        "continue\n"
+    );
+    b.ok(&["pod", "rm", &p]);
+    b.fails(
+        &["pod", "create", "--exit-policy", "invalid"],
+        "--exit-policy: running pod create option: invalid pod exit policy: \"invalid\"",
+    );
+    for (policy, state) in [("continue", "Degraded"), ("stop", "Exited")] {
+        let p = b
+            .ok(&["pod", "create", "--exit-policy", policy])
+            .trim()
+            .to_owned();
+        assert_eq!(
+            b.ok(&["pod", "inspect", &p, "--format", "{{.ExitPolicy}}"]),
+            format!("{policy}\n")
+        );
+        b.ok(&["run", "--pod", &p, IMG, "true"]);
+        assert_eq!(pod_state_becomes(&b, &p, state), state, "{policy}");
+        b.ok(&["pod", "rm", "-f", &p]);
+    }
+}

@@ -113,7 +113,9 @@ pub use options::{
     check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
     parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
 };
-pub use pod::{InspectPod, PodCreateOptions, PodInfraOptions, PodMember, INFRA_IMAGE};
+pub use pod::{
+    InspectPod, PodCreateOptions, PodExitPolicy, PodInfraOptions, PodMember, INFRA_IMAGE,
+};
 pub use process::ProcessHandle;
 pub use prune::{
     ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,

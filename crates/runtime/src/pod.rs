@@ -37,7 +37,41 @@ pub struct PodCreateOptions {
     /// The infra container; `None` = a pod without one (`--infra=false`), whose members
     /// share no namespaces.
     pub infra: Option<PodInfraOptions>,
+    /// What happens when the last of its containers exits.
+    pub exit_policy: PodExitPolicy,
 }
+
+/// `pod create --exit-policy`: what happens when the last container of a pod (the infra
+/// container aside) exits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PodExitPolicy {
+    /// The pod keeps running (its infra container too).
+    #[default]
+    Continue,
+    /// The pod stops: its infra container is stopped.
+    Stop,
+}
+
+impl PodExitPolicy {
+    /// podman's name: `continue`, `stop`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Continue => "continue",
+            Self::Stop => "stop",
+        }
+    }
+
+    /// The policy a pod was created with (kept in its config's `extra` map).
+    pub fn of(config: &PodConfig) -> Self {
+        match config.extra.get(EXIT_POLICY_KEY).and_then(|v| v.as_str()) {
+            Some("stop") => Self::Stop,
+            _ => Self::Continue,
+        }
+    }
+}
+
+/// The key of [`PodExitPolicy`] in a pod config's `extra` map.
+const EXIT_POLICY_KEY: &str = "exit_policy";
 
 /// The infra container of a pod (`pod create --infra-*`), and what the members sharing its
 /// network namespace inherit from it (`--dns*`, `--add-host`) unless they set their own.
@@ -76,6 +110,7 @@ impl Default for PodCreateOptions {
             network: None,
             hostname: None,
             infra: Some(PodInfraOptions::default()),
+            exit_policy: PodExitPolicy::Continue,
         }
     }
 }
@@ -114,6 +149,8 @@ pub struct InspectPod {
     pub infra_container_id: String,
     /// Shared namespaces (`net`, `ipc`, `uts`, ...).
     pub shared_namespaces: Vec<String>,
+    /// `continue` or `stop` (`pod create --exit-policy`).
+    pub exit_policy: String,
     /// Number of containers (infra included).
     pub num_containers: usize,
     /// The containers.
@@ -148,7 +185,10 @@ impl Runtime {
             shared_namespaces: opts.share.clone(),
             cgroup_parent: String::new(),
             created: chrono::Utc::now(),
-            extra: BTreeMap::new(),
+            extra: match opts.exit_policy {
+                PodExitPolicy::Continue => BTreeMap::new(),
+                p => [(EXIT_POLICY_KEY.to_owned(), p.as_str().into())].into(),
+            },
         };
         let mut undo = Undo::new();
         self.state.add_pod(&config, &PodState::default())?;
@@ -193,6 +233,31 @@ impl Runtime {
             config,
             state: PodState::default(),
         })
+    }
+
+    /// After a member of pod `pod_id` exited and was cleaned up: with the `stop` exit policy
+    /// and no other member running or paused, the pod stops (its infra container).
+    pub(crate) fn apply_pod_exit_policy(&self, pod_id: &str) -> Result<()> {
+        let pod = match self.state.pod(pod_id) {
+            Ok(p) => p,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        if PodExitPolicy::of(&pod.config) != PodExitPolicy::Stop {
+            return Ok(());
+        }
+        let members = self.synced_skipping_removed(self.state.pod_containers(pod_id)?)?;
+        if members
+            .iter()
+            .any(|m| !is_infra(m) && m.state.status.is_active())
+        {
+            return Ok(());
+        }
+        match self.stop_pod(pod_id, None) {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Looks a pod up by id, name or unique prefix.
@@ -401,11 +466,19 @@ impl Runtime {
                 .config
                 .created
                 .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-            state: pod.state.status.to_string(),
+            // podman writes a pod's state capitalized (`Running`, `Degraded`).
+            state: {
+                let s = pod.state.status.to_string();
+                let mut c = s.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            },
             hostname,
             labels: pod.config.labels.clone(),
             infra_container_id: infra,
             shared_namespaces: shared,
+            exit_policy: PodExitPolicy::of(&pod.config).as_str().to_owned(),
             num_containers: members.len(),
             containers: members
                 .iter()

@@ -76,7 +76,7 @@ pub struct PodCreateArgs {
     /// Set custom DNS search domains
     #[arg(long, value_delimiter = ',', value_name = "DOMAIN")]
     pub dns_search: Vec<String>,
-    /// Behaviour when the last container exits (continue; stop is not supported yet)
+    /// Behaviour when the last container exits (continue, stop)
     #[arg(long, default_value = "continue", value_name = "POLICY")]
     pub exit_policy: String,
     /// GID map to use for the user namespace

@@ -126,6 +126,7 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
             add_hosts: o.add_hosts.clone(),
             sysctls: o.sysctls.clone(),
         }),
+        exit_policy: o.exit_policy,
     })
 }
 

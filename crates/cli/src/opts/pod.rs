@@ -55,6 +55,8 @@ pub struct PodCreateOptions {
     pub replace: bool,
     /// `--pod-id-file`.
     pub pod_id_file: Option<PathBuf>,
+    /// `--exit-policy`.
+    pub exit_policy: berth_runtime::PodExitPolicy,
 }
 
 impl PodCreateOptions {
@@ -108,21 +110,17 @@ impl PodCreateOptions {
                 "ports cannot be published with --network none or host",
             ));
         }
-        if args.exit_policy != "continue" {
-            return Err(if args.exit_policy == "stop" {
-                CliError::invalid(
+        let exit_policy = match args.exit_policy.as_str() {
+            "continue" => berth_runtime::PodExitPolicy::Continue,
+            "stop" => berth_runtime::PodExitPolicy::Stop,
+            // podman's words, which its tests look for.
+            other => {
+                return Err(CliError::conflict(
                     "--exit-policy",
-                    "stop",
-                    "not supported by berth yet: a pod keeps running when its last container exits",
-                )
-            } else {
-                CliError::invalid(
-                    "--exit-policy",
-                    &args.exit_policy,
-                    "expected continue or stop",
-                )
-            });
-        }
+                    format!("running pod create option: invalid pod exit policy: {other:?}"),
+                ))
+            }
+        };
         let mut labels = read_label_files("--label-file", &args.label_file)?;
         labels.extend(parse_key_values("--label", &args.label)?);
         Ok(Self {
@@ -157,6 +155,7 @@ impl PodCreateOptions {
             cpus: args.cpus.map(parse_cpus).transpose()?.flatten(),
             replace: args.replace,
             pod_id_file: args.pod_id_file.clone(),
+            exit_policy,
         })
     }
 }
@@ -264,8 +263,10 @@ mod tests {
             (&["--infra=false", "--share", "pid"][..], "--share"),
             (&["--network", "host", "-p", "80"][..], "--publish"),
             (&["-m", "lots"][..], "--memory"),
-            (&["--exit-policy", "stop"][..], "--exit-policy"),
-            (&["--exit-policy", "later"][..], "--exit-policy"),
+            (
+                &["--exit-policy", "later"][..],
+                "invalid pod exit policy: \"later\"",
+            ),
             (&["--label-file", "/nonexistent/labels"][..], "--label-file"),
         ] {
             let e = create(args).unwrap_err().to_string();

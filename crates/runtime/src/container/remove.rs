@@ -209,6 +209,14 @@ impl Runtime {
         }
         self.cleanup_resources(&mut rec)?;
         drop(lock);
+        if let Some(pod) = rec
+            .config
+            .pod_id
+            .as_deref()
+            .filter(|_| !super::is_infra(&rec))
+        {
+            self.apply_pod_exit_policy(pod)?;
+        }
         if rec.config.auto_remove && rec.state.status == ContainerStatus::Exited {
             match self.remove_by_id(&id, false, false) {
                 Ok(()) => {}
