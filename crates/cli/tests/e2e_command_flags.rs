@@ -442,10 +442,9 @@ fn ps_watch_lists_again_until_interrupted() {
 fn pod_state_becomes(b: &Berth, pod: &str, want: &str) -> String {
     let mut state = String::new();
     for _ in 0..100 {
-        state = b
-            .ok(&["pod", "inspect", pod, "--format", "{{.State}}"])
+        b.ok(&["pod", "inspect", pod, "--format", "{{.State}}"])
             .trim()
-            .to_owned();
+            .clone_into(&mut state);
         if state == want {
             break;
         }
@@ -480,4 +479,58 @@ fn pod_exit_policies() {
         assert_eq!(pod_state_becomes(&b, &p, state), state, "{policy}");
         b.ok(&["pod", "rm", "-f", &p]);
     }
+}
+
+/// After podman's "podman rm --force to remove infra container".
+#[test]
+fn rm_of_an_infra_container_needs_its_pod_to_go() {
+    let b = Berth::new();
+    b.ok(&["pod", "create", "--name", "ip"]);
+    let member = b
+        .ok(&["create", "--pod", "ip", IMG, "true"])
+        .trim()
+        .to_owned();
+    let infra = b
+        .ok(&["pod", "inspect", "ip", "--format", "{{.InfraContainerID}}"])
+        .trim()
+        .to_owned();
+    for args in [
+        &["container", "rm", &infra][..],
+        &["container", "rm", "--force", &infra],
+    ] {
+        let r = b.run(args);
+        assert_eq!(r.code, 125, "{r:?}");
+        assert!(
+            r.err
+                .contains(" and cannot be removed without removing the pod"),
+            "{r:?}"
+        );
+    }
+    assert_eq!(
+        b.ok(&["container", "rm", "--depend", &infra]),
+        format!("{member}\n{infra}\n")
+    );
+    assert_eq!(b.run(&["pod", "exists", "ip"]).code, 1);
+
+    // --all takes infra containers too, each with its pod, last.
+    b.ok(&["pod", "create", "--name", "ip2"]);
+    let m1 = b
+        .ok(&["create", "--pod", "ip2", IMG, "true"])
+        .trim()
+        .to_owned();
+    let lone = b
+        .ok(&["create", "--network", "none", IMG, "true"])
+        .trim()
+        .to_owned();
+    let infra2 = b
+        .ok(&["pod", "inspect", "ip2", "--format", "{{.InfraContainerID}}"])
+        .trim()
+        .to_owned();
+    let out = b.ok(&["container", "rm", "--force", "--all"]);
+    for id in [&m1, &lone, &infra2] {
+        assert!(out.contains(id.as_str()), "{id} not in {out}");
+    }
+    assert!(out.trim_end().ends_with(infra2.as_str()), "{out}");
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+    assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
 }

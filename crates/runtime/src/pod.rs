@@ -145,7 +145,8 @@ pub struct InspectPod {
     pub hostname: String,
     /// Labels.
     pub labels: BTreeMap<String, String>,
-    /// Infra container id.
+    /// Infra container id (podman's key: `InfraContainerID`).
+    #[serde(rename = "InfraContainerID")]
     pub infra_container_id: String,
     /// Shared namespaces (`net`, `ipc`, `uts`, ...).
     pub shared_namespaces: Vec<String>,
@@ -187,7 +188,7 @@ impl Runtime {
             created: chrono::Utc::now(),
             extra: match opts.exit_policy {
                 PodExitPolicy::Continue => BTreeMap::new(),
-                p => [(EXIT_POLICY_KEY.to_owned(), p.as_str().into())].into(),
+                p @ PodExitPolicy::Stop => [(EXIT_POLICY_KEY.to_owned(), p.as_str().into())].into(),
             },
         };
         let mut undo = Undo::new();

@@ -30,10 +30,15 @@ impl Runtime {
             if let Some(pod) = &rec.config.pod_id {
                 let pod = self.state.pod(pod)?;
                 if pod.config.infra_container_id.as_deref() == Some(&rec.config.id) {
+                    // podman's words (its tests look for them).
                     return Err(Error::invalid(
                         "container",
                         &rec.config.name,
-                        "it is the infra container of a pod; remove the pod instead",
+                        format!(
+                            "it is the infra container of pod {} and cannot be removed without \
+                             removing the pod",
+                            pod.config.name
+                        ),
                     ));
                 }
             }
@@ -50,6 +55,48 @@ impl Runtime {
         let mut order = Vec::new();
         let mut visiting = Vec::new();
         self.collect_dependents(&rec.config.id, &mut order, &mut visiting)?;
+        Ok(order)
+    }
+
+    /// `rm --depend`: removes `id_or_name` and, first, every container depending on it
+    /// ([`Runtime::removal_order`]). An infra container takes its pod with it: every member
+    /// first, as any dependent. Returns the ids removed, in order, the container's last.
+    pub fn remove_container_with_dependents(
+        &self,
+        id_or_name: &str,
+        force: bool,
+        volumes: bool,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        self.check()?;
+        let rec = self.state.lookup_container(id_or_name)?;
+        if super::is_infra(&rec) {
+            if let Some(pod) = &rec.config.pod_id {
+                let mut ids: Vec<String> = self
+                    .state
+                    .pod_containers(pod)?
+                    .into_iter()
+                    .filter(|m| m.config.id != rec.config.id)
+                    .map(|m| m.config.id)
+                    .collect();
+                for m in &ids {
+                    match self.remove_by_id_within(m, force, volumes, timeout) {
+                        Err(Error::State(e)) if e.is_not_found() => {}
+                        r => r?,
+                    }
+                }
+                self.remove_pod(pod, force)?;
+                ids.push(rec.config.id);
+                return Ok(ids);
+            }
+        }
+        let order = self.removal_order(&rec.config.id)?;
+        for id in &order {
+            match self.remove_by_id_within(id, force, volumes, timeout) {
+                Err(Error::State(e)) if e.is_not_found() => {}
+                r => r?,
+            }
+        }
         Ok(order)
     }
 

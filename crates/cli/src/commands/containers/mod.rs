@@ -111,24 +111,28 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         }
         Parsed::Rm(a) => {
             let mut ids = targets_ignoring(rt, &a.sel, a.ignore)?;
+            let mut infra = Vec::new();
             if a.sel.is_all() {
-                // Infra containers go with their pod (`pod rm`).
-                ids.retain(|id| rt.container(id).is_ok_and(|r| !r.config.is_infra()));
+                // Infra containers go last, each with its pod, as podman's `rm --all`.
+                let is_infra = |id: &String| rt.container(id).is_ok_and(|r| r.config.is_infra());
+                infra = ids.iter().filter(|id| is_infra(id)).cloned().collect();
+                ids.retain(|id| !infra.contains(id));
+                ids.extend(infra.iter().cloned());
             }
             each(&ids, |id| {
-                if a.depend {
-                    // Dependents first, each printed by its id.
-                    let order = match rt.removal_order(id) {
+                if a.depend || infra.iter().any(|i| i == id) {
+                    // Dependents first, each printed by its id; the container as named.
+                    let shown = given_name(&a.sel, rt, id);
+                    let removed = match rt
+                        .remove_container_with_dependents(id, a.force, a.volumes, a.timeout)
+                    {
                         Err(e) if a.ignore && e.is_not_found() => return Ok(()),
                         r => r?,
                     };
-                    for dep in order.iter().take(order.len().saturating_sub(1)) {
-                        match rt.remove_container_within(dep, a.force, a.volumes, a.timeout) {
-                            Err(e) if e.is_not_found() => {}
-                            r => r?,
-                        }
+                    for dep in removed.iter().take(removed.len().saturating_sub(1)) {
                         out(&format!("{dep}\n"))?;
                     }
+                    return out(&format!("{shown}\n"));
                 }
                 let shown = given_name(&a.sel, rt, id);
                 match rt.remove_container_within(id, a.force, a.volumes, a.timeout) {
