@@ -534,3 +534,33 @@ fn rm_of_an_infra_container_needs_its_pod_to_go() {
     assert_eq!(b.ok(&["ps", "-aq"]), "");
     assert_eq!(b.ok(&["pod", "ps", "-q"]), "");
 }
+
+#[test]
+fn ps_external_lists_berths_containers_and_nothing_more_on_a_clean_store() {
+    let b = Berth::new();
+    b.sleeper("ext", &[]);
+    b.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "stopped",
+        IMG,
+        "true",
+    ]);
+    // podman's setup runs exactly this.
+    assert_eq!(
+        b.ok(&["ps", "--all", "--external", "--format", "{{.Names}}"]),
+        "ext\nstopped\n"
+    );
+    assert_eq!(
+        b.ok(&["ps", "--external", "--format", "{{.Names}}"]),
+        "ext\n"
+    );
+    assert_eq!(b.run(&["container", "exists", "--external", "ext"]).code, 0);
+    assert_eq!(
+        b.run(&["container", "exists", "--external", "nothing"])
+            .code,
+        1
+    );
+}

@@ -89,7 +89,7 @@ mod tests;
 
 pub use berth_config::{CgroupManager, NameError, NameKind, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
-pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
+pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
     parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
     CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,

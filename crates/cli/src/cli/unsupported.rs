@@ -31,7 +31,6 @@ impl Unsupported {
     }
 }
 
-const PS: &[&str] = &["ps", "container list"];
 const IMAGES: &[&str] = &["images", "image list"];
 const SAVE: &[&str] = &["save", "image save"];
 const POD_CREATE: &[&str] = &["pod create"];
@@ -40,11 +39,6 @@ const PUSH: &[&str] = &["push", "image push"];
 /// Every flag of the commands other than `run`/`create` that berth
 /// accepts and refuses.
 pub const UNSUPPORTED: &[Unsupported] = &[
-    Unsupported {
-        commands: PS,
-        flag: "external",
-        reason: "berth lists only its own containers; it has no external (build) containers",
-    },
     Unsupported {
         commands: IMAGES,
         flag: "history",

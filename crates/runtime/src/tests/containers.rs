@@ -663,3 +663,17 @@ fn a_stop_without_conmon_watches_the_process_instead_of_an_exit_file() {
         .unwrap();
     assert!(!fx.rt.container_exists(&c).unwrap());
 }
+
+#[test]
+fn external_containers_are_root_filesystems_no_record_owns() {
+    use berth_storage::Storage as _;
+    let fx = Fx::new();
+    let own = fx.create("own");
+    assert!(fx.rt.external_containers().unwrap().is_empty());
+    let image = fx.rt.container(&own).unwrap().config.image_id;
+    let stray = fx.storage.create_container("not-berths", &image).unwrap();
+    let ext = fx.rt.external_containers().unwrap();
+    assert_eq!(ext.len(), 1, "{ext:?}");
+    assert_eq!(ext[0].id, stray);
+    assert_eq!(ext[0].image_id, image);
+}

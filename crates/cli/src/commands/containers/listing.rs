@@ -102,6 +102,17 @@ fn ps_once(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
             (summary(rt, r, size), r.state.started_at)
         })
         .collect();
+    if a.external && a.filter.is_empty() {
+        // `--external`: storage's root filesystems no container of berth's owns.
+        for e in rt.external_containers()? {
+            let image = rt
+                .resolve_image(&e.image_id)
+                .ok()
+                .and_then(|i| i.names.first().cloned())
+                .unwrap_or_else(|| e.image_id.clone());
+            rows.push((external_summary(e, image), None));
+        }
+    }
     crate::output::sort::sort_containers(&mut rows, &a.sort);
     let rows: Vec<ContainerSummary> = rows.into_iter().map(|(s, _)| s).collect();
     if a.quiet {
@@ -134,6 +145,29 @@ fn ps_once(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
         ps_listing(a.size, a.pod)
     };
     print_listing(&l.format, &listing, &t, &j, a.noheading)
+}
+
+/// The `ps --external` row of a root filesystem berth does not own.
+fn external_summary(e: berth_runtime::ExternalContainer, image: String) -> ContainerSummary {
+    ContainerSummary {
+        id: e.id,
+        image,
+        image_id: e.image_id,
+        command: Vec::new(),
+        created: e.created.unwrap_or(chrono::DateTime::UNIX_EPOCH),
+        status: StatusView::Storage,
+        ports: Vec::new(),
+        names: Vec::new(),
+        labels: std::collections::BTreeMap::new(),
+        pod_id: None,
+        pod_name: None,
+        networks: Vec::new(),
+        mounts: Vec::new(),
+        pid: 0,
+        auto_remove: false,
+        is_infra: false,
+        size: None,
+    }
 }
 
 /// `inspect` of containers.

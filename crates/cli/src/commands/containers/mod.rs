@@ -287,7 +287,18 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                 out(&format!("{n}\n"))
             })
         }
-        Parsed::Exists { container } => Ok(u8::from(!rt.container_exists(&container)?)),
+        Parsed::Exists {
+            container,
+            external,
+        } => {
+            let found = rt.container_exists(&container)?
+                || (external
+                    && rt
+                        .external_containers()?
+                        .iter()
+                        .any(|e| e.id.starts_with(&container)));
+            Ok(u8::from(!found))
+        }
         Parsed::Prune { filters, force } => {
             if !force && !super::system::confirm(crate::prompt::CONTAINER_PRUNE)? {
                 return Ok(0);

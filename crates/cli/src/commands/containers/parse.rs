@@ -131,6 +131,8 @@ pub enum Parsed {
     Exists {
         /// The name or ID.
         container: String,
+        /// `--external`: storage's root filesystems count too.
+        external: bool,
     },
     /// `container prune`.
     Prune {
@@ -298,6 +300,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         },
         ContainerCommand::Exists(a) => Parsed::Exists {
             container: a.container,
+            external: a.external,
         },
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
