@@ -407,29 +407,30 @@ impl Runtime {
         let _lock = self.lock_pod(&pod.config.id)?;
         let members = self.state.pod_containers(&pod.config.id)?;
         let (infra, others): (Vec<_>, Vec<_>) = members.into_iter().partition(is_infra);
-        if !others.is_empty() && !force {
-            return Err(Error::PodHasContainers {
-                id: pod.config.id.clone(),
-                containers: others.into_iter().map(|c| c.config.id).collect(),
-            });
+        // As podman: without force only running (or paused) members stop the removal;
+        // stopped ones go with the pod, and the infra container is stopped whatever its
+        // state.
+        if !force {
+            let mut busy = Vec::new();
+            for c in &others {
+                let mut rec = c.clone();
+                self.sync_status(&mut rec)?;
+                if rec.state.status.is_active() && rec.state.status != ContainerStatus::Created {
+                    busy.push(rec.config.id);
+                }
+            }
+            if !busy.is_empty() {
+                return Err(Error::PodHasContainers {
+                    id: pod.config.id.clone(),
+                    containers: busy,
+                });
+            }
         }
         for c in others {
             self.remove_by_id(&c.config.id, true, false)?;
         }
         for c in infra {
-            let mut rec = c;
-            self.sync_status(&mut rec)?;
-            if rec.state.status.is_active()
-                && !force
-                && rec.state.status != ContainerStatus::Created
-            {
-                return Err(Error::PodInvalidStatus {
-                    id: pod.config.id.clone(),
-                    status: "running".into(),
-                    operation: "remove (stop it first or use force)",
-                });
-            }
-            self.remove_by_id(&rec.config.id, true, false)?;
+            self.remove_by_id(&c.config.id, true, false)?;
         }
         self.state.remove_pod(&pod.config.id)?;
         let _ = std::fs::remove_file(self.lock_dir.join(format!("pod-{}.lock", pod.config.id)));

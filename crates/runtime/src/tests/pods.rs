@@ -140,9 +140,10 @@ fn pod_stop_kill_restart_remove() {
 
     // The infra container is removed with the pod, never alone.
     assert!(fx.rt.remove_container(&infra, true, false).is_err());
+    // Without force a running member stops the removal.
+    fx.rt.start_pod(&pod).unwrap();
     let err = fx.rt.remove_pod(&pod, false).unwrap_err();
     assert!(matches!(err, Error::PodHasContainers { .. }), "{err}");
-    fx.rt.start_pod(&pod).unwrap();
     fx.rt.remove_pod(&pod, true).unwrap();
     assert!(!fx.rt.pod_exists(&pod).unwrap());
     assert!(!fx.rt.container_exists(&member).unwrap());
@@ -249,4 +250,17 @@ fn a_pod_without_infra_has_no_infra_container() {
     assert!(m.shared_namespaces.net.is_none());
     assert!(fx.rt.start_pod("bare").unwrap().is_empty());
     fx.rt.remove_pod("bare", true).unwrap();
+}
+
+#[test]
+fn a_pod_whose_members_exited_is_removed_without_force_even_with_its_infra_running() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&pod).unwrap();
+    fx.rt.stop_container(&member, None).unwrap();
+    assert_eq!(fx.status(&infra), ContainerStatus::Running);
+    fx.rt.remove_pod(&pod, false).unwrap();
+    assert!(!fx.rt.pod_exists(&pod).unwrap());
+    assert!(!fx.rt.container_exists(&member).unwrap());
+    assert!(!fx.rt.container_exists(&infra).unwrap());
 }
