@@ -311,6 +311,13 @@ fn remove_needs_force_for_running_and_refuses_dependents() {
         matches!(&err, Error::ContainerInUse { dependents, .. } if dependents == &vec![dep.id.clone()]),
         "{err}"
     );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "container {base} has dependent containers which must be removed before it: {}",
+            dep.id
+        )
+    );
     // `rm --depend`: the dependent first, then the container itself.
     assert_eq!(
         fx.rt.removal_order("base").unwrap(),

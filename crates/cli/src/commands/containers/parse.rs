@@ -311,6 +311,13 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
 }
 
 fn start(a: &StartArgs) -> anyhow::Result<Start> {
+    if a.all && !a.containers.is_empty() {
+        // podman's words for `start --all NAME` (its tests look for them; `--all` is
+        // "start all containers").
+        return Err(anyhow::anyhow!(
+            "either start all containers or the container(s) provided in the arguments"
+        ));
+    }
     let sel = Selection::containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
     // The detach keys matter (and are checked) only in the foreground.
     let foreground = if a.attach || a.interactive {
@@ -510,6 +517,15 @@ mod tests {
             panic!()
         };
         assert_eq!(condition, WaitCondition::Running);
+    }
+
+    #[test]
+    fn start_all_with_names_is_refused_in_podmans_words() {
+        let e = parsed(&["start", "--all", "x"]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "either start all containers or the container(s) provided in the arguments"
+        );
     }
 
     #[test]
