@@ -565,3 +565,38 @@ fn ps_external_lists_berths_containers_and_nothing_more_on_a_clean_store() {
         1
     );
 }
+
+/// After podman's "rm --force bogus" tests: a missing object is exit 1,
+/// and `--force` (or `--ignore`) makes it no error at all.
+#[test]
+fn rm_of_missing_objects_exits_1_and_force_ignores_them() {
+    let b = Berth::new();
+    for (args, message) in [
+        (
+            &["container", "rm", "bogus"][..],
+            "Error: no container with name or ID \"bogus\" found: no such container\n",
+        ),
+        (
+            &["pod", "rm", "bogus"],
+            "Error: no pod with name or ID bogus found: no such pod\n",
+        ),
+        (
+            &["volume", "rm", "bogus"],
+            "Error: no volume with name \"bogus\" found: no such volume\n",
+        ),
+    ] {
+        let r = b.run(args);
+        assert_eq!((r.code, r.err.as_str()), (1, message), "{args:?}");
+        let mut forced = args.to_vec();
+        forced.insert(forced.len() - 1, "--force");
+        let r = b.run(&forced);
+        assert_eq!(
+            (r.code, r.out.as_str(), r.err.as_str()),
+            (0, "", ""),
+            "{forced:?}"
+        );
+    }
+    assert_eq!(b.ok(&["rm", "--ignore", "bogus"]), "");
+    // stop keeps podman's 125.
+    assert_eq!(b.run(&["pod", "stop", "bogus"]).code, 125);
+}

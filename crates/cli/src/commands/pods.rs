@@ -160,15 +160,27 @@ fn ids(rt: &Runtime, sel: &Selection) -> anyhow::Result<Vec<String>> {
 }
 
 /// [`ids`], leaving out the named pods that do not exist when `ignore`
-/// (`--ignore`).
-fn ids_ignoring(rt: &Runtime, sel: &Selection, ignore: bool) -> anyhow::Result<Vec<String>> {
+/// (`--ignore`); else a missing pod is an error in podman's words, exiting
+/// `missing_code` (1 for `pod rm`, as podman).
+fn ids_ignoring(
+    rt: &Runtime,
+    sel: &Selection,
+    ignore: bool,
+    missing_code: u8,
+) -> anyhow::Result<Vec<String>> {
     match &sel.targets {
-        Targets::Named(names) if ignore => {
+        Targets::Named(names) => {
             let mut v = Vec::new();
             for n in names {
                 match rt.pod(n) {
                     Ok(p) => v.push(p.config.id),
-                    Err(e) if e.is_not_found() => {}
+                    Err(e) if e.is_not_found() && ignore => {}
+                    Err(e) if e.is_not_found() => {
+                        return Err(crate::error::Coded::wrap(
+                            missing_code,
+                            anyhow::anyhow!("no pod with name or ID {n} found: no such pod"),
+                        ))
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -232,9 +244,10 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             sel,
             ignore,
             timeout,
-        } => each(&ids_ignoring(rt, &sel, ignore)?, |id| {
-            members(id, rt.stop_pod(id, Some(timeout))?)
-        }),
+        } => each(
+            &ids_ignoring(rt, &sel, ignore, crate::error::EXIT_BERTH)?,
+            |id| members(id, rt.stop_pod(id, Some(timeout))?),
+        ),
         Parsed::Restart(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.restart_pod(id, None)?)),
         Parsed::Kill { sel, signal } => each(&ids(rt, &sel)?, |id| {
             members(id, rt.kill_pod(id, signal.0)?)
@@ -245,7 +258,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             force,
             timeout,
         } => {
-            let list = ids_ignoring(rt, &sel, ignore)?;
+            let list = ids_ignoring(rt, &sel, ignore || force, 1)?;
             each(&list, |id| {
                 if force {
                     // `--time`: the members get that long to stop before the removal

@@ -110,7 +110,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             })
         }
         Parsed::Rm(a) => {
-            let mut ids = targets_ignoring(rt, &a.sel, a.ignore)?;
+            let mut ids = rm_targets(rt, &a.sel, a.ignore || a.force)?;
             let mut infra = Vec::new();
             if a.sel.is_all() {
                 // Infra containers go last, each with its pod, as podman's `rm --all`.
@@ -424,6 +424,37 @@ fn targets(rt: &Runtime, sel: &Selection) -> anyhow::Result<Vec<String>> {
 }
 
 /// As [`targets`]; with `ignore`, names that do not exist are left out.
+/// `rm`'s containers: a missing named one is skipped with `--ignore` or
+/// `--force`, else exit 1 in podman's words (as `podman rm`).
+fn rm_targets(rt: &Runtime, sel: &Selection, skip_missing: bool) -> anyhow::Result<Vec<String>> {
+    let Targets::Named(names) = &sel.targets else {
+        return targets_ignoring(rt, sel, skip_missing);
+    };
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for name in names {
+        match rt.container(name) {
+            Ok(r) => ids.push(r.config.id),
+            Err(e) if e.is_not_found() => {
+                if !skip_missing {
+                    errors.push(crate::error::Coded::wrap(
+                        1,
+                        anyhow::anyhow!(
+                            "no container with name or ID {name:?} found: no such container"
+                        ),
+                    ));
+                }
+            }
+            Err(e) => errors.push(anyhow::Error::new(e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        finish(errors).map(|_| Vec::new())
+    }
+}
+
 fn targets_ignoring(rt: &Runtime, sel: &Selection, ignore: bool) -> anyhow::Result<Vec<String>> {
     match &sel.targets {
         Targets::All => all_ids(rt),
