@@ -34,6 +34,7 @@ where
     };
     let cli = Cli::from_arg_matches(&matches)
         .map_err(|e| Coded::wrap(EXIT_BERTH, UsageError(clap_text(&e))))?;
+    crate::cli::unsupported::refuse_unsupported(&matches)?;
     let ctx = ParseContext::from_process()
         .map_err(|e| anyhow::Error::new(e).context("reading the current directory"))?;
     let g = &cli.global;

@@ -412,3 +412,112 @@ fn every_flag_value_is_refused_cleanly_or_accepted() {
         failures.join("\n")
     );
 }
+
+/// A case for `berth PATH FLAG=VALUE POSITIONALS...`.
+fn case(path: &str, flag: &str, positionals: &[&str]) -> FlagCase {
+    FlagCase {
+        path: path.split(' ').map(str::to_owned).collect(),
+        flag: flag.to_owned(),
+        names: vec![flag.to_owned()],
+        positionals: positionals.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+/// The values of the flags added for podman 4.3.1's full flag set that
+/// berth checks itself, each refused with its own message.
+#[test]
+fn new_flag_values_are_refused_with_their_own_message() {
+    for (path, flag, value, positionals, message) in [
+        (
+            "push",
+            "--compression-format",
+            "zstd",
+            &["img"][..],
+            "invalid value \"zstd\" for --compression-format: not supported by berth yet: layers are compressed with gzip only",
+        ),
+        (
+            "image push",
+            "--compression-format",
+            "lz4",
+            &["img"],
+            "invalid value \"lz4\" for --compression-format: expected gzip, zstd or zstd:chunked",
+        ),
+        (
+            "pod create",
+            "--exit-policy",
+            "later",
+            &[],
+            "Error: --exit-policy: running pod create option: invalid pod exit policy: \"later\"",
+        ),
+        (
+            "pod create",
+            "--label-file",
+            "/nonexistent/labels",
+            &[],
+            "reading --label-file file /nonexistent/labels",
+        ),
+        (
+            "pod ps",
+            "--sort",
+            "size",
+            &[],
+            "invalid value 'size' for '--sort <SORT>'",
+        ),
+    ] {
+        let ran = run_case(&case(path, flag, positionals), value).unwrap();
+        assert!(
+            matches!(ran.outcome, Outcome::Refused),
+            "{path} {flag}={value}: {:?} {}",
+            ran.outcome,
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.contains(message),
+            "{path} {flag}={value}: {}",
+            ran.stderr
+        );
+    }
+}
+
+/// Every flag of the README's "accepted but not supported yet" table (the
+/// commands other than run/create) is refused by name, whatever its value,
+/// before anything is opened.
+#[test]
+fn unsupported_flags_are_refused_by_name() {
+    let root = berth_cli::cli::Cli::command();
+    for u in berth_cli::cli::unsupported::UNSUPPORTED {
+        for path in u.commands {
+            let mut c = &root;
+            for w in path.split(' ') {
+                c = c.find_subcommand(w).expect("a berth command");
+            }
+            let arg = c
+                .get_arguments()
+                .find(|a| a.get_long() == Some(u.flag))
+                .expect("the flag is defined");
+            let flag = format!("--{}", u.flag);
+            let positionals: Vec<&str> = c.get_positionals().map(|_| "x").collect();
+            let value = if takes_value(arg) {
+                arg.get_default_values()
+                    .first()
+                    .map_or_else(|| "1".to_owned(), |v| v.to_string_lossy().into_owned())
+            } else {
+                "true".to_owned()
+            };
+            let mut case = case(path, &flag, &positionals);
+            if !takes_value(arg) {
+                // A plain switch takes no `=value`.
+                case.positionals.insert(0, flag.clone());
+                case.flag = "--log-level".into();
+            }
+            let ran = run_case(&case, if takes_value(arg) { &value } else { "warn" }).unwrap();
+            let expected = format!("Error: {flag}: not supported by berth yet: {}", u.reason);
+            assert_eq!(
+                ran.stderr.trim_end(),
+                expected,
+                "berth {path} {flag}: {:?}",
+                ran.outcome
+            );
+        }
+    }
+}

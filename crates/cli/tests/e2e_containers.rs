@@ -598,10 +598,21 @@ fn user_input_errors_exit_125_with_their_message() {
         "image not known: localhost/nosuch:latest",
     );
     b.fails(&["stop", "nosuch"], "no such container: nosuch");
-    b.fails(&["rm", "nosuch"], "no such container: nosuch");
+    // rm of a missing container exits 1, as podman.
+    let r = b.run(&["rm", "nosuch"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        r.err,
+        "Error: no container with name or ID \"nosuch\" found: no such container\n"
+    );
     b.fails(&["logs", "nosuch"], "no such container: nosuch");
     b.fails(&["inspect", "nosuch"], "no such object: \"nosuch\"");
-    b.fails(&["pod", "rm", "nosuch"], "no such pod: nosuch");
+    let r = b.run(&["pod", "rm", "nosuch"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        r.err,
+        "Error: no pod with name or ID nosuch found: no such pod\n"
+    );
     b.fails(
         &["rmi", "localhost/nosuch"],
         "image not known: localhost/nosuch",

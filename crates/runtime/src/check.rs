@@ -105,6 +105,18 @@ pub struct Orphan {
     pub repair_error: Option<String>,
 }
 
+/// A root filesystem in storage that no container of this engine owns (`ps --external`):
+/// left behind by a crash, or made by another tool sharing the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalContainer {
+    /// Its storage id.
+    pub id: String,
+    /// The image under it.
+    pub image_id: String,
+    /// When storage made it.
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// What [`Runtime::system_check`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SystemCheckReport {
@@ -737,6 +749,32 @@ impl Runtime {
     pub fn check_storage(&self, repair: bool) -> Result<berth_storage::CheckReport> {
         self.check()?;
         Ok(self.storage.check_store(repair)?)
+    }
+
+    /// `ps --external`: the [`ExternalContainer`]s in storage.
+    pub fn external_containers(&self) -> Result<Vec<ExternalContainer>> {
+        self.check()?;
+        let all = self.state.all_containers()?;
+        let storage_ids: BTreeSet<&str> = all
+            .iter()
+            .map(|r| r.config.rootfs_storage_id.as_str())
+            .collect();
+        let ids: BTreeSet<&str> = all.iter().map(|r| r.config.id.as_str()).collect();
+        Ok(self
+            .storage
+            .list_containers()?
+            .into_iter()
+            .filter(|s| {
+                !storage_ids.contains(s.id.as_str()) && !ids.contains(s.container_id.as_str())
+            })
+            .map(|s| ExternalContainer {
+                created: chrono::DateTime::parse_from_rfc3339(&s.created)
+                    .ok()
+                    .map(|t| t.with_timezone(&chrono::Utc)),
+                id: s.id,
+                image_id: s.image_id,
+            })
+            .collect())
     }
 
     /// `ps --size`: the bytes a container wrote (its read-write layer) and the size of the

@@ -98,7 +98,7 @@ pub enum Error {
         operation: &'static str,
     },
     /// Other containers share namespaces of this one.
-    #[error("container {id} is used by containers {dependents:?}: remove them first")]
+    #[error("container {id} has dependent containers which must be removed before it: {}", dependents.join(", "))]
     ContainerInUse {
         /// Container id.
         id: String,

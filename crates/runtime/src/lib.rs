@@ -94,12 +94,12 @@ mod tests;
 pub use berth_config::{is_valid_name, NameError, NameKind, NAME_PATTERN};
 pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
-pub use check::{CheckOptions, Orphan, OrphanKind, SystemCheckReport};
+pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
-    parse_record, ContainerCreateOptions, ContainerStats, CopyError, CopyOptions, ExecOptions,
-    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
-    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
-    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
+    parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
+    CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,
+    InspectMount, InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord,
+    LogStream, NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
@@ -119,7 +119,8 @@ pub use options::{
     parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
 };
 pub use pod::{
-    InspectPod, PodContainerReport, PodCreateOptions, PodMember, PodReport, INFRA_IMAGE,
+    InspectPod, PodContainerReport, PodCreateOptions, PodExitPolicy, PodInfraOptions, PodMember,
+    PodReport, INFRA_IMAGE,
 };
 pub use process::ProcessHandle;
 pub use prune::{

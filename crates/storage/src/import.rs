@@ -61,8 +61,12 @@ impl Store {
             let cfg = ConfigFile {
                 created: Some(now.clone()),
                 author: None,
-                architecture: host_arch().to_string(),
-                os: "linux".into(),
+                architecture: options
+                    .architecture
+                    .clone()
+                    .unwrap_or_else(|| host_arch().to_string()),
+                os: options.os.clone().unwrap_or_else(|| "linux".into()),
+                variant: options.variant.clone(),
                 config: RunConfig {
                     env: (!options.env.is_empty()).then(|| options.env.clone()),
                     cmd: options.cmd.clone(),

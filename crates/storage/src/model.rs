@@ -176,4 +176,10 @@ pub struct ImportOptions {
     pub stop_signal: Option<String>,
     /// History comment (`--message`).
     pub message: Option<String>,
+    /// The image's architecture (`--arch`); `None` = this machine's.
+    pub architecture: Option<String>,
+    /// Its OS (`--os`); `None` = linux.
+    pub os: Option<String>,
+    /// Its architecture variant (`--variant`).
+    pub variant: Option<String>,
 }

@@ -171,6 +171,9 @@ pub struct ConfigFile {
     /// OS.
     #[serde(default)]
     pub os: String,
+    /// Architecture variant (`v7` of arm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// Runtime config.
     #[serde(default)]
     pub config: RunConfig,

@@ -15,6 +15,7 @@ pub mod pod;
 pub mod registry;
 pub mod run;
 pub mod system;
+pub mod unsupported;
 pub mod volume;
 
 use clap::{ArgAction, Args, Parser, Subcommand};

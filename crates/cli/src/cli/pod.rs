@@ -40,9 +40,48 @@ pub struct PodCreateArgs {
     /// Number of CPUs. The default is 0.000 which means no limit
     #[arg(long, allow_negative_numbers = true)]
     pub cpus: Option<f64>,
+    /// Block IO weight (relative weight) accepts a weight value between 10 and 1000.
+    #[arg(long, value_name = "WEIGHT")]
+    pub blkio_weight: Option<String>,
+    /// Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)
+    #[arg(long, value_name = "DEVICE_NAME:WEIGHT")]
+    pub blkio_weight_device: Vec<String>,
+    /// Optional parent cgroup for the container
+    #[arg(long, value_name = "PATH")]
+    pub cgroup_parent: Option<String>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long, value_name = "SHARES")]
+    pub cpu_shares: Option<u64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long, value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+    #[arg(long, value_name = "NODES")]
+    pub cpuset_mems: Option<String>,
+    /// Add a host device to the container
+    #[arg(long, value_delimiter = ',', value_name = "DEVICE")]
+    pub device: Vec<String>,
+    /// Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)
+    #[arg(long, value_delimiter = ',', value_name = "DEVICE:RATE")]
+    pub device_read_bps: Vec<String>,
+    /// Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)
+    #[arg(long, value_delimiter = ',', value_name = "DEVICE:RATE")]
+    pub device_write_bps: Vec<String>,
     /// Set custom DNS servers
     #[arg(long, value_delimiter = ',', value_name = "IP")]
     pub dns: Vec<String>,
+    /// Set custom DNS options
+    #[arg(long, value_delimiter = ',', value_name = "OPTION")]
+    pub dns_option: Vec<String>,
+    /// Set custom DNS search domains
+    #[arg(long, value_delimiter = ',', value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// Behaviour when the last container exits (continue, stop)
+    #[arg(long, default_value = "continue", value_name = "POLICY")]
+    pub exit_policy: String,
+    /// GID map to use for the user namespace
+    #[arg(long, value_delimiter = ',', value_name = "MAP")]
+    pub gidmap: Vec<String>,
     /// Set container hostname
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,
@@ -59,24 +98,48 @@ pub struct PodCreateArgs {
     /// Image to use to override builtin infra container
     #[arg(long)]
     pub infra_image: Option<String>,
+    /// Path to the file that will receive the PID of conmon
+    #[arg(long, value_name = "FILE")]
+    pub infra_conmon_pidfile: Option<PathBuf>,
     /// Assign a name to the infra container
     #[arg(long)]
     pub infra_name: Option<String>,
+    /// Specify a static IPv4 address for the container
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// Specify a static IPv6 address for the container
+    #[arg(long, value_name = "IP")]
+    pub ip6: Option<String>,
     /// Set metadata on pod
     #[arg(short = 'l', long, value_name = "KEY=VALUE")]
     pub label: Vec<String>,
+    /// Read in a line delimited file of labels
+    #[arg(long, value_delimiter = ',', value_name = "FILE")]
+    pub label_file: Vec<PathBuf>,
+    /// Container MAC address (e.g. 92:d0:c6:0a:29:33)
+    #[arg(long, value_name = "MAC")]
+    pub mac_address: Option<String>,
     /// Memory limit (format: <number>[<unit>])
     #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
     pub memory: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long, value_name = "LIMIT", allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
     /// Assign a name to the pod
     #[arg(short = 'n', long = "name", value_name = "NAME")]
     pub name_flag: Option<String>,
     /// Connect the pod to a network
     #[arg(long, alias = "net", value_name = "MODE|NETWORK")]
     pub network: Vec<String>,
+    /// Add network-scoped alias for the container
+    #[arg(long, value_delimiter = ',', value_name = "ALIAS")]
+    pub network_alias: Vec<String>,
     /// Do not create /etc/hosts within the pod's containers
     #[arg(long)]
     pub no_hosts: bool,
+    /// PID namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub pid: Option<String>,
     /// Write the pod ID to the file
     #[arg(long, value_name = "FILE")]
     pub pod_id_file: Option<PathBuf>,
@@ -86,12 +149,43 @@ pub struct PodCreateArgs {
     /// If a pod with the same name exists, replace it
     #[arg(long)]
     pub replace: bool,
+    /// Security Options
+    #[arg(long, value_name = "OPTION")]
+    pub security_opt: Vec<String>,
     /// A comma delimited list of kernel namespaces the pod will share
     #[arg(long, default_value = "ipc,net,uts")]
     pub share: String,
+    /// Set the pod's cgroup as the cgroup parent for all containers joining the pod
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub share_parent: bool,
+    /// Size of /dev/shm (format: <number>[<unit>])
+    #[arg(long, default_value = "65536k", value_name = "<number>[<unit>]")]
+    pub shm_size: String,
+    /// Name of range listed in /etc/subgid for use in user namespace
+    #[arg(long, value_name = "NAME")]
+    pub subgidname: Option<String>,
+    /// Name of range listed in /etc/subuid for use in user namespace
+    #[arg(long, value_name = "NAME")]
+    pub subuidname: Option<String>,
     /// Sysctl options
     #[arg(long, value_delimiter = ',', value_name = "NAME=VALUE")]
     pub sysctl: Vec<String>,
+    /// UID map to use for the user namespace
+    #[arg(long, value_delimiter = ',', value_name = "MAP")]
+    pub uidmap: Vec<String>,
+    /// User namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub userns: Option<String>,
+    /// UTS namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub uts: Option<String>,
+    /// Bind mount a volume into the container
+    #[arg(short = 'v', long, value_name = "VOLUME")]
+    pub volume: Vec<String>,
+    /// Mount volumes from the specified container(s)
+    #[arg(long, value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
     /// The pod's name (same as --name)
     #[arg(value_name = "NAME")]
     pub name: Option<String>,

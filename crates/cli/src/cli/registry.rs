@@ -75,9 +75,27 @@ pub struct PushArgs {
     /// This is a Docker specific option and is a NOOP
     #[arg(long)]
     pub disable_content_trust: bool,
+    /// compression format to use (gzip; zstd is not supported yet)
+    #[arg(long, value_name = "FORMAT")]
+    pub compression_format: Option<String>,
+    /// Manifest type (oci, v2s2, or v2s1) to use in the destination (default is manifest type of source)
+    #[arg(short = 'f', long, value_name = "TYPE")]
+    pub format: Option<String>,
     /// Suppress output information when pushing images
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Discard any pre-existing signatures in the image (berth stores none)
+    #[arg(long)]
+    pub remove_signatures: bool,
+    /// Add a signature at the destination using the specified key
+    #[arg(long, value_name = "KEY")]
+    pub sign_by: Option<String>,
+    /// Sign the image using a sigstore private key at PATH
+    #[arg(long, value_name = "PATH")]
+    pub sign_by_sigstore_private_key: Option<PathBuf>,
+    /// Read a passphrase for signing an image from PATH
+    #[arg(long, value_name = "PATH")]
+    pub sign_passphrase_file: Option<PathBuf>,
     /// The local image (name or id)
     #[arg(value_name = "IMAGE")]
     pub image: String,

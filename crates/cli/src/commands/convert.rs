@@ -119,6 +119,17 @@ pub fn pod(o: &PodCreateOptions) -> anyhow::Result<berth_runtime::PodCreateOptio
         network: network(&o.network),
         hostname: o.hostname.clone(),
         replace: o.replace,
+        infra: o.infra.then(|| berth_runtime::PodInfraOptions {
+            name: o.infra_name.clone(),
+            image: o.infra_image.clone(),
+            command: o.infra_command.clone(),
+            dns_servers: dns(&o.dns),
+            dns_search: o.dns_search.clone(),
+            dns_options: o.dns_options.clone(),
+            add_hosts: o.add_hosts.clone(),
+            sysctls: o.sysctls.clone(),
+        }),
+        exit_policy: o.exit_policy,
     })
 }
 

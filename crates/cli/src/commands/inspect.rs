@@ -35,7 +35,7 @@ pub fn run(g: &GlobalOptions, p: Parsed) -> anyhow::Result<u8> {
         for n in &names {
             let want = |k: &str| kind == "all" || kind == k;
             let found: Option<Value> = if want("container") && rt.container_exists(n)? {
-                Some(serde_json::to_value(rt.inspect_container(n)?)?)
+                Some(super::containers::inspect_value(rt, n, a.size)?)
             } else if want("image") && rt.image_exists(n)? {
                 Some(serde_json::to_value(rt.inspect_image(n)?)?)
             } else if want("pod") && rt.pod_exists(n)? {

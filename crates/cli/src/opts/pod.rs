@@ -39,6 +39,10 @@ pub struct PodCreateOptions {
     pub add_hosts: Vec<HostEntry>,
     /// `--dns`.
     pub dns: DnsServers,
+    /// `--dns-search`.
+    pub dns_search: Vec<String>,
+    /// `--dns-option`.
+    pub dns_options: Vec<String>,
     /// `--no-hosts`.
     pub no_hosts: bool,
     /// `--sysctl`.
@@ -51,6 +55,8 @@ pub struct PodCreateOptions {
     pub replace: bool,
     /// `--pod-id-file`.
     pub pod_id_file: Option<PathBuf>,
+    /// `--exit-policy`.
+    pub exit_policy: berth_runtime::PodExitPolicy,
 }
 
 impl PodCreateOptions {
@@ -110,9 +116,22 @@ impl PodCreateOptions {
                 "ports cannot be published with --network none or host",
             ));
         }
+        let exit_policy = match args.exit_policy.as_str() {
+            "continue" => berth_runtime::PodExitPolicy::Continue,
+            "stop" => berth_runtime::PodExitPolicy::Stop,
+            // podman's words, which its tests look for.
+            other => {
+                return Err(CliError::conflict(
+                    "--exit-policy",
+                    format!("running pod create option: invalid pod exit policy: {other:?}"),
+                ))
+            }
+        };
+        let mut labels = read_label_files("--label-file", &args.label_file)?;
+        labels.extend(parse_key_values("--label", &args.label)?);
         Ok(Self {
             name,
-            labels: parse_key_values("--label", &args.label)?,
+            labels,
             ports,
             share: if args.infra { share } else { Vec::new() },
             network,
@@ -134,14 +153,48 @@ impl PodCreateOptions {
             infra_name: args.infra_name.clone(),
             add_hosts: parse_add_hosts(&args.add_host)?,
             dns: parse_dns(&args.dns)?,
+            dns_search: args.dns_search.clone(),
+            dns_options: args.dns_option.clone(),
             no_hosts: args.no_hosts,
             sysctls: parse_sysctls(&args.sysctl)?,
             memory: args.memory.as_deref().map(parse_memory).transpose()?,
             cpus: args.cpus.map(parse_cpus).transpose()?.flatten(),
             replace: args.replace,
             pod_id_file: args.pod_id_file.clone(),
+            exit_policy,
         })
     }
+}
+
+/// Reads `--label-file` files: a label per line (`KEY=VALUE`, or `KEY`
+/// for an empty value); blank lines and `#` comments skipped. Later files
+/// win.
+pub fn read_label_files(flag: &str, files: &[PathBuf]) -> Result<BTreeMap<String, String>> {
+    let mut labels = BTreeMap::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadFile {
+            flag: flag.to_owned(),
+            path: path.clone(),
+            source,
+        })?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (k, v) = line.split_once('=').unwrap_or((line, ""));
+            if k.is_empty() {
+                return Err(CliError::FileLine {
+                    flag: flag.to_owned(),
+                    path: path.clone(),
+                    line: i + 1,
+                    reason: format!("{line:?} has no label name; use KEY=VALUE"),
+                });
+            }
+            labels.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    Ok(labels)
 }
 
 #[cfg(test)]
@@ -178,6 +231,31 @@ mod tests {
         assert_eq!(create(&["p2"]).unwrap().name.as_deref(), Some("p2"));
         assert!(create(&["--infra=false"]).unwrap().share.is_empty());
         assert!(create(&["--replace", "p3"]).unwrap().replace);
+        let p = create(&[
+            "--dns-search",
+            "a.example,b.example",
+            "--dns-option",
+            "ndots:2",
+        ])
+        .unwrap();
+        assert_eq!(p.dns_search, ["a.example", "b.example"]);
+        assert_eq!(p.dns_options, ["ndots:2"]);
+    }
+
+    #[test]
+    fn label_files_then_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("labels");
+        std::fs::write(&f, "# comment\n\na=1\nb=2\nempty\n").unwrap();
+        let p = create(&["--label-file", f.to_str().unwrap(), "-l", "b=3"]).unwrap();
+        assert_eq!(p.labels["a"], "1");
+        assert_eq!(p.labels["b"], "3");
+        assert_eq!(p.labels["empty"], "");
+        std::fs::write(&f, "ok=1\n=v\n").unwrap();
+        let e = create(&["--label-file", f.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--label-file") && e.contains("line 2"), "{e}");
     }
 
     #[test]
@@ -193,6 +271,11 @@ mod tests {
             (&["--network", "host", "-p", "80"][..], "--publish"),
             (&["-m", "lots"][..], "--memory"),
             (&["--replace"][..], "--replace"),
+            (
+                &["--exit-policy", "later"][..],
+                "invalid pod exit policy: \"later\"",
+            ),
+            (&["--label-file", "/nonexistent/labels"][..], "--label-file"),
         ] {
             let e = create(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");

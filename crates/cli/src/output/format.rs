@@ -65,10 +65,10 @@ impl Listing {
         let Some(last) = path.last() else {
             return String::new();
         };
-        if path.len() == 1 {
-            if let Some((_, h)) = self.headers.iter().find(|(f, _)| f == last) {
-                return (*h).to_owned();
-            }
+        // A title is looked up by the whole path (`Namespaces.Cgroup`).
+        let joined = path.join(".");
+        if let Some((_, h)) = self.headers.iter().find(|(f, _)| *f == joined) {
+            return (*h).to_owned();
         }
         split_camel(last).to_uppercase()
     }

@@ -76,6 +76,9 @@ pub enum StatusView {
     Removing,
     /// The state cannot be read.
     Unknown,
+    /// A root filesystem in storage that is no container of berth's
+    /// (`ps --external`).
+    Storage,
 }
 
 impl StatusView {
@@ -90,6 +93,7 @@ impl StatusView {
             Self::Exited { .. } => "exited",
             Self::Removing => "removing",
             Self::Unknown => "unknown",
+            Self::Storage => "storage",
         }
     }
 }
@@ -107,6 +111,7 @@ pub fn status_text(status: StatusView, now: DateTime<Utc>) -> String {
         }
         StatusView::Removing => "Removing".into(),
         StatusView::Unknown => "Unknown".into(),
+        StatusView::Storage => "Storage".into(),
     }
 }
 

@@ -21,6 +21,16 @@ pub const PS: Listing = Listing {
     ],
 };
 
+/// `ps --ns`: the container's namespaces instead of the usual columns.
+pub const PS_NAMESPACES: Listing = Listing {
+    default_template: "{{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}",
+    headers: &[
+        ("ID", "CONTAINER ID"),
+        ("Namespaces.Cgroup", "CGROUPNS"),
+        ("Namespaces.User", "USERNS"),
+    ],
+};
+
 /// `ps --size` adds SIZE; `ps --pod` adds POD ID and PODNAME.
 pub fn ps_listing(size: bool, pod: bool) -> Listing {
     match (size, pod) {
@@ -62,6 +72,54 @@ pub const PODS: Listing = Listing {
         ("NumberOfContainers", "# OF CONTAINERS"),
     ],
 };
+
+/// The columns `pod ps` adds: `--ctr-ids`, `--ctr-names`, `--ctr-status`,
+/// `--ns`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PodColumns {
+    /// IDS.
+    pub ids: bool,
+    /// NAMES.
+    pub names: bool,
+    /// STATUS of each container.
+    pub status: bool,
+    /// CGROUP and NAMESPACES.
+    pub ns: bool,
+}
+
+/// `pod ps`'s default table for its column flags, in podman's order:
+/// IDS, NAMES, STATUS, then CGROUP and NAMESPACES; # OF CONTAINERS only
+/// without the `--ctr-*` flags.
+pub fn pods_listing(c: PodColumns) -> Listing {
+    if c == PodColumns::default() {
+        return PODS;
+    }
+    let mut t = String::from("{{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.InfraID}}");
+    for (on, field) in [
+        (c.ids, "\t{{.ContainerIds}}"),
+        (c.names, "\t{{.ContainerNames}}"),
+        (c.status, "\t{{.ContainerStatuses}}"),
+        (c.ns, "\t{{.Cgroup}}\t{{.Namespace}}"),
+        (!(c.ids || c.names || c.status), "\t{{.NumberOfContainers}}"),
+    ] {
+        if on {
+            t.push_str(field);
+        }
+    }
+    Listing {
+        // Built once per `pod ps`; a listing's template is static.
+        default_template: Box::leak(t.into_boxed_str()),
+        headers: &[
+            ("ID", "POD ID"),
+            ("InfraID", "INFRA ID"),
+            ("NumberOfContainers", "# OF CONTAINERS"),
+            ("ContainerIds", "IDS"),
+            ("ContainerNames", "NAMES"),
+            ("ContainerStatuses", "STATUS"),
+            ("Namespace", "NAMESPACES"),
+        ],
+    }
+}
 
 /// `volume ls`: DRIVER, VOLUME NAME.
 pub const VOLUMES: Listing = Listing {
@@ -309,6 +367,10 @@ pub struct PodSummary {
     pub labels: BTreeMap<String, String>,
     /// Networks.
     pub networks: Vec<String>,
+    /// The pod's cgroup parent (`pod ps --ns`).
+    pub cgroup: String,
+    /// Its libpod namespace (`pod ps --ns`).
+    pub namespace: String,
 }
 
 impl PodSummary {
@@ -333,19 +395,21 @@ impl PodSummary {
             "ContainerStatuses": self.containers.iter().map(|c| c.2.clone()).collect::<Vec<_>>().join(","),
             "Labels": self.labels,
             "Networks": self.networks.join(","),
+            "Cgroup": self.cgroup,
+            "Namespace": self.namespace,
         })
     }
 
     /// The object `pod ps --format json` prints.
     pub fn json(&self) -> Value {
         json!({
-            "Cgroup": "",
+            "Cgroup": self.cgroup,
             "Containers": self.containers.iter().map(|(id, name, status)| json!({"Id": id, "Names": name, "Status": status})).collect::<Vec<_>>(),
             "Created": self.created.to_rfc3339(),
             "Id": self.id,
             "InfraId": self.infra_id.as_deref().unwrap_or(""),
             "Name": self.name,
-            "Namespace": "",
+            "Namespace": self.namespace,
             "Networks": self.networks,
             "Status": self.status,
             "Labels": self.labels,
@@ -597,7 +661,32 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
             )],
             labels: BTreeMap::new(),
             networks: vec![],
+            cgroup: String::new(),
+            namespace: String::new(),
         };
+        let out = render_listing(
+            &parse_format("--format", None).unwrap(),
+            &pods_listing(PodColumns {
+                ids: true,
+                names: true,
+                status: true,
+                ns: false,
+            }),
+            &[pod.template_row(now(), false)],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            out.lines().next().unwrap(),
+            "POD ID        NAME        STATUS      CREATED                 INFRA ID      IDS           NAMES       STATUS"
+        );
+        assert!(pods_listing(PodColumns {
+            ns: true,
+            ..PodColumns::default()
+        })
+        .default_template
+        .ends_with("{{.Cgroup}}\t{{.Namespace}}\t{{.NumberOfContainers}}"));
         let out = render_listing(
             &parse_format("--format", None).unwrap(),
             &PODS,

@@ -1,8 +1,8 @@
-//! `--sort` of `ps` and `images`, with podman 4.3.1's keys and directions:
+//! `--sort` of `ps`, `pod ps` and `images`, with podman 4.3.1's keys and directions:
 //! `ps` sorts every key ascending (so by default oldest first), `images`
 //! shows the newest first and sorts its other keys ascending.
 
-use super::{rows::split_reference, ContainerSummary, ImageSummary};
+use super::{rows::split_reference, ContainerSummary, ImageSummary, PodSummary};
 use chrono::{DateTime, Utc};
 use std::cmp::Ordering;
 
@@ -45,6 +45,17 @@ pub fn sort_images(rows: &mut [ImageSummary], key: &str) {
         "tag" => first(a).1.cmp(&first(b).1),
         "size" => a.size.cmp(&b.size),
         _ => b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)),
+    });
+}
+
+/// Sorts `pod ps` rows by `key` (`created`: newest first; `id`, `name`:
+/// ascending; `number`: fewest containers first). The sort is stable.
+pub fn sort_pods(rows: &mut [PodSummary], key: &str) {
+    rows.sort_by(|a, b| match key {
+        "id" => a.id.cmp(&b.id),
+        "name" => a.name.cmp(&b.name),
+        "number" => a.containers.len().cmp(&b.containers.len()),
+        _ => b.created.cmp(&a.created),
     });
 }
 
@@ -129,5 +140,35 @@ mod tests {
         assert_eq!(names(&rows), ["33", "11", "22"]);
         sort_images(&mut rows, "size");
         assert_eq!(names(&rows), ["22", "33", "11"]);
+    }
+
+    #[test]
+    fn pods_sort_newest_first_or_by_key() {
+        let pod = |id: &str, name: &str, age_s: i64, n: usize| PodSummary {
+            id: id.into(),
+            name: name.into(),
+            status: "Created".into(),
+            created: DateTime::<Utc>::from_timestamp(1_700_000_000 - age_s, 0).unwrap(),
+            infra_id: None,
+            containers: vec![(String::new(), String::new(), String::new()); n],
+            labels: std::collections::BTreeMap::new(),
+            networks: Vec::new(),
+            cgroup: String::new(),
+            namespace: String::new(),
+        };
+        let mut rows = vec![
+            pod("b", "zed", 30, 1),
+            pod("a", "amy", 10, 3),
+            pod("c", "max", 20, 2),
+        ];
+        let names = |rows: &[PodSummary]| rows.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        sort_pods(&mut rows, "created");
+        assert_eq!(names(&rows), ["amy", "max", "zed"]);
+        sort_pods(&mut rows, "id");
+        assert_eq!(names(&rows), ["amy", "zed", "max"]);
+        sort_pods(&mut rows, "name");
+        assert_eq!(names(&rows), ["amy", "max", "zed"]);
+        sort_pods(&mut rows, "number");
+        assert_eq!(names(&rows), ["zed", "max", "amy"]);
     }
 }

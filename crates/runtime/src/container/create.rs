@@ -107,6 +107,26 @@ impl Runtime {
             pod_id = Some(pod.config.id);
         }
 
+        // A member sharing the pod's network namespace takes the pod's DNS settings and
+        // extra hosts (kept on the infra container) where it sets none of its own.
+        let pod_net = match &shared.net {
+            Some(infra) => Some(self.state.lookup_container(infra)?.config),
+            None => None,
+        };
+        let inherit = |own: &Vec<String>, pod: fn(&ContainerConfig) -> &Vec<String>| match &pod_net
+        {
+            Some(c) if own.is_empty() => pod(c).clone(),
+            _ => own.clone(),
+        };
+        let dns_servers = inherit(&opts.dns_servers, |c| &c.dns_servers);
+        let dns_search = inherit(&opts.dns_search, |c| &c.dns_search);
+        let dns_options = inherit(&opts.dns_options, |c| &c.dns_options);
+        let mut hosts_add: Vec<_> = pod_net
+            .as_ref()
+            .map(|c| c.hosts_add.clone())
+            .unwrap_or_default();
+        hosts_add.extend(opts.add_hosts.iter().map(HostEntry::to_record));
+
         let mode = if shared.net.is_some() {
             NetworkMode::Networks(Vec::new())
         } else {
@@ -280,10 +300,10 @@ impl Runtime {
             tty: opts.tty,
             stdin: opts.stdin,
             hostname: opts.hostname.clone().unwrap_or_default(),
-            dns_servers: opts.dns_servers.clone(),
-            dns_search: opts.dns_search.clone(),
-            dns_options: opts.dns_options.clone(),
-            hosts_add: opts.add_hosts.iter().map(HostEntry::to_record).collect(),
+            dns_servers,
+            dns_search,
+            dns_options,
+            hosts_add,
             log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
             network_mode: Some(record_network_mode(&mode)),
             sysctls: opts.sysctls.clone(),

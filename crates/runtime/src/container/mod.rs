@@ -28,7 +28,7 @@ pub use inspect::{
 };
 pub use lifecycle::WaitCondition;
 pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
-pub use stats::{ContainerStats, TopRow};
+pub use stats::{ContainerNamespaces, ContainerStats, TopRow};
 
 /// How a new container is networked.
 pub use berth_cni::NetworkMode;

@@ -30,15 +30,92 @@ impl Runtime {
             if let Some(pod) = &rec.config.pod_id {
                 let pod = self.state.pod(pod)?;
                 if pod.config.infra_container_id.as_deref() == Some(&rec.config.id) {
+                    // podman's words (its tests look for them).
                     return Err(Error::invalid(
                         "container",
                         &rec.config.name,
-                        "it is the infra container of a pod; remove the pod instead",
+                        format!(
+                            "it is the infra container of pod {} and cannot be removed without \
+                             removing the pod",
+                            pod.config.name
+                        ),
                     ));
                 }
             }
         }
         self.remove_by_id_within(&rec.config.id, force, volumes, timeout)
+    }
+
+    /// What `rm --depend` removes for `id_or_name`, in order: the containers that share its
+    /// namespaces (and theirs, transitively), dependents before what they depend on, and last
+    /// the container's own id.
+    pub fn removal_order(&self, id_or_name: &str) -> Result<Vec<String>> {
+        self.check()?;
+        let rec = self.state.lookup_container(id_or_name)?;
+        let mut order = Vec::new();
+        let mut visiting = Vec::new();
+        self.collect_dependents(&rec.config.id, &mut order, &mut visiting)?;
+        Ok(order)
+    }
+
+    /// `rm --depend`: removes `id_or_name` and, first, every container depending on it
+    /// ([`Runtime::removal_order`]). An infra container takes its pod with it: every member
+    /// first, as any dependent. Returns the ids removed, in order, the container's last.
+    pub fn remove_container_with_dependents(
+        &self,
+        id_or_name: &str,
+        force: bool,
+        volumes: bool,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        self.check()?;
+        let rec = self.state.lookup_container(id_or_name)?;
+        if super::is_infra(&rec) {
+            if let Some(pod) = &rec.config.pod_id {
+                let mut ids: Vec<String> = self
+                    .state
+                    .pod_containers(pod)?
+                    .into_iter()
+                    .filter(|m| m.config.id != rec.config.id)
+                    .map(|m| m.config.id)
+                    .collect();
+                for m in &ids {
+                    match self.remove_by_id_within(m, force, volumes, timeout) {
+                        Err(Error::State(e)) if e.is_not_found() => {}
+                        r => r?,
+                    }
+                }
+                self.remove_pod(pod, force)?;
+                ids.push(rec.config.id);
+                return Ok(ids);
+            }
+        }
+        let order = self.removal_order(&rec.config.id)?;
+        for id in &order {
+            match self.remove_by_id_within(id, force, volumes, timeout) {
+                Err(Error::State(e)) if e.is_not_found() => {}
+                r => r?,
+            }
+        }
+        Ok(order)
+    }
+
+    fn collect_dependents(
+        &self,
+        id: &str,
+        order: &mut Vec<String>,
+        visiting: &mut Vec<String>,
+    ) -> Result<()> {
+        if order.iter().any(|o| o == id) || visiting.iter().any(|v| v == id) {
+            return Ok(());
+        }
+        visiting.push(id.to_string());
+        for d in self.state.container_dependents(id)? {
+            self.collect_dependents(&d, order, visiting)?;
+        }
+        visiting.pop();
+        order.push(id.to_string());
+        Ok(())
     }
 
     pub(crate) fn remove_by_id(&self, id: &str, force: bool, volumes: bool) -> Result<()> {
@@ -179,6 +256,14 @@ impl Runtime {
         }
         self.cleanup_resources(&mut rec)?;
         drop(lock);
+        if let Some(pod) = rec
+            .config
+            .pod_id
+            .as_deref()
+            .filter(|_| !super::is_infra(&rec))
+        {
+            self.apply_pod_exit_policy(pod)?;
+        }
         if rec.config.auto_remove && rec.state.status == ContainerStatus::Exited {
             match self.remove_by_id(&id, false, false) {
                 Ok(()) => {}

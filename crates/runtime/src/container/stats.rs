@@ -315,3 +315,85 @@ mod tests {
         assert!(proc_row(Path::new("/proc"), u32::MAX - 1, 100).is_none());
     }
 }
+
+/// The namespaces of a container's process (`ps --ns`): the inode numbers of its
+/// `/proc/PID/ns/*` links, empty for a container that is not running.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ContainerNamespaces {
+    /// cgroup namespace.
+    #[serde(rename = "Cgroup")]
+    pub cgroup: String,
+    /// IPC namespace.
+    #[serde(rename = "IPC")]
+    pub ipc: String,
+    /// Mount namespace.
+    #[serde(rename = "MNT")]
+    pub mnt: String,
+    /// Network namespace.
+    #[serde(rename = "NET")]
+    pub net: String,
+    /// PID namespace.
+    #[serde(rename = "PIDNS")]
+    pub pidns: String,
+    /// User namespace.
+    #[serde(rename = "User")]
+    pub user: String,
+    /// UTS namespace.
+    #[serde(rename = "UTS")]
+    pub uts: String,
+}
+
+impl Runtime {
+    /// [`ContainerNamespaces`] of `rec` (as listed, status already synced).
+    pub fn container_namespaces(&self, rec: &ContainerRecord) -> ContainerNamespaces {
+        if !rec.state.status.is_active() || rec.state.pid == 0 {
+            return ContainerNamespaces::default();
+        }
+        let ns = |kind: &str| {
+            namespace_inode(
+                &Path::new("/proc")
+                    .join(rec.state.pid.to_string())
+                    .join("ns")
+                    .join(kind),
+            )
+        };
+        ContainerNamespaces {
+            cgroup: ns("cgroup"),
+            ipc: ns("ipc"),
+            mnt: ns("mnt"),
+            net: ns("net"),
+            pidns: ns("pid"),
+            user: ns("user"),
+            uts: ns("uts"),
+        }
+    }
+}
+
+/// `net:[4026531992]` → `4026531992`; empty when the link cannot be read.
+fn namespace_inode(link: &Path) -> String {
+    std::fs::read_link(link)
+        .ok()
+        .and_then(|t| {
+            let t = t.to_string_lossy().into_owned();
+            let start = t.find('[')? + 1;
+            let end = t.rfind(']')?;
+            (start <= end).then(|| t[start..end].to_owned())
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::namespace_inode;
+    use std::path::Path;
+
+    #[test]
+    fn namespace_links_give_their_inode() {
+        let own = namespace_inode(Path::new("/proc/self/ns/net"));
+        assert!(
+            !own.is_empty() && own.chars().all(|c| c.is_ascii_digit()),
+            "{own}"
+        );
+        assert_eq!(namespace_inode(Path::new("/nonexistent/ns/net")), "");
+    }
+}

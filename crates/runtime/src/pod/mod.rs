@@ -41,6 +41,65 @@ pub struct PodCreateOptions {
     /// Remove an existing pod of this name first, with its containers (podman's
     /// `--replace`); needs `name`.
     pub replace: bool,
+    /// The infra container; `None` = a pod without one (`--infra=false`), whose members
+    /// share no namespaces.
+    pub infra: Option<PodInfraOptions>,
+    /// What happens when the last of its containers exits.
+    pub exit_policy: PodExitPolicy,
+}
+
+/// `pod create --exit-policy`: what happens when the last container of a pod (the infra
+/// container aside) exits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PodExitPolicy {
+    /// The pod keeps running (its infra container too).
+    #[default]
+    Continue,
+    /// The pod stops: its infra container is stopped.
+    Stop,
+}
+
+impl PodExitPolicy {
+    /// podman's name: `continue`, `stop`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Continue => "continue",
+            Self::Stop => "stop",
+        }
+    }
+
+    /// The policy a pod was created with (kept in its config's `extra` map).
+    pub fn of(config: &PodConfig) -> Self {
+        match config.extra.get(EXIT_POLICY_KEY).and_then(|v| v.as_str()) {
+            Some("stop") => Self::Stop,
+            _ => Self::Continue,
+        }
+    }
+}
+
+/// The key of [`PodExitPolicy`] in a pod config's `extra` map.
+const EXIT_POLICY_KEY: &str = "exit_policy";
+
+/// The infra container of a pod (`pod create --infra-*`), and what the members sharing its
+/// network namespace inherit from it (`--dns*`, `--add-host`) unless they set their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodInfraOptions {
+    /// Its name; `None` = the pod id's first 12 characters and `-infra`.
+    pub name: Option<String>,
+    /// Its image (a local one); `None` = berth's own infra image.
+    pub image: Option<String>,
+    /// Its entrypoint; `None` = catatonit.
+    pub command: Option<Vec<String>>,
+    /// DNS servers.
+    pub dns_servers: Vec<String>,
+    /// DNS search domains.
+    pub dns_search: Vec<String>,
+    /// resolv.conf options.
+    pub dns_options: Vec<String>,
+    /// Extra `/etc/hosts` entries.
+    pub add_hosts: Vec<crate::HostEntry>,
+    /// Sysctls of the shared namespaces.
+    pub sysctls: BTreeMap<String, String>,
 }
 
 impl Default for PodCreateOptions {
@@ -58,6 +117,8 @@ impl Default for PodCreateOptions {
             network: None,
             hostname: None,
             replace: false,
+            infra: Some(PodInfraOptions::default()),
+            exit_policy: PodExitPolicy::Continue,
         }
     }
 }
@@ -92,10 +153,13 @@ pub struct InspectPod {
     pub hostname: String,
     /// Labels.
     pub labels: BTreeMap<String, String>,
-    /// Infra container id.
+    /// Infra container id (podman's key: `InfraContainerID`).
+    #[serde(rename = "InfraContainerID")]
     pub infra_container_id: String,
     /// Shared namespaces (`net`, `ipc`, `uts`, ...).
     pub shared_namespaces: Vec<String>,
+    /// `continue` or `stop` (`pod create --exit-policy`).
+    pub exit_policy: String,
     /// Number of containers (infra included).
     pub num_containers: usize,
     /// The containers.
@@ -124,7 +188,11 @@ impl Runtime {
         if opts.replace {
             self.remove_pod_named(&name)?;
         }
-        let infra_image = self.ensure_infra_image()?;
+        let infra_image = match &opts.infra {
+            Some(PodInfraOptions { image: Some(i), .. }) => i.clone(),
+            Some(_) => self.ensure_infra_image()?,
+            None => String::new(),
+        };
         let id = crate::names::new_id();
         let infra_id = crate::names::new_id();
         let config = PodConfig {
@@ -132,11 +200,14 @@ impl Runtime {
             name: name.clone(),
             namespace: self.config.namespace.clone(),
             labels: opts.labels.clone(),
-            infra_container_id: Some(infra_id.clone()),
+            infra_container_id: opts.infra.is_some().then(|| infra_id.clone()),
             shared_namespaces: opts.share.clone(),
             cgroup_parent: String::new(),
             created: chrono::Utc::now(),
-            extra: BTreeMap::new(),
+            extra: match opts.exit_policy {
+                PodExitPolicy::Continue => BTreeMap::new(),
+                p @ PodExitPolicy::Stop => [(EXIT_POLICY_KEY.to_owned(), p.as_str().into())].into(),
+            },
         };
         let mut undo = Undo::new();
         self.state.add_pod(&config, &PodState::default())?;
@@ -147,24 +218,65 @@ impl Runtime {
                 state.remove_pod(&pid).map_err(Into::into)
             });
         }
-        let infra_opts = ContainerCreateOptions {
-            image: infra_image,
-            name: Some(format!("{}-infra", &id[..12])),
-            command: vec!["/catatonit".into(), "-P".into()],
-            entrypoint: Some(Vec::new()),
-            network: opts.network.clone(),
-            ports: opts.ports.clone(),
-            hostname: opts.hostname.clone().or_else(|| Some(name.clone())),
-            ..ContainerCreateOptions::default()
-        };
-        if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
-            return Err(undo.fail(e));
+        if let Some(infra) = &opts.infra {
+            let (entrypoint, command) = match &infra.command {
+                Some(c) => (Some(c.clone()), Vec::new()),
+                None => (Some(Vec::new()), vec!["/catatonit".into(), "-P".into()]),
+            };
+            let infra_opts = ContainerCreateOptions {
+                image: infra_image,
+                name: Some(
+                    infra
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}-infra", &id[..12])),
+                ),
+                command,
+                entrypoint,
+                network: opts.network.clone(),
+                ports: opts.ports.clone(),
+                hostname: opts.hostname.clone().or_else(|| Some(name.clone())),
+                dns_servers: infra.dns_servers.clone(),
+                dns_search: infra.dns_search.clone(),
+                dns_options: infra.dns_options.clone(),
+                add_hosts: infra.add_hosts.clone(),
+                sysctls: infra.sysctls.clone(),
+                ..ContainerCreateOptions::default()
+            };
+            if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
+                return Err(undo.fail(e));
+            }
         }
         undo.commit();
         Ok(PodRecord {
             config,
             state: PodState::default(),
         })
+    }
+
+    /// After a member of pod `pod_id` exited and was cleaned up: with the `stop` exit policy
+    /// and no other member running or paused, the pod stops (its infra container).
+    pub(crate) fn apply_pod_exit_policy(&self, pod_id: &str) -> Result<()> {
+        let pod = match self.state.pod(pod_id) {
+            Ok(p) => p,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        if PodExitPolicy::of(&pod.config) != PodExitPolicy::Stop {
+            return Ok(());
+        }
+        let members = self.synced_skipping_removed(self.state.pod_containers(pod_id)?)?;
+        if members
+            .iter()
+            .any(|m| !is_infra(m) && m.state.status.is_active())
+        {
+            return Ok(());
+        }
+        match self.stop_pod(pod_id, None) {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Looks a pod up by id, name or unique prefix.
@@ -313,29 +425,30 @@ impl Runtime {
         let _lock = self.lock_pod(&pod.config.id)?;
         let members = self.state.pod_containers(&pod.config.id)?;
         let (infra, others): (Vec<_>, Vec<_>) = members.into_iter().partition(is_infra);
-        if !others.is_empty() && !force {
-            return Err(Error::PodHasContainers {
-                id: pod.config.id.clone(),
-                containers: others.into_iter().map(|c| c.config.id).collect(),
-            });
+        // As podman: without force only running (or paused) members stop the removal;
+        // stopped ones go with the pod, and the infra container is stopped whatever its
+        // state.
+        if !force {
+            let mut busy = Vec::new();
+            for c in &others {
+                let mut rec = c.clone();
+                self.sync_status(&mut rec)?;
+                if rec.state.status.is_active() && rec.state.status != ContainerStatus::Created {
+                    busy.push(rec.config.id);
+                }
+            }
+            if !busy.is_empty() {
+                return Err(Error::PodHasContainers {
+                    id: pod.config.id.clone(),
+                    containers: busy,
+                });
+            }
         }
         for c in others {
             self.remove_by_id(&c.config.id, true, false)?;
         }
         for c in infra {
-            let mut rec = c;
-            self.sync_status(&mut rec)?;
-            if rec.state.status.is_active()
-                && !force
-                && rec.state.status != ContainerStatus::Created
-            {
-                return Err(Error::PodInvalidStatus {
-                    id: pod.config.id.clone(),
-                    status: "running".into(),
-                    operation: "remove (stop it first or use force)",
-                });
-            }
-            self.remove_by_id(&rec.config.id, true, false)?;
+            self.remove_by_id(&c.config.id, true, false)?;
         }
         self.state.remove_pod(&pod.config.id)?;
         let _ = std::fs::remove_file(self.lock_dir.join(format!("pod-{}.lock", pod.config.id)));
@@ -391,11 +504,19 @@ impl Runtime {
                 .config
                 .created
                 .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-            state: pod.state.status.to_string(),
+            // podman writes a pod's state capitalized (`Running`, `Degraded`).
+            state: {
+                let s = pod.state.status.to_string();
+                let mut c = s.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            },
             hostname,
             labels: pod.config.labels.clone(),
             infra_container_id: infra,
             shared_namespaces: shared,
+            exit_policy: PodExitPolicy::of(&pod.config).as_str().to_owned(),
             num_containers: members.len(),
             containers: members
                 .iter()

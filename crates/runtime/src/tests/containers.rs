@@ -311,6 +311,20 @@ fn remove_needs_force_for_running_and_refuses_dependents() {
         matches!(&err, Error::ContainerInUse { dependents, .. } if dependents == &vec![dep.id.clone()]),
         "{err}"
     );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "container {base} has dependent containers which must be removed before it: {}",
+            dep.id
+        )
+    );
+    // `rm --depend`: the dependent first, then the container itself.
+    assert_eq!(
+        fx.rt.removal_order("base").unwrap(),
+        vec![dep.id.clone(), base.clone()]
+    );
+    assert_eq!(fx.rt.removal_order("dep").unwrap(), vec![dep.id.clone()]);
+    assert!(fx.rt.removal_order("nope").unwrap_err().is_not_found());
 }
 
 #[test]
@@ -679,4 +693,15 @@ fn create_replace_removes_the_container_of_that_name_first() {
     o.name = None;
     let err = fx.rt.create_container(&o).unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{err}");
+fn external_containers_are_root_filesystems_no_record_owns() {
+    use berth_storage::Storage as _;
+    let fx = Fx::new();
+    let own = fx.create("own");
+    assert!(fx.rt.external_containers().unwrap().is_empty());
+    let image = fx.rt.container(&own).unwrap().config.image_id;
+    let stray = fx.storage.create_container("not-berths", &image).unwrap();
+    let ext = fx.rt.external_containers().unwrap();
+    assert_eq!(ext.len(), 1, "{ext:?}");
+    assert_eq!(ext[0].id, stray);
+    assert_eq!(ext[0].image_id, image);
 }

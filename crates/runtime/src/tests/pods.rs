@@ -140,9 +140,10 @@ fn pod_stop_kill_restart_remove() {
 
     // The infra container is removed with the pod, never alone.
     assert!(fx.rt.remove_container(&infra, true, false).is_err());
+    // Without force a running member stops the removal.
+    fx.rt.start_pod(&pod).unwrap();
     let err = fx.rt.remove_pod(&pod, false).unwrap_err();
     assert!(matches!(err, Error::PodHasContainers { .. }), "{err}");
-    fx.rt.start_pod(&pod).unwrap();
     fx.rt.remove_pod(&pod, true).unwrap();
     assert!(!fx.rt.pod_exists(&pod).unwrap());
     assert!(!fx.rt.container_exists(&member).unwrap());
@@ -287,4 +288,74 @@ fn pod_reports_are_the_rows_of_pod_ps() {
     let rows = fx.rt.list_pod_reports(&filters).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].name, "q");
+fn pod_infra_options_reach_the_infra_container_and_members_inherit_dns_and_hosts() {
+    let fx = Fx::new();
+    let o = PodCreateOptions {
+        name: Some("p".into()),
+        infra: Some(crate::PodInfraOptions {
+            name: Some("p-holder".into()),
+            command: Some(vec!["/catatonit".into(), "-P".into(), "-g".into()]),
+            dns_servers: vec!["192.0.2.53".into()],
+            dns_search: vec!["example.test".into()],
+            dns_options: vec!["ndots:2".into()],
+            add_hosts: crate::parse_add_hosts("--add-host", &["db:192.0.2.10".to_owned()]).unwrap(),
+            sysctls: [("net.ipv4.ip_forward".to_owned(), "1".to_owned())].into(),
+            ..Default::default()
+        }),
+        ..PodCreateOptions::default()
+    };
+    let pod = fx.rt.create_pod(&o).unwrap();
+    let infra = fx.rt.container("p-holder").unwrap();
+    assert_eq!(
+        pod.config.infra_container_id.as_deref(),
+        Some(infra.config.id.as_str())
+    );
+    assert_eq!(infra.config.entrypoint, vec!["/catatonit", "-P", "-g"]);
+    assert_eq!(infra.config.sysctls["net.ipv4.ip_forward"], "1");
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("p".into());
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert_eq!(m.dns_servers, ["192.0.2.53"]);
+    assert_eq!(m.dns_search, ["example.test"]);
+    assert_eq!(m.dns_options, ["ndots:2"]);
+    assert_eq!(m.hosts_add.len(), 1);
+    // A member's own settings win.
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("p".into());
+    c.dns_servers = vec!["192.0.2.54".into()];
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert_eq!(m.dns_servers, ["192.0.2.54"]);
+}
+
+#[test]
+fn a_pod_without_infra_has_no_infra_container() {
+    let fx = Fx::new();
+    let pod = fx
+        .rt
+        .create_pod(&PodCreateOptions {
+            name: Some("bare".into()),
+            infra: None,
+            ..PodCreateOptions::default()
+        })
+        .unwrap();
+    assert!(pod.config.infra_container_id.is_none());
+    let mut c = ContainerCreateOptions::new("busybox", &["sleep", "9"]);
+    c.pod = Some("bare".into());
+    let m = fx.rt.create_container(&c).unwrap().config;
+    assert!(m.shared_namespaces.net.is_none());
+    assert!(fx.rt.start_pod("bare").unwrap().is_empty());
+    fx.rt.remove_pod("bare", true).unwrap();
+}
+
+#[test]
+fn a_pod_whose_members_exited_is_removed_without_force_even_with_its_infra_running() {
+    let fx = Fx::new();
+    let (pod, infra, member) = pod_with_member(&fx);
+    fx.rt.start_pod(&pod).unwrap();
+    fx.rt.stop_container(&member, None).unwrap();
+    assert_eq!(fx.status(&infra), ContainerStatus::Running);
+    fx.rt.remove_pod(&pod, false).unwrap();
+    assert!(!fx.rt.pod_exists(&pod).unwrap());
+    assert!(!fx.rt.container_exists(&member).unwrap());
+    assert!(!fx.rt.container_exists(&infra).unwrap());
 }

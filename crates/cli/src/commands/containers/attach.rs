@@ -17,6 +17,9 @@ pub struct Attach {
     pub stdin: bool,
     /// `--detach-keys`.
     pub detach_keys: Vec<u8>,
+    /// `--sig-proxy`: signals berth receives go to the container's process
+    /// (not with a terminal, which sends them itself).
+    pub sig_proxy: bool,
 }
 
 /// Parses `attach`'s arguments; bad input is refused before the runtime opens.
@@ -26,6 +29,7 @@ pub(super) fn parse(a: &AttachArgs) -> anyhow::Result<Attach> {
         sel,
         stdin: !a.no_stdin,
         detach_keys: parse_detach_keys(&a.detach_keys)?,
+        sig_proxy: a.sig_proxy,
     })
 }
 
@@ -36,6 +40,17 @@ pub(super) fn run(rt: &Runtime, a: Attach) -> anyhow::Result<u8> {
     let (io, drained, detached) =
         attach_io(a.stdin && rec.config.stdin, rec.config.tty, &a.detach_keys);
     let _raw = rec.config.tty.then(crate::terminal::RawMode::enter);
+    // `--sig-proxy`: what berth receives goes to the container's process, through a
+    // pidfd (never to a process that reused its pid).
+    let _forwarder = (a.sig_proxy && !rec.config.tty)
+        .then(|| berth_runtime::ProcessHandle::of_container(&rec))
+        .flatten()
+        .and_then(|p| {
+            crate::signals::SignalForwarder::start(crate::signals::FORWARDED, move |sig| {
+                let _ = p.signal(sig);
+            })
+            .ok()
+        });
     // The writers tell when the output has drained (with a time limit), so the
     // session handle is not needed.
     drop(rt.attach_container(&rec.config.id, io)?);

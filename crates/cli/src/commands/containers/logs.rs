@@ -38,13 +38,53 @@ pub(super) fn parse(a: &LogsArgs) -> anyhow::Result<Parsed> {
             since,
             until,
             timestamps: a.timestamps,
+            prefix: None,
         },
+        names: a.names,
+        color: a.color,
     })
 }
 
 /// Runs `logs`.
-pub(super) fn run(rt: &Runtime, sel: Selection, opts: LogOptions) -> anyhow::Result<u8> {
+pub(super) fn run(
+    rt: &Runtime,
+    sel: Selection,
+    opts: LogOptions,
+    by_name: bool,
+    color: bool,
+) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     let mut stdout = std::io::stdout();
-    each(&names, |n| Ok(rt.container_logs(n, &opts, &mut stdout)?))
+    let multi = names.len() > 1;
+    let mut i = 0;
+    each(&names, |n| {
+        let mut opts = opts.clone();
+        if multi {
+            opts.prefix = Some(log_prefix(rt, n, by_name, color.then_some(i))?);
+        }
+        i += 1;
+        Ok(rt.container_logs(n, &opts, &mut stdout)?)
+    })
+}
+
+/// The start of each log line when several containers' logs are shown:
+/// the short id, or the name with `--names`; with `--color`, coloured by
+/// the container's place in the list.
+fn log_prefix(
+    rt: &Runtime,
+    name: &str,
+    by_name: bool,
+    color: Option<usize>,
+) -> anyhow::Result<String> {
+    let rec = rt.container(name)?;
+    let text = if by_name {
+        rec.config.name
+    } else {
+        crate::output::human::short_id(&rec.config.id).to_owned()
+    };
+    Ok(match color {
+        // Red, green, yellow, blue, magenta, cyan, in turn.
+        Some(i) => format!("\x1b[{}m{text}\x1b[0m", 31 + i % 6),
+        None => text,
+    })
 }

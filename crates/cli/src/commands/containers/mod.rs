@@ -41,7 +41,7 @@ use attach::Attach;
 use berth_runtime::{LogOptions, PruneFilters, Runtime, WaitCondition};
 use copy::copy;
 use exec::exec;
-pub use inspect::inspect_containers;
+pub use inspect::{inspect_containers, inspect_value};
 use ps::List;
 use rm::Rm;
 use run::{create, run_container};
@@ -113,6 +113,8 @@ pub enum Parsed {
         sel: Selection,
         /// `--format`.
         format: OutputFormat,
+        /// `--size`.
+        size: bool,
     },
     /// `logs`.
     Logs {
@@ -120,6 +122,10 @@ pub enum Parsed {
         sel: Selection,
         /// What to show.
         opts: LogOptions,
+        /// `--names`: several containers' lines start with the name, not the short id.
+        names: bool,
+        /// `--color`: that prefix is coloured, one colour per container.
+        color: bool,
     },
     /// `wait`.
     Wait {
@@ -148,6 +154,10 @@ pub enum Parsed {
     Mount {
         /// The containers to mount.
         sel: Option<Selection>,
+        /// `--format json` (the listing only).
+        json: bool,
+        /// `--no-trunc`: full ids in the listing.
+        no_trunc: bool,
     },
     /// `unmount`.
     Unmount {
@@ -160,11 +170,15 @@ pub enum Parsed {
     Exists {
         /// The name or ID.
         container: String,
+        /// `--external`: storage's root filesystems count too.
+        external: bool,
     },
     /// `container prune`.
     Prune {
         /// `--filter`.
         filters: PruneFilters,
+        /// `--force`: no confirmation.
+        force: bool,
     },
     /// `container cleanup`.
     Cleanup {
@@ -172,6 +186,8 @@ pub enum Parsed {
         sel: Selection,
         /// `--rm`: remove them afterwards.
         rm: bool,
+        /// `--rmi`: then remove their images, unless another container uses them.
+        rmi: bool,
     },
 }
 
@@ -212,6 +228,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         }),
         ContainerCommand::Prune(a) => Parsed::Prune {
             filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
         },
         ContainerCommand::Stop(a) => Parsed::Stop {
             sel: Selection::containers(a.all, a.latest, &a.containers, &a.cidfile, &a.filter)?,
@@ -228,11 +245,13 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             ignore: a.ignore,
             force: a.force,
             volumes: a.volumes,
+            depend: a.depend,
             timeout: Duration::from_secs(a.time),
         }),
         ContainerCommand::Stats(a) => Parsed::Stats(stats::parse(a)?),
         ContainerCommand::Inspect(a) => Parsed::Inspect {
             format: parse_format("--format", Some(&a.format))?,
+            size: a.size,
             sel: Selection::latest_or_named(a.latest, &a.containers)?,
         },
         ContainerCommand::Attach(a) => Parsed::Attach(attach::parse(&a)?),
@@ -245,10 +264,12 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         },
         ContainerCommand::Exists(a) => Parsed::Exists {
             container: a.container,
+            external: a.external,
         },
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
             rm: a.rm,
+            rmi: a.rmi,
         },
     })
 }
@@ -285,25 +306,48 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Pause { sel, pause } => pause::run(rt, sel, pause),
         Parsed::Rm(a) => rm::run(rt, a),
         Parsed::List(l) => ps::run(rt, &l),
-        Parsed::Inspect { sel, format } => {
+        Parsed::Inspect { sel, format, size } => {
             let names = names(rt, &sel)?;
-            inspect_containers(rt, &names, &format)
+            inspect_containers(rt, &names, &format, size)
         }
-        Parsed::Logs { sel, opts } => logs::run(rt, sel, opts),
+        Parsed::Logs {
+            sel,
+            opts,
+            names,
+            color,
+        } => logs::run(rt, sel, opts, names, color),
         Parsed::Wait { sel, condition } => wait::run(rt, sel, condition),
         Parsed::Attach(a) => attach::run(rt, a),
         Parsed::Top { sel } => top::run(rt, &sel),
         Parsed::Stats(s) => stats::run(rt, &s),
         Parsed::Port { sel, port } => port::run(rt, sel, port),
         Parsed::Cp(o) => copy(rt, &o),
-        Parsed::Mount { sel: None } => mount::list(rt),
-        Parsed::Mount { sel: Some(sel) } => mount::run(rt, sel),
+        Parsed::Mount {
+            sel: None,
+            json,
+            no_trunc,
+        } => mount::list(rt, json, no_trunc),
+        Parsed::Mount { sel: Some(sel), .. } => mount::run(rt, sel),
         Parsed::Unmount { sel, force } => mount::unmount(rt, sel, force),
-        Parsed::Exists { container } => Ok(u8::from(!rt.container_exists(&container)?)),
-        Parsed::Prune { filters } => {
+        Parsed::Exists {
+            container,
+            external,
+        } => {
+            let found = rt.container_exists(&container)?
+                || (external
+                    && rt
+                        .external_containers()?
+                        .iter()
+                        .any(|e| e.id.starts_with(&container)));
+            Ok(u8::from(!found))
+        }
+        Parsed::Prune { filters, force } => {
+            if !force && !super::confirm(crate::prompt::CONTAINER_PRUNE)? {
+                return Ok(0);
+            }
             let report = rt.prune_containers(&berth_runtime::ContainerPruneOptions { filters })?;
             super::print_prune_report(report)
         }
-        Parsed::Cleanup { sel, rm } => cleanup::run(rt, sel, rm),
+        Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
     }
 }

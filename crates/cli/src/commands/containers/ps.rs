@@ -4,10 +4,14 @@ use crate::cli::PsArgs;
 use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::filter::runtime_error;
 use crate::opts::Filters;
-use crate::output::{rows::ps_listing, ContainerSummary, OutputFormat, StatusView};
+use crate::output::{
+    rows::{ps_listing, PS_NAMESPACES},
+    ContainerSummary, OutputFormat, StatusView,
+};
 use berth_runtime::{ContainerRecord, ContainerStatus, ListOptions, Runtime};
 use chrono::Utc;
 use serde_json::Value;
+use std::time::Duration;
 
 /// `ps`, parsed: the flags, with `--filter` and `--format` typed.
 #[derive(Debug)]
@@ -78,6 +82,19 @@ pub(super) fn summary(
 
 /// Runs `ps`.
 pub(super) fn run(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
+    // `--watch N`: the listing again every N seconds on a cleared screen,
+    // until interrupted.
+    if let Some(secs) = l.args.watch.filter(|s| *s > 0) {
+        loop {
+            crate::commands::out("\x1b[2J\x1b[H")?;
+            run_once(rt, l)?;
+            std::thread::sleep(Duration::from_secs(secs));
+        }
+    }
+    run_once(rt, l)
+}
+
+fn run_once(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     let a = &l.args;
     let now = Utc::now();
     let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
@@ -97,15 +114,70 @@ pub(super) fn run(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
             (summary(rt, r, size), r.state.started_at)
         })
         .collect();
+    if a.external && a.filter.is_empty() {
+        // `--external`: storage's root filesystems no container of berth's owns.
+        for e in rt.external_containers()? {
+            let image = rt
+                .resolve_image(&e.image_id)
+                .ok()
+                .and_then(|i| i.names.first().cloned())
+                .unwrap_or_else(|| e.image_id.clone());
+            rows.push((external_summary(e, image), None));
+        }
+    }
     crate::output::sort::sort_containers(&mut rows, &a.sort);
     let rows: Vec<ContainerSummary> = rows.into_iter().map(|(s, _)| s).collect();
     if a.quiet {
         return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
-    let t: Vec<Value> = rows
+    let mut t: Vec<Value> = rows
         .iter()
         .map(|r| r.template_row(now, a.no_trunc))
         .collect();
-    let j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
-    print_listing(&l.format, &ps_listing(a.size, a.pod), &t, &j, a.noheading)
+    let mut j: Vec<Value> = rows.iter().map(|r| r.json(now)).collect();
+    if a.ns {
+        // `--ns`: each row's namespaces, for the table and for templates.
+        for (row, (tv, jv)) in rows.iter().zip(t.iter_mut().zip(j.iter_mut())) {
+            let ns = recs
+                .iter()
+                .find(|r| r.config.id == row.id)
+                .map(|r| rt.container_namespaces(r))
+                .unwrap_or_default();
+            let ns = serde_json::to_value(ns)?;
+            for v in [tv, jv] {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("Namespaces".into(), ns.clone());
+                }
+            }
+        }
+    }
+    let listing = if a.ns {
+        PS_NAMESPACES
+    } else {
+        ps_listing(a.size, a.pod)
+    };
+    print_listing(&l.format, &listing, &t, &j, a.noheading)
+}
+
+/// The `ps --external` row of a root filesystem berth does not own.
+fn external_summary(e: berth_runtime::ExternalContainer, image: String) -> ContainerSummary {
+    ContainerSummary {
+        id: e.id,
+        image,
+        image_id: e.image_id,
+        command: Vec::new(),
+        created: e.created.unwrap_or(chrono::DateTime::UNIX_EPOCH),
+        status: StatusView::Storage,
+        ports: Vec::new(),
+        names: Vec::new(),
+        labels: std::collections::BTreeMap::new(),
+        pod_id: None,
+        pod_name: None,
+        networks: Vec::new(),
+        mounts: Vec::new(),
+        pid: 0,
+        auto_remove: false,
+        is_infra: false,
+        size: None,
+    }
 }

@@ -1,8 +1,9 @@
 //! `rm`.
 
 use super::select::{given_name, targets_ignoring};
-use super::{each, out};
+use super::{each, finish, out};
 use crate::opts::targets::Selection;
+use crate::opts::Targets;
 use berth_runtime::Runtime;
 use std::time::Duration;
 
@@ -17,18 +18,37 @@ pub struct Rm {
     pub force: bool,
     /// `--volumes`.
     pub volumes: bool,
+    /// `--depend`: the containers depending on each one go first.
+    pub depend: bool,
     /// `--time`.
     pub timeout: Duration,
 }
 
 /// Runs `rm`.
 pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
-    let mut ids = targets_ignoring(rt, &a.sel, a.ignore)?;
+    let mut ids = rm_targets(rt, &a.sel, a.ignore || a.force)?;
+    let mut infra = Vec::new();
     if a.sel.is_all() {
-        // Infra containers go with their pod (`pod rm`).
-        ids.retain(|id| rt.container(id).is_ok_and(|r| !r.config.is_infra()));
+        // Infra containers go last, each with its pod, as podman's `rm --all`.
+        let is_infra = |id: &String| rt.container(id).is_ok_and(|r| r.config.is_infra());
+        infra = ids.iter().filter(|id| is_infra(id)).cloned().collect();
+        ids.retain(|id| !infra.contains(id));
+        ids.extend(infra.iter().cloned());
     }
     each(&ids, |id| {
+        if a.depend || infra.iter().any(|i| i == id) {
+            // Dependents first, each printed by its id; the container as named.
+            let shown = given_name(&a.sel, rt, id);
+            let removed =
+                match rt.remove_container_with_dependents(id, a.force, a.volumes, a.timeout) {
+                    Err(e) if a.ignore && e.is_not_found() => return Ok(()),
+                    r => r?,
+                };
+            for dep in removed.iter().take(removed.len().saturating_sub(1)) {
+                out(&format!("{dep}\n"))?;
+            }
+            return out(&format!("{shown}\n"));
+        }
         let shown = given_name(&a.sel, rt, id);
         match rt.remove_container_within(id, a.force, a.volumes, a.timeout) {
             Err(e) if a.ignore && e.is_not_found() => return Ok(()),
@@ -36,4 +56,35 @@ pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
         }
         out(&format!("{shown}\n"))
     })
+}
+
+/// `rm`'s containers: a missing named one is skipped with `--ignore` or
+/// `--force`, else exit 1 in podman's words (as `podman rm`).
+fn rm_targets(rt: &Runtime, sel: &Selection, skip_missing: bool) -> anyhow::Result<Vec<String>> {
+    let Targets::Named(names) = &sel.targets else {
+        return targets_ignoring(rt, sel, skip_missing);
+    };
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for name in names {
+        match rt.container(name) {
+            Ok(r) => ids.push(r.config.id),
+            Err(e) if e.is_not_found() => {
+                if !skip_missing {
+                    errors.push(crate::error::Coded::wrap(
+                        1,
+                        anyhow::anyhow!(
+                            "no container with name or ID {name:?} found: no such container"
+                        ),
+                    ));
+                }
+            }
+            Err(e) => errors.push(anyhow::Error::new(e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        finish(errors).map(|_| Vec::new())
+    }
 }

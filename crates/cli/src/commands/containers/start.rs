@@ -32,6 +32,13 @@ pub struct Foreground {
 
 /// Parses `start`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &StartArgs) -> anyhow::Result<Start> {
+    if a.all && !a.containers.is_empty() {
+        // podman's words for `start --all NAME` (its tests look for them; `--all` is
+        // "start all containers").
+        return Err(anyhow::anyhow!(
+            "either start all containers or the container(s) provided in the arguments"
+        ));
+    }
     let sel = Selection::containers(a.all, a.latest, &a.containers, &[], &a.filter)?;
     // The detach keys matter (and are checked) only in the foreground.
     let foreground = if a.attach || a.interactive {

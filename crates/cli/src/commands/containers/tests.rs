@@ -46,14 +46,14 @@ fn cidfiles_are_read_while_parsing() {
 
 #[test]
 fn latest_wins_and_listing_forms_need_no_names() {
-    let Parsed::Logs { sel, opts } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap() else {
+    let Parsed::Logs { sel, opts, .. } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap() else {
         panic!()
     };
     assert_eq!(sel.targets, Targets::Latest);
     assert_eq!(opts.tail, Some(3));
     assert!(matches!(
         parsed(&["mount"]).unwrap(),
-        Parsed::Mount { sel: None }
+        Parsed::Mount { sel: None, .. }
     ));
     let Parsed::Stats(s) = parsed(&["stats", "--no-stream"]).unwrap() else {
         panic!()
@@ -73,4 +73,14 @@ fn detach_keys_are_checked_only_when_used() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--detach-keys"), "{e}");
+
+}
+
+#[test]
+fn start_all_with_names_is_refused_in_podmans_words() {
+    let e = parsed(&["start", "--all", "x"]).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "either start all containers or the container(s) provided in the arguments"
+    );
 }

@@ -20,9 +20,10 @@ pub(super) fn run(rt: &Runtime, a: &HistoryArgs, format: &OutputFormat) -> anyho
         let id = h.id.clone().unwrap_or_else(|| "<missing>".to_owned());
         rows.push(json!({
             "ID": if a.no_trunc || id.len() < 12 { id.clone() } else { short_id(&id).to_owned() },
-            "Created": time_ago(created, now),
+            // `--human=false`: podman's RFC 3339 times and sizes in bytes.
+            "Created": if a.human { time_ago(created, now) } else { created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
             "CreatedBy": h.created_by.clone().unwrap_or_default(),
-            "Size": human_size(h.size),
+            "Size": if a.human { human_size(h.size) } else { h.size.to_string() },
             "Comment": h.comment.clone().unwrap_or_default(),
         }));
         json_rows.push(json!({

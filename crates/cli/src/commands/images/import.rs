@@ -4,6 +4,7 @@ use crate::cli::ImportArgs;
 use crate::commands::out;
 use crate::error::CliError;
 use berth_runtime::{ImportOptions, Runtime};
+use std::io::IsTerminal;
 
 /// Import options for these flags; a bad `--change` is refused before
 /// anything is opened.
@@ -11,6 +12,9 @@ pub(super) fn import_options(a: &ImportArgs) -> anyhow::Result<ImportOptions> {
     let mut opts = ImportOptions {
         names: a.reference.iter().cloned().collect(),
         message: a.message.clone(),
+        architecture: a.arch.clone(),
+        os: a.os.clone(),
+        variant: a.variant.clone(),
         ..ImportOptions::default()
     };
     for c in &a.change {
@@ -25,14 +29,24 @@ pub(super) fn import_options(a: &ImportArgs) -> anyhow::Result<ImportOptions> {
 }
 
 /// Runs `import`.
-pub(super) fn run(rt: &Runtime, path: &str, opts: &ImportOptions) -> anyhow::Result<u8> {
+/// `quiet` (`-q`): no progress bar, even on a terminal.
+pub(super) fn run(
+    rt: &Runtime,
+    path: &str,
+    opts: &ImportOptions,
+    quiet: bool,
+) -> anyhow::Result<u8> {
     let rec = if path == "-" {
         rt.import_image(&mut std::io::stdin().lock(), opts)?
     } else {
         let file = std::fs::File::open(path)
             .map_err(|e| anyhow::Error::new(e).context(format!("opening {path}")))?;
         let len = file.metadata().map(|m| m.len()).ok();
-        let bar = crate::progress::Progress::for_stderr(len, "Importing");
+        let bar = crate::progress::Progress::new(
+            len,
+            "Importing",
+            !quiet && std::io::stderr().is_terminal(),
+        );
         let mut r = bar.wrap_read(file);
         let rec = rt.import_image(&mut r, opts)?;
         bar.clear();

@@ -45,6 +45,8 @@ pub enum Parsed {
         path: String,
         /// The name, `--change`s and `--message`.
         opts: ImportOptions,
+        /// `--quiet`: no progress bar.
+        quiet: bool,
     },
     /// `load`.
     Load {
@@ -89,6 +91,8 @@ pub enum Parsed {
         all: bool,
         /// `--filter`.
         filters: PruneFilters,
+        /// `--force`: no confirmation.
+        force: bool,
     },
     /// `image exists`.
     Exists {
@@ -114,6 +118,7 @@ pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
         },
         ImageCommand::Import(a) => Parsed::Import {
             opts: import_options(&a)?,
+            quiet: a.quiet,
             path: a.path,
         },
         ImageCommand::Load(a) => Parsed::Load {
@@ -156,6 +161,7 @@ pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
         ImageCommand::Prune(a) => Parsed::Prune {
             filters: parse_prune_filters(&a.filter)?,
             all: a.all,
+            force: a.force,
         },
         ImageCommand::Exists(a) => Parsed::Exists { image: a.image },
     })
@@ -170,7 +176,9 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             filters,
             format,
         } => with_images(g, |rt| list::run(rt, &args, &filters, &format)),
-        Parsed::Import { path, opts } => with_images(g, |rt| import::run(rt, &path, &opts)),
+        Parsed::Import { path, opts, quiet } => {
+            with_images(g, |rt| import::run(rt, &path, &opts, quiet))
+        }
         Parsed::Load { input } => with_images(g, |rt| load::run(rt, &input)),
         Parsed::Save(opts) => with_images(g, |rt| save::run(rt, &opts)),
         Parsed::Rm(opts) => with_images(g, |rt| rm::run(rt, &opts)),
@@ -178,7 +186,11 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Untag { image, names } => with_images(g, |rt| tag::untag(rt, &image, &names)),
         Parsed::Inspect { images, format } => with_images(g, |rt| inspect::run(rt, images, format)),
         Parsed::History { args, format } => with_images(g, |rt| history::run(rt, &args, &format)),
-        Parsed::Prune { all, filters } => prune::run(g, all, filters),
+        Parsed::Prune {
+            all,
+            filters,
+            force,
+        } => prune::run(g, all, filters, force),
         Parsed::Exists { image } => with_images(g, |rt| Ok(u8::from(!rt.image_exists(&image)?))),
     }
 }
@@ -226,7 +238,7 @@ mod tests {
         };
         assert_eq!(o.format, ArchiveFormat::OciArchive);
         assert_eq!(o.output, PathBuf::from("/t"));
-        let Parsed::Import { path, opts } =
+        let Parsed::Import { path, opts, .. } =
             parsed(&["import", "-c", "CMD [\"sh\"]", "-m", "m", "f.tar", "x"]).unwrap()
         else {
             panic!()

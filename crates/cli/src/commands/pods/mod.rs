@@ -29,6 +29,8 @@ pub enum Parsed {
     Stop {
         /// The pods.
         sel: Selection,
+        /// `--ignore`: a missing pod is no error.
+        ignore: bool,
         /// `--time`.
         timeout: Duration,
     },
@@ -49,6 +51,8 @@ pub enum Parsed {
         ignore: bool,
         /// `--force`.
         force: bool,
+        /// `--time`: how long a forced stop waits before SIGKILL.
+        timeout: Duration,
     },
     /// `pod exists`.
     Exists {
@@ -66,7 +70,10 @@ pub enum Parsed {
         json: bool,
     },
     /// `pod prune`.
-    Prune,
+    Prune {
+        /// `--force`: no confirmation.
+        force: bool,
+    },
     /// `pod ps`.
     Ps {
         /// The flags as given.
@@ -94,6 +101,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
         }
         PodCommand::Stop(a) => Parsed::Stop {
             sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
+            ignore: a.ignore,
             timeout: Duration::from_secs(a.time),
         },
         PodCommand::Restart(a) => Parsed::Restart(Selection::pods(a.all, a.latest, &a.pods, &[])?),
@@ -101,6 +109,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
             ignore: a.ignore,
             force: a.force,
+            timeout: Duration::from_secs(a.time),
         },
         PodCommand::Exists(a) => Parsed::Exists { pod: a.pod },
         PodCommand::Inspect(a) => Parsed::Inspect {
@@ -112,7 +121,7 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
                 Targets::Named(a.pods)
             }),
         },
-        PodCommand::Prune(_) => Parsed::Prune,
+        PodCommand::Prune(a) => Parsed::Prune { force: a.force },
         PodCommand::Ps(a) => Parsed::Ps {
             filters: parse_filters(FilterTarget::Pods, &a.filter)?,
             format: parse_format("--format", a.format.as_deref())?,
@@ -149,6 +158,37 @@ pub(super) fn ids(rt: &Runtime, sel: &Selection) -> anyhow::Result<Vec<String>> 
     })
 }
 
+/// [`ids`], leaving out the named pods that do not exist when `ignore`
+/// (`--ignore`); else a missing pod is an error in podman's words, exiting
+/// `missing_code` (1 for `pod rm`, as podman).
+pub(super) fn ids_ignoring(
+    rt: &Runtime,
+    sel: &Selection,
+    ignore: bool,
+    missing_code: u8,
+) -> anyhow::Result<Vec<String>> {
+    match &sel.targets {
+        Targets::Named(names) => {
+            let mut v = Vec::new();
+            for n in names {
+                match rt.pod(n) {
+                    Ok(p) => v.push(p.config.id),
+                    Err(e) if e.is_not_found() && ignore => {}
+                    Err(e) if e.is_not_found() => {
+                        return Err(crate::error::Coded::wrap(
+                            missing_code,
+                            anyhow::anyhow!("no pod with name or ID {n} found: no such pod"),
+                        ))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(v)
+        }
+        _ => ids(rt, sel),
+    }
+}
+
 /// Prints per-member failures; the pod operation fails when any member did.
 fn members(id: &str, errs: Vec<(String, berth_runtime::Error)>) -> anyhow::Result<()> {
     if errs.is_empty() {
@@ -165,17 +205,32 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
     match c {
         Parsed::Create(o) => create::run(rt, &o),
         Parsed::Start(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.start_pod(id)?)),
-        Parsed::Stop { sel, timeout } => each(&ids(rt, &sel)?, |id| {
-            members(id, rt.stop_pod(id, Some(timeout))?)
-        }),
+        Parsed::Stop {
+            sel,
+            ignore,
+            timeout,
+        } => each(
+            &ids_ignoring(rt, &sel, ignore, crate::error::EXIT_BERTH)?,
+            |id| members(id, rt.stop_pod(id, Some(timeout))?),
+        ),
         Parsed::Restart(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.restart_pod(id, None)?)),
         Parsed::Kill { sel, signal } => each(&ids(rt, &sel)?, |id| {
             members(id, rt.kill_pod(id, signal.0)?)
         }),
-        Parsed::Rm { sel, ignore, force } => rm::run(rt, sel, ignore, force),
+        Parsed::Rm {
+            sel,
+            ignore,
+            force,
+            timeout,
+        } => rm::run(rt, &sel, ignore, force, timeout),
         Parsed::Exists { pod } => Ok(u8::from(!rt.pod_exists(&pod)?)),
         Parsed::Inspect { sel, format, json } => inspect::run(rt, sel, format, json),
-        Parsed::Prune => super::print_prune_report(rt.prune_pods()?),
+        Parsed::Prune { force } => {
+            if !force && !super::confirm(crate::prompt::POD_PRUNE)? {
+                return Ok(0);
+            }
+            super::print_prune_report(rt.prune_pods()?)
+        }
         Parsed::Ps {
             args: a,
             filters,

@@ -4,7 +4,10 @@ use crate::cli::PodPsArgs;
 use crate::commands::{print_listing, print_quiet_ids};
 use crate::opts::filter::runtime_error;
 use crate::opts::Filters;
-use crate::output::{rows::PODS, OutputFormat, PodSummary};
+use crate::output::{
+    rows::{pods_listing, PodColumns},
+    OutputFormat, PodSummary,
+};
 use berth_runtime::{PodReport, Runtime};
 use chrono::Utc;
 use serde_json::Value;
@@ -26,6 +29,7 @@ pub(super) fn run(
     if a.latest {
         rows.truncate(1);
     }
+    crate::output::sort::sort_pods(&mut rows, &a.sort);
     if a.quiet {
         return print_quiet_ids(rows.iter().map(|r| r.id.as_str()), a.no_trunc);
     }
@@ -34,7 +38,13 @@ pub(super) fn run(
         .map(|r| r.template_row(now, a.no_trunc))
         .collect();
     let j: Vec<Value> = rows.iter().map(PodSummary::json).collect();
-    print_listing(&format, &PODS, &t, &j, a.noheading)
+    let listing = pods_listing(PodColumns {
+        ids: a.ctr_ids,
+        names: a.ctr_names,
+        status: a.ctr_status,
+        ns: a.ns,
+    });
+    print_listing(&format, &listing, &t, &j, a.noheading)
 }
 
 fn summary(p: PodReport) -> PodSummary {
@@ -51,6 +61,8 @@ fn summary(p: PodReport) -> PodSummary {
             .collect(),
         labels: p.labels,
         networks: p.networks,
+        cgroup: p.cgroup,
+        namespace: p.namespace,
     }
 }
 

@@ -53,6 +53,7 @@ pub fn parse(c: RegistryCommand) -> anyhow::Result<Parsed> {
             })
         }
         RegistryCommand::Push(a) => {
+            push::gzip(a.compression_format.as_deref())?;
             let creds = a.creds.as_deref().map(parse_creds).transpose()?;
             if let Some(d) = &a.destination {
                 registry_reference(d)?;

@@ -10,11 +10,16 @@ pub(super) fn run(rt: &Runtime, a: VolumeRmArgs) -> anyhow::Result<u8> {
     let names = volume_names(rt, a.all, &a.volumes)?;
     let errors = names
         .iter()
-        .filter_map(|n| {
-            rt.remove_volume(n, a.force)
-                .map_err(anyhow::Error::from)
-                .and_then(|()| out(&format!("{n}\n")))
-                .err()
+        .filter_map(|n| match rt.remove_volume(n, a.force) {
+            // `--force`: a missing volume is no error; without it, exit 1 in
+            // podman's words.
+            Err(e) if e.is_not_found() && a.force => None,
+            Err(e) if e.is_not_found() => Some(crate::error::Coded::wrap(
+                1,
+                anyhow::anyhow!("no volume with name {n:?} found: no such volume"),
+            )),
+            Err(e) => Some(e.into()),
+            Ok(()) => out(&format!("{n}\n")).err(),
         })
         .collect();
     finish(errors)

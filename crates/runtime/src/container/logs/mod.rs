@@ -40,6 +40,10 @@ pub struct LogOptions {
     pub until: Option<DateTime<Utc>>,
     /// Prefix each record with its RFC 3339 time.
     pub timestamps: bool,
+    /// Written before each record (and before its time): the container's
+    /// short id or name when several containers' logs are shown
+    /// (`logs --names`, `--color` colours it).
+    pub prefix: Option<String>,
 }
 
 impl LogOptions {
@@ -125,6 +129,9 @@ fn write_record(
     rec: &LogRecord<'_>,
     opts: &LogOptions,
 ) -> std::io::Result<()> {
+    if let Some(p) = &opts.prefix {
+        write!(out, "{p} ")?;
+    }
     if opts.timestamps {
         write!(
             out,
