@@ -693,6 +693,9 @@ fn create_replace_removes_the_container_of_that_name_first() {
     o.name = None;
     let err = fx.rt.create_container(&o).unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{err}");
+}
+
+#[test]
 fn external_containers_are_root_filesystems_no_record_owns() {
     use berth_storage::Storage as _;
     let fx = Fx::new();

@@ -288,6 +288,9 @@ fn pod_reports_are_the_rows_of_pod_ps() {
     let rows = fx.rt.list_pod_reports(&filters).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].name, "q");
+}
+
+#[test]
 fn pod_infra_options_reach_the_infra_container_and_members_inherit_dns_and_hosts() {
     let fx = Fx::new();
     let o = PodCreateOptions {

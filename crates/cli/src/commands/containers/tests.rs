@@ -46,7 +46,8 @@ fn cidfiles_are_read_while_parsing() {
 
 #[test]
 fn latest_wins_and_listing_forms_need_no_names() {
-    let Parsed::Logs { sel, opts, .. } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap() else {
+    let Parsed::Logs { sel, opts, .. } = parsed(&["logs", "-l", "--tail", "3", "x"]).unwrap()
+    else {
         panic!()
     };
     assert_eq!(sel.targets, Targets::Latest);
@@ -73,7 +74,6 @@ fn detach_keys_are_checked_only_when_used() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--detach-keys"), "{e}");
-
 }
 
 #[test]
