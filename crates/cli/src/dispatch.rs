@@ -37,7 +37,14 @@ where
     let ctx = ParseContext::from_process()
         .map_err(|e| anyhow::Error::new(e).context("reading the current directory"))?;
     let g = &cli.global;
+    crate::opts::global::check_globals(
+        g,
+        std::path::Path::new(berth_runtime::JOURNALD_SOCKET).exists(),
+    )?;
     crate::engine::init_logging(&g.log_level);
+    if g.noout {
+        silence_stdout()?;
+    }
     match cli.command.into_group() {
         Group::Version(args) => version(&args),
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
@@ -64,6 +71,17 @@ where
             system::inspect(g, &a, &format)
         }
     }
+}
+
+/// `--noout`: nothing reaches stdout (errors still reach stderr).
+fn silence_stdout() -> anyhow::Result<()> {
+    let null = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| anyhow::Error::new(e).context("opening /dev/null for --noout"))?;
+    nix::unistd::dup2_stdout(&null)
+        .map_err(|e| anyhow::Error::new(e).context("--noout: redirecting stdout"))?;
+    Ok(())
 }
 
 fn check_image(c: &ImageCommand) -> anyhow::Result<()> {

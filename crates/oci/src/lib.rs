@@ -29,6 +29,6 @@ pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};
 pub use runtime::{
     AttachHandle, AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest,
-    ExecResult, ExitCommand, HeldFds, OciRuntime, WinSize,
+    ExecResult, ExitCommand, HeldFds, LogDriver, OciRuntime, WinSize,
 };
 pub use signal::{InvalidSignal, Signal};

@@ -68,6 +68,17 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         dns_options: o.dns_options.clone(),
         add_hosts: o.add_hosts.clone(),
         mounts: o.mounts.clone(),
+        groups: o.more.group_add.clone(),
+        cgroup_parent: o.more.cgroup_parent.clone(),
+        log: o.more.log.clone(),
+        timezone: o.more.timezone.clone(),
+        conmon_pidfile: o.more.conmon_pidfile.clone(),
+        pidfile: o.more.pidfile.clone(),
+        timeout: o.more.timeout,
+        namespaces: o.more.namespaces,
+        healthcheck: o.more.healthcheck.clone(),
+        unset_env: o.more.unset_env.clone(),
+        unset_env_all: o.more.unset_env_all,
         ..ContainerCreateOptions::default()
     };
     let r = &o.resources;
@@ -76,6 +87,12 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         c.resources.cpu_quota = Some(cpu.quota_us);
         c.resources.cpu_period = Some(cpu.period_us);
     }
+    let m = &o.more;
+    c.resources.cpu_quota = c.resources.cpu_quota.or(m.cpu_quota);
+    c.resources.cpu_period = c.resources.cpu_period.or(m.cpu_period);
+    c.resources.cpu_shares = m.cpu_shares;
+    c.resources.cpuset_cpus.clone_from(&m.cpuset_cpus);
+    c.resources.memory_swap = m.memory_swap;
     c.resources.pids_limit = match r.pids_limit {
         Some(PidsLimit::Limit(n)) => i64::try_from(n).ok(),
         Some(PidsLimit::Unlimited) => Some(-1),

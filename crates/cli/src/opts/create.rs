@@ -14,7 +14,7 @@ use super::resources::{
 };
 use super::security::{parse_security_opts, SecurityOptions};
 use super::signal::{parse_signal, Signal};
-use crate::cli::{CreateFlags, RunArgs};
+use crate::cli::{CreateArgs, CreateFlags, RunArgs};
 use crate::error::{CliError, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -152,6 +152,8 @@ pub struct CreateOptions {
     pub quiet: bool,
     /// `--pull`, `--platform`, `--tls-verify`, `--authfile`.
     pub pull: super::PullSpec,
+    /// The flags added for podman parity (attach, log driver, tz, pid files...).
+    pub more: super::MoreCreateOptions,
 }
 
 /// `run`'s options: create's, plus how the client attaches.
@@ -165,22 +167,52 @@ pub struct RunOptions {
     pub detach_keys: Vec<u8>,
     /// `--sig-proxy`.
     pub sig_proxy: bool,
+    /// `--rmi`: remove the image after the container (implies `--rm`).
+    pub rmi: bool,
 }
 
 impl RunOptions {
     /// Checks and converts `run`'s arguments.
     pub fn from_args(args: &RunArgs, ctx: &ParseContext<'_>) -> Result<Self> {
-        let create = CreateOptions::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        let mut create = CreateOptions::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        if args.preserve_fds > 0 {
+            return Err(CliError::not_supported("--preserve-fds", None));
+        }
+        if args.detach && create.more.attach.is_some() {
+            return Err(CliError::conflict(
+                "--attach",
+                "cannot be combined with --detach",
+            ));
+        }
+        if args.rmi && args.detach {
+            return Err(CliError::conflict(
+                "--rmi",
+                "cannot be combined with --detach",
+            ));
+        }
+        if args.rmi {
+            create.remove = true;
+        }
         Ok(Self {
             create,
             detach: args.detach,
             detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
             sig_proxy: args.sig_proxy && !args.flags.tty,
+            rmi: args.rmi,
         })
     }
 }
 
 impl CreateOptions {
+    /// Checks and converts `create`'s arguments.
+    pub fn from_create_args(args: &CreateArgs, ctx: &ParseContext<'_>) -> Result<Self> {
+        let o = Self::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        if args.init_ctr.is_some() {
+            return Err(CliError::not_supported("--init-ctr", None));
+        }
+        Ok(o)
+    }
+
     /// Checks and converts run/create flags, the image and the command.
     pub fn from_flags(
         flags: &CreateFlags,
@@ -188,9 +220,15 @@ impl CreateOptions {
         command: &[String],
         ctx: &ParseContext<'_>,
     ) -> Result<Self> {
+        check_not_a_flag(image)?;
         if image.is_empty() {
             return Err(CliError::invalid("IMAGE", image, "the image name is empty"));
         }
+        super::run_flags::refuse_unsupported(flags)?;
+        let more = super::run_flags::parse_more(
+            flags,
+            Path::new(berth_runtime::JOURNALD_SOCKET).exists(),
+        )?;
         if let Some(name) = &flags.name {
             check_container_name(name)?;
         }
@@ -198,6 +236,13 @@ impl CreateOptions {
             check_hostname(h)?;
         }
         let mut env = EnvVars::default();
+        if flags.http_proxy {
+            for var in PROXY_VARS {
+                if let Some(v) = (ctx.lookup)(var) {
+                    env.set(var, &v);
+                }
+            }
+        }
         if flags.env_host {
             for (k, v) in (ctx.all_vars)() {
                 env.set(&k, &v);
@@ -207,7 +252,8 @@ impl CreateOptions {
             env.set(k, v);
         }
         let network = parse_network(&flags.network)?;
-        if flags.pod.is_some() && !flags.network.is_empty() {
+        let pod = pod_of(flags)?;
+        if pod.is_some() && !flags.network.is_empty() {
             return Err(CliError::conflict(
                 "--network",
                 "a container in a pod uses the pod's network; set --network on `pod create`",
@@ -224,7 +270,7 @@ impl CreateOptions {
                     "ports cannot be published with --network none, host or container:",
                 ));
             }
-            if flags.pod.is_some() {
+            if pod.is_some() {
                 return Err(CliError::conflict(
                     "--publish",
                     "a container in a pod cannot publish ports; publish them on `pod create`",
@@ -232,7 +278,11 @@ impl CreateOptions {
             }
         }
         let resources = Resources {
-            memory: flags.memory.as_deref().map(parse_memory).transpose()?,
+            memory: match flags.memory.as_deref() {
+                // podman: 0 is no limit.
+                Some(m) if parse_size("--memory", m)? == 0 => None,
+                m => m.map(parse_memory).transpose()?,
+            },
             cpus: flags.cpus.map(parse_cpus).transpose()?.flatten(),
             pids_limit: flags.pids_limit.map(parse_pids_limit).transpose()?,
             ulimits: parse_ulimits(&flags.ulimit)?,
@@ -252,7 +302,7 @@ impl CreateOptions {
                 .transpose()?,
             name: flags.name.clone(),
             env,
-            labels: parse_key_values("--label", &flags.label)?,
+            labels: labels(flags)?,
             annotations: parse_key_values("--annotation", &flags.annotation)?,
             interactive: flags.interactive,
             tty: flags.tty,
@@ -261,7 +311,7 @@ impl CreateOptions {
             ports,
             publish_all: flags.publish_all,
             network,
-            pod: flags.pod.clone(),
+            pod,
             hostname: flags.hostname.clone(),
             mounts: parse_mounts(&flags.volume, &flags.mount, &flags.tmpfs, &ctx.cwd)?,
             workdir,
@@ -298,7 +348,97 @@ impl CreateOptions {
                 )?,
                 registry: flags.registry.clone(),
             },
+            more,
         })
+    }
+}
+
+/// The host variables `--http-proxy` (on by default) copies into the container.
+const PROXY_VARS: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "ftp_proxy",
+    "FTP_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// A word where the image belongs that starts with `-` is a flag this
+/// command does not have (podman's wording), never an image reference.
+pub fn check_not_a_flag(word: &str) -> Result<()> {
+    if let Some(long) = word.strip_prefix("--") {
+        let name = long.split('=').next().unwrap_or(long);
+        return Err(CliError::UnknownFlag(format!("unknown flag: --{name}")));
+    }
+    if let Some(short) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+        let c = short.chars().next().unwrap_or('-');
+        return Err(CliError::UnknownFlag(format!(
+            "unknown shorthand flag: '{c}' in {word}"
+        )));
+    }
+    Ok(())
+}
+
+/// `--label-file` lines (`#` comments and blank lines skipped), then `-l`.
+fn labels(flags: &CreateFlags) -> Result<BTreeMap<String, String>> {
+    let mut entries = Vec::new();
+    for file in &flags.label_file {
+        let text = std::fs::read_to_string(file).map_err(|source| CliError::ReadFile {
+            flag: "--label-file".into(),
+            path: file.clone(),
+            source,
+        })?;
+        entries.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned),
+        );
+    }
+    let mut map = parse_key_values("--label-file", &entries)?;
+    map.extend(parse_key_values("--label", &flags.label)?);
+    Ok(map)
+}
+
+/// `--pod NAME`, `--pod new:NAME` (the name), or the pod named in `--pod-id-file`.
+fn pod_of(flags: &CreateFlags) -> Result<Option<String>> {
+    if let Some(f) = &flags.pod_id_file {
+        if flags.pod.is_some() {
+            return Err(CliError::conflict(
+                "--pod-id-file",
+                "cannot be combined with --pod",
+            ));
+        }
+        let text = std::fs::read_to_string(f).map_err(|source| CliError::ReadFile {
+            flag: "--pod-id-file".into(),
+            path: f.clone(),
+            source,
+        })?;
+        let id = text.trim();
+        if id.is_empty() {
+            return Err(CliError::invalid(
+                "--pod-id-file",
+                &f.to_string_lossy(),
+                "the file is empty",
+            ));
+        }
+        return Ok(Some(id.to_owned()));
+    }
+    match flags.pod.as_deref() {
+        Some(p) => {
+            let name = p.strip_prefix("new:").unwrap_or(p);
+            if !super::is_valid_name(name) {
+                return Err(CliError::invalid(
+                    "--pod",
+                    p,
+                    "a pod name or id, or new:NAME; names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+                ));
+            }
+            Ok(Some(name.to_owned()))
+        }
+        None => Ok(None),
     }
 }
 

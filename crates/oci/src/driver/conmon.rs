@@ -54,6 +54,8 @@ pub struct ConmonArgs {
     pub exit_command: Option<ExitCommand>,
     /// `-e --exec-attach --exec-process-spec FILE`.
     pub exec_process_spec: Option<PathBuf>,
+    /// `-T`: kill the container after this many seconds.
+    pub timeout: Option<u32>,
 }
 
 impl ConmonArgs {
@@ -107,6 +109,10 @@ impl ConmonArgs {
         }
         if self.no_pivot {
             a.push("--no-pivot".into());
+        }
+        if let Some(t) = self.timeout.filter(|t| *t > 0) {
+            a.push("-T".into());
+            a.push(t.to_string().into());
         }
         if let Some(spec) = &self.exec_process_spec {
             a.push("-e".into());

@@ -164,6 +164,7 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         no_pivot: false,
         exit_command: None,
         exec_process_spec: Some(spec_path),
+        timeout: None,
     };
     let spawned = conmon::spawn(
         &rt.config.conmon_path,

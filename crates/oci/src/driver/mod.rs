@@ -16,7 +16,7 @@ use crate::container_spec::CgroupManager;
 use crate::error::{Error, ExitCodeClass, Result};
 use crate::runtime::{
     AttachHandle, AttachIo, ContainerState, CreateRequest, Created, ExecRequest, ExecResult,
-    OciRuntime, WinSize,
+    LogDriver, OciRuntime, WinSize,
 };
 use conmon::ConmonArgs;
 use runc::Runc;
@@ -230,9 +230,13 @@ impl OciRuntime for RuncConmon {
             bundle: bundle.clone(),
             container_pidfile: bundle.join("pidfile"),
             exit_dir: self.exit_dir(),
-            log_path: format!("k8s-file:{}", log.display()),
+            log_path: match req.log_driver {
+                LogDriver::K8sFile => format!("k8s-file:{}", log.display()),
+                LogDriver::None => "none:".into(),
+                LogDriver::Journald => "journald:".into(),
+            },
             log_level: self.config.conmon_log_level.clone(),
-            log_size_max: self.config.max_log_size,
+            log_size_max: req.log_size_max.or(self.config.max_log_size),
             systemd_cgroup: self.config.cgroup_manager == CgroupManager::Systemd,
             terminal: req.tty,
             stdin: req.stdin && !req.tty,
@@ -240,6 +244,7 @@ impl OciRuntime for RuncConmon {
             no_pivot: self.config.no_pivot_root,
             exit_command: req.exit_command.clone(),
             exec_process_spec: None,
+            timeout: req.timeout,
         };
         let spawned = conmon::spawn(
             &self.config.conmon_path,

@@ -9,7 +9,7 @@ use tracing::instrument;
 use super::{record_network_mode, ContainerCreateOptions, NetworkMode};
 use crate::error::{Error, Result};
 use crate::names;
-use crate::options::{ContainerMount, HostEntry};
+use crate::options::{ContainerMount, HostEntry, RunSettings};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
@@ -129,7 +129,15 @@ impl Runtime {
                 ),
             ));
         }
-        let mut env = ic.env.clone();
+        let mut env = if opts.unset_env_all {
+            Vec::new()
+        } else {
+            ic.env.clone()
+        };
+        env.retain(|x| {
+            let key = x.split('=').next().unwrap_or_default();
+            !opts.unset_env.iter().any(|u| u == key)
+        });
         for e in &opts.env {
             let key = e.split('=').next().unwrap_or_default();
             env.retain(|x| x.split('=').next() != Some(key));
@@ -145,6 +153,8 @@ impl Runtime {
                 .0
                 .unsigned_abs(),
         };
+
+        let settings = run_settings(opts)?;
 
         let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
         if let Some((pod, _)) = infra {
@@ -237,13 +247,27 @@ impl Runtime {
             dns_search: opts.dns_search.clone(),
             dns_options: opts.dns_options.clone(),
             hosts_add: opts.add_hosts.iter().map(HostEntry::to_record).collect(),
-            log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
+            log_path: settings
+                .log
+                .path
+                .clone()
+                .unwrap_or_else(|| dir.join("ctr.log"))
+                .to_string_lossy()
+                .into_owned(),
             network_mode: Some(record_network_mode(&mode)),
             sysctls: opts.sysctls.clone(),
             cgroup_parent,
             infra_pod: infra.map(|(pod, _)| pod.to_string()),
             extra: std::collections::BTreeMap::new(),
         };
+        if settings != RunSettings::default() {
+            config.extra.insert(
+                RunSettings::KEY.to_owned(),
+                serde_json::to_value(&settings).map_err(|e| {
+                    Error::invalid("run settings", "", format!("cannot be stored: {e}"))
+                })?,
+            );
+        }
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
         // The record goes first, then the root filesystem: a crash in between leaves a
@@ -340,6 +364,33 @@ impl Runtime {
             format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
         ))
     }
+}
+
+/// What the record keeps of the options beyond its config; `--tz` is resolved against
+/// the host's zoneinfo here.
+fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
+    let localtime = opts
+        .timezone
+        .as_deref()
+        .map(|tz| {
+            crate::options::resolve_timezone(
+                tz,
+                std::path::Path::new("/usr/share/zoneinfo"),
+                std::path::Path::new("/etc/localtime"),
+            )
+        })
+        .transpose()
+        .map_err(|e| Error::invalid("--tz", e.value, e.reason))?;
+    Ok(RunSettings {
+        log: opts.log.clone(),
+        localtime,
+        timezone: opts.timezone.clone(),
+        conmon_pidfile: opts.conmon_pidfile.clone(),
+        pidfile: opts.pidfile.clone(),
+        timeout: opts.timeout,
+        namespaces: opts.namespaces,
+        healthcheck: opts.healthcheck.clone(),
+    })
 }
 
 /// The record's bind and tmpfs mounts and its named volumes, in the order given; an anonymous

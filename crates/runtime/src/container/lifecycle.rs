@@ -133,7 +133,17 @@ impl Runtime {
         let before = rec.state.clone();
         let mut undo = Undo::new();
 
+        let settings = crate::options::RunSettings::from_extra(&rec.config.extra);
         let mut plan = NamespacePlan::default();
+        {
+            use crate::options::NamespaceChoice::Host;
+            let n = settings.namespaces;
+            let host = |c| (c == Host).then_some(NamespaceMode::Host);
+            plan.ipc = host(n.ipc).unwrap_or_default();
+            plan.uts = host(n.uts).unwrap_or_default();
+            plan.pid = host(n.pid).unwrap_or_default();
+            plan.cgroup = host(n.cgroup);
+        }
         let shared = rec.config.shared_namespaces.clone();
         for (dep, slot, kind) in [
             (&shared.ipc, &mut plan.ipc, "ipc"),
@@ -286,6 +296,13 @@ impl Runtime {
             stdin: rec.config.stdin,
             exit_command: self.exit_command(&id),
             held_fds,
+            log_driver: match settings.log.driver {
+                crate::options::LogDriver::K8sFile => berth_oci::LogDriver::K8sFile,
+                crate::options::LogDriver::None => berth_oci::LogDriver::None,
+                crate::options::LogDriver::Journald => berth_oci::LogDriver::Journald,
+            },
+            log_size_max: settings.log.max_size,
+            timeout: settings.timeout,
         };
         let created = match self.oci.create(&req) {
             Ok(c) => c,
@@ -300,6 +317,19 @@ impl Runtime {
             undo.push("delete OCI container", move || {
                 oci.delete(&cid, true).map_err(Into::into)
             });
+        }
+
+        // The pid files asked for (`--conmon-pidfile`, `--pidfile`).
+        for (file, pid) in [
+            (&settings.conmon_pidfile, created.conmon_pid),
+            (&settings.pidfile, created.pid),
+        ] {
+            if let Some(f) = file {
+                if let Err(e) = std::fs::write(f, pid.to_string()) {
+                    rec.state = before;
+                    return Err(undo.fail(Error::io("write pid file", f, e)));
+                }
+            }
         }
 
         // 5. The record says created.

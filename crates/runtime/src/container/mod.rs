@@ -105,6 +105,33 @@ pub struct ContainerCreateOptions {
     pub add_hosts: Vec<HostEntry>,
     /// cgroup parent (cgroupfs `/PARENT/ID`).
     pub cgroup_parent: Option<String>,
+    /// `--log-driver`, `--log-opt`.
+    #[serde(default)]
+    pub log: crate::options::LogConfig,
+    /// `--tz`: `local` or a zone name (checked against the host's zoneinfo at create).
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// `--conmon-pidfile`.
+    #[serde(default)]
+    pub conmon_pidfile: Option<std::path::PathBuf>,
+    /// `--pidfile`.
+    #[serde(default)]
+    pub pidfile: Option<std::path::PathBuf>,
+    /// `--timeout`: seconds after which conmon kills the container.
+    #[serde(default)]
+    pub timeout: Option<u32>,
+    /// `--ipc`, `--uts`, `--pid`, `--cgroupns`.
+    #[serde(default)]
+    pub namespaces: crate::options::NamespaceOptions,
+    /// `--health-*` (kept; run by the healthcheck commands).
+    #[serde(default)]
+    pub healthcheck: Option<crate::options::Healthcheck>,
+    /// `--unsetenv`: image (and default) variables to drop.
+    #[serde(default)]
+    pub unset_env: Vec<String>,
+    /// `--unsetenv-all`: drop every image variable.
+    #[serde(default)]
+    pub unset_env_all: bool,
 }
 
 impl ContainerCreateOptions {

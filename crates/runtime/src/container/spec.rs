@@ -76,6 +76,14 @@ impl Runtime {
                 }),
             }
         }
+        if let Some(tz) = crate::options::RunSettings::from_extra(&c.extra).localtime {
+            spec.mounts.push(BindMount {
+                source: tz,
+                destination: "/etc/localtime".into(),
+                read_only: true,
+                ..BindMount::default()
+            });
+        }
         for v in &c.named_volumes {
             let path = self.volume_data_dir(&v.name);
             spec.mounts.push(BindMount {

@@ -53,7 +53,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
                     .into());
                 };
                 let rec = rt.container(id)?;
-                return foreground(rt, &rec, f.interactive, f.sig_proxy, &f.detach_keys)
+                return foreground(rt, &rec, f.interactive, f.sig_proxy, &f.detach_keys, None)
                     .map(|c| c.unwrap_or(0));
             }
             each_named(rt, &s.sel, &ids, |id| {

@@ -1,0 +1,426 @@
+//! The rest of `run`/`create`'s flags → typed options ([`MoreCreateOptions`]):
+//! attach streams, the log driver, time zone, pid files, timeout, namespace
+//! choices, healthcheck, cgroup and CPU settings; and the refusal of the
+//! flags (and values) berth does not support yet, each named.
+
+use super::resources::parse_size;
+use crate::cli::CreateFlags;
+use crate::error::{CliError, Result};
+use berth_runtime::{Healthcheck, LogConfig, NamespaceOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `-a/--attach`: which of the container's streams a foreground `run` joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AttachStreams {
+    /// `stdin`.
+    pub stdin: bool,
+    /// `stdout`.
+    pub stdout: bool,
+    /// `stderr`.
+    pub stderr: bool,
+}
+
+/// Parses `-a` values (`stdin`, `stdout`, `stderr`, any case); `None` when
+/// none was given (all streams).
+pub fn parse_attach(values: &[String]) -> Result<Option<AttachStreams>> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let mut a = AttachStreams::default();
+    for v in values {
+        match v.to_ascii_lowercase().as_str() {
+            "stdin" => a.stdin = true,
+            "stdout" => a.stdout = true,
+            "stderr" => a.stderr = true,
+            _ => {
+                return Err(CliError::invalid(
+                    "--attach",
+                    v,
+                    "must be one of stdin, stdout, or stderr",
+                ))
+            }
+        }
+    }
+    Ok(Some(a))
+}
+
+/// The options of [`CreateFlags`] beyond the original set.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MoreCreateOptions {
+    /// `-a`.
+    pub attach: Option<AttachStreams>,
+    /// `--log-driver`, `--log-opt`.
+    pub log: LogConfig,
+    /// `--tz`.
+    pub timezone: Option<String>,
+    /// `--conmon-pidfile`.
+    pub conmon_pidfile: Option<PathBuf>,
+    /// `--pidfile`.
+    pub pidfile: Option<PathBuf>,
+    /// `--timeout` seconds (0: none).
+    pub timeout: Option<u32>,
+    /// `--ipc`, `--uts`, `--pid`, `--cgroupns`.
+    pub namespaces: NamespaceOptions,
+    /// `--health-*`; `None` without `--health-cmd`, or with `--no-healthcheck`.
+    pub healthcheck: Option<Healthcheck>,
+    /// `--unsetenv`.
+    pub unset_env: Vec<String>,
+    /// `--unsetenv-all`.
+    pub unset_env_all: bool,
+    /// `--group-add`.
+    pub group_add: Vec<String>,
+    /// `--cgroup-parent`.
+    pub cgroup_parent: Option<String>,
+    /// `-c/--cpu-shares`.
+    pub cpu_shares: Option<u64>,
+    /// `--cpuset-cpus`.
+    pub cpuset_cpus: Option<String>,
+    /// `--cpu-period` (microseconds).
+    pub cpu_period: Option<u64>,
+    /// `--cpu-quota` (microseconds).
+    pub cpu_quota: Option<i64>,
+    /// `--memory-swap` in bytes (`-1`: unlimited).
+    pub memory_swap: Option<i64>,
+    /// `--pod new:NAME`: the pod is created first.
+    pub new_pod: bool,
+}
+
+/// Refuses the flags and values berth does not support yet, by name.
+pub fn refuse_unsupported(flags: &CreateFlags) -> Result<()> {
+    if let Some(f) = flags.unsupported.first_given() {
+        return Err(CliError::not_supported(format!("--{f}"), None));
+    }
+    let value = |flag: &str, v: &str, ok: &[&str], later: &[&str]| -> Result<()> {
+        if ok.contains(&v) {
+            Ok(())
+        } else if later.contains(&v) {
+            Err(CliError::not_supported(format!("{flag} {v}"), None))
+        } else {
+            let all: Vec<&str> = ok.iter().chain(later).copied().collect();
+            Err(CliError::invalid(
+                flag,
+                v,
+                format!("use one of {}", all.join(", ")),
+            ))
+        }
+    };
+    value(
+        "--cgroups",
+        &flags.cgroups,
+        &["enabled"],
+        &["disabled", "no-conmon", "split"],
+    )?;
+    value("--systemd", &flags.systemd, &["true", "false"], &["always"])?;
+    value(
+        "--seccomp-policy",
+        &flags.seccomp_policy,
+        &["default"],
+        &["image"],
+    )?;
+    value(
+        "--sdnotify",
+        &flags.sdnotify,
+        &["container", "conmon", "ignore"],
+        &[],
+    )?;
+    value(
+        "--image-volume",
+        &flags.image_volume,
+        &["bind", "tmpfs", "ignore"],
+        &[],
+    )?;
+    if let Some(r) = &flags.restart {
+        let policy = r.split(':').next().unwrap_or_default();
+        match policy {
+            "" | "no" if !r.contains(':') => {}
+            "always" | "unless-stopped" if !r.contains(':') => {
+                return Err(CliError::not_supported(format!("--restart {r}"), None))
+            }
+            "on-failure" => {
+                if let Some(n) = r.strip_prefix("on-failure:") {
+                    n.parse::<u32>().map_err(|_| {
+                        CliError::invalid("--restart", r, "the retry count must be a number")
+                    })?;
+                }
+                return Err(CliError::not_supported(format!("--restart {r}"), None));
+            }
+            _ => {
+                return Err(CliError::invalid(
+                    "--restart",
+                    r,
+                    "use no, always, on-failure[:N] or unless-stopped",
+                ))
+            }
+        }
+    }
+    if let Some(u) = &flags.userns {
+        if !u.is_empty() && u != "host" {
+            let mode = u.split(':').next().unwrap_or(u);
+            return Err(
+                if ["auto", "keep-id", "nomap", "ns", "container", "private"].contains(&mode) {
+                    CliError::not_supported(format!("--userns {u}"), None)
+                } else {
+                    CliError::invalid(
+                        "--userns",
+                        u,
+                        "use host, auto, keep-id, nomap, ns:PATH, container:ID or private",
+                    )
+                },
+            );
+        }
+    }
+    let umask = &flags.umask;
+    if umask.len() > 4 || u32::from_str_radix(umask, 8).map_or(true, |m| m > 0o777) {
+        return Err(CliError::invalid(
+            "--umask",
+            umask,
+            "an octal mask such as 0022",
+        ));
+    }
+    if u32::from_str_radix(umask, 8) != Ok(0o022) {
+        return Err(CliError::not_supported(
+            format!("--umask {umask}"),
+            Some("the umask is 0022"),
+        ));
+    }
+    if flags.group_add.iter().any(|g| g == "keep-groups") {
+        return Err(CliError::not_supported("--group-add keep-groups", None));
+    }
+    Ok(())
+}
+
+/// Checks and converts the flags of [`MoreCreateOptions`].
+pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreateOptions> {
+    if flags.log_driver == "passthrough" {
+        return Err(CliError::not_supported(
+            "--log-driver passthrough",
+            Some("use k8s-file or none"),
+        ));
+    }
+    let mut log = LogConfig {
+        driver: berth_runtime::parse_log_driver(&flags.log_driver, journald_runs)?,
+        ..LogConfig::default()
+    };
+    berth_runtime::apply_log_opts(&mut log, &flags.log_opt, &|v| {
+        parse_size("--log-opt", v).ok()
+    })?;
+    let namespaces = NamespaceOptions {
+        ipc: ns("--ipc", flags.ipc.as_deref())?,
+        uts: ns("--uts", flags.uts.as_deref())?,
+        pid: ns("--pid", flags.pid.as_deref())?,
+        cgroup: ns("--cgroupns", flags.cgroupns.as_deref())?,
+    };
+    if flags.cpus.is_some() && (flags.cpu_period.is_some() || flags.cpu_quota.is_some()) {
+        return Err(CliError::conflict(
+            "--cpus",
+            "cannot be combined with --cpu-period or --cpu-quota",
+        ));
+    }
+    if let Some(q) = flags.cpu_quota {
+        if q != -1 && q < 1000 {
+            return Err(CliError::invalid(
+                "--cpu-quota",
+                &q.to_string(),
+                "at least 1000 microseconds, or -1 for no limit",
+            ));
+        }
+    }
+    if let Some(p) = flags.cpu_period {
+        if !(1000..=1_000_000).contains(&p) {
+            return Err(CliError::invalid(
+                "--cpu-period",
+                &p.to_string(),
+                "between 1000 and 1000000 microseconds",
+            ));
+        }
+    }
+    if let Some(c) = &flags.cpuset_cpus {
+        check_cpuset(c)?;
+    }
+    if let Some(p) = &flags.cgroup_parent {
+        if p.is_empty() || p.split('/').any(|c| c == "..") {
+            return Err(CliError::invalid(
+                "--cgroup-parent",
+                p,
+                "a cgroup path without ..",
+            ));
+        }
+    }
+    let memory_swap = match flags.memory_swap.as_deref() {
+        None => None,
+        Some("-1") => Some(-1),
+        Some(v) => {
+            let bytes = parse_size("--memory-swap", v)?;
+            Some(
+                i64::try_from(bytes)
+                    .map_err(|_| CliError::invalid("--memory-swap", v, "too large"))?,
+            )
+        }
+    };
+    if memory_swap.is_some() && flags.memory.as_deref().is_none_or(|m| m == "0") {
+        return Err(CliError::conflict(
+            "--memory-swap",
+            "needs a memory limit (--memory)",
+        ));
+    }
+    let healthcheck = health(flags)?;
+    for u in &flags.unsetenv {
+        if u.is_empty() || u.contains('=') {
+            return Err(CliError::invalid("--unsetenv", u, "a variable name"));
+        }
+    }
+    for g in &flags.group_add {
+        if g.is_empty() || g.contains(':') {
+            return Err(CliError::invalid("--group-add", g, "a group name or GID"));
+        }
+    }
+    if let Some(t) = &flags.tz {
+        if t.is_empty() {
+            return Err(CliError::invalid(
+                "--tz",
+                t,
+                "use local or a zone name such as America/New_York",
+            ));
+        }
+    }
+    for (flag, p) in [
+        ("--conmon-pidfile", &flags.conmon_pidfile),
+        ("--pidfile", &flags.pidfile),
+    ] {
+        if let Some(p) = p {
+            check_writable_parent(flag, p)?;
+        }
+    }
+    Ok(MoreCreateOptions {
+        attach: parse_attach(&flags.attach)?,
+        log,
+        timezone: flags.tz.clone(),
+        conmon_pidfile: flags.conmon_pidfile.clone(),
+        pidfile: flags.pidfile.clone(),
+        timeout: flags.timeout.filter(|t| *t > 0),
+        namespaces,
+        healthcheck,
+        unset_env: flags.unsetenv.clone(),
+        unset_env_all: flags.unsetenv_all,
+        group_add: flags.group_add.clone(),
+        cgroup_parent: flags.cgroup_parent.clone(),
+        cpu_shares: flags.cpu_shares,
+        cpuset_cpus: flags.cpuset_cpus.clone(),
+        cpu_period: flags.cpu_period,
+        cpu_quota: flags.cpu_quota.filter(|q| *q != -1),
+        memory_swap,
+        new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
+    })
+}
+
+fn ns(flag: &str, v: Option<&str>) -> Result<berth_runtime::NamespaceChoice> {
+    Ok(berth_runtime::parse_namespace(flag, v.unwrap_or(""))?)
+}
+
+/// `--cpuset-cpus`: `0-3`, `0,1`.
+fn check_cpuset(v: &str) -> Result<()> {
+    let ok = !v.is_empty()
+        && v.split(',').all(|part| {
+            let mut ends = part.splitn(2, '-');
+            let lo = ends.next().and_then(|n| n.parse::<u32>().ok());
+            match (lo, ends.next()) {
+                (Some(_), None) => true,
+                (Some(lo), Some(hi)) => hi.parse::<u32>().is_ok_and(|hi| hi >= lo),
+                _ => false,
+            }
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::invalid(
+            "--cpuset-cpus",
+            v,
+            "a list of CPUs such as 0-3 or 0,1",
+        ))
+    }
+}
+
+/// A pid file's directory must exist.
+fn check_writable_parent(flag: &str, p: &Path) -> Result<()> {
+    let text = p.to_string_lossy();
+    if text.is_empty() {
+        return Err(CliError::invalid(flag, "", "the file name is empty"));
+    }
+    match p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) if !d.is_dir() => Err(CliError::invalid(
+            flag,
+            &text,
+            format!("the directory {} does not exist", d.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `--health-*`: a healthcheck when `--health-cmd` is given (and not
+/// `none`, and no `--no-healthcheck`); the other values are checked either way.
+fn health(flags: &CreateFlags) -> Result<Option<Healthcheck>> {
+    let h = &flags.health;
+    let secs = |flag: &str, v: &str, allow_disable: bool| -> Result<u64> {
+        if allow_disable && v == "disable" {
+            return Ok(0);
+        }
+        let d = super::time::parse_duration(flag, v, Duration::from_secs(1))?;
+        Ok(d.as_secs())
+    };
+    let interval = secs("--health-interval", &h.health_interval, true)?;
+    let timeout = secs("--health-timeout", &h.health_timeout, false)?;
+    if timeout == 0 {
+        return Err(CliError::invalid(
+            "--health-timeout",
+            &h.health_timeout,
+            "must be at least 1 second",
+        ));
+    }
+    let start = secs("--health-start-period", &h.health_start_period, false)?;
+    let on_failure = berth_runtime::parse_health_on_failure(&h.health_on_failure)?;
+    let test = match &h.health_cmd {
+        Some(c) => berth_runtime::parse_health_cmd(c)?,
+        None => None,
+    };
+    if h.no_healthcheck && test.is_some() {
+        return Err(CliError::conflict(
+            "--no-healthcheck",
+            "cannot be combined with --health-cmd",
+        ));
+    }
+    Ok(test.map(|test| Healthcheck {
+        test,
+        interval_secs: interval,
+        timeout_secs: timeout,
+        start_period_secs: start,
+        retries: h.health_retries,
+        on_failure,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attach_streams() {
+        assert_eq!(parse_attach(&[]).unwrap(), None);
+        let a = parse_attach(&["STDIN".into(), "stdout".into()])
+            .unwrap()
+            .unwrap();
+        assert!(a.stdin && a.stdout && !a.stderr);
+        let e = parse_attach(&["stdweird".into()]).unwrap_err().to_string();
+        assert!(e.contains("--attach") && e.contains("stdweird"), "{e}");
+    }
+
+    #[test]
+    fn cpusets() {
+        for ok in ["0", "0-3", "0,2-3"] {
+            check_cpuset(ok).unwrap();
+        }
+        for bad in ["", "a", "3-1", "0,,1", "-1"] {
+            assert!(check_cpuset(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Settings of `run`/`create` that the container record keeps beside its config (in
+//! `extra`, under [`RunSettings::KEY`]): the log driver and its options, the time zone,
+//! pid files, a run timeout, namespace choices and a healthcheck. With the parsers of
+//! their podman-compatible text forms (`--log-driver`, `--log-opt`, `--ipc`/`--uts`/
+//! `--pid`/`--cgroupns`, `--health-*`).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::InvalidValue;
+
+/// Where conmon sends the container's output (`--log-driver`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogDriver {
+    /// A k8s-file log (`berth logs` reads it); podman's default.
+    #[default]
+    K8sFile,
+    /// No log: output goes only to an attached client; `logs` has nothing to read.
+    None,
+    /// The journal (needs a running journald).
+    Journald,
+}
+
+impl LogDriver {
+    /// podman's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::K8sFile => "k8s-file",
+            Self::None => "none",
+            Self::Journald => "journald",
+        }
+    }
+}
+
+/// `--log-driver` with its `--log-opt`s.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogConfig {
+    /// The driver.
+    pub driver: LogDriver,
+    /// `path=`: the k8s-file log's path instead of the container's directory.
+    pub path: Option<PathBuf>,
+    /// `max-size=`: the log is truncated beyond this many bytes.
+    pub max_size: Option<i64>,
+    /// `tag=`: a tag for the journal (kept; used by journald).
+    pub tag: Option<String>,
+}
+
+/// The socket a running journald listens on.
+pub const JOURNALD_SOCKET: &str = "/run/systemd/journal/socket";
+
+/// Parses `--log-driver`: `k8s-file` (also `json-file`, which podman maps to it), `none`,
+/// `journald` (refused when journald does not run, `journald_runs` tells). `passthrough`
+/// is refused as not supported yet.
+pub fn parse_log_driver(value: &str, journald_runs: bool) -> Result<LogDriver, InvalidValue> {
+    match value {
+        "" | "k8s-file" | "json-file" => Ok(LogDriver::K8sFile),
+        "none" => Ok(LogDriver::None),
+        "journald" if journald_runs => Ok(LogDriver::Journald),
+        "journald" => Err(InvalidValue::new(
+            "--log-driver",
+            value,
+            format!(
+                "journald is not running on this machine ({JOURNALD_SOCKET} is absent); use k8s-file or none"
+            ),
+        )),
+        "passthrough" => Err(InvalidValue::new(
+            "--log-driver",
+            value,
+            "--log-driver passthrough is not supported yet; use k8s-file or none",
+        )),
+        _ => Err(InvalidValue::new(
+            "--log-driver",
+            value,
+            "unknown log driver; use k8s-file, none or journald",
+        )),
+    }
+}
+
+/// Parses the `--log-opt`s (`path=PATH`, `max-size=SIZE`, `tag=TAG`) into `log`. `size`
+/// turns a size such as `10mb` into bytes (the front end's size parser).
+pub fn apply_log_opts(
+    log: &mut LogConfig,
+    opts: &[String],
+    size: &dyn Fn(&str) -> Option<u64>,
+) -> Result<(), InvalidValue> {
+    for o in opts {
+        let bad = |reason: &str| InvalidValue::new("--log-opt", o, reason);
+        let (key, value) = o
+            .split_once('=')
+            .ok_or_else(|| bad("use path=PATH, max-size=SIZE or tag=TAG"))?;
+        match key {
+            "path" => {
+                let p = PathBuf::from(value);
+                if !p.is_absolute() {
+                    return Err(bad("the log path must be absolute"));
+                }
+                if value.contains(':') {
+                    return Err(bad("the log path must not contain ':'"));
+                }
+                log.path = Some(p);
+            }
+            "max-size" => {
+                let bytes = if value == "-1" {
+                    None
+                } else {
+                    Some(
+                        size(value)
+                            .and_then(|b| i64::try_from(b).ok())
+                            .ok_or_else(|| bad("max-size is a size such as 10mb, or -1"))?,
+                    )
+                };
+                log.max_size = bytes;
+            }
+            "tag" => log.tag = Some(value.to_owned()),
+            _ => return Err(bad("unknown log option; use path, max-size or tag")),
+        }
+    }
+    Ok(())
+}
+
+/// Whether a namespace is the container's own or the host's (`--ipc`, `--uts`, `--pid`,
+/// `--cgroupns`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NamespaceChoice {
+    /// The default: the container's own (or the pod's, in a pod).
+    #[default]
+    Private,
+    /// The host's.
+    Host,
+}
+
+/// Parses `--ipc`/`--uts`/`--pid`/`--cgroupns`: `private` (also `shareable` for
+/// `--ipc`), `host`; `container:`, `ns:` and `none` are refused as not supported yet.
+pub fn parse_namespace(flag: &str, value: &str) -> Result<NamespaceChoice, InvalidValue> {
+    match value {
+        "" | "private" => Ok(NamespaceChoice::Private),
+        "shareable" if flag == "--ipc" => Ok(NamespaceChoice::Private),
+        "host" => Ok(NamespaceChoice::Host),
+        v if v.starts_with("container:") || v.starts_with("ns:") || v == "none" => {
+            Err(InvalidValue::new(
+                flag,
+                value,
+                format!("{flag} {v} is not supported yet; use private or host"),
+            ))
+        }
+        _ => Err(InvalidValue::new(flag, value, "use private or host")),
+    }
+}
+
+/// The namespaces a container asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceOptions {
+    /// `--ipc`.
+    pub ipc: NamespaceChoice,
+    /// `--uts`.
+    pub uts: NamespaceChoice,
+    /// `--pid`.
+    pub pid: NamespaceChoice,
+    /// `--cgroupns`.
+    pub cgroup: NamespaceChoice,
+}
+
+/// A healthcheck (`--health-*`): kept with the container; running it belongs to the
+/// healthcheck commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Healthcheck {
+    /// The command, as podman stores it (`["CMD-SHELL", "..."]` or `["CMD", ...]`).
+    pub test: Vec<String>,
+    /// Seconds between checks; 0 = no timer (`disable`).
+    pub interval_secs: u64,
+    /// Seconds one check may take.
+    pub timeout_secs: u64,
+    /// Seconds after start during which failures do not count.
+    pub start_period_secs: u64,
+    /// Failures in a row before the container is unhealthy.
+    pub retries: u32,
+    /// What to do then: `none`, `kill`, `restart`, `stop`.
+    pub on_failure: String,
+}
+
+/// Parses `--health-cmd`: a JSON array (`["CMD","x"]`, `["CMD-SHELL","x"]`), `none`
+/// (`None`: no healthcheck), or a shell command (`CMD-SHELL`).
+pub fn parse_health_cmd(value: &str) -> Result<Option<Vec<String>>, InvalidValue> {
+    let bad = |reason: &str| InvalidValue::new("--health-cmd", value, reason);
+    let t = value.trim();
+    if t.is_empty() {
+        return Err(bad("the healthcheck command is empty"));
+    }
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    if t.starts_with('[') {
+        let v: Vec<String> = serde_json::from_str(t)
+            .map_err(|e| bad(&format!("not a JSON array of strings: {e}")))?;
+        return match v.first().map(String::as_str) {
+            Some("CMD" | "CMD-SHELL") if v.len() > 1 => Ok(Some(v)),
+            Some("NONE") => Ok(None),
+            Some(_) => Ok(Some([vec!["CMD".to_owned()], v].concat())),
+            None => Err(bad("the healthcheck command is empty")),
+        };
+    }
+    Ok(Some(vec!["CMD-SHELL".to_owned(), t.to_owned()]))
+}
+
+/// Parses `--health-on-failure`.
+pub fn parse_health_on_failure(value: &str) -> Result<String, InvalidValue> {
+    match value {
+        "none" | "kill" | "restart" | "stop" => Ok(value.to_owned()),
+        _ => Err(InvalidValue::new(
+            "--health-on-failure",
+            value,
+            "use none, kill, restart or stop",
+        )),
+    }
+}
+
+/// What the record keeps of `run`/`create`'s settings beyond its config.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunSettings {
+    /// `--log-driver`, `--log-opt`.
+    pub log: LogConfig,
+    /// `--tz`: the host's zoneinfo file bind-mounted at `/etc/localtime`.
+    pub localtime: Option<PathBuf>,
+    /// `--tz` as given.
+    pub timezone: Option<String>,
+    /// `--conmon-pidfile`: written with conmon's pid at each init.
+    pub conmon_pidfile: Option<PathBuf>,
+    /// `--pidfile`: written with the container's pid at each init.
+    pub pidfile: Option<PathBuf>,
+    /// `--timeout`: conmon kills the container after this many seconds.
+    pub timeout: Option<u32>,
+    /// `--ipc`, `--uts`, `--pid`, `--cgroupns`.
+    pub namespaces: NamespaceOptions,
+    /// `--health-*`.
+    pub healthcheck: Option<Healthcheck>,
+}
+
+impl RunSettings {
+    /// The key of the record's `extra` map that holds them.
+    pub const KEY: &'static str = "berth.run";
+
+    /// The settings of a record (defaults for records without them).
+    pub fn from_extra(extra: &std::collections::BTreeMap<String, serde_json::Value>) -> Self {
+        extra
+            .get(Self::KEY)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The host's zoneinfo file for `--tz`: `local` is the host's `/etc/localtime`; a zone
+/// name must exist under `zoneinfo_dir`.
+pub fn resolve_timezone(
+    value: &str,
+    zoneinfo_dir: &std::path::Path,
+    host_localtime: &std::path::Path,
+) -> Result<PathBuf, InvalidValue> {
+    let bad = |reason: String| InvalidValue::new("--tz", value, reason);
+    if value == "local" {
+        return std::fs::canonicalize(host_localtime)
+            .map_err(|e| bad(format!("reading {}: {e}", host_localtime.display())));
+    }
+    let ok = !value.is_empty()
+        && !value.starts_with('/')
+        && value
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..");
+    if !ok {
+        return Err(bad(
+            "use local or a zone name such as America/New_York".into()
+        ));
+    }
+    let path = zoneinfo_dir.join(value);
+    if !path.is_file() {
+        return Err(bad(format!(
+            "unknown time zone: {} does not exist",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size(v: &str) -> Option<u64> {
+        v.strip_suffix("mb")
+            .and_then(|n| n.parse::<u64>().ok())
+            .map(|n| n << 20)
+    }
+
+    #[test]
+    fn log_drivers_and_options() {
+        assert_eq!(
+            parse_log_driver("k8s-file", false).unwrap(),
+            LogDriver::K8sFile
+        );
+        assert_eq!(
+            parse_log_driver("json-file", false).unwrap(),
+            LogDriver::K8sFile
+        );
+        assert_eq!(parse_log_driver("none", false).unwrap(), LogDriver::None);
+        assert_eq!(
+            parse_log_driver("journald", true).unwrap(),
+            LogDriver::Journald
+        );
+        let e = parse_log_driver("journald", false).unwrap_err().to_string();
+        assert!(e.contains("journald is not running"), "{e}");
+        let e = parse_log_driver("passthrough", true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not supported yet"), "{e}");
+        assert!(parse_log_driver("syslog", true).is_err());
+        let mut l = LogConfig::default();
+        apply_log_opts(
+            &mut l,
+            &[
+                "path=/tmp/x.log".into(),
+                "max-size=2mb".into(),
+                "tag=t".into(),
+            ],
+            &size,
+        )
+        .unwrap();
+        assert_eq!(l.path.as_deref(), Some(std::path::Path::new("/tmp/x.log")));
+        assert_eq!(l.max_size, Some(2 << 20));
+        assert_eq!(l.tag.as_deref(), Some("t"));
+        for bad in ["path=rel", "path=/a:b", "max-size=big", "color=red", "path"] {
+            let e = apply_log_opts(&mut l, &[bad.into()], &size).unwrap_err();
+            assert_eq!(e.flag, "--log-opt", "{bad}");
+        }
+    }
+
+    #[test]
+    fn namespaces() {
+        assert_eq!(
+            parse_namespace("--ipc", "host").unwrap(),
+            NamespaceChoice::Host
+        );
+        assert_eq!(
+            parse_namespace("--uts", "private").unwrap(),
+            NamespaceChoice::Private
+        );
+        assert_eq!(
+            parse_namespace("--ipc", "shareable").unwrap(),
+            NamespaceChoice::Private
+        );
+        let e = parse_namespace("--pid", "container:x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not supported yet") && e.contains("--pid"),
+            "{e}"
+        );
+        assert!(parse_namespace("--uts", "shareable").is_err());
+        assert!(parse_namespace("--cgroupns", "bogus").is_err());
+    }
+
+    #[test]
+    fn health_commands() {
+        assert_eq!(
+            parse_health_cmd("curl -f x").unwrap().unwrap(),
+            ["CMD-SHELL", "curl -f x"]
+        );
+        assert_eq!(
+            parse_health_cmd(r#"["CMD","true"]"#).unwrap().unwrap(),
+            ["CMD", "true"]
+        );
+        assert_eq!(parse_health_cmd("none").unwrap(), None);
+        assert!(parse_health_cmd("").is_err());
+        assert!(parse_health_cmd("[1]").is_err());
+        assert!(parse_health_on_failure("explode").is_err());
+    }
+
+    #[test]
+    fn time_zones() {
+        let dir = std::env::temp_dir().join(format!("berth-tz-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("Europe")).unwrap();
+        std::fs::write(dir.join("Europe/Paris"), b"TZif").unwrap();
+        let p = resolve_timezone("Europe/Paris", &dir, &dir.join("none")).unwrap();
+        assert_eq!(p, dir.join("Europe/Paris"));
+        for bad in ["Mars/Olympus", "../etc/passwd", "/etc/passwd", ""] {
+            let e = resolve_timezone(bad, &dir, &dir.join("none")).unwrap_err();
+            assert_eq!(e.flag, "--tz");
+        }
+        assert!(resolve_timezone("local", &dir, &dir.join("none")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
