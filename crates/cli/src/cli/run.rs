@@ -136,10 +136,6 @@ pub struct CreateFlags {
     /// Connect a container to a network
     #[arg(long, alias = "net", value_name = "MODE|NETWORK")]
     pub network: Vec<String>,
-    /// add entries to /etc/passwd and /etc/group
-    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
-    pub passwd: bool,
     /// PID namespace to use
     #[arg(long, value_name = "MODE")]
     pub pid: Option<String>,
@@ -306,6 +302,10 @@ pub struct RunArgs {
     /// Override the key sequence for detaching a container
     #[arg(long, default_value = "ctrl-p,ctrl-q")]
     pub detach_keys: String,
+    /// add entries to /etc/passwd and /etc/group
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub passwd: bool,
     /// Pass a number of additional file descriptors into the container
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub preserve_fds: u32,

@@ -315,7 +315,14 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
 }
 
 fn ns(flag: &str, v: Option<&str>) -> Result<berth_runtime::NamespaceChoice> {
-    Ok(berth_runtime::parse_namespace(flag, v.unwrap_or(""))?)
+    let v = v.unwrap_or("");
+    if v.starts_with("container:") || v.starts_with("ns:") || v == "none" {
+        return Err(CliError::not_supported(
+            format!("{flag} {v}"),
+            Some("use private or host"),
+        ));
+    }
+    Ok(berth_runtime::parse_namespace(flag, v)?)
 }
 
 /// `--cpuset-cpus`: `0-3`, `0,1`.
