@@ -1,0 +1,242 @@
+//! End to end: the `run`/`create` flags added for podman parity that change
+//! what happens to a real container (log driver and log path, time zone,
+//! `--rmi`, pid and cid files, `--memory 0`, `-a`, `--timeout`, namespaces,
+//! `--pod new:`, a flag given twice), each over runc, conmon and its own
+//! instance (see `common`).
+
+mod common;
+
+use common::{eventually, Berth, IMG};
+use std::time::{Duration, Instant};
+
+#[test]
+fn log_driver_none_streams_but_keeps_no_log() {
+    let b = Berth::new();
+    let r = b.run(&[
+        "run",
+        "--name",
+        "quiet",
+        "--log-driver",
+        "none",
+        "--network",
+        "none",
+        IMG,
+        "echo",
+        "hi",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (0, "hi\n"), "{r:?}");
+    b.fails_with(&["logs", "quiet"], "log driver");
+    b.ok(&["rm", "quiet"]);
+}
+
+#[test]
+fn log_opt_path_places_the_k8s_file_log() {
+    let b = Berth::new();
+    let log = b.dir.path().join("my.log");
+    let opt = format!("path={}", log.display());
+    b.ok(&[
+        "run",
+        "--name",
+        "logged",
+        "--log-driver",
+        "k8s-file",
+        "--log-opt",
+        &opt,
+        "--log-opt",
+        "max-size=1mb",
+        "--network",
+        "none",
+        IMG,
+        "echo",
+        "to-the-file",
+    ]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("stdout F to-the-file"), "{text}");
+    assert_eq!(b.ok(&["logs", "logged"]), "to-the-file\n");
+    let path = b.ok(&["inspect", "--format", "{{.LogPath}}", "logged"]);
+    assert_eq!(path.trim(), log.to_str().unwrap());
+}
+
+#[test]
+fn tz_sets_the_containers_local_time() {
+    let b = Berth::new();
+    let r = b.run_rm(&["--tz", "Asia/Tokyo"], &["date", "+%Z"]);
+    assert_eq!((r.code, r.out.as_str()), (0, "JST\n"), "{r:?}");
+    let host = std::process::Command::new("date")
+        .arg("+%Z")
+        .output()
+        .unwrap();
+    let r = b.run_rm(&["--tz", "local"], &["date", "+%Z"]);
+    assert_eq!(r.out, String::from_utf8_lossy(&host.stdout), "{r:?}");
+    b.fails_with(
+        &["run", "--rm", "--tz", "Mars/Olympus", IMG, "true"],
+        "--tz",
+    );
+    // Nothing is left of the refused one.
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+}
+
+#[test]
+fn rmi_removes_the_image_unless_another_container_uses_it() {
+    let b = Berth::new();
+    b.ok(&["create", "--name", "holder", IMG, "true"]);
+    b.ok(&["run", "--rmi", "--network", "none", IMG, "true"]);
+    assert_eq!(b.run(&["image", "exists", IMG]).code, 0, "in use: kept");
+    b.ok(&["rm", "holder"]);
+    b.ok(&["run", "--rmi", "--network", "none", IMG, "true"]);
+    assert_eq!(b.run(&["image", "exists", IMG]).code, 1, "unused: removed");
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "", "--rmi implies --rm");
+}
+
+#[test]
+fn cid_conmon_and_container_pid_files() {
+    let b = Berth::new();
+    let d = b.dir.path();
+    let (cid, conmon, pid) = (d.join("c.id"), d.join("conmon.pid"), d.join("ctr.pid"));
+    let id = b
+        .ok(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            "pids",
+            "--cidfile",
+            cid.to_str().unwrap(),
+            "--conmon-pidfile",
+            conmon.to_str().unwrap(),
+            "--pidfile",
+            pid.to_str().unwrap(),
+            IMG,
+            "sleep",
+            "600",
+        ])
+        .trim()
+        .to_owned();
+    assert_eq!(std::fs::read_to_string(&cid).unwrap(), id);
+    let conmon_pid = std::fs::read_to_string(&conmon).unwrap();
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", conmon_pid.trim())).unwrap();
+    assert_eq!(comm.trim(), "conmon");
+    let state_pid = b.ok(&["inspect", "--format", "{{.State.Pid}}", "pids"]);
+    assert_eq!(
+        std::fs::read_to_string(&pid).unwrap().trim(),
+        state_pid.trim()
+    );
+    b.ok(&["rm", "-f", "-t", "0", "pids"]);
+}
+
+#[test]
+fn memory_zero_is_no_limit() {
+    let b = Berth::new();
+    let r = b.run_rm(&["--memory", "0"], &["echo", "ok"]);
+    assert_eq!((r.code, r.out.as_str()), (0, "ok\n"), "{r:?}");
+}
+
+#[test]
+fn attach_joins_only_the_streams_named() {
+    let b = Berth::new();
+    let r = b.run_rm(&["-a", "stdout"], &["sh", "-c", "echo out; echo err >&2"]);
+    assert_eq!(
+        (r.code, r.out.as_str(), r.err.as_str()),
+        (0, "out\n", ""),
+        "{r:?}"
+    );
+    let r = b.run_rm(&["-a", "stderr"], &["sh", "-c", "echo out; echo err >&2"]);
+    assert_eq!(
+        (r.code, r.out.as_str(), r.err.as_str()),
+        (0, "", "err\n"),
+        "{r:?}"
+    );
+    // Neither output stream: the id is printed, as podman does.
+    let r = b.run(&[
+        "run",
+        "--name",
+        "instream",
+        "--attach",
+        "stdin",
+        "--network",
+        "none",
+        IMG,
+        "echo",
+        "hidden",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id = b.ok(&["inspect", "--format", "{{.Id}}", "instream"]);
+    assert_eq!(r.out, id);
+}
+
+#[test]
+fn timeout_kills_a_container_that_runs_too_long() {
+    let b = Berth::new();
+    let start = Instant::now();
+    let r = b.run_rm(&["--timeout", "2"], &["sleep", "60"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(start.elapsed() < Duration::from_secs(30), "{r:?}");
+}
+
+#[test]
+fn host_namespaces_when_asked() {
+    let b = Berth::new();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let r = b.run_rm(&["--uts", "host"], &["hostname"]);
+    assert_eq!(r.out, host, "{r:?}");
+    let r = b.run_rm(&["--uts", "private"], &["hostname"]);
+    assert_ne!(r.out, host, "{r:?}");
+    let ipc = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+    let r = b.run_rm(&["--ipc", "host"], &["readlink", "/proc/self/ns/ipc"]);
+    assert_eq!(r.out.trim(), ipc.to_str().unwrap(), "{r:?}");
+}
+
+#[test]
+fn pod_new_creates_the_pod_and_rm_removes_it() {
+    let b = Berth::new();
+    b.ok(&["run", "--pod", "new:fresh", "--name", "member", IMG, "true"]);
+    assert_eq!(b.run(&["pod", "exists", "fresh"]).code, 0);
+    let pod = b.ok(&[
+        "ps",
+        "-a",
+        "--pod",
+        "--filter",
+        "name=member",
+        "--format",
+        "{{.PodName}}",
+    ]);
+    assert_eq!(pod.trim(), "fresh");
+    b.ok(&["run", "--rm", "--pod", "new:brief", IMG, "true"]);
+    assert_eq!(
+        b.run(&["pod", "exists", "brief"]).code,
+        1,
+        "--rm removes the pod it made"
+    );
+}
+
+#[test]
+fn a_flag_given_twice_takes_the_last_value() {
+    let b = Berth::new();
+    b.ok(&["create", "--name", "first", "--name", "second", IMG, "true"]);
+    assert_eq!(b.run(&["container", "exists", "second"]).code, 0);
+    assert_eq!(b.run(&["container", "exists", "first"]).code, 1);
+    let r = b.run_rm(&["-w", "/tmp", "-w", "/etc"], &["pwd"]);
+    assert_eq!(r.out, "/etc\n", "{r:?}");
+}
+
+#[test]
+fn an_unknown_flag_is_never_an_image() {
+    let b = Berth::new();
+    b.fails(&["run", "--bogus", IMG], "unknown flag: --bogus");
+    b.fails(&["create", "--bogus=1", IMG], "unknown flag: --bogus");
+    b.fails(&["run", "-Z", IMG], "unknown shorthand flag: 'Z' in -Z");
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+}
+
+#[test]
+fn http_proxy_variables_reach_the_container_unless_turned_off() {
+    let mut b = Berth::new();
+    b.env
+        .push(("http_proxy".into(), "http://proxy.example:3128".into()));
+    let r = b.run_rm(&[], &["sh", "-c", "echo $http_proxy"]);
+    assert_eq!(r.out, "http://proxy.example:3128\n", "{r:?}");
+    let r = b.run_rm(&["--http-proxy=false"], &["sh", "-c", "echo x$http_proxy"]);
+    assert_eq!(r.out, "x\n", "{r:?}");
+    assert!(eventually(10, || b.ok(&["ps", "-a", "-q"]).is_empty()));
+}
