@@ -220,7 +220,7 @@ impl CreateOptions {
         command: &[String],
         ctx: &ParseContext<'_>,
     ) -> Result<Self> {
-        check_not_a_flag(image)?;
+        super::run_flags::check_not_a_flag(image)?;
         if image.is_empty() {
             return Err(CliError::invalid("IMAGE", image, "the image name is empty"));
         }
@@ -237,7 +237,7 @@ impl CreateOptions {
         }
         let mut env = EnvVars::default();
         if flags.http_proxy {
-            for var in PROXY_VARS {
+            for var in super::run_flags::PROXY_VARS {
                 if let Some(v) = (ctx.lookup)(var) {
                     env.set(var, &v);
                 }
@@ -252,7 +252,7 @@ impl CreateOptions {
             env.set(k, v);
         }
         let network = parse_network(&flags.network)?;
-        let pod = pod_of(flags)?;
+        let pod = super::run_flags::pod_of(flags)?;
         if pod.is_some() && !flags.network.is_empty() {
             return Err(CliError::conflict(
                 "--network",
@@ -302,7 +302,7 @@ impl CreateOptions {
                 .transpose()?,
             name: flags.name.clone(),
             env,
-            labels: labels(flags)?,
+            labels: super::run_flags::labels(flags)?,
             annotations: parse_key_values("--annotation", &flags.annotation)?,
             interactive: flags.interactive,
             tty: flags.tty,
@@ -350,95 +350,6 @@ impl CreateOptions {
             },
             more,
         })
-    }
-}
-
-/// The host variables `--http-proxy` (on by default) copies into the container.
-const PROXY_VARS: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "ftp_proxy",
-    "FTP_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
-
-/// A word where the image belongs that starts with `-` is a flag this
-/// command does not have (podman's wording), never an image reference.
-pub fn check_not_a_flag(word: &str) -> Result<()> {
-    if let Some(long) = word.strip_prefix("--") {
-        let name = long.split('=').next().unwrap_or(long);
-        return Err(CliError::UnknownFlag(format!("unknown flag: --{name}")));
-    }
-    if let Some(short) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
-        let c = short.chars().next().unwrap_or('-');
-        return Err(CliError::UnknownFlag(format!(
-            "unknown shorthand flag: '{c}' in {word}"
-        )));
-    }
-    Ok(())
-}
-
-/// `--label-file` lines (`#` comments and blank lines skipped), then `-l`.
-fn labels(flags: &CreateFlags) -> Result<BTreeMap<String, String>> {
-    let mut entries = Vec::new();
-    for file in &flags.label_file {
-        let text = std::fs::read_to_string(file).map_err(|source| CliError::ReadFile {
-            flag: "--label-file".into(),
-            path: file.clone(),
-            source,
-        })?;
-        entries.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_owned),
-        );
-    }
-    let mut map = parse_key_values("--label-file", &entries)?;
-    map.extend(parse_key_values("--label", &flags.label)?);
-    Ok(map)
-}
-
-/// `--pod NAME`, `--pod new:NAME` (the name), or the pod named in `--pod-id-file`.
-fn pod_of(flags: &CreateFlags) -> Result<Option<String>> {
-    if let Some(f) = &flags.pod_id_file {
-        if flags.pod.is_some() {
-            return Err(CliError::conflict(
-                "--pod-id-file",
-                "cannot be combined with --pod",
-            ));
-        }
-        let text = std::fs::read_to_string(f).map_err(|source| CliError::ReadFile {
-            flag: "--pod-id-file".into(),
-            path: f.clone(),
-            source,
-        })?;
-        let id = text.trim();
-        if id.is_empty() {
-            return Err(CliError::invalid(
-                "--pod-id-file",
-                &f.to_string_lossy(),
-                "the file is empty",
-            ));
-        }
-        return Ok(Some(id.to_owned()));
-    }
-    match flags.pod.as_deref() {
-        Some(p) => {
-            let name = p.strip_prefix("new:").unwrap_or(p);
-            if !super::is_valid_name(name) {
-                return Err(CliError::invalid(
-                    "--pod",
-                    p,
-                    "a pod name or id, or new:NAME; names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
-                ));
-            }
-            Ok(Some(name.to_owned()))
-        }
-        None => Ok(None),
     }
 }
 

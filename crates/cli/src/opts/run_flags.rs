@@ -3,10 +3,12 @@
 //! choices, healthcheck, cgroup and CPU settings; and the refusal of the
 //! flags (and values) berth does not support yet, each named.
 
+use super::kv::parse_key_values;
 use super::resources::parse_size;
 use crate::cli::CreateFlags;
 use crate::error::{CliError, Result};
 use berth_runtime::{Healthcheck, LogConfig, NamespaceOptions};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -406,9 +408,232 @@ fn health(flags: &CreateFlags) -> Result<Option<Healthcheck>> {
     }))
 }
 
+/// The host variables `--http-proxy` (on by default) copies into the container.
+pub const PROXY_VARS: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "ftp_proxy",
+    "FTP_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// A word where the image belongs that starts with `-` is a flag this
+/// command does not have (podman's wording), never an image reference.
+pub fn check_not_a_flag(word: &str) -> Result<()> {
+    if let Some(long) = word.strip_prefix("--") {
+        let name = long.split('=').next().unwrap_or(long);
+        return Err(CliError::UnknownFlag(format!("unknown flag: --{name}")));
+    }
+    if let Some(short) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+        let c = short.chars().next().unwrap_or('-');
+        return Err(CliError::UnknownFlag(format!(
+            "unknown shorthand flag: '{c}' in {word}"
+        )));
+    }
+    Ok(())
+}
+
+/// `--label-file` lines (`#` comments and blank lines skipped), then `-l`.
+pub fn labels(flags: &CreateFlags) -> Result<BTreeMap<String, String>> {
+    let mut entries = Vec::new();
+    for file in &flags.label_file {
+        let text = std::fs::read_to_string(file).map_err(|source| CliError::ReadFile {
+            flag: "--label-file".into(),
+            path: file.clone(),
+            source,
+        })?;
+        entries.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned),
+        );
+    }
+    let mut map = parse_key_values("--label-file", &entries)?;
+    map.extend(parse_key_values("--label", &flags.label)?);
+    Ok(map)
+}
+
+/// `--pod NAME`, `--pod new:NAME` (the name), or the pod named in `--pod-id-file`.
+pub fn pod_of(flags: &CreateFlags) -> Result<Option<String>> {
+    if let Some(f) = &flags.pod_id_file {
+        if flags.pod.is_some() {
+            return Err(CliError::conflict(
+                "--pod-id-file",
+                "cannot be combined with --pod",
+            ));
+        }
+        let text = std::fs::read_to_string(f).map_err(|source| CliError::ReadFile {
+            flag: "--pod-id-file".into(),
+            path: f.clone(),
+            source,
+        })?;
+        let id = text.trim();
+        if id.is_empty() {
+            return Err(CliError::invalid(
+                "--pod-id-file",
+                &f.to_string_lossy(),
+                "the file is empty",
+            ));
+        }
+        return Ok(Some(id.to_owned()));
+    }
+    match flags.pod.as_deref() {
+        Some(p) => {
+            let name = p.strip_prefix("new:").unwrap_or(p);
+            if !super::is_valid_name(name) {
+                return Err(CliError::invalid(
+                    "--pod",
+                    p,
+                    "a pod name or id, or new:NAME; names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+                ));
+            }
+            Ok(Some(name.to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::opts::create::fixed_context;
+    use crate::opts::RunOptions;
+    use clap::Parser;
+
+    fn run(args: &[&str]) -> Result<RunOptions> {
+        let mut argv = vec!["berth", "run"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).expect("clap parse");
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        let lookup = |k: &str| (k == "https_proxy").then(|| "http://p:1".to_owned());
+        let vars = Vec::new;
+        let ctx = fixed_context(Path::new("/work"), &lookup, &vars);
+        RunOptions::from_args(&run, &ctx)
+    }
+
+    #[test]
+    fn a_flag_given_twice_takes_the_last_value() {
+        let o = run(&["--name", "a", "--name", "b", "-m", "1g", "-m", "0", "img"]).unwrap();
+        assert_eq!(o.create.name.as_deref(), Some("b"));
+        assert_eq!(o.create.resources.memory, None, "-m 0 is no limit");
+        let o = run(&["--log-driver", "none", "--log-driver", "k8s-file", "img"]).unwrap();
+        assert_eq!(o.create.more.log.driver, berth_runtime::LogDriver::K8sFile);
+    }
+
+    #[test]
+    fn the_new_flags_reach_the_typed_options() {
+        let o = run(&[
+            "--tz",
+            "local",
+            "--timeout",
+            "5",
+            "--uts",
+            "host",
+            "--cgroupns",
+            "host",
+            "--health-cmd",
+            "true",
+            "--health-retries",
+            "5",
+            "--rmi",
+            "--pod",
+            "new:p",
+            "--cpu-shares",
+            "512",
+            "--cpuset-cpus",
+            "0",
+            "-m",
+            "64m",
+            "--memory-swap",
+            "-1",
+            "--group-add",
+            "wheel",
+            "--unsetenv",
+            "PATH",
+            "-a",
+            "stdout",
+            "img",
+        ])
+        .unwrap();
+        let m = &o.create.more;
+        assert_eq!(m.timezone.as_deref(), Some("local"));
+        assert_eq!(m.timeout, Some(5));
+        assert_eq!(m.namespaces.uts, berth_runtime::NamespaceChoice::Host);
+        assert_eq!(m.namespaces.cgroup, berth_runtime::NamespaceChoice::Host);
+        assert_eq!(m.namespaces.ipc, berth_runtime::NamespaceChoice::Private);
+        let h = m.healthcheck.as_ref().unwrap();
+        assert_eq!((h.retries, h.interval_secs, h.timeout_secs), (5, 30, 30));
+        assert!(o.rmi && o.create.remove, "--rmi implies --rm");
+        assert!(m.new_pod);
+        assert_eq!(o.create.pod.as_deref(), Some("p"));
+        assert_eq!((m.cpu_shares, m.memory_swap), (Some(512), Some(-1)));
+        assert_eq!(m.attach.unwrap().stdout, true);
+        // --http-proxy (on by default) copies the host's proxy variables.
+        assert_eq!(o.create.env.get("https_proxy"), Some("http://p:1"));
+        let o = run(&["--http-proxy=false", "img"]).unwrap();
+        assert_eq!(o.create.env.get("https_proxy"), None);
+    }
+
+    #[test]
+    fn unsupported_flags_and_values_are_named() {
+        for (args, text) in [
+            (
+                &["--device", "/dev/fuse", "img"][..],
+                "--device is not supported yet",
+            ),
+            (
+                &["--secret", "s", "img"][..],
+                "--secret is not supported yet",
+            ),
+            (
+                &["--preserve-fds", "2", "img"][..],
+                "--preserve-fds is not supported yet",
+            ),
+            (
+                &["--restart", "always", "img"][..],
+                "--restart always is not supported yet",
+            ),
+            (
+                &["--ipc", "container:x", "img"][..],
+                "--ipc container:x is not supported yet",
+            ),
+            (
+                &["--log-driver", "passthrough", "img"][..],
+                "--log-driver passthrough is not supported yet",
+            ),
+        ] {
+            let e = run(args).unwrap_err().to_string();
+            assert!(e.starts_with(text), "{args:?}: {e}");
+        }
+        run(&[
+            "--restart",
+            "no",
+            "--memory-swappiness",
+            "-1",
+            "--userns",
+            "host",
+            "img",
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn a_flag_where_the_image_belongs_is_refused() {
+        for (word, text) in [
+            ("--bogus", "unknown flag: --bogus"),
+            ("--bogus=1", "unknown flag: --bogus"),
+            ("-Z", "unknown shorthand flag: 'Z' in -Z"),
+        ] {
+            assert_eq!(run(&[word, "img"]).unwrap_err().to_string(), text);
+        }
+    }
 
     #[test]
     fn attach_streams() {
