@@ -87,12 +87,12 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         c.resources.cpu_quota = Some(cpu.quota_us);
         c.resources.cpu_period = Some(cpu.period_us);
     }
-    let m = &o.more;
-    c.resources.cpu_quota = c.resources.cpu_quota.or(m.cpu_quota);
-    c.resources.cpu_period = c.resources.cpu_period.or(m.cpu_period);
-    c.resources.cpu_shares = m.cpu_shares;
-    c.resources.cpuset_cpus.clone_from(&m.cpuset_cpus);
-    c.resources.memory_swap = m.memory_swap;
+    let more = &o.more;
+    c.resources.cpu_quota = c.resources.cpu_quota.or(more.cpu_quota);
+    c.resources.cpu_period = c.resources.cpu_period.or(more.cpu_period);
+    c.resources.cpu_shares = more.cpu_shares;
+    c.resources.cpuset_cpus.clone_from(&more.cpuset_cpus);
+    c.resources.memory_swap = more.memory_swap;
     c.resources.pids_limit = match r.pids_limit {
         Some(PidsLimit::Limit(n)) => i64::try_from(n).ok(),
         Some(PidsLimit::Unlimited) => Some(-1),

@@ -574,7 +574,7 @@ mod tests {
         assert!(m.new_pod);
         assert_eq!(o.create.pod.as_deref(), Some("p"));
         assert_eq!((m.cpu_shares, m.memory_swap), (Some(512), Some(-1)));
-        assert_eq!(m.attach.unwrap().stdout, true);
+        assert!(m.attach.unwrap().stdout);
         // --http-proxy (on by default) copies the host's proxy variables.
         assert_eq!(o.create.env.get("https_proxy"), Some("http://p:1"));
         let o = run(&["--http-proxy=false", "img"]).unwrap();
