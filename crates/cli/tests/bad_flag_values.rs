@@ -487,6 +487,7 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--rmi", "-d"], "--rmi"),
     (&["run", "--timeout", "-1"], "--timeout"),
     (&["run", "--preserve-fds", "two"], "--preserve-fds"),
+    (&["run", "--preserve-fds", "4000"], "--preserve-fds"),
     (&["run", "--http-proxy=maybe"], "--http-proxy"),
     (&["create", "--init-ctr", "always"], "--init-ctr"),
     (&["--log-level", "loud", "run"], "Log Level"),

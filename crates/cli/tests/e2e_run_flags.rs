@@ -240,3 +240,48 @@ fn http_proxy_variables_reach_the_container_unless_turned_off() {
     assert_eq!(r.out, "x\n", "{r:?}");
     assert!(eventually(10, || b.ok(&["ps", "-a", "-q"]).is_empty()));
 }
+
+#[test]
+fn preserve_fds_passes_open_descriptors_into_the_container() {
+    let b = Berth::new();
+    let file = b.dir.path().join("passed.txt");
+    std::fs::write(&file, "through fd 3\n").unwrap();
+    // A shell opens fd 3 on the file and runs berth with it.
+    let c = b.cmd();
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("exec \"$@\" 3<'{}'", file.display()))
+        .arg("sh")
+        .arg(c.get_program())
+        .args(c.get_args())
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--preserve-fds",
+            "1",
+            IMG,
+            "cat",
+            "/proc/self/fd/3",
+        ])
+        .stdin(std::process::Stdio::null());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    let out = sh.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "through fd 3\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without the descriptor open, refused by name.
+    b.fails_with(
+        &["run", "--rm", "--preserve-fds", "1", IMG, "true"],
+        "file descriptor 3 is not available",
+    );
+}

@@ -45,6 +45,9 @@ pub struct CreateRequest {
     pub log_size_max: Option<i64>,
     /// conmon kills the container after this many seconds (`--timeout`).
     pub timeout: Option<u32>,
+    /// Pass this process's descriptors 3..3+N into the container (`--preserve-fds`); they
+    /// must be open.
+    pub preserve_fds: u32,
 }
 
 /// conmon's log drivers berth uses.

@@ -79,6 +79,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         healthcheck: o.more.healthcheck.clone(),
         unset_env: o.more.unset_env.clone(),
         unset_env_all: o.more.unset_env_all,
+        preserve_fds: o.more.preserve_fds,
         ..ContainerCreateOptions::default()
     };
     let r = &o.resources;

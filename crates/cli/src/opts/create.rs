@@ -175,9 +175,7 @@ impl RunOptions {
     /// Checks and converts `run`'s arguments.
     pub fn from_args(args: &RunArgs, ctx: &ParseContext<'_>) -> Result<Self> {
         let mut create = CreateOptions::from_flags(&args.flags, args.image(), args.command(), ctx)?;
-        if args.preserve_fds > 0 {
-            return Err(CliError::not_supported("--preserve-fds", None));
-        }
+        create.more.preserve_fds = super::run_flags::check_preserve_fds(args.preserve_fds)?;
         if args.detach && create.more.attach.is_some() {
             return Err(CliError::conflict(
                 "--attach",

@@ -86,6 +86,25 @@ pub struct MoreCreateOptions {
     pub memory_swap: Option<i64>,
     /// `--pod new:NAME`: the pod is created first.
     pub new_pod: bool,
+    /// `--preserve-fds` (run): berth's fds 3..3+N go into the container.
+    pub preserve_fds: u32,
+}
+
+/// `--preserve-fds N`: berth's descriptors 3..3+N must all be open (checked
+/// before berth opens anything of its own), as podman checks.
+pub fn check_preserve_fds(n: u32) -> Result<u32> {
+    for fd in 3..3u64 + u64::from(n) {
+        if std::fs::symlink_metadata(format!("/proc/self/fd/{fd}")).is_err() {
+            return Err(CliError::invalid(
+                "--preserve-fds",
+                &n.to_string(),
+                format!(
+                    "file descriptor {fd} is not available; all {n} descriptors from 3 must be passed to berth"
+                ),
+            ));
+        }
+    }
+    Ok(n)
 }
 
 /// Refuses the flags and values berth does not support yet, by name.
@@ -313,6 +332,7 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         cpu_quota: flags.cpu_quota.filter(|q| *q != -1),
         memory_swap,
         new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
+        preserve_fds: 0,
     })
 }
 
@@ -591,10 +611,6 @@ mod tests {
             (
                 &["--secret", "s", "img"][..],
                 "--secret is not supported yet",
-            ),
-            (
-                &["--preserve-fds", "2", "img"][..],
-                "--preserve-fds is not supported yet",
             ),
             (
                 &["--restart", "always", "img"][..],

@@ -56,6 +56,8 @@ pub struct ConmonArgs {
     pub exec_process_spec: Option<PathBuf>,
     /// `-T`: kill the container after this many seconds.
     pub timeout: Option<u32>,
+    /// `--runtime-opt` each (options of the runtime's `create`/`exec`, e.g. `--preserve-fds`).
+    pub runtime_opts: Vec<String>,
 }
 
 impl ConmonArgs {
@@ -109,6 +111,10 @@ impl ConmonArgs {
         }
         if self.no_pivot {
             a.push("--no-pivot".into());
+        }
+        for o in &self.runtime_opts {
+            a.push("--runtime-opt".into());
+            a.push(o.into());
         }
         if let Some(t) = self.timeout.filter(|t| *t > 0) {
             a.push("-T".into());
@@ -202,7 +208,9 @@ fn conmon_env(extra: &[String]) -> Vec<(String, String)> {
 }
 
 /// Spawns conmon with the sync pipe at fd 3, the start pipe at fd 4 and, when `exec`, the
-/// attach pipe at fd 5; releases it with the first start byte and reaps the first process.
+/// attach pipe at fd 5 (each `preserve` higher: this process's fds 3..3+`preserve` go first,
+/// for the runtime's `--preserve-fds`); releases it with the first start byte and reaps the
+/// first process.
 /// conmon's stderr goes to `stderr_path` (it carries command-line errors).
 pub fn spawn(
     conmon: &Path,
@@ -212,6 +220,7 @@ pub fn spawn(
     stderr_path: &Path,
     exec: bool,
     held: &[RawFd],
+    preserve: u32,
 ) -> Result<Spawned> {
     let (sync_parent, sync_child) = seqpacket_pair()?;
     let (start_parent, start_child) = seqpacket_pair()?;
@@ -222,16 +231,19 @@ pub fn spawn(
     cmd.args(args.to_args())
         .env_clear()
         .envs(conmon_env(env_vars))
-        .env("_OCI_SYNCPIPE", "3")
-        .env("_OCI_STARTPIPE", "4")
+        .env("_OCI_SYNCPIPE", (3 + preserve).to_string())
+        .env("_OCI_STARTPIPE", (4 + preserve).to_string())
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr)
         .process_group(0);
-    let mut child_fds = vec![sync_child.as_raw_fd(), start_child.as_raw_fd()];
+    let mut child_fds: Vec<RawFd> = (0..preserve)
+        .map(|i| RawFd::try_from(3 + i).unwrap_or(RawFd::MAX))
+        .collect();
+    child_fds.extend([sync_child.as_raw_fd(), start_child.as_raw_fd()]);
     if let Some((_, c)) = &attach {
-        cmd.env("_OCI_ATTACHPIPE", "5");
+        cmd.env("_OCI_ATTACHPIPE", (5 + preserve).to_string());
         child_fds.push(c.as_raw_fd());
     }
     // Held descriptors follow the pipes; conmon keeps what it inherits and does not use.

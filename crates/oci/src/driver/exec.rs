@@ -165,6 +165,7 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         exit_command: None,
         exec_process_spec: Some(spec_path),
         timeout: None,
+        runtime_opts: Vec::new(),
     };
     let spawned = conmon::spawn(
         &rt.config.conmon_path,
@@ -174,6 +175,7 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         &session.join("conmon.stderr"),
         true,
         &[],
+        0,
     )?;
     let attach_pipe = spawned.attach.as_ref().expect("exec spawns an attach pipe");
     let fail = |message: String| Error::Runtime {

@@ -245,6 +245,11 @@ impl OciRuntime for RuncConmon {
             exit_command: req.exit_command.clone(),
             exec_process_spec: None,
             timeout: req.timeout,
+            runtime_opts: if req.preserve_fds > 0 {
+                vec!["--preserve-fds".into(), req.preserve_fds.to_string()]
+            } else {
+                Vec::new()
+            },
         };
         let spawned = conmon::spawn(
             &self.config.conmon_path,
@@ -254,6 +259,7 @@ impl OciRuntime for RuncConmon {
             &bundle.join("conmon.stderr"),
             false,
             &req.held_fds.raw(),
+            req.preserve_fds,
         )?;
         let msg = match conmon::read_message(&spawned.sync, SYNC_TIMEOUT)? {
             None => return Err(self.create_failed(id, &oci_log, None)),

@@ -390,6 +390,7 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         timeout: opts.timeout,
         namespaces: opts.namespaces,
         healthcheck: opts.healthcheck.clone(),
+        preserve_fds: opts.preserve_fds,
     })
 }
 

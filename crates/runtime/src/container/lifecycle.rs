@@ -303,6 +303,7 @@ impl Runtime {
             },
             log_size_max: settings.log.max_size,
             timeout: settings.timeout,
+            preserve_fds: settings.preserve_fds,
         };
         let created = match self.oci.create(&req) {
             Ok(c) => c,

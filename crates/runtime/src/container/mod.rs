@@ -132,6 +132,10 @@ pub struct ContainerCreateOptions {
     /// `--unsetenv-all`: drop every image variable.
     #[serde(default)]
     pub unset_env_all: bool,
+    /// `--preserve-fds`: this process's fds 3..3+N are passed into the container when it is
+    /// initialised (by the same process, as `run` does); they must be open then.
+    #[serde(default)]
+    pub preserve_fds: u32,
 }
 
 impl ContainerCreateOptions {

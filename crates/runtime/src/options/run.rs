@@ -235,6 +235,8 @@ pub struct RunSettings {
     pub namespaces: NamespaceOptions,
     /// `--health-*`.
     pub healthcheck: Option<Healthcheck>,
+    /// `--preserve-fds`: the creating process's fds 3..3+N go into the container.
+    pub preserve_fds: u32,
 }
 
 impl RunSettings {
