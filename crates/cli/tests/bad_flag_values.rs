@@ -488,6 +488,8 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--timeout", "-1"], "--timeout"),
     (&["run", "--preserve-fds", "two"], "--preserve-fds"),
     (&["run", "--preserve-fds", "4000"], "--preserve-fds"),
+    (&["run", "--device", "fuse"], "--device"),
+    (&["run", "--device-cgroup-rule", "c 1:3"], "--device-cgroup-rule"),
     (&["run", "--http-proxy=maybe"], "--http-proxy"),
     (&["create", "--init-ctr", "always"], "--init-ctr"),
     (&["--log-level", "loud", "run"], "Log Level"),

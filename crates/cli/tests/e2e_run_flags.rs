@@ -216,8 +216,11 @@ fn a_flag_given_twice_takes_the_last_value() {
     b.ok(&["create", "--name", "first", "--name", "second", IMG, "true"]);
     assert_eq!(b.run(&["container", "exists", "second"]).code, 0);
     assert_eq!(b.run(&["container", "exists", "first"]).code, 1);
-    let r = b.run_rm(&["-w", "/tmp", "-w", "/etc"], &["pwd"]);
-    assert_eq!(r.out, "/etc\n", "{r:?}");
+    let r = b.run_rm(
+        &["-w", "/tmp", "-w", "/etc", "-e", "A=1", "-e", "B=2"],
+        &["sh", "-c", "pwd; echo $A$B"],
+    );
+    assert_eq!(r.out, "/etc\n12\n", "{r:?}",);
 }
 
 #[test]
@@ -283,5 +286,34 @@ fn preserve_fds_passes_open_descriptors_into_the_container() {
     b.fails_with(
         &["run", "--rm", "--preserve-fds", "1", IMG, "true"],
         "file descriptor 3 is not available",
+    );
+}
+
+#[test]
+fn device_and_device_cgroup_rule() {
+    let b = Berth::new();
+    // A host device, at its own path or another.
+    let r = b.run_rm(
+        &["--device", "/dev/fuse"],
+        &["sh", "-c", "exec 3</dev/fuse && echo opened"],
+    );
+    assert_eq!(r.out, "opened\n", "{r:?}");
+    let r = b.run_rm(
+        &["--device", "/dev/fuse:/dev/myfuse:rw"],
+        &["ls", "/dev/myfuse"],
+    );
+    assert_eq!(r.out, "/dev/myfuse\n", "{r:?}");
+    // A node made inside opens only when a rule allows its numbers.
+    let open = "mknod /tmp/f c 10 229 && exec 3</tmp/f && echo opened";
+    let r = b.run_rm(&["--cap-add", "MKNOD"], &["sh", "-c", open]);
+    assert_ne!(r.out, "opened\n", "{r:?}");
+    let r = b.run_rm(
+        &["--cap-add", "MKNOD", "--device-cgroup-rule", "c 10:229 rwm"],
+        &["sh", "-c", open],
+    );
+    assert_eq!(r.out, "opened\n", "{r:?}");
+    b.fails_with(
+        &["run", "--rm", "--device", "/nonexistent-dev", IMG, "true"],
+        "/nonexistent-dev",
     );
 }

@@ -167,6 +167,20 @@ pub struct DeviceMapping {
     pub permissions: String,
 }
 
+/// An extra rule of the container's device cgroup allow list (`--device-cgroup-rule
+/// 'c 1:3 rwm'`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceCgroupRule {
+    /// `c`, `b`, or `None` for all (`a`).
+    pub kind: Option<char>,
+    /// Major number; `None` = any (`*`).
+    pub major: Option<i64>,
+    /// Minor number; `None` = any (`*`).
+    pub minor: Option<i64>,
+    /// A combination of `r`, `w`, `m`.
+    pub access: String,
+}
+
 /// Everything needed to generate one container's OCI spec. Build with [`ContainerSpec::new`]
 /// and set the public fields.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -207,6 +221,8 @@ pub struct ContainerSpec {
     pub tmpfs: Vec<TmpfsMount>,
     /// Host devices (`--device`).
     pub devices: Vec<DeviceMapping>,
+    /// Extra device cgroup allow rules (`--device-cgroup-rule`).
+    pub device_cgroup_rules: Vec<DeviceCgroupRule>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.

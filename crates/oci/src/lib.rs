@@ -22,8 +22,8 @@ pub mod signal;
 pub mod testing;
 
 pub use container_spec::{
-    BindMount, CgroupManager, ContainerSpec, DeviceMapping, DnsConfig, HostEntry, ImageConfig,
-    NamespaceMode, Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
+    BindMount, CgroupManager, ContainerSpec, DeviceCgroupRule, DeviceMapping, DnsConfig, HostEntry,
+    ImageConfig, NamespaceMode, Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
 };
 pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};

@@ -57,6 +57,12 @@ pub struct CreateFlags {
     /// CPUs in which to allow execution (0-3, 0,1)
     #[arg(long, value_name = "CPUS")]
     pub cpuset_cpus: Option<String>,
+    /// Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Vec<String>,
+    /// Add a rule to the cgroup allowed devices list ('TYPE MAJOR:MINOR ACCESS')
+    #[arg(long, value_name = "RULE")]
+    pub device_cgroup_rule: Vec<String>,
     /// This is a Docker specific option and is a NOOP
     #[arg(long)]
     pub disable_content_trust: bool,

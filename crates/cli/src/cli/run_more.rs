@@ -56,12 +56,6 @@ pub struct UnsupportedCreateFlags {
     /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1); not supported yet
     #[arg(long, value_name = "NODES")]
     pub cpuset_mems: Option<String>,
-    /// Add a host device to the container; not supported yet
-    #[arg(long, value_name = "DEVICE")]
-    pub device: Vec<String>,
-    /// Add a rule to the cgroup allowed devices list; not supported yet
-    #[arg(long, value_name = "RULE")]
-    pub device_cgroup_rule: Vec<String>,
     /// Limit read rate (bytes per second) from a device; not supported yet
     #[arg(long, value_name = "DEVICE:RATE")]
     pub device_read_bps: Vec<String>,
@@ -153,8 +147,6 @@ impl UnsupportedCreateFlags {
             ("cpu-rt-period", self.cpu_rt_period.is_some()),
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
             ("cpuset-mems", self.cpuset_mems.is_some()),
-            ("device", !self.device.is_empty()),
-            ("device-cgroup-rule", !self.device_cgroup_rule.is_empty()),
             ("device-read-bps", !self.device_read_bps.is_empty()),
             ("device-read-iops", !self.device_read_iops.is_empty()),
             ("device-write-bps", !self.device_write_bps.is_empty()),

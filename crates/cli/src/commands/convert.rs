@@ -80,6 +80,8 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         unset_env: o.more.unset_env.clone(),
         unset_env_all: o.more.unset_env_all,
         preserve_fds: o.more.preserve_fds,
+        devices: o.more.devices.clone(),
+        device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };
     let r = &o.resources;

@@ -88,6 +88,10 @@ pub struct MoreCreateOptions {
     pub new_pod: bool,
     /// `--preserve-fds` (run): berth's fds 3..3+N go into the container.
     pub preserve_fds: u32,
+    /// `--device`.
+    pub devices: Vec<berth_runtime::DeviceSpec>,
+    /// `--device-cgroup-rule`.
+    pub device_rules: Vec<berth_runtime::DeviceRule>,
 }
 
 /// `--preserve-fds N`: berth's descriptors 3..3+N must all be open (checked
@@ -333,6 +337,16 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         memory_swap,
         new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
         preserve_fds: 0,
+        devices: flags
+            .device
+            .iter()
+            .map(|d| berth_runtime::parse_device(d))
+            .collect::<Result<_, _>>()?,
+        device_rules: flags
+            .device_cgroup_rule
+            .iter()
+            .map(|r| berth_runtime::parse_device_cgroup_rule(r))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -604,10 +618,6 @@ mod tests {
     #[test]
     fn unsupported_flags_and_values_are_named() {
         for (args, text) in [
-            (
-                &["--device", "/dev/fuse", "img"][..],
-                "--device is not supported yet",
-            ),
             (
                 &["--secret", "s", "img"][..],
                 "--secret is not supported yet",

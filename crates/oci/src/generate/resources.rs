@@ -122,6 +122,35 @@ pub(super) fn host_devices(
                 .build()?,
         );
     }
+    for r in &spec.device_cgroup_rules {
+        if r.access.is_empty() || r.access.chars().any(|c| !"rwm".contains(c)) {
+            return Err(invalid(
+                "device_cgroup_rules",
+                format!("access {:?}: use r, w and m", r.access),
+            ));
+        }
+        let mut b = LinuxDeviceCgroupBuilder::default()
+            .allow(true)
+            .access(r.access.clone());
+        match r.kind {
+            Some('c') => b = b.typ(LinuxDeviceType::C),
+            Some('b') => b = b.typ(LinuxDeviceType::B),
+            None => b = b.typ(LinuxDeviceType::A),
+            Some(k) => {
+                return Err(invalid(
+                    "device_cgroup_rules",
+                    format!("device type {k:?}: use a, b or c"),
+                ))
+            }
+        }
+        if let Some(m) = r.major {
+            b = b.major(m);
+        }
+        if let Some(m) = r.minor {
+            b = b.minor(m);
+        }
+        rules.push(b.build()?);
+    }
     if spec.privileged {
         // podman's --privileged: every host device, besides the ones named with --device.
         let named: Vec<PathBuf> = devices.iter().map(|d| d.path().clone()).collect();

@@ -391,6 +391,8 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         namespaces: opts.namespaces,
         healthcheck: opts.healthcheck.clone(),
         preserve_fds: opts.preserve_fds,
+        devices: opts.devices.clone(),
+        device_rules: opts.device_rules.clone(),
     })
 }
 

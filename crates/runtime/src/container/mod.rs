@@ -136,6 +136,12 @@ pub struct ContainerCreateOptions {
     /// initialised (by the same process, as `run` does); they must be open then.
     #[serde(default)]
     pub preserve_fds: u32,
+    /// `--device`: host devices in the container.
+    #[serde(default)]
+    pub devices: Vec<crate::options::DeviceSpec>,
+    /// `--device-cgroup-rule`: more of the device cgroup allow list.
+    #[serde(default)]
+    pub device_rules: Vec<crate::options::DeviceRule>,
 }
 
 impl ContainerCreateOptions {

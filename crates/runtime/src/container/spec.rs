@@ -76,7 +76,27 @@ impl Runtime {
                 }),
             }
         }
-        if let Some(tz) = crate::options::RunSettings::from_extra(&c.extra).localtime {
+        let settings = crate::options::RunSettings::from_extra(&c.extra);
+        spec.devices = settings
+            .devices
+            .iter()
+            .map(|d| berth_oci::DeviceMapping {
+                host_path: d.host_path.clone(),
+                container_path: d.container_path.clone(),
+                permissions: d.permissions.clone(),
+            })
+            .collect();
+        spec.device_cgroup_rules = settings
+            .device_rules
+            .iter()
+            .map(|r| berth_oci::DeviceCgroupRule {
+                kind: r.kind,
+                major: r.major,
+                minor: r.minor,
+                access: r.access.clone(),
+            })
+            .collect();
+        if let Some(tz) = settings.localtime {
             spec.mounts.push(BindMount {
                 source: tz,
                 destination: "/etc/localtime".into(),

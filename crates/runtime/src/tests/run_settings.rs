@@ -169,3 +169,35 @@ fn a_time_zone_is_mounted_at_etc_localtime() {
         "{m}"
     );
 }
+
+#[test]
+fn device_cgroup_rules_join_the_allow_list() {
+    let fx = Fx::new();
+    let o = ContainerCreateOptions {
+        device_rules: vec![crate::parse_device_cgroup_rule("c 10:229 rw").unwrap()],
+        ..ContainerCreateOptions::new("busybox", &["true"])
+    };
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    fx.rt.start_container(&id).unwrap();
+    let spec = spec_json(&fx, &id);
+    let rules = spec["linux"]["resources"]["devices"].as_array().unwrap();
+    let last = rules.last().unwrap();
+    assert_eq!(
+        (
+            &last["type"],
+            &last["major"],
+            &last["minor"],
+            &last["access"],
+            &last["allow"]
+        ),
+        (
+            &serde_json::json!("c"),
+            &serde_json::json!(10),
+            &serde_json::json!(229),
+            &serde_json::json!("rw"),
+            &serde_json::json!(true)
+        )
+    );
+    // Deny-all stays first.
+    assert_eq!(rules[0]["allow"], false);
+}
