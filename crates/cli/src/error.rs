@@ -73,6 +73,9 @@ pub enum CliError {
     /// command's (podman's wording).
     #[error("{0}")]
     UnknownFlag(String),
+    /// `--cidfile` names a file that exists (podman's wording: scripts match it).
+    #[error("container id file exists. Ensure another container is not using it or delete {}", .0.display())]
+    CidFileExists(PathBuf),
     /// A podman flag (or one of its values) berth defines but does not support
     /// yet; the CLI README's table "Flags accepted but not supported yet" lists them.
     #[error("{flag} is not supported yet{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]

@@ -489,7 +489,10 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--preserve-fds", "two"], "--preserve-fds"),
     (&["run", "--preserve-fds", "4000"], "--preserve-fds"),
     (&["run", "--device", "fuse"], "--device"),
-    (&["run", "--device-cgroup-rule", "c 1:3"], "--device-cgroup-rule"),
+    (
+        &["run", "--device-cgroup-rule", "c 1:3"],
+        "--device-cgroup-rule",
+    ),
     (&["run", "--http-proxy=maybe"], "--http-proxy"),
     (&["create", "--init-ctr", "always"], "--init-ctr"),
     (&["--log-level", "loud", "run"], "Log Level"),

@@ -317,3 +317,19 @@ fn device_and_device_cgroup_rule() {
         "/nonexistent-dev",
     );
 }
+
+#[test]
+fn an_existing_cidfile_is_never_overwritten() {
+    let b = Berth::new();
+    let cid = b.dir.path().join("taken.cid");
+    std::fs::write(&cid, "someone else's\n").unwrap();
+    let path = cid.to_str().unwrap();
+    b.fails(
+        &["run", "--cidfile", path, IMG, "true"],
+        &format!(
+            "container id file exists. Ensure another container is not using it or delete {path}"
+        ),
+    );
+    assert_eq!(std::fs::read_to_string(&cid).unwrap(), "someone else's\n");
+    assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+}

@@ -309,6 +309,12 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
             ));
         }
     }
+    if let Some(c) = &flags.cidfile {
+        if std::fs::symlink_metadata(c).is_ok() {
+            return Err(CliError::CidFileExists(c.clone()));
+        }
+        check_writable_parent("--cidfile", c)?;
+    }
     for (flag, p) in [
         ("--conmon-pidfile", &flags.conmon_pidfile),
         ("--pidfile", &flags.pidfile),

@@ -37,7 +37,16 @@ pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<Containe
         }
     })?;
     if let Some(f) = &o.cidfile {
-        std::fs::write(f, &rec.config.id).map_err(|e| {
+        // Created anew: a file made since the flags were checked is not overwritten.
+        let write = |f: &std::path::Path| {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(f)
+                .and_then(|mut file| file.write_all(rec.config.id.as_bytes()))
+        };
+        write(f).map_err(|e| {
             anyhow::Error::new(e).context(format!("writing --cidfile {}", f.display()))
         })?;
     }
