@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{eventually, Berth, IMG};
+use common::{eventually, http_get, Berth, IMG};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -332,4 +332,27 @@ fn an_existing_cidfile_is_never_overwritten() {
     );
     assert_eq!(std::fs::read_to_string(&cid).unwrap(), "someone else's\n");
     assert_eq!(b.ok(&["ps", "-a", "-q"]), "");
+}
+
+#[test]
+fn publish_all_publishes_the_exposed_ports() {
+    let b = Berth::new();
+    b.ok(&[
+        "run", "-d", "--name", "web", "-P", "--expose", "80", IMG, "httpd", "-f", "-p", "80", "-h",
+        "/var/www",
+    ]);
+    let line = b.ok(&["port", "web"]);
+    let port: u16 = line
+        .trim()
+        .strip_prefix("80/tcp -> 0.0.0.0:")
+        .unwrap_or_else(|| panic!("{line}"))
+        .parse()
+        .unwrap();
+    assert!(http_get(port, "/index.html").ends_with("hello from berth\n"));
+    // Without -P, --expose publishes nothing.
+    b.ok(&[
+        "run", "-d", "--name", "quiet", "--expose", "80", IMG, "sleep", "600",
+    ]);
+    assert_eq!(b.ok(&["port", "quiet"]), "");
+    b.ok(&["rm", "-f", "-t", "0", "web", "quiet"]);
 }

@@ -71,9 +71,6 @@ pub struct UnsupportedCreateFlags {
     /// Preprocess environment variables from image before injecting them into the container; not supported yet
     #[arg(long, value_name = "KEY=VALUE")]
     pub env_merge: Vec<String>,
-    /// Expose a port or a range of ports; not supported yet
-    #[arg(long, value_name = "PORT")]
-    pub expose: Vec<String>,
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
@@ -152,7 +149,6 @@ impl UnsupportedCreateFlags {
             ("device-write-bps", !self.device_write_bps.is_empty()),
             ("device-write-iops", !self.device_write_iops.is_empty()),
             ("env-merge", !self.env_merge.is_empty()),
-            ("expose", !self.expose.is_empty()),
             ("gidmap", !self.gidmap.is_empty()),
             ("hostuser", !self.hostuser.is_empty()),
             ("ip", self.ip.is_some()),

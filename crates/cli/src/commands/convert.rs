@@ -81,6 +81,8 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         unset_env_all: o.more.unset_env_all,
         preserve_fds: o.more.preserve_fds,
         devices: o.more.devices.clone(),
+        publish_all: o.publish_all,
+        expose: o.more.expose.clone(),
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

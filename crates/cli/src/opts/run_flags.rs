@@ -88,6 +88,8 @@ pub struct MoreCreateOptions {
     pub new_pod: bool,
     /// `--preserve-fds` (run): berth's fds 3..3+N go into the container.
     pub preserve_fds: u32,
+    /// `--expose`, each on host port 0 (published by `-P`).
+    pub expose: Vec<berth_runtime::PortMapping>,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -343,6 +345,7 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         memory_swap,
         new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
         preserve_fds: 0,
+        expose: parse_expose(&flags.expose)?,
         devices: flags
             .device
             .iter()
@@ -354,6 +357,24 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
             .map(|r| berth_runtime::parse_device_cgroup_rule(r))
             .collect::<Result<_, _>>()?,
     })
+}
+
+/// `--expose PORT[-END][/PROTO]`.
+fn parse_expose(values: &[String]) -> Result<Vec<berth_runtime::PortMapping>> {
+    let mut out = Vec::new();
+    for v in values {
+        if v.contains(':') || v.is_empty() {
+            return Err(CliError::invalid(
+                "--expose",
+                v,
+                "use PORT[-END][/PROTO], such as 80 or 8000-8002/udp",
+            ));
+        }
+        let ports = berth_runtime::PortMapping::parse(v)
+            .map_err(|e| CliError::invalid("--expose", v, e.reason))?;
+        out.extend(ports);
+    }
+    Ok(out)
 }
 
 fn ns(flag: &str, v: Option<&str>) -> Result<berth_runtime::NamespaceChoice> {
@@ -624,6 +645,10 @@ mod tests {
     #[test]
     fn unsupported_flags_and_values_are_named() {
         for (args, text) in [
+            (
+                &["--expose", "80:80", "img"][..],
+                "invalid value \"80:80\" for --expose",
+            ),
             (
                 &["--secret", "s", "img"][..],
                 "--secret is not supported yet",

@@ -55,16 +55,18 @@ impl Runtime {
         }
         let (mounts, volumes) = record_mounts(&opts.mounts);
         let image = self.storage.resolve_image(&opts.image)?;
+        let ports = ports_to_publish(opts, &image.config.exposed_ports)?;
+        let ports = &ports;
 
         // Pod membership: share the infra container's namespaces.
         let mut shared = SharedNamespaces::default();
         let mut pod_id = None;
         if let Some(p) = &opts.pod {
             let pod = self.state.lookup_pod(p)?;
-            if !opts.ports.is_empty() {
+            if !ports.is_empty() {
                 return Err(Error::invalid(
                     "ports",
-                    format!("{:?}", opts.ports),
+                    format!("{ports:?}"),
                     "a container in a pod cannot publish ports; publish them on the pod",
                 ));
             }
@@ -91,16 +93,16 @@ impl Runtime {
                 Some(m) => m,
             }
         };
-        if !opts.ports.is_empty() && !matches!(mode, NetworkMode::Networks(_)) {
+        if !ports.is_empty() && !matches!(mode, NetworkMode::Networks(_)) {
             return Err(Error::invalid(
                 "ports",
-                format!("{:?}", opts.ports),
+                format!("{ports:?}"),
                 "ports can only be published with a bridge network",
             ));
         }
         // Host ports are decided before anything is written: chosen where asked for, and
         // (a container of its own) refused when taken.
-        let port_mappings = self.decide_ports(&opts.ports, infra.is_none())?;
+        let port_mappings = self.decide_ports(ports, infra.is_none())?;
         let networks = match (&mode, shared.net.is_some()) {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
@@ -364,6 +366,39 @@ impl Runtime {
             format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
         ))
     }
+}
+
+/// `-p`'s mappings, then with `-P` every port the image exposes and every `--expose`d one
+/// that no `-p` maps, each on a host port chosen later (0).
+fn ports_to_publish(
+    opts: &ContainerCreateOptions,
+    image_exposed: &[String],
+) -> Result<Vec<super::PortMapping>> {
+    let mut ports = opts.ports.clone();
+    if !opts.publish_all {
+        return Ok(ports);
+    }
+    let mut extra = Vec::new();
+    for e in image_exposed {
+        extra.extend(
+            super::PortMapping::parse(e)
+                .map_err(|err| Error::invalid("image exposed port", e, err.reason))?,
+        );
+    }
+    extra.extend(opts.expose.iter().cloned());
+    for p in extra {
+        let mapped = ports
+            .iter()
+            .any(|m| m.container_port == p.container_port && m.protocol == p.protocol);
+        if !mapped {
+            ports.push(super::PortMapping {
+                host_port: 0,
+                host_ip: None,
+                ..p
+            });
+        }
+    }
+    Ok(ports)
 }
 
 /// What the record keeps of the options beyond its config; `--tz` is resolved against
