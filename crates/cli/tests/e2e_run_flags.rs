@@ -356,3 +356,38 @@ fn publish_all_publishes_the_exposed_ports() {
     assert_eq!(b.ok(&["port", "quiet"]), "");
     b.ok(&["rm", "-f", "-t", "0", "web", "quiet"]);
 }
+
+#[test]
+fn umask_oom_score_and_memory_tuning() {
+    let b = Berth::new();
+    let r = b.run_rm(&["--umask", "0077"], &["sh", "-c", "umask"]);
+    assert_eq!(r.out, "0077\n", "{r:?}");
+    let r = b.run_rm(&[], &["sh", "-c", "umask"]);
+    assert_eq!(r.out, "0022\n", "{r:?}");
+    let r = b.run_rm(
+        &["--oom-score-adj", "500"],
+        &["cat", "/proc/self/oom_score_adj"],
+    );
+    assert_eq!(r.out, "500\n", "{r:?}");
+    let r = b.run_rm(
+        &[
+            "-m",
+            "64m",
+            "--memory-reservation",
+            "32m",
+            "--memory-swappiness",
+            "10",
+            "--oom-kill-disable",
+        ],
+        &[
+            "cat",
+            "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.swappiness",
+            "/sys/fs/cgroup/memory/memory.oom_control",
+        ],
+    );
+    assert!(
+        r.out.starts_with("33554432\n10\noom_kill_disable 1\n"),
+        "{r:?}"
+    );
+}

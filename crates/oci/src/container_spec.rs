@@ -123,6 +123,12 @@ pub struct Resources {
     pub pids_limit: Option<i64>,
     /// Block IO weight.
     pub blkio_weight: Option<u16>,
+    /// Memory swappiness, 0 to 100; `None` = the kernel's.
+    pub memory_swappiness: Option<u64>,
+    /// Turn the OOM killer off for the container's cgroup.
+    pub oom_kill_disable: bool,
+    /// cpuset memory nodes (`0-1`).
+    pub cpuset_mems: Option<String>,
 }
 
 /// One `/etc/hosts` entry (`--add-host name:ip`).
@@ -223,6 +229,10 @@ pub struct ContainerSpec {
     pub devices: Vec<DeviceMapping>,
     /// Extra device cgroup allow rules (`--device-cgroup-rule`).
     pub device_cgroup_rules: Vec<DeviceCgroupRule>,
+    /// The process's umask; `None` = 0022.
+    pub umask: Option<u32>,
+    /// The process's OOM score adjustment (-1000 to 1000).
+    pub oom_score_adj: Option<i32>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.

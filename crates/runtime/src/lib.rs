@@ -114,7 +114,8 @@ pub use options::{
     parse_device_cgroup_rule, parse_health_cmd, parse_health_on_failure, parse_log_driver,
     parse_mount, parse_namespace, parse_security_opts, parse_tmpfs, parse_volume, ContainerMount,
     CpuLimit, DeviceRule, DeviceSpec, Healthcheck, HostEntry, InvalidValue, LogConfig, LogDriver,
-    NamespaceChoice, NamespaceOptions, RunSettings, Seccomp, SecurityOptions, JOURNALD_SOCKET,
+    NamespaceChoice, NamespaceOptions, RunSettings, Seccomp, SecurityOptions, Tuning,
+    JOURNALD_SOCKET,
 };
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;

@@ -57,6 +57,9 @@ pub struct CreateFlags {
     /// CPUs in which to allow execution (0-3, 0,1)
     #[arg(long, value_name = "CPUS")]
     pub cpuset_cpus: Option<String>,
+    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+    #[arg(long, value_name = "NODES")]
+    pub cpuset_mems: Option<String>,
     /// Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])
     #[arg(long, value_name = "DEVICE")]
     pub device: Vec<String>,
@@ -133,6 +136,18 @@ pub struct CreateFlags {
     /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
     #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
     pub memory: Option<String>,
+    /// Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(long, value_name = "<number>[<unit>]")]
+    pub memory_reservation: Option<String>,
+    /// Tune container memory swappiness (0 to 100, or -1 for system default)
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true, value_name = "N")]
+    pub memory_swappiness: i64,
+    /// Disable OOM Killer
+    #[arg(long)]
+    pub oom_kill_disable: bool,
+    /// Tune the host's OOM preferences (-1000 to 1000)
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub oom_score_adj: Option<i32>,
     /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
     #[arg(long, allow_negative_numbers = true, value_name = "<number>[<unit>]")]
     pub memory_swap: Option<String>,

@@ -53,9 +53,6 @@ pub struct UnsupportedCreateFlags {
     /// Limit the CPU real-time runtime in microseconds; not supported yet
     #[arg(long, allow_negative_numbers = true, value_name = "MICROSECONDS")]
     pub cpu_rt_runtime: Option<i64>,
-    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1); not supported yet
-    #[arg(long, value_name = "NODES")]
-    pub cpuset_mems: Option<String>,
     /// Limit read rate (bytes per second) from a device; not supported yet
     #[arg(long, value_name = "DEVICE:RATE")]
     pub device_read_bps: Vec<String>,
@@ -86,24 +83,12 @@ pub struct UnsupportedCreateFlags {
     /// Container MAC address (e.g. 92:d0:c6:0a:29:33); not supported yet
     #[arg(long, value_name = "MAC")]
     pub mac_address: Option<String>,
-    /// Memory soft limit (format: <number>[<unit>]); not supported yet
-    #[arg(long, value_name = "<number>[<unit>]")]
-    pub memory_reservation: Option<String>,
-    /// Tune container memory swappiness (0 to 100, or -1 for system default); not supported yet
-    #[arg(long, allow_negative_numbers = true, value_name = "N")]
-    pub memory_swappiness: Option<i64>,
     /// Add network-scoped alias for the container; not supported yet
     #[arg(long, value_name = "ALIAS")]
     pub network_alias: Vec<String>,
     /// Do not create /etc/hosts within the container; not supported yet
     #[arg(long)]
     pub no_hosts: bool,
-    /// Disable OOM Killer; not supported yet
-    #[arg(long)]
-    pub oom_kill_disable: bool,
-    /// Tune the host's OOM preferences (-1000 to 1000); not supported yet
-    #[arg(long, allow_negative_numbers = true, value_name = "N")]
-    pub oom_score_adj: Option<i64>,
     /// Entry to write to /etc/passwd; not supported yet
     #[arg(long, value_name = "ENTRY")]
     pub passwd_entry: Option<String>,
@@ -143,7 +128,6 @@ impl UnsupportedCreateFlags {
             ("chrootdirs", !self.chrootdirs.is_empty()),
             ("cpu-rt-period", self.cpu_rt_period.is_some()),
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
-            ("cpuset-mems", self.cpuset_mems.is_some()),
             ("device-read-bps", !self.device_read_bps.is_empty()),
             ("device-read-iops", !self.device_read_iops.is_empty()),
             ("device-write-bps", !self.device_write_bps.is_empty()),
@@ -154,15 +138,8 @@ impl UnsupportedCreateFlags {
             ("ip", self.ip.is_some()),
             ("ip6", self.ip6.is_some()),
             ("mac-address", self.mac_address.is_some()),
-            ("memory-reservation", self.memory_reservation.is_some()),
-            (
-                "memory-swappiness",
-                self.memory_swappiness.is_some_and(|s| s != -1),
-            ),
             ("network-alias", !self.network_alias.is_empty()),
             ("no-hosts", self.no_hosts),
-            ("oom-kill-disable", self.oom_kill_disable),
-            ("oom-score-adj", self.oom_score_adj.is_some()),
             ("passwd-entry", self.passwd_entry.is_some()),
             ("personality", self.personality.is_some()),
             ("requires", !self.requires.is_empty()),

@@ -83,6 +83,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         devices: o.more.devices.clone(),
         publish_all: o.publish_all,
         expose: o.more.expose.clone(),
+        tuning: o.more.tuning.clone(),
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

@@ -90,6 +90,9 @@ pub struct MoreCreateOptions {
     pub preserve_fds: u32,
     /// `--expose`, each on host port 0 (published by `-P`).
     pub expose: Vec<berth_runtime::PortMapping>,
+    /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
+    /// `--oom-kill-disable`, `--cpuset-mems`.
+    pub tuning: berth_runtime::Tuning,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -203,12 +206,6 @@ pub fn refuse_unsupported(flags: &CreateFlags) -> Result<()> {
             "--umask",
             umask,
             "an octal mask such as 0022",
-        ));
-    }
-    if u32::from_str_radix(umask, 8) != Ok(0o022) {
-        return Err(CliError::not_supported(
-            format!("--umask {umask}"),
-            Some("the umask is 0022"),
         ));
     }
     if flags.group_add.iter().any(|g| g == "keep-groups") {
@@ -346,6 +343,7 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
+        tuning: tuning(flags)?,
         devices: flags
             .device
             .iter()
@@ -356,6 +354,50 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
             .iter()
             .map(|r| berth_runtime::parse_device_cgroup_rule(r))
             .collect::<Result<_, _>>()?,
+    })
+}
+
+/// The process and memory tuning flags.
+fn tuning(flags: &CreateFlags) -> Result<berth_runtime::Tuning> {
+    if let Some(m) = &flags.cpuset_mems {
+        check_cpuset_for("--cpuset-mems", m)?;
+    }
+    let swappiness = match flags.memory_swappiness {
+        -1 => None,
+        s @ 0..=100 => Some(s.unsigned_abs()),
+        s => {
+            return Err(CliError::invalid(
+                "--memory-swappiness",
+                &s.to_string(),
+                "between 0 and 100, or -1 for the system default",
+            ))
+        }
+    };
+    if let Some(a) = flags.oom_score_adj {
+        if !(-1000..=1000).contains(&a) {
+            return Err(CliError::invalid(
+                "--oom-score-adj",
+                &a.to_string(),
+                "between -1000 and 1000",
+            ));
+        }
+    }
+    let reservation = match flags.memory_reservation.as_deref() {
+        None => None,
+        Some(v) => Some(
+            i64::try_from(parse_size("--memory-reservation", v)?)
+                .map_err(|_| CliError::invalid("--memory-reservation", v, "too large"))?,
+        )
+        .filter(|r| *r > 0),
+    };
+    Ok(berth_runtime::Tuning {
+        // Checked by refuse_unsupported: octal, at most 0777.
+        umask: u32::from_str_radix(&flags.umask, 8).ok(),
+        oom_score_adj: flags.oom_score_adj,
+        memory_reservation: reservation,
+        memory_swappiness: swappiness,
+        oom_kill_disable: flags.oom_kill_disable,
+        cpuset_mems: flags.cpuset_mems.clone(),
     })
 }
 
@@ -390,6 +432,11 @@ fn ns(flag: &str, v: Option<&str>) -> Result<berth_runtime::NamespaceChoice> {
 
 /// `--cpuset-cpus`: `0-3`, `0,1`.
 fn check_cpuset(v: &str) -> Result<()> {
+    check_cpuset_for("--cpuset-cpus", v)
+}
+
+/// A cpuset list (`0-3`, `0,1`) for `flag`.
+fn check_cpuset_for(flag: &str, v: &str) -> Result<()> {
     let ok = !v.is_empty()
         && v.split(',').all(|part| {
             let mut ends = part.splitn(2, '-');
@@ -403,11 +450,7 @@ fn check_cpuset(v: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(CliError::invalid(
-            "--cpuset-cpus",
-            v,
-            "a list of CPUs such as 0-3 or 0,1",
-        ))
+        Err(CliError::invalid(flag, v, "a list such as 0-3 or 0,1"))
     }
 }
 

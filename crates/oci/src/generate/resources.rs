@@ -233,7 +233,12 @@ pub(super) fn resources(
     let mut rules = devices_rules(spec.privileged)?;
     rules.extend(extra_rules);
     let mut b = LinuxResourcesBuilder::default().devices(rules);
-    if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
+    if r.memory.is_some()
+        || r.memory_swap.is_some()
+        || r.memory_reservation.is_some()
+        || r.memory_swappiness.is_some()
+        || r.oom_kill_disable
+    {
         let mut m = LinuxMemoryBuilder::default();
         if let Some(limit) = r.memory {
             if limit < 6 * 1024 * 1024 {
@@ -256,9 +261,25 @@ pub(super) fn resources(
         if let Some(res) = r.memory_reservation {
             m = m.reservation(res);
         }
+        if let Some(s) = r.memory_swappiness {
+            if s > 100 {
+                return Err(invalid(
+                    "resources.memory_swappiness",
+                    format!("{s}: must be between 0 and 100"),
+                ));
+            }
+            m = m.swappiness(s);
+        }
+        if r.oom_kill_disable {
+            m = m.disable_oom_killer(true);
+        }
         b = b.memory(m.build()?);
     }
-    if r.cpu_quota.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
+    if r.cpu_quota.is_some()
+        || r.cpu_shares.is_some()
+        || r.cpuset_cpus.is_some()
+        || r.cpuset_mems.is_some()
+    {
         let mut c = LinuxCpuBuilder::default();
         if let Some(quota) = r.cpu_quota {
             if quota <= 0 {
@@ -275,6 +296,9 @@ pub(super) fn resources(
         }
         if let Some(set) = &r.cpuset_cpus {
             c = c.cpus(set.clone());
+        }
+        if let Some(set) = &r.cpuset_mems {
+            c = c.mems(set.clone());
         }
         b = b.cpu(c.build()?);
     }

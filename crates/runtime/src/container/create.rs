@@ -428,6 +428,7 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         preserve_fds: opts.preserve_fds,
         devices: opts.devices.clone(),
         device_rules: opts.device_rules.clone(),
+        tuning: opts.tuning.clone(),
     })
 }
 

@@ -148,6 +148,10 @@ pub struct ContainerCreateOptions {
     /// `--expose`: more ports to publish with `publish_all` (host port 0).
     #[serde(default)]
     pub expose: Vec<PortMapping>,
+    /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
+    /// `--oom-kill-disable`, `--cpuset-mems`.
+    #[serde(default)]
+    pub tuning: crate::options::Tuning,
 }
 
 impl ContainerCreateOptions {

@@ -134,6 +134,13 @@ impl Runtime {
             pids_limit: r.pids_limit,
             ..Resources::default()
         };
+        let t = &settings.tuning;
+        spec.resources.memory_reservation = t.memory_reservation;
+        spec.resources.memory_swappiness = t.memory_swappiness;
+        spec.resources.oom_kill_disable = t.oom_kill_disable;
+        spec.resources.cpuset_mems.clone_from(&t.cpuset_mems);
+        spec.umask = t.umask;
+        spec.oom_score_adj = t.oom_score_adj;
         spec.ulimits = r
             .ulimits
             .iter()

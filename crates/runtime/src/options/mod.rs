@@ -16,7 +16,7 @@ pub use run::{
     apply_log_opts, parse_device, parse_device_cgroup_rule, parse_health_cmd,
     parse_health_on_failure, parse_log_driver, parse_namespace, resolve_timezone, DeviceRule,
     DeviceSpec, Healthcheck, LogConfig, LogDriver, NamespaceChoice, NamespaceOptions, RunSettings,
-    JOURNALD_SOCKET,
+    Tuning, JOURNALD_SOCKET,
 };
 pub use security::{parse_security_opts, Seccomp, SecurityOptions};
 

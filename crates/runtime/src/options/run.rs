@@ -334,6 +334,27 @@ pub struct RunSettings {
     pub devices: Vec<DeviceSpec>,
     /// `--device-cgroup-rule`.
     pub device_rules: Vec<DeviceRule>,
+    /// Limits and process settings the record's `resources` do not hold.
+    pub tuning: Tuning,
+}
+
+/// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
+/// `--oom-kill-disable`, `--cpuset-mems`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tuning {
+    /// The process's umask; `None` = 0022.
+    pub umask: Option<u32>,
+    /// The process's OOM score adjustment, -1000 to 1000.
+    pub oom_score_adj: Option<i32>,
+    /// Memory soft limit in bytes.
+    pub memory_reservation: Option<i64>,
+    /// 0 to 100; `None` = the kernel's.
+    pub memory_swappiness: Option<u64>,
+    /// No OOM killer in the container's cgroup.
+    pub oom_kill_disable: bool,
+    /// cpuset memory nodes.
+    pub cpuset_mems: Option<String>,
 }
 
 impl RunSettings {
