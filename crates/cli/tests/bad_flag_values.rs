@@ -489,11 +489,18 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--preserve-fds", "two"], "--preserve-fds"),
     (&["run", "--preserve-fds", "4000"], "--preserve-fds"),
     (&["run", "--device", "fuse"], "--device"),
-    (&["run", "--memory-swappiness", "101"], "--memory-swappiness"),
+    (
+        &["run", "--memory-swappiness", "101"],
+        "--memory-swappiness",
+    ),
     (&["run", "--oom-score-adj", "2000"], "--oom-score-adj"),
     (&["run", "--cpuset-mems", "x"], "--cpuset-mems"),
-    (&["run", "--memory-reservation", "big"], "--memory-reservation"),
+    (
+        &["run", "--memory-reservation", "big"],
+        "--memory-reservation",
+    ),
     (&["run", "--expose", "80:80"], "--expose"),
+    (&["run", "--env-merge", "=x"], "--env-merge"),
     (
         &["run", "--device-cgroup-rule", "c 1:3"],
         "--device-cgroup-rule",

@@ -391,3 +391,28 @@ fn umask_oom_score_and_memory_tuning() {
         "{r:?}"
     );
 }
+
+#[test]
+fn env_merge_builds_on_the_images_environment() {
+    let b = Berth::new();
+    let r = b.run_rm(
+        &[
+            "--env-merge",
+            "PATH=/opt/bin:${PATH}",
+            "--env-merge",
+            "X=${NOPE:-none}",
+        ],
+        &["sh", "-c", "echo $PATH $X"],
+    );
+    let path = r
+        .out
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        path.starts_with("/opt/bin:/") && path.len() > "/opt/bin:/".len(),
+        "{r:?}"
+    );
+    assert!(r.out.ends_with(" none\n"), "{r:?}");
+}

@@ -87,6 +87,9 @@ pub struct CreateFlags {
     /// Read in a file of environment variables
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// Preprocess environment variables from image before injecting them into the container
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub env_merge: Vec<String>,
     /// Use all current host environment variables in container
     #[arg(long)]
     pub env_host: bool,

@@ -65,9 +65,6 @@ pub struct UnsupportedCreateFlags {
     /// Limit write rate (IO per second) to a device; not supported yet
     #[arg(long, value_name = "DEVICE:RATE")]
     pub device_write_iops: Vec<String>,
-    /// Preprocess environment variables from image before injecting them into the container; not supported yet
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub env_merge: Vec<String>,
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
@@ -132,7 +129,6 @@ impl UnsupportedCreateFlags {
             ("device-read-iops", !self.device_read_iops.is_empty()),
             ("device-write-bps", !self.device_write_bps.is_empty()),
             ("device-write-iops", !self.device_write_iops.is_empty()),
-            ("env-merge", !self.env_merge.is_empty()),
             ("gidmap", !self.gidmap.is_empty()),
             ("hostuser", !self.hostuser.is_empty()),
             ("ip", self.ip.is_some()),

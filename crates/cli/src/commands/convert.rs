@@ -84,6 +84,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         publish_all: o.publish_all,
         expose: o.more.expose.clone(),
         tuning: o.more.tuning.clone(),
+        env_merge: o.more.env_merge.clone(),
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

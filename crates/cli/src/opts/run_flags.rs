@@ -93,6 +93,8 @@ pub struct MoreCreateOptions {
     /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
     /// `--oom-kill-disable`, `--cpuset-mems`.
     pub tuning: berth_runtime::Tuning,
+    /// `--env-merge` (`KEY=VALUE`, expanded by the runtime against the image's environment).
+    pub env_merge: Vec<String>,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -344,6 +346,20 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
+        env_merge: {
+            for m in &flags.env_merge {
+                if m.split_once('=')
+                    .is_none_or(|(k, _)| k.is_empty() || k.contains('$'))
+                {
+                    return Err(CliError::invalid(
+                        "--env-merge",
+                        m,
+                        "use KEY=VALUE, where VALUE may use ${NAME} of the image's environment",
+                    ));
+                }
+            }
+            flags.env_merge.clone()
+        },
         devices: flags
             .device
             .iter()

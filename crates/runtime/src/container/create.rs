@@ -140,6 +140,18 @@ impl Runtime {
             let key = x.split('=').next().unwrap_or_default();
             !opts.unset_env.iter().any(|u| u == key)
         });
+        for m in &opts.env_merge {
+            let Some((key, value)) = m.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Error::invalid("--env-merge", m, "use KEY=VALUE"));
+            };
+            // Names are looked up in the environment the process would get: the default
+            // PATH when the image sets none.
+            let mut seen = vec![format!("PATH={}", berth_oci::generate::DEFAULT_PATH)];
+            seen.extend(env.iter().cloned());
+            let merged = format!("{key}={}", crate::options::expand_env(value, &seen));
+            env.retain(|x| x.split('=').next() != Some(key));
+            env.push(merged);
+        }
         for e in &opts.env {
             let key = e.split('=').next().unwrap_or_default();
             env.retain(|x| x.split('=').next() != Some(key));

@@ -152,6 +152,10 @@ pub struct ContainerCreateOptions {
     /// `--oom-kill-disable`, `--cpuset-mems`.
     #[serde(default)]
     pub tuning: crate::options::Tuning,
+    /// `--env-merge`: `KEY=VALUE` with `$NAME`/`${NAME}` taken from the image's environment,
+    /// applied over it (and under `env`).
+    #[serde(default)]
+    pub env_merge: Vec<String>,
 }
 
 impl ContainerCreateOptions {

@@ -13,7 +13,7 @@ pub use cpu::{parse_cpus, CpuLimit};
 pub use hosts::{parse_add_hosts, HostEntry};
 pub use mounts::{check_volume_name, parse_mount, parse_tmpfs, parse_volume, ContainerMount};
 pub use run::{
-    apply_log_opts, parse_device, parse_device_cgroup_rule, parse_health_cmd,
+    apply_log_opts, expand_env, parse_device, parse_device_cgroup_rule, parse_health_cmd,
     parse_health_on_failure, parse_log_driver, parse_namespace, resolve_timezone, DeviceRule,
     DeviceSpec, Healthcheck, LogConfig, LogDriver, NamespaceChoice, NamespaceOptions, RunSettings,
     Tuning, JOURNALD_SOCKET,

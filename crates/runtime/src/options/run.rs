@@ -308,6 +308,50 @@ pub fn parse_device_cgroup_rule(value: &str) -> Result<DeviceRule, InvalidValue>
     })
 }
 
+/// Expands `$NAME`, `${NAME}` and `${NAME:-DEFAULT}` in `word` from `env` (`KEY=VALUE`
+/// entries; a missing name is empty), as `--env-merge` does with the image's environment.
+pub fn expand_env(word: &str, env: &[String]) -> String {
+    let lookup = |name: &str| {
+        env.iter()
+            .rev()
+            .find_map(|e| e.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+            .map(str::to_owned)
+    };
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(braced) = after.strip_prefix('{') {
+            if let Some(end) = braced.find('}') {
+                let inner = &braced[..end];
+                let value = match inner.split_once(":-") {
+                    Some((name, default)) => lookup(name)
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| default.to_owned()),
+                    None => lookup(inner).unwrap_or_default(),
+                };
+                out.push_str(&value);
+                rest = &braced[end + 1..];
+                continue;
+            }
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        let len = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
+        if len == 0 {
+            out.push('$');
+        } else {
+            out.push_str(&lookup(&after[..len]).unwrap_or_default());
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What the record keeps of `run`/`create`'s settings beyond its config.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -485,6 +529,19 @@ mod tests {
         ] {
             assert!(parse_device_cgroup_rule(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn env_merge_expansion() {
+        let env = vec!["PATH=/bin".to_owned(), "hello=world".to_owned()];
+        assert_eq!(expand_env("${hello}-some", &env), "world-some");
+        assert_eq!(expand_env("/x:$PATH", &env), "/x:/bin");
+        assert_eq!(expand_env("${nope:-dflt}", &env), "dflt");
+        assert_eq!(expand_env("$nope.", &env), ".");
+        assert_eq!(
+            expand_env("cost $ 5 ${unclosed", &env),
+            "cost $ 5 ${unclosed"
+        );
     }
 
     #[test]
