@@ -500,6 +500,7 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
         "--memory-reservation",
     ),
     (&["run", "--expose", "80:80"], "--expose"),
+    (&["run", "--volumes-from", "c:rx"], "--volumes-from"),
     (&["run", "--env-merge", "=x"], "--env-merge"),
     (
         &["run", "--device-cgroup-rule", "c 1:3"],

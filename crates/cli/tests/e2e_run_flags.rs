@@ -416,3 +416,43 @@ fn env_merge_builds_on_the_images_environment() {
     );
     assert!(r.out.ends_with(" none\n"), "{r:?}");
 }
+
+#[test]
+fn volumes_from_shares_another_containers_volumes() {
+    let b = Berth::new();
+    let host = b.dir.path().join("shared");
+    std::fs::create_dir(&host).unwrap();
+    let bind = format!("{}:/bound", host.display());
+    b.ok(&[
+        "create",
+        "--name",
+        "owner",
+        "-v",
+        "data:/data",
+        "-v",
+        &bind,
+        IMG,
+        "true",
+    ]);
+    let r = b.run_rm(
+        &["--volumes-from", "owner"],
+        &[
+            "sh",
+            "-c",
+            "echo hi > /data/f && echo there > /bound/g && cat /data/f /bound/g",
+        ],
+    );
+    assert_eq!(r.out, "hi\nthere\n", "{r:?}");
+    assert_eq!(std::fs::read_to_string(host.join("g")).unwrap(), "there\n");
+    let r = b.run_rm(
+        &["--volumes-from", "owner:ro"],
+        &["sh", "-c", "echo x > /data/f"],
+    );
+    assert_ne!(r.code, 0, "read-only: {r:?}");
+    let r = b.run_rm(&["--volumes-from", "owner:ro"], &["cat", "/data/f"]);
+    assert_eq!(r.out, "hi\n", "{r:?}");
+    b.fails_with(
+        &["run", "--rm", "--volumes-from", "nobody", IMG, "true"],
+        "nobody",
+    );
+}

@@ -285,6 +285,9 @@ pub struct CreateFlags {
     /// Bind mount a volume into the container
     #[arg(short = 'v', long, value_name = "[SRC:]DEST[:OPTIONS]")]
     pub volume: Vec<String>,
+    /// Mount volumes from the specified container(s) (CONTAINER[:ro|rw])
+    #[arg(long, value_name = "CONTAINER[:OPTIONS]")]
+    pub volumes_from: Vec<String>,
     /// Working directory inside the container
     #[arg(short = 'w', long)]
     pub workdir: Option<String>,

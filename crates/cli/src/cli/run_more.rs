@@ -110,9 +110,6 @@ pub struct UnsupportedCreateFlags {
     /// UID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub uidmap: Vec<String>,
-    /// Mount volumes from the specified container(s); not supported yet
-    #[arg(long, value_name = "CONTAINER")]
-    pub volumes_from: Vec<String>,
 }
 
 impl UnsupportedCreateFlags {
@@ -144,7 +141,6 @@ impl UnsupportedCreateFlags {
             ("subgidname", self.subgidname.is_some()),
             ("subuidname", self.subuidname.is_some()),
             ("uidmap", !self.uidmap.is_empty()),
-            ("volumes-from", !self.volumes_from.is_empty()),
         ];
         given.into_iter().find(|(_, g)| *g).map(|(f, _)| f)
     }

@@ -85,6 +85,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         expose: o.more.expose.clone(),
         tuning: o.more.tuning.clone(),
         env_merge: o.more.env_merge.clone(),
+        volumes_from: o.more.volumes_from.clone(),
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

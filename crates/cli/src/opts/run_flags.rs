@@ -95,6 +95,8 @@ pub struct MoreCreateOptions {
     pub tuning: berth_runtime::Tuning,
     /// `--env-merge` (`KEY=VALUE`, expanded by the runtime against the image's environment).
     pub env_merge: Vec<String>,
+    /// `--volumes-from CONTAINER[:ro|rw]`.
+    pub volumes_from: Vec<String>,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -346,6 +348,22 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
+        volumes_from: {
+            for v in &flags.volumes_from {
+                let (ctr, opts) = v.split_once(':').unwrap_or((v, ""));
+                let opts_ok = opts
+                    .split(',')
+                    .all(|o| matches!(o, "" | "ro" | "rw" | "z" | "Z"));
+                if ctr.is_empty() || !opts_ok {
+                    return Err(CliError::invalid(
+                        "--volumes-from",
+                        v,
+                        "use CONTAINER[:ro|rw]",
+                    ));
+                }
+            }
+            flags.volumes_from.clone()
+        },
         env_merge: {
             for m in &flags.env_merge {
                 if m.split_once('=')

@@ -53,7 +53,8 @@ impl Runtime {
                 ));
             }
         }
-        let (mounts, volumes) = record_mounts(&opts.mounts);
+        let (mut mounts, mut volumes) = record_mounts(&opts.mounts);
+        self.add_volumes_from(&opts.volumes_from, &mut mounts, &mut volumes)?;
         let image = self.storage.resolve_image(&opts.image)?;
         let ports = ports_to_publish(opts, &image.config.exposed_ports)?;
         let ports = &ports;
@@ -475,6 +476,65 @@ fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
 }
 
 impl Runtime {
+    /// `--volumes-from`: each container's binds and named volumes whose destination is
+    /// still free, `ro`/`rw` replaced when given.
+    fn add_volumes_from(
+        &self,
+        from: &[String],
+        mounts: &mut Vec<Mount>,
+        volumes: &mut Vec<NamedVolume>,
+    ) -> Result<()> {
+        for spec in from {
+            let (ctr, mode) = match spec.split_once(':') {
+                Some((c, m)) => (c, Some(m)),
+                None => (spec.as_str(), None),
+            };
+            let mode = match mode {
+                None | Some("z" | "Z") => None,
+                Some(m @ ("ro" | "rw")) => Some(m),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "--volumes-from",
+                        spec,
+                        "use CONTAINER[:ro|rw]",
+                    ))
+                }
+            };
+            let rec = self.state.lookup_container(ctr)?;
+            let set_mode = |options: &[String]| -> Vec<String> {
+                let mut o: Vec<String> = options
+                    .iter()
+                    .filter(|x| mode.is_none() || !matches!(x.as_str(), "ro" | "rw"))
+                    .cloned()
+                    .collect();
+                if let Some(m) = mode {
+                    o.push(m.to_owned());
+                }
+                o
+            };
+            let taken = |d: &str, m: &[Mount], v: &[NamedVolume]| {
+                m.iter().any(|x| x.destination == d) || v.iter().any(|x| x.destination == d)
+            };
+            for m in rec.config.mounts.iter().filter(|m| m.kind == "bind") {
+                if !taken(&m.destination, mounts, volumes) {
+                    mounts.push(Mount {
+                        options: set_mode(&m.options),
+                        ..m.clone()
+                    });
+                }
+            }
+            for v in &rec.config.named_volumes {
+                if !taken(&v.destination, mounts, volumes) {
+                    volumes.push(NamedVolume {
+                        options: set_mode(&v.options),
+                        ..v.clone()
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
     /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
     fn default_pids_limit(&self) -> Option<i64> {

@@ -156,6 +156,10 @@ pub struct ContainerCreateOptions {
     /// applied over it (and under `env`).
     #[serde(default)]
     pub env_merge: Vec<String>,
+    /// `--volumes-from CTR[:ro|rw]`: that container's bind mounts and named volumes, at
+    /// their destinations, unless a mount of this container takes the destination.
+    #[serde(default)]
+    pub volumes_from: Vec<String>,
 }
 
 impl ContainerCreateOptions {
