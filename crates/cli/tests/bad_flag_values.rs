@@ -500,6 +500,10 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
         "--memory-reservation",
     ),
     (&["run", "--expose", "80:80"], "--expose"),
+    (
+        &["run", "--no-hosts", "--add-host", "a:1.2.3.4"],
+        "--no-hosts",
+    ),
     (&["run", "--volumes-from", "c:rx"], "--volumes-from"),
     (&["run", "--env-merge", "=x"], "--env-merge"),
     (

@@ -456,3 +456,13 @@ fn volumes_from_shares_another_containers_volumes() {
         "nobody",
     );
 }
+
+#[test]
+fn no_hosts_keeps_the_images_etc_hosts() {
+    let b = Berth::new();
+    // The test image's own /etc/hosts has one line.
+    let r = b.run_rm(&["--no-hosts"], &["cat", "/etc/hosts"]);
+    assert_eq!(r.out, "127.0.0.1 localhost\n", "{r:?}");
+    let r = b.run_rm(&["--add-host", "db:10.0.0.2"], &["cat", "/etc/hosts"]);
+    assert!(r.out.contains("db"), "{r:?}");
+}

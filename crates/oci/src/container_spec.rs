@@ -231,6 +231,8 @@ pub struct ContainerSpec {
     pub device_cgroup_rules: Vec<DeviceCgroupRule>,
     /// The process's umask; `None` = 0022.
     pub umask: Option<u32>,
+    /// Keep the image's `/etc/hosts` (`--no-hosts`); resolv.conf and hostname are still bound.
+    pub no_hosts: bool,
     /// The process's OOM score adjustment (-1000 to 1000).
     pub oom_score_adj: Option<i32>,
     /// `--cap-add`.

@@ -157,6 +157,9 @@ pub struct CreateFlags {
     /// Attach a filesystem mount to the container
     #[arg(long, value_name = "type=TYPE,...")]
     pub mount: Vec<String>,
+    /// Do not create /etc/hosts within the container, instead use the version from the image
+    #[arg(long)]
+    pub no_hosts: bool,
     /// Assign a name to the container
     #[arg(long)]
     pub name: Option<String>,

@@ -83,9 +83,6 @@ pub struct UnsupportedCreateFlags {
     /// Add network-scoped alias for the container; not supported yet
     #[arg(long, value_name = "ALIAS")]
     pub network_alias: Vec<String>,
-    /// Do not create /etc/hosts within the container; not supported yet
-    #[arg(long)]
-    pub no_hosts: bool,
     /// Entry to write to /etc/passwd; not supported yet
     #[arg(long, value_name = "ENTRY")]
     pub passwd_entry: Option<String>,
@@ -132,7 +129,6 @@ impl UnsupportedCreateFlags {
             ("ip6", self.ip6.is_some()),
             ("mac-address", self.mac_address.is_some()),
             ("network-alias", !self.network_alias.is_empty()),
-            ("no-hosts", self.no_hosts),
             ("passwd-entry", self.passwd_entry.is_some()),
             ("personality", self.personality.is_some()),
             ("requires", !self.requires.is_empty()),

@@ -86,6 +86,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         tuning: o.more.tuning.clone(),
         env_merge: o.more.env_merge.clone(),
         volumes_from: o.more.volumes_from.clone(),
+        no_hosts: o.more.no_hosts,
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

@@ -97,6 +97,8 @@ pub struct MoreCreateOptions {
     pub env_merge: Vec<String>,
     /// `--volumes-from CONTAINER[:ro|rw]`.
     pub volumes_from: Vec<String>,
+    /// `--no-hosts`.
+    pub no_hosts: bool,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -348,6 +350,15 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
+        no_hosts: {
+            if flags.no_hosts && !flags.add_host.is_empty() {
+                return Err(CliError::conflict(
+                    "--no-hosts",
+                    "cannot be combined with --add-host",
+                ));
+            }
+            flags.no_hosts
+        },
         volumes_from: {
             for v in &flags.volumes_from {
                 let (ctr, opts) = v.split_once(':').unwrap_or((v, ""));

@@ -442,6 +442,7 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         devices: opts.devices.clone(),
         device_rules: opts.device_rules.clone(),
         tuning: opts.tuning.clone(),
+        no_hosts: opts.no_hosts,
     })
 }
 

@@ -160,6 +160,9 @@ pub struct ContainerCreateOptions {
     /// their destinations, unless a mount of this container takes the destination.
     #[serde(default)]
     pub volumes_from: Vec<String>,
+    /// `--no-hosts`: no `/etc/hosts` is written over the image's.
+    #[serde(default)]
+    pub no_hosts: bool,
 }
 
 impl ContainerCreateOptions {

@@ -140,6 +140,7 @@ impl Runtime {
         spec.resources.oom_kill_disable = t.oom_kill_disable;
         spec.resources.cpuset_mems.clone_from(&t.cpuset_mems);
         spec.umask = t.umask;
+        spec.no_hosts = settings.no_hosts;
         spec.oom_score_adj = t.oom_score_adj;
         spec.ulimits = r
             .ulimits

@@ -380,6 +380,8 @@ pub struct RunSettings {
     pub device_rules: Vec<DeviceRule>,
     /// Limits and process settings the record's `resources` do not hold.
     pub tuning: Tuning,
+    /// `--no-hosts`: the image's `/etc/hosts` stays.
+    pub no_hosts: bool,
 }
 
 /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
