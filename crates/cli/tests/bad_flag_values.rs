@@ -436,6 +436,7 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--cgroups", "maybe"], "--cgroups"),
     (&["run", "--restart", "sometimes"], "--restart"),
     (&["run", "--restart", "on-failure:x"], "--restart"),
+    (&["run", "--restart", "always", "--rm"], "--restart"),
     (&["run", "--sdnotify", "loud"], "--sdnotify"),
     (&["run", "--systemd", "perhaps"], "--systemd"),
     (&["run", "--seccomp-policy", "strict"], "--seccomp-policy"),

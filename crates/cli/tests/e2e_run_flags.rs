@@ -220,7 +220,7 @@ fn a_flag_given_twice_takes_the_last_value() {
         &["-w", "/tmp", "-w", "/etc", "-e", "A=1", "-e", "B=2"],
         &["sh", "-c", "pwd; echo $A$B"],
     );
-    assert_eq!(r.out, "/etc\n12\n", "{r:?}",);
+    assert_eq!(r.out, "/etc\n12\n", "{r:?}");
 }
 
 #[test]
@@ -465,4 +465,82 @@ fn no_hosts_keeps_the_images_etc_hosts() {
     assert_eq!(r.out, "127.0.0.1 localhost\n", "{r:?}");
     let r = b.run_rm(&["--add-host", "db:10.0.0.2"], &["cat", "/etc/hosts"]);
     assert!(r.out.contains("db"), "{r:?}");
+}
+
+#[test]
+fn restart_policies_start_a_container_that_exited_on_its_own() {
+    let b = Berth::new();
+    let restarts = |name: &str| -> u64 {
+        b.ok(&["inspect", "--format", "{{.RestartCount}}", name])
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let exited = |name: &str| {
+        b.ok(&["inspect", "--format", "{{.State.Status}}", name])
+            .trim()
+            == "exited"
+    };
+    // on-failure:2 gives up after two restarts.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "flaky",
+        "--network",
+        "none",
+        "--restart",
+        "on-failure:2",
+        IMG,
+        "sh",
+        "-c",
+        "exit 3",
+    ]);
+    assert!(
+        eventually(100, || restarts("flaky") == 2 && exited("flaky")),
+        "restarts: {}",
+        restarts("flaky")
+    );
+    // on-failure does not restart a success.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "fine",
+        "--network",
+        "none",
+        "--restart",
+        "on-failure",
+        IMG,
+        "true",
+    ]);
+    assert!(eventually(50, || exited("fine")));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(restarts("fine"), 0);
+    // always restarts until stopped; a stop is final.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "again",
+        "--network",
+        "none",
+        "--restart",
+        "always",
+        IMG,
+        "sh",
+        "-c",
+        "sleep 0.3",
+    ]);
+    assert!(eventually(100, || restarts("again") >= 2));
+    b.ok(&["stop", "-t", "0", "again"]);
+    let after = restarts("again");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        restarts("again"),
+        after,
+        "a stopped container stays stopped"
+    );
+    assert!(exited("again"));
+    b.ok(&["rm", "-f", "flaky", "fine", "again"]);
 }

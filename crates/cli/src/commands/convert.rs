@@ -87,6 +87,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         env_merge: o.more.env_merge.clone(),
         volumes_from: o.more.volumes_from.clone(),
         no_hosts: o.more.no_hosts,
+        restart: o.more.restart,
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

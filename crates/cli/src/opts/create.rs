@@ -188,6 +188,12 @@ impl RunOptions {
                 "cannot be combined with --detach",
             ));
         }
+        if args.rmi && create.more.restart.is_some() {
+            return Err(CliError::conflict(
+                "--restart",
+                "cannot be combined with --rmi",
+            ));
+        }
         if args.rmi {
             create.remove = true;
         }

@@ -99,6 +99,8 @@ pub struct MoreCreateOptions {
     pub volumes_from: Vec<String>,
     /// `--no-hosts`.
     pub no_hosts: bool,
+    /// `--restart`; `None` = `no`.
+    pub restart: Option<berth_runtime::RestartPolicy>,
     /// `--device`.
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
@@ -166,30 +168,6 @@ pub fn refuse_unsupported(flags: &CreateFlags) -> Result<()> {
         &["bind", "tmpfs", "ignore"],
         &[],
     )?;
-    if let Some(r) = &flags.restart {
-        let policy = r.split(':').next().unwrap_or_default();
-        match policy {
-            "" | "no" if !r.contains(':') => {}
-            "always" | "unless-stopped" if !r.contains(':') => {
-                return Err(CliError::not_supported(format!("--restart {r}"), None))
-            }
-            "on-failure" => {
-                if let Some(n) = r.strip_prefix("on-failure:") {
-                    n.parse::<u32>().map_err(|_| {
-                        CliError::invalid("--restart", r, "the retry count must be a number")
-                    })?;
-                }
-                return Err(CliError::not_supported(format!("--restart {r}"), None));
-            }
-            _ => {
-                return Err(CliError::invalid(
-                    "--restart",
-                    r,
-                    "use no, always, on-failure[:N] or unless-stopped",
-                ))
-            }
-        }
-    }
     if let Some(u) = &flags.userns {
         if !u.is_empty() && u != "host" {
             let mode = u.split(':').next().unwrap_or(u);
@@ -350,6 +328,16 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
+        restart: {
+            let policy = berth_runtime::parse_restart(flags.restart.as_deref().unwrap_or(""))?;
+            if policy.is_some() && flags.rm {
+                return Err(CliError::conflict(
+                    "--restart",
+                    "cannot be combined with --rm",
+                ));
+            }
+            policy
+        },
         no_hosts: {
             if flags.no_hosts && !flags.add_host.is_empty() {
                 return Err(CliError::conflict(
@@ -740,10 +728,6 @@ mod tests {
             (
                 &["--secret", "s", "img"][..],
                 "--secret is not supported yet",
-            ),
-            (
-                &["--restart", "always", "img"][..],
-                "--restart always is not supported yet",
             ),
             (
                 &["--ipc", "container:x", "img"][..],

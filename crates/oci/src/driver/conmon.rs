@@ -207,6 +207,15 @@ fn conmon_env(extra: &[String]) -> Vec<(String, String)> {
     env
 }
 
+/// The descriptors of this process conmon inherits besides its pipes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inherited<'a> {
+    /// This process's fds 3..3+N, placed first (for the runtime's `--preserve-fds N`).
+    pub preserve: u32,
+    /// Descriptors conmon holds for the container's life, placed after the pipes.
+    pub held: &'a [RawFd],
+}
+
 /// Spawns conmon with the sync pipe at fd 3, the start pipe at fd 4 and, when `exec`, the
 /// attach pipe at fd 5 (each `preserve` higher: this process's fds 3..3+`preserve` go first,
 /// for the runtime's `--preserve-fds`); releases it with the first start byte and reaps the
@@ -219,9 +228,9 @@ pub fn spawn(
     cwd: &Path,
     stderr_path: &Path,
     exec: bool,
-    held: &[RawFd],
-    preserve: u32,
+    fds: Inherited<'_>,
 ) -> Result<Spawned> {
+    let Inherited { preserve, held } = fds;
     let (sync_parent, sync_child) = seqpacket_pair()?;
     let (start_parent, start_child) = seqpacket_pair()?;
     let attach = if exec { Some(seqpacket_pair()?) } else { None };

@@ -174,8 +174,7 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         &session,
         &session.join("conmon.stderr"),
         true,
-        &[],
-        0,
+        conmon::Inherited::default(),
     )?;
     let attach_pipe = spawned.attach.as_ref().expect("exec spawns an attach pipe");
     let fail = |message: String| Error::Runtime {

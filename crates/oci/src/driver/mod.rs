@@ -258,8 +258,10 @@ impl OciRuntime for RuncConmon {
             bundle,
             &bundle.join("conmon.stderr"),
             false,
-            &req.held_fds.raw(),
-            req.preserve_fds,
+            conmon::Inherited {
+                preserve: req.preserve_fds,
+                held: &req.held_fds.raw(),
+            },
         )?;
         let msg = match conmon::read_message(&spawned.sync, SYNC_TIMEOUT)? {
             None => return Err(self.create_failed(id, &oci_log, None)),

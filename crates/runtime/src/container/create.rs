@@ -170,6 +170,13 @@ impl Runtime {
         };
 
         let settings = run_settings(opts)?;
+        if settings.restart.is_some() && opts.auto_remove {
+            return Err(Error::invalid(
+                "--restart",
+                "",
+                "a container removed when it exits (--rm) cannot be restarted",
+            ));
+        }
 
         let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
         if let Some((pod, _)) = infra {
@@ -443,6 +450,7 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         device_rules: opts.device_rules.clone(),
         tuning: opts.tuning.clone(),
         no_hosts: opts.no_hosts,
+        restart: opts.restart,
     })
 }
 

@@ -421,6 +421,10 @@ impl Runtime {
                     self.oci.resume(id)?;
                 }
                 let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
+                rec.state
+                    .extra
+                    .insert(super::STOPPED_BY_USER.into(), serde_json::Value::Bool(true));
+                self.state.save_container_state(id, &rec.state)?;
                 let code = self.stop_process(&rec, t)?;
                 rec.state.status = ContainerStatus::Stopped;
                 rec.state.exit_code = Some(code);
@@ -476,6 +480,10 @@ impl Runtime {
                 self.oci.resume(id)?;
             }
             let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
+            rec.state
+                .extra
+                .insert(super::STOPPED_BY_USER.into(), serde_json::Value::Bool(true));
+            self.state.save_container_state(id, &rec.state)?;
             let code = self.stop_process(&rec, t)?;
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = Some(code);

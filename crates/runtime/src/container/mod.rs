@@ -163,6 +163,9 @@ pub struct ContainerCreateOptions {
     /// `--no-hosts`: no `/etc/hosts` is written over the image's.
     #[serde(default)]
     pub no_hosts: bool,
+    /// `--restart`; `None` = `no`. Not with `auto_remove`.
+    #[serde(default)]
+    pub restart: Option<crate::options::RestartPolicy>,
 }
 
 impl ContainerCreateOptions {
@@ -336,9 +339,16 @@ impl Runtime {
     }
 }
 
+/// The state's `extra` key saying `stop` ended the last run (no restart policy applies).
+pub(crate) const STOPPED_BY_USER: &str = "berth.stopped_by_user";
+
+/// The state's `extra` key counting the restarts a restart policy made.
+pub(crate) const POLICY_RESTARTS: &str = "berth.policy_restarts";
+
 /// The record of a container the OCI runtime has just started: running since now, no exit,
 /// one more start counted.
 fn mark_started(state: &mut ContainerState) {
+    state.extra.remove(STOPPED_BY_USER);
     state.status = ContainerStatus::Running;
     state.started_at = Some(chrono::Utc::now());
     state.finished_at = None;

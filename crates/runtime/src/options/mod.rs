@@ -14,9 +14,9 @@ pub use hosts::{parse_add_hosts, HostEntry};
 pub use mounts::{check_volume_name, parse_mount, parse_tmpfs, parse_volume, ContainerMount};
 pub use run::{
     apply_log_opts, expand_env, parse_device, parse_device_cgroup_rule, parse_health_cmd,
-    parse_health_on_failure, parse_log_driver, parse_namespace, resolve_timezone, DeviceRule,
-    DeviceSpec, Healthcheck, LogConfig, LogDriver, NamespaceChoice, NamespaceOptions, RunSettings,
-    Tuning, JOURNALD_SOCKET,
+    parse_health_on_failure, parse_log_driver, parse_namespace, parse_restart, resolve_timezone,
+    DeviceRule, DeviceSpec, Healthcheck, LogConfig, LogDriver, NamespaceChoice, NamespaceOptions,
+    RestartPolicy, RunSettings, Tuning, JOURNALD_SOCKET,
 };
 pub use security::{parse_security_opts, Seccomp, SecurityOptions};
 

@@ -382,6 +382,38 @@ pub struct RunSettings {
     pub tuning: Tuning,
     /// `--no-hosts`: the image's `/etc/hosts` stays.
     pub no_hosts: bool,
+    /// `--restart`; `None` = `no`.
+    pub restart: Option<RestartPolicy>,
+}
+
+/// `--restart`: what conmon's exit command does when the container exits on its own (not
+/// through `stop`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RestartPolicy {
+    /// Start it again, whatever its exit code.
+    Always,
+    /// Start it again after a non-zero exit, at most this many times (0 = no limit).
+    OnFailure(u32),
+    /// As `Always` (the difference is at boot, which berth does not handle).
+    UnlessStopped,
+}
+
+/// Parses `--restart`: `no` (`None`), `always`, `on-failure[:N]`, `unless-stopped`.
+pub fn parse_restart(value: &str) -> Result<Option<RestartPolicy>, InvalidValue> {
+    let bad = |reason: &str| InvalidValue::new("--restart", value, reason);
+    match value {
+        "" | "no" => Ok(None),
+        "always" => Ok(Some(RestartPolicy::Always)),
+        "unless-stopped" => Ok(Some(RestartPolicy::UnlessStopped)),
+        "on-failure" => Ok(Some(RestartPolicy::OnFailure(0))),
+        v => match v.strip_prefix("on-failure:") {
+            Some(n) => n
+                .parse::<u32>()
+                .map(|n| Some(RestartPolicy::OnFailure(n)))
+                .map_err(|_| bad("the retry count must be a number")),
+            None => Err(bad("use no, always, on-failure[:N] or unless-stopped")),
+        },
+    }
 }
 
 /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
@@ -544,6 +576,26 @@ mod tests {
             expand_env("cost $ 5 ${unclosed", &env),
             "cost $ 5 ${unclosed"
         );
+    }
+
+    #[test]
+    fn restart_policies() {
+        assert_eq!(parse_restart("no").unwrap(), None);
+        assert_eq!(
+            parse_restart("always").unwrap(),
+            Some(RestartPolicy::Always)
+        );
+        assert_eq!(
+            parse_restart("on-failure:3").unwrap(),
+            Some(RestartPolicy::OnFailure(3))
+        );
+        assert_eq!(
+            parse_restart("on-failure").unwrap(),
+            Some(RestartPolicy::OnFailure(0))
+        );
+        for bad in ["sometimes", "on-failure:x", "always:2", "on-failure:-1"] {
+            assert_eq!(parse_restart(bad).unwrap_err().flag, "--restart", "{bad}");
+        }
     }
 
     #[test]

@@ -224,3 +224,53 @@ fn publish_all_adds_the_exposed_ports_not_mapped_by_hand() {
     );
     assert_ne!(m[1].host_port, 0, "a free host port is chosen");
 }
+
+#[test]
+fn restart_policy_applies_to_exits_not_to_stops() {
+    use berth_state::ContainerStatus;
+    let fx = Fx::new();
+    let o = ContainerCreateOptions {
+        restart: Some(crate::RestartPolicy::OnFailure(1)),
+        ..ContainerCreateOptions::new("busybox", &["true"])
+    };
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    fx.rt.start_container(&id).unwrap();
+    // A failure: started again, once.
+    fx.oci.exit(&id, 1);
+    fx.rt.cleanup_container(&id).unwrap();
+    assert_eq!(fx.status(&id), ContainerStatus::Running);
+    fx.oci.exit(&id, 1);
+    fx.rt.cleanup_container(&id).unwrap();
+    assert_eq!(
+        fx.status(&id),
+        ContainerStatus::Exited,
+        "the retry is used up"
+    );
+    assert_eq!(fx.rt.inspect_container(&id).unwrap().restart_count, 1);
+
+    let o = ContainerCreateOptions {
+        restart: Some(crate::RestartPolicy::Always),
+        ..ContainerCreateOptions::new("busybox", &["true"])
+    };
+    let id = fx.rt.create_container(&o).unwrap().config.id;
+    fx.rt.start_container(&id).unwrap();
+    fx.oci.exit(&id, 0);
+    fx.rt.cleanup_container(&id).unwrap();
+    assert_eq!(
+        fx.status(&id),
+        ContainerStatus::Running,
+        "always: after a success too"
+    );
+    // A stop is final: the exit command after it leaves the container stopped.
+    fx.rt.stop_container(&id, None).unwrap();
+    fx.rt.cleanup_container(&id).unwrap();
+    assert_eq!(fx.status(&id), ContainerStatus::Exited);
+    // Not with --rm.
+    let o = ContainerCreateOptions {
+        restart: Some(crate::RestartPolicy::Always),
+        auto_remove: true,
+        ..ContainerCreateOptions::new("busybox", &["true"])
+    };
+    let e = fx.rt.create_container(&o).unwrap_err().to_string();
+    assert!(e.contains("--restart"), "{e}");
+}
