@@ -502,6 +502,14 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     ),
     (&["run", "--expose", "80:80"], "--expose"),
     (
+        &["run", "--device-read-bps", "/dev/vda"],
+        "--device-read-bps",
+    ),
+    (
+        &["run", "--device-write-iops", "/dev/vda:lots"],
+        "--device-write-iops",
+    ),
+    (
         &["run", "--no-hosts", "--add-host", "a:1.2.3.4"],
         "--no-hosts",
     ),

@@ -544,3 +544,40 @@ fn restart_policies_start_a_container_that_exited_on_its_own() {
     assert!(exited("again"));
     b.ok(&["rm", "-f", "flaky", "fine", "again"]);
 }
+
+#[test]
+fn block_io_throttles_reach_the_cgroup() {
+    let b = Berth::new();
+    // The first block device of the host (virtio here: vda).
+    let dev = ["/dev/vda", "/dev/sda", "/dev/nvme0n1"]
+        .into_iter()
+        .find(|d| std::path::Path::new(d).exists())
+        .expect("a block device");
+    let rate = format!("{dev}:1mb");
+    let iops = format!("{dev}:100");
+    let r = b.run_rm(
+        &["--device-read-bps", &rate, "--device-write-iops", &iops],
+        &[
+            "cat",
+            "/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device",
+            "/sys/fs/cgroup/blkio/blkio.throttle.write_iops_device",
+        ],
+    );
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(lines.len(), 2, "{r:?}");
+    assert!(
+        lines[0].ends_with(" 1048576") && lines[1].ends_with(" 100"),
+        "{r:?}"
+    );
+    b.fails_with(
+        &[
+            "run",
+            "--rm",
+            "--device-read-bps",
+            "/dev/null:1mb",
+            IMG,
+            "true",
+        ],
+        "not a block device",
+    );
+}

@@ -129,6 +129,32 @@ pub struct Resources {
     pub oom_kill_disable: bool,
     /// cpuset memory nodes (`0-1`).
     pub cpuset_mems: Option<String>,
+    /// Block IO throttles of host block devices (`--device-read-bps` and friends).
+    pub throttles: Vec<BlkioThrottle>,
+}
+
+/// What a [`BlkioThrottle`] limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleKind {
+    /// Bytes read per second.
+    ReadBps,
+    /// Bytes written per second.
+    WriteBps,
+    /// Reads per second.
+    ReadIops,
+    /// Writes per second.
+    WriteIops,
+}
+
+/// A block IO throttle of one host block device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlkioThrottle {
+    /// What is limited.
+    pub kind: ThrottleKind,
+    /// The block device on the host (`/dev/vda`).
+    pub device: PathBuf,
+    /// Bytes or operations per second.
+    pub rate: u64,
 }
 
 /// One `/etc/hosts` entry (`--add-host name:ip`).

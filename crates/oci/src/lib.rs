@@ -22,8 +22,9 @@ pub mod signal;
 pub mod testing;
 
 pub use container_spec::{
-    BindMount, CgroupManager, ContainerSpec, DeviceCgroupRule, DeviceMapping, DnsConfig, HostEntry,
-    ImageConfig, NamespaceMode, Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
+    BindMount, BlkioThrottle, CgroupManager, ContainerSpec, DeviceCgroupRule, DeviceMapping,
+    DnsConfig, HostEntry, ImageConfig, NamespaceMode, Namespaces, Resources, SeccompChoice,
+    ThrottleKind, TmpfsMount, Ulimit,
 };
 pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};

@@ -115,7 +115,7 @@ pub use options::{
     parse_mount, parse_namespace, parse_restart, parse_security_opts, parse_tmpfs, parse_volume,
     ContainerMount, CpuLimit, DeviceRule, DeviceSpec, Healthcheck, HostEntry, InvalidValue,
     LogConfig, LogDriver, NamespaceChoice, NamespaceOptions, RestartPolicy, RunSettings, Seccomp,
-    SecurityOptions, Tuning, JOURNALD_SOCKET,
+    SecurityOptions, Throttle, Tuning, JOURNALD_SOCKET,
 };
 pub use pod::{InspectPod, PodCreateOptions, PodMember, INFRA_IMAGE};
 pub use process::ProcessHandle;

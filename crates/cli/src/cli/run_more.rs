@@ -53,18 +53,6 @@ pub struct UnsupportedCreateFlags {
     /// Limit the CPU real-time runtime in microseconds; not supported yet
     #[arg(long, allow_negative_numbers = true, value_name = "MICROSECONDS")]
     pub cpu_rt_runtime: Option<i64>,
-    /// Limit read rate (bytes per second) from a device; not supported yet
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_read_bps: Vec<String>,
-    /// Limit read rate (IO per second) from a device; not supported yet
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_read_iops: Vec<String>,
-    /// Limit write rate (bytes per second) to a device; not supported yet
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_write_bps: Vec<String>,
-    /// Limit write rate (IO per second) to a device; not supported yet
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_write_iops: Vec<String>,
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
@@ -119,10 +107,6 @@ impl UnsupportedCreateFlags {
             ("chrootdirs", !self.chrootdirs.is_empty()),
             ("cpu-rt-period", self.cpu_rt_period.is_some()),
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
-            ("device-read-bps", !self.device_read_bps.is_empty()),
-            ("device-read-iops", !self.device_read_iops.is_empty()),
-            ("device-write-bps", !self.device_write_bps.is_empty()),
-            ("device-write-iops", !self.device_write_iops.is_empty()),
             ("gidmap", !self.gidmap.is_empty()),
             ("hostuser", !self.hostuser.is_empty()),
             ("ip", self.ip.is_some()),

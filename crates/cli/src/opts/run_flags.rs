@@ -431,7 +431,61 @@ fn tuning(flags: &CreateFlags) -> Result<berth_runtime::Tuning> {
         memory_swappiness: swappiness,
         oom_kill_disable: flags.oom_kill_disable,
         cpuset_mems: flags.cpuset_mems.clone(),
+        throttles: throttles(flags)?,
     })
+}
+
+/// `--device-{read,write}-{bps,iops} DEVICE:RATE` (bps: a size such as 1mb; iops: a count).
+fn throttles(flags: &CreateFlags) -> Result<Vec<berth_runtime::Throttle>> {
+    let mut out = Vec::new();
+    for (flag, kind, values, bytes) in [
+        (
+            "--device-read-bps",
+            "read-bps",
+            &flags.device_read_bps,
+            true,
+        ),
+        (
+            "--device-write-bps",
+            "write-bps",
+            &flags.device_write_bps,
+            true,
+        ),
+        (
+            "--device-read-iops",
+            "read-iops",
+            &flags.device_read_iops,
+            false,
+        ),
+        (
+            "--device-write-iops",
+            "write-iops",
+            &flags.device_write_iops,
+            false,
+        ),
+    ] {
+        for v in values {
+            let bad = |reason: &str| CliError::invalid(flag, v, reason);
+            let (device, rate) = v
+                .rsplit_once(':')
+                .ok_or_else(|| bad("use DEVICE:RATE, such as /dev/sda:1mb"))?;
+            if !device.starts_with('/') {
+                return Err(bad("the device must be an absolute path"));
+            }
+            let rate = if bytes {
+                parse_size(flag, rate)?
+            } else {
+                rate.parse::<u64>()
+                    .map_err(|_| bad("the rate is a number of operations per second"))?
+            };
+            out.push(berth_runtime::Throttle {
+                kind: kind.to_owned(),
+                device: PathBuf::from(device),
+                rate,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// `--expose PORT[-END][/PROTO]`.

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use oci_spec::runtime::{
     LinuxBlockIoBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
     LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder, LinuxPidsBuilder,
-    LinuxResources, LinuxResourcesBuilder,
+    LinuxResources, LinuxResourcesBuilder, LinuxThrottleDevice, LinuxThrottleDeviceBuilder,
 };
 
 use super::invalid;
-use crate::container_spec::ContainerSpec;
+use crate::container_spec::{ContainerSpec, ThrottleKind};
 use crate::error::{Error, Result};
 
 fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
@@ -305,14 +305,55 @@ pub(super) fn resources(
     if let Some(p) = r.pids_limit {
         b = b.pids(LinuxPidsBuilder::default().limit(p).build()?);
     }
-    if let Some(w) = r.blkio_weight {
-        if !(10..=1000).contains(&w) {
-            return Err(invalid(
-                "resources.blkio_weight",
-                format!("{w}: must be between 10 and 1000"),
-            ));
+    if r.blkio_weight.is_some() || !r.throttles.is_empty() {
+        let mut io = LinuxBlockIoBuilder::default();
+        if let Some(w) = r.blkio_weight {
+            if !(10..=1000).contains(&w) {
+                return Err(invalid(
+                    "resources.blkio_weight",
+                    format!("{w}: must be between 10 and 1000"),
+                ));
+            }
+            io = io.weight(w);
         }
-        b = b.block_io(LinuxBlockIoBuilder::default().weight(w).build()?);
+        let mut lists: [Vec<LinuxThrottleDevice>; 4] = Default::default();
+        for t in &r.throttles {
+            let st = nix::sys::stat::stat(&t.device)
+                .map_err(|e| invalid("throttles", format!("{}: {e}", t.device.display())))?;
+            if st.st_mode & libc::S_IFMT != libc::S_IFBLK {
+                return Err(invalid(
+                    "throttles",
+                    format!("{} is not a block device", t.device.display()),
+                ));
+            }
+            let dev = LinuxThrottleDeviceBuilder::default()
+                .major(nix::sys::stat::major(st.st_rdev) as i64)
+                .minor(nix::sys::stat::minor(st.st_rdev) as i64)
+                .rate(t.rate)
+                .build()?;
+            let slot = match t.kind {
+                ThrottleKind::ReadBps => 0,
+                ThrottleKind::WriteBps => 1,
+                ThrottleKind::ReadIops => 2,
+                ThrottleKind::WriteIops => 3,
+            };
+            lists[slot].push(dev);
+        }
+        let [rb, wb, ri, wi] = lists;
+        let some = |v: Vec<LinuxThrottleDevice>| (!v.is_empty()).then_some(v);
+        if let Some(v) = some(rb) {
+            io = io.throttle_read_bps_device(v);
+        }
+        if let Some(v) = some(wb) {
+            io = io.throttle_write_bps_device(v);
+        }
+        if let Some(v) = some(ri) {
+            io = io.throttle_read_iops_device(v);
+        }
+        if let Some(v) = some(wi) {
+            io = io.throttle_write_iops_device(v);
+        }
+        b = b.block_io(io.build()?);
     }
     Ok(b.build()?)
 }

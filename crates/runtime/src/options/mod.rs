@@ -16,7 +16,7 @@ pub use run::{
     apply_log_opts, expand_env, parse_device, parse_device_cgroup_rule, parse_health_cmd,
     parse_health_on_failure, parse_log_driver, parse_namespace, parse_restart, resolve_timezone,
     DeviceRule, DeviceSpec, Healthcheck, LogConfig, LogDriver, NamespaceChoice, NamespaceOptions,
-    RestartPolicy, RunSettings, Tuning, JOURNALD_SOCKET,
+    RestartPolicy, RunSettings, Throttle, Tuning, JOURNALD_SOCKET,
 };
 pub use security::{parse_security_opts, Seccomp, SecurityOptions};
 

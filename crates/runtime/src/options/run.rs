@@ -433,6 +433,20 @@ pub struct Tuning {
     pub oom_kill_disable: bool,
     /// cpuset memory nodes.
     pub cpuset_mems: Option<String>,
+    /// `--device-read-bps`, `--device-write-bps`, `--device-read-iops`,
+    /// `--device-write-iops`.
+    pub throttles: Vec<Throttle>,
+}
+
+/// One block IO throttle (`--device-read-bps /dev/vda:1mb`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttle {
+    /// `read-bps`, `write-bps`, `read-iops` or `write-iops`.
+    pub kind: String,
+    /// The host block device.
+    pub device: PathBuf,
+    /// Bytes or operations per second.
+    pub rate: u64,
 }
 
 impl RunSettings {
