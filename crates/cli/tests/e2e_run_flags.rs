@@ -581,3 +581,38 @@ fn block_io_throttles_reach_the_cgroup() {
         "not a block device",
     );
 }
+
+#[test]
+fn noout_silences_stdout_but_not_errors() {
+    let b = Berth::new();
+    let r = b.run(&[
+        "--noout",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "echo",
+        "hidden",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (0, ""), "{r:?}");
+    let r = b.run(&[
+        "--noout",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        "echo e >&2",
+    ]);
+    assert_eq!(
+        (r.code, r.out.as_str(), r.err.as_str()),
+        (0, "", "e\n"),
+        "{r:?}"
+    );
+    let r = b.run(&["--noout", "inspect", "nosuch"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert!(r.err.contains("nosuch"), "{r:?}");
+}
