@@ -15,6 +15,7 @@ pub mod ports;
 pub mod registry;
 pub mod resources;
 pub mod run_flags;
+mod run_limits;
 pub mod security;
 pub mod signal;
 pub mod targets;
