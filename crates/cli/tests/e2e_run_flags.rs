@@ -391,3 +391,39 @@ fn noout_silences_stdout_but_not_errors() {
     assert_eq!(r.code, 125, "{r:?}");
     assert!(r.err.contains("nosuch"), "{r:?}");
 }
+
+#[test]
+fn log_driver_passthrough_hands_berths_stdio_to_the_container() {
+    let b = Berth::new();
+    let r = b.run(&[
+        "run",
+        "--name",
+        "direct",
+        "--log-driver",
+        "passthrough",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 4",
+    ]);
+    assert_eq!(
+        (r.code, r.out.as_str(), r.err.as_str()),
+        (4, "out\n", "err\n"),
+        "{r:?}"
+    );
+    b.fails_with(&["logs", "direct"], "log driver");
+    b.fails_with(
+        &[
+            "run",
+            "--rm",
+            "-t",
+            "--log-driver",
+            "passthrough",
+            IMG,
+            "true",
+        ],
+        "--tty",
+    );
+}

@@ -60,6 +60,9 @@ pub enum LogDriver {
     None,
     /// `journald:`.
     Journald,
+    /// `passthrough:`: the container gets the stdio conmon inherited from the caller
+    /// (nothing is logged or attached).
+    Passthrough,
 }
 
 /// Open descriptors handed to conmon (see [`CreateRequest::held_fds`]). Compared by

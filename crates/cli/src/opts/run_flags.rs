@@ -201,10 +201,10 @@ pub fn refuse_unsupported(flags: &CreateFlags) -> Result<()> {
 
 /// Checks and converts the flags of [`MoreCreateOptions`].
 pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreateOptions> {
-    if flags.log_driver == "passthrough" {
-        return Err(CliError::not_supported(
-            "--log-driver passthrough",
-            Some("use k8s-file or none"),
+    if flags.log_driver == "passthrough" && flags.tty {
+        return Err(CliError::conflict(
+            "--log-driver",
+            "passthrough gives the container berth's own stdio and cannot be combined with --tty",
         ));
     }
     let mut log = LogConfig {

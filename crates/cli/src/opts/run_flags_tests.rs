@@ -97,10 +97,6 @@ fn unsupported_flags_and_values_are_named() {
             &["--ipc", "container:x", "img"][..],
             "--ipc container:x is not supported yet",
         ),
-        (
-            &["--log-driver", "passthrough", "img"][..],
-            "--log-driver passthrough is not supported yet",
-        ),
     ] {
         let e = run(args).unwrap_err().to_string();
         assert!(e.starts_with(text), "{args:?}: {e}");

@@ -214,6 +214,9 @@ pub struct Inherited<'a> {
     pub preserve: u32,
     /// Descriptors conmon holds for the container's life, placed after the pipes.
     pub held: &'a [RawFd],
+    /// conmon gets this process's stdin, stdout and stderr (the `passthrough` log driver
+    /// hands them to the container).
+    pub stdio: bool,
 }
 
 /// Spawns conmon with the sync pipe at fd 3, the start pipe at fd 4 and, when `exec`, the
@@ -230,7 +233,11 @@ pub fn spawn(
     exec: bool,
     fds: Inherited<'_>,
 ) -> Result<Spawned> {
-    let Inherited { preserve, held } = fds;
+    let Inherited {
+        preserve,
+        held,
+        stdio,
+    } = fds;
     let (sync_parent, sync_child) = seqpacket_pair()?;
     let (start_parent, start_child) = seqpacket_pair()?;
     let attach = if exec { Some(seqpacket_pair()?) } else { None };
@@ -243,10 +250,16 @@ pub fn spawn(
         .env("_OCI_SYNCPIPE", (3 + preserve).to_string())
         .env("_OCI_STARTPIPE", (4 + preserve).to_string())
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
         .process_group(0);
+    if stdio {
+        cmd.stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+    } else {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+    }
     let mut child_fds: Vec<RawFd> = (0..preserve)
         .map(|i| RawFd::try_from(3 + i).unwrap_or(RawFd::MAX))
         .collect();

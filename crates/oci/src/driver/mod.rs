@@ -234,6 +234,7 @@ impl OciRuntime for RuncConmon {
                 LogDriver::K8sFile => format!("k8s-file:{}", log.display()),
                 LogDriver::None => "none:".into(),
                 LogDriver::Journald => "journald:".into(),
+                LogDriver::Passthrough => "passthrough:".into(),
             },
             log_level: self.config.conmon_log_level.clone(),
             log_size_max: req.log_size_max.or(self.config.max_log_size),
@@ -261,6 +262,7 @@ impl OciRuntime for RuncConmon {
             conmon::Inherited {
                 preserve: req.preserve_fds,
                 held: &req.held_fds.raw(),
+                stdio: req.log_driver == LogDriver::Passthrough,
             },
         )?;
         let msg = match conmon::read_message(&spawned.sync, SYNC_TIMEOUT)? {

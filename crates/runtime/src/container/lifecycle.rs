@@ -300,6 +300,7 @@ impl Runtime {
                 crate::options::LogDriver::K8sFile => berth_oci::LogDriver::K8sFile,
                 crate::options::LogDriver::None => berth_oci::LogDriver::None,
                 crate::options::LogDriver::Journald => berth_oci::LogDriver::Journald,
+                crate::options::LogDriver::Passthrough => berth_oci::LogDriver::Passthrough,
             },
             log_size_max: settings.log.max_size,
             timeout: settings.timeout,

@@ -21,6 +21,9 @@ pub enum LogDriver {
     None,
     /// The journal (needs a running journald).
     Journald,
+    /// The container writes straight to the stdio of the process that initialises it
+    /// (`run` in the foreground); nothing is logged, nothing to attach to.
+    Passthrough,
 }
 
 impl LogDriver {
@@ -30,6 +33,7 @@ impl LogDriver {
             Self::K8sFile => "k8s-file",
             Self::None => "none",
             Self::Journald => "journald",
+            Self::Passthrough => "passthrough",
         }
     }
 }
@@ -51,8 +55,7 @@ pub struct LogConfig {
 pub const JOURNALD_SOCKET: &str = "/run/systemd/journal/socket";
 
 /// Parses `--log-driver`: `k8s-file` (also `json-file`, which podman maps to it), `none`,
-/// `journald` (refused when journald does not run, `journald_runs` tells). `passthrough`
-/// is refused as not supported yet.
+/// `journald` (refused when journald does not run, `journald_runs` tells), `passthrough`.
 pub fn parse_log_driver(value: &str, journald_runs: bool) -> Result<LogDriver, InvalidValue> {
     match value {
         "" | "k8s-file" | "json-file" => Ok(LogDriver::K8sFile),
@@ -65,11 +68,7 @@ pub fn parse_log_driver(value: &str, journald_runs: bool) -> Result<LogDriver, I
                 "journald is not running on this machine ({JOURNALD_SOCKET} is absent); use k8s-file or none"
             ),
         )),
-        "passthrough" => Err(InvalidValue::new(
-            "--log-driver",
-            value,
-            "--log-driver passthrough is not supported yet; use k8s-file or none",
-        )),
+        "passthrough" => Ok(LogDriver::Passthrough),
         _ => Err(InvalidValue::new(
             "--log-driver",
             value,
@@ -396,10 +395,10 @@ mod tests {
         );
         let e = parse_log_driver("journald", false).unwrap_err().to_string();
         assert!(e.contains("journald is not running"), "{e}");
-        let e = parse_log_driver("passthrough", true)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not supported yet"), "{e}");
+        assert_eq!(
+            parse_log_driver("passthrough", false).unwrap(),
+            LogDriver::Passthrough
+        );
         assert!(parse_log_driver("syslog", true).is_err());
         let mut l = LogConfig::default();
         apply_log_opts(

@@ -141,8 +141,13 @@ pub(super) fn foreground(
             io.stderr = Box::new(std::io::sink());
         }
     }
+    // `--log-driver passthrough`: the container has berth's own stdio; nothing to attach.
+    let passthrough = berth_runtime::RunSettings::from_extra(&rec.config.extra)
+        .log
+        .driver
+        == berth_runtime::LogDriver::Passthrough;
     let raw = tty.then(crate::terminal::RawMode::enter);
-    let attached = if rt.container(&id)?.state.status.is_active() {
+    let attached = if !passthrough && rt.container(&id)?.state.status.is_active() {
         rt.attach_container(&id, io).map(|_session| Some(drained))
     } else {
         Ok(None)
