@@ -427,3 +427,38 @@ fn log_driver_passthrough_hands_berths_stdio_to_the_container() {
         "--tty",
     );
 }
+
+#[test]
+fn namespaces_of_another_container() {
+    let b = Berth::new();
+    b.sleeper("holder", &["--hostname", "holderhost"]);
+    let r = b.run_rm(&["--uts", "container:holder"], &["hostname"]);
+    assert_eq!(r.out, "holderhost\n", "{r:?}");
+    let pid = b.ok(&["inspect", "--format", "{{.State.Pid}}", "holder"]);
+    let ipc = std::fs::read_link(format!("/proc/{}/ns/ipc", pid.trim())).unwrap();
+    let r = b.run_rm(
+        &["--ipc", "container:holder"],
+        &["readlink", "/proc/self/ns/ipc"],
+    );
+    assert_eq!(r.out.trim(), ipc.to_str().unwrap(), "{r:?}");
+    let path = format!("ns:/proc/{}/ns/uts", pid.trim());
+    let r = b.run_rm(&["--uts", &path], &["hostname"]);
+    assert_eq!(r.out, "holderhost\n", "{r:?}");
+    // The joined container is a dependency: it cannot go while the other exists.
+    b.ok(&[
+        "create",
+        "--name",
+        "guest",
+        "--uts",
+        "container:holder",
+        IMG,
+        "true",
+    ]);
+    b.fails_with(&["rm", "-f", "holder"], "is used by containers");
+    b.ok(&["rm", "guest"]);
+    b.fails_with(
+        &["run", "--rm", "--pid", "container:nobody", IMG, "true"],
+        "nobody",
+    );
+    b.ok(&["rm", "-f", "-t", "0", "holder"]);
+}

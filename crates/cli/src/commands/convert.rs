@@ -75,7 +75,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         conmon_pidfile: o.more.conmon_pidfile.clone(),
         pidfile: o.more.pidfile.clone(),
         timeout: o.more.timeout,
-        namespaces: o.more.namespaces,
+        namespaces: o.more.namespaces.clone(),
         healthcheck: o.more.healthcheck.clone(),
         unset_env: o.more.unset_env.clone(),
         unset_env_all: o.more.unset_env_all,

@@ -94,8 +94,8 @@ fn unsupported_flags_and_values_are_named() {
             "--secret is not supported yet",
         ),
         (
-            &["--ipc", "container:x", "img"][..],
-            "--ipc container:x is not supported yet",
+            &["--ipc", "none", "img"][..],
+            "--ipc none is not supported yet",
         ),
     ] {
         let e = run(args).unwrap_err().to_string();

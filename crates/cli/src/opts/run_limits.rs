@@ -125,7 +125,7 @@ pub(super) fn parse_expose(values: &[String]) -> Result<Vec<berth_runtime::PortM
 
 pub(super) fn ns(flag: &str, v: Option<&str>) -> Result<berth_runtime::NamespaceChoice> {
     let v = v.unwrap_or("");
-    if v.starts_with("container:") || v.starts_with("ns:") || v == "none" {
+    if v == "none" {
         return Err(CliError::not_supported(
             format!("{flag} {v}"),
             Some("use private or host"),

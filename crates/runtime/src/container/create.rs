@@ -83,6 +83,22 @@ impl Runtime {
             pod_id = Some(pod.config.id);
         }
 
+        // `--ipc`/`--uts`/`--pid`/`--cgroupns container:NAME`: that container's namespace,
+        // shared as a pod's infra container's is (it becomes a dependency).
+        {
+            use crate::options::NamespaceChoice as C;
+            let n = &opts.namespaces;
+            for (choice, slot) in [
+                (&n.ipc, &mut shared.ipc),
+                (&n.uts, &mut shared.uts),
+                (&n.pid, &mut shared.pid),
+                (&n.cgroup, &mut shared.cgroup),
+            ] {
+                if let C::Container(c) = choice {
+                    *slot = Some(self.state.lookup_container(c)?.config.id);
+                }
+            }
+        }
         let mode = if shared.net.is_some() {
             NetworkMode::Networks(Vec::new())
         } else {
@@ -443,7 +459,7 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         conmon_pidfile: opts.conmon_pidfile.clone(),
         pidfile: opts.pidfile.clone(),
         timeout: opts.timeout,
-        namespaces: opts.namespaces,
+        namespaces: opts.namespaces.clone(),
         healthcheck: opts.healthcheck.clone(),
         preserve_fds: opts.preserve_fds,
         devices: opts.devices.clone(),

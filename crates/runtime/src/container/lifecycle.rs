@@ -136,13 +136,18 @@ impl Runtime {
         let settings = crate::options::RunSettings::from_extra(&rec.config.extra);
         let mut plan = NamespacePlan::default();
         {
-            use crate::options::NamespaceChoice::Host;
-            let n = settings.namespaces;
-            let host = |c| (c == Host).then_some(NamespaceMode::Host);
-            plan.ipc = host(n.ipc).unwrap_or_default();
-            plan.uts = host(n.uts).unwrap_or_default();
-            plan.pid = host(n.pid).unwrap_or_default();
-            plan.cgroup = host(n.cgroup);
+            // `container:` choices are shared namespaces (below), resolved at create.
+            use crate::options::NamespaceChoice as C;
+            let n = &settings.namespaces;
+            let mode = |c: &C| match c {
+                C::Host => Some(NamespaceMode::Host),
+                C::Path(p) => Some(NamespaceMode::Path(p.clone())),
+                C::Private | C::Container(_) => None,
+            };
+            plan.ipc = mode(&n.ipc).unwrap_or_default();
+            plan.uts = mode(&n.uts).unwrap_or_default();
+            plan.pid = mode(&n.pid).unwrap_or_default();
+            plan.cgroup = mode(&n.cgroup);
         }
         let shared = rec.config.shared_namespaces.clone();
         for (dep, slot, kind) in [

@@ -119,37 +119,59 @@ pub fn apply_log_opts(
     Ok(())
 }
 
-/// Whether a namespace is the container's own or the host's (`--ipc`, `--uts`, `--pid`,
-/// `--cgroupns`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a namespace comes from (`--ipc`, `--uts`, `--pid`, `--cgroupns`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NamespaceChoice {
     /// The default: the container's own (or the pod's, in a pod).
     #[default]
     Private,
     /// The host's.
     Host,
+    /// Another container's (`container:NAME`): it becomes a dependency, as a pod's infra
+    /// container is; resolved to its id at create.
+    Container(String),
+    /// The namespace file at this path (`ns:PATH`).
+    Path(PathBuf),
 }
 
 /// Parses `--ipc`/`--uts`/`--pid`/`--cgroupns`: `private` (also `shareable` for
-/// `--ipc`), `host`; `container:`, `ns:` and `none` are refused as not supported yet.
+/// `--ipc`), `host`, `container:NAME`, `ns:PATH`; `none` is refused as not supported yet.
 pub fn parse_namespace(flag: &str, value: &str) -> Result<NamespaceChoice, InvalidValue> {
     match value {
         "" | "private" => Ok(NamespaceChoice::Private),
         "shareable" if flag == "--ipc" => Ok(NamespaceChoice::Private),
         "host" => Ok(NamespaceChoice::Host),
-        v if v.starts_with("container:") || v.starts_with("ns:") || v == "none" => {
-            Err(InvalidValue::new(
+        v if v.starts_with("container:") => match &v["container:".len()..] {
+            "" => Err(InvalidValue::new(
                 flag,
                 value,
-                format!("{flag} {v} is not supported yet; use private or host"),
-            ))
-        }
-        _ => Err(InvalidValue::new(flag, value, "use private or host")),
+                "name the container: container:NAME",
+            )),
+            c => Ok(NamespaceChoice::Container(c.to_owned())),
+        },
+        v if v.starts_with("ns:") => match &v["ns:".len()..] {
+            p if p.starts_with('/') => Ok(NamespaceChoice::Path(PathBuf::from(p))),
+            _ => Err(InvalidValue::new(
+                flag,
+                value,
+                "ns:PATH needs an absolute path",
+            )),
+        },
+        "none" => Err(InvalidValue::new(
+            flag,
+            value,
+            format!("{flag} none is not supported yet; use private or host"),
+        )),
+        _ => Err(InvalidValue::new(
+            flag,
+            value,
+            "use private, host, container:NAME or ns:PATH",
+        )),
     }
 }
 
 /// The namespaces a container asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamespaceOptions {
     /// `--ipc`.
     pub ipc: NamespaceChoice,
@@ -467,13 +489,17 @@ mod tests {
             parse_namespace("--ipc", "shareable").unwrap(),
             NamespaceChoice::Private
         );
-        let e = parse_namespace("--pid", "container:x")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("not supported yet") && e.contains("--pid"),
-            "{e}"
+        assert_eq!(
+            parse_namespace("--pid", "container:x").unwrap(),
+            NamespaceChoice::Container("x".into())
         );
+        assert_eq!(
+            parse_namespace("--uts", "ns:/proc/1/ns/uts").unwrap(),
+            NamespaceChoice::Path("/proc/1/ns/uts".into())
+        );
+        for bad in ["container:", "ns:rel", "none"] {
+            assert_eq!(parse_namespace("--pid", bad).unwrap_err().flag, "--pid");
+        }
         assert!(parse_namespace("--uts", "shareable").is_err());
         assert!(parse_namespace("--cgroupns", "bogus").is_err());
     }
