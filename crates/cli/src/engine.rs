@@ -79,6 +79,7 @@ pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     for h in &g.hooks_dir {
         push("hooks-dir", Some(abs(h).to_string_lossy().into_owned()));
     }
+    push("volumepath", p(&g.volumepath));
     push("log-level", Some(g.log_level.clone()));
     a
 }
@@ -125,6 +126,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     }
     if let Some(c) = &g.conmon {
         b = b.conmon_paths(&[abs(c)]);
+    }
+    if let Some(v) = &g.volumepath {
+        b = b.volume_path(abs(v));
     }
     if let Some(m) = &g.cgroup_manager {
         b = b.cgroup_manager(if m == "systemd" {

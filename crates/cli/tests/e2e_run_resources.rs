@@ -1,7 +1,7 @@
 //! End to end: the `run`/`create` flags added for podman parity that reach the container's
 //! resources, devices, mounts and ports (`--memory 0`, `--device`, `--device-cgroup-rule`,
 //! block IO throttles, `--umask`, `--oom-score-adj`, memory tuning, `--preserve-fds`,
-//! `-P`/`--expose`, `--volumes-from`, `--no-hosts`), each over runc, conmon and its own
+//! `-P`/`--expose`, `--volumes-from`, `--no-hosts`, `--volumepath`), each over runc, conmon and its own
 //! instance (see `common`).
 
 mod common;
@@ -232,4 +232,35 @@ fn block_io_throttles_reach_the_cgroup() {
         ],
         "not a block device",
     );
+}
+
+#[test]
+fn volumepath_puts_volumes_elsewhere() {
+    let b = Berth::new();
+    let vp = b.dir.path().join("vols");
+    let vp_s = vp.to_str().unwrap();
+    b.ok(&["--volumepath", vp_s, "volume", "create", "elsewhere"]);
+    b.ok(&[
+        "--volumepath",
+        vp_s,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "elsewhere:/v",
+        IMG,
+        "sh",
+        "-c",
+        "echo kept > /v/f",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(vp.join("elsewhere/_data/f")).unwrap(),
+        "kept\n"
+    );
+    assert_eq!(
+        b.ok(&["--volumepath", vp_s, "volume", "ls", "-q"]),
+        "elsewhere\n"
+    );
+    b.ok(&["--volumepath", vp_s, "volume", "rm", "elsewhere"]);
 }

@@ -325,6 +325,14 @@ impl RuntimeBuilder {
         me
     }
 
+    /// Where volumes live instead of `GRAPH_ROOT/volumes` (podman's `--volumepath`).
+    pub fn volume_path(self, dir: impl AsRef<Path>) -> Self {
+        let check = absolute("volume_path", dir.as_ref());
+        let mut me = self.fail(check);
+        me.engine.volume_path = Some(dir.as_ref().to_path_buf());
+        me
+    }
+
     /// Opens the state database (redb) on its first use instead of in `build`: a runtime
     /// used only for images (list, import, tag, ...) then never opens it. Errors of opening
     /// it come from the first call that needs it. No effect on the memory state.

@@ -52,7 +52,6 @@ pub fn check_globals(g: &GlobalOptions, journald_runs: bool) -> Result<()> {
         ("--runtime-flag", !g.runtime_flag.is_empty()),
         ("--storage-opt", g.storage_opt.iter().any(|o| !o.is_empty())),
         ("--syslog", g.syslog),
-        ("--volumepath", g.volumepath.is_some()),
     ];
     if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
         return Err(CliError::not_supported(*flag, None));
@@ -99,7 +98,6 @@ mod tests {
                 "--storage-opt",
             ),
             (&["--syslog"][..], "--syslog"),
-            (&["--volumepath", "/v"][..], "--volumepath"),
             (&["--network-cmd-path", "/s"][..], "--network-cmd-path"),
             (&["--events-backend", "journald"][..], "--events-backend"),
             (
