@@ -81,6 +81,8 @@ pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     }
     push("volumepath", p(&g.volumepath));
     push("log-level", Some(g.log_level.clone()));
+    // `=`: a flag value such as `--debug` is not taken for a flag of berth's.
+    a.extend(g.runtime_flag.iter().map(|f| format!("--runtime-flag={f}")));
     a
 }
 
@@ -129,6 +131,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     }
     if let Some(v) = &g.volumepath {
         b = b.volume_path(abs(v));
+    }
+    if !g.runtime_flag.is_empty() {
+        b = b.runtime_flags(&g.runtime_flag);
     }
     if let Some(m) = &g.cgroup_manager {
         b = b.cgroup_manager(if m == "systemd" {

@@ -462,3 +462,33 @@ fn namespaces_of_another_container() {
     );
     b.ok(&["rm", "-f", "-t", "0", "holder"]);
 }
+
+#[test]
+fn runtime_flags_reach_runc() {
+    let b = Berth::new();
+    let r = b.run(&[
+        "--runtime-flag",
+        "debug",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "echo",
+        "ok",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (0, "ok\n"), "{r:?}");
+    // A flag runc does not know fails in runc, which names it.
+    let r = b.run(&[
+        "--runtime-flag",
+        "bogus-flag",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "true",
+    ]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(r.err.contains("bogus-flag"), "{r:?}");
+}

@@ -126,6 +126,9 @@ pub struct EngineOptions {
     pub extra_hooks_dirs: Vec<PathBuf>,
     /// Where volumes live (podman's `--volumepath`); `None` = `GRAPH_ROOT/volumes`.
     pub volume_path: Option<PathBuf>,
+    /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`), with their
+    /// dashes.
+    pub runtime_flags: Vec<String>,
 }
 
 impl Default for EngineOptions {
@@ -142,6 +145,7 @@ impl Default for EngineOptions {
             host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
             extra_hooks_dirs: Vec::new(),
             volume_path: None,
+            runtime_flags: Vec::new(),
         }
     }
 }

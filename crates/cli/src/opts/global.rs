@@ -49,7 +49,6 @@ pub fn check_globals(g: &GlobalOptions, journald_runs: bool) -> Result<()> {
     }
     let unsupported = [
         ("--network-cmd-path", g.network_cmd_path.is_some()),
-        ("--runtime-flag", !g.runtime_flag.is_empty()),
         ("--storage-opt", g.storage_opt.iter().any(|o| !o.is_empty())),
         ("--syslog", g.syslog),
     ];
@@ -92,7 +91,6 @@ mod tests {
             (&["--url", "unix:/x"][..], "--url"),
             (&["-c", "c1"][..], "--connection"),
             (&["--identity", "/k"][..], "--identity"),
-            (&["--runtime-flag", "debug"][..], "--runtime-flag"),
             (
                 &["--storage-opt", "overlay.mountopt=nodev"][..],
                 "--storage-opt",

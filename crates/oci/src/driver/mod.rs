@@ -45,6 +45,9 @@ pub struct RuncConmonConfig {
     pub no_pivot_root: bool,
     /// conmon's `--log-level`.
     pub conmon_log_level: String,
+    /// More global flags of the runtime, on every call (podman's `--runtime-flag`), each
+    /// with its leading dashes (`--debug`).
+    pub runtime_flags: Vec<String>,
 }
 
 impl RuncConmonConfig {
@@ -64,6 +67,7 @@ impl RuncConmonConfig {
             max_log_size: None,
             no_pivot_root: false,
             conmon_log_level: "warning".into(),
+            runtime_flags: Vec::new(),
         }
     }
 }
@@ -109,6 +113,7 @@ impl RuncConmon {
         if self.config.cgroup_manager == CgroupManager::Systemd {
             a.push("--systemd-cgroup".into());
         }
+        a.extend(self.config.runtime_flags.iter().cloned());
         a
     }
 
@@ -128,6 +133,7 @@ impl RuncConmon {
         }
         a.push("--log-format=json".into());
         a.push(format!("--log={}", oci_log.display()));
+        a.extend(self.config.runtime_flags.iter().cloned());
         a
     }
 
@@ -462,6 +468,10 @@ mod tests {
         );
         rt.config.cgroup_manager = CgroupManager::Systemd;
         assert!(rt.global_args().contains(&"--systemd-cgroup".to_owned()));
+        rt.config.runtime_flags = vec!["--debug".into()];
+        assert_eq!(rt.global_args().last().map(String::as_str), Some("--debug"));
+        let args = rt.conmon_runtime_args(Path::new("/b/oci-log"));
+        assert_eq!(args.last().map(String::as_str), Some("--debug"));
         let args = rt.conmon_runtime_args(Path::new("/b/oci-log"));
         assert!(
             args.contains(&"--log-format=json".to_owned())
