@@ -1,7 +1,7 @@
 //! End to end: the `run`/`create` flags added for podman parity that reach the container's
 //! resources, devices, mounts and ports (`--memory 0`, `--device`, `--device-cgroup-rule`,
 //! block IO throttles, `--umask`, `--oom-score-adj`, memory tuning, `--preserve-fds`,
-//! `-P`/`--expose`, `--volumes-from`, `--no-hosts`, `--volumepath`), each over runc, conmon and its own
+//! `-P`/`--expose`, `--volumes-from`, `--no-hosts`, `--volumepath`, `--hostuser`), each over runc, conmon and its own
 //! instance (see `common`).
 
 mod common;
@@ -263,4 +263,37 @@ fn volumepath_puts_volumes_elsewhere() {
         "elsewhere\n"
     );
     b.ok(&["--volumepath", vp_s, "volume", "rm", "elsewhere"]);
+}
+
+#[test]
+fn hostuser_adds_the_hosts_passwd_line() {
+    let b = Berth::new();
+    // root is in the image already; daemon (uid 1) is only on the host.
+    let host = std::fs::read_to_string("/etc/passwd").unwrap();
+    let line = host
+        .lines()
+        .find(|l| l.split(':').nth(2) == Some("1"))
+        .expect("a host user with uid 1")
+        .to_owned();
+    let r = b.run_rm(
+        &["--hostuser", "1", "--hostuser", "root"],
+        &["cat", "/etc/passwd"],
+    );
+    assert!(r.out.contains(&format!("{line}\n")), "{r:?}");
+    assert_eq!(
+        r.out.lines().filter(|l| l.starts_with("root:")).count(),
+        1,
+        "not repeated: {r:?}"
+    );
+    b.fails_with(
+        &[
+            "run",
+            "--rm",
+            "--hostuser",
+            "no-such-user-here",
+            IMG,
+            "true",
+        ],
+        "no-such-user-here",
+    );
 }

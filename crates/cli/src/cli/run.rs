@@ -117,6 +117,9 @@ pub struct CreateFlags {
     /// Set container hostname
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,
+    /// Host user account to add to /etc/passwd within container
+    #[arg(long, value_name = "USER")]
+    pub hostuser: Vec<String>,
     /// Set proxy environment variables in the container based on the host proxy vars
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]

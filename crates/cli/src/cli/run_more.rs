@@ -56,9 +56,6 @@ pub struct UnsupportedCreateFlags {
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
-    /// Host user account to add to /etc/passwd within container; not supported yet
-    #[arg(long, value_name = "USER")]
-    pub hostuser: Vec<String>,
     /// Specify a static IPv4 address for the container; not supported yet
     #[arg(long, value_name = "IP")]
     pub ip: Option<String>,
@@ -108,7 +105,6 @@ impl UnsupportedCreateFlags {
             ("cpu-rt-period", self.cpu_rt_period.is_some()),
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
             ("gidmap", !self.gidmap.is_empty()),
-            ("hostuser", !self.hostuser.is_empty()),
             ("ip", self.ip.is_some()),
             ("ip6", self.ip6.is_some()),
             ("mac-address", self.mac_address.is_some()),

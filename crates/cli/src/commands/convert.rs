@@ -88,6 +88,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         volumes_from: o.more.volumes_from.clone(),
         no_hosts: o.more.no_hosts,
         restart: o.more.restart,
+        host_users: o.more.host_users.clone(),
         device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };

@@ -100,6 +100,8 @@ pub struct MoreCreateOptions {
     pub volumes_from: Vec<String>,
     /// `--no-hosts`.
     pub no_hosts: bool,
+    /// `--hostuser` (names or UIDs of host users).
+    pub host_users: Vec<String>,
     /// `--restart`; `None` = `no`.
     pub restart: Option<berth_runtime::RestartPolicy>,
     /// `--device`.
@@ -329,6 +331,14 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         preserve_fds: 0,
         expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
+        host_users: {
+            for u in &flags.hostuser {
+                if u.is_empty() || u.contains(':') || u.contains('\n') {
+                    return Err(CliError::invalid("--hostuser", u, "a user name or UID"));
+                }
+            }
+            flags.hostuser.clone()
+        },
         restart: {
             let policy = berth_runtime::parse_restart(flags.restart.as_deref().unwrap_or(""))?;
             if policy.is_some() && flags.rm {

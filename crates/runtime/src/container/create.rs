@@ -467,6 +467,14 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         tuning: opts.tuning.clone(),
         no_hosts: opts.no_hosts,
         restart: opts.restart,
+        passwd_lines: opts
+            .host_users
+            .iter()
+            .map(|u| {
+                crate::options::host_passwd_line(u, std::path::Path::new("/etc/passwd"))
+                    .map_err(|e| Error::invalid("--hostuser", e.value, e.reason))
+            })
+            .collect::<Result<_>>()?,
     })
 }
 

@@ -166,6 +166,10 @@ pub struct ContainerCreateOptions {
     /// `--restart`; `None` = `no`. Not with `auto_remove`.
     #[serde(default)]
     pub restart: Option<crate::options::RestartPolicy>,
+    /// `--hostuser`: host users (names or UIDs) whose `/etc/passwd` lines are added to the
+    /// container's (looked up on the host at create).
+    #[serde(default)]
+    pub host_users: Vec<String>,
 }
 
 impl ContainerCreateOptions {

@@ -96,6 +96,10 @@ impl Runtime {
                 access: r.access.clone(),
             })
             .collect();
+        if !settings.passwd_lines.is_empty() {
+            spec.mounts
+                .push(self.passwd_with(rec, rootfs, &settings.passwd_lines)?);
+        }
         if let Some(tz) = settings.localtime {
             spec.mounts.push(BindMount {
                 source: tz,
@@ -191,6 +195,42 @@ impl Runtime {
         spec.stop_signal = i32::try_from(c.stop_signal).ok();
         spec.cgroup_parent.clone_from(&c.cgroup_parent);
         Ok(spec)
+    }
+
+    /// `--hostuser`: the image's `/etc/passwd` plus `lines` (users it already has are not
+    /// repeated), written to the bundle and bound over the image's.
+    fn passwd_with(
+        &self,
+        rec: &ContainerRecord,
+        rootfs: &Path,
+        lines: &[String],
+    ) -> Result<BindMount> {
+        let image = rootfs.join("etc/passwd");
+        let mut text = match std::fs::read_to_string(&image) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io("read", &image, e)),
+        };
+        let name = |l: &str| l.split(':').next().unwrap_or_default().to_owned();
+        let have: Vec<String> = text.lines().map(name).collect();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for l in lines {
+            if !have.contains(&name(l)) {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        let dir = self.bundle_dir(&rec.config.id);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create bundle dir", &dir, e))?;
+        let path = dir.join("passwd");
+        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+        Ok(BindMount {
+            source: path,
+            destination: "/etc/passwd".into(),
+            ..BindMount::default()
+        })
     }
 
     /// Host settings for spec generation.

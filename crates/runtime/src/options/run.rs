@@ -313,6 +313,34 @@ pub struct RunSettings {
     pub no_hosts: bool,
     /// `--restart`; `None` = `no`.
     pub restart: Option<RestartPolicy>,
+    /// `--hostuser`: the host's `/etc/passwd` lines added to the container's.
+    pub passwd_lines: Vec<String>,
+}
+
+/// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.
+pub fn host_passwd_line(user: &str, host_passwd: &std::path::Path) -> Result<String, InvalidValue> {
+    let text = std::fs::read_to_string(host_passwd).map_err(|e| {
+        InvalidValue::new(
+            "--hostuser",
+            user,
+            format!("reading {}: {e}", host_passwd.display()),
+        )
+    })?;
+    text.lines()
+        .find(|l| {
+            let mut f = l.split(':');
+            let name = f.next();
+            let uid = f.nth(1);
+            name == Some(user) || uid == Some(user)
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            InvalidValue::new(
+                "--hostuser",
+                user,
+                format!("no such user in {}", host_passwd.display()),
+            )
+        })
 }
 
 /// `--restart`: what conmon's exit command does when the container exits on its own (not
