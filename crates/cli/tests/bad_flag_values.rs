@@ -500,7 +500,6 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
         &["run", "--memory-reservation", "big"],
         "--memory-reservation",
     ),
-    (&["run", "--expose", "80:80"], "--expose"),
     (
         &["run", "--device-read-bps", "/dev/vda"],
         "--device-read-bps",

@@ -1,12 +1,12 @@
 //! End to end: the `run`/`create` flags added for podman parity that reach the container's
 //! resources, devices, mounts and ports (`--memory 0`, `--device`, `--device-cgroup-rule`,
 //! block IO throttles, `--umask`, `--oom-score-adj`, memory tuning, `--preserve-fds`,
-//! `-P`/`--expose`, `--volumes-from`, `--no-hosts`, `--volumepath`, `--hostuser`), each over runc, conmon and its own
+//! `--volumes-from`, `--no-hosts`, `--volumepath`, `--hostuser`), each over runc, conmon and its own
 //! instance (see `common`).
 
 mod common;
 
-use common::{http_get, Berth, IMG};
+use common::{Berth, IMG};
 
 #[test]
 fn memory_zero_is_no_limit() {
@@ -87,29 +87,6 @@ fn device_and_device_cgroup_rule() {
         &["run", "--rm", "--device", "/nonexistent-dev", IMG, "true"],
         "/nonexistent-dev",
     );
-}
-
-#[test]
-fn publish_all_publishes_the_exposed_ports() {
-    let b = Berth::new();
-    b.ok(&[
-        "run", "-d", "--name", "web", "-P", "--expose", "80", IMG, "httpd", "-f", "-p", "80", "-h",
-        "/var/www",
-    ]);
-    let line = b.ok(&["port", "web"]);
-    let port: u16 = line
-        .trim()
-        .strip_prefix("80/tcp -> 0.0.0.0:")
-        .unwrap_or_else(|| panic!("{line}"))
-        .parse()
-        .unwrap();
-    assert!(http_get(port, "/index.html").ends_with("hello from berth\n"));
-    // Without -P, --expose publishes nothing.
-    b.ok(&[
-        "run", "-d", "--name", "quiet", "--expose", "80", IMG, "sleep", "600",
-    ]);
-    assert_eq!(b.ok(&["port", "quiet"]), "");
-    b.ok(&["rm", "-f", "-t", "0", "web", "quiet"]);
 }
 
 #[test]

@@ -105,9 +105,6 @@ pub struct CreateFlags {
     /// Use all current host environment variables in container
     #[arg(long)]
     pub env_host: bool,
-    /// Expose a port or a range of ports (published by -P)
-    #[arg(long, value_name = "PORT[/PROTO]")]
-    pub expose: Vec<String>,
     /// Add additional groups to the primary container process
     #[arg(long, value_delimiter = ',', value_name = "GROUP")]
     pub group_add: Vec<String>,

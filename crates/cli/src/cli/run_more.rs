@@ -53,6 +53,9 @@ pub struct UnsupportedCreateFlags {
     /// Limit the CPU real-time runtime in microseconds; not supported yet
     #[arg(long, allow_negative_numbers = true, value_name = "MICROSECONDS")]
     pub cpu_rt_runtime: Option<i64>,
+    /// Expose a port or a range of ports; not supported yet
+    #[arg(long, value_name = "PORT")]
+    pub expose: Vec<String>,
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
@@ -104,6 +107,7 @@ impl UnsupportedCreateFlags {
             ("chrootdirs", !self.chrootdirs.is_empty()),
             ("cpu-rt-period", self.cpu_rt_period.is_some()),
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
+            ("expose", !self.expose.is_empty()),
             ("gidmap", !self.gidmap.is_empty()),
             ("ip", self.ip.is_some()),
             ("ip6", self.ip6.is_some()),

@@ -81,8 +81,6 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         unset_env_all: o.more.unset_env_all,
         preserve_fds: o.more.preserve_fds,
         devices: o.more.devices.clone(),
-        publish_all: o.publish_all,
-        expose: o.more.expose.clone(),
         tuning: o.more.tuning.clone(),
         env_merge: o.more.env_merge.clone(),
         volumes_from: o.more.volumes_from.clone(),

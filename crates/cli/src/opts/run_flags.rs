@@ -5,7 +5,7 @@
 
 use super::kv::parse_key_values;
 use super::resources::parse_size;
-use super::run_limits::{check_cpuset, ns, parse_expose, tuning};
+use super::run_limits::{check_cpuset, ns, tuning};
 use crate::cli::CreateFlags;
 use crate::error::{CliError, Result};
 use berth_runtime::{Healthcheck, LogConfig, NamespaceOptions};
@@ -89,8 +89,6 @@ pub struct MoreCreateOptions {
     pub new_pod: bool,
     /// `--preserve-fds` (run): berth's fds 3..3+N go into the container.
     pub preserve_fds: u32,
-    /// `--expose`, each on host port 0 (published by `-P`).
-    pub expose: Vec<berth_runtime::PortMapping>,
     /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
     /// `--oom-kill-disable`, `--cpuset-mems`.
     pub tuning: berth_runtime::Tuning,
@@ -329,7 +327,6 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         memory_swap,
         new_pod: flags.pod.as_deref().is_some_and(|p| p.starts_with("new:")),
         preserve_fds: 0,
-        expose: parse_expose(&flags.expose)?,
         tuning: tuning(flags)?,
         host_users: {
             for u in &flags.hostuser {

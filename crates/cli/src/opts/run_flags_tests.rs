@@ -86,10 +86,6 @@ fn the_new_flags_reach_the_typed_options() {
 fn unsupported_flags_and_values_are_named() {
     for (args, text) in [
         (
-            &["--expose", "80:80", "img"][..],
-            "invalid value \"80:80\" for --expose",
-        ),
-        (
             &["--secret", "s", "img"][..],
             "--secret is not supported yet",
         ),

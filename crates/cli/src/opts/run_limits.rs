@@ -1,5 +1,5 @@
 //! `run`/`create`'s resource flags → typed values: `--umask`, `--oom-score-adj`,
-//! memory tuning, `--cpuset-mems`, block IO throttles, `--expose`, cpuset lists, and the
+//! memory tuning, `--cpuset-mems`, block IO throttles, cpuset lists, and the
 //! namespace choices (`--ipc`, `--uts`, `--pid`, `--cgroupns`).
 
 use super::resources::parse_size;
@@ -101,24 +101,6 @@ pub(super) fn throttles(flags: &CreateFlags) -> Result<Vec<berth_runtime::Thrott
                 rate,
             });
         }
-    }
-    Ok(out)
-}
-
-/// `--expose PORT[-END][/PROTO]`.
-pub(super) fn parse_expose(values: &[String]) -> Result<Vec<berth_runtime::PortMapping>> {
-    let mut out = Vec::new();
-    for v in values {
-        if v.contains(':') || v.is_empty() {
-            return Err(CliError::invalid(
-                "--expose",
-                v,
-                "use PORT[-END][/PROTO], such as 80 or 8000-8002/udp",
-            ));
-        }
-        let ports = berth_runtime::PortMapping::parse(v)
-            .map_err(|e| CliError::invalid("--expose", v, e.reason))?;
-        out.extend(ports);
     }
     Ok(out)
 }

@@ -56,18 +56,16 @@ impl Runtime {
         let (mut mounts, mut volumes) = record_mounts(&opts.mounts);
         self.add_volumes_from(&opts.volumes_from, &mut mounts, &mut volumes)?;
         let image = self.storage.resolve_image(&opts.image)?;
-        let ports = ports_to_publish(opts, &image.config.exposed_ports)?;
-        let ports = &ports;
 
         // Pod membership: share the infra container's namespaces.
         let mut shared = SharedNamespaces::default();
         let mut pod_id = None;
         if let Some(p) = &opts.pod {
             let pod = self.state.lookup_pod(p)?;
-            if !ports.is_empty() {
+            if !opts.ports.is_empty() {
                 return Err(Error::invalid(
                     "ports",
-                    format!("{ports:?}"),
+                    format!("{:?}", opts.ports),
                     "a container in a pod cannot publish ports; publish them on the pod",
                 ));
             }
@@ -110,16 +108,16 @@ impl Runtime {
                 Some(m) => m,
             }
         };
-        if !ports.is_empty() && !matches!(mode, NetworkMode::Networks(_)) {
+        if !opts.ports.is_empty() && !matches!(mode, NetworkMode::Networks(_)) {
             return Err(Error::invalid(
                 "ports",
-                format!("{ports:?}"),
+                format!("{:?}", opts.ports),
                 "ports can only be published with a bridge network",
             ));
         }
         // Host ports are decided before anything is written: chosen where asked for, and
         // (a container of its own) refused when taken.
-        let port_mappings = self.decide_ports(ports, infra.is_none())?;
+        let port_mappings = self.decide_ports(&opts.ports, infra.is_none())?;
         let networks = match (&mode, shared.net.is_some()) {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
@@ -402,39 +400,6 @@ impl Runtime {
             format!("no free generated name after {NAME_ATTEMPTS} attempts; give a name"),
         ))
     }
-}
-
-/// `-p`'s mappings, then with `-P` every port the image exposes and every `--expose`d one
-/// that no `-p` maps, each on a host port chosen later (0).
-fn ports_to_publish(
-    opts: &ContainerCreateOptions,
-    image_exposed: &[String],
-) -> Result<Vec<super::PortMapping>> {
-    let mut ports = opts.ports.clone();
-    if !opts.publish_all {
-        return Ok(ports);
-    }
-    let mut extra = Vec::new();
-    for e in image_exposed {
-        extra.extend(
-            super::PortMapping::parse(e)
-                .map_err(|err| Error::invalid("image exposed port", e, err.reason))?,
-        );
-    }
-    extra.extend(opts.expose.iter().cloned());
-    for p in extra {
-        let mapped = ports
-            .iter()
-            .any(|m| m.container_port == p.container_port && m.protocol == p.protocol);
-        if !mapped {
-            ports.push(super::PortMapping {
-                host_port: 0,
-                host_ip: None,
-                ..p
-            });
-        }
-    }
-    Ok(ports)
 }
 
 /// What the record keeps of the options beyond its config; `--tz` is resolved against

@@ -142,12 +142,6 @@ pub struct ContainerCreateOptions {
     /// `--device-cgroup-rule`: more of the device cgroup allow list.
     #[serde(default)]
     pub device_rules: Vec<crate::options::DeviceRule>,
-    /// `-P`: publish the image's exposed ports and `expose` on free host ports.
-    #[serde(default)]
-    pub publish_all: bool,
-    /// `--expose`: more ports to publish with `publish_all` (host port 0).
-    #[serde(default)]
-    pub expose: Vec<PortMapping>,
     /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
     /// `--oom-kill-disable`, `--cpuset-mems`.
     #[serde(default)]

@@ -203,29 +203,6 @@ fn device_cgroup_rules_join_the_allow_list() {
 }
 
 #[test]
-fn publish_all_adds_the_exposed_ports_not_mapped_by_hand() {
-    let fx = Fx::new();
-    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
-    o.ports = vec![crate::PortMapping::tcp(8080, 80)];
-    o.expose = crate::PortMapping::parse("80").unwrap();
-    o.expose
-        .extend(crate::PortMapping::parse("53/udp").unwrap());
-    // Without -P nothing is added.
-    let rec = fx.rt.create_container(&o).unwrap();
-    assert_eq!(rec.config.port_mappings.len(), 1);
-    o.publish_all = true;
-    let rec = fx.rt.create_container(&o).unwrap();
-    let m = &rec.config.port_mappings;
-    assert_eq!(m.len(), 2, "{m:?}");
-    assert_eq!((m[0].host_port, m[0].container_port), (8080, 80));
-    assert_eq!(
-        (m[1].container_port, m[1].protocol),
-        (53, crate::Protocol::Udp)
-    );
-    assert_ne!(m[1].host_port, 0, "a free host port is chosen");
-}
-
-#[test]
 fn restart_policy_applies_to_exits_not_to_stops() {
     use berth_state::ContainerStatus;
     let fx = Fx::new();
