@@ -38,7 +38,14 @@ where
     let ctx = ParseContext::from_process()
         .map_err(|e| anyhow::Error::new(e).context("reading the current directory"))?;
     let g = &cli.global;
+    crate::opts::global::check_globals(
+        g,
+        std::path::Path::new(berth_runtime::JOURNALD_SOCKET).exists(),
+    )?;
     crate::engine::init_logging(&g.log_level);
+    if g.noout {
+        silence_stdout()?;
+    }
     match cli.command.into_group() {
         Group::Version(a) => version::run(version::parse(&a)?),
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
@@ -50,6 +57,17 @@ where
         Group::System(c) => system::run(g, system::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
     }
+}
+
+/// `--noout`: nothing reaches stdout (errors still reach stderr).
+fn silence_stdout() -> anyhow::Result<()> {
+    let null = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| anyhow::Error::new(e).context("opening /dev/null for --noout"))?;
+    nix::unistd::dup2_stdout(&null)
+        .map_err(|e| anyhow::Error::new(e).context("--noout: redirecting stdout"))?;
+    Ok(())
 }
 
 /// Help and version print and exit 0; every other clap error is a usage

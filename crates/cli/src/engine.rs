@@ -79,7 +79,10 @@ pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     for h in &g.hooks_dir {
         push("hooks-dir", Some(abs(h).to_string_lossy().into_owned()));
     }
+    push("volumepath", p(&g.volumepath));
     push("log-level", Some(g.log_level.clone()));
+    // `=`: a flag value such as `--debug` is not taken for a flag of berth's.
+    a.extend(g.runtime_flag.iter().map(|f| format!("--runtime-flag={f}")));
     a
 }
 
@@ -125,6 +128,12 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     }
     if let Some(c) = &g.conmon {
         b = b.conmon_paths(&[abs(c)]);
+    }
+    if let Some(v) = &g.volumepath {
+        b = b.volume_path(abs(v));
+    }
+    if !g.runtime_flag.is_empty() {
+        b = b.runtime_flags(&g.runtime_flag);
     }
     if let Some(m) = &g.cgroup_manager {
         b = b.cgroup_manager(if m == "systemd" {

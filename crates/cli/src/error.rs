@@ -69,6 +69,23 @@ pub enum CliError {
     /// A `--format` template does not parse or cannot be rendered.
     #[error(transparent)]
     Template(#[from] crate::output::template::TemplateError),
+    /// A word before the image that looks like a flag but is none of the
+    /// command's (podman's wording).
+    #[error("{0}")]
+    UnknownFlag(String),
+    /// `--cidfile` names a file that exists (podman's wording: scripts match it).
+    #[error("container id file exists. Ensure another container is not using it or delete {}", .0.display())]
+    CidFileExists(PathBuf),
+    /// A podman flag (or one of its values) berth defines but does not support
+    /// yet; the CLI README's table "Flags accepted but not supported yet" lists them.
+    #[error("{flag} is not supported yet{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    NotSupported {
+        /// The flag, with the value when only some values are refused
+        /// (`--restart always`).
+        flag: String,
+        /// Why, or what to use instead.
+        detail: Option<String>,
+    },
     /// The command is parsed but its engine call does not exist yet.
     #[error("berth {command}: not implemented until the runtime lands")]
     NotImplemented {
@@ -84,6 +101,14 @@ impl CliError {
             flag: flag.to_owned(),
             value: value.to_owned(),
             reason: reason.into(),
+        }
+    }
+
+    /// A flag (or flag and value) berth does not support yet.
+    pub fn not_supported(flag: impl Into<String>, detail: Option<&str>) -> Self {
+        Self::NotSupported {
+            flag: flag.into(),
+            detail: detail.map(str::to_owned),
         }
     }
 

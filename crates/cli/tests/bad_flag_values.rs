@@ -521,3 +521,148 @@ fn unsupported_flags_are_refused_by_name() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// run, create and the global flags added for podman parity (helper
+// `flagsrun`): chosen bad values, each refused with exit 125 and a message
+// naming the flag, before anything is created.
+// ---------------------------------------------------------------------------
+
+/// `args` (a run/create/global flag with a bad value) on `run`, with the
+/// image placeholder; the flag the message must name.
+const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
+    (&["run", "--attach", "stdweird"], "--attach"),
+    (&["run", "-a", "stdin", "-d"], "--attach"),
+    (&["run", "--log-driver", "syslog"], "--log-driver"),
+    (&["run", "--log-opt", "color=red"], "--log-opt"),
+    (&["run", "--log-opt", "path=relative.log"], "--log-opt"),
+    (&["run", "--log-opt", "max-size=huge"], "--log-opt"),
+    (&["run", "--tz", ""], "--tz"),
+    (&["run", "--ipc", "sideways"], "--ipc"),
+    (&["run", "--uts", "shareable"], "--uts"),
+    (&["run", "--pid", "bogus"], "--pid"),
+    (&["run", "--cgroupns", "bogus"], "--cgroupns"),
+    (&["run", "--cgroups", "maybe"], "--cgroups"),
+    (&["run", "--restart", "sometimes"], "--restart"),
+    (&["run", "--restart", "on-failure:x"], "--restart"),
+    (&["run", "--restart", "always", "--rm"], "--restart"),
+    (&["run", "--sdnotify", "loud"], "--sdnotify"),
+    (&["run", "--systemd", "perhaps"], "--systemd"),
+    (&["run", "--seccomp-policy", "strict"], "--seccomp-policy"),
+    (&["run", "--image-volume", "copy"], "--image-volume"),
+    (&["run", "--umask", "999"], "--umask"),
+    (&["run", "--userns", "sideways"], "--userns"),
+    (&["run", "--health-cmd", ""], "--health-cmd"),
+    (&["run", "--health-cmd", "[1]"], "--health-cmd"),
+    (&["run", "--health-interval", "often"], "--health-interval"),
+    (&["run", "--health-timeout", "0s"], "--health-timeout"),
+    (
+        &["run", "--health-on-failure", "explode"],
+        "--health-on-failure",
+    ),
+    (
+        &["run", "--health-cmd", "true", "--no-healthcheck"],
+        "--no-healthcheck",
+    ),
+    (&["run", "--cpus", "1", "--cpu-quota", "50000"], "--cpus"),
+    (&["run", "--cpu-quota", "10"], "--cpu-quota"),
+    (&["run", "--cpu-period", "10"], "--cpu-period"),
+    (&["run", "--cpuset-cpus", "3-1"], "--cpuset-cpus"),
+    (&["run", "--memory-swap", "1g"], "--memory-swap"),
+    (
+        &["run", "-m", "64m", "--memory-swap", "lots"],
+        "--memory-swap",
+    ),
+    (&["run", "--cgroup-parent", "../escape"], "--cgroup-parent"),
+    (&["run", "--unsetenv", "A=1"], "--unsetenv"),
+    (&["run", "--group-add", "a:b"], "--group-add"),
+    (&["run", "--pidfile", "/nonexistent-dir/p"], "--pidfile"),
+    (
+        &["run", "--conmon-pidfile", "/nonexistent-dir/p"],
+        "--conmon-pidfile",
+    ),
+    (&["run", "--pod", "new:"], "--pod"),
+    (
+        &["run", "--pod", "p", "--pod-id-file", "/nonexistent"],
+        "--pod-id-file",
+    ),
+    (
+        &["run", "--pod-id-file", "/nonexistent-dir/pod.id"],
+        "--pod-id-file",
+    ),
+    (
+        &["run", "--label-file", "/nonexistent-dir/labels"],
+        "--label-file",
+    ),
+    (&["run", "--rmi", "-d"], "--rmi"),
+    (&["run", "--timeout", "-1"], "--timeout"),
+    (&["run", "--preserve-fds", "two"], "--preserve-fds"),
+    (&["run", "--preserve-fds", "4000"], "--preserve-fds"),
+    (&["run", "--device", "fuse"], "--device"),
+    (
+        &["run", "--memory-swappiness", "101"],
+        "--memory-swappiness",
+    ),
+    (&["run", "--oom-score-adj", "2000"], "--oom-score-adj"),
+    (&["run", "--cpuset-mems", "x"], "--cpuset-mems"),
+    (
+        &["run", "--memory-reservation", "big"],
+        "--memory-reservation",
+    ),
+    (
+        &["run", "--device-read-bps", "/dev/vda"],
+        "--device-read-bps",
+    ),
+    (
+        &["run", "--device-write-iops", "/dev/vda:lots"],
+        "--device-write-iops",
+    ),
+    (
+        &["run", "--no-hosts", "--add-host", "a:1.2.3.4"],
+        "--no-hosts",
+    ),
+    (&["run", "--volumes-from", "c:rx"], "--volumes-from"),
+    (&["run", "--env-merge", "=x"], "--env-merge"),
+    (
+        &["run", "--device-cgroup-rule", "c 1:3"],
+        "--device-cgroup-rule",
+    ),
+    (&["run", "--http-proxy=maybe"], "--http-proxy"),
+    (&["create", "--init-ctr", "always"], "--init-ctr"),
+    (&["--log-level", "loud", "run"], "Log Level"),
+    (
+        &["--events-backend", "carrier-pigeon", "run"],
+        "--events-backend",
+    ),
+    (&["--url", "tcp://x", "run"], "--url"),
+];
+
+#[test]
+fn run_create_and_global_bad_values_name_their_flag() {
+    let mut failures = Vec::new();
+    for (args, flag) in RUN_FLAG_BAD_VALUES {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let p = |s: &str| d.join(s).to_string_lossy().into_owned();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+            .current_dir(d)
+            .args(["--root", &p("root"), "--runroot", &p("run")])
+            .args(["--tmpdir", &p("tmp"), "--cni-config-dir", &p("cni")])
+            .args(*args)
+            .arg(MISSING_IMAGE)
+            .env("HOME", p("home"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        if code != Some(125) || !err.starts_with("Error: ") || !err.contains(flag) {
+            failures.push(format!("berth {}: exit {code:?}, {err:?}", args.join(" ")));
+        }
+        // Refused while parsing: not even the root was made.
+        if d.join("root").exists() {
+            failures.push(format!("berth {}: created its root", args.join(" ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

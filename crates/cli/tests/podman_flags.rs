@@ -332,3 +332,302 @@ fn global_flags_exist_in_podman() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// run, create and the global flags, compared both ways (helper `flagsrun`).
+// Every podman flag exists in berth with podman's short form and (where
+// podman prints a plain one) default; every berth flag exists in podman
+// except BERTH_ONLY_RUN_FLAGS; the flags in the README's table "Flags
+// accepted but not supported yet" are refused with the error it shows.
+// ---------------------------------------------------------------------------
+
+/// The commands this section compares: berth's path and podman's.
+const RUN_CREATE_COMMANDS: &[&[&str]] = &[
+    &["run"],
+    &["create"],
+    &["container", "run"],
+    &["container", "create"],
+];
+
+/// berth's own run/create flags (podman 4.3.1 has none of these), with why.
+const BERTH_ONLY_RUN_FLAGS: &[(&str, &str)] = &[
+    ("cert-dir", "the registry flags run/create share with pull"),
+    ("creds", "the registry flags run/create share with pull"),
+];
+
+/// berth's own global flags, with why.
+const BERTH_ONLY_GLOBAL_FLAGS: &[(&str, &str)] = &[
+    (
+        "config",
+        "berth's configuration file (podman reads containers.conf)",
+    ),
+    (
+        "cni-config-dir",
+        "berth's name; podman's --network-config-dir is its alias",
+    ),
+];
+
+/// One row of the README's exception table.
+#[derive(Debug)]
+struct Exception {
+    /// `--flag` or `--flag value`.
+    flag: String,
+    /// `run`, `create`, `run, create` or `global`.
+    commands: String,
+    /// The error berth prints (without `Error: `).
+    error: String,
+}
+
+/// The README's table "Flags accepted but not supported yet": rows of
+/// `| flag | commands | reason | error |`, code spans unwrapped.
+fn run_readme_exceptions() -> Vec<Exception> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("crates/cli/README.md");
+    let start = readme
+        .find("#### run, create and the global options")
+        .expect("the README's table of unsupported run, create and global flags");
+    let cell = |c: &str| c.trim().trim_matches('`').to_owned();
+    readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split('|').collect();
+            (cells.len() >= 4).then(|| Exception {
+                flag: cell(cells[0]),
+                commands: cell(cells[1]),
+                error: cell(cells[3]),
+            })
+        })
+        .collect()
+}
+
+fn applies(e: &Exception, command: &str) -> bool {
+    // The journald rows hold only where no journald runs (these machines).
+    let journald_runs = std::path::Path::new("/run/systemd/journal/socket").exists();
+    e.commands.split(',').any(|c| c.trim() == command)
+        && !(journald_runs && e.flag.ends_with(" journald"))
+}
+
+/// The clap command at `path`.
+fn berth_command(path: &[&str]) -> clap::Command {
+    let mut cmd = Cli::command();
+    cmd.build();
+    for p in path {
+        cmd = cmd
+            .find_subcommand(p)
+            .unwrap_or_else(|| panic!("berth has no `{}`", path.join(" ")))
+            .clone();
+    }
+    cmd
+}
+
+/// Compares one podman help with berth's arguments, both ways.
+fn run_compare_both_ways(
+    what: &str,
+    podman: &BTreeMap<String, PodmanFlag>,
+    args: &[&clap::Arg],
+    berth_only: &[(&str, &str)],
+    exceptions: &[&Exception],
+    problems: &mut Vec<String>,
+) -> usize {
+    let find = |long: &str| {
+        args.iter().find(|a| {
+            a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|al| al.contains(&long))
+        })
+    };
+    let excepted = |long: &str| {
+        exceptions
+            .iter()
+            .any(|e| e.flag.split_whitespace().next() == Some(&format!("--{long}")))
+    };
+    let mut compared = 0;
+    for (long, p) in podman {
+        if long == "help" {
+            continue;
+        }
+        let Some(arg) = find(long) else {
+            problems.push(format!("{what}: podman's --{long} is missing in berth"));
+            continue;
+        };
+        compared += 1;
+        if arg.get_short() != p.short {
+            problems.push(format!(
+                "{what} --{long}: short {:?}, podman {:?}",
+                arg.get_short(),
+                p.short
+            ));
+        }
+        if excepted(long) {
+            continue;
+        }
+        let ours: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        if let Some(d) = &p.default {
+            let plain = !d.starts_with('[') && !d.contains(' ') && d != "false";
+            let takes_value = arg.get_num_args().is_some_and(|n| n.takes_values());
+            if plain && takes_value && ours.len() == 1 && ours[0] != *d {
+                problems.push(format!(
+                    "{what} --{long}: default {:?}, podman {d:?}",
+                    ours[0]
+                ));
+            }
+            // A bool podman defaults to true must default to true here too.
+            if d == "true" && !takes_value && ours.first().map(String::as_str) != Some("true") {
+                problems.push(format!("{what} --{long}: podman's default is true"));
+            }
+        }
+    }
+    for arg in args {
+        let Some(long) = arg.get_long() else { continue };
+        if long == "help" || long == "version" || podman.contains_key(long) {
+            continue;
+        }
+        let alias_known = arg
+            .get_all_aliases()
+            .is_some_and(|al| al.iter().any(|a| podman.contains_key(*a)));
+        if !alias_known && !berth_only.iter().any(|(f, _)| *f == long) {
+            problems.push(format!(
+                "{what}: berth's --{long} is not a podman flag (add it to the berth-only list with the reason)"
+            ));
+        }
+    }
+    compared
+}
+
+/// Runs berth (the library entry point) and returns its exit code and message.
+fn berth_error(argv: &[String]) -> (u8, String) {
+    let mut full = vec!["berth".to_owned()];
+    full.extend(argv.iter().cloned());
+    match berth_cli::run(full) {
+        Ok(code) => (code, String::new()),
+        Err(e) => (
+            berth_cli::error::exit_code(&e),
+            berth_cli::error::render(&e),
+        ),
+    }
+}
+
+/// The argv that gives `flag` (a value added when it takes one) to `path`.
+fn exception_argv(e: &Exception, path: &[&str], arg: Option<&clap::Arg>) -> Vec<String> {
+    let mut words: Vec<String> = e.flag.split_whitespace().map(str::to_owned).collect();
+    let takes_value = arg.is_some_and(|a| a.get_num_args().is_some_and(|n| n.takes_values()));
+    if words.len() == 1 && takes_value {
+        words.push("1".into());
+    }
+    let mut argv: Vec<String> = Vec::new();
+    if path.is_empty() {
+        argv.extend(words);
+        argv.push("version".into());
+    } else {
+        // Private roots: should a row not be refused, nothing of the host is touched.
+        let tmp = std::env::temp_dir().join(format!("berth-flags-{}", std::process::id()));
+        for (flag, dir) in [
+            ("--root", "root"),
+            ("--runroot", "runroot"),
+            ("--tmpdir", "tmp"),
+        ] {
+            argv.push(flag.into());
+            argv.push(tmp.join(dir).to_string_lossy().into_owned());
+        }
+        argv.extend(path.iter().map(|s| (*s).to_owned()));
+        argv.extend(words);
+        argv.push("img".into());
+    }
+    argv
+}
+
+#[test]
+fn run_create_and_global_flags_match_podman_both_ways() {
+    let exceptions = run_readme_exceptions();
+    assert!(
+        exceptions.len() > 20,
+        "the README's exception table has {} rows; is it parsed right?",
+        exceptions.len()
+    );
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for path in RUN_CREATE_COMMANDS {
+        let joined = path.join(" ");
+        let owned: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        let help = podman_help(&owned).unwrap_or_else(|| panic!("podman has no `{joined}`"));
+        let podman = parse_flags(&help);
+        let cmd = berth_command(path);
+        let args: Vec<&clap::Arg> = cmd.get_arguments().filter(|a| !a.is_global_set()).collect();
+        let verb = path[path.len() - 1];
+        let rows: Vec<&Exception> = exceptions.iter().filter(|e| applies(e, verb)).collect();
+        compared += run_compare_both_ways(
+            &joined,
+            &podman,
+            &args,
+            BERTH_ONLY_RUN_FLAGS,
+            &rows,
+            &mut problems,
+        );
+        if path.len() == 1 {
+            for e in &rows {
+                let long = e.flag.split_whitespace().next().unwrap_or_default();
+                let arg = args
+                    .iter()
+                    .find(|a| a.get_long().map(|l| format!("--{l}")) == Some(long.to_owned()));
+                if arg.is_none() {
+                    problems.push(format!(
+                        "{joined}: README exception {long} is not a berth flag"
+                    ));
+                }
+                let argv = exception_argv(e, path, arg.copied());
+                let (code, text) = berth_error(&argv);
+                if code != 125 || text != format!("Error: {}", e.error) {
+                    problems.push(format!(
+                        "berth {}: exit {code}, {text:?}; the README says {:?}",
+                        argv.join(" "),
+                        e.error
+                    ));
+                }
+            }
+        }
+    }
+    // The global flags.
+    let out = Command::new("podman")
+        .arg("--help")
+        .output()
+        .expect("podman");
+    let podman = parse_flags(&String::from_utf8_lossy(&out.stdout));
+    let root = berth_command(&[]);
+    let args: Vec<&clap::Arg> = root.get_arguments().collect();
+    let rows: Vec<&Exception> = exceptions.iter().filter(|e| applies(e, "global")).collect();
+    compared += run_compare_both_ways(
+        "global",
+        &podman,
+        &args,
+        BERTH_ONLY_GLOBAL_FLAGS,
+        &rows,
+        &mut problems,
+    );
+    for e in &rows {
+        let long = e.flag.split_whitespace().next().unwrap_or_default();
+        let arg = args
+            .iter()
+            .find(|a| a.get_long().map(|l| format!("--{l}")) == Some(long.to_owned()));
+        let argv = exception_argv(e, &[], arg.copied());
+        let (code, text) = berth_error(&argv);
+        if code != 125 || text != format!("Error: {}", e.error) {
+            problems.push(format!(
+                "berth {}: exit {code}, {text:?}; the README says {:?}",
+                argv.join(" "),
+                e.error
+            ));
+        }
+    }
+    eprintln!("compared {compared} run/create/global flags with podman, both ways");
+    assert!(compared > 400, "only {compared} flags compared");
+    assert!(
+        problems.is_empty(),
+        "differences from podman:\n{}",
+        problems.join("\n")
+    );
+}

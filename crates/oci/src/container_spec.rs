@@ -123,6 +123,38 @@ pub struct Resources {
     pub pids_limit: Option<i64>,
     /// Block IO weight.
     pub blkio_weight: Option<u16>,
+    /// Memory swappiness, 0 to 100; `None` = the kernel's.
+    pub memory_swappiness: Option<u64>,
+    /// Turn the OOM killer off for the container's cgroup.
+    pub oom_kill_disable: bool,
+    /// cpuset memory nodes (`0-1`).
+    pub cpuset_mems: Option<String>,
+    /// Block IO throttles of host block devices (`--device-read-bps` and friends).
+    pub throttles: Vec<BlkioThrottle>,
+}
+
+/// What a [`BlkioThrottle`] limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleKind {
+    /// Bytes read per second.
+    ReadBps,
+    /// Bytes written per second.
+    WriteBps,
+    /// Reads per second.
+    ReadIops,
+    /// Writes per second.
+    WriteIops,
+}
+
+/// A block IO throttle of one host block device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlkioThrottle {
+    /// What is limited.
+    pub kind: ThrottleKind,
+    /// The block device on the host (`/dev/vda`).
+    pub device: PathBuf,
+    /// Bytes or operations per second.
+    pub rate: u64,
 }
 
 /// One `/etc/hosts` entry (`--add-host name:ip`).
@@ -167,6 +199,20 @@ pub struct DeviceMapping {
     pub permissions: String,
 }
 
+/// An extra rule of the container's device cgroup allow list (`--device-cgroup-rule
+/// 'c 1:3 rwm'`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceCgroupRule {
+    /// `c`, `b`, or `None` for all (`a`).
+    pub kind: Option<char>,
+    /// Major number; `None` = any (`*`).
+    pub major: Option<i64>,
+    /// Minor number; `None` = any (`*`).
+    pub minor: Option<i64>,
+    /// A combination of `r`, `w`, `m`.
+    pub access: String,
+}
+
 /// Everything needed to generate one container's OCI spec. Build with [`ContainerSpec::new`]
 /// and set the public fields.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -207,6 +253,14 @@ pub struct ContainerSpec {
     pub tmpfs: Vec<TmpfsMount>,
     /// Host devices (`--device`).
     pub devices: Vec<DeviceMapping>,
+    /// Extra device cgroup allow rules (`--device-cgroup-rule`).
+    pub device_cgroup_rules: Vec<DeviceCgroupRule>,
+    /// The process's umask; `None` = 0022.
+    pub umask: Option<u32>,
+    /// Keep the image's `/etc/hosts` (`--no-hosts`); resolv.conf and hostname are still bound.
+    pub no_hosts: bool,
+    /// The process's OOM score adjustment (-1000 to 1000).
+    pub oom_score_adj: Option<i32>,
     /// `--cap-add`.
     pub cap_add: Vec<String>,
     /// `--cap-drop`.

@@ -22,13 +22,14 @@ pub mod signal;
 pub mod testing;
 
 pub use container_spec::{
-    BindMount, CgroupManager, ContainerSpec, DeviceMapping, DnsConfig, HostEntry, ImageConfig,
-    NamespaceMode, Namespaces, Resources, SeccompChoice, TmpfsMount, Ulimit,
+    BindMount, BlkioThrottle, CgroupManager, ContainerSpec, DeviceCgroupRule, DeviceMapping,
+    DnsConfig, HostEntry, ImageConfig, NamespaceMode, Namespaces, Resources, SeccompChoice,
+    ThrottleKind, TmpfsMount, Ulimit,
 };
 pub use driver::{RuncConmon, RuncConmonConfig};
 pub use error::{Error, ExitCodeClass, Result};
 pub use runtime::{
     AttachHandle, AttachIo, ContainerState, ContainerStatus, CreateRequest, Created, ExecRequest,
-    ExecResult, ExitCommand, HeldFds, OciRuntime, WinSize,
+    ExecResult, ExitCommand, HeldFds, LogDriver, OciRuntime, WinSize,
 };
 pub use signal::{InvalidSignal, Signal};

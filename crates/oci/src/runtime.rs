@@ -39,6 +39,30 @@ pub struct CreateRequest {
     /// host ports of its port mappings, bound so nothing else can take them (podman does
     /// the same).
     pub held_fds: HeldFds,
+    /// Where conmon sends the output.
+    pub log_driver: LogDriver,
+    /// Per-container log size limit in bytes; `None` = the engine's `max_log_size`.
+    pub log_size_max: Option<i64>,
+    /// conmon kills the container after this many seconds (`--timeout`).
+    pub timeout: Option<u32>,
+    /// Pass this process's descriptors 3..3+N into the container (`--preserve-fds`); they
+    /// must be open.
+    pub preserve_fds: u32,
+}
+
+/// conmon's log drivers berth uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogDriver {
+    /// `k8s-file:PATH`.
+    #[default]
+    K8sFile,
+    /// `none:`: nothing is logged.
+    None,
+    /// `journald:`.
+    Journald,
+    /// `passthrough:`: the container gets the stdio conmon inherited from the caller
+    /// (nothing is logged or attached).
+    Passthrough,
 }
 
 /// Open descriptors handed to conmon (see [`CreateRequest::held_fds`]). Compared by

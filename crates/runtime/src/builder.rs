@@ -325,6 +325,31 @@ impl RuntimeBuilder {
         me
     }
 
+    /// Where volumes live instead of `GRAPH_ROOT/volumes` (podman's `--volumepath`).
+    pub fn volume_path(self, dir: impl AsRef<Path>) -> Self {
+        let check = absolute("volume_path", dir.as_ref());
+        let mut me = self.fail(check);
+        me.engine.volume_path = Some(dir.as_ref().to_path_buf());
+        me
+    }
+
+    /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`): `debug`
+    /// becomes `--debug`, `log-format=json` `--log-format=json`; a flag given with its
+    /// dashes is kept.
+    pub fn runtime_flags(mut self, flags: &[String]) -> Self {
+        self.engine.runtime_flags = flags
+            .iter()
+            .map(|f| {
+                if f.starts_with('-') {
+                    f.clone()
+                } else {
+                    format!("--{f}")
+                }
+            })
+            .collect();
+        self
+    }
+
     /// Opens the state database (redb) on its first use instead of in `build`: a runtime
     /// used only for images (list, import, tag, ...) then never opens it. Errors of opening
     /// it come from the first call that needs it. No effect on the memory state.
@@ -404,6 +429,7 @@ impl RuntimeBuilder {
         oci_cfg.runtime_root.clone_from(&self.engine.runtime_root);
         oci_cfg.max_log_size = (cfg.max_log_size > 0).then_some(cfg.max_log_size);
         oci_cfg.no_pivot_root = cfg.no_pivot_root;
+        oci_cfg.runtime_flags.clone_from(&self.engine.runtime_flags);
         let oci: Arc<dyn berth_oci::OciRuntime> = match berth_oci::RuncConmon::new(oci_cfg) {
             Ok(o) => Arc::new(o),
             Err(e) => return Err(release_storage(e.into())),

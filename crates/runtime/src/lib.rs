@@ -115,8 +115,12 @@ pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, Stor
 pub use lock::LockGuard;
 pub use names::{check_name, generate_name, new_id, validate_name};
 pub use options::{
-    check_volume_name, parse_add_hosts, parse_cpus, parse_mount, parse_security_opts, parse_tmpfs,
-    parse_volume, ContainerMount, CpuLimit, HostEntry, InvalidValue, Seccomp, SecurityOptions,
+    apply_log_opts, check_volume_name, parse_add_hosts, parse_cpus, parse_device,
+    parse_device_cgroup_rule, parse_health_cmd, parse_health_on_failure, parse_log_driver,
+    parse_mount, parse_namespace, parse_restart, parse_security_opts, parse_tmpfs, parse_volume,
+    ContainerMount, CpuLimit, DeviceRule, DeviceSpec, Healthcheck, HostEntry, InvalidValue,
+    LogConfig, LogDriver, NamespaceChoice, NamespaceOptions, RestartPolicy, RunSettings, Seccomp,
+    SecurityOptions, Throttle, Tuning, JOURNALD_SOCKET,
 };
 pub use pod::{
     InspectPod, PodContainerReport, PodCreateOptions, PodExitPolicy, PodInfraOptions, PodMember,

@@ -124,6 +124,11 @@ pub struct EngineOptions {
     /// Hook directories read after the configuration's `hooks_dir` (later ones win on equal
     /// file names), for podman's repeated `--hooks-dir`.
     pub extra_hooks_dirs: Vec<PathBuf>,
+    /// Where volumes live (podman's `--volumepath`); `None` = `GRAPH_ROOT/volumes`.
+    pub volume_path: Option<PathBuf>,
+    /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`), with their
+    /// dashes.
+    pub runtime_flags: Vec<String>,
 }
 
 impl Default for EngineOptions {
@@ -139,6 +144,8 @@ impl Default for EngineOptions {
             seccomp_profiles: berth_config::seccomp_profile_candidates(),
             host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
             extra_hooks_dirs: Vec::new(),
+            volume_path: None,
+            runtime_flags: Vec::new(),
         }
     }
 }

@@ -45,7 +45,10 @@ pub struct VolumeCreateOptions {
 
 impl Runtime {
     fn volumes_dir(&self) -> PathBuf {
-        self.config.storage.graph_root.join("volumes")
+        self.engine
+            .volume_path
+            .clone()
+            .unwrap_or_else(|| self.config.storage.graph_root.join("volumes"))
     }
 
     /// The directory a volume's data lives in.

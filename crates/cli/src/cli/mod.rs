@@ -14,6 +14,7 @@ pub mod network;
 pub mod pod;
 pub mod registry;
 pub mod run;
+pub mod run_more;
 pub mod system;
 pub mod unsupported;
 pub mod volume;
@@ -40,7 +41,8 @@ pub use volume::*;
     disable_version_flag = true,
     subcommand_required = true,
     arg_required_else_help = true,
-    max_term_width = 100
+    max_term_width = 100,
+    args_override_self = true
 )]
 pub struct Cli {
     /// Options every command takes.
@@ -104,14 +106,79 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_name = "PATH")]
     pub hooks_dir: Vec<PathBuf>,
 
-    /// Log messages above specified level
-    #[arg(
-        long,
-        global = true,
-        default_value = "warn",
-        value_parser = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
-    )]
+    /// Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)
+    #[arg(long, global = true, default_value = "warn", value_name = "LEVEL")]
     pub log_level: String,
+
+    /// Events backend to use ("file"|"journald"|"none")
+    #[arg(long, global = true, default_value = "file", value_name = "BACKEND")]
+    pub events_backend: String,
+
+    /// Path to the command for configuring the network
+    #[arg(long, global = true, value_name = "PATH")]
+    pub network_cmd_path: Option<PathBuf>,
+
+    /// do not output to stdout
+    #[arg(long, global = true)]
+    pub noout: bool,
+
+    /// add global flags for the container runtime
+    #[arg(long, global = true, value_name = "FLAG", allow_hyphen_values = true)]
+    pub runtime_flag: Vec<String>,
+
+    /// Used to pass an option to the storage driver
+    #[arg(long, global = true, value_name = "OPTION")]
+    pub storage_opt: Vec<String>,
+
+    /// Output logging information to syslog as well as the console
+    #[arg(long, global = true)]
+    pub syslog: bool,
+
+    /// Path to the volume directory in which volume data is stored
+    #[arg(long, global = true, value_name = "PATH")]
+    pub volumepath: Option<PathBuf>,
+
+    /// podman's remote-client flags (berth has no service yet; refused).
+    #[command(flatten)]
+    pub remote: RemoteOptions,
+}
+
+/// podman's flags for talking to a podman service. berth has no service
+/// yet, so each is refused by name when given. They are taken before the
+/// command only (`-c` is `run`'s `--cpu-shares`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RemoteOptions {
+    /// Connection to use for remote berth service; not supported yet
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub connection: Option<String>,
+    /// path to SSH identity file; not supported yet
+    #[arg(long, value_name = "PATH")]
+    pub identity: Option<PathBuf>,
+    /// Access remote berth service; not supported yet
+    #[arg(short = 'r', long)]
+    pub remote: bool,
+    /// define the ssh mode ("golang"|"native"); not supported yet
+    #[arg(long, value_name = "MODE")]
+    pub ssh: Option<String>,
+    /// URL to access berth service; not supported yet
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+impl RemoteOptions {
+    /// The first remote flag that was given, by its long name.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            ("connection", self.connection.is_some()),
+            ("identity", self.identity.is_some()),
+            ("remote", self.remote),
+            ("ssh", self.ssh.is_some()),
+            ("url", self.url.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, g)| *g)
+        .map(|(f, _)| f)
+    }
 }
 
 /// The top-level commands, as podman names them.

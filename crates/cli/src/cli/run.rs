@@ -4,6 +4,8 @@
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
+pub use super::run_more::{HealthFlags, UnsupportedCreateFlags};
+
 /// Flags shared by `run` and `create`, with podman's names and defaults.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CreateFlags {
@@ -16,18 +18,69 @@ pub struct CreateFlags {
     /// Add annotations to container (key=value)
     #[arg(long, value_name = "KEY=VALUE")]
     pub annotation: Vec<String>,
+    /// Attach to STDIN, STDOUT or STDERR
+    #[arg(short = 'a', long, value_delimiter = ',', value_name = "STREAM")]
+    pub attach: Vec<String>,
     /// Add capabilities to the container
     #[arg(long, value_delimiter = ',', value_name = "CAP")]
     pub cap_add: Vec<String>,
     /// Drop capabilities from the container
     #[arg(long, value_delimiter = ',', value_name = "CAP")]
     pub cap_drop: Vec<String>,
+    /// Optional parent cgroup for the container
+    #[arg(long, value_name = "PATH")]
+    pub cgroup_parent: Option<String>,
+    /// cgroup namespace to use
+    #[arg(long, value_name = "private|host")]
+    pub cgroupns: Option<String>,
+    /// control container cgroup configuration ("enabled"|"disabled"|"no-conmon"|"split")
+    #[arg(long, default_value = "enabled")]
+    pub cgroups: String,
     /// Write the container ID to the file
     #[arg(long, value_name = "FILE")]
     pub cidfile: Option<PathBuf>,
+    /// Path to the file that will receive the PID of conmon
+    #[arg(long, value_name = "FILE")]
+    pub conmon_pidfile: Option<PathBuf>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) period
+    #[arg(long, value_name = "MICROSECONDS")]
+    pub cpu_period: Option<u64>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) quota
+    #[arg(long, allow_negative_numbers = true, value_name = "MICROSECONDS")]
+    pub cpu_quota: Option<i64>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long)]
+    pub cpu_shares: Option<u64>,
     /// Number of CPUs. The default is 0.000 which means no limit
     #[arg(long, allow_negative_numbers = true)]
     pub cpus: Option<f64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long, value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+    #[arg(long, value_name = "NODES")]
+    pub cpuset_mems: Option<String>,
+    /// Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Vec<String>,
+    /// Add a rule to the cgroup allowed devices list ('TYPE MAJOR:MINOR ACCESS')
+    #[arg(long, value_name = "RULE")]
+    pub device_cgroup_rule: Vec<String>,
+    /// Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_read_bps: Vec<String>,
+    /// Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_read_iops: Vec<String>,
+    /// Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_write_bps: Vec<String>,
+    /// Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_write_iops: Vec<String>,
+    /// This is a Docker specific option and is a NOOP
+    #[arg(long)]
+    pub disable_content_trust: bool,
     /// Set custom DNS servers
     #[arg(long, value_delimiter = ',', value_name = "IP")]
     pub dns: Vec<String>,
@@ -46,12 +99,31 @@ pub struct CreateFlags {
     /// Read in a file of environment variables
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// Preprocess environment variables from image before injecting them into the container
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub env_merge: Vec<String>,
     /// Use all current host environment variables in container
     #[arg(long)]
     pub env_host: bool,
+    /// Add additional groups to the primary container process
+    #[arg(long, value_delimiter = ',', value_name = "GROUP")]
+    pub group_add: Vec<String>,
+    /// Healthchecks: accepted and stored (see `opts::health`).
+    #[command(flatten)]
+    pub health: HealthFlags,
     /// Set container hostname
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,
+    /// Host user account to add to /etc/passwd within container
+    #[arg(long, value_name = "USER")]
+    pub hostuser: Vec<String>,
+    /// Set proxy environment variables in the container based on the host proxy vars
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub http_proxy: bool,
+    /// Tells berth how to handle the builtin image volumes ("bind"|"tmpfs"|"ignore")
+    #[arg(long, default_value = "bind")]
+    pub image_volume: String,
     /// Run an init binary inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,
@@ -61,27 +133,66 @@ pub struct CreateFlags {
     /// Keep STDIN open even if not attached
     #[arg(short = 'i', long)]
     pub interactive: bool,
+    /// IPC namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub ipc: Option<String>,
     /// Set metadata on container
     #[arg(short = 'l', long, value_name = "KEY=VALUE")]
     pub label: Vec<String>,
+    /// Read in a line delimited file of labels
+    #[arg(long, value_name = "FILE")]
+    pub label_file: Vec<PathBuf>,
+    /// Logging driver for the container ("k8s-file"|"none"|"passthrough"|"journald")
+    #[arg(long, default_value = "k8s-file")]
+    pub log_driver: String,
+    /// Logging driver options (path=PATH, max-size=SIZE, tag=TAG)
+    #[arg(long, value_delimiter = ',', value_name = "OPTION")]
+    pub log_opt: Vec<String>,
     /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
     #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
     pub memory: Option<String>,
+    /// Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(long, value_name = "<number>[<unit>]")]
+    pub memory_reservation: Option<String>,
+    /// Tune container memory swappiness (0 to 100, or -1 for system default)
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true, value_name = "N")]
+    pub memory_swappiness: i64,
+    /// Disable OOM Killer
+    #[arg(long)]
+    pub oom_kill_disable: bool,
+    /// Tune the host's OOM preferences (-1000 to 1000)
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub oom_score_adj: Option<i32>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long, allow_negative_numbers = true, value_name = "<number>[<unit>]")]
+    pub memory_swap: Option<String>,
     /// Attach a filesystem mount to the container
     #[arg(long, value_name = "type=TYPE,...")]
     pub mount: Vec<String>,
+    /// Do not create /etc/hosts within the container, instead use the version from the image
+    #[arg(long)]
+    pub no_hosts: bool,
     /// Assign a name to the container
     #[arg(long)]
     pub name: Option<String>,
     /// Connect a container to a network
     #[arg(long, alias = "net", value_name = "MODE|NETWORK")]
     pub network: Vec<String>,
+    /// PID namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub pid: Option<String>,
+    /// Write the container process ID to the file
+    #[arg(long, value_name = "FILE")]
+    pub pidfile: Option<PathBuf>,
     /// Tune container pids limit (set -1 for unlimited); default from the configuration (2048)
     #[arg(long, allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
-    /// Run container in an existing pod
+    /// Run container in an existing pod (new:NAME creates it)
     #[arg(long)]
     pub pod: Option<String>,
+    /// Read the pod ID from the file
+    #[arg(long, value_name = "FILE")]
+    pub pod_id_file: Option<PathBuf>,
     /// Give extended privileges to container
     #[arg(long)]
     pub privileged: bool,
@@ -120,9 +231,18 @@ pub struct CreateFlags {
     /// If a container with the same name exists, replace it
     #[arg(long)]
     pub replace: bool,
+    /// Restart policy to apply when a container exits ("always"|"no"|"on-failure"|"unless-stopped")
+    #[arg(long, value_name = "POLICY")]
+    pub restart: Option<String>,
     /// Remove container (and pod if created) after exit
     #[arg(long)]
     pub rm: bool,
+    /// control sd-notify behavior ("container"|"conmon"|"ignore")
+    #[arg(long, default_value = "container")]
+    pub sdnotify: String,
+    /// Policy for selecting a seccomp profile (experimental)
+    #[arg(long, default_value = "default")]
+    pub seccomp_policy: String,
     /// Security Options
     #[arg(long, value_name = "OPTION")]
     pub security_opt: Vec<String>,
@@ -138,27 +258,57 @@ pub struct CreateFlags {
     /// Sysctl options
     #[arg(long, value_delimiter = ',', value_name = "NAME=VALUE")]
     pub sysctl: Vec<String>,
+    /// Run container in systemd mode ("true"|"false"|"always")
+    #[arg(long, default_value = "true")]
+    pub systemd: String,
+    /// Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u32>,
     /// Mount a temporary filesystem (tmpfs) into a container
     #[arg(long, value_name = "DEST[:OPTIONS]")]
     pub tmpfs: Vec<String>,
     /// Allocate a pseudo-TTY for container
     #[arg(short = 't', long)]
     pub tty: bool,
+    /// Set timezone in container ("local" or a zone such as America/New_York)
+    #[arg(long, value_name = "TIMEZONE")]
+    pub tz: Option<String>,
     /// Ulimit options
     #[arg(long, value_delimiter = ',', value_name = "NAME=SOFT[:HARD]")]
     pub ulimit: Vec<String>,
     /// Use VARIANT instead of the running architecture variant for choosing images
     #[arg(long, value_name = "VARIANT")]
     pub variant: Option<String>,
+    /// Set umask in container
+    #[arg(long, default_value = "0022")]
+    pub umask: String,
+    /// Unset environment default variables in container
+    #[arg(long, value_name = "KEY")]
+    pub unsetenv: Vec<String>,
+    /// Unset all default environment variables in container
+    #[arg(long)]
+    pub unsetenv_all: bool,
     /// Username or UID (format: <name|uid>[:<group|gid>])
     #[arg(short = 'u', long)]
     pub user: Option<String>,
+    /// User namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub userns: Option<String>,
+    /// UTS namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub uts: Option<String>,
     /// Bind mount a volume into the container
     #[arg(short = 'v', long, value_name = "[SRC:]DEST[:OPTIONS]")]
     pub volume: Vec<String>,
+    /// Mount volumes from the specified container(s) (CONTAINER[:ro|rw])
+    #[arg(long, value_name = "CONTAINER[:OPTIONS]")]
+    pub volumes_from: Vec<String>,
     /// Working directory inside the container
     #[arg(short = 'w', long)]
     pub workdir: Option<String>,
+    /// podman's flags berth defines but does not support yet.
+    #[command(flatten)]
+    pub unsupported: UnsupportedCreateFlags,
 }
 
 /// `create`.
@@ -168,6 +318,9 @@ pub struct CreateArgs {
     /// The shared run/create flags.
     #[command(flatten)]
     pub flags: CreateFlags,
+    /// Make this an init container of a pod ("always"|"once"); not supported yet
+    #[arg(long, value_name = "TYPE")]
+    pub init_ctr: Option<String>,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
@@ -194,6 +347,16 @@ pub struct RunArgs {
     /// Override the key sequence for detaching a container
     #[arg(long, default_value = "ctrl-p,ctrl-q")]
     pub detach_keys: String,
+    /// add entries to /etc/passwd and /etc/group
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub passwd: bool,
+    /// Pass a number of additional file descriptors into the container
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub preserve_fds: u32,
+    /// Remove container image unless used by other containers
+    #[arg(long)]
+    pub rmi: bool,
     /// Proxy received signals to the process
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]

@@ -70,6 +70,26 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         dns_options: o.dns_options.clone(),
         add_hosts: o.add_hosts.clone(),
         mounts: o.mounts.clone(),
+        groups: o.more.group_add.clone(),
+        cgroup_parent: o.more.cgroup_parent.clone(),
+        log: o.more.log.clone(),
+        timezone: o.more.timezone.clone(),
+        conmon_pidfile: o.more.conmon_pidfile.clone(),
+        pidfile: o.more.pidfile.clone(),
+        timeout: o.more.timeout,
+        namespaces: o.more.namespaces.clone(),
+        healthcheck: o.more.healthcheck.clone(),
+        unset_env: o.more.unset_env.clone(),
+        unset_env_all: o.more.unset_env_all,
+        preserve_fds: o.more.preserve_fds,
+        devices: o.more.devices.clone(),
+        tuning: o.more.tuning.clone(),
+        env_merge: o.more.env_merge.clone(),
+        volumes_from: o.more.volumes_from.clone(),
+        no_hosts: o.more.no_hosts,
+        restart: o.more.restart,
+        host_users: o.more.host_users.clone(),
+        device_rules: o.more.device_rules.clone(),
         ..ContainerCreateOptions::default()
     };
     let r = &o.resources;
@@ -78,6 +98,12 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         c.resources.cpu_quota = Some(cpu.quota_us);
         c.resources.cpu_period = Some(cpu.period_us);
     }
+    let more = &o.more;
+    c.resources.cpu_quota = c.resources.cpu_quota.or(more.cpu_quota);
+    c.resources.cpu_period = c.resources.cpu_period.or(more.cpu_period);
+    c.resources.cpu_shares = more.cpu_shares;
+    c.resources.cpuset_cpus.clone_from(&more.cpuset_cpus);
+    c.resources.memory_swap = more.memory_swap;
     c.resources.pids_limit = match r.pids_limit {
         Some(PidsLimit::Limit(n)) => i64::try_from(n).ok(),
         Some(PidsLimit::Unlimited) => Some(-1),

@@ -14,7 +14,7 @@ use super::resources::{
 };
 use super::security::{parse_security_opts, SecurityOptions};
 use super::signal::{parse_signal, Signal};
-use crate::cli::{CreateFlags, RunArgs};
+use crate::cli::{CreateArgs, CreateFlags, RunArgs};
 use crate::error::{CliError, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -152,6 +152,8 @@ pub struct CreateOptions {
     pub quiet: bool,
     /// `--pull`, `--platform`, `--tls-verify`, `--authfile`.
     pub pull: super::PullSpec,
+    /// The flags added for podman parity (attach, log driver, tz, pid files...).
+    pub more: super::MoreCreateOptions,
 }
 
 /// `run`'s options: create's, plus how the client attaches.
@@ -165,22 +167,56 @@ pub struct RunOptions {
     pub detach_keys: Vec<u8>,
     /// `--sig-proxy`.
     pub sig_proxy: bool,
+    /// `--rmi`: remove the image after the container (implies `--rm`).
+    pub rmi: bool,
 }
 
 impl RunOptions {
     /// Checks and converts `run`'s arguments.
     pub fn from_args(args: &RunArgs, ctx: &ParseContext<'_>) -> Result<Self> {
-        let create = CreateOptions::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        let mut create = CreateOptions::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        create.more.preserve_fds = super::run_flags::check_preserve_fds(args.preserve_fds)?;
+        if args.detach && create.more.attach.is_some() {
+            return Err(CliError::conflict(
+                "--attach",
+                "cannot be combined with --detach",
+            ));
+        }
+        if args.rmi && args.detach {
+            return Err(CliError::conflict(
+                "--rmi",
+                "cannot be combined with --detach",
+            ));
+        }
+        if args.rmi && create.more.restart.is_some() {
+            return Err(CliError::conflict(
+                "--restart",
+                "cannot be combined with --rmi",
+            ));
+        }
+        if args.rmi {
+            create.remove = true;
+        }
         Ok(Self {
             create,
             detach: args.detach,
             detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
             sig_proxy: args.sig_proxy && !args.flags.tty,
+            rmi: args.rmi,
         })
     }
 }
 
 impl CreateOptions {
+    /// Checks and converts `create`'s arguments.
+    pub fn from_create_args(args: &CreateArgs, ctx: &ParseContext<'_>) -> Result<Self> {
+        let o = Self::from_flags(&args.flags, args.image(), args.command(), ctx)?;
+        if args.init_ctr.is_some() {
+            return Err(CliError::not_supported("--init-ctr", None));
+        }
+        Ok(o)
+    }
+
     /// Checks and converts run/create flags, the image and the command.
     pub fn from_flags(
         flags: &CreateFlags,
@@ -188,9 +224,15 @@ impl CreateOptions {
         command: &[String],
         ctx: &ParseContext<'_>,
     ) -> Result<Self> {
+        super::run_flags::check_not_a_flag(image)?;
         if image.is_empty() {
             return Err(CliError::invalid("IMAGE", image, "the image name is empty"));
         }
+        super::run_flags::refuse_unsupported(flags)?;
+        let more = super::run_flags::parse_more(
+            flags,
+            Path::new(berth_runtime::JOURNALD_SOCKET).exists(),
+        )?;
         if let Some(name) = &flags.name {
             check_container_name(name)?;
         }
@@ -198,6 +240,13 @@ impl CreateOptions {
             check_hostname(h)?;
         }
         let mut env = EnvVars::default();
+        if flags.http_proxy {
+            for var in super::run_flags::PROXY_VARS {
+                if let Some(v) = (ctx.lookup)(var) {
+                    env.set(var, &v);
+                }
+            }
+        }
         if flags.env_host {
             for (k, v) in (ctx.all_vars)() {
                 env.set(&k, &v);
@@ -207,7 +256,8 @@ impl CreateOptions {
             env.set(k, v);
         }
         let network = parse_network(&flags.network)?;
-        if flags.pod.is_some() && !flags.network.is_empty() {
+        let pod = super::run_flags::pod_of(flags)?;
+        if pod.is_some() && !flags.network.is_empty() {
             return Err(CliError::conflict(
                 "--network",
                 "a container in a pod uses the pod's network; set --network on `pod create`",
@@ -224,7 +274,7 @@ impl CreateOptions {
                     "ports cannot be published with --network none, host or container:",
                 ));
             }
-            if flags.pod.is_some() {
+            if pod.is_some() {
                 return Err(CliError::conflict(
                     "--publish",
                     "a container in a pod cannot publish ports; publish them on `pod create`",
@@ -232,7 +282,11 @@ impl CreateOptions {
             }
         }
         let resources = Resources {
-            memory: flags.memory.as_deref().map(parse_memory).transpose()?,
+            memory: match flags.memory.as_deref() {
+                // podman: 0 is no limit.
+                Some(m) if parse_size("--memory", m)? == 0 => None,
+                m => m.map(parse_memory).transpose()?,
+            },
             cpus: flags.cpus.map(parse_cpus).transpose()?.flatten(),
             pids_limit: flags.pids_limit.map(parse_pids_limit).transpose()?,
             ulimits: parse_ulimits(&flags.ulimit)?,
@@ -252,7 +306,7 @@ impl CreateOptions {
                 .transpose()?,
             name: flags.name.clone(),
             env,
-            labels: parse_key_values("--label", &flags.label)?,
+            labels: super::run_flags::labels(flags)?,
             annotations: parse_key_values("--annotation", &flags.annotation)?,
             interactive: flags.interactive,
             tty: flags.tty,
@@ -261,7 +315,7 @@ impl CreateOptions {
             ports,
             publish_all: flags.publish_all,
             network,
-            pod: flags.pod.clone(),
+            pod,
             hostname: flags.hostname.clone(),
             mounts: parse_mounts(&flags.volume, &flags.mount, &flags.tmpfs, &ctx.cwd)?,
             workdir,
@@ -298,6 +352,7 @@ impl CreateOptions {
                 )?,
                 registry: flags.registry.clone(),
             },
+            more,
         })
     }
 }

@@ -12,7 +12,8 @@ pub fn parse_duration(flag: &str, value: &str, bare_unit: Duration) -> Result<Du
     let text = value.trim();
     if let Ok(n) = text.parse::<f64>() {
         if n.is_finite() && n >= 0.0 {
-            return Ok(bare_unit.mul_f64(n));
+            // A number too large for a Duration is refused, never a panic.
+            return Duration::try_from_secs_f64(bare_unit.as_secs_f64() * n).map_err(|_| bad());
         }
         return Err(bad());
     }

@@ -54,6 +54,10 @@ pub struct ConmonArgs {
     pub exit_command: Option<ExitCommand>,
     /// `-e --exec-attach --exec-process-spec FILE`.
     pub exec_process_spec: Option<PathBuf>,
+    /// `-T`: kill the container after this many seconds.
+    pub timeout: Option<u32>,
+    /// `--runtime-opt` each (options of the runtime's `create`/`exec`, e.g. `--preserve-fds`).
+    pub runtime_opts: Vec<String>,
 }
 
 impl ConmonArgs {
@@ -107,6 +111,14 @@ impl ConmonArgs {
         }
         if self.no_pivot {
             a.push("--no-pivot".into());
+        }
+        for o in &self.runtime_opts {
+            a.push("--runtime-opt".into());
+            a.push(o.into());
+        }
+        if let Some(t) = self.timeout.filter(|t| *t > 0) {
+            a.push("-T".into());
+            a.push(t.to_string().into());
         }
         if let Some(spec) = &self.exec_process_spec {
             a.push("-e".into());
@@ -195,8 +207,22 @@ fn conmon_env(extra: &[String]) -> Vec<(String, String)> {
     env
 }
 
+/// The descriptors of this process conmon inherits besides its pipes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inherited<'a> {
+    /// This process's fds 3..3+N, placed first (for the runtime's `--preserve-fds N`).
+    pub preserve: u32,
+    /// Descriptors conmon holds for the container's life, placed after the pipes.
+    pub held: &'a [RawFd],
+    /// conmon gets this process's stdin, stdout and stderr (the `passthrough` log driver
+    /// hands them to the container).
+    pub stdio: bool,
+}
+
 /// Spawns conmon with the sync pipe at fd 3, the start pipe at fd 4 and, when `exec`, the
-/// attach pipe at fd 5; releases it with the first start byte and reaps the first process.
+/// attach pipe at fd 5 (each `preserve` higher: this process's fds 3..3+`preserve` go first,
+/// for the runtime's `--preserve-fds`); releases it with the first start byte and reaps the
+/// first process.
 /// conmon's stderr goes to `stderr_path` (it carries command-line errors).
 pub fn spawn(
     conmon: &Path,
@@ -205,8 +231,13 @@ pub fn spawn(
     cwd: &Path,
     stderr_path: &Path,
     exec: bool,
-    held: &[RawFd],
+    fds: Inherited<'_>,
 ) -> Result<Spawned> {
+    let Inherited {
+        preserve,
+        held,
+        stdio,
+    } = fds;
     let (sync_parent, sync_child) = seqpacket_pair()?;
     let (start_parent, start_child) = seqpacket_pair()?;
     let attach = if exec { Some(seqpacket_pair()?) } else { None };
@@ -216,16 +247,25 @@ pub fn spawn(
     cmd.args(args.to_args())
         .env_clear()
         .envs(conmon_env(env_vars))
-        .env("_OCI_SYNCPIPE", "3")
-        .env("_OCI_STARTPIPE", "4")
+        .env("_OCI_SYNCPIPE", (3 + preserve).to_string())
+        .env("_OCI_STARTPIPE", (4 + preserve).to_string())
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
         .process_group(0);
-    let mut child_fds = vec![sync_child.as_raw_fd(), start_child.as_raw_fd()];
+    if stdio {
+        cmd.stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+    } else {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+    }
+    let mut child_fds: Vec<RawFd> = (0..preserve)
+        .map(|i| RawFd::try_from(3 + i).unwrap_or(RawFd::MAX))
+        .collect();
+    child_fds.extend([sync_child.as_raw_fd(), start_child.as_raw_fd()]);
     if let Some((_, c)) = &attach {
-        cmd.env("_OCI_ATTACHPIPE", "5");
+        cmd.env("_OCI_ATTACHPIPE", (5 + preserve).to_string());
         child_fds.push(c.as_raw_fd());
     }
     // Held descriptors follow the pipes; conmon keeps what it inherits and does not use.

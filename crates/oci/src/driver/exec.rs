@@ -164,6 +164,8 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         no_pivot: false,
         exit_command: None,
         exec_process_spec: Some(spec_path),
+        timeout: None,
+        runtime_opts: Vec::new(),
     };
     let spawned = conmon::spawn(
         &rt.config.conmon_path,
@@ -172,7 +174,7 @@ pub(super) fn exec(rt: &RuncConmon, req: &ExecRequest, io: Option<AttachIo>) -> 
         &session,
         &session.join("conmon.stderr"),
         true,
-        &[],
+        conmon::Inherited::default(),
     )?;
     let attach_pipe = spawned.attach.as_ref().expect("exec spawns an attach pipe");
     let fail = |message: String| Error::Runtime {

@@ -16,7 +16,7 @@ use crate::container_spec::CgroupManager;
 use crate::error::{Error, ExitCodeClass, Result};
 use crate::runtime::{
     AttachHandle, AttachIo, ContainerState, CreateRequest, Created, ExecRequest, ExecResult,
-    OciRuntime, WinSize,
+    LogDriver, OciRuntime, WinSize,
 };
 use conmon::ConmonArgs;
 use runc::Runc;
@@ -45,6 +45,9 @@ pub struct RuncConmonConfig {
     pub no_pivot_root: bool,
     /// conmon's `--log-level`.
     pub conmon_log_level: String,
+    /// More global flags of the runtime, on every call (podman's `--runtime-flag`), each
+    /// with its leading dashes (`--debug`).
+    pub runtime_flags: Vec<String>,
 }
 
 impl RuncConmonConfig {
@@ -64,6 +67,7 @@ impl RuncConmonConfig {
             max_log_size: None,
             no_pivot_root: false,
             conmon_log_level: "warning".into(),
+            runtime_flags: Vec::new(),
         }
     }
 }
@@ -109,6 +113,7 @@ impl RuncConmon {
         if self.config.cgroup_manager == CgroupManager::Systemd {
             a.push("--systemd-cgroup".into());
         }
+        a.extend(self.config.runtime_flags.iter().cloned());
         a
     }
 
@@ -128,6 +133,7 @@ impl RuncConmon {
         }
         a.push("--log-format=json".into());
         a.push(format!("--log={}", oci_log.display()));
+        a.extend(self.config.runtime_flags.iter().cloned());
         a
     }
 
@@ -230,9 +236,14 @@ impl OciRuntime for RuncConmon {
             bundle: bundle.clone(),
             container_pidfile: bundle.join("pidfile"),
             exit_dir: self.exit_dir(),
-            log_path: format!("k8s-file:{}", log.display()),
+            log_path: match req.log_driver {
+                LogDriver::K8sFile => format!("k8s-file:{}", log.display()),
+                LogDriver::None => "none:".into(),
+                LogDriver::Journald => "journald:".into(),
+                LogDriver::Passthrough => "passthrough:".into(),
+            },
             log_level: self.config.conmon_log_level.clone(),
-            log_size_max: self.config.max_log_size,
+            log_size_max: req.log_size_max.or(self.config.max_log_size),
             systemd_cgroup: self.config.cgroup_manager == CgroupManager::Systemd,
             terminal: req.tty,
             stdin: req.stdin && !req.tty,
@@ -240,6 +251,12 @@ impl OciRuntime for RuncConmon {
             no_pivot: self.config.no_pivot_root,
             exit_command: req.exit_command.clone(),
             exec_process_spec: None,
+            timeout: req.timeout,
+            runtime_opts: if req.preserve_fds > 0 {
+                vec!["--preserve-fds".into(), req.preserve_fds.to_string()]
+            } else {
+                Vec::new()
+            },
         };
         let spawned = conmon::spawn(
             &self.config.conmon_path,
@@ -248,7 +265,11 @@ impl OciRuntime for RuncConmon {
             bundle,
             &bundle.join("conmon.stderr"),
             false,
-            &req.held_fds.raw(),
+            conmon::Inherited {
+                preserve: req.preserve_fds,
+                held: &req.held_fds.raw(),
+                stdio: req.log_driver == LogDriver::Passthrough,
+            },
         )?;
         let msg = match conmon::read_message(&spawned.sync, SYNC_TIMEOUT)? {
             None => return Err(self.create_failed(id, &oci_log, None)),
@@ -447,6 +468,10 @@ mod tests {
         );
         rt.config.cgroup_manager = CgroupManager::Systemd;
         assert!(rt.global_args().contains(&"--systemd-cgroup".to_owned()));
+        rt.config.runtime_flags = vec!["--debug".into()];
+        assert_eq!(rt.global_args().last().map(String::as_str), Some("--debug"));
+        let args = rt.conmon_runtime_args(Path::new("/b/oci-log"));
+        assert_eq!(args.last().map(String::as_str), Some("--debug"));
         let args = rt.conmon_runtime_args(Path::new("/b/oci-log"));
         assert!(
             args.contains(&"--log-format=json".to_owned())

@@ -339,11 +339,22 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
     let mut oci_user = UserBuilder::default()
         .uid(user.uid)
         .gid(user.gid)
-        .umask(0o022u32);
+        .umask(spec.umask.unwrap_or(0o022));
     if !user.additional_gids.is_empty() {
         oci_user = oci_user.additional_gids(user.additional_gids.clone());
     }
-    let process = ProcessBuilder::default()
+    if let Some(adj) = spec.oom_score_adj {
+        if !(-1000..=1000).contains(&adj) {
+            return Err(invalid(
+                "oom_score_adj",
+                format!("{adj}: must be between -1000 and 1000"),
+            ));
+        }
+    }
+    if spec.umask.is_some_and(|m| m > 0o777) {
+        return Err(invalid("umask", "must be at most 0777"));
+    }
+    let mut process = ProcessBuilder::default()
         .terminal(spec.tty)
         .user(oci_user.build()?)
         .args(args)
@@ -353,6 +364,7 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         .rlimits(rlimits::rlimits(&spec.ulimits, opts.limits)?)
         .no_new_privileges(spec.no_new_privileges)
         .build()?;
+    process.set_oom_score_adj(spec.oom_score_adj);
 
     check_sysctls(spec)?;
     let (devices, device_rules) = resources::host_devices(spec)?;

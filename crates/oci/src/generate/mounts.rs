@@ -171,6 +171,9 @@ fn etc_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
         ("resolv.conf", "/etc/resolv.conf"),
         ("hostname", "/etc/hostname"),
     ] {
+        if spec.no_hosts && file == "hosts" {
+            continue;
+        }
         let src = spec.bundle_dir.join(file);
         out.push(
             MountBuilder::default()

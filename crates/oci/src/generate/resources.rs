@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use oci_spec::runtime::{
     LinuxBlockIoBuilder, LinuxCpuBuilder, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
     LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxMemoryBuilder, LinuxPidsBuilder,
-    LinuxResources, LinuxResourcesBuilder,
+    LinuxResources, LinuxResourcesBuilder, LinuxThrottleDevice, LinuxThrottleDeviceBuilder,
 };
 
 use super::invalid;
-use crate::container_spec::ContainerSpec;
+use crate::container_spec::{ContainerSpec, ThrottleKind};
 use crate::error::{Error, Result};
 
 fn devices_rules(privileged: bool) -> Result<Vec<LinuxDeviceCgroup>> {
@@ -122,6 +122,35 @@ pub(super) fn host_devices(
                 .build()?,
         );
     }
+    for r in &spec.device_cgroup_rules {
+        if r.access.is_empty() || r.access.chars().any(|c| !"rwm".contains(c)) {
+            return Err(invalid(
+                "device_cgroup_rules",
+                format!("access {:?}: use r, w and m", r.access),
+            ));
+        }
+        let mut b = LinuxDeviceCgroupBuilder::default()
+            .allow(true)
+            .access(r.access.clone());
+        match r.kind {
+            Some('c') => b = b.typ(LinuxDeviceType::C),
+            Some('b') => b = b.typ(LinuxDeviceType::B),
+            None => b = b.typ(LinuxDeviceType::A),
+            Some(k) => {
+                return Err(invalid(
+                    "device_cgroup_rules",
+                    format!("device type {k:?}: use a, b or c"),
+                ))
+            }
+        }
+        if let Some(m) = r.major {
+            b = b.major(m);
+        }
+        if let Some(m) = r.minor {
+            b = b.minor(m);
+        }
+        rules.push(b.build()?);
+    }
     if spec.privileged {
         // podman's --privileged: every host device, besides the ones named with --device.
         let named: Vec<PathBuf> = devices.iter().map(|d| d.path().clone()).collect();
@@ -204,7 +233,12 @@ pub(super) fn resources(
     let mut rules = devices_rules(spec.privileged)?;
     rules.extend(extra_rules);
     let mut b = LinuxResourcesBuilder::default().devices(rules);
-    if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
+    if r.memory.is_some()
+        || r.memory_swap.is_some()
+        || r.memory_reservation.is_some()
+        || r.memory_swappiness.is_some()
+        || r.oom_kill_disable
+    {
         let mut m = LinuxMemoryBuilder::default();
         if let Some(limit) = r.memory {
             if limit < 6 * 1024 * 1024 {
@@ -227,9 +261,25 @@ pub(super) fn resources(
         if let Some(res) = r.memory_reservation {
             m = m.reservation(res);
         }
+        if let Some(s) = r.memory_swappiness {
+            if s > 100 {
+                return Err(invalid(
+                    "resources.memory_swappiness",
+                    format!("{s}: must be between 0 and 100"),
+                ));
+            }
+            m = m.swappiness(s);
+        }
+        if r.oom_kill_disable {
+            m = m.disable_oom_killer(true);
+        }
         b = b.memory(m.build()?);
     }
-    if r.cpu_quota.is_some() || r.cpu_shares.is_some() || r.cpuset_cpus.is_some() {
+    if r.cpu_quota.is_some()
+        || r.cpu_shares.is_some()
+        || r.cpuset_cpus.is_some()
+        || r.cpuset_mems.is_some()
+    {
         let mut c = LinuxCpuBuilder::default();
         if let Some(quota) = r.cpu_quota {
             if quota <= 0 {
@@ -247,19 +297,63 @@ pub(super) fn resources(
         if let Some(set) = &r.cpuset_cpus {
             c = c.cpus(set.clone());
         }
+        if let Some(set) = &r.cpuset_mems {
+            c = c.mems(set.clone());
+        }
         b = b.cpu(c.build()?);
     }
     if let Some(p) = r.pids_limit {
         b = b.pids(LinuxPidsBuilder::default().limit(p).build()?);
     }
-    if let Some(w) = r.blkio_weight {
-        if !(10..=1000).contains(&w) {
-            return Err(invalid(
-                "resources.blkio_weight",
-                format!("{w}: must be between 10 and 1000"),
-            ));
+    if r.blkio_weight.is_some() || !r.throttles.is_empty() {
+        let mut io = LinuxBlockIoBuilder::default();
+        if let Some(w) = r.blkio_weight {
+            if !(10..=1000).contains(&w) {
+                return Err(invalid(
+                    "resources.blkio_weight",
+                    format!("{w}: must be between 10 and 1000"),
+                ));
+            }
+            io = io.weight(w);
         }
-        b = b.block_io(LinuxBlockIoBuilder::default().weight(w).build()?);
+        let mut lists: [Vec<LinuxThrottleDevice>; 4] = Default::default();
+        for t in &r.throttles {
+            let st = nix::sys::stat::stat(&t.device)
+                .map_err(|e| invalid("throttles", format!("{}: {e}", t.device.display())))?;
+            if st.st_mode & libc::S_IFMT != libc::S_IFBLK {
+                return Err(invalid(
+                    "throttles",
+                    format!("{} is not a block device", t.device.display()),
+                ));
+            }
+            let dev = LinuxThrottleDeviceBuilder::default()
+                .major(nix::sys::stat::major(st.st_rdev) as i64)
+                .minor(nix::sys::stat::minor(st.st_rdev) as i64)
+                .rate(t.rate)
+                .build()?;
+            let slot = match t.kind {
+                ThrottleKind::ReadBps => 0,
+                ThrottleKind::WriteBps => 1,
+                ThrottleKind::ReadIops => 2,
+                ThrottleKind::WriteIops => 3,
+            };
+            lists[slot].push(dev);
+        }
+        let [rb, wb, ri, wi] = lists;
+        let some = |v: Vec<LinuxThrottleDevice>| (!v.is_empty()).then_some(v);
+        if let Some(v) = some(rb) {
+            io = io.throttle_read_bps_device(v);
+        }
+        if let Some(v) = some(wb) {
+            io = io.throttle_write_bps_device(v);
+        }
+        if let Some(v) = some(ri) {
+            io = io.throttle_read_iops_device(v);
+        }
+        if let Some(v) = some(wi) {
+            io = io.throttle_write_iops_device(v);
+        }
+        b = b.block_io(io.build()?);
     }
     Ok(b.build()?)
 }

@@ -9,7 +9,7 @@ use tracing::instrument;
 use super::{record_network_mode, ContainerCreateOptions, NetworkMode};
 use crate::error::{Error, Result};
 use crate::names;
-use crate::options::{ContainerMount, HostEntry};
+use crate::options::{ContainerMount, HostEntry, RunSettings};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
@@ -80,7 +80,8 @@ impl Runtime {
                 ));
             }
         }
-        let (mounts, volumes) = record_mounts(&opts.mounts);
+        let (mut mounts, mut volumes) = record_mounts(&opts.mounts);
+        self.add_volumes_from(&opts.volumes_from, &mut mounts, &mut volumes)?;
         let image = self.storage.resolve_image(&opts.image)?;
 
         // Pod membership: share the infra container's namespaces.
@@ -127,6 +128,22 @@ impl Runtime {
             .unwrap_or_default();
         hosts_add.extend(opts.add_hosts.iter().map(HostEntry::to_record));
 
+        // `--ipc`/`--uts`/`--pid`/`--cgroupns container:NAME`: that container's namespace,
+        // shared as a pod's infra container's is (it becomes a dependency).
+        {
+            use crate::options::NamespaceChoice as C;
+            let n = &opts.namespaces;
+            for (choice, slot) in [
+                (&n.ipc, &mut shared.ipc),
+                (&n.uts, &mut shared.uts),
+                (&n.pid, &mut shared.pid),
+                (&n.cgroup, &mut shared.cgroup),
+            ] {
+                if let C::Container(c) = choice {
+                    *slot = Some(self.state.lookup_container(c)?.config.id);
+                }
+            }
+        }
         let mode = if shared.net.is_some() {
             NetworkMode::Networks(Vec::new())
         } else {
@@ -196,7 +213,27 @@ impl Runtime {
                 ),
             ));
         }
-        let mut env = ic.env.clone();
+        let mut env = if opts.unset_env_all {
+            Vec::new()
+        } else {
+            ic.env.clone()
+        };
+        env.retain(|x| {
+            let key = x.split('=').next().unwrap_or_default();
+            !opts.unset_env.iter().any(|u| u == key)
+        });
+        for m in &opts.env_merge {
+            let Some((key, value)) = m.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Error::invalid("--env-merge", m, "use KEY=VALUE"));
+            };
+            // Names are looked up in the environment the process would get: the default
+            // PATH when the image sets none.
+            let mut seen = vec![format!("PATH={}", berth_oci::generate::DEFAULT_PATH)];
+            seen.extend(env.iter().cloned());
+            let merged = format!("{key}={}", crate::options::expand_env(value, &seen));
+            env.retain(|x| x.split('=').next() != Some(key));
+            env.push(merged);
+        }
         for e in &opts.env {
             let key = e.split('=').next().unwrap_or_default();
             env.retain(|x| x.split('=').next() != Some(key));
@@ -212,6 +249,15 @@ impl Runtime {
                 .0
                 .unsigned_abs(),
         };
+
+        let settings = run_settings(opts)?;
+        if settings.restart.is_some() && opts.auto_remove {
+            return Err(Error::invalid(
+                "--restart",
+                "",
+                "a container removed when it exits (--rm) cannot be restarted",
+            ));
+        }
 
         let id = infra.map_or_else(names::new_id, |(_, id)| id.to_string());
         if let Some((pod, _)) = infra {
@@ -304,13 +350,27 @@ impl Runtime {
             dns_search,
             dns_options,
             hosts_add,
-            log_path: dir.join("ctr.log").to_string_lossy().into_owned(),
+            log_path: settings
+                .log
+                .path
+                .clone()
+                .unwrap_or_else(|| dir.join("ctr.log"))
+                .to_string_lossy()
+                .into_owned(),
             network_mode: Some(record_network_mode(&mode)),
             sysctls: opts.sysctls.clone(),
             cgroup_parent,
             infra_pod: infra.map(|(pod, _)| pod.to_string()),
             extra: std::collections::BTreeMap::new(),
         };
+        if settings != RunSettings::default() {
+            config.extra.insert(
+                RunSettings::KEY.to_owned(),
+                serde_json::to_value(&settings).map_err(|e| {
+                    Error::invalid("run settings", "", format!("cannot be stored: {e}"))
+                })?,
+            );
+        }
 
         let state = ContainerState::with_status(ContainerStatus::Configured);
         // The record goes first, then the root filesystem: a crash in between leaves a
@@ -410,6 +470,47 @@ impl Runtime {
     }
 }
 
+/// What the record keeps of the options beyond its config; `--tz` is resolved against
+/// the host's zoneinfo here.
+fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
+    let localtime = opts
+        .timezone
+        .as_deref()
+        .map(|tz| {
+            crate::options::resolve_timezone(
+                tz,
+                std::path::Path::new("/usr/share/zoneinfo"),
+                std::path::Path::new("/etc/localtime"),
+            )
+        })
+        .transpose()
+        .map_err(|e| Error::invalid("--tz", e.value, e.reason))?;
+    Ok(RunSettings {
+        log: opts.log.clone(),
+        localtime,
+        timezone: opts.timezone.clone(),
+        conmon_pidfile: opts.conmon_pidfile.clone(),
+        pidfile: opts.pidfile.clone(),
+        timeout: opts.timeout,
+        namespaces: opts.namespaces.clone(),
+        healthcheck: opts.healthcheck.clone(),
+        preserve_fds: opts.preserve_fds,
+        devices: opts.devices.clone(),
+        device_rules: opts.device_rules.clone(),
+        tuning: opts.tuning.clone(),
+        no_hosts: opts.no_hosts,
+        restart: opts.restart,
+        passwd_lines: opts
+            .host_users
+            .iter()
+            .map(|u| {
+                crate::options::host_passwd_line(u, std::path::Path::new("/etc/passwd"))
+                    .map_err(|e| Error::invalid("--hostuser", e.value, e.reason))
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
 /// The record's bind and tmpfs mounts and its named volumes, in the order given; an anonymous
 /// volume gets a random 64-hex name here.
 fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
@@ -441,6 +542,65 @@ fn record_mounts(mounts: &[ContainerMount]) -> (Vec<Mount>, Vec<NamedVolume>) {
 }
 
 impl Runtime {
+    /// `--volumes-from`: each container's binds and named volumes whose destination is
+    /// still free, `ro`/`rw` replaced when given.
+    fn add_volumes_from(
+        &self,
+        from: &[String],
+        mounts: &mut Vec<Mount>,
+        volumes: &mut Vec<NamedVolume>,
+    ) -> Result<()> {
+        for spec in from {
+            let (ctr, mode) = match spec.split_once(':') {
+                Some((c, m)) => (c, Some(m)),
+                None => (spec.as_str(), None),
+            };
+            let mode = match mode {
+                None | Some("z" | "Z") => None,
+                Some(m @ ("ro" | "rw")) => Some(m),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "--volumes-from",
+                        spec,
+                        "use CONTAINER[:ro|rw]",
+                    ))
+                }
+            };
+            let rec = self.state.lookup_container(ctr)?;
+            let set_mode = |options: &[String]| -> Vec<String> {
+                let mut o: Vec<String> = options
+                    .iter()
+                    .filter(|x| mode.is_none() || !matches!(x.as_str(), "ro" | "rw"))
+                    .cloned()
+                    .collect();
+                if let Some(m) = mode {
+                    o.push(m.to_owned());
+                }
+                o
+            };
+            let taken = |d: &str, m: &[Mount], v: &[NamedVolume]| {
+                m.iter().any(|x| x.destination == d) || v.iter().any(|x| x.destination == d)
+            };
+            for m in rec.config.mounts.iter().filter(|m| m.kind == "bind") {
+                if !taken(&m.destination, mounts, volumes) {
+                    mounts.push(Mount {
+                        options: set_mode(&m.options),
+                        ..m.clone()
+                    });
+                }
+            }
+            for v in &rec.config.named_volumes {
+                if !taken(&v.destination, mounts, volumes) {
+                    volumes.push(NamedVolume {
+                        options: set_mode(&v.options),
+                        ..v.clone()
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// podman's rule: without `--pids-limit` a container gets the configured `pids_limit`
     /// (2048), unless that is 0 or -1, or a rootless engine on cgroup v1 cannot set limits.
     fn default_pids_limit(&self) -> Option<i64> {

@@ -133,7 +133,22 @@ impl Runtime {
         let before = rec.state.clone();
         let mut undo = Undo::new();
 
+        let settings = crate::options::RunSettings::from_extra(&rec.config.extra);
         let mut plan = NamespacePlan::default();
+        {
+            // `container:` choices are shared namespaces (below), resolved at create.
+            use crate::options::NamespaceChoice as C;
+            let n = &settings.namespaces;
+            let mode = |c: &C| match c {
+                C::Host => Some(NamespaceMode::Host),
+                C::Path(p) => Some(NamespaceMode::Path(p.clone())),
+                C::Private | C::Container(_) => None,
+            };
+            plan.ipc = mode(&n.ipc).unwrap_or_default();
+            plan.uts = mode(&n.uts).unwrap_or_default();
+            plan.pid = mode(&n.pid).unwrap_or_default();
+            plan.cgroup = mode(&n.cgroup);
+        }
         let shared = rec.config.shared_namespaces.clone();
         for (dep, slot, kind) in [
             (&shared.ipc, &mut plan.ipc, "ipc"),
@@ -298,6 +313,15 @@ impl Runtime {
             stdin: rec.config.stdin,
             exit_command: self.exit_command(&id),
             held_fds,
+            log_driver: match settings.log.driver {
+                crate::options::LogDriver::K8sFile => berth_oci::LogDriver::K8sFile,
+                crate::options::LogDriver::None => berth_oci::LogDriver::None,
+                crate::options::LogDriver::Journald => berth_oci::LogDriver::Journald,
+                crate::options::LogDriver::Passthrough => berth_oci::LogDriver::Passthrough,
+            },
+            log_size_max: settings.log.max_size,
+            timeout: settings.timeout,
+            preserve_fds: settings.preserve_fds,
         };
         let created = match self.oci.create(&req) {
             Ok(c) => c,
@@ -312,6 +336,19 @@ impl Runtime {
             undo.push("delete OCI container", move || {
                 oci.delete(&cid, true).map_err(Into::into)
             });
+        }
+
+        // The pid files asked for (`--conmon-pidfile`, `--pidfile`).
+        for (file, pid) in [
+            (&settings.conmon_pidfile, created.conmon_pid),
+            (&settings.pidfile, created.pid),
+        ] {
+            if let Some(f) = file {
+                if let Err(e) = std::fs::write(f, pid.to_string()) {
+                    rec.state = before;
+                    return Err(undo.fail(Error::io("write pid file", f, e)));
+                }
+            }
         }
 
         // 5. The record says created.
@@ -402,6 +439,10 @@ impl Runtime {
                     self.oci.resume(id)?;
                 }
                 let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
+                rec.state
+                    .extra
+                    .insert(super::STOPPED_BY_USER.into(), serde_json::Value::Bool(true));
+                self.state.save_container_state(id, &rec.state)?;
                 let code = self.stop_process(&rec, t)?;
                 rec.state.status = ContainerStatus::Stopped;
                 rec.state.exit_code = Some(code);
@@ -457,6 +498,10 @@ impl Runtime {
                 self.oci.resume(id)?;
             }
             let t = timeout.unwrap_or(Duration::from_secs(rec.config.stop_timeout.into()));
+            rec.state
+                .extra
+                .insert(super::STOPPED_BY_USER.into(), serde_json::Value::Bool(true));
+            self.state.save_container_state(id, &rec.state)?;
             let code = self.stop_process(&rec, t)?;
             rec.state.status = ContainerStatus::Stopped;
             rec.state.exit_code = Some(code);

@@ -113,6 +113,65 @@ pub struct ContainerCreateOptions {
     pub add_hosts: Vec<HostEntry>,
     /// cgroup parent (cgroupfs `/PARENT/ID`).
     pub cgroup_parent: Option<String>,
+    /// `--log-driver`, `--log-opt`.
+    #[serde(default)]
+    pub log: crate::options::LogConfig,
+    /// `--tz`: `local` or a zone name (checked against the host's zoneinfo at create).
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// `--conmon-pidfile`.
+    #[serde(default)]
+    pub conmon_pidfile: Option<std::path::PathBuf>,
+    /// `--pidfile`.
+    #[serde(default)]
+    pub pidfile: Option<std::path::PathBuf>,
+    /// `--timeout`: seconds after which conmon kills the container.
+    #[serde(default)]
+    pub timeout: Option<u32>,
+    /// `--ipc`, `--uts`, `--pid`, `--cgroupns`.
+    #[serde(default)]
+    pub namespaces: crate::options::NamespaceOptions,
+    /// `--health-*` (kept; run by the healthcheck commands).
+    #[serde(default)]
+    pub healthcheck: Option<crate::options::Healthcheck>,
+    /// `--unsetenv`: image (and default) variables to drop.
+    #[serde(default)]
+    pub unset_env: Vec<String>,
+    /// `--unsetenv-all`: drop every image variable.
+    #[serde(default)]
+    pub unset_env_all: bool,
+    /// `--preserve-fds`: this process's fds 3..3+N are passed into the container when it is
+    /// initialised (by the same process, as `run` does); they must be open then.
+    #[serde(default)]
+    pub preserve_fds: u32,
+    /// `--device`: host devices in the container.
+    #[serde(default)]
+    pub devices: Vec<crate::options::DeviceSpec>,
+    /// `--device-cgroup-rule`: more of the device cgroup allow list.
+    #[serde(default)]
+    pub device_rules: Vec<crate::options::DeviceRule>,
+    /// `--umask`, `--oom-score-adj`, `--memory-reservation`, `--memory-swappiness`,
+    /// `--oom-kill-disable`, `--cpuset-mems`.
+    #[serde(default)]
+    pub tuning: crate::options::Tuning,
+    /// `--env-merge`: `KEY=VALUE` with `$NAME`/`${NAME}` taken from the image's environment,
+    /// applied over it (and under `env`).
+    #[serde(default)]
+    pub env_merge: Vec<String>,
+    /// `--volumes-from CTR[:ro|rw]`: that container's bind mounts and named volumes, at
+    /// their destinations, unless a mount of this container takes the destination.
+    #[serde(default)]
+    pub volumes_from: Vec<String>,
+    /// `--no-hosts`: no `/etc/hosts` is written over the image's.
+    #[serde(default)]
+    pub no_hosts: bool,
+    /// `--restart`; `None` = `no`. Not with `auto_remove`.
+    #[serde(default)]
+    pub restart: Option<crate::options::RestartPolicy>,
+    /// `--hostuser`: host users (names or UIDs) whose `/etc/passwd` lines are added to the
+    /// container's (looked up on the host at create).
+    #[serde(default)]
+    pub host_users: Vec<String>,
 }
 
 impl ContainerCreateOptions {
@@ -286,9 +345,16 @@ impl Runtime {
     }
 }
 
+/// The state's `extra` key saying `stop` ended the last run (no restart policy applies).
+pub(crate) const STOPPED_BY_USER: &str = "berth.stopped_by_user";
+
+/// The state's `extra` key counting the restarts a restart policy made.
+pub(crate) const POLICY_RESTARTS: &str = "berth.policy_restarts";
+
 /// The record of a container the OCI runtime has just started: running since now, no exit,
 /// one more start counted.
 fn mark_started(state: &mut ContainerState) {
+    state.extra.remove(STOPPED_BY_USER);
     state.status = ContainerStatus::Running;
     state.started_at = Some(chrono::Utc::now());
     state.finished_at = None;

@@ -256,6 +256,9 @@ impl Runtime {
         }
         self.cleanup_resources(&mut rec)?;
         drop(lock);
+        if self.restart_by_policy(&rec)? {
+            return Ok(());
+        }
         if let Some(pod) = rec
             .config
             .pod_id
@@ -272,6 +275,51 @@ impl Runtime {
             }
         }
         Ok(())
+    }
+
+    /// `--restart`: starts a container that exited on its own again when its policy says so
+    /// (never one `stop` ended); whether it did.
+    fn restart_by_policy(&self, rec: &ContainerRecord) -> Result<bool> {
+        use crate::options::RestartPolicy;
+        let Some(policy) = crate::options::RunSettings::from_extra(&rec.config.extra).restart
+        else {
+            return Ok(false);
+        };
+        let s = &rec.state;
+        if s.status != ContainerStatus::Exited || s.extra.contains_key(super::STOPPED_BY_USER) {
+            return Ok(false);
+        }
+        let done = s
+            .extra
+            .get(super::POLICY_RESTARTS)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        let again = match policy {
+            RestartPolicy::Always | RestartPolicy::UnlessStopped => true,
+            RestartPolicy::OnFailure(max) => {
+                s.exit_code.unwrap_or(0) != 0 && (max == 0 || done < u64::from(max))
+            }
+        };
+        if !again {
+            return Ok(false);
+        }
+        let id = rec.config.id.clone();
+        {
+            let _lock = self.lock_container(&id)?;
+            let mut now = self.locked_record(&id)?;
+            if now.state.status != ContainerStatus::Exited
+                || now.state.extra.contains_key(super::STOPPED_BY_USER)
+            {
+                return Ok(false);
+            }
+            now.state
+                .extra
+                .insert(super::POLICY_RESTARTS.into(), serde_json::json!(done + 1));
+            self.state.save_container_state(&id, &now.state)?;
+        }
+        tracing::debug!(id, ?policy, "restarting by policy");
+        self.start_by_id(&id)?;
+        Ok(true)
     }
 
     /// Releases what a non-running container still holds: network (teardown, then netns),

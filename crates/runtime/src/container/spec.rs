@@ -76,6 +76,38 @@ impl Runtime {
                 }),
             }
         }
+        let settings = crate::options::RunSettings::from_extra(&c.extra);
+        spec.devices = settings
+            .devices
+            .iter()
+            .map(|d| berth_oci::DeviceMapping {
+                host_path: d.host_path.clone(),
+                container_path: d.container_path.clone(),
+                permissions: d.permissions.clone(),
+            })
+            .collect();
+        spec.device_cgroup_rules = settings
+            .device_rules
+            .iter()
+            .map(|r| berth_oci::DeviceCgroupRule {
+                kind: r.kind,
+                major: r.major,
+                minor: r.minor,
+                access: r.access.clone(),
+            })
+            .collect();
+        if !settings.passwd_lines.is_empty() {
+            spec.mounts
+                .push(self.passwd_with(rec, rootfs, &settings.passwd_lines)?);
+        }
+        if let Some(tz) = settings.localtime {
+            spec.mounts.push(BindMount {
+                source: tz,
+                destination: "/etc/localtime".into(),
+                read_only: true,
+                ..BindMount::default()
+            });
+        }
         for v in &c.named_volumes {
             let path = self.volume_data_dir(&v.name);
             spec.mounts.push(BindMount {
@@ -106,6 +138,38 @@ impl Runtime {
             pids_limit: r.pids_limit,
             ..Resources::default()
         };
+        let t = &settings.tuning;
+        spec.resources.memory_reservation = t.memory_reservation;
+        spec.resources.memory_swappiness = t.memory_swappiness;
+        spec.resources.oom_kill_disable = t.oom_kill_disable;
+        spec.resources.cpuset_mems.clone_from(&t.cpuset_mems);
+        spec.resources.throttles = t
+            .throttles
+            .iter()
+            .map(|x| {
+                let kind = match x.kind.as_str() {
+                    "read-bps" => berth_oci::ThrottleKind::ReadBps,
+                    "write-bps" => berth_oci::ThrottleKind::WriteBps,
+                    "read-iops" => berth_oci::ThrottleKind::ReadIops,
+                    "write-iops" => berth_oci::ThrottleKind::WriteIops,
+                    other => {
+                        return Err(Error::invalid(
+                            "block IO throttle",
+                            other,
+                            "use read-bps, write-bps, read-iops or write-iops",
+                        ))
+                    }
+                };
+                Ok(berth_oci::BlkioThrottle {
+                    kind,
+                    device: x.device.clone(),
+                    rate: x.rate,
+                })
+            })
+            .collect::<Result<_>>()?;
+        spec.umask = t.umask;
+        spec.no_hosts = settings.no_hosts;
+        spec.oom_score_adj = t.oom_score_adj;
         spec.ulimits = r
             .ulimits
             .iter()
@@ -131,6 +195,42 @@ impl Runtime {
         spec.stop_signal = i32::try_from(c.stop_signal).ok();
         spec.cgroup_parent.clone_from(&c.cgroup_parent);
         Ok(spec)
+    }
+
+    /// `--hostuser`: the image's `/etc/passwd` plus `lines` (users it already has are not
+    /// repeated), written to the bundle and bound over the image's.
+    fn passwd_with(
+        &self,
+        rec: &ContainerRecord,
+        rootfs: &Path,
+        lines: &[String],
+    ) -> Result<BindMount> {
+        let image = rootfs.join("etc/passwd");
+        let mut text = match std::fs::read_to_string(&image) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io("read", &image, e)),
+        };
+        let name = |l: &str| l.split(':').next().unwrap_or_default().to_owned();
+        let have: Vec<String> = text.lines().map(name).collect();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for l in lines {
+            if !have.contains(&name(l)) {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        let dir = self.bundle_dir(&rec.config.id);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create bundle dir", &dir, e))?;
+        let path = dir.join("passwd");
+        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+        Ok(BindMount {
+            source: path,
+            destination: "/etc/passwd".into(),
+            ..BindMount::default()
+        })
     }
 
     /// Host settings for spec generation.

@@ -4,13 +4,23 @@
 //! it as the user wrote it.
 
 mod cpu;
+mod devices;
 mod hosts;
 mod mounts;
+mod run;
 mod security;
 
 pub use cpu::{parse_cpus, CpuLimit};
+pub use devices::{
+    parse_device, parse_device_cgroup_rule, DeviceRule, DeviceSpec, Throttle, Tuning,
+};
 pub use hosts::{parse_add_hosts, HostEntry};
 pub use mounts::{check_volume_name, parse_mount, parse_tmpfs, parse_volume, ContainerMount};
+pub use run::{
+    apply_log_opts, expand_env, host_passwd_line, parse_health_cmd, parse_health_on_failure,
+    parse_log_driver, parse_namespace, parse_restart, resolve_timezone, Healthcheck, LogConfig,
+    LogDriver, NamespaceChoice, NamespaceOptions, RestartPolicy, RunSettings, JOURNALD_SOCKET,
+};
 pub use security::{parse_security_opts, Seccomp, SecurityOptions};
 
 /// A value that does not parse: which flag, what was given, what is wrong.

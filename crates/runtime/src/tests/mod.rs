@@ -14,6 +14,7 @@ mod processes;
 mod prune;
 mod refresh;
 mod registry;
+mod run_settings;
 mod single_sources;
 mod volumes;
 

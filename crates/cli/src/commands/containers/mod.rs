@@ -197,12 +197,9 @@ pub enum Parsed {
 pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Parsed> {
     Ok(match c {
         ContainerCommand::Run(a) => Parsed::Run(Box::new(RunOptions::from_args(&a, ctx)?)),
-        ContainerCommand::Create(a) => Parsed::Create(Box::new(CreateOptions::from_flags(
-            &a.flags,
-            a.image(),
-            a.command(),
-            ctx,
-        )?)),
+        ContainerCommand::Create(a) => {
+            Parsed::Create(Box::new(CreateOptions::from_create_args(&a, ctx)?))
+        }
         ContainerCommand::Exec(a) => Parsed::Exec(Box::new(ExecOptions::from_args(&a, ctx)?)),
         ContainerCommand::Cp(a) => Parsed::Cp(CopyOptions::from_args(&a)?),
         ContainerCommand::Kill(a) => {

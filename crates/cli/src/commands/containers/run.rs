@@ -8,8 +8,19 @@ use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
     let opts = convert::create(o)?;
     crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
+    // `--pod new:NAME`: the pod first, removed again when the container cannot be made.
+    let new_pod = match (&o.pod, o.more.new_pod) {
+        (Some(name), true) => Some(rt.create_pod(&berth_runtime::PodCreateOptions {
+            name: Some(name.clone()),
+            ..berth_runtime::PodCreateOptions::default()
+        })?),
+        _ => None,
+    };
     // The runtime decides the host ports: a taken one is refused, named by the flag.
     let rec = rt.create_container(&opts).map_err(|e| {
+        if let Some(p) = &new_pod {
+            let _ = rt.remove_pod(&p.config.id, true);
+        }
         if e.is_port_unavailable() {
             CliError::conflict("--publish", e.to_string()).into()
         } else {
@@ -17,7 +28,16 @@ pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<Containe
         }
     })?;
     if let Some(f) = &o.cidfile {
-        std::fs::write(f, &rec.config.id).map_err(|e| {
+        // Created anew: a file made since the flags were checked is not overwritten.
+        let write = |f: &std::path::Path| {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(f)
+                .and_then(|mut file| file.write_all(rec.config.id.as_bytes()))
+        };
+        write(f).map_err(|e| {
             anyhow::Error::new(e).context(format!("writing --cidfile {}", f.display()))
         })?;
     }
@@ -41,7 +61,19 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
         out(&format!("{id}\n"))?;
         return Ok(0);
     }
-    let code = foreground(rt, &rec, o.create.interactive, o.sig_proxy, &o.detach_keys);
+    let attach = o.create.more.attach;
+    if attach.is_some_and(|a| !a.stdout && !a.stderr) {
+        // podman prints the id when neither output stream is attached.
+        out(&format!("{id}\n"))?;
+    }
+    let code = foreground(
+        rt,
+        &rec,
+        o.create.interactive,
+        o.sig_proxy,
+        &o.detach_keys,
+        attach,
+    );
     if matches!(code, Ok(None)) {
         // Detached: it runs on (and conmon's cleanup removes it with --rm).
         return Ok(0);
@@ -49,6 +81,24 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
     if o.create.remove {
         match rt.remove_container(&id, true, false) {
             Err(e) if !e.is_not_found() => eprintln!("Error: {e}"),
+            _ => {}
+        }
+        if o.create.more.new_pod {
+            if let Some(pod) = &rec.config.pod_id {
+                if let Err(e) = rt.remove_pod(pod, true) {
+                    eprintln!("Error: {e}");
+                }
+            }
+        }
+    }
+    if o.rmi {
+        // The image goes unless another container uses it.
+        let rm = berth_runtime::ImageRemoveOptions {
+            images: vec![rec.config.image_id.clone()],
+            ..berth_runtime::ImageRemoveOptions::default()
+        };
+        match rt.remove_images(&rm) {
+            Err(e) if e.kind() != berth_runtime::ErrorKind::InUse => eprintln!("Error: {e}"),
             _ => {}
         }
     }
@@ -64,15 +114,31 @@ pub(super) fn foreground(
     stdin: bool,
     sig_proxy: bool,
     detach_keys: &[u8],
+    attach: Option<crate::opts::AttachStreams>,
 ) -> anyhow::Result<Option<u8>> {
     let id = rec.config.id.clone();
     let tty = rec.config.tty;
     if rec.state.status == ContainerStatus::Configured {
         rt.init_container(&id).map_err(run_error)?;
     }
-    let (io, drained, detached) = attach_io(stdin && rec.config.stdin, tty, detach_keys);
+    let stdin = stdin && attach.is_none_or(|a| a.stdin);
+    let (mut io, drained, detached) = attach_io(stdin && rec.config.stdin, tty, detach_keys);
+    if let Some(a) = attach {
+        // `-a`: only the streams named reach the terminal.
+        if !a.stdout {
+            io.stdout = Box::new(std::io::sink());
+        }
+        if !a.stderr {
+            io.stderr = Box::new(std::io::sink());
+        }
+    }
+    // `--log-driver passthrough`: the container has berth's own stdio; nothing to attach.
+    let passthrough = berth_runtime::RunSettings::from_extra(&rec.config.extra)
+        .log
+        .driver
+        == berth_runtime::LogDriver::Passthrough;
     let raw = tty.then(crate::terminal::RawMode::enter);
-    let attached = if rt.container(&id)?.state.status.is_active() {
+    let attached = if !passthrough && rt.container(&id)?.state.status.is_active() {
         rt.attach_container(&id, io).map(|_session| Some(drained))
     } else {
         Ok(None)

@@ -65,7 +65,7 @@ pub(super) fn run(rt: &Runtime, s: Start) -> anyhow::Result<u8> {
             .into());
         };
         let rec = rt.container(id)?;
-        return foreground(rt, &rec, f.interactive, f.sig_proxy, &f.detach_keys)
+        return foreground(rt, &rec, f.interactive, f.sig_proxy, &f.detach_keys, None)
             .map(|c| c.unwrap_or(0));
     }
     each_named(rt, &s.sel, &ids, |id| {

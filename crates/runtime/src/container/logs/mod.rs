@@ -182,6 +182,20 @@ impl Runtime {
     ) -> Result<()> {
         self.check()?;
         let rec = self.container(id_or_name)?;
+        let driver = crate::options::RunSettings::from_extra(&rec.config.extra)
+            .log
+            .driver;
+        if driver != crate::options::LogDriver::K8sFile {
+            return Err(Error::invalid(
+                "log driver",
+                driver.name(),
+                format!(
+                    "container {} logs with the {:?} log driver, which berth cannot read; use --log-driver k8s-file",
+                    rec.config.name,
+                    driver.name()
+                ),
+            ));
+        }
         let id = rec.config.id;
         let path = PathBuf::from(&rec.config.log_path);
         let mut out = BufWriter::with_capacity(64 * 1024, out);
