@@ -6,7 +6,7 @@
 //! (lists in order, maps in sorted key order, `$i, $v :=`, `else`,
 //! `break`, `continue`); variables (`$x :=`, `$x =`, `$`); pipelines,
 //! parenthesised arguments and field chains on results (`(index .A 0).B`).
-//! Functions are Go's builtins and podman's (see [`funcs`]). `define`,
+//! Functions are Go's builtins and podman's (see `funcs`). `define`,
 //! `template` and `block` are refused with a clear error.
 //!
 //! Values follow Go's rules for a JSON row: objects are maps (a missing key
@@ -14,12 +14,12 @@
 //! struct: a field it lacks is an error naming those it has. Numbers print
 //! as Go prints int and float64 (`%v`: `1234`, `1.5`, `1e+21`); null prints
 //! nothing. One execution makes at most [`MAX_OUTPUT`] bytes and takes at
-//! most [`exec::MAX_STEPS`] steps; past either it fails with an error
-//! saying so. Parsing refuses nesting deeper than [`parse::MAX_DEPTH`].
+//! most `exec::MAX_STEPS` steps; past either it fails with an error
+//! saying so. Parsing refuses nesting deeper than `parse::MAX_DEPTH`.
 //!
-//! The modules follow Go's split: [`lex`] scans, [`literal`] reads
-//! strings and numbers, [`parse`] builds the tree, [`exec`] walks it,
-//! [`funcs`] holds the functions, [`printf`] and [`verbs`] Go's fmt.
+//! The modules follow Go's split: `lex` scans, `literal` reads
+//! strings and numbers, `parse` builds the tree, `exec` walks it,
+//! `funcs` holds the functions, `printf` and `verbs` Go's fmt.
 
 use serde_json::Value;
 
