@@ -454,7 +454,7 @@ fn namespaces_of_another_container() {
         IMG,
         "true",
     ]);
-    b.fails_with(&["rm", "-f", "holder"], "is used by containers");
+    b.fails_with(&["rm", "-f", "holder"], "has dependent containers");
     b.ok(&["rm", "guest"]);
     b.fails_with(
         &["run", "--rm", "--pid", "container:nobody", IMG, "true"],
