@@ -141,6 +141,20 @@ fn render_table(
     Ok(align(&lines))
 }
 
+/// An `inspect` object as podman's templates see it: the Go field `ID`
+/// is `Id` in the JSON of containers, images and pods, so templates get it
+/// under both names.
+pub fn go_field_aliases(obj: &Value) -> std::borrow::Cow<'_, Value> {
+    match obj {
+        Value::Object(m) if m.contains_key("Id") && !m.contains_key("ID") => {
+            let mut m = m.clone();
+            m.insert("ID".to_owned(), m["Id"].clone());
+            std::borrow::Cow::Owned(Value::Object(m))
+        }
+        other => std::borrow::Cow::Borrowed(other),
+    }
+}
+
 /// Pretty JSON array with a trailing newline.
 pub fn to_json(rows: &[Value]) -> String {
     let mut s = serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into());
@@ -265,6 +279,17 @@ mod tests {
         assert_eq!(h("CreatedAt"), "CREATED AT");
         assert_eq!(h("IDName"), "ID NAME");
         assert_eq!(h("Names"), "NAMES");
+    }
+
+    #[test]
+    fn inspect_templates_see_id_as_go_names_it() {
+        let o = json!({"Id": "abc", "Name": "x"});
+        let t = parse_format("--format", Some("{{.ID}} {{.Id}}")).unwrap();
+        let OutputFormat::Template(t) = t else {
+            panic!("not a template")
+        };
+        assert_eq!(t.render(&go_field_aliases(&o)).unwrap(), "abc abc");
+        assert!(go_field_aliases(&json!({"Name": "v"})).get("ID").is_none());
     }
 
     #[test]
