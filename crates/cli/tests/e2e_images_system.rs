@@ -50,6 +50,26 @@ fn image_commands() {
         ]),
         format!("{id}\n")
     );
+    // podman's Go field names: `.ID` in both the listing and inspect.
+    assert_eq!(
+        b.ok(&["image", "inspect", "--format", "{{.ID}}", IMG]),
+        format!("{id}\n")
+    );
+    assert_eq!(
+        b.ok(&["inspect", "--format", "{{.ID}}", IMG]),
+        format!("{id}\n")
+    );
+    let listed = b.ok(&[
+        "images",
+        "--format",
+        "{{.ID}} {{.RepoTags}} {{.IsReadOnly}}",
+    ]);
+    assert!(
+        listed.starts_with(&format!("{} [", &id[..12]))
+            && listed.contains("localhost/bb:latest")
+            && listed.ends_with("] false\n"),
+        "{listed}"
+    );
     assert!(b.ok(&["image", "inspect", IMG]).contains("\"RepoTags\""));
     assert!(b.ok(&["history", IMG]).starts_with("ID"));
     b.ok(&["untag", IMG, "localhost/other:v1"]);
