@@ -5,6 +5,7 @@ use crate::cli::VersionArgs;
 use crate::error::CliError;
 use crate::output::{parse_format, OutputFormat};
 use serde_json::json;
+use std::fmt::Write as _;
 use std::io::Write;
 
 /// Parses `version`'s `--format` before anything runs.
@@ -51,7 +52,7 @@ fn plain(v: &serde_json::Value) -> String {
     ];
     let mut out = String::new();
     for (k, val) in rows {
-        out.push_str(&format!("{k:<14}{val}\n"));
+        let _ = writeln!(out, "{k:<14}{val}");
     }
     out
 }

@@ -13,7 +13,7 @@ fn renders(listing: &Listing, row: &Value, fields: &[&str]) {
         let text = format!("{{{{.{f}}}}}");
         let format = parse_format("--format", Some(&text)).unwrap();
         assert!(matches!(format, OutputFormat::Template(_)));
-        let r = render_listing(&format, listing, &[row.clone()], &[], false);
+        let r = render_listing(&format, listing, std::slice::from_ref(row), &[], false);
         assert!(r.is_ok(), "{f}: {r:?}");
     }
 }
