@@ -28,10 +28,16 @@ pub struct InspectInfraConfig {
     /// DNS options; `None` when not set.
     #[serde(rename = "DNSOption")]
     pub dns_option: Option<Vec<String>>,
+    /// Leaves `/etc/resolv.conf` alone (berth always writes it).
+    pub no_manage_resolv_conf: bool,
+    /// Leaves `/etc/hosts` alone (berth always writes it).
+    pub no_manage_hosts: bool,
     /// Extra `/etc/hosts` entries; `None` when not set.
     pub host_add: Option<Vec<String>>,
     /// Networks joined.
     pub networks: Vec<String>,
+    /// Per-network driver options (berth takes none).
+    pub network_options: Option<BTreeMap<String, Vec<String>>>,
 }
 
 fn non_empty(v: &[String]) -> Option<Vec<String>> {
@@ -60,11 +66,14 @@ pub(super) fn infra_config(infra: &berth_state::ContainerRecord) -> InspectInfra
         dns_server: non_empty(&c.dns_servers),
         dns_search: non_empty(&c.dns_search),
         dns_option: non_empty(&c.dns_options),
+        no_manage_resolv_conf: false,
+        no_manage_hosts: false,
         host_add: non_empty(&c.hosts_add),
         networks: match &c.network_mode {
             Some(berth_state::NetworkMode::Networks(n)) => n.clone(),
             None => c.networks.clone(),
             _ => Vec::new(),
         },
+        network_options: None,
     }
 }

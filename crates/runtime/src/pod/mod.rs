@@ -162,6 +162,8 @@ pub struct InspectPod {
     pub shared_namespaces: Vec<String>,
     /// `continue` or `stop` (`pod create --exit-policy`).
     pub exit_policy: String,
+    /// The pod has an infra container.
+    pub create_infra: bool,
     /// The infra container's network settings; `None` without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub infra_config: Option<InspectInfraConfig>,
@@ -521,6 +523,7 @@ impl Runtime {
             infra_container_id: infra,
             shared_namespaces: shared,
             exit_policy: PodExitPolicy::of(&pod.config).as_str().to_owned(),
+            create_infra: pod.config.infra_container_id.is_some(),
             infra_config: infra_rec.map(inspect::infra_config),
             num_containers: members.len(),
             containers: members
