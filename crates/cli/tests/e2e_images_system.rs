@@ -70,6 +70,16 @@ fn image_commands() {
             && listed.ends_with("] false\n"),
         "{listed}"
     );
+    assert_eq!(
+        b.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Labels}}|{{.User}}|{{.Annotations}}",
+            IMG
+        ]),
+        "map[]||map[]\n"
+    );
     assert!(b.ok(&["image", "inspect", IMG]).contains("\"RepoTags\""));
     assert!(b.ok(&["history", IMG]).starts_with("ID"));
     b.ok(&["untag", IMG, "localhost/other:v1"]);
