@@ -47,6 +47,10 @@ fn version_prints_and_exits_0() {
     assert_eq!(v["Client"]["Version"], "0.1.0");
     assert_eq!(v["Client"]["APIVersion"], "0.1.0");
     assert!(v.get("Server").is_none(), "{v}");
+    assert!(
+        out.starts_with("{\"Client\":{\"APIVersion\":\"0.1.0\",\"Version\":\"0.1.0\","),
+        "{out}"
+    );
     let (code, out, _) = berth(&["version", "--format", "{{.Server.Version}}"]);
     assert_eq!(code, 0);
     assert_eq!(out, "0.1.0\n");

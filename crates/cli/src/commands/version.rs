@@ -17,10 +17,17 @@ pub fn parse(args: &VersionArgs) -> anyhow::Result<OutputFormat> {
 /// templates see the same version as `.Server` too, and the plain form is
 /// podman's client block.
 pub fn run(format: OutputFormat) -> anyhow::Result<u8> {
-    let v = serde_json::to_value(berth_runtime::version_info())?;
+    let info = berth_runtime::version_info();
+    let v = serde_json::to_value(&info)?;
     let text = match format {
+        // One line, fields in podman's order, as `podman version --format json`.
         OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&json!({ "Client": v }))?;
+            #[derive(serde::Serialize)]
+            #[serde(rename_all = "PascalCase")]
+            struct Local<'a> {
+                client: &'a berth_runtime::VersionInfo,
+            }
+            let mut s = serde_json::to_string(&Local { client: &info })?;
             s.push('\n');
             s
         }

@@ -9,9 +9,11 @@ use std::fmt::Write as _;
 
 /// Runs `info`.
 pub(super) fn run(rt: &Runtime, format: OutputFormat) -> anyhow::Result<u8> {
-    let info = serde_json::to_value(rt.info()?)?;
+    let typed = rt.info()?;
+    let info = serde_json::to_value(&typed)?;
     match format {
-        OutputFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&info)?))?,
+        // From the typed value: its fields in podman's order.
+        OutputFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&typed)?))?,
         OutputFormat::Template(t) | OutputFormat::Table(t) => {
             let mut s = t.render(&go_fields(&info)).map_err(CliError::from)?;
             if !s.ends_with('\n') {
