@@ -28,7 +28,10 @@ fn berth(args: &[&str]) -> (i32, String, String) {
 fn version_prints_and_exits_0() {
     let (code, out, err) = berth(&["version"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("Version:      0.1.0\n"), "{out}");
+    assert!(
+        out.starts_with("Client:       berth\nVersion:      0.1.0\nAPI Version:  0.1.0\n"),
+        "{out}"
+    );
     let (code, out, _) = berth(&["--version"]);
     assert_eq!(code, 0);
     assert_eq!(out, "berth version 0.1.0\n");
@@ -42,6 +45,17 @@ fn version_prints_and_exits_0() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["Client"]["Version"], "0.1.0");
+    assert_eq!(v["Client"]["APIVersion"], "0.1.0");
+    assert!(v.get("Server").is_none(), "{v}");
+    assert!(
+        out.starts_with("{\"Client\":{\"APIVersion\":\"0.1.0\",\"Version\":\"0.1.0\","),
+        "{out}"
+    );
+    let (code, out, _) = berth(&["version", "--format", "{{.Server.Version}}"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "0.1.0\n");
+    let (code, _, err) = berth(&["version", "--format", "{{.Bogus}}"]);
+    assert_eq!(code, 125, "{err}");
 }
 
 #[test]

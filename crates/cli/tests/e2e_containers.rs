@@ -110,6 +110,32 @@ fn detached_container_lifecycle() {
     );
     assert_eq!(b.ok(&["ps", "-q"]), format!("{}\n", &id[..12]));
     assert_eq!(b.ok(&["ps", "-q", "--no-trunc"]), format!("{id}\n"));
+    // As podman, a container records the name its image reference resolved to.
+    b.ok(&[
+        "create",
+        "--name",
+        "short",
+        "--network",
+        "none",
+        "bb",
+        "true",
+    ]);
+    assert_eq!(
+        b.ok(&["inspect", "--format", "{{.ImageName}}", "short"]),
+        "localhost/bb:latest\n"
+    );
+    assert_eq!(
+        b.ok(&[
+            "ps",
+            "-a",
+            "--filter",
+            "name=short",
+            "--format",
+            "{{.Image}}"
+        ]),
+        "localhost/bb:latest\n"
+    );
+    b.ok(&["rm", "short"]);
     assert_eq!(
         b.ok(&[
             "ps",
@@ -548,6 +574,28 @@ fn pods_share_localhost() {
         13
     );
     assert!(b.ok(&["pod", "inspect", "duo"]).contains("\"duo\""));
+    assert_eq!(
+        b.ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.InfraConfig.HostNetwork}} {{.ExitPolicy}}",
+            "duo"
+        ]),
+        "false continue\n"
+    );
+    b.ok(&["pod", "create", "--name", "onhost", "--network", "host"]);
+    assert_eq!(
+        b.ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.InfraConfig.HostNetwork}}",
+            "onhost"
+        ]),
+        "true\n"
+    );
+    b.ok(&["pod", "rm", "onhost"]);
     assert_eq!(b.run(&["pod", "exists", "duo"]).code, 0);
     assert_eq!(b.run(&["pod", "exists", "trio"]).code, 1);
     assert_eq!(

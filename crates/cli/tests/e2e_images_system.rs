@@ -50,6 +50,36 @@ fn image_commands() {
         ]),
         format!("{id}\n")
     );
+    // podman's Go field names: `.ID` in both the listing and inspect.
+    assert_eq!(
+        b.ok(&["image", "inspect", "--format", "{{.ID}}", IMG]),
+        format!("{id}\n")
+    );
+    assert_eq!(
+        b.ok(&["inspect", "--format", "{{.ID}}", IMG]),
+        format!("{id}\n")
+    );
+    let listed = b.ok(&[
+        "images",
+        "--format",
+        "{{.ID}} {{.RepoTags}} {{.IsReadOnly}}",
+    ]);
+    assert!(
+        listed.starts_with(&format!("{} [", &id[..12]))
+            && listed.contains("localhost/bb:latest")
+            && listed.ends_with("] false\n"),
+        "{listed}"
+    );
+    assert_eq!(
+        b.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Labels}}|{{.User}}|{{.Annotations}}",
+            IMG
+        ]),
+        "map[]||map[]\n"
+    );
     assert!(b.ok(&["image", "inspect", IMG]).contains("\"RepoTags\""));
     assert!(b.ok(&["history", IMG]).starts_with("ID"));
     b.ok(&["untag", IMG, "localhost/other:v1"]);
@@ -172,7 +202,46 @@ fn system_commands() {
         b.ok(&["info", "--format", "{{.Store.GraphRoot}}"]),
         format!("{}\n", root.display())
     );
-    assert!(b.ok(&["version"]).starts_with("Version:"));
+    let version = b.ok(&["version"]);
+    assert!(version.starts_with("Client:"), "{version}");
+    assert!(version.contains("\nAPI Version:"), "{version}");
+    assert_eq!(
+        b.ok(&["version", "--format", "{{.Server.Version}}"]),
+        b.ok(&["version", "--format", "{{.Client.Version}}"])
+    );
+    let info_json: serde_json::Value =
+        serde_json::from_str(&b.ok(&["info", "--format", "json"])).unwrap();
+    for key in [
+        "/host/arch",
+        "/host/buildahVersion",
+        "/host/conmon/package",
+        "/host/conmon/path",
+        "/host/ociRuntime/name",
+        "/host/ociRuntime/path",
+        "/host/security/rootless",
+        "/store/configFile",
+        "/store/graphDriverName",
+        "/store/graphOptions",
+        "/store/imageStore/number",
+        "/store/containerStore/running",
+        "/store/volumePath",
+        "/plugins/log",
+        "/version/APIVersion",
+    ] {
+        assert!(info_json.pointer(key).is_some(), "{key} in {info_json}");
+    }
+    assert_eq!(info_json["host"]["arch"], "amd64");
+    assert_eq!(
+        b.ok(&["info", "--format", "{{.Host.OCIRuntime.Path}}"])
+            .trim(),
+        info_json["host"]["ociRuntime"]["path"].as_str().unwrap()
+    );
+    assert_eq!(
+        b.ok(&["info", "--format", "{{.Store.GraphOptions}}"]),
+        "map[]\n"
+    );
+    let bad = b.run(&["info", "--format", "{{.Nonexistent}}"]);
+    assert_eq!(bad.code, 125, "{bad:?}");
     let df = b.ok(&["system", "df"]);
     assert!(df.starts_with("TYPE") && df.contains("Images"), "{df}");
     b.ok(&["system", "check"]);

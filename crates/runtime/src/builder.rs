@@ -388,8 +388,9 @@ impl RuntimeBuilder {
     /// storage, create the tmp, lock and static dirs, make the OCI driver, set up CNI, open
     /// the state, set the namespace, then refresh under `alive.lck` when `alive` is missing.
     /// A failure part-way shuts down what was opened.
-    pub fn build(self) -> Result<Runtime> {
+    pub fn build(mut self) -> Result<Runtime> {
         let loaded = self.resolve_config()?;
+        self.engine.config_file = loaded.file;
         let cfg = loaded.config;
         let runtime_path = berth_config::find_binary("OCI runtime", &cfg.runtime_path)?;
         let conmon_path = berth_config::find_binary("conmon", &cfg.conmon_path)?;

@@ -111,7 +111,10 @@ pub use images::{
     ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
     ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
 };
-pub use info::{BinaryInfo, ContainerCounts, HostInfo, Info, RegistriesInfo, StoreInfo};
+pub use info::{
+    go_arch, version_info, BinaryInfo, ContainerCounts, DistributionInfo, HostInfo, IdMappings,
+    ImageCount, Info, PluginsInfo, RegistriesInfo, SecurityInfo, SlirpInfo, StoreInfo, VersionInfo,
+};
 pub use lock::LockGuard;
 pub use names::{check_name, generate_name, new_id, validate_name};
 pub use options::{
@@ -123,8 +126,8 @@ pub use options::{
     SecurityOptions, Throttle, Tuning, JOURNALD_SOCKET,
 };
 pub use pod::{
-    InspectPod, PodContainerReport, PodCreateOptions, PodExitPolicy, PodInfraOptions, PodMember,
-    PodReport, INFRA_IMAGE,
+    InspectInfraConfig, InspectPod, PodContainerReport, PodCreateOptions, PodExitPolicy,
+    PodInfraOptions, PodMember, PodReport, INFRA_IMAGE,
 };
 pub use process::ProcessHandle;
 pub use prune::{

@@ -129,6 +129,9 @@ pub struct EngineOptions {
     /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`), with their
     /// dashes.
     pub runtime_flags: Vec<String>,
+    /// The configuration file the settings were read from (`info`'s
+    /// `store.configFile`); set by [`crate::RuntimeBuilder::build`].
+    pub config_file: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -146,6 +149,7 @@ impl Default for EngineOptions {
             extra_hooks_dirs: Vec::new(),
             volume_path: None,
             runtime_flags: Vec::new(),
+            config_file: None,
         }
     }
 }

@@ -44,7 +44,7 @@ pub struct VolumeCreateOptions {
 }
 
 impl Runtime {
-    fn volumes_dir(&self) -> PathBuf {
+    pub(crate) fn volumes_dir(&self) -> PathBuf {
         self.engine
             .volume_path
             .clone()

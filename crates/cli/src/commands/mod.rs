@@ -95,7 +95,9 @@ pub fn render_objects_as(format: &OutputFormat, objs: &[Value]) -> anyhow::Resul
         OutputFormat::Template(t) | OutputFormat::Table(t) => {
             let mut s = String::new();
             for o in objs {
-                let line = t.render(o).map_err(CliError::from)?;
+                let line = t
+                    .render(&crate::output::go_field_aliases(o))
+                    .map_err(CliError::from)?;
                 s.push_str(&line);
                 if !line.ends_with('\n') {
                     s.push('\n');

@@ -141,6 +141,31 @@ fn render_table(
     Ok(align(&lines))
 }
 
+/// An `inspect` object as podman's templates see it: the Go field `ID`
+/// is `Id` in the JSON of containers, images and pods, and a container's
+/// `ImageID` is its `Image`, so templates get them under both names.
+pub fn go_field_aliases(obj: &Value) -> std::borrow::Cow<'_, Value> {
+    let Value::Object(m) = obj else {
+        return std::borrow::Cow::Borrowed(obj);
+    };
+    let mut add: Vec<(&str, &str)> = Vec::new();
+    if m.contains_key("Id") && !m.contains_key("ID") {
+        add.push(("ID", "Id"));
+    }
+    if m.contains_key("ImageName") && m.contains_key("Image") && !m.contains_key("ImageID") {
+        add.push(("ImageID", "Image"));
+    }
+    if add.is_empty() {
+        return std::borrow::Cow::Borrowed(obj);
+    }
+    let mut m = m.clone();
+    for (alias, key) in add {
+        let v = m[key].clone();
+        m.insert(alias.to_owned(), v);
+    }
+    std::borrow::Cow::Owned(Value::Object(m))
+}
+
 /// Pretty JSON array with a trailing newline.
 pub fn to_json(rows: &[Value]) -> String {
     let mut s = serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into());
@@ -265,6 +290,25 @@ mod tests {
         assert_eq!(h("CreatedAt"), "CREATED AT");
         assert_eq!(h("IDName"), "ID NAME");
         assert_eq!(h("Names"), "NAMES");
+    }
+
+    #[test]
+    fn inspect_templates_see_id_as_go_names_it() {
+        let o = json!({"Id": "abc", "Name": "x"});
+        let t = parse_format("--format", Some("{{.ID}} {{.Id}}")).unwrap();
+        let OutputFormat::Template(t) = t else {
+            panic!("not a template")
+        };
+        assert_eq!(t.render(&go_field_aliases(&o)).unwrap(), "abc abc");
+        assert!(go_field_aliases(&json!({"Name": "v"})).get("ID").is_none());
+        let c = go_field_aliases(
+            &json!({"Id": "c", "Image": "5a4a", "ImageName": "localhost/bb:latest"}),
+        )
+        .into_owned();
+        assert_eq!(
+            (c["ID"].as_str(), c["ImageID"].as_str()),
+            (Some("c"), Some("5a4a"))
+        );
     }
 
     #[test]

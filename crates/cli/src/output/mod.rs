@@ -3,6 +3,8 @@
 pub mod filter_match;
 pub mod format;
 pub mod human;
+#[cfg(test)]
+mod podman_fields;
 pub mod port;
 pub mod rows;
 pub mod sort;
@@ -11,7 +13,9 @@ pub mod table;
 pub mod template;
 
 pub use filter_match::Matcher;
-pub use format::{parse_format, quiet_ids, render_listing, to_json, Listing, OutputFormat};
+pub use format::{
+    go_field_aliases, parse_format, quiet_ids, render_listing, to_json, Listing, OutputFormat,
+};
 pub use human::{human_duration, human_size, short_id, status_text, time_ago, StatusView};
 pub use rows::{ContainerSummary, ImageSummary, NetworkSummary, PodSummary, VolumeSummary};
 pub use template::{Template, TemplateError};

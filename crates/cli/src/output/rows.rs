@@ -218,7 +218,22 @@ impl ContainerSummary {
             "AutoRemove": self.auto_remove,
             "IsInfra": self.is_infra,
             "Size": self.size.map(|(rw, root)| format!("{} (virtual {})", human_size(rw), human_size(root))).unwrap_or_default(),
+            "StartedAt": self.started_exited().0,
+            "ExitedAt": self.started_exited().1,
+            // `--ns` fills these in.
+            "Namespaces": {"Cgroup": "", "IPC": "", "MNT": "", "NET": "", "PIDNS": "", "User": "", "UTS": ""},
         })
+    }
+
+    /// Start and exit times in seconds since the epoch, Go's zero time
+    /// (`-62135596800`) when there is none, as podman's templates print them.
+    fn started_exited(&self) -> (i64, i64) {
+        const GO_ZERO: i64 = -62_135_596_800;
+        match self.status {
+            StatusView::Running { started } => (started.timestamp(), GO_ZERO),
+            StatusView::Exited { finished, .. } => (GO_ZERO, finished.timestamp()),
+            _ => (GO_ZERO, GO_ZERO),
+        }
     }
 
     /// The object `ps --format json` prints.
@@ -322,8 +337,23 @@ impl ImageSummary {
                     "Dangling": self.names.is_empty(),
                     "Names": self.names,
                     "History": self.names.join(", "),
+                    "ParentId": "",
+                    "RepoTags": self.names,
+                    "RepoDigests": self.repo_digests(),
+                    "SharedSize": 0,
+                    "VirtualSize": self.size,
+                    "CreatedTime": self.created.format("%Y-%m-%d %H:%M:%S %z %Z").to_string(),
+                    "IsReadOnly": self.read_only,
                 })
             })
+            .collect()
+    }
+
+    /// `repo@digest` for each repository the image is named in.
+    fn repo_digests(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .map(|n| format!("{}@{}", split_reference(n).0, self.digest))
             .collect()
     }
 
@@ -333,7 +363,7 @@ impl ImageSummary {
             "Id": self.id,
             "ParentId": "",
             "RepoTags": Value::Null,
-            "RepoDigests": self.names.iter().map(|n| format!("{}@{}", split_reference(n).0, self.digest)).collect::<Vec<_>>(),
+            "RepoDigests": self.repo_digests(),
             "Size": self.size,
             "SharedSize": 0,
             "VirtualSize": self.size,
@@ -397,6 +427,9 @@ impl PodSummary {
             "Networks": self.networks.join(","),
             "Cgroup": self.cgroup,
             "Namespace": self.namespace,
+            "Id": cut(&self.id),
+            "InfraId": self.infra_id.as_deref().map(cut).unwrap_or_default(),
+            "Containers": self.containers.iter().map(|(id, name, status)| json!({"Id": id, "Names": name, "Status": status})).collect::<Vec<_>>(),
         })
     }
 
@@ -435,13 +468,36 @@ pub struct VolumeSummary {
 }
 
 impl VolumeSummary {
-    /// The fields `--format` templates see (also the JSON form).
+    /// The fields `--format` templates see, with podman's names; times as
+    /// Go prints a `time.Time`.
     pub fn template_row(&self) -> Value {
+        let id = |k: &str| {
+            self.options
+                .get(k)
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(0)
+        };
         json!({
             "Name": self.name,
             "Driver": self.driver,
             "Mountpoint": self.mountpoint,
-            "CreatedAt": self.created.to_rfc3339(),
+            "CreatedAt": self.created.format("%Y-%m-%d %H:%M:%S%.9f %z %Z").to_string(),
+            "Labels": self.labels,
+            "Scope": "local",
+            "Options": self.options,
+            "Status": {},
+            "UID": id("uid"),
+            "GID": id("gid"),
+        })
+    }
+
+    /// The object `volume ls --format json` prints.
+    pub fn json(&self) -> Value {
+        json!({
+            "Name": self.name,
+            "Driver": self.driver,
+            "Mountpoint": self.mountpoint,
+            "CreatedAt": self.created.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             "Labels": self.labels,
             "Scope": "local",
             "Options": self.options,
@@ -463,14 +519,38 @@ pub struct NetworkSummary {
 }
 
 impl NetworkSummary {
-    /// The fields `--format` templates see.
-    pub fn template_row(&self, no_trunc: bool) -> Value {
-        json!({
+    /// The fields `--format` templates see: podman's Go names over the
+    /// network's JSON form `inspect` (its snake_case keys), ID cut unless
+    /// `no_trunc`.
+    pub fn template_row(&self, no_trunc: bool, inspect: &Value) -> Value {
+        const GO_NAMES: &[(&str, &str)] = &[
+            ("network_interface", "NetworkInterface"),
+            ("created", "Created"),
+            ("subnets", "Subnets"),
+            ("ipv6_enabled", "IPv6Enabled"),
+            ("internal", "Internal"),
+            ("dns_enabled", "DNSEnabled"),
+            ("options", "Options"),
+            ("ipam_options", "IPAMOptions"),
+        ];
+        let mut row = json!({
             "ID": if no_trunc { &self.id } else { short_id(&self.id) },
             "Name": self.name,
             "Driver": self.driver,
             "Labels": self.labels,
-        })
+        });
+        if let Some(obj) = row.as_object_mut() {
+            for (key, go) in GO_NAMES {
+                let v = inspect.get(*key).cloned().unwrap_or_else(|| match *key {
+                    "subnets" => json!([]),
+                    "options" | "ipam_options" => json!({}),
+                    "ipv6_enabled" | "internal" | "dns_enabled" => json!(false),
+                    _ => json!(""),
+                });
+                obj.insert((*go).to_owned(), v);
+            }
+        }
+        row
     }
 
     /// The object `network ls --format json` prints.
@@ -726,7 +806,7 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
         let out = render_listing(
             &parse_format("--format", None).unwrap(),
             &NETWORKS,
-            &[net.template_row(false)],
+            &[net.template_row(false, &json!({}))],
             &[],
             false,
         )

@@ -294,7 +294,7 @@ impl Runtime {
             id: id.clone(),
             name: String::new(),
             namespace: self.config.namespace.clone(),
-            image_name: opts.image.clone(),
+            image_name: crate::images::recorded_image_name(&opts.image, &image.names),
             image_id: image.id.clone(),
             command,
             entrypoint,

@@ -143,3 +143,57 @@ impl Runtime {
         Error::ImageInUse { image, containers }
     }
 }
+
+/// The image name a container records (podman's `ImageName`): the name of
+/// `names` that `reference` resolved to (`bb` -> `localhost/bb:latest`), the
+/// image's first name when it was given by ID, the reference itself for an
+/// image without names or a reference by digest.
+pub(crate) fn recorded_image_name(reference: &str, names: &[String]) -> String {
+    if names.is_empty() || reference.contains('@') {
+        return reference.to_owned();
+    }
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    let tagged = if last.contains(':') {
+        reference.to_owned()
+    } else {
+        format!("{reference}:latest")
+    };
+    names
+        .iter()
+        .find(|n| {
+            **n == tagged
+                || n.strip_suffix(tagged.as_str())
+                    .is_some_and(|p| p.ends_with('/'))
+        })
+        .unwrap_or(&names[0])
+        .clone()
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::recorded_image_name;
+
+    #[test]
+    fn containers_record_the_name_the_reference_resolved_to() {
+        let names = vec![
+            "localhost/bb:latest".to_owned(),
+            "quay.io/x/bb:1.0".to_owned(),
+        ];
+        assert_eq!(recorded_image_name("bb", &names), "localhost/bb:latest");
+        assert_eq!(recorded_image_name("bb:1.0", &names), "quay.io/x/bb:1.0");
+        assert_eq!(recorded_image_name("x/bb:1.0", &names), "quay.io/x/bb:1.0");
+        assert_eq!(
+            recorded_image_name("localhost/bb", &names),
+            "localhost/bb:latest"
+        );
+        assert_eq!(
+            recorded_image_name("5a4a530f", &names),
+            "localhost/bb:latest"
+        );
+        assert_eq!(recorded_image_name("5a4a530f", &[]), "5a4a530f");
+        assert_eq!(
+            recorded_image_name("bb@sha256:1234", &names),
+            "bb@sha256:1234"
+        );
+    }
+}

@@ -109,6 +109,12 @@ pub struct InspectImage {
     pub history: Vec<HistoryEntry>,
     /// Names the image had (its current names).
     pub names_history: Vec<String>,
+    /// The config's labels (podman repeats them at the top).
+    pub labels: BTreeMap<String, String>,
+    /// The manifest's annotations (berth keeps none).
+    pub annotations: BTreeMap<String, String>,
+    /// The config's user (empty when it sets none).
+    pub user: String,
 }
 
 /// The `Config` part of [`InspectImage`].
@@ -170,6 +176,9 @@ impl InspectImage {
             },
             history: i.history.clone(),
             names_history: i.names.clone(),
+            labels: i.config.labels.clone(),
+            annotations: BTreeMap::new(),
+            user: i.config.user.clone().unwrap_or_default(),
         }
     }
 }

@@ -16,8 +16,10 @@ use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::undo::Undo;
 
+mod inspect;
 mod list;
 
+pub use inspect::InspectInfraConfig;
 pub use list::{PodContainerReport, PodReport};
 
 /// The infra image's name.
@@ -160,6 +162,11 @@ pub struct InspectPod {
     pub shared_namespaces: Vec<String>,
     /// `continue` or `stop` (`pod create --exit-policy`).
     pub exit_policy: String,
+    /// The pod has an infra container.
+    pub create_infra: bool,
+    /// The infra container's network settings; `None` without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infra_config: Option<InspectInfraConfig>,
     /// Number of containers (infra included).
     pub num_containers: usize,
     /// The containers.
@@ -478,9 +485,8 @@ impl Runtime {
         let pod = self.pod(id_or_name)?;
         let members = self.synced_skipping_removed(self.state.pod_containers(&pod.config.id)?)?;
         let infra = pod.config.infra_container_id.clone().unwrap_or_default();
-        let hostname = members
-            .iter()
-            .find(|m| m.config.id == infra)
+        let infra_rec = members.iter().find(|m| m.config.id == infra);
+        let hostname = infra_rec
             .map(|m| m.config.hostname.clone())
             .unwrap_or_default();
         let ns = &pod.config.shared_namespaces;
@@ -517,6 +523,8 @@ impl Runtime {
             infra_container_id: infra,
             shared_namespaces: shared,
             exit_policy: PodExitPolicy::of(&pod.config).as_str().to_owned(),
+            create_infra: pod.config.infra_container_id.is_some(),
+            infra_config: infra_rec.map(inspect::infra_config),
             num_containers: members.len(),
             containers: members
                 .iter()

@@ -566,9 +566,14 @@ fn info_counts_containers_by_status() {
     assert_eq!(info.host.os, "linux");
     assert!(info.host.cpus >= 1 && info.host.mem_total > 0);
     assert_eq!(info.host.cgroup_manager, "cgroupfs");
-    assert!(!info.version.is_empty());
+    assert!(!info.version.Version.is_empty());
     let v = serde_json::to_value(&info).unwrap();
-    assert!(v["registries"]["search"].is_array());
+    assert!(v["registries"].is_object());
+    assert_eq!(v["store"]["containerStore"]["number"], 2);
+    assert!(v["host"]["security"]["capabilities"]
+        .as_str()
+        .unwrap()
+        .starts_with("CAP_"));
 }
 
 #[test]

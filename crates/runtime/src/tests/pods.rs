@@ -103,6 +103,16 @@ fn pod_start_starts_infra_first_and_members_join_its_netns() {
     assert_eq!(inspect.num_containers, 2);
     assert_eq!(inspect.shared_namespaces, vec!["net", "ipc", "uts"]);
     assert_eq!(inspect.infra_container_id, infra);
+    assert!(inspect.create_infra);
+    let ic = inspect
+        .infra_config
+        .as_ref()
+        .expect("a pod with infra has InfraConfig");
+    assert!(!ic.host_network);
+    let v = serde_json::to_value(&inspect).unwrap();
+    assert_eq!(v["InfraConfig"]["HostNetwork"], false);
+    assert!(v["InfraConfig"]["DNSServer"].is_null());
+    assert_eq!(v["ExitPolicy"], "continue");
 }
 
 #[test]

@@ -26,11 +26,12 @@ pub(super) fn run(
         out(&s)?;
         return Ok(0);
     }
+    let j: Vec<Value> = nets.iter().map(inspect_json).collect();
     let t: Vec<Value> = nets
         .iter()
-        .map(|n| summary(n).template_row(a.no_trunc))
+        .zip(&j)
+        .map(|(n, json)| summary(n).template_row(a.no_trunc, json))
         .collect();
-    let j: Vec<Value> = nets.iter().map(inspect_json).collect();
     print_listing(format, &NETWORKS, &t, &j, a.noheading)
 }
 

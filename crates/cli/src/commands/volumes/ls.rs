@@ -28,7 +28,8 @@ pub(super) fn run(
         return Ok(0);
     }
     let t: Vec<Value> = rows.iter().map(VolumeSummary::template_row).collect();
-    print_listing(&format, &VOLUMES, &t, &t, noheading)
+    let j: Vec<Value> = rows.iter().map(VolumeSummary::json).collect();
+    print_listing(&format, &VOLUMES, &t, &j, noheading)
 }
 
 fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
