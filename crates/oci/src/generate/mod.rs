@@ -150,14 +150,26 @@ fn env_key(kv: &str) -> &str {
     kv.split_once('=').map_or(kv, |(k, _)| k)
 }
 
-/// Environment: PATH default, `container=berth`, TERM for a tty, image env, user env, HOSTNAME,
-/// HOME from passwd. Later values replace earlier ones; a user entry without `=` takes the
-/// engine's own value of that variable (skipped when unset).
+/// Environment: the defaults podman gives every container (`PATH`, `TERM=xterm`,
+/// `container=podman`, less those `unset_env`/`unset_env_all` drop), image env, user env,
+/// HOSTNAME, HOME from passwd. Later values replace earlier ones; a user entry without `=`
+/// takes the engine's own value of that variable (skipped when unset).
+///
+/// `container=podman` is podman's value on purpose: programs inside test it to learn they run
+/// in a podman-like container, and podman's own tests check it.
 pub fn process_env(spec: &ContainerSpec, hostname: &str, home: &str) -> Result<Vec<String>> {
-    let mut env: Vec<String> = vec![format!("PATH={DEFAULT_PATH}"), "container=berth".into()];
-    if spec.tty {
-        env.push("TERM=xterm".into());
-    }
+    let mut env: Vec<String> = if spec.unset_env_all {
+        Vec::new()
+    } else {
+        [
+            format!("PATH={DEFAULT_PATH}"),
+            "TERM=xterm".into(),
+            "container=podman".into(),
+        ]
+        .into_iter()
+        .filter(|kv| !spec.unset_env.iter().any(|u| u == env_key(kv)))
+        .collect()
+    };
     let set = |kv: String, env: &mut Vec<String>| {
         let key = env_key(&kv).to_owned();
         env.retain(|e| env_key(e) != key);
@@ -504,6 +516,26 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| Error::io("rename into place", path, e))
 }
 
+/// The bundle file bound at `/run/.containerenv`.
+pub const CONTAINERENV: &str = "containerenv";
+
+/// `/run/.containerenv`: empty, as podman's, unless the container is privileged; then the
+/// engine, name, id, image, image id and `rootless=0|1` as shell assignments.
+pub fn containerenv(spec: &ContainerSpec) -> String {
+    if !spec.privileged {
+        return String::new();
+    }
+    let rootless = u8::from(!nix::unistd::geteuid().is_root());
+    format!(
+        "engine=\"berth-{}\"\nname={:?}\nid={:?}\nimage={:?}\nimageid={:?}\nrootless={rootless}\n",
+        env!("CARGO_PKG_VERSION"),
+        spec.name,
+        spec.id,
+        spec.image_name,
+        spec.image_id,
+    )
+}
+
 /// Generates the spec and writes the bundle: `config.json`, and unless `no_etc_files`
 /// `hosts`, `resolv.conf`, `hostname`. Returns the spec.
 pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
@@ -534,6 +566,11 @@ pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         );
         write_atomic(&dir.join("resolv.conf"), resolv.as_bytes(), SHARED_MODE)?;
     }
+    write_atomic(
+        &dir.join(CONTAINERENV),
+        containerenv(spec).as_bytes(),
+        SHARED_MODE,
+    )?;
     let json = serde_json::to_vec_pretty(&canonical_json(&oci)?).map_err(|e| Error::Json {
         what: "the generated spec".into(),
         source: e,

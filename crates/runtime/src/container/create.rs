@@ -500,6 +500,8 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         tuning: opts.tuning.clone(),
         no_hosts: opts.no_hosts,
         restart: opts.restart,
+        unset_env: opts.unset_env.clone(),
+        unset_env_all: opts.unset_env_all,
         passwd_lines: opts
             .host_users
             .iter()
