@@ -247,6 +247,9 @@ pub struct ContainerSpec {
     pub image_name: String,
     /// The image's id, for `/run/.containerenv`.
     pub image_id: String,
+    /// The workdir was named by the user (`--workdir`), not the image's: it must exist in the
+    /// root filesystem or under a mount, as podman (which creates only the image's).
+    pub workdir_must_exist: bool,
     /// `-t`.
     pub tty: bool,
     /// `-i`.

@@ -8,6 +8,7 @@ pub mod caps;
 mod etc_files;
 mod in_root;
 mod mounts;
+mod podman_compat;
 mod resources;
 pub mod rlimits;
 pub mod seccomp;
@@ -26,6 +27,8 @@ use crate::error::{Error, Result};
 use crate::hooks::HookSet;
 
 pub use etc_files::{hosts_file, resolv_conf};
+use podman_compat::check_workdir;
+pub use podman_compat::{containerenv, CONTAINERENV};
 pub use seccomp::SeccompHost;
 
 /// Default `PATH` in containers.
@@ -345,6 +348,9 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
             format!("{cwd:?} must be an absolute path"),
         ));
     }
+    if spec.workdir_must_exist {
+        check_workdir(spec, &cwd)?;
+    }
     let cap_set = caps::capability_set(&spec.cap_add, &spec.cap_drop, spec.privileged)?;
     let capabilities = caps::linux_capabilities(&cap_set, &spec.cap_add, user.uid)?;
 
@@ -514,26 +520,6 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<()> {
     let mut f = create_with_mode(&tmp, mode)?;
     f.write_all(data).map_err(|e| Error::io("write", &tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io("rename into place", path, e))
-}
-
-/// The bundle file bound at `/run/.containerenv`.
-pub const CONTAINERENV: &str = "containerenv";
-
-/// `/run/.containerenv`: empty, as podman's, unless the container is privileged; then the
-/// engine, name, id, image, image id and `rootless=0|1` as shell assignments.
-pub fn containerenv(spec: &ContainerSpec) -> String {
-    if !spec.privileged {
-        return String::new();
-    }
-    let rootless = u8::from(!nix::unistd::geteuid().is_root());
-    format!(
-        "engine=\"berth-{}\"\nname={:?}\nid={:?}\nimage={:?}\nimageid={:?}\nrootless={rootless}\n",
-        env!("CARGO_PKG_VERSION"),
-        spec.name,
-        spec.id,
-        spec.image_name,
-        spec.image_id,
-    )
 }
 
 /// Generates the spec and writes the bundle: `config.json`, and unless `no_etc_files`

@@ -79,6 +79,7 @@ impl Runtime {
         let settings = crate::options::RunSettings::from_extra(&c.extra);
         spec.unset_env.clone_from(&settings.unset_env);
         spec.unset_env_all = settings.unset_env_all;
+        spec.workdir_must_exist = settings.workdir_must_exist;
         spec.image_name.clone_from(&c.image_name);
         spec.image_id.clone_from(&c.image_id);
         spec.devices = settings

@@ -319,6 +319,8 @@ pub struct RunSettings {
     pub unset_env: Vec<String>,
     /// `--unsetenv-all`: no default variables either.
     pub unset_env_all: bool,
+    /// `--workdir` named a directory other than the image's: it must exist at start.
+    pub workdir_must_exist: bool,
 }
 
 /// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.

@@ -140,7 +140,8 @@ pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
             images: a.images,
             all: a.all,
             force: a.force,
-            ignore_missing: a.ignore,
+            // podman's `rmi --force` passes over a missing image as `--ignore` does.
+            ignore_missing: a.ignore || a.force,
         }),
         ImageCommand::Tag(a) => Parsed::Tag {
             image: a.image,
@@ -249,6 +250,10 @@ mod tests {
             panic!()
         };
         assert!(o.force && o.ignore_missing && !o.all);
+        let Parsed::Rm(o) = parsed(&["rmi", "-f", "a"]).unwrap() else {
+            panic!()
+        };
+        assert!(o.ignore_missing, "--force passes over a missing image");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod golden;
 mod mounts_resources;
+mod podman_compat;
 
 use std::collections::BTreeMap;
 
@@ -51,7 +52,7 @@ impl Fixture {
     }
 
     /// A spec whose rootfs has passwd/group files.
-    fn spec(&self) -> ContainerSpec {
+    pub(super) fn spec(&self) -> ContainerSpec {
         let rootfs = self.dir.path().join("rootfs");
         std::fs::create_dir_all(rootfs.join("etc")).unwrap();
         std::fs::write(
@@ -144,78 +145,6 @@ fn env_layers_image_then_user_with_defaults() {
         .unwrap_err()
         .to_string()
         .contains("empty variable name"));
-}
-
-#[test]
-fn default_env_is_podmans_and_unsetenv_drops_it() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.image.env.clear();
-    let env_of = |s: &ContainerSpec| {
-        generate_spec(s, &f.opts)
-            .unwrap()
-            .process()
-            .as_ref()
-            .unwrap()
-            .env()
-            .clone()
-            .unwrap()
-    };
-    let env = env_of(&s);
-    for want in ["TERM=xterm", "container=podman"] {
-        assert!(env.contains(&want.to_owned()), "{want} without -t: {env:?}");
-    }
-    assert!(env.iter().any(|e| e.starts_with("PATH=")));
-    s.unset_env = vec!["TERM".into()];
-    let env = env_of(&s);
-    assert!(!env.iter().any(|e| e.starts_with("TERM=")), "{env:?}");
-    assert!(env.contains(&"container=podman".to_owned()));
-    s.unset_env_all = true;
-    s.env = vec!["TERM=abc".into()];
-    let env = env_of(&s);
-    for gone in ["PATH=", "container="] {
-        assert!(!env.iter().any(|e| e.starts_with(gone)), "{gone}: {env:?}");
-    }
-    assert!(
-        env.contains(&"TERM=abc".to_owned()),
-        "the user's own TERM stays"
-    );
-}
-
-#[test]
-fn containerenv_is_empty_unless_privileged() {
-    let f = Fixture::new();
-    let mut s = f.spec();
-    s.name = "web".into();
-    s.image_name = "quay.io/x/y:1".into();
-    s.image_id = "ab".repeat(32);
-    write_bundle(&s, &f.opts).unwrap();
-    let file = s.bundle_dir.join(CONTAINERENV);
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
-    let spec = generate_spec(&s, &f.opts).unwrap();
-    let m = spec
-        .mounts()
-        .as_ref()
-        .unwrap()
-        .iter()
-        .find(|m| m.destination() == Path::new("/run/.containerenv"))
-        .expect("/run/.containerenv is mounted");
-    assert_eq!(m.source().as_deref(), Some(file.as_path()));
-    s.privileged = true;
-    write_bundle(&s, &f.opts).unwrap();
-    let text = std::fs::read_to_string(&file).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("engine=\"berth-"), "{text}");
-    assert_eq!(
-        &lines[1..],
-        [
-            "name=\"web\"".to_owned(),
-            format!("id=\"{ID}\""),
-            "image=\"quay.io/x/y:1\"".to_owned(),
-            format!("imageid=\"{}\"", "ab".repeat(32)),
-            "rootless=0".to_owned(),
-        ]
-    );
 }
 
 #[test]
