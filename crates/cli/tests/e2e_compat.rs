@@ -117,3 +117,62 @@ fn removing_what_is_in_use_exits_2_and_missing_images_exit_1() {
     assert_eq!(b.ok(&["rmi", "--ignore", "bogus"]), "");
     assert_eq!(b.ok(&["image", "rm", "--force", "bogus"]), "");
 }
+
+#[test]
+fn save_to_a_pipe_and_load_from_standard_input() {
+    use std::process::Stdio;
+    let b = Berth::new();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("MyImage.tar");
+    // 120-load "podman save to pipe and load": no -o, standard output is a pipe.
+    let o = b
+        .cmd()
+        .args(["save", "--format", "oci-archive", IMG])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert!(o.stdout.len() > 1024, "an archive on stdout");
+    std::fs::write(&archive, &o.stdout).unwrap();
+    b.ok(&["rmi", IMG]);
+    // 120-load "podman load - by image name": `load < archive`, and `image load` too.
+    for cmd in [&["load"][..], &["image", "load"]] {
+        let o = b
+            .cmd()
+            .args(cmd)
+            .stdin(std::fs::File::open(&archive).unwrap())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{cmd:?}: {o:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            format!("Loaded image: {IMG}\n")
+        );
+        b.ok(&["image", "exists", IMG]);
+        b.ok(&["rmi", IMG]);
+    }
+    // 120-load "podman load - redirect corrupt payload".
+    let o = b
+        .cmd()
+        .arg("load")
+        .stdin(std::fs::File::open("/etc/hostname").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("payload does not match any of the supported image formats:"),
+        "{o:?}"
+    );
+    // Nothing is left in the temporary directory.
+    let tmp = b.globals()[5].clone();
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        !left
+            .iter()
+            .any(|n| n.to_string_lossy().starts_with("berth-")),
+        "{left:?}"
+    );
+}
