@@ -176,3 +176,130 @@ fn save_to_a_pipe_and_load_from_standard_input() {
         "{left:?}"
     );
 }
+
+#[test]
+fn volume_types_duplicate_mounts_and_filtered_prune() {
+    let b = Berth::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    std::fs::write(dir.path().join("myfile"), "").unwrap();
+    // 160-volumes "podman volume type=bind".
+    let r = b.run(&[
+        "volume",
+        "create",
+        "-o",
+        "type=bind",
+        "-o",
+        "device=/bogus",
+        "bv",
+    ]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (125, "Error: invalid volume option device for driver 'local': stat /bogus: no such file or directory\n")
+    );
+    let dev = format!("device={d}");
+    assert_eq!(
+        b.ok(&["volume", "create", "-o", "type=bind", "-o", &dev, "bv"]),
+        "bv\n"
+    );
+    let r = b.run_rm(
+        &["-v", "bv:/vol:z"],
+        &["stat", "-c", "%u:%s", "/vol/myfile"],
+    );
+    assert_eq!(r.out, "0:0\n", "{r:?}");
+    // 160-volumes "podman volume type=tmpfs".
+    b.ok(&[
+        "volume",
+        "create",
+        "-o",
+        "type=tmpfs",
+        "-o",
+        "device=tmpfs",
+        "tv",
+    ]);
+    let r = b.run_rm(&["-v", "tv:/vol"], &["stat", "-f", "-c", "%T", "/vol"]);
+    assert_eq!(r.out, "tmpfs\n", "{r:?}");
+    // 160-volumes "podman volume duplicates".
+    let v1 = format!("{d}:/vol1");
+    b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &v1,
+        "-v",
+        &v1,
+        IMG,
+        "true",
+    ]);
+    b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "vol1:/vol1",
+        "-v",
+        "vol1:/vol1",
+        IMG,
+        "true",
+    ]);
+    b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--tmpfs",
+        "/vol1",
+        "--tmpfs",
+        "/vol1",
+        IMG,
+        "true",
+    ]);
+    b.fails(
+        &[
+            "run",
+            "--rm",
+            "-v",
+            "vol1:/vol1",
+            "-v",
+            "vol2:/vol1",
+            IMG,
+            "true",
+        ],
+        "/vol1: duplicate mount destination",
+    );
+    b.fails(
+        &[
+            "run",
+            "--rm",
+            "-v",
+            "vol2:/vol2",
+            "--tmpfs",
+            "/vol2",
+            IMG,
+            "true",
+        ],
+        "/vol2: duplicate mount destination",
+    );
+    // 160-volumes "podman volume prune": the confirmation lists what the filter lets through.
+    b.ok(&["volume", "create", "--label", "mylabel", "lv"]);
+    let o = b
+        .cmd()
+        .args(["volume", "prune", "--filter", "label=mylabel"])
+        .stdin(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let listed: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("Are you sure"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(listed, ["lv"], "{o:?}");
+    assert_eq!(
+        b.ok(&["volume", "prune", "--force", "--filter", "label=mylabel"]),
+        "lv\n"
+    );
+}

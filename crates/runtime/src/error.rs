@@ -121,6 +121,14 @@ pub enum Error {
         /// Its status.
         status: String,
     },
+    /// A `volume create -o` option the local driver refuses (podman's wording).
+    #[error("invalid volume option {option} for driver 'local': {reason}")]
+    VolumeOption {
+        /// The option's key.
+        option: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// No volume has that name.
     #[error("no such volume {0}")]
     NoSuchVolume(String),
@@ -291,6 +299,7 @@ impl Error {
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
             Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
+            Error::VolumeOption { .. } => ErrorKind::InvalidInput,
             Error::VolumeExists(_) => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),

@@ -114,11 +114,41 @@ impl Runtime {
             });
         }
         for v in &c.named_volumes {
-            let path = self.volume_data_dir(&v.name);
+            let read_only = v.options.iter().any(|o| o == "ro");
+            // `volume create -o type=tmpfs|bind`: a fresh tmpfs, or the host's device.
+            let opts = self
+                .read_volume(&v.name)
+                .map(|r| r.options)
+                .unwrap_or_default();
+            let source = match opts.get("type").map(|t| t.to_ascii_lowercase()).as_deref() {
+                Some("tmpfs") => {
+                    let mut options: Vec<String> = opts
+                        .get("o")
+                        .map(|o| {
+                            o.split(',')
+                                .filter(|x| !x.is_empty())
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if read_only {
+                        options.push("ro".into());
+                    }
+                    spec.tmpfs.push(TmpfsMount {
+                        destination: v.destination.clone(),
+                        options,
+                    });
+                    continue;
+                }
+                Some("bind") => opts
+                    .get("device")
+                    .map_or_else(|| self.volume_data_dir(&v.name), PathBuf::from),
+                _ => self.volume_data_dir(&v.name),
+            };
             spec.mounts.push(BindMount {
-                source: path,
+                source,
                 destination: v.destination.clone(),
-                read_only: v.options.iter().any(|o| o == "ro"),
+                read_only,
                 ..BindMount::default()
             });
         }
