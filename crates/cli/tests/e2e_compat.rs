@@ -303,3 +303,36 @@ fn volume_types_duplicate_mounts_and_filtered_prune() {
         "lv\n"
     );
 }
+
+#[test]
+fn wait_prints_each_code_and_exits_0() {
+    let b = Berth::new();
+    // 045-start "podman start --all --filter": `wait` on 0 and 1 succeeds.
+    let ok = b.ok(&["run", "-d", "--network", "none", IMG, "true"]);
+    let bad = b.ok(&["run", "-d", "--network", "none", IMG, "false"]);
+    assert_eq!(b.ok(&["wait", ok.trim(), bad.trim()]), "0\n1\n");
+    // 130-kill "podman wait - exit codes": a container that never ran is not waited for.
+    b.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "never",
+        IMG,
+        "/no/such/command",
+    ]);
+    assert_eq!(b.ok(&["wait", "never"]), "0\n");
+    let k = b.sleeper("killed", &[]);
+    b.ok(&["kill", &k]);
+    assert_eq!(b.ok(&["wait", "killed"]), "137\n");
+    // A missing container: podman's message, 125; the others are still printed.
+    let r = b.run(&["wait", "nosuch", ok.trim()]);
+    assert_eq!(
+        (r.code, r.out.as_str(), r.err.as_str()),
+        (
+            125,
+            "0\n",
+            "Error: no container with name or ID \"nosuch\" found: no such container\n"
+        )
+    );
+}
