@@ -278,6 +278,7 @@ impl Error {
             Error::InvalidOption { .. }
             | Error::InvalidArgument { .. }
             | Error::InvalidNetworkOption { .. }
+            | Error::VolumeOption { .. }
             | Error::Filter(_) => ErrorKind::InvalidInput,
             Error::Config(e) => config_kind(e),
             Error::State(e) => state_kind(e),
@@ -299,7 +300,6 @@ impl Error {
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
             Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
-            Error::VolumeOption { .. } => ErrorKind::InvalidInput,
             Error::VolumeExists(_) => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),

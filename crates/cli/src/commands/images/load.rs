@@ -9,27 +9,26 @@ use std::path::{Path, PathBuf};
 /// Runs `load`.
 pub(super) fn run(rt: &Runtime, g: &GlobalOptions, input: Option<&Path>) -> anyhow::Result<u8> {
     let spooled;
-    let input = match input {
-        Some(p) => p,
-        None => {
-            let mut stdin = std::io::stdin().lock();
-            if stdin.is_terminal() {
-                return Err(crate::error::CliError::invalid(
-                    "--input",
-                    "",
-                    "cannot read from terminal, use command-line redirection or the --input flag",
-                )
-                .into());
-            }
-            spooled = spool_file(g, "load")?;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(spooled.path())
-                .map_err(|e| anyhow::anyhow!("opening {}: {e}", spooled.path().display()))?;
-            std::io::copy(&mut stdin, &mut f)
-                .map_err(|e| anyhow::anyhow!("reading the archive from standard input: {e}"))?;
-            spooled.path()
+    let input = if let Some(p) = input {
+        p
+    } else {
+        let mut stdin = std::io::stdin().lock();
+        if stdin.is_terminal() {
+            return Err(crate::error::CliError::invalid(
+                "--input",
+                "",
+                "cannot read from terminal, use command-line redirection or the --input flag",
+            )
+            .into());
         }
+        spooled = spool_file(g, "load")?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(spooled.path())
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", spooled.path().display()))?;
+        std::io::copy(&mut stdin, &mut f)
+            .map_err(|e| anyhow::anyhow!("reading the archive from standard input: {e}"))?;
+        spooled.path()
     };
     let images = rt.load_images(input).map_err(|e| {
         // podman's words for an archive it cannot read, then berth's reason.
