@@ -286,8 +286,6 @@ mod tests {
                 "--filter",
             ),
             (&["history", "--format", "{{", "a"][..], "--format"),
-            (&["save", "a"][..], "--output"),
-            (&["load"][..], "--input"),
         ] {
             let e = parsed(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");
