@@ -59,12 +59,12 @@ pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
 }
 
 /// podman's exit code 2 for a container whose state forbids removal (running without
-/// `--force`) or that others depend on.
+/// `--force`); others (dependents, ...) stay 125, as podman's.
 fn coded(e: berth_runtime::Error) -> anyhow::Error {
-    use berth_runtime::ErrorKind;
-    match e.kind() {
-        ErrorKind::InvalidState | ErrorKind::InUse => crate::error::Coded::wrap(2, e),
-        _ => e.into(),
+    if e.kind() == berth_runtime::ErrorKind::InvalidState {
+        crate::error::Coded::wrap(2, e)
+    } else {
+        e.into()
     }
 }
 
