@@ -176,8 +176,7 @@ mod tests {
             (&["history", "--format", "{{.ID", "x"][..], "--format"),
             (&["image", "prune", "--filter", "bogus=1"][..], "--filter"),
             (&["images", "--filter", "bogus=1"][..], "--filter"),
-            (&["save", "x"][..], "--output"),
-            (&["load"][..], "--input"),
+            (&["save", "--format", "oci-dir", "x"][..], "--output"),
             (&["import", "--change", "BOGUS x", "/f"][..], "--change"),
             (
                 &["network", "inspect", "-f", "{{.Name", "n"][..],

@@ -73,6 +73,10 @@ pub enum CliError {
     /// command's (podman's wording).
     #[error("{0}")]
     UnknownFlag(String),
+    /// Two different mounts (`-v`, `--mount`, `--tmpfs`) on one destination (podman's
+    /// wording; the same mount twice is accepted).
+    #[error("{}: duplicate mount destination", .0.display())]
+    DuplicateMount(PathBuf),
     /// `--cidfile` names a file that exists (podman's wording: scripts match it).
     #[error("container id file exists. Ensure another container is not using it or delete {}", .0.display())]
     CidFileExists(PathBuf),

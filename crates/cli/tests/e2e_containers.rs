@@ -72,8 +72,9 @@ fn run_streams_output_and_returns_the_containers_code() {
     assert_eq!(id.trim().len(), 64);
     let r = b.run(&["start", "-a", "later"]);
     assert_eq!((r.code, r.out.as_str()), (4, "started\n"), "{r:?}");
+    // `wait` prints the code and exits 0, as podman.
     let r = b.run(&["wait", "later"]);
-    assert_eq!((r.code, r.out.as_str()), (4, "4\n"));
+    assert_eq!((r.code, r.out.as_str()), (0, "4\n"));
 }
 
 #[test]
@@ -414,10 +415,11 @@ fn published_port_on_the_default_bridge() {
         ]),
         ip
     );
-    // The same host port again is refused.
-    b.fails(
-        &["run", "-d", "-p", &publish, IMG, "true"],
-        &format!("--publish: cannot listen on the TCP port: listen tcp4 0.0.0.0:{port}: bind: address already in use"),
+    // The same host port again is refused, with podman's exit code 126 for `run`.
+    let r = b.run(&["run", "-d", "-p", &publish, IMG, "true"]);
+    assert_eq!(
+        (r.code, r.err),
+        (126, format!("Error: --publish: cannot listen on the TCP port: listen tcp4 0.0.0.0:{port}: bind: address already in use\n"))
     );
     // The port is held (by the container's conmon) while it runs, against any program.
     assert!(std::net::TcpListener::bind(("0.0.0.0", port)).is_err());
@@ -643,7 +645,7 @@ fn user_input_errors_exit_125_with_their_message() {
             "localhost/nosuch:latest",
             "true",
         ],
-        "image not known: localhost/nosuch:latest",
+        "localhost/nosuch:latest: image not known",
     );
     b.fails(&["stop", "nosuch"], "no such container: nosuch");
     // rm of a missing container exits 1, as podman.
@@ -661,9 +663,12 @@ fn user_input_errors_exit_125_with_their_message() {
         r.err,
         "Error: no pod with name or ID nosuch found: no such pod\n"
     );
-    b.fails(
-        &["rmi", "localhost/nosuch"],
-        "image not known: localhost/nosuch",
+    // rmi of a missing image exits 1, as podman.
+    let r = b.run(&["rmi", "localhost/nosuch"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (1, "Error: localhost/nosuch: image not known\n"),
+        "{r:?}"
     );
     let r = b.run(&["run", "-m", "1x", IMG, "true"]);
     assert_eq!(r.code, 125);
@@ -703,9 +708,13 @@ fn user_input_errors_exit_125_with_their_message() {
     );
     let l = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
     let port = l.local_addr().unwrap().port();
-    b.fails(
-        &["run", "-p", &format!("{port}:80"), IMG, "true"],
-        &format!("--publish: cannot listen on the TCP port: listen tcp4 0.0.0.0:{port}: bind: address already in use"),
+    let r = b.run(&["run", "-p", &format!("{port}:80"), IMG, "true"]);
+    assert_eq!(r.code, 126, "{r:?}");
+    assert_eq!(r.err, format!("Error: --publish: cannot listen on the TCP port: listen tcp4 0.0.0.0:{port}: bind: address already in use\n"));
+    // `create` refuses it too (berth holds ports from create on), with 125.
+    b.fails_with(
+        &["create", "-p", &format!("{port}:80"), IMG, "true"],
+        "address already in use",
     );
     let r = b.run(&["exec", "taken", "true"]);
     assert_eq!(r.code, 125, "{r:?}");

@@ -239,6 +239,17 @@ pub struct ContainerSpec {
     pub user: Option<String>,
     /// Additional groups (`--group-add`), names or gids.
     pub groups: Vec<String>,
+    /// Default variables (`PATH`, `TERM`, `container`) to leave out (`--unsetenv`).
+    pub unset_env: Vec<String>,
+    /// Leave out every default variable (`--unsetenv-all`).
+    pub unset_env_all: bool,
+    /// The image's name as the user gave it, for `/run/.containerenv`.
+    pub image_name: String,
+    /// The image's id, for `/run/.containerenv`.
+    pub image_id: String,
+    /// The workdir was named by the user (`--workdir`), not the image's: it must exist in the
+    /// root filesystem or under a mount, as podman (which creates only the image's).
+    pub workdir_must_exist: bool,
     /// `-t`.
     pub tty: bool,
     /// `-i`.

@@ -67,7 +67,7 @@ pub enum Error {
     Registry(Box<berth_storage::registry::Error>),
     /// No image has that name, id or id prefix (or the image does not carry a name to
     /// remove); the text says which.
-    #[error("image not known: {0}")]
+    #[error("{0}: image not known")]
     NoSuchImage(String),
     /// An image would be deleted while containers use it, and force was not given.
     #[error("image {image} is in use by containers {containers:?}; remove them first or force")]
@@ -114,12 +114,20 @@ pub enum Error {
         containers: Vec<String>,
     },
     /// A running container would be removed without force.
-    #[error("container {id} is {status}: stop it first or use force")]
+    #[error("cannot remove container {id} as it is {status} - running or paused containers cannot be removed without force: container state improper")]
     ContainerRunning {
         /// Container id.
         id: String,
         /// Its status.
         status: String,
+    },
+    /// A `volume create -o` option the local driver refuses (podman's wording).
+    #[error("invalid volume option {option} for driver 'local': {reason}")]
+    VolumeOption {
+        /// The option's key.
+        option: String,
+        /// What is wrong.
+        reason: String,
     },
     /// No volume has that name.
     #[error("no such volume {0}")]
@@ -128,9 +136,7 @@ pub enum Error {
     #[error("volume {0} already exists")]
     VolumeExists(String),
     /// A volume is used by containers.
-    #[error(
-        "volume {name} is being used by containers {containers:?}: remove them first or use force"
-    )]
+    #[error("volume {name} is being used by the following container(s): {}: volume is being used", containers.join(", "))]
     VolumeInUse {
         /// Volume name.
         name: String,
@@ -272,6 +278,7 @@ impl Error {
             Error::InvalidOption { .. }
             | Error::InvalidArgument { .. }
             | Error::InvalidNetworkOption { .. }
+            | Error::VolumeOption { .. }
             | Error::Filter(_) => ErrorKind::InvalidInput,
             Error::Config(e) => config_kind(e),
             Error::State(e) => state_kind(e),

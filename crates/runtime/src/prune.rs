@@ -200,13 +200,15 @@ impl Runtime {
         Ok(report)
     }
 
-    /// The names of the volumes no container uses (what `volume prune` would remove
-    /// without filters).
-    pub fn unused_volumes(&self) -> Result<Vec<String>> {
+    /// The names of the volumes no container uses that pass `filters` (what `volume prune`
+    /// with those filters would remove).
+    pub fn unused_volumes(&self, filters: &PruneFilters) -> Result<Vec<String>> {
         self.check()?;
+        let now = Utc::now();
         Ok(self
             .list_volumes()?
             .into_iter()
+            .filter(|v| filters.matches(&v.labels, v.created_at, now))
             .filter(|v| self.volume_users(&v.name).is_ok_and(|u| u.is_empty()))
             .map(|v| v.name)
             .collect())

@@ -26,7 +26,8 @@ pub struct Volume {
     pub created_at: DateTime<Utc>,
     /// Labels.
     pub labels: BTreeMap<String, String>,
-    /// Driver options (kept, not interpreted).
+    /// Driver options: `type=tmpfs` (with `o=` mount options) mounts a fresh tmpfs,
+    /// `type=bind` with `device=PATH` binds that host directory; others are kept.
     pub options: BTreeMap<String, String>,
     /// Always `local`.
     pub scope: String,
@@ -62,7 +63,7 @@ impl Runtime {
         LockGuard::exclusive(&dir.join("volumes.lock"))
     }
 
-    fn read_volume(&self, name: &str) -> Result<Volume> {
+    pub(crate) fn read_volume(&self, name: &str) -> Result<Volume> {
         crate::names::validate_name(name)?;
         let path = self.volumes_dir().join(name).join("volume.json");
         let text = match std::fs::read_to_string(&path) {
@@ -88,6 +89,7 @@ impl Runtime {
     fn create_volume_locked(&self, opts: &VolumeCreateOptions) -> Result<Volume> {
         let name = opts.name.clone().unwrap_or_else(crate::names::new_id);
         crate::names::validate_name(&name)?;
+        check_volume_options(&opts.options)?;
         let dir = self.volumes_dir().join(&name);
         if dir.join("volume.json").exists() {
             return Err(Error::VolumeExists(name));
@@ -233,4 +235,62 @@ impl Runtime {
         }
         add()
     }
+}
+
+/// The local driver's options, checked as podman checks them at create: known keys only,
+/// and a bind volume's device must exist. A bind volume without a device is refused here
+/// (podman fails only when a container mounts it).
+pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result<()> {
+    let bad = |option: &str, reason: String| Error::VolumeOption {
+        option: option.to_owned(),
+        reason,
+    };
+    for key in options.keys() {
+        if !matches!(
+            key.to_ascii_lowercase().as_str(),
+            "device"
+                | "o"
+                | "type"
+                | "uid"
+                | "gid"
+                | "size"
+                | "inodes"
+                | "noquota"
+                | "copy"
+                | "nocopy"
+        ) {
+            return Err(bad(key, "invalid argument".into()));
+        }
+    }
+    match options
+        .get("type")
+        .map(|t| t.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("bind") => {
+            let Some(device) = options.get("device") else {
+                return Err(bad(
+                    "type",
+                    "type=bind needs -o device=PATH, the host directory to bind".into(),
+                ));
+            };
+            std::fs::metadata(device).map_err(|e| {
+                let text = e.to_string();
+                let text = text
+                    .split(" (os error")
+                    .next()
+                    .unwrap_or(&text)
+                    .to_lowercase();
+                bad("device", format!("stat {device}: {text}"))
+            })?;
+        }
+        Some("tmpfs") | None => {}
+        Some(other) => {
+            return Err(bad(
+                "type",
+                format!("{other}: berth's local driver mounts only type=tmpfs and type=bind"),
+            ))
+        }
+    }
+    Ok(())
 }

@@ -70,7 +70,7 @@ pub enum Error {
     #[error("reading layer archive: {0}")]
     Archive(#[source] std::io::Error),
     /// No image matches a name, id or id prefix.
-    #[error("image not known: {0}")]
+    #[error("{0}: image not known")]
     ImageNotFound(String),
     /// An id prefix or short name matches more than one image.
     #[error(

@@ -1,7 +1,7 @@
 //! `-v/--volume`, `--mount` and `--tmpfs`: what a container mounts. The
 //! values are parsed by the runtime ([`berth_runtime::parse_volume`] and its
 //! siblings, which document the forms); here each gets its flag's name, and
-//! a destination may be used once across the three flags.
+//! a destination takes one mount across the three flags (the same one twice counts once).
 
 use crate::error::{CliError, Result};
 pub use berth_runtime::ContainerMount;
@@ -16,28 +16,25 @@ pub fn parse_mounts(
     cwd: &Path,
 ) -> Result<Vec<ContainerMount>> {
     let mut out: Vec<ContainerMount> = Vec::new();
-    let mut push = |spec: ContainerMount, flag: &str, value: &str| -> Result<()> {
-        if out.iter().any(|m| m.destination() == spec.destination()) {
-            return Err(CliError::invalid(
-                flag,
-                value,
-                format!(
-                    "{} is already a mount destination",
-                    spec.destination().display()
-                ),
-            ));
+    // As podman: the very same mount twice counts once; another on its destination fails.
+    let mut push = |spec: ContainerMount| -> Result<()> {
+        match out.iter().find(|m| m.destination() == spec.destination()) {
+            Some(m) if *m == spec => Ok(()),
+            Some(_) => Err(CliError::DuplicateMount(spec.destination().to_path_buf())),
+            None => {
+                out.push(spec);
+                Ok(())
+            }
         }
-        out.push(spec);
-        Ok(())
     };
     for v in volumes {
-        push(parse_volume(v, cwd)?, "--volume", v)?;
+        push(parse_volume(v, cwd)?)?;
     }
     for m in mounts {
-        push(parse_mount(m, cwd)?, "--mount", m)?;
+        push(parse_mount(m, cwd)?)?;
     }
     for t in tmpfs {
-        push(parse_tmpfs(t)?, "--tmpfs", t)?;
+        push(parse_tmpfs(t)?)?;
     }
     Ok(out)
 }
@@ -86,10 +83,28 @@ mod tests {
         let e = parse_mounts(&["/a:/data".into()], &[], &["/data/".into()], &cwd())
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("--tmpfs") && e.contains("already a mount destination"),
-            "{e}"
-        );
+        assert_eq!(e, "/data: duplicate mount destination");
+        // 160-volumes "podman volume duplicates": the same mount twice is one.
+        let same = |v: &[&str], t: &[&str]| {
+            let s = |x: &[&str]| x.iter().map(|&y| y.to_owned()).collect::<Vec<_>>();
+            parse_mounts(&s(v), &[], &s(t), &cwd())
+        };
+        assert_eq!(same(&["/a:/v1", "/a:/v1"], &[]).unwrap().len(), 1);
+        assert_eq!(same(&["n:/v1", "n:/v1"], &[]).unwrap().len(), 1);
+        assert_eq!(same(&[], &["/v1", "/v1"]).unwrap().len(), 1);
+        for (v, t, dest) in [
+            (&["/a:/v1", "/b:/v1"][..], &[][..], "/v1"),
+            (&["n:/v1", "m:/v1"], &[], "/v1"),
+            (&[], &["/v1", "/v1:ro"], "/v1"),
+            (&["n:/v2"], &["/v2"], "/v2"),
+            (&["/a:/v1:ro", "/a:/v1"], &[], "/v1"),
+        ] {
+            let e = same(v, t).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("{dest}: duplicate mount destination")
+            );
+        }
         let all = parse_mounts(
             &["v:/v".into()],
             &["type=bind,src=/x,dst=/x".into()],

@@ -8,6 +8,7 @@ pub mod caps;
 mod etc_files;
 mod in_root;
 mod mounts;
+mod podman_compat;
 mod resources;
 pub mod rlimits;
 pub mod seccomp;
@@ -26,6 +27,8 @@ use crate::error::{Error, Result};
 use crate::hooks::HookSet;
 
 pub use etc_files::{hosts_file, resolv_conf};
+use podman_compat::check_workdir;
+pub use podman_compat::{containerenv, CONTAINERENV};
 pub use seccomp::SeccompHost;
 
 /// Default `PATH` in containers.
@@ -150,14 +153,26 @@ fn env_key(kv: &str) -> &str {
     kv.split_once('=').map_or(kv, |(k, _)| k)
 }
 
-/// Environment: PATH default, `container=berth`, TERM for a tty, image env, user env, HOSTNAME,
-/// HOME from passwd. Later values replace earlier ones; a user entry without `=` takes the
-/// engine's own value of that variable (skipped when unset).
+/// Environment: the defaults podman gives every container (`PATH`, `TERM=xterm`,
+/// `container=podman`, less those `unset_env`/`unset_env_all` drop), image env, user env,
+/// HOSTNAME, HOME from passwd. Later values replace earlier ones; a user entry without `=`
+/// takes the engine's own value of that variable (skipped when unset).
+///
+/// `container=podman` is podman's value on purpose: programs inside test it to learn they run
+/// in a podman-like container, and podman's own tests check it.
 pub fn process_env(spec: &ContainerSpec, hostname: &str, home: &str) -> Result<Vec<String>> {
-    let mut env: Vec<String> = vec![format!("PATH={DEFAULT_PATH}"), "container=berth".into()];
-    if spec.tty {
-        env.push("TERM=xterm".into());
-    }
+    let mut env: Vec<String> = if spec.unset_env_all {
+        Vec::new()
+    } else {
+        [
+            format!("PATH={DEFAULT_PATH}"),
+            "TERM=xterm".into(),
+            "container=podman".into(),
+        ]
+        .into_iter()
+        .filter(|kv| !spec.unset_env.iter().any(|u| u == env_key(kv)))
+        .collect()
+    };
     let set = |kv: String, env: &mut Vec<String>| {
         let key = env_key(&kv).to_owned();
         env.retain(|e| env_key(e) != key);
@@ -332,6 +347,9 @@ pub fn generate_spec(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
             "workdir",
             format!("{cwd:?} must be an absolute path"),
         ));
+    }
+    if spec.workdir_must_exist {
+        check_workdir(spec, &cwd)?;
     }
     let cap_set = caps::capability_set(&spec.cap_add, &spec.cap_drop, spec.privileged)?;
     let capabilities = caps::linux_capabilities(&cap_set, &spec.cap_add, user.uid)?;
@@ -534,6 +552,11 @@ pub fn write_bundle(spec: &ContainerSpec, opts: &SpecOptions) -> Result<Spec> {
         );
         write_atomic(&dir.join("resolv.conf"), resolv.as_bytes(), SHARED_MODE)?;
     }
+    write_atomic(
+        &dir.join(CONTAINERENV),
+        containerenv(spec).as_bytes(),
+        SHARED_MODE,
+    )?;
     let json = serde_json::to_vec_pretty(&canonical_json(&oci)?).map_err(|e| Error::Json {
         what: "the generated spec".into(),
         source: e,

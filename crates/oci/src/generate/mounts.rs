@@ -214,6 +214,19 @@ pub(super) fn all_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>> {
             )?);
         }
     }
+    // After the read-only tmpfs on /run, which would hide it.
+    generated.push(
+        MountBuilder::default()
+            .destination("/run/.containerenv")
+            .typ("bind")
+            .source(spec.bundle_dir.join(super::CONTAINERENV))
+            .options(vec![
+                "bind".to_owned(),
+                "rprivate".to_owned(),
+                "ro".to_owned(),
+            ])
+            .build()?,
+    );
     out.extend(
         generated
             .into_iter()

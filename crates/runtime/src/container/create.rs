@@ -250,7 +250,11 @@ impl Runtime {
                 .unsigned_abs(),
         };
 
-        let settings = run_settings(opts)?;
+        let mut settings = run_settings(opts)?;
+        settings.workdir_must_exist = opts
+            .workdir
+            .as_ref()
+            .is_some_and(|w| !w.is_empty() && Some(w) != ic.working_dir.as_ref());
         if settings.restart.is_some() && opts.auto_remove {
             return Err(Error::invalid(
                 "--restart",
@@ -500,6 +504,10 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         tuning: opts.tuning.clone(),
         no_hosts: opts.no_hosts,
         restart: opts.restart,
+        unset_env: opts.unset_env.clone(),
+        unset_env_all: opts.unset_env_all,
+        // Set by the caller, which knows the image's workdir.
+        workdir_must_exist: false,
         passwd_lines: opts
             .host_users
             .iter()

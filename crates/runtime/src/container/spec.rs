@@ -77,6 +77,11 @@ impl Runtime {
             }
         }
         let settings = crate::options::RunSettings::from_extra(&c.extra);
+        spec.unset_env.clone_from(&settings.unset_env);
+        spec.unset_env_all = settings.unset_env_all;
+        spec.workdir_must_exist = settings.workdir_must_exist;
+        spec.image_name.clone_from(&c.image_name);
+        spec.image_id.clone_from(&c.image_id);
         spec.devices = settings
             .devices
             .iter()
@@ -109,11 +114,41 @@ impl Runtime {
             });
         }
         for v in &c.named_volumes {
-            let path = self.volume_data_dir(&v.name);
+            let read_only = v.options.iter().any(|o| o == "ro");
+            // `volume create -o type=tmpfs|bind`: a fresh tmpfs, or the host's device.
+            let opts = self
+                .read_volume(&v.name)
+                .map(|r| r.options)
+                .unwrap_or_default();
+            let source = match opts.get("type").map(|t| t.to_ascii_lowercase()).as_deref() {
+                Some("tmpfs") => {
+                    let mut options: Vec<String> = opts
+                        .get("o")
+                        .map(|o| {
+                            o.split(',')
+                                .filter(|x| !x.is_empty())
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if read_only {
+                        options.push("ro".into());
+                    }
+                    spec.tmpfs.push(TmpfsMount {
+                        destination: v.destination.clone(),
+                        options,
+                    });
+                    continue;
+                }
+                Some("bind") => opts
+                    .get("device")
+                    .map_or_else(|| self.volume_data_dir(&v.name), PathBuf::from),
+                _ => self.volume_data_dir(&v.name),
+            };
             spec.mounts.push(BindMount {
-                source: path,
+                source,
                 destination: v.destination.clone(),
-                read_only: v.options.iter().any(|o| o == "ro"),
+                read_only,
                 ..BindMount::default()
             });
         }

@@ -89,6 +89,7 @@ pub(super) fn storage_kind(e: &berth_storage::Error) -> ErrorKind {
         E::InvalidDigest(_)
         | E::InvalidReference { .. }
         | E::Ambiguous { .. }
+        | E::InvalidArchive { .. }
         | E::InvalidOption(_) => ErrorKind::InvalidInput,
         _ => ErrorKind::Other,
     }

@@ -315,6 +315,12 @@ pub struct RunSettings {
     pub restart: Option<RestartPolicy>,
     /// `--hostuser`: the host's `/etc/passwd` lines added to the container's.
     pub passwd_lines: Vec<String>,
+    /// `--unsetenv`: also drops these of the engine's default variables.
+    pub unset_env: Vec<String>,
+    /// `--unsetenv-all`: no default variables either.
+    pub unset_env_all: bool,
+    /// `--workdir` named a directory other than the image's: it must exist at start.
+    pub workdir_must_exist: bool,
 }
 
 /// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.

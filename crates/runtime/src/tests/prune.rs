@@ -189,7 +189,15 @@ fn volume_prune_takes_unused_volumes_that_pass_the_filters_and_counts_their_byte
     }];
     fx.rt.create_container(&o).unwrap();
 
-    assert_eq!(fx.rt.unused_volumes().unwrap(), ["big", "kept"]);
+    assert_eq!(
+        fx.rt.unused_volumes(&PruneFilters::default()).unwrap(),
+        ["big", "kept"]
+    );
+    // The confirmation lists what the filters let through, as podman.
+    assert_eq!(
+        fx.rt.unused_volumes(&filters(&["label=keep"])).unwrap(),
+        ["kept"]
+    );
     let r = fx
         .rt
         .prune_volumes(&VolumePruneOptions {

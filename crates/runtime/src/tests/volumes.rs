@@ -154,3 +154,44 @@ fn a_container_is_recorded_only_while_its_volumes_exist() {
     assert!(matches!(err, Error::NoSuchVolume(_)), "{err}");
     assert!(fx.rt.with_volumes_held(&[], || Ok(())).is_ok());
 }
+
+#[test]
+fn volume_options_are_checked_as_podmans_local_driver() {
+    let fx = Fx::new();
+    let create = |name: &str, kv: &[(&str, &str)]| {
+        fx.rt.create_volume(&VolumeCreateOptions {
+            name: Some(name.into()),
+            options: kv
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..VolumeCreateOptions::default()
+        })
+    };
+    let e = create("b1", &[("type", "bind"), ("device", "/bogus/nowhere")]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid volume option device for driver 'local': stat /bogus/nowhere: no such file or directory"
+    );
+    assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+    let e = create("b2", &[("type", "bind")]).unwrap_err().to_string();
+    assert!(e.contains("needs -o device=PATH"), "{e}");
+    let e = create("b3", &[("colour", "red")]).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "invalid volume option colour for driver 'local': invalid argument"
+    );
+    let e = create("b4", &[("type", "nfs")]).unwrap_err().to_string();
+    assert!(e.contains("only type=tmpfs and type=bind"), "{e}");
+    // Nothing is left of a refused volume.
+    assert!(fx.rt.list_volumes().unwrap().is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let device = dir.path().to_string_lossy().into_owned();
+    create("bound", &[("type", "bind"), ("device", &device)]).unwrap();
+    create(
+        "mem",
+        &[("type", "tmpfs"), ("device", "tmpfs"), ("o", "size=1m")],
+    )
+    .unwrap();
+    assert_eq!(fx.rt.list_volumes().unwrap().len(), 2);
+}

@@ -42,7 +42,7 @@ pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
             let removed =
                 match rt.remove_container_with_dependents(id, a.force, a.volumes, a.timeout) {
                     Err(e) if a.ignore && e.is_not_found() => return Ok(()),
-                    r => r?,
+                    r => r.map_err(coded)?,
                 };
             for dep in removed.iter().take(removed.len().saturating_sub(1)) {
                 out(&format!("{dep}\n"))?;
@@ -52,10 +52,20 @@ pub(super) fn run(rt: &Runtime, a: Rm) -> anyhow::Result<u8> {
         let shown = given_name(&a.sel, rt, id);
         match rt.remove_container_within(id, a.force, a.volumes, a.timeout) {
             Err(e) if a.ignore && e.is_not_found() => return Ok(()),
-            r => r?,
+            r => r.map_err(coded)?,
         }
         out(&format!("{shown}\n"))
     })
+}
+
+/// podman's exit code 2 for a container whose state forbids removal (running without
+/// `--force`); others (dependents, ...) stay 125, as podman's.
+fn coded(e: berth_runtime::Error) -> anyhow::Error {
+    if e.kind() == berth_runtime::ErrorKind::InvalidState {
+        crate::error::Coded::wrap(2, e)
+    } else {
+        e.into()
+    }
 }
 
 /// `rm`'s containers: a missing named one is skipped with `--ignore` or

@@ -49,7 +49,14 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
     // killed `berth run --rm` leaves nothing behind); the wait still gets the
     // exit code, which the runtime keeps for removed containers, and the
     // removal below is for a cleanup that did not run.
-    let rec = create(rt, &o.create)?;
+    // A published host port that is taken fails `run` with podman's 126 (podman finds it
+    // when it starts the container; berth already when it makes it).
+    let rec = create(rt, &o.create).map_err(|e| match e.downcast_ref::<CliError>() {
+        Some(CliError::Conflict { flag, .. }) if flag == "--publish" => {
+            crate::error::Coded::wrap(crate::error::EXIT_CANNOT_INVOKE, e)
+        }
+        _ => e,
+    })?;
     let id = rec.config.id.clone();
     if o.detach {
         if let Err(e) = rt.start_container(&id) {

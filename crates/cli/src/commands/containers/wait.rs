@@ -1,11 +1,11 @@
 //! `wait`: each container's exit code (or the condition reached).
 
 use super::select::names;
-use super::{exit_byte, finish, out, Parsed};
+use super::{finish, out, Parsed};
 use crate::cli::WaitArgs;
 use crate::opts::targets::{parse_wait_conditions, Selection};
 use crate::opts::time::parse_duration;
-use berth_runtime::{Runtime, WaitCondition};
+use berth_runtime::{ContainerStatus, Runtime, WaitCondition};
 use std::time::Duration;
 
 /// Parses `wait`'s arguments; bad input is refused before the runtime opens.
@@ -29,19 +29,32 @@ pub(super) fn parse(a: &WaitArgs) -> anyhow::Result<Parsed> {
 /// Runs `wait`.
 pub(super) fn run(rt: &Runtime, sel: Selection, condition: WaitCondition) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
-    let mut last = 0;
     let mut errors = Vec::new();
     for n in &names {
-        match rt.wait_container(n, condition, None) {
-            Ok(code) => {
-                out(&format!("{code}\n"))?;
-                last = code;
+        // As podman: a container that never ran has nothing to wait for; its code is 0.
+        if condition == WaitCondition::Exited {
+            if let Ok(r) = rt.container(n) {
+                if matches!(
+                    r.state.status,
+                    ContainerStatus::Configured | ContainerStatus::Created
+                ) {
+                    let code = r.state.exit_code.filter(|c| *c >= 0).unwrap_or(0);
+                    out(&format!("{code}\n"))?;
+                    continue;
+                }
             }
+        }
+        match rt.wait_container(n, condition, None) {
+            Ok(code) => out(&format!("{code}\n"))?,
+            Err(e) if e.is_not_found() => errors.push(anyhow::anyhow!(
+                "no container with name or ID {n:?} found: no such container"
+            )),
             Err(e) => errors.push(e.into()),
         }
     }
+    // podman's exit code is 0 whatever the containers' codes (they are printed).
     if errors.is_empty() {
-        Ok(exit_byte(last))
+        Ok(0)
     } else {
         finish(errors)
     }

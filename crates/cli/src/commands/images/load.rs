@@ -1,12 +1,46 @@
-//! `load`: the images of an archive.
+//! `load`: the images of an archive, read from `-i FILE` or, as podman, standard input.
 
+use crate::cli::GlobalOptions;
 use crate::commands::out;
 use berth_runtime::Runtime;
-use std::path::Path;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 /// Runs `load`.
-pub(super) fn run(rt: &Runtime, input: &Path) -> anyhow::Result<u8> {
-    for i in rt.load_images(input)? {
+pub(super) fn run(rt: &Runtime, g: &GlobalOptions, input: Option<&Path>) -> anyhow::Result<u8> {
+    let spooled;
+    let input = if let Some(p) = input {
+        p
+    } else {
+        let mut stdin = std::io::stdin().lock();
+        if stdin.is_terminal() {
+            return Err(crate::error::CliError::invalid(
+                "--input",
+                "",
+                "cannot read from terminal, use command-line redirection or the --input flag",
+            )
+            .into());
+        }
+        spooled = spool_file(g, "load")?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(spooled.path())
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", spooled.path().display()))?;
+        std::io::copy(&mut stdin, &mut f)
+            .map_err(|e| anyhow::anyhow!("reading the archive from standard input: {e}"))?;
+        spooled.path()
+    };
+    let images = rt.load_images(input).map_err(|e| {
+        // podman's words for an archive it cannot read, then berth's reason.
+        let bad = e.kind() == berth_runtime::ErrorKind::InvalidInput;
+        let e = anyhow::Error::from(e);
+        if bad {
+            e.context("payload does not match any of the supported image formats")
+        } else {
+            e
+        }
+    })?;
+    for i in images {
         if i.names.is_empty() {
             out(&format!("Loaded image: sha256:{}\n", i.id))?;
         }
@@ -15,4 +49,42 @@ pub(super) fn run(rt: &Runtime, input: &Path) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// A new empty private file in berth's temporary directory (`--tmpdir`, else `/var/tmp`),
+/// removed when dropped.
+pub(super) struct Spool(PathBuf);
+
+impl Spool {
+    pub(super) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Makes a [`Spool`] named after `what`.
+pub(super) fn spool_file(g: &GlobalOptions, what: &str) -> anyhow::Result<Spool> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = g
+        .tmpdir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("/var/tmp"));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let path = dir.join(format!("berth-{what}-{}-{nanos}.tar", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+    Ok(Spool(path))
 }

@@ -50,11 +50,16 @@ pub enum Parsed {
     },
     /// `load`.
     Load {
-        /// `--input`.
-        input: PathBuf,
+        /// `--input`; `None` = standard input.
+        input: Option<PathBuf>,
     },
     /// `save`.
-    Save(ImageSaveOptions),
+    Save {
+        /// What to save; `output` is unset when `to_stdout`.
+        opts: ImageSaveOptions,
+        /// No `--output`: the archive goes to standard output.
+        to_stdout: bool,
+    },
     /// `rmi`.
     Rm(ImageRemoveOptions),
     /// `tag`.
@@ -121,26 +126,33 @@ pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
             quiet: a.quiet,
             path: a.path,
         },
-        ImageCommand::Load(a) => Parsed::Load {
-            input: a.input.ok_or_else(|| {
-                CliError::invalid("--input", "", "give the archive to load with -i FILE")
-            })?,
-        },
+        ImageCommand::Load(a) => Parsed::Load { input: a.input },
         ImageCommand::Save(a) => {
-            let output = a.output.ok_or_else(|| {
-                CliError::invalid("--output", "", "give the archive to write with -o FILE")
-            })?;
-            Parsed::Save(ImageSaveOptions {
-                format: a.format.parse::<ArchiveFormat>()?,
-                images: a.images,
-                output,
-            })
+            let format = a.format.parse::<ArchiveFormat>()?;
+            // Without -o the archive goes to standard output, as podman; a directory cannot.
+            if a.output.is_none() && format == ArchiveFormat::OciDir {
+                return Err(CliError::invalid(
+                    "--output",
+                    "",
+                    "the oci-dir format writes a directory: name it with -o DIR",
+                )
+                .into());
+            }
+            Parsed::Save {
+                to_stdout: a.output.is_none(),
+                opts: ImageSaveOptions {
+                    format,
+                    images: a.images,
+                    output: a.output.unwrap_or_default(),
+                },
+            }
         }
         ImageCommand::Rm(a) => Parsed::Rm(ImageRemoveOptions {
             images: a.images,
             all: a.all,
             force: a.force,
-            ignore_missing: a.ignore,
+            // podman's `rmi --force` passes over a missing image as `--ignore` does.
+            ignore_missing: a.ignore || a.force,
         }),
         ImageCommand::Tag(a) => Parsed::Tag {
             image: a.image,
@@ -179,8 +191,8 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Import { path, opts, quiet } => {
             with_images(g, |rt| import::run(rt, &path, &opts, quiet))
         }
-        Parsed::Load { input } => with_images(g, |rt| load::run(rt, &input)),
-        Parsed::Save(opts) => with_images(g, |rt| save::run(rt, &opts)),
+        Parsed::Load { input } => with_images(g, |rt| load::run(rt, g, input.as_deref())),
+        Parsed::Save { opts, to_stdout } => with_images(g, |rt| save::run(rt, g, opts, to_stdout)),
         Parsed::Rm(opts) => with_images(g, |rt| rm::run(rt, &opts)),
         Parsed::Tag { image, targets } => with_images(g, |rt| tag::tag(rt, &image, &targets)),
         Parsed::Untag { image, names } => with_images(g, |rt| tag::untag(rt, &image, &names)),
@@ -231,13 +243,22 @@ mod tests {
         };
         assert_ne!(filters, Filters::default());
         assert_eq!(format, OutputFormat::Json);
-        let Parsed::Save(o) =
+        let Parsed::Save { opts: o, to_stdout } =
             parsed(&["save", "--format", "oci-archive", "-o", "/t", "a"]).unwrap()
         else {
             panic!()
         };
         assert_eq!(o.format, ArchiveFormat::OciArchive);
         assert_eq!(o.output, PathBuf::from("/t"));
+        assert!(!to_stdout);
+        let Parsed::Save { to_stdout, .. } = parsed(&["save", "a"]).unwrap() else {
+            panic!()
+        };
+        assert!(to_stdout, "no -o: standard output, as podman");
+        let Parsed::Load { input } = parsed(&["load"]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(input, None, "no -i: standard input, as podman");
         let Parsed::Import { path, opts, .. } =
             parsed(&["import", "-c", "CMD [\"sh\"]", "-m", "m", "f.tar", "x"]).unwrap()
         else {
@@ -249,19 +270,22 @@ mod tests {
             panic!()
         };
         assert!(o.force && o.ignore_missing && !o.all);
+        let Parsed::Rm(o) = parsed(&["rmi", "-f", "a"]).unwrap() else {
+            panic!()
+        };
+        assert!(o.ignore_missing, "--force passes over a missing image");
     }
 
     #[test]
     fn bad_values_name_their_flag() {
         for (args, flag) in [
+            (&["save", "--format", "oci-dir", "a"][..], "--output"),
             (&["images", "--format", "{{.ID"][..], "--format"),
             (
                 &["image", "prune", "--filter", "dangling=maybe"][..],
                 "--filter",
             ),
             (&["history", "--format", "{{", "a"][..], "--format"),
-            (&["save", "a"][..], "--output"),
-            (&["load"][..], "--input"),
         ] {
             let e = parsed(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");

@@ -17,5 +17,15 @@ pub(super) fn run(rt: &Runtime, opts: &ImageRemoveOptions) -> anyhow::Result<u8>
     for e in &errors {
         eprintln!("Error: {e}");
     }
-    last.map_or(Ok(0), |e| Err(e.into()))
+    last.map_or(Ok(0), |e| Err(coded(e)))
+}
+
+/// podman's exit codes for `rmi`: 1 for a missing image, 2 for one in use, else 125.
+fn coded(e: berth_runtime::Error) -> anyhow::Error {
+    use berth_runtime::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => crate::error::Coded::wrap(1, e),
+        ErrorKind::InUse => crate::error::Coded::wrap(2, e),
+        _ => e.into(),
+    }
 }

@@ -18,6 +18,10 @@ pub(super) fn run(rt: &Runtime, a: VolumeRmArgs) -> anyhow::Result<u8> {
                 1,
                 anyhow::anyhow!("no volume with name {n:?} found: no such volume"),
             )),
+            // podman's exit code for a volume in use.
+            Err(e) if e.kind() == berth_runtime::ErrorKind::InUse => {
+                Some(crate::error::Coded::wrap(2, e))
+            }
             Err(e) => Some(e.into()),
             Ok(()) => out(&format!("{n}\n")).err(),
         })

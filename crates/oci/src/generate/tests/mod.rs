@@ -2,6 +2,7 @@
 
 mod golden;
 mod mounts_resources;
+mod podman_compat;
 
 use std::collections::BTreeMap;
 
@@ -51,7 +52,7 @@ impl Fixture {
     }
 
     /// A spec whose rootfs has passwd/group files.
-    fn spec(&self) -> ContainerSpec {
+    pub(super) fn spec(&self) -> ContainerSpec {
         let rootfs = self.dir.path().join("rootfs");
         std::fs::create_dir_all(rootfs.join("etc")).unwrap();
         std::fs::write(
@@ -133,7 +134,7 @@ fn env_layers_image_then_user_with_defaults() {
         "image PATH replaces the default: {env:?}"
     );
     assert!(env.contains(&"LANG=en_US.UTF-8".to_owned()));
-    assert!(env.contains(&"container=berth".to_owned()));
+    assert!(env.contains(&"container=podman".to_owned()));
     assert!(env.contains(&"TERM=xterm".to_owned()));
     assert!(env.contains(&format!("HOSTNAME={}", &ID[..12])));
     assert!(env.contains(&"HOME=/root".to_owned()));
