@@ -109,7 +109,11 @@ fn image_commands() {
     }
     // rmi refuses an image in use unless -f; prune.
     b.ok(&["create", "--network", "none", "--name", "user", IMG, "true"]);
-    assert_eq!(b.run(&["rmi", IMG]).code, 2, "podman's code for an image in use");
+    assert_eq!(
+        b.run(&["rmi", IMG]).code,
+        2,
+        "podman's code for an image in use"
+    );
     b.ok(&["rm", "user"]);
     // prune -a takes unused tagged images too; --filter narrows it.
     let tar = common::image_tar().to_str().unwrap();
