@@ -9,7 +9,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 /// The crates whose unit tests must pass without root.
-const CRATES: &[&str] = &["berth-runtime", "berth-cli", "berth-config"];
+const CRATES: &[&str] = &[
+    "berth-runtime",
+    "berth-cli",
+    "berth-config",
+    "berth-template",
+];
 
 /// Runs the unit tests of [`CRATES`] as `nobody` when we are root.
 pub fn run() -> Result<()> {

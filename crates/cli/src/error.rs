@@ -68,7 +68,7 @@ pub enum CliError {
     Value(#[from] berth_runtime::InvalidValue),
     /// A `--format` template does not parse or cannot be rendered.
     #[error(transparent)]
-    Template(#[from] crate::output::template::TemplateError),
+    Template(#[from] berth_template::TemplateError),
     /// A word before the image that looks like a flag but is none of the
     /// command's (podman's wording).
     #[error("{0}")]

@@ -2,8 +2,8 @@
 //! template; and rendering a listing's rows with it.
 
 use super::table::align;
-use super::template::Template;
 use crate::error::{CliError, Result};
+use berth_template::Template;
 use serde_json::Value;
 
 /// What `--format` asks for.
