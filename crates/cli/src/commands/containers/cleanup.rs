@@ -10,7 +10,13 @@ use berth_runtime::Runtime;
 pub(super) fn run(rt: &Runtime, sel: Selection, rm: bool, rmi: bool) -> anyhow::Result<u8> {
     let names = names(rt, &sel)?;
     each(&names, |n| {
-        let image = rt.container(n)?.config.image_id;
+        // The image is read only for `--rmi`: this runs as conmon's exit command
+        // after every container, so the default path adds no state read.
+        let image = if rmi {
+            Some(rt.container(n)?.config.image_id)
+        } else {
+            None
+        };
         rt.cleanup_container(n)?;
         if rm {
             match rt.remove_container(n, true, false) {
@@ -18,7 +24,7 @@ pub(super) fn run(rt: &Runtime, sel: Selection, rm: bool, rmi: bool) -> anyhow::
                 r => r?,
             }
         }
-        if rmi && !image.is_empty() {
+        if let Some(image) = image.filter(|i| !i.is_empty()) {
             let report = rt.remove_images(&berth_runtime::ImageRemoveOptions {
                 images: vec![image],
                 ignore_missing: true,
