@@ -1,9 +1,8 @@
 //! `rm`.
 
-use super::select::{given_name, targets_ignoring};
-use super::{each, finish, out};
+use super::select::{given_name, targets_reporting};
+use super::{each, out};
 use crate::opts::targets::Selection;
-use crate::opts::Targets;
 use berth_runtime::Runtime;
 use std::time::Duration;
 
@@ -71,30 +70,10 @@ fn coded(e: berth_runtime::Error) -> anyhow::Error {
 /// `rm`'s containers: a missing named one is skipped with `--ignore` or
 /// `--force`, else exit 1 in podman's words (as `podman rm`).
 fn rm_targets(rt: &Runtime, sel: &Selection, skip_missing: bool) -> anyhow::Result<Vec<String>> {
-    let Targets::Named(names) = &sel.targets else {
-        return targets_ignoring(rt, sel, skip_missing);
-    };
-    let mut ids = Vec::new();
-    let mut errors = Vec::new();
-    for name in names {
-        match rt.container(name) {
-            Ok(r) => ids.push(r.config.id),
-            Err(e) if e.is_not_found() => {
-                if !skip_missing {
-                    errors.push(crate::error::Coded::wrap(
-                        1,
-                        anyhow::anyhow!(
-                            "no container with name or ID {name:?} found: no such container"
-                        ),
-                    ));
-                }
-            }
-            Err(e) => errors.push(anyhow::Error::new(e)),
-        }
-    }
-    if errors.is_empty() {
-        Ok(ids)
-    } else {
-        finish(errors).map(|_| Vec::new())
-    }
+    targets_reporting(rt, sel, skip_missing, |name, _| {
+        crate::error::Coded::wrap(
+            1,
+            anyhow::anyhow!("no container with name or ID {name:?} found: no such container"),
+        )
+    })
 }

@@ -76,6 +76,17 @@ pub(super) fn targets_ignoring(
     sel: &Selection,
     ignore: bool,
 ) -> anyhow::Result<Vec<String>> {
+    targets_reporting(rt, sel, ignore, |_, e| anyhow::Error::new(e))
+}
+
+/// As [`targets_ignoring`], with `missing` turning a named container that
+/// does not exist (its name and the runtime's error) into the error shown.
+pub(super) fn targets_reporting(
+    rt: &Runtime,
+    sel: &Selection,
+    ignore: bool,
+    missing: impl Fn(&str, berth_runtime::Error) -> anyhow::Error,
+) -> anyhow::Result<Vec<String>> {
     match &sel.targets {
         Targets::All => all_ids(rt),
         Targets::Latest => Ok(vec![latest(rt)?]),
@@ -86,6 +97,7 @@ pub(super) fn targets_ignoring(
                 match rt.container(name) {
                     Ok(r) => ids.push(r.config.id),
                     Err(e) if ignore && e.is_not_found() => {}
+                    Err(e) if e.is_not_found() => errors.push(missing(name, e)),
                     Err(e) => errors.push(anyhow::Error::new(e)),
                 }
             }
