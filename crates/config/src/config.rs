@@ -54,6 +54,9 @@ pub struct RuntimeConfig {
     pub storage: StorageConfig,
     /// Default mounts file, for tests only (code only, not read from the file).
     pub default_mounts_file: Option<PathBuf>,
+    /// The containers.conf keys berth applies, with the file of each; the
+    /// per-container defaults (`containers.env`, `containers.default_ulimits`, ...).
+    pub containers_conf: crate::ContainersConf,
 }
 
 /// One configuration key. [`Key::name`] is its spelling in the file

@@ -89,6 +89,7 @@ pub(crate) fn builtin(env: &Environment) -> (RuntimeConfig, Vec<(Key, Error)>) {
             driver: StorageDriver::Overlay,
         },
         default_mounts_file: None,
+        containers_conf: crate::ContainersConf::default(),
     };
     if !env.is_rootless() {
         return (cfg, pending);

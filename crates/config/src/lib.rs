@@ -4,6 +4,7 @@
 
 mod binary;
 mod config;
+mod containers_conf;
 mod defaults;
 mod doc;
 mod env;
@@ -24,6 +25,12 @@ mod validate;
 
 pub use binary::{check_binary, find_binary, Rejection};
 pub use config::{ConfigOptions, Key, Origin, Origins, RuntimeConfig};
+pub use containers_conf::{
+    containers_conf_files, containers_conf_support, storage_conf_file, ContainersConf, IgnoredKey,
+    Located, Setting, Support, CONTAINERS_CONF_ADMIN_PATH, CONTAINERS_CONF_ENV_VAR,
+    CONTAINERS_CONF_OVERRIDE_ENV_VAR, CONTAINERS_CONF_VENDOR_PATH, STORAGE_CONF_ADMIN_PATH,
+    STORAGE_CONF_ENV_VAR, STORAGE_CONF_VENDOR_PATH,
+};
 pub use defaults::{
     CNI_CONFIG_DIR, CNI_DEFAULT_NETWORK, CNI_PLUGIN_DIR, CONMON_ENV_VARS, CONMON_PATH, HOOKS_DIR,
     IMAGE_DEFAULT_TRANSPORT, MAX_LOG_SIZE, ROOT_GRAPH_ROOT, ROOT_RUN_ROOT, ROOT_STATIC_DIR,

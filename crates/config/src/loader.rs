@@ -1,4 +1,5 @@
-//! Discovery and overlay: defaults <- configuration file <- code options.
+//! Discovery and overlay: defaults <- podman's containers.conf and storage.conf <-
+//! berth.conf <- code options.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ pub struct LoadedConfig {
     pub file: Option<PathBuf>,
     /// Keys of that file that berth ignored (each was logged as a warning).
     pub unknown_keys: Vec<UnknownKey>,
+    /// Keys of containers.conf and storage.conf that berth accepted without
+    /// effect (each was logged as a warning).
+    pub ignored_keys: Vec<crate::IgnoredKey>,
 }
 
 impl LoadedConfig {
@@ -40,6 +44,24 @@ impl LoadedConfig {
             .iter()
             .map(|(k, o)| (k, self.config.value_string(k), o.clone()))
             .collect()
+    }
+
+    /// [`describe`](Self::describe) followed by every containers.conf key set, each
+    /// with its value and file: `(key, value, origin)` for `berth info`.
+    pub fn describe_all(&self) -> Vec<(String, String, Origin)> {
+        let mut out: Vec<(String, String, Origin)> = self
+            .describe()
+            .into_iter()
+            .map(|(k, v, o)| (k.name().to_owned(), v, o))
+            .collect();
+        for (k, l) in self.config.containers_conf.iter() {
+            out.push((
+                k.to_owned(),
+                l.value.to_string(),
+                Origin::File(l.file.clone()),
+            ));
+        }
+        out
     }
 }
 
@@ -84,6 +106,9 @@ impl ConfigLoader {
         self.options.validate()?;
         let (mut config, pending) = crate::defaults::builtin(env);
         let mut origins = Origins::default();
+        // podman's files first: berth.conf and the options override them.
+        let podman = crate::containers_conf::apply_podman_files(env, &mut config, &mut origins)?;
+        config.containers_conf = podman.conf;
 
         let chosen: Option<(PathBuf, PathBuf)> = if let Some(p) = &self.file {
             must_exist(p, None)?;
@@ -129,6 +154,7 @@ impl ConfigLoader {
             origins,
             file,
             unknown_keys,
+            ignored_keys: podman.ignored,
         })
     }
 }

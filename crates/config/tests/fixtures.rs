@@ -17,7 +17,8 @@ fn fixture(name: &str) -> PathBuf {
 #[test]
 fn debian_libpod_conf_loads_and_warns_about_each_unknown_key() {
     let path = fixture("libpod.conf");
-    let loaded = RuntimeConfig::from_file(&path, &Environment::new(0)).unwrap();
+    let loaded =
+        RuntimeConfig::from_file(&path, &Environment::new(0).with_root("/nonexistent")).unwrap();
     let cfg = &loaded.config;
     assert_eq!(cfg.cgroup_manager, CgroupManager::Systemd);
     assert_eq!(cfg.tmp_dir, PathBuf::from("/var/run/libpod"));
@@ -68,7 +69,8 @@ fn debian_libpod_conf_loads_and_warns_about_each_unknown_key() {
 #[test]
 fn complete_berth_conf_sets_every_file_key() {
     let path = fixture("berth.conf");
-    let loaded = RuntimeConfig::from_file(&path, &Environment::new(0)).unwrap();
+    let loaded =
+        RuntimeConfig::from_file(&path, &Environment::new(0).with_root("/nonexistent")).unwrap();
     assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
     for key in Key::ALL {
         let expected = if key.in_file() {
@@ -138,7 +140,8 @@ fn every_broken_fixture_fails_with_file_line_column_key_and_expectation() {
 
     for (name, expected) in BROKEN {
         let path = dir.join(name);
-        let err = RuntimeConfig::from_file(&path, &Environment::new(0)).unwrap_err();
+        let err = RuntimeConfig::from_file(&path, &Environment::new(0).with_root("/nonexistent"))
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}:{expected}", path.display()),

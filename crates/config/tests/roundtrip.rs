@@ -69,6 +69,7 @@ fn config() -> impl Strategy<Value = RuntimeConfig> {
             driver: b.8 .2,
         },
         default_mounts_file: None,
+        containers_conf: berth_config::ContainersConf::default(),
     })
 }
 
@@ -100,7 +101,8 @@ fn defaults_round_trip_through_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("berth.conf");
     std::fs::write(&path, defaults.to_toml()).unwrap();
-    let loaded = RuntimeConfig::from_file(&path, &Environment::new(0)).unwrap();
+    let loaded =
+        RuntimeConfig::from_file(&path, &Environment::new(0).with_root("/nonexistent")).unwrap();
     assert_eq!(loaded.config, defaults);
     assert_eq!(ConfigOptions::default().keys(), []);
 }

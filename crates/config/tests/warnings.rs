@@ -30,7 +30,7 @@ fn each_unknown_key_is_one_warning_naming_key_and_file() {
         .finish();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/libpod.conf");
     let loaded = tracing::subscriber::with_default(subscriber, || {
-        RuntimeConfig::from_file(&path, &Environment::new(0)).unwrap()
+        RuntimeConfig::from_file(&path, &Environment::new(0).with_root("/nonexistent")).unwrap()
     });
     let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = out.lines().collect();
