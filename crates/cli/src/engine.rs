@@ -15,7 +15,7 @@
 
 use crate::cli::GlobalOptions;
 use crate::error::CliError;
-use berth_runtime::{CgroupManager, StorageConfig, StorageDriver};
+use berth_runtime::{CgroupManager, StorageDriver};
 use berth_runtime::{Runtime, RuntimeBuilder};
 use std::path::{Path, PathBuf};
 
@@ -198,27 +198,24 @@ fn driver(d: &str) -> StorageDriver {
     }
 }
 
-/// The storage locations: the flags over the configured defaults.
-fn storage_config(g: &GlobalOptions, b: &RuntimeBuilder) -> anyhow::Result<StorageConfig> {
-    let loaded = b.resolve_config().map_err(runtime_error)?;
-    let mut s = loaded.config.storage;
+/// The storage locations the flags give; the rest stay as configured (and keep the
+/// configuration file as their origin in `info`).
+fn storage_flags(g: &GlobalOptions, mut b: RuntimeBuilder) -> RuntimeBuilder {
     if let Some(r) = &g.root {
-        s.graph_root = abs(r);
+        b = b.graph_root(abs(r));
     }
     if let Some(r) = &g.runroot {
-        s.run_root = abs(r);
+        b = b.run_root(abs(r));
     }
     if let Some(d) = &g.storage_driver {
-        s.driver = driver(d);
+        b = b.storage_driver(driver(d));
     }
-    Ok(s)
+    b
 }
 
 /// Builds the runtime for these global flags.
 pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
-    let b = base_builder(g)?;
-    let storage = storage_config(g, &b)?;
-    b.storage_config(storage)
+    storage_flags(g, base_builder(g)?)
         .exit_command(exit_command(g)?)
         .build()
         .map_err(runtime_error)
@@ -228,9 +225,7 @@ pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
 /// opened only when a call needs it (`images`, `import`, `tag` never do),
 /// which keeps them as fast as the store alone.
 pub fn image_runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
-    let b = base_builder(g)?;
-    let storage = storage_config(g, &b)?;
-    b.storage_config(storage)
+    storage_flags(g, base_builder(g)?)
         .exit_command(exit_command(g)?)
         .lazy_state()
         .build()

@@ -196,6 +196,8 @@ fn run_case(case: &FlagCase, value: &str) -> Result<Ran, String> {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", p("home"))
+        .env("CONTAINERS_CONF", "/dev/null")
+        .env("CONTAINERS_STORAGE_CONF", "/dev/null")
         .env("XDG_RUNTIME_DIR", p("xdg"))
         .env("XDG_CONFIG_HOME", p("home"))
         .env("REGISTRY_AUTH_FILE", p("home/auth.json"))
@@ -307,6 +309,8 @@ fn check_nothing_created(d: &Path, stderr: &str) -> Result<(), String> {
             .args(["--tmpdir", &p("tmp"), "--cni-config-dir", &p("cni")])
             .args(list)
             .env("HOME", p("home"))
+            .env("CONTAINERS_CONF", "/dev/null")
+            .env("CONTAINERS_STORAGE_CONF", "/dev/null")
             .stdin(Stdio::null())
             .output()
             .map_err(|e| e.to_string())?;
@@ -651,6 +655,8 @@ fn run_create_and_global_bad_values_name_their_flag() {
             .args(*args)
             .arg(MISSING_IMAGE)
             .env("HOME", p("home"))
+            .env("CONTAINERS_CONF", "/dev/null")
+            .env("CONTAINERS_STORAGE_CONF", "/dev/null")
             .stdin(Stdio::null())
             .output()
             .unwrap();

@@ -280,7 +280,7 @@ impl Tmux {
         cmd.extend(b.globals());
         cmd.extend(args.iter().map(|a| (*a).to_owned()));
         let line = format!(
-            "BERTH_DEFAULT_BRIDGE={}:{} BERTH_CGROUP_PARENT={} {}; echo $? > {}",
+            "CONTAINERS_CONF=/dev/null CONTAINERS_STORAGE_CONF=/dev/null BERTH_DEFAULT_BRIDGE={}:{} BERTH_CGROUP_PARENT={} {}; echo $? > {}",
             b.bridge,
             b.subnet,
             b.cgroup_parent,

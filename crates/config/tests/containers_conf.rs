@@ -119,7 +119,10 @@ fn containers_conf_variable_replaces_the_search_and_override_comes_last() {
         .with_var("CONTAINERS_CONF", only.to_str().unwrap());
     let loaded = RuntimeConfig::load(&env).unwrap();
     assert_eq!(loaded.config.pids_limit, 2048, "the search was skipped");
-    assert_eq!(loaded.config.containers_conf.files(), std::slice::from_ref(&only));
+    assert_eq!(
+        loaded.config.containers_conf.files(),
+        std::slice::from_ref(&only)
+    );
     let env = env.with_var("CONTAINERS_CONF_OVERRIDE", over.to_str().unwrap());
     let loaded = RuntimeConfig::load(&env).unwrap();
     let cc = &loaded.config.containers_conf;
@@ -247,7 +250,11 @@ fn other_podman_keys_are_accepted_with_one_warning_each() {
         "[containers]\nuserns_size = 65536\ninit = true\n[engine]\nlock_type = \"shm\"\nmade_up = 1\n[network]\nnetwork_backend = \"netavark\"\n[machine]\ncpus = 2\n",
     );
     let loaded = RuntimeConfig::load(&root.env(0)).unwrap();
-    let shown: Vec<String> = loaded.ignored_keys.iter().map(ToString::to_string).collect();
+    let shown: Vec<String> = loaded
+        .ignored_keys
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
         shown,
         [

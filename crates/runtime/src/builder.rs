@@ -123,6 +123,20 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Only the storage graph root (`--root`).
+    pub fn graph_root(self, dir: impl AsRef<Path>) -> Self {
+        self.path_option("storage graph_root", dir.as_ref(), |o, p| {
+            o.graph_root = Some(p);
+        })
+    }
+
+    /// Only the storage run root (`--runroot`).
+    pub fn run_root(self, dir: impl AsRef<Path>) -> Self {
+        self.path_option("storage run_root", dir.as_ref(), |o, p| {
+            o.run_root = Some(p);
+        })
+    }
+
     /// Persistent directory of the state database and container logs.
     pub fn static_dir(self, dir: impl AsRef<Path>) -> Self {
         self.path_option("static_dir", dir.as_ref(), |o, p| o.static_dir = Some(p))
@@ -390,6 +404,11 @@ impl RuntimeBuilder {
     /// A failure part-way shuts down what was opened.
     pub fn build(mut self) -> Result<Runtime> {
         let loaded = self.resolve_config()?;
+        self.engine.config_origins = crate::ConfigInfo::from(&loaded);
+        if self.engine.volume_path.is_none() {
+            let conf = &loaded.config.containers_conf;
+            self.engine.volume_path = conf.string("engine.volume_path").map(PathBuf::from);
+        }
         self.engine.config_file = loaded.file;
         let cfg = loaded.config;
         let runtime_path = berth_config::find_binary("OCI runtime", &cfg.runtime_path)?;

@@ -244,6 +244,8 @@ pub struct Info {
     pub plugins: PluginsInfo,
     /// berth's version.
     pub version: VersionInfo,
+    /// The configuration files read and where each setting came from (berth's own).
+    pub config: crate::ConfigInfo,
 }
 
 /// The architecture as Go (and so podman) names it (`amd64`).
@@ -544,6 +546,7 @@ impl Runtime {
             registries,
             plugins,
             version: version_info(),
+            config: self.engine.config_origins.clone(),
         })
     }
 }

@@ -67,6 +67,7 @@
 
 mod builder;
 mod check;
+mod config_info;
 mod container;
 mod dirs;
 mod error;
@@ -95,6 +96,7 @@ pub use berth_config::{is_valid_name, NameError, NameKind, NAME_PATTERN};
 pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
+pub use config_info::{ConfigInfo, ConfigSetting};
 pub use container::{
     parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
     CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,

@@ -132,6 +132,9 @@ pub struct EngineOptions {
     /// The configuration file the settings were read from (`info`'s
     /// `store.configFile`); set by [`crate::RuntimeBuilder::build`].
     pub config_file: Option<PathBuf>,
+    /// The files read and every setting's origin (`info`'s `config`); set by
+    /// [`crate::RuntimeBuilder::build`].
+    pub config_origins: crate::ConfigInfo,
 }
 
 impl Default for EngineOptions {
@@ -150,6 +153,7 @@ impl Default for EngineOptions {
             volume_path: None,
             runtime_flags: Vec::new(),
             config_file: None,
+            config_origins: crate::ConfigInfo::default(),
         }
     }
 }

@@ -102,6 +102,14 @@ impl Run {
     }
 }
 
+/// podman's files read by nobody's test: the host's /etc/containers/containers.conf and
+/// storage.conf (present on some machines, not on others) never reach a test.
+/// A test that wants its own sets the variables again (`Berth::env`).
+pub const ISOLATED_PODMAN_FILES: [(&str, &str); 2] = [
+    ("CONTAINERS_CONF", "/dev/null"),
+    ("CONTAINERS_STORAGE_CONF", "/dev/null"),
+];
+
 impl Berth {
     /// A fresh instance with the test image imported.
     pub fn new() -> Self {
@@ -151,6 +159,8 @@ impl Berth {
             )
             .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
             .env_remove("BERTH_CONFIG")
+            .envs(ISOLATED_PODMAN_FILES)
+            .env_remove("CONTAINERS_CONF_OVERRIDE")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::null());
         c

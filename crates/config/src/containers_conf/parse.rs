@@ -252,7 +252,10 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
             Ok(())
         }
         (
-            "engine.static_dir" | "engine.tmp_dir" | "network.network_config_dir",
+            "engine.static_dir"
+            | "engine.tmp_dir"
+            | "engine.volume_path"
+            | "network.network_config_dir",
             Setting::Str(s),
         ) => absolute(s).map_err(|_| fail("an absolute path".into())),
         ("containers.shm_size", Setting::Str(s)) => rules::size(s).map(|_| ()).map_err(fail),

@@ -124,7 +124,7 @@ pub(crate) const KEYS: &[(&str, Type, Support)] = &[
     ("engine.static_dir", Str, A),
     ("engine.stop_timeout", Int, A),
     ("engine.tmp_dir", Str, A),
-    ("engine.volume_path", Str, P),
+    ("engine.volume_path", Str, A),
     ("engine.volume_plugin_timeout", Int, U),
     ("engine.volume_plugins", StrMap, U),
     ("machine.cpus", Int, U),

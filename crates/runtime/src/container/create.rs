@@ -63,6 +63,8 @@ impl Runtime {
         opts: &ContainerCreateOptions,
         infra: Option<(&str, &str)>,
     ) -> Result<berth_state::ContainerRecord> {
+        let conf = &self.config.containers_conf;
+        let opts = &super::conf_defaults::with_conf_defaults(conf, opts);
         if let Some(name) = &opts.name {
             names::validate_name(name)?;
         }
@@ -216,7 +218,7 @@ impl Runtime {
         let mut env = if opts.unset_env_all {
             Vec::new()
         } else {
-            ic.env.clone()
+            super::conf_defaults::under(super::conf_defaults::base_env(conf), &ic.env)
         };
         env.retain(|x| {
             let key = x.split('=').next().unwrap_or_default();

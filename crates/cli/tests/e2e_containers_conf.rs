@@ -1,0 +1,285 @@
+//! End to end: podman's containers.conf and storage.conf, each in the test's own
+//! directory through CONTAINERS_CONF / CONTAINERS_STORAGE_CONF (never the host's
+//! /etc/containers), their effect on real containers and on `info`, their
+//! precedence under berth.conf and the flags, and bad files (exit 125).
+
+mod common;
+
+use common::{Berth, IMG};
+
+/// The container's process limit, cgroup v2 or v1.
+const PIDS_MAX: &str =
+    "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max";
+
+/// `b` reading `text` as its only containers.conf; the file's path.
+fn with_conf(b: &mut Berth, text: &str) -> String {
+    let path = b.dir.path().join("containers.conf");
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    b.env.push(("CONTAINERS_CONF".into(), path.clone()));
+    path
+}
+
+/// `info`'s `(value, origin)` of `key`.
+fn setting(b: &Berth, key: &str) -> (String, String) {
+    let out = b.ok(&[
+        "info",
+        "--format",
+        "{{range .Config.Settings}}{{.Key}}\t{{.Value}}\t{{.Origin}}\n{{end}}",
+    ]);
+    out.lines()
+        .find_map(|l| {
+            let mut f = l.split('\t');
+            (f.next() == Some(key)).then(|| (f.next().unwrap().into(), f.next().unwrap().into()))
+        })
+        .unwrap_or_else(|| panic!("{key} not in {out}"))
+}
+
+#[test]
+fn container_defaults_take_effect_in_a_real_container() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        r#"[containers]
+env = ["FROM_CONF=yes"]
+default_ulimits = ["nofile=1111:2222", "nproc=333:444"]
+pids_limit = 77
+shm_size = "3m"
+umask = "0027"
+default_capabilities = ["CHOWN", "NET_RAW", "SYS_CHROOT"]
+default_sysctls = ["kernel.msgmax=12345"]
+annotations = ["from.conf=1"]
+log_tag = "conftag"
+[engine]
+stop_timeout = 7
+"#,
+    );
+    let script = "echo env=$FROM_CONF; ulimit -n; ulimit -Hn; ulimit -u; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max; \
+                  df -k /dev/shm | tail -1 | awk '{print $2}'; umask; \
+                  grep CapEff /proc/self/status; cat /proc/sys/kernel/msgmax";
+    let out = b.ok(&[
+        "run",
+        "--name",
+        "c1",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        script,
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "env=yes", "{out}");
+    assert_eq!(lines[1..4], ["1111", "2222", "333"], "{out}");
+    assert_eq!(lines[4], "77", "{out}");
+    assert_eq!(lines[5], "3072", "{out}");
+    assert_eq!(lines[6], "0027", "{out}");
+    // CHOWN (0), NET_RAW (13), SYS_CHROOT (18).
+    assert!(lines[7].ends_with("0000000000042001"), "{out}");
+    assert_eq!(lines[8], "12345", "{out}");
+    let inspect = |f: &str| b.ok(&["inspect", "--format", f, "c1"]).trim().to_owned();
+    assert_eq!(inspect("{{.Config.StopTimeout}}"), "7");
+    assert_eq!(inspect("{{index .Config.Annotations \"from.conf\"}}"), "1");
+    assert_eq!(inspect("{{.HostConfig.PidsLimit}}"), "77");
+    assert!(inspect("{{.Config.Env}}").contains("FROM_CONF=yes"));
+
+    // Flags win over the file.
+    let out = b.ok(&[
+        "run", "--rm", "--network", "none", "--ulimit", "nofile=99:99", "--pids-limit", "55",
+        "--env", "FROM_CONF=flag", "--stop-timeout", "2", IMG, "sh", "-c",
+        "echo $FROM_CONF; ulimit -n; ulimit -u; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max",
+    ]);
+    assert_eq!(out, "flag\n99\n333\n55\n");
+}
+
+#[test]
+fn dns_tz_log_driver_read_only_and_no_hosts() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        r#"[containers]
+dns_servers = ["192.0.2.53"]
+dns_searches = ["conf.example"]
+dns_options = ["ndots:3"]
+tz = "Asia/Tokyo"
+log_driver = "none"
+read_only = true
+no_hosts = true
+"#,
+    );
+    let out = b.ok(&[
+        "run", "--name", "c2", "--network", "none", IMG, "sh", "-c",
+        "cat /etc/resolv.conf; date +%Z; echo hosts=$(cat /etc/hosts 2>/dev/null | grep -c $(hostname)); touch /x 2>&1; true",
+    ]);
+    assert!(
+        out.contains("hosts=0"),
+        "no_hosts: no /etc/hosts entry written: {out}"
+    );
+    assert!(out.contains("nameserver 192.0.2.53"), "{out}");
+    assert!(out.contains("search conf.example"), "{out}");
+    assert!(out.contains("options ndots:3"), "{out}");
+    assert!(out.contains("JST"), "{out}");
+    assert!(out.contains("Read-only file system"), "{out}");
+    let inspect = |f: &str| b.ok(&["inspect", "--format", f, "c2"]).trim().to_owned();
+    assert_eq!(inspect("{{.HostConfig.ReadonlyRootfs}}"), "true");
+    b.fails_with(&["logs", "c2"], "the \"none\" log driver");
+    // --dns and --tz win over the file.
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--dns",
+        "192.0.2.1",
+        "--tz",
+        "UTC",
+        IMG,
+        "sh",
+        "-c",
+        "grep nameserver /etc/resolv.conf; date +%Z",
+    ]);
+    assert_eq!(out, "nameserver 192.0.2.1\nUTC\n");
+}
+
+#[test]
+fn info_names_the_file_of_each_value_and_precedence_ends_with_the_flag() {
+    let mut b = Berth::new();
+    let conf = with_conf(
+        &mut b,
+        "[containers]\npids_limit = 200\ntz = \"UTC\"\n[engine]\ncgroup_manager = \"cgroupfs\"\nruntime = \"runc\"\n",
+    );
+    assert_eq!(setting(&b, "pids_limit"), ("200".into(), conf.clone()));
+    assert_eq!(setting(&b, "containers.tz"), ("UTC".into(), conf.clone()));
+    assert_eq!(
+        setting(&b, "cgroup_manager"),
+        ("cgroupfs".into(), conf.clone())
+    );
+    assert_eq!(setting(&b, "runtime_path").1, conf);
+    assert_eq!(setting(&b, "storage.graph_root").1, "option");
+    assert_eq!(setting(&b, "storage.driver").1, "default");
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        PIDS_MAX,
+    ]);
+    assert_eq!(out, "200\n");
+
+    // berth.conf over containers.conf ...
+    let berth_conf = b.dir.path().join("berth.conf");
+    std::fs::write(&berth_conf, "pids_limit = 300\n").unwrap();
+    b.env.push((
+        "BERTH_CONFIG".into(),
+        berth_conf.to_string_lossy().into_owned(),
+    ));
+    assert_eq!(
+        setting(&b, "pids_limit"),
+        ("300".into(), berth_conf.to_string_lossy().into_owned())
+    );
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        PIDS_MAX,
+    ]);
+    assert_eq!(out, "300\n");
+    // ... and the flag over both.
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--pids-limit",
+        "400",
+        IMG,
+        "sh",
+        "-c",
+        PIDS_MAX,
+    ]);
+    assert_eq!(out, "400\n");
+    assert_eq!(
+        b.ok(&[
+            "--cgroup-manager",
+            "cgroupfs",
+            "info",
+            "--format",
+            "{{range .Config.Settings}}{{if eq .Key \"cgroup_manager\"}}{{.Origin}}{{end}}{{end}}"
+        ])
+        .trim(),
+        "option"
+    );
+}
+
+#[test]
+fn storage_conf_sets_the_driver() {
+    let mut b = Berth::empty();
+    let path = b.dir.path().join("storage.conf");
+    std::fs::write(
+        &path,
+        "[storage]\ndriver = \"vfs\"\n[storage.options.overlay]\nmountopt = \"nodev\"\n",
+    )
+    .unwrap();
+    b.env.push((
+        "CONTAINERS_STORAGE_CONF".into(),
+        path.to_string_lossy().into_owned(),
+    ));
+    let r = b.run(&["info", "--format", "{{.Store.GraphDriverName}}"]);
+    assert_eq!((r.code, r.out.as_str()), (0, "vfs\n"), "{r:?}");
+    assert_eq!(
+        r.err.matches("storage.options.overlay.mountopt").count(),
+        1,
+        "one warning naming the key: {r:?}"
+    );
+    assert_eq!(
+        setting(&b, "storage.driver"),
+        ("vfs".into(), path.to_string_lossy().into_owned())
+    );
+}
+
+#[test]
+fn unsupported_keys_warn_once_each_and_bad_files_fail_with_125() {
+    let mut b = Berth::empty();
+    let conf = with_conf(
+        &mut b,
+        "[engine]\nlock_type = \"shm\"\n[containers]\ninit = true\n",
+    );
+    let r = b.run(&["info", "--format", "{{.Store.GraphDriverName}}"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.err.matches("engine.lock_type").count(), 1, "{r:?}");
+    assert_eq!(r.err.matches("containers.init").count(), 1, "{r:?}");
+
+    for (text, message) in [
+        (
+            "[containers]\npids_limit = \"many\"\n",
+            ":2:14: `containers.pids_limit`: expected an integer, found string \"many\"",
+        ),
+        (
+            "[containerz]\n",
+            ":1:2: `containerz`: expected a table of containers.conf",
+        ),
+        ("[containers]\nenv = [\n", ":2:8: not valid TOML"),
+        (
+            "[containers]\ndefault_ulimits = [\"nofile=x\"]\n",
+            ":2:19: `containers.default_ulimits`: expected ulimits",
+        ),
+    ] {
+        std::fs::write(&conf, text).unwrap();
+        let r = b.fails_with(&["info"], &format!("Error: {conf}{message}"));
+        assert_eq!(r.out, "", "{r:?}");
+        b.fails_with(&["run", "--rm", IMG, "true"], &format!("{conf}{message}"));
+    }
+    b.env.retain(|(k, _)| k != "CONTAINERS_CONF");
+    b.env.push((
+        "CONTAINERS_CONF".into(),
+        "/nonexistent/containers.conf".into(),
+    ));
+    b.fails_with(&["info"], "/nonexistent/containers.conf does not exist");
+}
