@@ -25,7 +25,7 @@ fn setting(b: &Berth, key: &str) -> (String, String) {
     let out = b.ok(&[
         "info",
         "--format",
-        "{{range .Config.Settings}}{{.Key}}\t{{.Value}}\t{{.Origin}}\n{{end}}",
+        "{{range .Settings.Values}}{{.Key}}\t{{.Value}}\t{{.Origin}}\n{{end}}",
     ]);
     out.lines()
         .find_map(|l| {
@@ -211,7 +211,7 @@ fn info_names_the_file_of_each_value_and_precedence_ends_with_the_flag() {
             "cgroupfs",
             "info",
             "--format",
-            "{{range .Config.Settings}}{{if eq .Key \"cgroup_manager\"}}{{.Origin}}{{end}}{{end}}"
+            "{{range .Settings.Values}}{{if eq .Key \"cgroup_manager\"}}{{.Origin}}{{end}}{{end}}"
         ])
         .trim(),
         "option"

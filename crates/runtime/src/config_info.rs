@@ -1,4 +1,4 @@
-//! `info`'s `config` section: the configuration files read and, for every setting,
+//! `info`'s `settings` section: the configuration files read and, for every setting,
 //! its value and where it came from (default, a file, or an option/flag).
 
 use std::path::PathBuf;
@@ -23,14 +23,14 @@ pub struct ConfigInfo {
     /// The containers.conf and storage.conf files read, in order, then berth.conf.
     pub files: Vec<PathBuf>,
     /// Every setting with its value and origin.
-    pub settings: Vec<ConfigSetting>,
+    pub values: Vec<ConfigSetting>,
 }
 
 impl From<&berth_config::LoadedConfig> for ConfigInfo {
     fn from(loaded: &berth_config::LoadedConfig) -> Self {
         let mut files = loaded.config.containers_conf.files().to_vec();
         files.extend(loaded.file.clone());
-        let settings = loaded
+        let values = loaded
             .describe_all()
             .into_iter()
             .map(|(key, value, origin)| ConfigSetting {
@@ -42,6 +42,6 @@ impl From<&berth_config::LoadedConfig> for ConfigInfo {
                 },
             })
             .collect();
-        Self { files, settings }
+        Self { files, values }
     }
 }

@@ -244,8 +244,9 @@ pub struct Info {
     pub plugins: PluginsInfo,
     /// berth's version.
     pub version: VersionInfo,
-    /// The configuration files read and where each setting came from (berth's own).
-    pub config: crate::ConfigInfo,
+    /// The configuration files read and where each setting came from (berth's own; after
+    /// `host` in the YAML, whose first key podman users look for).
+    pub settings: crate::ConfigInfo,
 }
 
 /// The architecture as Go (and so podman) names it (`amd64`).
@@ -546,7 +547,7 @@ impl Runtime {
             registries,
             plugins,
             version: version_info(),
-            config: self.engine.config_origins.clone(),
+            settings: self.engine.config_origins.clone(),
         })
     }
 }

@@ -132,7 +132,7 @@ pub struct EngineOptions {
     /// The configuration file the settings were read from (`info`'s
     /// `store.configFile`); set by [`crate::RuntimeBuilder::build`].
     pub config_file: Option<PathBuf>,
-    /// The files read and every setting's origin (`info`'s `config`); set by
+    /// The files read and every setting's origin (`info`'s `settings`); set by
     /// [`crate::RuntimeBuilder::build`].
     pub config_origins: crate::ConfigInfo,
 }
