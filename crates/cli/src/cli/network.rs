@@ -7,10 +7,14 @@ use clap::{Args, Subcommand};
 pub enum NetworkCommand {
     /// Create a network
     Create(NetworkCreateArgs),
+    /// network exists
+    Exists(NetworkExistsArgs),
     /// Inspect networks
     Inspect(NetworkInspectArgs),
     /// List networks
     Ls(NetworkLsArgs),
+    /// network prune
+    Prune(NetworkPruneArgs),
     /// Remove networks
     #[command(visible_alias = "remove")]
     Rm(NetworkRmArgs),
@@ -97,4 +101,23 @@ pub struct NetworkRmArgs {
     /// Networks
     #[arg(value_name = "NETWORK", required = true)]
     pub networks: Vec<String>,
+}
+
+/// `network exists`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkExistsArgs {
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+}
+
+/// `network prune`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkPruneArgs {
+    /// Provide filter values (e.g. 'label=<key>=<value>')
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }

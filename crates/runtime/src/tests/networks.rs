@@ -127,6 +127,39 @@ fn in_use_network_needs_force_which_removes_its_containers() {
     assert!(rt.inspect_container(&id).unwrap_err().is_not_found());
 }
 
+#[test]
+fn exists_and_prune_keep_the_default_and_used_networks() {
+    let fx = Fx::new();
+    let rt = &fx.rt;
+    assert!(rt.network_exists("berth").unwrap());
+    assert!(!rt.network_exists("nope").unwrap());
+    rt.create_network(&named("used", None)).unwrap();
+    rt.create_network(&named("idle", None)).unwrap();
+    let mut labelled = named("labelled", None);
+    labelled.labels = [("k".to_string(), "v".to_string())].into();
+    assert_eq!(
+        rt.create_network(&labelled).unwrap().labels,
+        labelled.labels
+    );
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.network = Some(NetworkMode::Networks(vec!["used".into()]));
+    rt.create_container(&o).unwrap();
+
+    let only_labelled = crate::PruneFilters::parse(&["label=k=v".into()]).unwrap();
+    let r = rt.prune_networks(&only_labelled).unwrap();
+    assert_eq!(r.ids().collect::<Vec<_>>(), ["labelled"]);
+    let r = rt.prune_networks(&crate::PruneFilters::default()).unwrap();
+    assert_eq!(r.ids().collect::<Vec<_>>(), ["idle"]);
+    assert!(r.errors.is_empty());
+    let left: Vec<String> = rt
+        .list_networks()
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert_eq!(left, ["berth", "used"]);
+}
+
 fn publishing(name: &str, spec: &str) -> ContainerCreateOptions {
     let mut o = ContainerCreateOptions::new("busybox", &["sleep", "100"]);
     o.name = Some(name.into());

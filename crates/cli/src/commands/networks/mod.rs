@@ -1,4 +1,4 @@
-//! `network create/ls/inspect/rm` over the runtime's network API, with
+//! `network create/exists/ls/inspect/prune/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend). The runtime names, describes and
 //! validates networks; these modules turn flags into its options and its
 //! typed descriptions into podman's text and JSON.
@@ -6,14 +6,15 @@
 mod create;
 mod inspect;
 mod ls;
+mod prune;
 mod rm;
 
 use super::with_runtime;
 use crate::cli::{NetworkCommand, NetworkLsArgs};
-use crate::opts::filter::parse_filters;
+use crate::opts::filter::{parse_filters, parse_prune_filters};
 use crate::opts::{FilterTarget, Filters};
 use crate::output::{parse_format, OutputFormat};
-use berth_runtime::NetworkCreateOptions;
+use berth_runtime::{NetworkCreateOptions, PruneFilters};
 pub use create::create_options;
 use create::flag_error;
 pub use inspect::inspect_json;
@@ -42,6 +43,15 @@ pub enum Parsed {
         /// `--format` (json when not given).
         format: OutputFormat,
     },
+    /// `network exists`: exit 0 when it does, 1 when not.
+    Exists(String),
+    /// `network prune`.
+    Prune {
+        /// `--filter` (label, label!, until).
+        filters: PruneFilters,
+        /// `--force`: no question.
+        force: bool,
+    },
     /// `network rm`.
     Rm {
         /// The networks.
@@ -69,6 +79,11 @@ pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
             format: parse_format("--format", Some(a.format.as_deref().unwrap_or("json")))?,
             networks: a.networks,
         },
+        NetworkCommand::Exists(a) => Parsed::Exists(a.network),
+        NetworkCommand::Prune(a) => Parsed::Prune {
+            filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
+        },
         NetworkCommand::Rm(a) => Parsed::Rm {
             networks: a.networks,
             force: a.force,
@@ -86,6 +101,8 @@ pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             format,
         } => ls::run(rt, &args, &filters, &format),
         Parsed::Inspect { networks, format } => inspect::run(rt, networks, format),
+        Parsed::Exists(name) => Ok(u8::from(!rt.network_exists(&name)?)),
+        Parsed::Prune { filters, force } => prune::run(rt, &filters, force),
         Parsed::Rm { networks, force } => rm::run(rt, networks, force),
     })
 }
@@ -156,7 +173,6 @@ mod tests {
         for (args, flag) in [
             (&["--ipv6", "n"][..], "--ipv6"),
             (&["--internal", "n"][..], "--internal"),
-            (&["--label", "a=b", "n"][..], "--label"),
             (&["--ipam-driver", "dhcp", "n"][..], "--ipam-driver"),
             (
                 &["--subnet", "10.1.0.0/24", "--subnet", "10.2.0.0/24", "n"][..],
@@ -189,6 +205,7 @@ mod tests {
         ]))
         .unwrap();
         check_create(&create_args(&["--disable-dns", "n"])).unwrap();
+        check_create(&create_args(&["--label", "a=b", "--label", "c", "n"])).unwrap();
         let a = create_args(&["-o", "com.docker.network.bridge.name=br7", "n"]);
         check_create(&a).unwrap();
         assert_eq!(
