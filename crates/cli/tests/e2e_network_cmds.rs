@@ -152,3 +152,267 @@ fn prune_refuses_bad_filters_and_arguments() {
     }
     assert!(names(&b).contains(&net.name), "nothing removed");
 }
+
+/// `inspect`'s `NetworkSettings.Networks` of a container.
+fn networks_of(b: &Berth, c: &str) -> serde_json::Value {
+    let out = b.ok(&[
+        "inspect",
+        "--format",
+        "{{json .NetworkSettings.Networks}}",
+        c,
+    ]);
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// The IPv4 addresses inside a running container, `ifname addr/len` per line.
+fn addresses_in(b: &Berth, c: &str) -> String {
+    b.ok(&["exec", c, "ip", "-4", "-o", "addr", "show"])
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w.len() > 3 && w[1] != "lo").then(|| format!("{} {}", w[1], w[3]))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a named network still holds on the host: veths on its bridge, host-local leases,
+/// iptables lines naming its subnet or one of `ids`.
+fn traces(b: &Berth, net: &Net, ids: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let links = Command::new("ip")
+        .args(["-o", "link", "show", "master", &net.bridge])
+        .output()
+        .unwrap();
+    for l in String::from_utf8_lossy(&links.stdout).lines() {
+        found.push(format!("veth: {l}"));
+    }
+    let leases = b.dir.path().join("root/cni-ipam").join(&net.name);
+    for e in std::fs::read_dir(&leases).into_iter().flatten().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n != "lock" && !n.starts_with("last_reserved_ip") {
+            found.push(format!("lease: {n}"));
+        }
+    }
+    let prefix = net.subnet.rsplit_once('.').unwrap().0.to_owned() + ".";
+    let save = Command::new("iptables-save").output().unwrap();
+    for l in String::from_utf8_lossy(&save.stdout).lines() {
+        if l.contains(&prefix) || ids.iter().any(|id| l.contains(id)) {
+            found.push(format!("iptables: {l}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn connect_and_disconnect_a_running_container() {
+    let b = Berth::new();
+    let (a, second) = (Net::new("ca"), Net::new("cb"));
+    a.create(&b);
+    second.create(&b);
+    let id = b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "c1",
+        "--network",
+        &a.name,
+        IMG,
+        "sleep",
+        "600",
+    ]);
+    let id = id.trim();
+    let prefix_b = second.subnet.rsplit_once('.').unwrap().0.to_owned() + ".";
+
+    assert_eq!(b.ok(&["network", "connect", &second.name, "c1"]), "");
+    let nets = networks_of(&b, "c1");
+    assert_eq!(nets[&second.name]["InterfaceName"], "eth1", "{nets}");
+    let ip_b = nets[&second.name]["IPAddress"].as_str().unwrap().to_owned();
+    assert!(ip_b.starts_with(&prefix_b), "{nets}");
+    let inside = addresses_in(&b, "c1");
+    assert!(inside.contains(&format!("eth1 {ip_b}/24")), "{inside}");
+    // Reachable from another container on that network.
+    b.ok(&[
+        "run",
+        "--rm",
+        "--cap-add",
+        "NET_RAW",
+        "--network",
+        &second.name,
+        IMG,
+        "ping",
+        "-c",
+        "1",
+        "-W",
+        "3",
+        &ip_b,
+    ]);
+
+    // Already connected; the network is in use now.
+    let r = b.fails_with(
+        &["network", "connect", &second.name, "c1"],
+        "is already connected to network",
+    );
+    assert!(r.err.contains(id), "{r:?}");
+    b.fails_with(&["network", "rm", &second.name], &second.name);
+    assert!(!b.ok(&["network", "prune", "-f"]).contains(&second.name));
+
+    // A restart keeps the connection.
+    b.ok(&["stop", "-t", "0", "c1"]);
+    assert_eq!(networks_of(&b, "c1")[&second.name]["IPAddress"], "");
+    assert!(
+        traces(&b, &second, &[id]).is_empty(),
+        "{:?}",
+        traces(&b, &second, &[id])
+    );
+    b.ok(&["start", "c1"]);
+    assert!(addresses_in(&b, "c1").contains("eth1 "), "after restart");
+
+    assert_eq!(b.ok(&["network", "disconnect", &second.name, "c1"]), "");
+    let inside = addresses_in(&b, "c1");
+    assert!(
+        !inside.contains("eth1") && inside.contains("eth0 "),
+        "{inside}"
+    );
+    assert!(networks_of(&b, "c1").get(&second.name).is_none());
+    // (c1 still runs on the first network: only the second's subnet is looked for.)
+    assert!(
+        traces(&b, &second, &[]).is_empty(),
+        "{:?}",
+        traces(&b, &second, &[])
+    );
+    b.fails(
+        &["network", "disconnect", "-f", &second.name, "c1"],
+        &format!("container c1 is not connected to network {}", second.name),
+    );
+
+    b.ok(&["rm", "-f", "c1"]);
+    for n in [&a, &second] {
+        assert!(
+            traces(&b, n, &[id]).is_empty(),
+            "{:?}",
+            traces(&b, n, &[id])
+        );
+    }
+    let mut pruned: Vec<String> = b
+        .ok(&["network", "prune", "-f"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    pruned.sort();
+    let mut want = vec![a.name.clone(), second.name.clone()];
+    want.sort();
+    assert_eq!(pruned, want);
+}
+
+#[test]
+fn connect_a_created_container_with_a_static_ip_and_mac() {
+    let b = Berth::new();
+    let (a, second) = (Net::new("sa"), Net::new("sb"));
+    a.create(&b);
+    second.create(&b);
+    b.ok(&[
+        "create",
+        "--name",
+        "c3",
+        "--network",
+        &a.name,
+        IMG,
+        "sleep",
+        "600",
+    ]);
+    let ip = second.subnet.replace(".0/24", ".77");
+    let mac = "92:d0:c6:0a:29:33";
+    b.ok(&[
+        "network",
+        "connect",
+        "--ip",
+        &ip,
+        "--mac-address",
+        mac,
+        "--alias",
+        "web",
+        &second.name,
+        "c3",
+    ]);
+    let nets = networks_of(&b, "c3");
+    assert_eq!(
+        nets[&second.name]["Aliases"],
+        serde_json::json!(["web"]),
+        "{nets}"
+    );
+    b.ok(&["start", "c3"]);
+    let nets = networks_of(&b, "c3");
+    assert_eq!(nets[&second.name]["IPAddress"], ip.as_str(), "{nets}");
+    assert_eq!(nets[&second.name]["MacAddress"], mac, "{nets}");
+    let link = b.ok(&["exec", "c3", "cat", "/sys/class/net/eth1/address"]);
+    assert_eq!(link.trim(), mac);
+
+    // Disconnected while stopped: not attached at the next start.
+    b.ok(&["stop", "-t", "0", "c3"]);
+    b.ok(&["network", "disconnect", &second.name, "c3"]);
+    b.ok(&["start", "c3"]);
+    assert!(!addresses_in(&b, "c3").contains("eth1"));
+    b.ok(&["rm", "-f", "c3"]);
+    assert!(
+        traces(&b, &second, &[]).is_empty(),
+        "{:?}",
+        traces(&b, &second, &[])
+    );
+}
+
+#[test]
+fn connect_refuses_bad_input() {
+    let b = Berth::new();
+    let net = Net::new("cx");
+    net.create(&b);
+    b.ok(&["create", "--name", "plain", IMG, "true"]);
+    b.sleeper("nonet", &[]);
+    for (args, part) in [
+        (
+            vec!["network", "connect", "nosuchnet", "plain"],
+            "nosuchnet",
+        ),
+        (
+            vec!["network", "connect", &net.name, "nosuchctr"],
+            "nosuchctr",
+        ),
+        (
+            vec!["network", "connect", &net.name, "nonet"],
+            "\"none\" is not supported: invalid network mode",
+        ),
+        (
+            vec!["network", "connect", "--ip", "10.1.2", &net.name, "plain"],
+            "--ip",
+        ),
+        (
+            vec!["network", "connect", "--ip6", "fd00::5", &net.name, "plain"],
+            "IPv4 only",
+        ),
+        (
+            vec![
+                "network",
+                "connect",
+                "--mac-address",
+                "zz:00",
+                &net.name,
+                "plain",
+            ],
+            "--mac-address",
+        ),
+        (vec!["network", "connect", &net.name], "CONTAINER"),
+        (
+            vec!["network", "disconnect", "nosuchnet", "plain"],
+            "nosuchnet",
+        ),
+        (
+            vec!["network", "disconnect", &net.name, "plain"],
+            "is not connected to network",
+        ),
+    ] {
+        b.fails_with(&args, part);
+    }
+    // Nothing was recorded.
+    assert!(networks_of(&b, "plain").get(&net.name).is_none());
+    assert_eq!(b.ok(&["network", "prune", "-f"]), format!("{}\n", net.name));
+}

@@ -5,8 +5,12 @@ use clap::{Args, Subcommand};
 /// `berth network` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
+    /// network connect
+    Connect(NetworkConnectArgs),
     /// Create a network
     Create(NetworkCreateArgs),
+    /// network rm
+    Disconnect(NetworkDisconnectArgs),
     /// network exists
     Exists(NetworkExistsArgs),
     /// Inspect networks
@@ -120,4 +124,41 @@ pub struct NetworkPruneArgs {
     /// do not prompt for confirmation
     #[arg(short = 'f', long)]
     pub force: bool,
+}
+
+/// `network connect`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkConnectArgs {
+    /// network scoped alias for container
+    #[arg(long, value_delimiter = ',')]
+    pub alias: Vec<String>,
+    /// set a static ipv4 address for this container network
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// set a static ipv6 address for this container network
+    #[arg(long)]
+    pub ip6: Option<String>,
+    /// set a static mac address for this container network
+    #[arg(long)]
+    pub mac_address: Option<String>,
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+/// `network disconnect`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkDisconnectArgs {
+    /// force removal of container from network
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
 }

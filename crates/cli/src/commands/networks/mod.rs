@@ -1,8 +1,9 @@
-//! `network create/exists/ls/inspect/prune/rm` over the runtime's network API, with
+//! `network connect/create/disconnect/exists/ls/inspect/prune/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend). The runtime names, describes and
 //! validates networks; these modules turn flags into its options and its
 //! typed descriptions into podman's text and JSON.
 
+mod connect;
 mod create;
 mod inspect;
 mod ls;
@@ -14,7 +15,7 @@ use crate::cli::{NetworkCommand, NetworkLsArgs};
 use crate::opts::filter::{parse_filters, parse_prune_filters};
 use crate::opts::{FilterTarget, Filters};
 use crate::output::{parse_format, OutputFormat};
-use berth_runtime::{NetworkCreateOptions, PruneFilters};
+use berth_runtime::{NetworkConnectOptions, NetworkCreateOptions, PruneFilters};
 pub use create::create_options;
 use create::flag_error;
 pub use inspect::inspect_json;
@@ -42,6 +43,24 @@ pub enum Parsed {
         networks: Vec<String>,
         /// `--format` (json when not given).
         format: OutputFormat,
+    },
+    /// `network connect NETWORK CONTAINER`.
+    Connect {
+        /// The network.
+        network: String,
+        /// The container.
+        container: String,
+        /// `--alias`, `--ip`, `--mac-address`.
+        opts: NetworkConnectOptions,
+    },
+    /// `network disconnect NETWORK CONTAINER`.
+    Disconnect {
+        /// The network.
+        network: String,
+        /// The container.
+        container: String,
+        /// `-f` (accepted and ignored, as podman 4.3.1 does).
+        force: bool,
     },
     /// `network exists`: exit 0 when it does, 1 when not.
     Exists(String),
@@ -79,6 +98,16 @@ pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
             format: parse_format("--format", Some(a.format.as_deref().unwrap_or("json")))?,
             networks: a.networks,
         },
+        NetworkCommand::Connect(a) => Parsed::Connect {
+            opts: connect::connect_options(&a)?,
+            network: a.network,
+            container: a.container,
+        },
+        NetworkCommand::Disconnect(a) => Parsed::Disconnect {
+            network: a.network,
+            container: a.container,
+            force: a.force,
+        },
         NetworkCommand::Exists(a) => Parsed::Exists(a.network),
         NetworkCommand::Prune(a) => Parsed::Prune {
             filters: parse_prune_filters(&a.filter)?,
@@ -101,6 +130,16 @@ pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             format,
         } => ls::run(rt, &args, &filters, &format),
         Parsed::Inspect { networks, format } => inspect::run(rt, networks, format),
+        Parsed::Connect {
+            network,
+            container,
+            opts,
+        } => connect::connect(rt, &network, &container, &opts),
+        Parsed::Disconnect {
+            network,
+            container,
+            force,
+        } => connect::disconnect(rt, &network, &container, force),
         Parsed::Exists(name) => Ok(u8::from(!rt.network_exists(&name)?)),
         Parsed::Prune { filters, force } => prune::run(rt, &filters, force),
         Parsed::Rm { networks, force } => rm::run(rt, networks, force),
