@@ -60,6 +60,14 @@ pub enum Error {
         /// The network.
         network: String,
     },
+    /// `network reload` of a container without a live network namespace.
+    #[error(
+        "container {id} network is not configured, refusing to reload: container state improper"
+    )]
+    NetworkNotConfigured {
+        /// Container id.
+        id: String,
+    },
     /// `network disconnect` from a network the container does not join.
     #[error("container {container} is not connected to network {network}")]
     NetworkNotConnected {
@@ -320,7 +328,8 @@ impl Error {
             | Error::RecordEncode { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
-            | Error::ContainerRunning { .. } => ErrorKind::InvalidState,
+            | Error::ContainerRunning { .. }
+            | Error::NetworkNotConfigured { .. } => ErrorKind::InvalidState,
             Error::ContainerInUse { .. }
             | Error::PodHasContainers { .. }
             | Error::VolumeInUse { .. }

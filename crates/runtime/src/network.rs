@@ -6,6 +6,7 @@
 pub(crate) mod connect;
 mod options;
 pub(crate) mod ports;
+mod reload;
 
 pub use berth_cni::{network_id, LeaseRange, Network, NetworkSubnet};
 pub use connect::{check_mac, JoinedNetwork, NetworkConnectOptions};

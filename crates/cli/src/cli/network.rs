@@ -19,6 +19,8 @@ pub enum NetworkCommand {
     Ls(NetworkLsArgs),
     /// network prune
     Prune(NetworkPruneArgs),
+    /// Reload firewall rules for one or more containers
+    Reload(NetworkReloadArgs),
     /// Remove networks
     #[command(visible_alias = "remove")]
     Rm(NetworkRmArgs),
@@ -161,4 +163,18 @@ pub struct NetworkDisconnectArgs {
     /// The container
     #[arg(value_name = "CONTAINER")]
     pub container: String,
+}
+
+/// `network reload`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkReloadArgs {
+    /// Reload network configuration of all containers
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest container berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// The containers
+    #[arg(value_name = "CONTAINER")]
+    pub containers: Vec<String>,
 }

@@ -224,7 +224,7 @@ fn joined_value(joined: &[JoinedNetwork]) -> serde_json::Value {
 }
 
 /// Whether the container's network namespace exists now (made at start, gone at cleanup).
-fn has_live_netns(rec: &ContainerRecord) -> bool {
+pub(super) fn has_live_netns(rec: &ContainerRecord) -> bool {
     rec.state.status.is_active() && !rec.state.netns_path.is_empty()
 }
 
@@ -237,7 +237,7 @@ fn free_interface(attachments: &[berth_cni::NetworkAttachment]) -> String {
 }
 
 /// Refuses a container that is not in bridge mode (podman's "invalid network mode").
-fn bridge_mode(rec: &ContainerRecord) -> Result<()> {
+pub(super) fn bridge_mode(rec: &ContainerRecord) -> Result<()> {
     let mode = if let Some(dep) = &rec.config.shared_namespaces.net {
         Some(format!("container:{dep}"))
     } else {

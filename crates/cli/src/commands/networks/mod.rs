@@ -1,4 +1,4 @@
-//! `network connect/create/disconnect/exists/ls/inspect/prune/rm` over the runtime's network API, with
+//! `network connect/create/disconnect/exists/ls/inspect/prune/reload/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend). The runtime names, describes and
 //! validates networks; these modules turn flags into its options and its
 //! typed descriptions into podman's text and JSON.
@@ -8,6 +8,7 @@ mod create;
 mod inspect;
 mod ls;
 mod prune;
+mod reload;
 mod rm;
 
 use super::with_runtime;
@@ -71,6 +72,8 @@ pub enum Parsed {
         /// `--force`: no question.
         force: bool,
     },
+    /// `network reload`: the containers.
+    Reload(crate::opts::targets::Selection),
     /// `network rm`.
     Rm {
         /// The networks.
@@ -113,6 +116,9 @@ pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
             filters: parse_prune_filters(&a.filter)?,
             force: a.force,
         },
+        NetworkCommand::Reload(a) => Parsed::Reload(
+            crate::opts::targets::Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+        ),
         NetworkCommand::Rm(a) => Parsed::Rm {
             networks: a.networks,
             force: a.force,
@@ -142,6 +148,7 @@ pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
         } => connect::disconnect(rt, &network, &container, force),
         Parsed::Exists(name) => Ok(u8::from(!rt.network_exists(&name)?)),
         Parsed::Prune { filters, force } => prune::run(rt, &filters, force),
+        Parsed::Reload(sel) => reload::run(rt, &sel),
         Parsed::Rm { networks, force } => rm::run(rt, networks, force),
     })
 }
