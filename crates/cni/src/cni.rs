@@ -124,7 +124,7 @@ impl CniNetworkPlugin {
             Path::new("<loopback>"),
         )?;
         self.exec
-            .add_list(&list, target(container_id, netns, "lo"), &[])
+            .add_list(&list, target(container_id, netns, "lo", CNI_ARGS), &[])
             .map(drop)
     }
 
@@ -138,10 +138,11 @@ impl CniNetworkPlugin {
         let mut errors = Vec::new();
         for a in attachments.iter().rev() {
             debug!(container_id, network = %a.network, ifname = %a.interface, "CNI DEL");
+            let args = a.cni_args();
             let res = NetworkConfigList::from_stored(&a.config).and_then(|list| {
                 self.exec.del_list(
                     &list,
-                    target(container_id, netns, &a.interface),
+                    target(container_id, netns, &a.interface, &args),
                     &a.port_mappings,
                     a.has_result().then_some(&a.result),
                 )
@@ -158,12 +159,17 @@ impl CniNetworkPlugin {
     }
 }
 
-fn target<'a>(container_id: &'a str, netns: &'a Path, ifname: &'a str) -> Target<'a> {
+fn target<'a>(
+    container_id: &'a str,
+    netns: &'a Path,
+    ifname: &'a str,
+    args: &'a str,
+) -> Target<'a> {
     Target {
         container_id,
         netns: Some(netns),
         ifname,
-        args: CNI_ARGS,
+        args,
     }
 }
 
@@ -241,9 +247,10 @@ impl NetworkPlugin for CniNetworkPlugin {
         let mut done: Vec<NetworkAttachment> = Vec::new();
         for (plan, list) in planned.iter().zip(lists) {
             debug!(container_id, network = %list.name, ifname = %plan.interface, "CNI ADD");
+            let args = plan.cni_args();
             match self.exec.add_list(
                 &list,
-                target(container_id, netns, &plan.interface),
+                target(container_id, netns, &plan.interface, &args),
                 &plan.port_mappings,
             ) {
                 Ok(result) => done.push(NetworkAttachment {
@@ -286,9 +293,10 @@ impl NetworkPlugin for CniNetworkPlugin {
     ) -> Result<()> {
         for a in attachments {
             let list = NetworkConfigList::from_stored(&a.config)?;
+            let args = a.cni_args();
             self.exec.check_list(
                 &list,
-                target(container_id, netns, &a.interface),
+                target(container_id, netns, &a.interface, &args),
                 &a.port_mappings,
                 &a.result,
             )?;

@@ -34,7 +34,7 @@ pub struct Network {
     pub internal: bool,
     /// Whether a DNS plugin answers for container names (berth runs none).
     pub dns_enabled: bool,
-    /// Labels (berth's conflists carry none).
+    /// Labels (`network create --label`).
     pub labels: BTreeMap<String, String>,
     /// Driver options (berth's conflists carry none).
     pub options: BTreeMap<String, String>,
@@ -117,7 +117,12 @@ impl Network {
             ipv6_enabled: false,
             internal: false,
             dns_enabled: false,
-            labels: BTreeMap::new(),
+            labels: list
+                .raw
+                .get("args")
+                .and_then(|a| a.get(crate::network::LABELS_ARG))
+                .and_then(|l| serde_json::from_value(l.clone()).ok())
+                .unwrap_or_default(),
             options: BTreeMap::new(),
             ipam_driver,
             created,

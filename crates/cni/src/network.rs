@@ -2,6 +2,7 @@
 //! network (written on first use), create with a free bridge name and
 //! subnet, list, inspect, remove.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::net::Ipv4Addr;
@@ -26,6 +27,9 @@ pub const DEFAULT_SUBNET: &str = "10.89.0.0/24";
 /// Ranges never handed out automatically: podman's default network.
 const RESERVED: &[&str] = &["10.88.0.0/16"];
 
+/// The key of the conflist's `args` that holds a network's labels (podman's).
+pub const LABELS_ARG: &str = "podman_labels";
+
 /// What to create. Unset fields are picked: the next free `berthN` bridge,
 /// the next free `10.89.N.0/24` subnet, its first address as gateway.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,6 +42,9 @@ pub struct CreateNetwork {
     pub gateway: Option<String>,
     /// Bridge device name (at most 15 bytes).
     pub bridge: Option<String>,
+    /// Labels, kept in the conflist's `args.podman_labels` as podman's CNI backend keeps
+    /// them.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// The conflist berth writes for a bridge network (cniVersion 1.0.0):
@@ -197,6 +204,7 @@ impl Networks {
                     subnet: None,
                     gateway: None,
                     bridge: Some(self.default_bridge.clone()),
+                    ..Default::default()
                 },
                 wanted,
             ));
@@ -230,6 +238,7 @@ impl Networks {
                 subnet: None,
                 gateway: None,
                 bridge: Some(bridge),
+                ..Default::default()
             },
             subnet,
         ))
@@ -385,13 +394,16 @@ impl Networks {
                     reason: "no free berthN bridge name".into(),
                 })?,
         };
-        let value = bridge_conflist(
+        let mut value = bridge_conflist(
             &req.name,
             &bridge,
             subnet,
             gateway,
             self.ipam_data_dir.as_deref(),
         );
+        if !req.labels.is_empty() {
+            value["args"] = json!({ LABELS_ARG: req.labels });
+        }
         let list = NetworkConfigList::from_value(value.clone(), true, &path)?;
         write_atomic(
             &path,
@@ -619,6 +631,7 @@ mod tests {
                 subnet: Some("172.30.0.0/24".into()),
                 gateway: Some("172.30.0.254".into()),
                 bridge: Some("mybr".into()),
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(

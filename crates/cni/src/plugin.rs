@@ -86,6 +86,12 @@ pub struct NetworkAttachment {
     pub port_mappings: Vec<PortMapping>,
     /// The network config list exactly as used at ADD.
     pub config: serde_json::Value,
+    /// A static address asked for (host-local's `IP` in `CNI_ARGS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_ip: Option<std::net::IpAddr>,
+    /// A static MAC address asked for (bridge's and tuning's `MAC` in `CNI_ARGS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_mac: Option<String>,
 }
 
 impl NetworkAttachment {
@@ -103,7 +109,22 @@ impl NetworkAttachment {
             result: CniResult::default(),
             port_mappings: port_mappings.to_vec(),
             config,
+            static_ip: None,
+            static_mac: None,
         }
+    }
+
+    /// `CNI_ARGS` for this attachment: `IgnoreUnknown=1` (every plugin gets the same
+    /// arguments and only some know each), then `IP=` and `MAC=` when static ones are set.
+    pub fn cni_args(&self) -> String {
+        let mut args = vec![crate::cni::CNI_ARGS.to_string()];
+        if let Some(ip) = self.static_ip {
+            args.push(format!("IP={ip}"));
+        }
+        if let Some(mac) = &self.static_mac {
+            args.push(format!("MAC={mac}"));
+        }
+        args.join(";")
     }
 
     /// Whether the ADD's result is known (false for a planned attachment).

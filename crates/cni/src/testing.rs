@@ -483,7 +483,7 @@ impl FakeNetworkManager {
             ipv6_enabled: false,
             internal: false,
             dns_enabled: false,
-            labels: BTreeMap::new(),
+            labels: req.labels.clone(),
             options: BTreeMap::new(),
             ipam_driver: "host-local".into(),
             created: Some(std::time::SystemTime::now()),
@@ -525,6 +525,7 @@ impl NetworkManager for FakeNetworkManager {
                 subnet: Some("10.89.0.0/24".into()),
                 gateway: None,
                 bridge: Some("berth0".into()),
+                ..Default::default()
             },
         )
     }

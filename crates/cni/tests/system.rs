@@ -333,6 +333,7 @@ fn named_networks_status_check_and_remove() {
             subnet: Some("10.201.6.0/24".into()),
             bridge: Some("bt6b".into()),
             gateway: None,
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(named.bridge_name().as_deref(), Some("bt6b"));

@@ -44,6 +44,38 @@ pub enum Error {
         /// What is wrong or unsupported.
         reason: String,
     },
+    /// `network connect`/`disconnect` of a container that is not in bridge mode.
+    #[error("{mode:?} is not supported: invalid network mode")]
+    NetworkModeInvalid {
+        /// Its network mode (`none`, `host`, `container:ID`, `ns:PATH`).
+        mode: String,
+    },
+    /// `network connect` to a network the container already joins.
+    #[error(
+        "container {id} is already connected to network {network:?}: network is already connected"
+    )]
+    NetworkConnected {
+        /// Container id.
+        id: String,
+        /// The network.
+        network: String,
+    },
+    /// `network reload` of a container without a live network namespace.
+    #[error(
+        "container {id} network is not configured, refusing to reload: container state improper"
+    )]
+    NetworkNotConfigured {
+        /// Container id.
+        id: String,
+    },
+    /// `network disconnect` from a network the container does not join.
+    #[error("container {container} is not connected to network {network}")]
+    NetworkNotConnected {
+        /// The container as named by the caller.
+        container: String,
+        /// The network.
+        network: String,
+    },
     /// The configuration layer failed.
     #[error(transparent)]
     Config(Box<berth_config::Error>),
@@ -278,6 +310,8 @@ impl Error {
             Error::InvalidOption { .. }
             | Error::InvalidArgument { .. }
             | Error::InvalidNetworkOption { .. }
+            | Error::NetworkModeInvalid { .. }
+            | Error::NetworkNotConnected { .. }
             | Error::VolumeOption { .. }
             | Error::Filter(_) => ErrorKind::InvalidInput,
             Error::Config(e) => config_kind(e),
@@ -294,13 +328,14 @@ impl Error {
             | Error::RecordEncode { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
-            | Error::ContainerRunning { .. } => ErrorKind::InvalidState,
+            | Error::ContainerRunning { .. }
+            | Error::NetworkNotConfigured { .. } => ErrorKind::InvalidState,
             Error::ContainerInUse { .. }
             | Error::PodHasContainers { .. }
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
             Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
-            Error::VolumeExists(_) => ErrorKind::AlreadyExists,
+            Error::VolumeExists(_) | Error::NetworkConnected { .. } => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),
         }

@@ -154,6 +154,6 @@ pub use berth_storage::registry::{
 pub use berth_storage::CheckReport as StorageCheckReport;
 pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
 pub use network::{
-    network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,
-    BRIDGE_NAME_OPTION,
+    check_mac, network_id, JoinedNetwork, LeaseRange, Network, NetworkConnectOptions,
+    NetworkCreateOptions, NetworkOption, NetworkSubnet, BRIDGE_NAME_OPTION,
 };

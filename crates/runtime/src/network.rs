@@ -3,14 +3,20 @@
 //! and returns typed [`Network`] descriptions; the network layer reads and writes the CNI
 //! files. Published ports are decided in [`ports`].
 
+pub(crate) mod connect;
 mod options;
 pub(crate) mod ports;
+mod reload;
 
 pub use berth_cni::{network_id, LeaseRange, Network, NetworkSubnet};
+pub use connect::{check_mac, JoinedNetwork, NetworkConnectOptions};
 pub use options::{NetworkCreateOptions, NetworkOption, BRIDGE_NAME_OPTION};
 
-use crate::error::Result;
-use crate::filter::{Filters, Matcher, NetworkFacts};
+use std::collections::BTreeSet;
+
+use crate::error::{ErrorKind, Result};
+use crate::filter::{Filters, Matcher, NetworkFacts, PruneFilters};
+use crate::prune::PruneReport;
 use crate::runtime::Runtime;
 
 impl Runtime {
@@ -72,6 +78,52 @@ impl Runtime {
         Ok(self.networks.inspect(name)?)
     }
 
+    /// Whether network `name` exists (`network exists`); the default network always does.
+    pub fn network_exists(&self, name: &str) -> Result<bool> {
+        match self.inspect_network(name) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The networks some container (in any state) joins.
+    fn networks_in_use(&self) -> Result<BTreeSet<String>> {
+        Ok(self
+            .state
+            .all_containers()?
+            .iter()
+            .flat_map(connect::joined_networks)
+            .map(|j| j.name)
+            .collect())
+    }
+
+    /// Removes every network that no container joins and that passes `filters` (`label`,
+    /// `label!`, `until` against the network's creation time), as podman's `network prune`
+    /// decides: the default network always stays. One failure does not stop the others.
+    pub fn prune_networks(&self, filters: &PruneFilters) -> Result<PruneReport> {
+        let now = chrono::Utc::now();
+        let used = self.networks_in_use()?;
+        let mut report = PruneReport::default();
+        for n in self.list_networks()? {
+            let created = n
+                .created
+                .map_or(chrono::DateTime::UNIX_EPOCH, chrono::DateTime::from);
+            if n.name == self.networks.default_network()
+                || used.contains(&n.name)
+                || !filters.matches(&n.labels, created, now)
+            {
+                continue;
+            }
+            let result = self
+                .networks
+                .remove(&n.name, &[], false)
+                .map_err(Into::into);
+            report.record(n.name, 0, result);
+        }
+        Ok(report)
+    }
+
     /// Ids of the containers whose configuration joins network `name`.
     pub fn network_users(&self, name: &str) -> Result<Vec<String>> {
         self.check()?;
@@ -79,7 +131,7 @@ impl Runtime {
             .state
             .all_containers()?
             .into_iter()
-            .filter(|c| c.config.networks.iter().any(|n| n == name))
+            .filter(|c| connect::joined_networks(c).iter().any(|j| j.name == name))
             .map(|c| c.config.id)
             .collect())
     }

@@ -76,7 +76,7 @@ impl PruneReport {
         self.removed.iter().map(|p| p.size).sum()
     }
 
-    fn record(&mut self, id: String, size: u64, r: Result<()>) {
+    pub(crate) fn record(&mut self, id: String, size: u64, r: Result<()>) {
         match r {
             Ok(()) => self.removed.push(Pruned { id, size }),
             Err(error) => self.errors.push(PruneFailure { id, error }),

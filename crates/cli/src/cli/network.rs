@@ -5,12 +5,22 @@ use clap::{Args, Subcommand};
 /// `berth network` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
+    /// network connect
+    Connect(NetworkConnectArgs),
     /// Create a network
     Create(NetworkCreateArgs),
+    /// network rm
+    Disconnect(NetworkDisconnectArgs),
+    /// network exists
+    Exists(NetworkExistsArgs),
     /// Inspect networks
     Inspect(NetworkInspectArgs),
     /// List networks
     Ls(NetworkLsArgs),
+    /// network prune
+    Prune(NetworkPruneArgs),
+    /// Reload firewall rules for one or more containers
+    Reload(NetworkReloadArgs),
     /// Remove networks
     #[command(visible_alias = "remove")]
     Rm(NetworkRmArgs),
@@ -97,4 +107,74 @@ pub struct NetworkRmArgs {
     /// Networks
     #[arg(value_name = "NETWORK", required = true)]
     pub networks: Vec<String>,
+}
+
+/// `network exists`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkExistsArgs {
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+}
+
+/// `network prune`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkPruneArgs {
+    /// Provide filter values (e.g. 'label=<key>=<value>')
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+/// `network connect`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkConnectArgs {
+    /// network scoped alias for container
+    #[arg(long, value_delimiter = ',')]
+    pub alias: Vec<String>,
+    /// set a static ipv4 address for this container network
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// set a static ipv6 address for this container network
+    #[arg(long)]
+    pub ip6: Option<String>,
+    /// set a static mac address for this container network
+    #[arg(long)]
+    pub mac_address: Option<String>,
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+/// `network disconnect`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkDisconnectArgs {
+    /// force removal of container from network
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// The network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+/// `network reload`.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkReloadArgs {
+    /// Reload network configuration of all containers
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest container berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// The containers
+    #[arg(value_name = "CONTAINER")]
+    pub containers: Vec<String>,
 }

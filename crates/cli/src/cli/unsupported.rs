@@ -80,11 +80,6 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
     },
     Unsupported {
-        commands: &["network create"],
-        flag: "label",
-        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
-    },
-    Unsupported {
         commands: &["exec", "container exec"],
         flag: "preserve-fds",
         reason: "exec sessions get only stdin, stdout and stderr",

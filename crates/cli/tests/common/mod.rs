@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod leftovers;
+pub mod net;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -198,6 +198,18 @@ impl Runtime {
                 }),
             );
         }
+        // Networks joined but not attached now (not running): named, without addresses.
+        for j in crate::network::connect::joined_networks(&rec) {
+            let entry = networks.entry(j.name).or_insert_with(|| {
+                serde_json::json!({
+                    "IPAddress": "", "IPPrefixLen": 0, "Gateway": "", "MacAddress": "",
+                    "InterfaceName": "",
+                })
+            });
+            if !j.options.aliases.is_empty() {
+                entry["Aliases"] = serde_json::json!(j.options.aliases);
+            }
+        }
         let mode = match network_mode(&rec) {
             _ if c.shared_namespaces.net.is_some() => {
                 format!(

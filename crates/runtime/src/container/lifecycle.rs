@@ -206,10 +206,14 @@ impl Runtime {
                     // config lists, ports) go into the record before the netns is made and
                     // before any ADD: a crash in between leaves a record that cleanup and
                     // `system check` follow.
-                    let planned = match self.network.plan(&id, &networks, &ports) {
+                    let mut planned = match self.network.plan(&id, &networks, &ports) {
                         Ok(p) => p,
                         Err(e) => return Err(undo.fail(e.into())),
                     };
+                    let joined = crate::network::connect::joined_networks(rec);
+                    for a in &mut planned {
+                        crate::network::connect::apply_static(a, &joined);
+                    }
                     let netns = self.network.netns_path(&id);
                     let planned_value = match super::encode_network_attachments(&id, &planned) {
                         Ok(v) => v,

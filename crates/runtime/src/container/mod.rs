@@ -382,14 +382,19 @@ pub(crate) fn invalid_status(rec: &ContainerRecord, operation: &'static str) -> 
     }
 }
 
-/// The network mode a record keeps (records from before the field: its networks).
+/// The network mode a record keeps (records from before the field: its networks); in
+/// bridge mode the networks connect/disconnect left it with.
 pub(crate) fn network_mode(rec: &ContainerRecord) -> NetworkMode {
     match &rec.config.network_mode {
-        Some(berth_state::NetworkMode::Networks(n)) => NetworkMode::Networks(n.clone()),
+        Some(berth_state::NetworkMode::Networks(_)) | None => NetworkMode::Networks(
+            crate::network::connect::joined_networks(rec)
+                .into_iter()
+                .map(|j| j.name)
+                .collect(),
+        ),
         Some(berth_state::NetworkMode::None) => NetworkMode::None,
         Some(berth_state::NetworkMode::Host) => NetworkMode::Host,
         Some(berth_state::NetworkMode::Container(p)) => NetworkMode::Container(p.clone()),
-        None => NetworkMode::Networks(rec.config.networks.clone()),
     }
 }
 

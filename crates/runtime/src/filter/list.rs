@@ -53,6 +53,10 @@ impl ContainerMatcher {
     pub fn matches(&self, rec: &ContainerRecord) -> bool {
         let c = &rec.config;
         let status = container_state_word(rec.state.status);
+        let networks: Vec<String> = crate::network::connect::joined_networks(rec)
+            .into_iter()
+            .map(|j| j.name)
+            .collect();
         let facts = ContainerFacts {
             id: &c.id,
             name: &c.name,
@@ -67,7 +71,7 @@ impl ContainerMatcher {
                 .as_ref()
                 .and_then(|p| self.pod_names.get(p))
                 .map(String::as_str),
-            networks: &c.networks,
+            networks: &networks,
             created: c.created,
         };
         self.matcher.container(&facts)

@@ -37,7 +37,7 @@ pub struct NetworkCreateOptions {
     pub ipv6: bool,
     /// No DNS plugin (berth runs none anyway).
     pub disable_dns: bool,
-    /// Labels (not supported).
+    /// Labels, kept with the network.
     pub labels: BTreeMap<String, String>,
     /// Driver options in the order given, each `KEY` with its value when one was given
     /// (`KEY=VALUE`); only [`BRIDGE_NAME_OPTION`] with a value is supported.
@@ -101,7 +101,6 @@ impl NetworkCreateOptions {
             (NetworkOption::Internal, self.internal),
             (NetworkOption::Ipv6, self.ipv6),
             (NetworkOption::IpRange, !self.ip_ranges.is_empty()),
-            (NetworkOption::Label, !self.labels.is_empty()),
         ];
         if let Some((option, _)) = unsupported.iter().find(|(_, set)| *set) {
             return Err(refuse(*option, None, UNSUPPORTED));
@@ -182,6 +181,7 @@ impl NetworkCreateOptions {
             subnet: self.subnets.first().cloned(),
             gateway: self.gateways.first().cloned(),
             bridge: self.bridge_name().ok().flatten(),
+            labels: self.labels.clone(),
         }
     }
 }
@@ -218,13 +218,6 @@ mod tests {
                     ..base.clone()
                 },
                 NetworkOption::Internal,
-            ),
-            (
-                NetworkCreateOptions {
-                    labels: BTreeMap::from([("a".into(), "b".into())]),
-                    ..base.clone()
-                },
-                NetworkOption::Label,
             ),
             (
                 NetworkCreateOptions {
@@ -296,6 +289,7 @@ mod tests {
                 subnet: Some("10.1.0.0/24".into()),
                 gateway: Some("10.1.0.1".into()),
                 bridge: Some("br7".into()),
+                ..Default::default()
             }
         );
     }

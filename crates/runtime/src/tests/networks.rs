@@ -127,6 +127,39 @@ fn in_use_network_needs_force_which_removes_its_containers() {
     assert!(rt.inspect_container(&id).unwrap_err().is_not_found());
 }
 
+#[test]
+fn exists_and_prune_keep_the_default_and_used_networks() {
+    let fx = Fx::new();
+    let rt = &fx.rt;
+    assert!(rt.network_exists("berth").unwrap());
+    assert!(!rt.network_exists("nope").unwrap());
+    rt.create_network(&named("used", None)).unwrap();
+    rt.create_network(&named("idle", None)).unwrap();
+    let mut labelled = named("labelled", None);
+    labelled.labels = [("k".to_string(), "v".to_string())].into();
+    assert_eq!(
+        rt.create_network(&labelled).unwrap().labels,
+        labelled.labels
+    );
+    let mut o = ContainerCreateOptions::new("busybox", &["true"]);
+    o.network = Some(NetworkMode::Networks(vec!["used".into()]));
+    rt.create_container(&o).unwrap();
+
+    let only_labelled = crate::PruneFilters::parse(&["label=k=v".into()]).unwrap();
+    let r = rt.prune_networks(&only_labelled).unwrap();
+    assert_eq!(r.ids().collect::<Vec<_>>(), ["labelled"]);
+    let r = rt.prune_networks(&crate::PruneFilters::default()).unwrap();
+    assert_eq!(r.ids().collect::<Vec<_>>(), ["idle"]);
+    assert!(r.errors.is_empty());
+    let left: Vec<String> = rt
+        .list_networks()
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert_eq!(left, ["berth", "used"]);
+}
+
 fn publishing(name: &str, spec: &str) -> ContainerCreateOptions {
     let mut o = ContainerCreateOptions::new("busybox", &["sleep", "100"]);
     o.name = Some(name.into());
@@ -299,4 +332,89 @@ fn list_filters_by_name_id_and_driver() {
     assert_eq!(names(&[&format!("id={}", &id[..10])]), ["front"]);
     assert_eq!(names(&["driver=bridge", "name=ont"]), ["front"]);
     assert!(names(&["driver=macvlan"]).is_empty());
+}
+
+#[test]
+fn connect_and_disconnect_record_and_attach() {
+    use berth_cni::testing::FakeCall;
+    let fx = Fx::new();
+    let rt = &fx.rt;
+    rt.create_network(&named("second", None)).unwrap();
+    let id = rt
+        .create_container(&ContainerCreateOptions::new("busybox", &["sleep", "100"]))
+        .unwrap()
+        .config
+        .id;
+    // Not started: only recorded, and the network is in use.
+    let opts = crate::NetworkConnectOptions {
+        ip: Some("10.89.1.7".parse().unwrap()),
+        ..Default::default()
+    };
+    rt.connect_network("second", &id, &opts).unwrap();
+    assert_eq!(
+        rt.network_users("second").unwrap(),
+        std::slice::from_ref(&id)
+    );
+    let err = rt.connect_network("second", &id, &opts).unwrap_err();
+    assert!(matches!(err, Error::NetworkConnected { .. }), "{err}");
+    assert!(!fx
+        .net
+        .calls()
+        .iter()
+        .any(|c| matches!(c, FakeCall::Setup { .. })));
+
+    // Started: both networks attached, the static address with the second.
+    rt.start_container(&id).unwrap();
+    let setup: Vec<Vec<String>> = fx
+        .net
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            FakeCall::Setup { networks, .. } => Some(networks),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(setup, [vec!["berth".to_string(), "second".into()]]);
+    let rec = rt.container(&id).unwrap();
+    let atts = crate::container::network_attachments(&rec).unwrap();
+    assert_eq!(atts[1].static_ip, Some("10.89.1.7".parse().unwrap()));
+    assert_eq!(atts[1].interface, "eth1");
+
+    // Live disconnect: a DEL of that network only, the other attachment kept.
+    rt.disconnect_network("second", &id, false).unwrap();
+    let torn: Vec<Vec<String>> = fx
+        .net
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            FakeCall::Teardown { networks, .. } => Some(networks),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(torn, [vec!["second".to_string()]]);
+    let rec = rt.container(&id).unwrap();
+    let atts = crate::container::network_attachments(&rec).unwrap();
+    assert_eq!(atts.len(), 1);
+    assert!(rt.network_users("second").unwrap().is_empty());
+    let err = rt.disconnect_network("second", &id, false).unwrap_err();
+    assert!(matches!(err, Error::NetworkNotConnected { .. }), "{err}");
+
+    // Live connect: the next free interface.
+    rt.connect_network("second", &id, &crate::NetworkConnectOptions::default())
+        .unwrap();
+    let rec = rt.container(&id).unwrap();
+    let atts = crate::container::network_attachments(&rec).unwrap();
+    assert_eq!(atts[1].interface, "eth1");
+    assert_eq!(atts[1].network, "second");
+
+    let mut none = ContainerCreateOptions::new("busybox", &["true"]);
+    none.network = Some(NetworkMode::None);
+    let nid = rt.create_container(&none).unwrap().config.id;
+    let err = rt
+        .connect_network("second", &nid, &crate::NetworkConnectOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"none\" is not supported: invalid network mode"
+    );
 }

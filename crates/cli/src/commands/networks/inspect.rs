@@ -32,7 +32,7 @@ pub fn inspect_json(n: &Network) -> Value {
     let created = n
         .created
         .map(|c| DateTime::<Utc>::from(c).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
-    json!({
+    let mut o = json!({
         "name": n.name,
         "id": n.id,
         "driver": n.driver,
@@ -43,5 +43,9 @@ pub fn inspect_json(n: &Network) -> Value {
         "internal": n.internal,
         "dns_enabled": n.dns_enabled,
         "ipam_options": {"driver": n.ipam_driver},
-    })
+    });
+    if !n.labels.is_empty() {
+        o["labels"] = json!(n.labels);
+    }
+    o
 }

@@ -1,19 +1,22 @@
-//! `network create/ls/inspect/rm` over the runtime's network API, with
+//! `network connect/create/disconnect/exists/ls/inspect/prune/reload/rm` over the runtime's network API, with
 //! podman 4.3.1's output (CNI backend). The runtime names, describes and
 //! validates networks; these modules turn flags into its options and its
 //! typed descriptions into podman's text and JSON.
 
+mod connect;
 mod create;
 mod inspect;
 mod ls;
+mod prune;
+mod reload;
 mod rm;
 
 use super::with_runtime;
 use crate::cli::{NetworkCommand, NetworkLsArgs};
-use crate::opts::filter::parse_filters;
+use crate::opts::filter::{parse_filters, parse_prune_filters};
 use crate::opts::{FilterTarget, Filters};
 use crate::output::{parse_format, OutputFormat};
-use berth_runtime::NetworkCreateOptions;
+use berth_runtime::{NetworkConnectOptions, NetworkCreateOptions, PruneFilters};
 pub use create::create_options;
 use create::flag_error;
 pub use inspect::inspect_json;
@@ -42,6 +45,35 @@ pub enum Parsed {
         /// `--format` (json when not given).
         format: OutputFormat,
     },
+    /// `network connect NETWORK CONTAINER`.
+    Connect {
+        /// The network.
+        network: String,
+        /// The container.
+        container: String,
+        /// `--alias`, `--ip`, `--mac-address`.
+        opts: NetworkConnectOptions,
+    },
+    /// `network disconnect NETWORK CONTAINER`.
+    Disconnect {
+        /// The network.
+        network: String,
+        /// The container.
+        container: String,
+        /// `-f` (accepted and ignored, as podman 4.3.1 does).
+        force: bool,
+    },
+    /// `network exists`: exit 0 when it does, 1 when not.
+    Exists(String),
+    /// `network prune`.
+    Prune {
+        /// `--filter` (label, label!, until).
+        filters: PruneFilters,
+        /// `--force`: no question.
+        force: bool,
+    },
+    /// `network reload`: the containers.
+    Reload(crate::opts::targets::Selection),
     /// `network rm`.
     Rm {
         /// The networks.
@@ -69,6 +101,24 @@ pub fn parse(c: NetworkCommand) -> anyhow::Result<Parsed> {
             format: parse_format("--format", Some(a.format.as_deref().unwrap_or("json")))?,
             networks: a.networks,
         },
+        NetworkCommand::Connect(a) => Parsed::Connect {
+            opts: connect::connect_options(&a)?,
+            network: a.network,
+            container: a.container,
+        },
+        NetworkCommand::Disconnect(a) => Parsed::Disconnect {
+            network: a.network,
+            container: a.container,
+            force: a.force,
+        },
+        NetworkCommand::Exists(a) => Parsed::Exists(a.network),
+        NetworkCommand::Prune(a) => Parsed::Prune {
+            filters: parse_prune_filters(&a.filter)?,
+            force: a.force,
+        },
+        NetworkCommand::Reload(a) => Parsed::Reload(
+            crate::opts::targets::Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+        ),
         NetworkCommand::Rm(a) => Parsed::Rm {
             networks: a.networks,
             force: a.force,
@@ -86,6 +136,19 @@ pub fn run(g: &crate::cli::GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             format,
         } => ls::run(rt, &args, &filters, &format),
         Parsed::Inspect { networks, format } => inspect::run(rt, networks, format),
+        Parsed::Connect {
+            network,
+            container,
+            opts,
+        } => connect::connect(rt, &network, &container, &opts),
+        Parsed::Disconnect {
+            network,
+            container,
+            force,
+        } => connect::disconnect(rt, &network, &container, force),
+        Parsed::Exists(name) => Ok(u8::from(!rt.network_exists(&name)?)),
+        Parsed::Prune { filters, force } => prune::run(rt, &filters, force),
+        Parsed::Reload(sel) => reload::run(rt, &sel),
         Parsed::Rm { networks, force } => rm::run(rt, networks, force),
     })
 }
@@ -156,7 +219,6 @@ mod tests {
         for (args, flag) in [
             (&["--ipv6", "n"][..], "--ipv6"),
             (&["--internal", "n"][..], "--internal"),
-            (&["--label", "a=b", "n"][..], "--label"),
             (&["--ipam-driver", "dhcp", "n"][..], "--ipam-driver"),
             (
                 &["--subnet", "10.1.0.0/24", "--subnet", "10.2.0.0/24", "n"][..],
@@ -189,6 +251,7 @@ mod tests {
         ]))
         .unwrap();
         check_create(&create_args(&["--disable-dns", "n"])).unwrap();
+        check_create(&create_args(&["--label", "a=b", "--label", "c", "n"])).unwrap();
         let a = create_args(&["-o", "com.docker.network.bridge.name=br7", "n"]);
         check_create(&a).unwrap();
         assert_eq!(
