@@ -50,6 +50,7 @@ fn containers(n: usize) -> Vec<ContainerSummary> {
             auto_remove: false,
             is_infra: false,
             size: None,
+            health: None,
         })
         .collect()
 }

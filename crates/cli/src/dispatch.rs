@@ -6,7 +6,7 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, images, inspect, networks, pods, registry, system, version, volumes,
+    containers, healthcheck, images, inspect, networks, pods, registry, system, version, volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -54,6 +54,7 @@ where
         Group::Volume(c) => volumes::run(g, volumes::parse(c)?),
         Group::Registry(c) => registry::run(g, registry::parse(c)?),
         Group::Network(c) => networks::run(g, networks::parse(c)?),
+        Group::Healthcheck(c) => healthcheck::run(g, healthcheck::parse(c)?),
         Group::System(c) => system::run(g, system::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
     }

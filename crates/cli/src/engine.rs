@@ -56,6 +56,16 @@ pub fn exit_command(g: &GlobalOptions) -> anyhow::Result<Vec<String>> {
     Ok(argv)
 }
 
+/// The argv prefix of the healthcheck scheduler `start` spawns: this binary, the same
+/// global flags, the hidden `healthcheck scheduler` (the runtime appends the id).
+pub fn healthcheck_command(g: &GlobalOptions) -> anyhow::Result<Vec<String>> {
+    let mut argv = exit_command(g)?;
+    argv.truncate(argv.len() - 2);
+    argv.push("healthcheck".into());
+    argv.push("scheduler".into());
+    Ok(argv)
+}
+
 /// The global flags as they were given, to pass on to another berth.
 pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     let mut a = Vec::new();
@@ -217,6 +227,7 @@ fn storage_flags(g: &GlobalOptions, mut b: RuntimeBuilder) -> RuntimeBuilder {
 pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
     storage_flags(g, base_builder(g)?)
         .exit_command(exit_command(g)?)
+        .healthcheck_command(healthcheck_command(g)?)
         .build()
         .map_err(runtime_error)
 }
@@ -227,6 +238,7 @@ pub fn runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
 pub fn image_runtime(g: &GlobalOptions) -> anyhow::Result<Runtime> {
     storage_flags(g, base_builder(g)?)
         .exit_command(exit_command(g)?)
+        .healthcheck_command(healthcheck_command(g)?)
         .lazy_state()
         .build()
         .map_err(runtime_error)

@@ -76,7 +76,7 @@ fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, cl
 }
 
 /// berth commands podman 4.3.1 does not have.
-const BERTH_ONLY: &[&str] = &["system check", "system refresh"];
+const BERTH_ONLY: &[&str] = &["system check", "system refresh", "healthcheck scheduler"];
 
 /// Flags podman 4.3.1 accepts but hides from `--help`, which berth
 /// defines (and may show).

@@ -331,6 +331,21 @@ impl RuntimeBuilder {
         self.fail(check)
     }
 
+    /// The argv prefix of the healthcheck scheduler (the id is appended); see
+    /// [`crate::EngineOptions::healthcheck_command`].
+    pub fn healthcheck_command(mut self, argv: Vec<String>) -> Self {
+        let check = match argv.first() {
+            Some(p) if Path::new(p).is_absolute() => Ok(()),
+            Some(p) => Err((
+                "healthcheck_command",
+                format!("{p:?} is not an absolute path"),
+            )),
+            None => Err(("healthcheck_command", "the command is empty".to_string())),
+        };
+        self.engine.healthcheck_command = Some(argv);
+        self.fail(check)
+    }
+
     /// runc's `--root` (its state directory).
     pub fn runtime_root(self, dir: impl AsRef<Path>) -> Self {
         let check = absolute("runtime_root", dir.as_ref());

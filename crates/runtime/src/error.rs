@@ -245,6 +245,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A healthcheck cannot run or did not finish (`healthcheck run`).
+    #[error("{message}")]
+    Healthcheck {
+        /// The container.
+        id: String,
+        /// What went wrong, in podman's words.
+        message: String,
+    },
 }
 
 mod kind;
@@ -328,6 +336,7 @@ impl Error {
             | Error::RecordEncode { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
+            | Error::Healthcheck { .. }
             | Error::ContainerRunning { .. }
             | Error::NetworkNotConfigured { .. } => ErrorKind::InvalidState,
             Error::ContainerInUse { .. }

@@ -72,6 +72,7 @@ mod container;
 mod dirs;
 mod error;
 pub mod filter;
+mod health;
 mod images;
 mod info;
 mod lazy_state;
@@ -107,6 +108,10 @@ pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
     container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
     PruneFilters,
+};
+pub use health::{
+    configured_healthcheck, HealthCheckLogEntry, HealthCheckOutcome, HealthCheckResults,
+    HEALTH_HEALTHY, HEALTH_STARTING, HEALTH_UNHEALTHY, SCHEDULER_PID_FILE,
 };
 pub use images::{
     apply_import_change, registry_key, registry_reference, registry_rules, short_name_rules,

@@ -103,6 +103,10 @@ pub struct EngineOptions {
     /// id. E.g. `["/usr/bin/berth", "--root", "...", "container", "cleanup"]`. `None`: no
     /// exit command (cleanup happens on the next command that looks at the container).
     pub exit_command: Option<Vec<String>>,
+    /// The argv prefix of the healthcheck scheduler `start` spawns for a container with a
+    /// healthcheck interval (the id is appended), e.g. `["/usr/bin/berth", "--root", "...",
+    /// "healthcheck", "scheduler"]`. `None`: checks run only when asked for.
+    pub healthcheck_command: Option<Vec<String>>,
     /// runc's `--root` (state dir), for the real OCI layer built by [`crate::RuntimeBuilder`].
     pub runtime_root: Option<PathBuf>,
     /// The cgroup file system root (`/sys/fs/cgroup`), read by `stats` and `top`.
@@ -141,6 +145,7 @@ impl Default for EngineOptions {
     fn default() -> Self {
         Self {
             exit_command: None,
+            healthcheck_command: None,
             runtime_root: None,
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             cgroup_parent: "berth".into(),

@@ -77,6 +77,7 @@ impl Store {
                     volumes: keys(&options.volumes),
                     labels: (!options.labels.is_empty()).then(|| options.labels.clone()),
                     stop_signal: options.stop_signal.clone(),
+                    healthcheck: None,
                 },
                 rootfs: RootFs {
                     kind: "layers".into(),

@@ -38,8 +38,8 @@ pub use check::CheckReport;
 pub use error::{Error, Result};
 pub use images::{normalize_local_name, normalize_name, RemovedImage};
 pub use model::{
-    ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,
-    StoreOptions,
+    ContainerRecord, Driver, HealthConfig, HistoryEntry, ImageConfig, ImageRecord, ImportOptions,
+    LayerRecord, StoreOptions,
 };
 pub use reference::Reference;
 pub use store::{RulesError, RulesSource, Store};

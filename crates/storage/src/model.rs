@@ -70,6 +70,36 @@ pub struct ImageConfig {
     pub labels: BTreeMap<String, String>,
     /// Stop signal, e.g. `SIGTERM`.
     pub stop_signal: Option<String>,
+    /// `HEALTHCHECK` (the Docker config's `Healthcheck`), if the image has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<HealthConfig>,
+}
+
+/// An image's `HEALTHCHECK`, in the Docker image config's shape (durations in
+/// nanoseconds; zero = not set).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct HealthConfig {
+    /// `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test: Vec<String>,
+    /// Between checks.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub interval: i64,
+    /// Longest a check may take.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timeout: i64,
+    /// Failures during this time after start do not count.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub start_period: i64,
+    /// Failures in a row before unhealthy.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub retries: i64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// One entry of an image's history.

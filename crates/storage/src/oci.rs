@@ -124,6 +124,9 @@ pub struct RunConfig {
     /// StopSignal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
+    /// Healthcheck (Docker's; OCI configs have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<crate::model::HealthConfig>,
 }
 
 /// `rootfs` of a config.
@@ -218,6 +221,7 @@ impl ConfigFile {
                 .unwrap_or_default(),
             labels: c.labels.clone().unwrap_or_default(),
             stop_signal: c.stop_signal.clone().filter(|s| !s.is_empty()),
+            healthcheck: c.healthcheck.clone().filter(|h| !h.test.is_empty()),
         }
     }
 

@@ -359,6 +359,7 @@ impl Storage for FakeStorage {
             volumes: options.volumes.clone(),
             labels: options.labels.clone(),
             stop_signal: options.stop_signal.clone(),
+            healthcheck: None,
         };
         Ok(self.add_image(&names, config))
     }

@@ -414,8 +414,10 @@ fn check_writable_parent(flag: &str, p: &Path) -> Result<()> {
     }
 }
 
-/// `--health-*`: a healthcheck when `--health-cmd` is given (and not
-/// `none`, and no `--no-healthcheck`); the other values are checked either way.
+/// `--health-*`: a healthcheck when `--health-cmd` is given; `--no-healthcheck`
+/// and `--health-cmd none` give the disabled one (the image's is not used); `None`:
+/// the image's, if it has one. The other values are checked either way. Times are
+/// whole seconds (rounded up); an interval is `disable`, 0, or at least 1 second.
 fn health(flags: &CreateFlags) -> Result<Option<Healthcheck>> {
     let h = &flags.health;
     let secs = |flag: &str, v: &str, allow_disable: bool| -> Result<u64> {
@@ -423,9 +425,27 @@ fn health(flags: &CreateFlags) -> Result<Option<Healthcheck>> {
             return Ok(0);
         }
         let d = super::time::parse_duration(flag, v, Duration::from_secs(1))?;
-        Ok(d.as_secs())
+        Ok(d.as_secs() + u64::from(d.subsec_nanos() > 0))
     };
     let interval = secs("--health-interval", &h.health_interval, true)?;
+    let sub_second = |v: &str| {
+        super::time::parse_duration("--health-interval", v, Duration::from_secs(1))
+            .is_ok_and(|d| !d.is_zero() && d < Duration::from_secs(1))
+    };
+    if sub_second(&h.health_interval) {
+        return Err(CliError::invalid(
+            "--health-interval",
+            &h.health_interval,
+            "must be at least 1 second, or disable",
+        ));
+    }
+    if h.health_retries < 1 {
+        return Err(CliError::invalid(
+            "--health-retries",
+            &h.health_retries.to_string(),
+            "must be greater than 0",
+        ));
+    }
     let timeout = secs("--health-timeout", &h.health_timeout, false)?;
     if timeout == 0 {
         return Err(CliError::invalid(
@@ -440,11 +460,14 @@ fn health(flags: &CreateFlags) -> Result<Option<Healthcheck>> {
         Some(c) => berth_runtime::parse_health_cmd(c)?,
         None => None,
     };
-    if h.no_healthcheck && test.is_some() {
+    if h.no_healthcheck && h.health_cmd.is_some() {
         return Err(CliError::conflict(
             "--no-healthcheck",
             "cannot be combined with --health-cmd",
         ));
+    }
+    if h.no_healthcheck || (h.health_cmd.is_some() && test.is_none()) {
+        return Ok(Some(Healthcheck::disabled()));
     }
     Ok(test.map(|test| Healthcheck {
         test,

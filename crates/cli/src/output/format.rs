@@ -155,13 +155,21 @@ pub fn go_field_aliases(obj: &Value) -> std::borrow::Cow<'_, Value> {
     if m.contains_key("ImageName") && m.contains_key("Image") && !m.contains_key("ImageID") {
         add.push(("ImageID", "Image"));
     }
-    if add.is_empty() {
+    // A container's `State.Healthcheck` is podman's older name of `State.Health`.
+    let health = m
+        .get("State")
+        .and_then(|s| s.get("Health").filter(|_| s.get("Healthcheck").is_none()))
+        .cloned();
+    if add.is_empty() && health.is_none() {
         return std::borrow::Cow::Borrowed(obj);
     }
     let mut m = m.clone();
     for (alias, key) in add {
         let v = m[key].clone();
         m.insert(alias.to_owned(), v);
+    }
+    if let (Some(h), Some(Value::Object(state))) = (health, m.get_mut("State")) {
+        state.insert("Healthcheck".to_owned(), h);
     }
     std::borrow::Cow::Owned(Value::Object(m))
 }

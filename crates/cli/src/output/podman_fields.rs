@@ -87,6 +87,7 @@ fn ps_pod_volume_network_rows_have_podmans_fields() {
         auto_remove: false,
         is_infra: false,
         size: None,
+        health: None,
     };
     let row = c.template_row(now, false);
     renders(

@@ -170,6 +170,9 @@ pub struct ContainerSummary {
     pub is_infra: bool,
     /// Root filesystem size and virtual size, with `--size`.
     pub size: Option<(u64, u64)>,
+    /// The healthcheck's status (`starting`, `healthy`, `unhealthy`), shown after the
+    /// status as podman does.
+    pub health: Option<String>,
 }
 
 impl ContainerSummary {
@@ -188,7 +191,10 @@ impl ContainerSummary {
         } else {
             short_id(&self.id)
         };
-        let status = status_text(self.status, now);
+        let mut status = status_text(self.status, now);
+        if let Some(h) = &self.health {
+            status = format!("{status} ({h})");
+        }
         let ago = time_ago(self.created, now);
         let created = self
             .created
@@ -596,6 +602,7 @@ mod tests {
             auto_remove: false,
             is_infra: false,
             size: None,
+            health: None,
         }
     }
 

@@ -83,6 +83,7 @@ mod tests {
             auto_remove: false,
             is_infra: false,
             size: None,
+            health: None,
         }
     }
 

@@ -253,6 +253,9 @@ impl Runtime {
         };
 
         let mut settings = run_settings(opts)?;
+        if settings.healthcheck.is_none() {
+            settings.healthcheck = ic.healthcheck.as_ref().map(crate::Healthcheck::from_image);
+        }
         settings.workdir_must_exist = opts
             .workdir
             .as_ref()

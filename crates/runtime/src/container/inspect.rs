@@ -28,6 +28,8 @@ pub struct InspectState {
     pub error: String,
     pub started_at: String,
     pub finished_at: String,
+    /// The healthcheck's results (empty without one).
+    pub health: crate::HealthCheckResults,
 }
 
 /// `Config` of `podman inspect`.
@@ -48,6 +50,11 @@ pub struct InspectConfig {
     pub stop_timeout: u32,
     pub tty: bool,
     pub open_stdin: bool,
+    /// The healthcheck (the image's or `--health-*`), in the image config's shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<berth_storage::HealthConfig>,
+    /// `--health-on-failure`.
+    pub healthcheck_on_failure_action: String,
 }
 
 /// One `HostPort` entry of `PortBindings` / `Ports`.
@@ -264,6 +271,7 @@ impl Runtime {
                 error: String::new(),
                 started_at: time(s.started_at),
                 finished_at: time(s.finished_at),
+                health: self.container_health(&rec).unwrap_or_default(),
             },
             image: c.image_id.clone(),
             image_name: c.image_name.clone(),
@@ -304,6 +312,9 @@ impl Runtime {
                 stop_timeout: c.stop_timeout,
                 tty: c.tty,
                 open_stdin: c.stdin,
+                healthcheck: crate::configured_healthcheck(&rec).map(|h| h.to_config()),
+                healthcheck_on_failure_action: crate::configured_healthcheck(&rec)
+                    .map_or_else(|| "none".to_owned(), |h| h.on_failure),
             },
             host_config: InspectHostConfig {
                 auto_remove: c.auto_remove,

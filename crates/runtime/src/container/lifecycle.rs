@@ -123,6 +123,7 @@ impl Runtime {
             }
             return Err(Error::from(e).with_undo(undo));
         }
+        self.health_on_start(rec);
         Ok(())
     }
 

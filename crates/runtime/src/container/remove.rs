@@ -331,6 +331,7 @@ impl Runtime {
         if rec.state.status.is_active() && rec.state.status != ContainerStatus::Created {
             return Err(super::invalid_status(rec, "clean up"));
         }
+        self.stop_health_scheduler(&id);
         if let Err(e) = self.oci.delete(&id, true) {
             errors.push(e.into());
         }

@@ -46,6 +46,8 @@ pub fn container_state_word(status: ContainerStatus) -> &'static str {
 pub struct ContainerMatcher {
     matcher: Matcher,
     pod_names: HashMap<String, String>,
+    /// Where `health=` reads the health logs.
+    static_dir: std::path::PathBuf,
 }
 
 impl ContainerMatcher {
@@ -75,6 +77,11 @@ impl ContainerMatcher {
             created: c.created,
         };
         self.matcher.container(&facts)
+            && crate::health::health_filter_ok(
+                &self.static_dir,
+                rec,
+                &self.matcher.filters().health,
+            )
     }
 }
 
@@ -94,7 +101,11 @@ impl Runtime {
                 .map(|p| (p.config.id, p.config.name))
                 .collect()
         };
-        Ok(ContainerMatcher { matcher, pod_names })
+        Ok(ContainerMatcher {
+            matcher,
+            pod_names,
+            static_dir: self.config.static_dir.clone(),
+        })
     }
 
     /// [`Runtime::list_containers`] keeping those that pass `filters`.

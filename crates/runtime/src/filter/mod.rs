@@ -39,7 +39,7 @@ impl FilterTarget {
         match self {
             Self::Containers => &[
                 "id", "name", "status", "label", "label!", "ancestor", "pod", "exited", "before",
-                "since", "volume", "network", "until",
+                "since", "volume", "network", "until", "health",
             ],
             Self::Images => &[
                 "id",
@@ -276,6 +276,8 @@ pub struct Filters {
     pub ctr_status: Vec<String>,
     /// `ctr-number=` (accepted, not applied).
     pub ctr_number: Vec<i32>,
+    /// `health=`: `starting`, `healthy`, `unhealthy`, `none` (no healthcheck).
+    pub health: Vec<String>,
 }
 
 impl Filters {
@@ -328,6 +330,7 @@ impl Filters {
             "ctr-ids" => self.ctr_ids.push(val.into()),
             "ctr-status" => self.ctr_status.push(val.into()),
             "ctr-number" => self.ctr_number.push(number()?),
+            "health" => self.health.push(val.into()),
             _ => return Err(format!("unknown filter {key:?}")),
         }
         Ok(())
@@ -398,6 +401,17 @@ fn check_value(target: FilterTarget, key: &str, val: &str) -> Result<(), String>
                 Err(format!(
                     "unknown state {val:?}; valid: {}",
                     states.join(", ")
+                ))
+            }
+        }
+        (FilterTarget::Containers, "health") => {
+            const HEALTH: [&str; 4] = ["starting", "healthy", "unhealthy", "none"];
+            if HEALTH.contains(&val) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown health {val:?}; valid: {}",
+                    HEALTH.join(", ")
                 ))
             }
         }

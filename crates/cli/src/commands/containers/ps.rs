@@ -77,6 +77,7 @@ pub(super) fn summary(
         auto_remove: r.config.auto_remove,
         is_infra: berth_runtime::is_infra_container(r),
         size,
+        health: rt.health_status(r),
     }
 }
 
@@ -179,5 +180,6 @@ fn external_summary(e: berth_runtime::ExternalContainer, image: String) -> Conta
         auto_remove: false,
         is_infra: false,
         size: None,
+        health: None,
     }
 }
