@@ -255,6 +255,8 @@ impl Runtime {
             .workdir
             .as_ref()
             .is_some_and(|w| !w.is_empty() && Some(w) != ic.working_dir.as_ref());
+        settings.oci_runtime = Some(self.oci_runtime_name());
+        settings.image_digest = Some(image.manifest_digest.clone()).filter(|d| !d.is_empty());
         if settings.restart.is_some() && opts.auto_remove {
             return Err(Error::invalid(
                 "--restart",
@@ -506,8 +508,10 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         restart: opts.restart,
         unset_env: opts.unset_env.clone(),
         unset_env_all: opts.unset_env_all,
-        // Set by the caller, which knows the image's workdir.
+        // Set by the caller, which knows the image's workdir, runtime and image.
         workdir_must_exist: false,
+        oci_runtime: None,
+        image_digest: None,
         passwd_lines: opts
             .host_users
             .iter()
