@@ -108,6 +108,15 @@ impl Runtime {
             pod_id = Some(pod.config.id);
         }
 
+        // `--network container:NAME` (a name or ID, not a namespace path): that container's
+        // network namespace, shared as a pod's infra container's is (it becomes a dependency).
+        if let Some(NetworkMode::Container(target)) = &opts.network {
+            if !target.is_absolute() {
+                let name = target.to_string_lossy();
+                shared.net = Some(self.state.lookup_container(&name)?.config.id);
+            }
+        }
+
         // A member sharing the pod's network namespace takes the pod's DNS settings and
         // extra hosts (kept on the infra container) where it sets none of its own.
         let pod_net = match &shared.net {

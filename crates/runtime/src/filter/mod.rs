@@ -38,8 +38,20 @@ impl FilterTarget {
     pub fn keys(self) -> &'static [&'static str] {
         match self {
             Self::Containers => &[
-                "id", "name", "status", "label", "label!", "ancestor", "pod", "exited", "before",
-                "since", "volume", "network", "until",
+                "id",
+                "name",
+                "status",
+                "label",
+                "label!",
+                "ancestor",
+                "pod",
+                "exited",
+                "before",
+                "since",
+                "volume",
+                "network",
+                "until",
+                "restart-policy",
             ],
             Self::Images => &[
                 "id",
@@ -81,7 +93,7 @@ impl FilterTarget {
 
 /// The container states `status=` accepts.
 pub const CONTAINER_STATES: &[&str] = &[
-    "created", "running", "paused", "stopping", "exited", "unknown", "removing",
+    "created", "running", "paused", "stopping", "exited", "stopped", "unknown", "removing",
 ];
 /// The pod states `status=` accepts.
 pub const POD_STATES: &[&str] = &[
@@ -276,6 +288,8 @@ pub struct Filters {
     pub ctr_status: Vec<String>,
     /// `ctr-number=` (accepted, not applied).
     pub ctr_number: Vec<i32>,
+    /// `restart-policy=`: `always`, `on-failure`, `unless-stopped`, `no` (also `none`).
+    pub restart_policy: Vec<String>,
 }
 
 impl Filters {
@@ -328,6 +342,10 @@ impl Filters {
             "ctr-ids" => self.ctr_ids.push(val.into()),
             "ctr-status" => self.ctr_status.push(val.into()),
             "ctr-number" => self.ctr_number.push(number()?),
+            "restart-policy" => self.restart_policy.push(match val {
+                "none" => "no".into(),
+                v => v.into(),
+            }),
             _ => return Err(format!("unknown filter {key:?}")),
         }
         Ok(())
@@ -367,6 +385,11 @@ pub fn parse_filters(target: FilterTarget, values: &[String]) -> Result<Filters,
         _ => 1,
     });
     for (key, val, value) in pairs {
+        // podman: a container's `status=stopped` is `exited`.
+        let val = match (target, key.as_str(), val) {
+            (FilterTarget::Containers, "status", "stopped") => "exited",
+            _ => val,
+        };
         filters.push(&key, val).map_err(|reason| {
             if key == "until" {
                 FilterError::new(&format!("until={val}"), reason)
@@ -380,8 +403,15 @@ pub fn parse_filters(target: FilterTarget, values: &[String]) -> Result<Filters,
     Ok(filters)
 }
 
+/// The policies `restart-policy=` takes.
+const RESTART_POLICIES: &[&str] = &["always", "on-failure", "unless-stopped", "no", "none"];
+
 fn check_value(target: FilterTarget, key: &str, val: &str) -> Result<(), String> {
     match (target, key) {
+        // podman's words.
+        (FilterTarget::Containers, "restart-policy") if !RESTART_POLICIES.contains(&val) => {
+            Err(format!("{val} invalid restart policy"))
+        }
         (FilterTarget::Containers, "status") if !CONTAINER_STATES.contains(&val) => Err(format!(
             "unknown container state {val:?}; valid: {}",
             CONTAINER_STATES.join(", ")

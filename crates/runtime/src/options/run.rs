@@ -375,6 +375,17 @@ pub enum RestartPolicy {
     UnlessStopped,
 }
 
+impl RestartPolicy {
+    /// The policy's name in `restart-policy=` filters (no retry count).
+    pub fn filter_name(self) -> &'static str {
+        match self {
+            Self::Always => "always",
+            Self::OnFailure(_) => "on-failure",
+            Self::UnlessStopped => "unless-stopped",
+        }
+    }
+}
+
 /// Parses `--restart`: `no` (`None`), `always`, `on-failure[:N]`, `unless-stopped`.
 pub fn parse_restart(value: &str) -> Result<Option<RestartPolicy>, InvalidValue> {
     let bad = |reason: &str| InvalidValue::new("--restart", value, reason);
