@@ -134,7 +134,7 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
         b = b.namespace(ns);
     }
     if let Some(r) = &g.runtime {
-        b = b.runtime_paths(&runtime_candidates(r));
+        b = b.runtime_paths(&runtime_candidates(r)).oci_runtime_name(r);
     }
     if let Some(c) = &g.conmon {
         b = b.conmon_paths(&[abs(c)]);

@@ -73,6 +73,10 @@ pub enum CliError {
     /// command's (podman's wording).
     #[error("{0}")]
     UnknownFlag(String),
+    /// An error in podman's own words where scripts and podman's tests match them
+    /// (`running container create option: invalid log driver: invalid argument`).
+    #[error("{0}")]
+    Worded(String),
     /// Two different mounts (`-v`, `--mount`, `--tmpfs`) on one destination (podman's
     /// wording; the same mount twice is accepted).
     #[error("{}: duplicate mount destination", .0.display())]

@@ -362,6 +362,13 @@ impl RuntimeBuilder {
         me
     }
 
+    /// The OCI runtime's name as the user gave it (`--runtime runc` or a path), recorded
+    /// with each container created (inspect's `OCIRuntime`).
+    pub fn oci_runtime_name(mut self, name: &str) -> Self {
+        self.engine.oci_runtime_name = Some(name.to_owned());
+        self
+    }
+
     /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`): `debug`
     /// becomes `--debug`, `log-format=json` `--log-format=json`; a flag given with its
     /// dashes is kept.
@@ -427,6 +434,11 @@ impl RuntimeBuilder {
         self.engine.config_file = loaded.file;
         let cfg = loaded.config;
         let runtime_path = berth_config::find_binary("OCI runtime", &cfg.runtime_path)?;
+        if self.engine.oci_runtime_name.is_none() {
+            self.engine.oci_runtime_name = runtime_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+        }
         let conmon_path = berth_config::find_binary("conmon", &cfg.conmon_path)?;
 
         let store = berth_storage::Store::open(berth_storage::StoreOptions {

@@ -133,6 +133,9 @@ pub struct EngineOptions {
     /// Global flags for the OCI runtime on every call (podman's `--runtime-flag`), with their
     /// dashes.
     pub runtime_flags: Vec<String>,
+    /// The OCI runtime's name as the user gave it (podman's `--runtime`: a name, or a path
+    /// kept as given); `None` = the file name of the runtime binary in use.
+    pub oci_runtime_name: Option<String>,
     /// The configuration file the settings were read from (`info`'s
     /// `store.configFile`); set by [`crate::RuntimeBuilder::build`].
     pub config_file: Option<PathBuf>,
@@ -156,6 +159,7 @@ impl Default for EngineOptions {
             host_resolv_conf: PathBuf::from("/etc/resolv.conf"),
             extra_hooks_dirs: Vec::new(),
             volume_path: None,
+            oci_runtime_name: None,
             runtime_flags: Vec::new(),
             config_file: None,
             config_origins: crate::ConfigInfo::default(),
@@ -297,6 +301,14 @@ impl Runtime {
             tracing::error!(error = %e, "shutting the runtime down");
         }
         first.map_or(Ok(()), Err)
+    }
+
+    /// The OCI runtime's name as recorded with new containers (podman's `OCIRuntime`).
+    pub(crate) fn oci_runtime_name(&self) -> String {
+        self.engine
+            .oci_runtime_name
+            .clone()
+            .unwrap_or_else(|| "runc".to_owned())
     }
 
     /// Directory of a container's per-boot files (bundle: `config.json`, conmon's files).

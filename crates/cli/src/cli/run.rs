@@ -36,6 +36,9 @@ pub struct CreateFlags {
     /// control container cgroup configuration ("enabled"|"disabled"|"no-conmon"|"split")
     #[arg(long, default_value = "enabled")]
     pub cgroups: String,
+    /// Kernel memory limit (podman's hidden flag, a no-op since cgroups v2; warns)
+    #[arg(long, value_name = "SIZE", hide = true)]
+    pub kernel_memory: Option<String>,
     /// Write the container ID to the file
     #[arg(long, value_name = "FILE")]
     pub cidfile: Option<PathBuf>,

@@ -73,6 +73,13 @@ pub struct Resources {
     pub shm_size: u64,
 }
 
+/// podman's warning for `-p` with `--network host`, `none` or `container:`.
+pub const PORTS_DISCARDED_WARNING: &str = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
+
+/// podman's warning for `--kernel-memory`, which does nothing.
+pub const KERNEL_MEMORY_WARNING: &str =
+    "The --kernel-memory flag is no longer supported. This flag is a noop.";
+
 /// Everything `create` (and `run`) asks of the runtime, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOptions {
@@ -100,6 +107,9 @@ pub struct CreateOptions {
     pub replace: bool,
     /// `-p`.
     pub ports: Vec<PortMapping>,
+    /// Warnings for stderr before the container is made (podman's words: `-p` with a
+    /// network mode that has no ports of its own, the no-op `--kernel-memory`).
+    pub warnings: Vec<String>,
     /// `-P`.
     pub publish_all: bool,
     /// `--network`.
@@ -263,16 +273,19 @@ impl CreateOptions {
                 "a container in a pod uses the pod's network; set --network on `pod create`",
             ));
         }
-        let ports = parse_publish(&flags.publish)?;
+        let mut ports = parse_publish(&flags.publish)?;
+        let mut warnings = Vec::new();
+        if flags.kernel_memory.is_some() {
+            warnings.push(KERNEL_MEMORY_WARNING.to_owned());
+        }
         if !ports.is_empty() {
             if matches!(
                 network,
                 NetworkMode::None | NetworkMode::Host | NetworkMode::Container(_)
             ) {
-                return Err(CliError::conflict(
-                    "--publish",
-                    "ports cannot be published with --network none, host or container:",
-                ));
+                // podman discards them with a warning: the container has no ports of its own.
+                warnings.push(PORTS_DISCARDED_WARNING.to_owned());
+                ports.clear();
             }
             if pod.is_some() {
                 return Err(CliError::conflict(
@@ -313,6 +326,7 @@ impl CreateOptions {
             remove: flags.rm,
             replace: flags.replace,
             ports,
+            warnings,
             publish_all: flags.publish_all,
             network,
             pod,

@@ -9,6 +9,10 @@ use berth_runtime::{FilterError, PruneFilters};
 
 /// A bad filter word as `--filter`'s error.
 pub fn filter_error(e: FilterError) -> CliError {
+    // podman's words for a bad restart policy, which its tests match.
+    if e.value.starts_with("restart-policy=") {
+        return CliError::Worded(e.reason);
+    }
     CliError::invalid("--filter", &e.value, e.reason)
 }
 

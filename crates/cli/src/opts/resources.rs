@@ -42,6 +42,39 @@ pub fn parse_size(flag: &str, value: &str) -> Result<u64> {
     Ok(bytes as u64)
 }
 
+/// Parses a size as go-units' `FromHumanSize` does (podman's `--log-opt max-size`):
+/// a number, then optionally `k`, `m`, `g`, `t` or `p` as decimal multiples (`3.047m` is
+/// 3 047 000 bytes), an optional `i` and an optional `b`. `None` when it does not parse.
+pub fn parse_decimal_size(value: &str) -> Option<u64> {
+    let text = value.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let number: f64 = number.parse().ok()?;
+    let mut unit = unit.trim_start().to_ascii_lowercase();
+    if unit.ends_with('b') {
+        unit.pop();
+    }
+    if unit.len() == 2 && unit.ends_with('i') {
+        unit.pop();
+    }
+    let power = match unit.as_str() {
+        "" => 0,
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
+        _ => return None,
+    };
+    let bytes = number * 1000f64.powi(power);
+    (bytes.is_finite() && bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
 /// Parses `-m/--memory`: a size of at least 6 MiB.
 pub fn parse_memory(value: &str) -> Result<u64> {
     let bytes = parse_size("--memory", value)?;
@@ -189,6 +222,16 @@ pub fn parse_ulimits(values: &[String]) -> Result<Ulimits> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_sizes_as_go_units_reads_them() {
+        assert_eq!(parse_decimal_size("3.047m"), Some(3_047_000));
+        assert_eq!(parse_decimal_size("10MB"), Some(10_000_000));
+        assert_eq!(parse_decimal_size("1kib"), Some(1000));
+        assert_eq!(parse_decimal_size("512"), Some(512));
+        assert_eq!(parse_decimal_size("1x"), None);
+        assert_eq!(parse_decimal_size("m"), None);
+    }
 
     #[test]
     fn sizes_with_units() {

@@ -4,7 +4,7 @@
 //! flags (and values) berth does not support yet, each named.
 
 use super::kv::parse_key_values;
-use super::resources::parse_size;
+use super::resources::{parse_decimal_size, parse_size};
 use super::run_limits::{check_cpuset, ns, tuning};
 use crate::cli::CreateFlags;
 use crate::error::{CliError, Result};
@@ -207,13 +207,21 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
             "passthrough gives the container berth's own stdio and cannot be combined with --tty",
         ));
     }
+    let driver = match berth_runtime::parse_log_driver(&flags.log_driver, journald_runs) {
+        Ok(d) => d,
+        // podman's words for a driver it does not know (journald's own error stays ours).
+        Err(_) if flags.log_driver != "journald" => {
+            return Err(CliError::Worded(
+                "running container create option: invalid log driver: invalid argument".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut log = LogConfig {
-        driver: berth_runtime::parse_log_driver(&flags.log_driver, journald_runs)?,
+        driver,
         ..LogConfig::default()
     };
-    berth_runtime::apply_log_opts(&mut log, &flags.log_opt, &|v| {
-        parse_size("--log-opt", v).ok()
-    })?;
+    berth_runtime::apply_log_opts(&mut log, &flags.log_opt, &|v| parse_decimal_size(v))?;
     let namespaces = NamespaceOptions {
         ipc: ns("--ipc", flags.ipc.as_deref())?,
         uts: ns("--uts", flags.uts.as_deref())?,
@@ -393,7 +401,10 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
         device_rules: flags
             .device_cgroup_rule
             .iter()
-            .map(|r| berth_runtime::parse_device_cgroup_rule(r))
+            // podman's words, which scripts match.
+            .map(|r| {
+                berth_runtime::parse_device_cgroup_rule(r).map_err(|e| CliError::Worded(e.reason))
+            })
             .collect::<Result<_, _>>()?,
     })
 }

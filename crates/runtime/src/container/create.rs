@@ -110,6 +110,15 @@ impl Runtime {
             pod_id = Some(pod.config.id);
         }
 
+        // `--network container:NAME` (a name or ID, not a namespace path): that container's
+        // network namespace, shared as a pod's infra container's is (it becomes a dependency).
+        if let Some(NetworkMode::Container(target)) = &opts.network {
+            if !target.is_absolute() {
+                let name = target.to_string_lossy();
+                shared.net = Some(self.state.lookup_container(&name)?.config.id);
+            }
+        }
+
         // A member sharing the pod's network namespace takes the pod's DNS settings and
         // extra hosts (kept on the infra container) where it sets none of its own.
         let pod_net = match &shared.net {
@@ -260,6 +269,8 @@ impl Runtime {
             .workdir
             .as_ref()
             .is_some_and(|w| !w.is_empty() && Some(w) != ic.working_dir.as_ref());
+        settings.oci_runtime = Some(self.oci_runtime_name());
+        settings.image_digest = Some(image.manifest_digest.clone()).filter(|d| !d.is_empty());
         if settings.restart.is_some() && opts.auto_remove {
             return Err(Error::invalid(
                 "--restart",
@@ -511,8 +522,10 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         restart: opts.restart,
         unset_env: opts.unset_env.clone(),
         unset_env_all: opts.unset_env_all,
-        // Set by the caller, which knows the image's workdir.
+        // Set by the caller, which knows the image's workdir, runtime and image.
         workdir_must_exist: false,
+        oci_runtime: None,
+        image_digest: None,
         passwd_lines: opts
             .host_users
             .iter()

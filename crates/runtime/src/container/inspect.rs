@@ -81,6 +81,44 @@ pub struct InspectHostConfig {
     pub memory: i64,
     pub pids_limit: i64,
     pub cgroup_parent: String,
+    pub log_config: InspectLogConfig,
+}
+
+/// `HostConfig.LogConfig` of `podman inspect`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+#[allow(missing_docs)]
+pub struct InspectLogConfig {
+    /// The driver as given (`k8s-file`, `json-file`, `none`, `journald`, `passthrough`).
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The log file; empty when the driver writes none.
+    pub path: String,
+    pub tag: String,
+    /// `max-size` in go-units' words (`0B` when unlimited, `3.047MB`).
+    pub size: String,
+}
+
+/// go-units' `HumanSize`: decimal units, four significant digits, no space (`3.047MB`).
+fn go_human_size(bytes: i64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut size = bytes.max(0) as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    let whole = if size < 1.0 {
+        1
+    } else {
+        size.log10().floor() as usize + 1
+    };
+    let decimals = 4usize.saturating_sub(whole);
+    let mut text = format!("{size:.decimals$}");
+    if text.contains('.') {
+        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+    }
+    format!("{text}{}", UNITS[unit])
 }
 
 /// `NetworkSettings` of `podman inspect`.
@@ -123,6 +161,7 @@ pub struct InspectContainer {
     pub args: Vec<String>,
     pub state: InspectState,
     pub image: String,
+    pub image_digest: String,
     pub image_name: String,
     pub rootfs: String,
     pub pod: String,
@@ -138,6 +177,8 @@ pub struct InspectContainer {
     pub process_label: String,
     pub bundle: String,
     pub is_infra: bool,
+    #[serde(rename = "OCIRuntime")]
+    pub oci_runtime: String,
     pub mounts: Vec<InspectMount>,
     pub config: InspectConfig,
     pub host_config: InspectHostConfig,
@@ -250,6 +291,17 @@ impl Runtime {
             rw: !v.options.iter().any(|o| o == "ro"),
         }));
         let ports = port_map(&rec);
+        let settings = crate::options::RunSettings::from_extra(&c.extra);
+        let log_config = InspectLogConfig {
+            kind: settings.log.driver.name().to_owned(),
+            path: if settings.log.driver.writes_file() {
+                c.log_path.clone()
+            } else {
+                String::new()
+            },
+            tag: settings.log.tag.clone().unwrap_or_default(),
+            size: go_human_size(settings.log.max_size.unwrap_or(0)),
+        };
         Ok(InspectContainer {
             id: c.id.clone(),
             created: c
@@ -274,6 +326,7 @@ impl Runtime {
                 health: self.container_health(&rec).unwrap_or_default(),
             },
             image: c.image_id.clone(),
+            image_digest: settings.image_digest.clone().unwrap_or_default(),
             image_name: c.image_name.clone(),
             rootfs: String::new(),
             pod: c.pod_id.clone().unwrap_or_default(),
@@ -289,6 +342,10 @@ impl Runtime {
             process_label: String::new(),
             bundle: bundle.to_string_lossy().into_owned(),
             is_infra: super::is_infra(&rec),
+            oci_runtime: settings
+                .oci_runtime
+                .clone()
+                .unwrap_or_else(|| self.oci_runtime_name()),
             mounts,
             config: InspectConfig {
                 hostname: if c.hostname.is_empty() {
@@ -327,6 +384,7 @@ impl Runtime {
                 memory: c.resources.memory.unwrap_or(0),
                 pids_limit: c.resources.pids_limit.unwrap_or(0).max(0),
                 cgroup_parent: c.cgroup_parent.clone().unwrap_or_default(),
+                log_config,
             },
             network_settings: InspectNetworkSettings {
                 sandbox_key: s.netns_path.clone(),
@@ -400,5 +458,19 @@ impl Runtime {
             self.state.save_container_state(&id, &rec.state)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_human_size;
+
+    #[test]
+    fn log_sizes_read_as_go_units_prints_them() {
+        assert_eq!(go_human_size(0), "0B");
+        assert_eq!(go_human_size(3_047_000), "3.047MB");
+        assert_eq!(go_human_size(1_010_000), "1.01MB");
+        assert_eq!(go_human_size(901_000), "901kB");
+        assert_eq!(go_human_size(-1), "0B");
     }
 }

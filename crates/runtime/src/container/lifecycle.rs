@@ -319,7 +319,9 @@ impl Runtime {
             exit_command: self.exit_command(&id),
             held_fds,
             log_driver: match settings.log.driver {
-                crate::options::LogDriver::K8sFile => berth_oci::LogDriver::K8sFile,
+                crate::options::LogDriver::K8sFile | crate::options::LogDriver::JsonFile => {
+                    berth_oci::LogDriver::K8sFile
+                }
                 crate::options::LogDriver::None => berth_oci::LogDriver::None,
                 crate::options::LogDriver::Journald => berth_oci::LogDriver::Journald,
                 crate::options::LogDriver::Passthrough => berth_oci::LogDriver::Passthrough,

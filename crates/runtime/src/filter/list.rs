@@ -75,6 +75,9 @@ impl ContainerMatcher {
                 .map(String::as_str),
             networks: &networks,
             created: c.created,
+            restart_policy: crate::options::RunSettings::from_extra(&c.extra)
+                .restart
+                .map_or("no", |r| r.filter_name()),
         };
         self.matcher.container(&facts)
             && crate::health::health_filter_ok(

@@ -40,6 +40,8 @@ pub struct ContainerFacts<'a> {
     pub networks: &'a [String],
     /// Creation time.
     pub created: DateTime<Utc>,
+    /// `--restart` as podman names it (`no`, `always`, `on-failure`, `unless-stopped`).
+    pub restart_policy: &'a str,
 }
 
 /// What an image filter looks at.
@@ -197,6 +199,7 @@ impl Matcher {
                     || c.pod_name == Some(p.as_str())
             });
         let network_ok = f.network.is_empty() || f.network.iter().any(|n| c.networks.contains(n));
+        let restart_ok = Self::equals_ok(&f.restart_policy, c.restart_policy);
         Self::prefix_ok(&f.id, c.id)
             && self.name_ok(c.name)
             && Self::equals_ok(&f.status, c.status)
@@ -205,6 +208,7 @@ impl Matcher {
             && ancestor_ok
             && pod_ok
             && network_ok
+            && restart_ok
             && self.created_ok(c.created)
     }
 

@@ -38,8 +38,21 @@ impl FilterTarget {
     pub fn keys(self) -> &'static [&'static str] {
         match self {
             Self::Containers => &[
-                "id", "name", "status", "label", "label!", "ancestor", "pod", "exited", "before",
-                "since", "volume", "network", "until", "health",
+                "id",
+                "name",
+                "status",
+                "label",
+                "label!",
+                "ancestor",
+                "pod",
+                "exited",
+                "before",
+                "since",
+                "volume",
+                "network",
+                "until",
+                "health",
+                "restart-policy",
             ],
             Self::Images => &[
                 "id",
@@ -81,7 +94,7 @@ impl FilterTarget {
 
 /// The container states `status=` accepts.
 pub const CONTAINER_STATES: &[&str] = &[
-    "created", "running", "paused", "stopping", "exited", "unknown", "removing",
+    "created", "running", "paused", "stopping", "exited", "stopped", "unknown", "removing",
 ];
 /// The pod states `status=` accepts.
 pub const POD_STATES: &[&str] = &[
@@ -278,6 +291,8 @@ pub struct Filters {
     pub ctr_number: Vec<i32>,
     /// `health=`: `starting`, `healthy`, `unhealthy`, `none` (no healthcheck).
     pub health: Vec<String>,
+    /// `restart-policy=`: `always`, `on-failure`, `unless-stopped`, `no` (also `none`).
+    pub restart_policy: Vec<String>,
 }
 
 impl Filters {
@@ -331,6 +346,10 @@ impl Filters {
             "ctr-status" => self.ctr_status.push(val.into()),
             "ctr-number" => self.ctr_number.push(number()?),
             "health" => self.health.push(val.into()),
+            "restart-policy" => self.restart_policy.push(match val {
+                "none" => "no".into(),
+                v => v.into(),
+            }),
             _ => return Err(format!("unknown filter {key:?}")),
         }
         Ok(())
@@ -370,6 +389,11 @@ pub fn parse_filters(target: FilterTarget, values: &[String]) -> Result<Filters,
         _ => 1,
     });
     for (key, val, value) in pairs {
+        // podman: a container's `status=stopped` is `exited`.
+        let val = match (target, key.as_str(), val) {
+            (FilterTarget::Containers, "status", "stopped") => "exited",
+            _ => val,
+        };
         filters.push(&key, val).map_err(|reason| {
             if key == "until" {
                 FilterError::new(&format!("until={val}"), reason)
@@ -383,8 +407,15 @@ pub fn parse_filters(target: FilterTarget, values: &[String]) -> Result<Filters,
     Ok(filters)
 }
 
+/// The policies `restart-policy=` takes.
+const RESTART_POLICIES: &[&str] = &["always", "on-failure", "unless-stopped", "no", "none"];
+
 fn check_value(target: FilterTarget, key: &str, val: &str) -> Result<(), String> {
     match (target, key) {
+        // podman's words.
+        (FilterTarget::Containers, "restart-policy") if !RESTART_POLICIES.contains(&val) => {
+            Err(format!("{val} invalid restart policy"))
+        }
         (FilterTarget::Containers, "status") if !CONTAINER_STATES.contains(&val) => Err(format!(
             "unknown container state {val:?}; valid: {}",
             CONTAINER_STATES.join(", ")

@@ -61,42 +61,46 @@ pub struct DeviceRule {
     pub access: String,
 }
 
-/// Parses `--device-cgroup-rule`.
+/// Parses `--device-cgroup-rule` as podman does: `TYPE MAJOR[:MINOR] ACCESS`, TYPE `a`, `b`
+/// or `c`, `*` (or a missing minor) for any number, ACCESS of `r`, `w`, `m`. The reason of
+/// the error is podman's message, which scripts match.
 pub fn parse_device_cgroup_rule(value: &str) -> Result<DeviceRule, InvalidValue> {
-    let bad = || {
-        InvalidValue::new(
-            "--device-cgroup-rule",
-            value,
-            "use 'TYPE MAJOR:MINOR ACCESS' such as 'c 1:3 rwm' (TYPE a, b or c; * for any number)",
-        )
-    };
-    let words: Vec<&str> = value.split_whitespace().collect();
+    let bad = |reason: String| InvalidValue::new("--device-cgroup-rule", value, reason);
+    let words: Vec<&str> = value.split(' ').collect();
     let [kind, numbers, access] = words.as_slice() else {
-        return Err(bad());
+        return Err(bad(format!(
+            "invalid device cgroup rule requires type, major:Minor, and access rules: {value:?}"
+        )));
     };
     let kind = match *kind {
         "a" => None,
         "b" => Some('b'),
         "c" => Some('c'),
-        _ => return Err(bad()),
-    };
-    let (major, minor) = numbers.split_once(':').ok_or_else(bad)?;
-    let number = |n: &str| -> Result<Option<i64>, InvalidValue> {
-        if n == "*" {
-            Ok(None)
-        } else {
-            n.parse::<u32>()
-                .map(|v| Some(i64::from(v)))
-                .map_err(|_| bad())
+        other => {
+            return Err(bad(format!(
+                "invalid device type in device-access-add: {other}"
+            )))
         }
     };
-    if access.is_empty() || access.chars().any(|c| !"rwm".contains(c)) {
-        return Err(bad());
+    let (major, minor) = numbers.split_once(':').unwrap_or((numbers, "*"));
+    let number = |n: &str| -> Result<Option<i64>, InvalidValue> {
+        if n == "*" {
+            return Ok(None);
+        }
+        n.parse::<u32>()
+            .map(|v| Some(i64::from(v)))
+            .map_err(|_| bad(format!("strconv.ParseUint: parsing {n:?}: invalid syntax")))
+    };
+    let (major, minor) = (number(major)?, number(minor)?);
+    if let Some(c) = access.chars().find(|c| !"rwm".contains(*c)) {
+        return Err(bad(format!(
+            "invalid device access in device-access-add: {c}"
+        )));
     }
     Ok(DeviceRule {
         kind,
-        major: number(major)?,
-        minor: number(minor)?,
+        major,
+        minor,
         access: (*access).to_owned(),
     })
 }
@@ -159,6 +163,12 @@ mod tests {
         assert_eq!((r.kind, r.major, r.minor), (Some('c'), Some(1), Some(3)));
         let r = parse_device_cgroup_rule("a *:* m").unwrap();
         assert_eq!((r.kind, r.major, r.minor), (None, None, None));
+        let r = parse_device_cgroup_rule("a 7 rmw").unwrap();
+        assert_eq!((r.kind, r.major, r.minor), (None, Some(7), None));
+        let e = parse_device_cgroup_rule("b 7:* rmX").unwrap_err();
+        assert_eq!(e.reason, "invalid device access in device-access-add: X");
+        let e = parse_device_cgroup_rule("a a:* rmw").unwrap_err();
+        assert_eq!(e.reason, "strconv.ParseUint: parsing \"a\": invalid syntax");
         for bad in [
             "c 1:3",
             "x 1:3 rwm",

@@ -17,6 +17,8 @@ pub enum LogDriver {
     /// A k8s-file log (`berth logs` reads it); podman's default.
     #[default]
     K8sFile,
+    /// `json-file`: podman writes a k8s-file log for it, and keeps the name it was given.
+    JsonFile,
     /// No log: output goes only to an attached client; `logs` has nothing to read.
     None,
     /// The journal (needs a running journald).
@@ -31,10 +33,16 @@ impl LogDriver {
     pub fn name(self) -> &'static str {
         match self {
             Self::K8sFile => "k8s-file",
+            Self::JsonFile => "json-file",
             Self::None => "none",
             Self::Journald => "journald",
             Self::Passthrough => "passthrough",
         }
+    }
+
+    /// True when conmon writes a k8s-file log (`k8s-file`, `json-file`).
+    pub fn writes_file(self) -> bool {
+        matches!(self, Self::K8sFile | Self::JsonFile)
     }
 }
 
@@ -58,7 +66,8 @@ pub const JOURNALD_SOCKET: &str = "/run/systemd/journal/socket";
 /// `journald` (refused when journald does not run, `journald_runs` tells), `passthrough`.
 pub fn parse_log_driver(value: &str, journald_runs: bool) -> Result<LogDriver, InvalidValue> {
     match value {
-        "" | "k8s-file" | "json-file" => Ok(LogDriver::K8sFile),
+        "" | "k8s-file" => Ok(LogDriver::K8sFile),
+        "json-file" => Ok(LogDriver::JsonFile),
         "none" => Ok(LogDriver::None),
         "journald" if journald_runs => Ok(LogDriver::Journald),
         "journald" => Err(InvalidValue::new(
@@ -72,7 +81,7 @@ pub fn parse_log_driver(value: &str, journald_runs: bool) -> Result<LogDriver, I
         _ => Err(InvalidValue::new(
             "--log-driver",
             value,
-            "unknown log driver; use k8s-file, none or journald",
+            "unknown log driver; use k8s-file, json-file, none, passthrough or journald",
         )),
     }
 }
@@ -321,6 +330,11 @@ pub struct RunSettings {
     pub unset_env_all: bool,
     /// `--workdir` named a directory other than the image's: it must exist at start.
     pub workdir_must_exist: bool,
+    /// The OCI runtime as it was named at create (`runc`, or the path `--runtime` gave):
+    /// inspect's `OCIRuntime`.
+    pub oci_runtime: Option<String>,
+    /// The manifest digest of the image at create: inspect's `ImageDigest`.
+    pub image_digest: Option<String>,
 }
 
 /// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.
@@ -359,6 +373,17 @@ pub enum RestartPolicy {
     OnFailure(u32),
     /// As `Always` (the difference is at boot, which berth does not handle).
     UnlessStopped,
+}
+
+impl RestartPolicy {
+    /// The policy's name in `restart-policy=` filters (no retry count).
+    pub fn filter_name(self) -> &'static str {
+        match self {
+            Self::Always => "always",
+            Self::OnFailure(_) => "on-failure",
+            Self::UnlessStopped => "unless-stopped",
+        }
+    }
 }
 
 /// Parses `--restart`: `no` (`None`), `always`, `on-failure[:N]`, `unless-stopped`.
@@ -442,7 +467,7 @@ mod tests {
         );
         assert_eq!(
             parse_log_driver("json-file", false).unwrap(),
-            LogDriver::K8sFile
+            LogDriver::JsonFile
         );
         assert_eq!(parse_log_driver("none", false).unwrap(), LogDriver::None);
         assert_eq!(

@@ -213,6 +213,7 @@ fn names(filters: &[&str]) -> Vec<&'static str> {
                 pod_name: member.then_some("pod1"),
                 networks: &networks,
                 created: created(c),
+                restart_policy: "no",
             })
         })
         .map(|c| c.name)

@@ -23,6 +23,15 @@ const LINK_LEN: usize = 20;
 /// The kernel copies at most one page of mount options.
 const MAX_MOUNT_DATA: usize = 4000;
 
+/// Gives directory `dir` the mode and owner of `like` (a layer's root, which a tar's `./`
+/// entry may have set: an image whose `/` is 555 keeps it in its layers and containers).
+fn same_root_as(dir: &Path, like: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = fs::metadata(like).ctx("stat", like)?;
+    std::os::unix::fs::chown(dir, Some(meta.uid()), Some(meta.gid())).ctx("chown", dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(meta.mode() & 0o7777)).ctx("chmod", dir)
+}
+
 /// Kernel overlayfs layers.
 #[derive(Debug)]
 pub struct OverlayDriver {
@@ -78,11 +87,14 @@ impl LayerDriver for OverlayDriver {
         WhiteoutMode::Overlay
     }
 
-    fn prepare_layer(&self, staging_id: &str, _parent: Option<&str>) -> Result<PathBuf> {
+    fn prepare_layer(&self, staging_id: &str, parent: Option<&str>) -> Result<PathBuf> {
         let d = self.dir(staging_id);
         remove_tree(&d)?;
         let diff = d.join("diff");
         mkdir_all(&diff)?;
+        if let Some(p) = parent {
+            same_root_as(&diff, &self.dir(p).join("diff"))?;
+        }
         Ok(diff)
     }
 
@@ -100,13 +112,17 @@ impl LayerDriver for OverlayDriver {
         remove_tree(&self.dir(id))
     }
 
-    fn create_container(&self, id: &str, _chain: &[String]) -> Result<()> {
+    fn create_container(&self, id: &str, chain: &[String]) -> Result<()> {
         let d = self.dir(id);
         remove_tree(&d)?;
         for sub in ["diff", "work", "merged", "empty"] {
             mkdir_all(&d.join(sub))?;
         }
-        Ok(())
+        // overlayfs shows the upper directory's mode and owner at `/`: the image's.
+        match chain.last() {
+            Some(top) => same_root_as(&d.join("diff"), &self.dir(top).join("diff")),
+            None => Ok(()),
+        }
     }
 
     fn mount(&self, id: &str, chain: &[String]) -> Result<PathBuf> {

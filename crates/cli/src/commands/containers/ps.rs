@@ -98,7 +98,8 @@ pub(super) fn run(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
 fn run_once(rt: &Runtime, l: &List) -> anyhow::Result<u8> {
     let a = &l.args;
     let now = Utc::now();
-    let all = a.all || !a.filter.is_empty() || a.last >= 0 || a.latest;
+    // podman lists stopped containers without -a only for a status= filter.
+    let all = a.all || !l.filters.status.is_empty() || a.last >= 0 || a.latest;
     let mut recs = rt.list_containers(&ListOptions { all, pod: None })?;
     recs.sort_by_key(|r| std::cmp::Reverse(r.config.created));
     if a.latest {

@@ -7,6 +7,9 @@ use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
     let opts = convert::create(o)?;
+    for w in &o.warnings {
+        eprintln!("{w}");
+    }
     crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
     // `--pod new:NAME`: the pod first, removed again when the container cannot be made.
     let new_pod = match (&o.pod, o.more.new_pod) {

@@ -5,6 +5,7 @@
 //! select whole lines by their first record's time, and `--tail` finds its start by reading
 //! the file backwards from the end.
 
+mod journal;
 mod record;
 mod tail;
 
@@ -185,16 +186,22 @@ impl Runtime {
         let driver = crate::options::RunSettings::from_extra(&rec.config.extra)
             .log
             .driver;
-        if driver != crate::options::LogDriver::K8sFile {
-            return Err(Error::invalid(
-                "log driver",
-                driver.name(),
-                format!(
-                    "container {} logs with the {:?} log driver, which berth cannot read; use --log-driver k8s-file",
-                    rec.config.name,
-                    driver.name()
-                ),
-            ));
+        match driver {
+            d if d.writes_file() => {}
+            crate::options::LogDriver::Journald => {
+                return journal::write_journal(&rec.config.id, opts, out);
+            }
+            // podman's words, which scripts match.
+            _ => {
+                return Err(Error::invalid(
+                    "log driver",
+                    driver.name(),
+                    format!(
+                        "this container is using the '{}' log driver, cannot read logs",
+                        driver.name()
+                    ),
+                ));
+            }
         }
         let id = rec.config.id;
         let path = PathBuf::from(&rec.config.log_path);
