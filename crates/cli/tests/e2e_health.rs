@@ -419,6 +419,18 @@ fn untar(tar: &Path, into: &Path) {
 fn the_image_healthcheck_is_the_default_and_can_be_turned_off() {
     let b = Berth::new();
     let img = image_with_healthcheck(&b);
+    let shown: Value = serde_json::from_str(&b.ok(&[
+        "image",
+        "inspect",
+        img,
+        "--format",
+        "{{json .HealthCheck}}",
+    ]))
+    .unwrap();
+    assert_eq!(
+        shown["Test"],
+        serde_json::json!(["CMD-SHELL", "echo from-image"])
+    );
     let id = b
         .ok(&[
             "run",
