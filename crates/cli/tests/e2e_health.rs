@@ -358,6 +358,50 @@ fn health_on_failure_kill_ends_an_unhealthy_container() {
     );
     assert_eq!(b.run(&["healthcheck", "run", "doomed"]).code, 1);
     assert!(eventually(50, || status_of(&b, "doomed").starts_with("Exited")));
+
+    // restart: the same container runs again, started once more.
+    let common = [
+        "--stop-timeout",
+        "1",
+        "--health-cmd",
+        "false",
+        "--health-retries",
+        "1",
+        "--health-on-failure",
+        "restart",
+    ];
+    sleeper(
+        &b,
+        "again",
+        &[&common[..], &["--health-interval", "disable"]].concat(),
+    );
+    assert_eq!(b.run(&["healthcheck", "run", "again"]).code, 1);
+    let s = &inspect(&b, "again");
+    assert_eq!(
+        (s["State"]["Status"].as_str(), s["RestartCount"].as_u64()),
+        (Some("running"), Some(1))
+    );
+
+    // The scheduler restarting its own container survives the exit command's cleanup (a
+    // new start, a new scheduler; the old one ends after its restart), and all are gone
+    // after rm -f.
+    let id = sleeper(
+        &b,
+        "looping",
+        &[&common[..], &["--health-interval", "1s"]].concat(),
+    );
+    assert!(
+        eventually(100, || inspect(&b, "looping")["RestartCount"].as_u64()
+            >= Some(2)),
+        "{}",
+        inspect(&b, "looping")
+    );
+    b.ok(&["rm", "-f", "-t", "0", &id]);
+    assert!(
+        eventually(50, || schedulers(&b).is_empty()),
+        "{:?}",
+        schedulers(&b)
+    );
 }
 
 /// `IMG` again as `localhost/bbhc:latest`, with a `HEALTHCHECK` in its config: saved as a
@@ -419,6 +463,18 @@ fn untar(tar: &Path, into: &Path) {
 fn the_image_healthcheck_is_the_default_and_can_be_turned_off() {
     let b = Berth::new();
     let img = image_with_healthcheck(&b);
+    let shown: Value = serde_json::from_str(&b.ok(&[
+        "image",
+        "inspect",
+        img,
+        "--format",
+        "{{json .HealthCheck}}",
+    ]))
+    .unwrap();
+    assert_eq!(
+        shown["Test"],
+        serde_json::json!(["CMD-SHELL", "echo from-image"])
+    );
     let id = b
         .ok(&[
             "run",

@@ -229,6 +229,12 @@ impl Runtime {
 
     /// `--health-on-failure`: kill, stop or restart a container that turned unhealthy.
     fn on_unhealthy(&self, id: &str, hc: &Healthcheck) -> Result<()> {
+        if hc.on_failure != "none" {
+            // The scheduler acting lets go of its pid file first: the cleanup of the stop
+            // (conmon's exit command, in another process) must not kill it half-way
+            // through a restart. It ends after this check; a restart starts a new one.
+            self.release_scheduler_if_me(id);
+        }
         match hc.on_failure.as_str() {
             "kill" => self.kill_container(id, libc::SIGKILL),
             "stop" => self.stop_container(id, None).map(drop),

@@ -107,6 +107,14 @@ impl Runtime {
         let _ = std::fs::remove_file(file);
     }
 
+    /// When the calling process is the container's scheduler: removes its pid file, so no
+    /// cleanup kills it and its loop ends.
+    pub(super) fn release_scheduler_if_me(&self, id: &str) {
+        if self.scheduler_process(id).map(|(pid, _)| pid) == Some(std::process::id()) {
+            let _ = std::fs::remove_file(self.scheduler_pid_file(id));
+        }
+    }
+
     /// Whether a scheduler process runs for the container now.
     pub fn health_scheduler_pid(&self, id_or_name: &str) -> Result<Option<u32>> {
         let id = self.resolve_container_id(id_or_name)?;

@@ -115,6 +115,9 @@ pub struct InspectImage {
     pub annotations: BTreeMap<String, String>,
     /// The config's user (empty when it sets none).
     pub user: String,
+    /// The config's `Healthcheck` (podman's `HealthCheck`), when it has one.
+    #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<berth_storage::HealthConfig>,
 }
 
 /// The `Config` part of [`InspectImage`].
@@ -179,6 +182,7 @@ impl InspectImage {
             labels: i.config.labels.clone(),
             annotations: BTreeMap::new(),
             user: i.config.user.clone().unwrap_or_default(),
+            health_check: i.config.healthcheck.clone(),
         }
     }
 }

@@ -227,9 +227,28 @@ pub fn parse_health_cmd(value: &str) -> Result<Option<Vec<String>>, InvalidValue
         return match v.first().map(String::as_str) {
             Some("CMD" | "CMD-SHELL") if v.len() > 1 => Ok(Some(v)),
             Some("NONE") => Ok(None),
+            Some("CMD" | "CMD-SHELL") | None => Err(bad("the healthcheck command is empty")),
+            // One word is a shell command, more are argv (podman's reading).
+            Some(_) if v.len() == 1 => Ok(Some(vec!["CMD-SHELL".to_owned(), v[0].clone()])),
             Some(_) => Ok(Some([vec!["CMD".to_owned()], v].concat())),
-            None => Err(bad("the healthcheck command is empty")),
         };
+    }
+    // podman's compatibility forms: `CMD a b` (split into words), `CMD-SHELL cmd`, `NONE`.
+    let (first, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+    let rest = rest.trim();
+    match first.to_ascii_uppercase().as_str() {
+        "NONE" => return Ok(None),
+        "CMD" | "CMD-SHELL" if rest.is_empty() => {
+            return Err(bad("the healthcheck command is empty"))
+        }
+        "CMD" => {
+            let words = rest.split_whitespace().map(str::to_owned);
+            return Ok(Some(
+                std::iter::once("CMD".to_owned()).chain(words).collect(),
+            ));
+        }
+        "CMD-SHELL" => return Ok(Some(vec!["CMD-SHELL".to_owned(), rest.to_owned()])),
+        _ => {}
     }
     Ok(Some(vec!["CMD-SHELL".to_owned(), t.to_owned()]))
 }
@@ -574,6 +593,21 @@ mod tests {
             ["CMD", "true"]
         );
         assert_eq!(parse_health_cmd("none").unwrap(), None);
+        assert_eq!(parse_health_cmd("NONE x").unwrap(), None);
+        assert_eq!(
+            parse_health_cmd("CMD ls  -l").unwrap().unwrap(),
+            ["CMD", "ls", "-l"]
+        );
+        assert_eq!(
+            parse_health_cmd("CMD-SHELL echo a b").unwrap().unwrap(),
+            ["CMD-SHELL", "echo a b"]
+        );
+        assert_eq!(
+            parse_health_cmd(r#"["true"]"#).unwrap().unwrap(),
+            ["CMD-SHELL", "true"]
+        );
+        assert!(parse_health_cmd("CMD").is_err());
+        assert!(parse_health_cmd(r#"["CMD"]"#).is_err());
         assert!(parse_health_cmd("").is_err());
         assert!(parse_health_cmd("[1]").is_err());
         assert!(parse_health_on_failure("explode").is_err());

@@ -6,6 +6,7 @@ mod copy;
 mod errors;
 mod failures;
 mod filters;
+mod health;
 mod images;
 mod networks;
 mod options;
