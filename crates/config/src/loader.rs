@@ -107,7 +107,12 @@ impl ConfigLoader {
         let (mut config, pending) = crate::defaults::builtin(env);
         let mut origins = Origins::default();
         // podman's files first: berth.conf and the options override them.
-        let podman = crate::containers_conf::apply_podman_files(env, &mut config, &mut origins)?;
+        let podman = crate::containers_conf::apply_podman_files(
+            env,
+            self.options.default_mounts_file.as_deref(),
+            &mut config,
+            &mut origins,
+        )?;
         config.containers_conf = podman.conf;
 
         let chosen: Option<(PathBuf, PathBuf)> = if let Some(p) = &self.file {

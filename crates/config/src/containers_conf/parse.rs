@@ -228,6 +228,7 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("containers.default_sysctls", _) => each(rules::sysctl),
         ("containers.default_capabilities", _) => each(rules::capability),
         ("containers.dns_servers", _) => each(rules::ip),
+        ("containers.volumes", _) => each(rules::volume),
         ("containers.env" | "engine.conmon_env_vars", _) => each(crate::validate::env_var),
         (
             "engine.conmon_path"

@@ -71,7 +71,7 @@ pub(crate) const KEYS: &[(&str, Type, Support)] = &[
     ("containers.utsns", Str, P),
     ("containers.userns", Str, P),
     ("containers.userns_size", Int, U),
-    ("containers.volumes", Strs, P),
+    ("containers.volumes", Strs, A),
     ("engine.active_service", Str, U),
     ("engine.cgroup_check", Bool, U),
     ("engine.cgroup_manager", Str, A),

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use berth_config::ContainersConf;
 
 use super::ContainerCreateOptions;
-use crate::options::LogDriver;
+use crate::options::{ContainerMount, LogDriver};
 use crate::NetworkMode;
 
 /// podman's `/dev/shm` size when neither `--shm-size` nor the file gives one.
@@ -109,6 +109,7 @@ pub(crate) fn with_conf_defaults(
             o.tuning.umask = Some(mask);
         }
     }
+    add_mounts(conf, &mut o.mounts);
     o.read_only |= conf.bool("containers.read_only").unwrap_or(false);
     o.no_hosts |= conf.bool("containers.no_hosts").unwrap_or(false);
     // And `--stop-timeout`'s, 10.
@@ -121,6 +122,59 @@ pub(crate) fn with_conf_defaults(
         }
     }
     o
+}
+
+/// `containers.volumes`, then mounts.conf's mounts (read-only binds of the host paths
+/// that exist), each unless a mount of the container already takes its destination.
+fn add_mounts(conf: &ContainersConf, mounts: &mut Vec<ContainerMount>) {
+    let mut wanted = Vec::new();
+    for v in conf.strings("containers.volumes") {
+        let mut parts = v.splitn(3, ':');
+        let (Some(src), Some(dst)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let opts: Vec<String> = parts
+            .next()
+            .map(|o| o.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let read_only = opts.iter().any(|o| o == "ro");
+        let options: Vec<String> = opts
+            .into_iter()
+            .filter(|o| o != "ro" && o != "rw")
+            .collect();
+        wanted.push(if src.starts_with('/') {
+            ContainerMount::Bind {
+                source: src.into(),
+                destination: dst.into(),
+                read_only,
+                options,
+            }
+        } else {
+            ContainerMount::Volume {
+                name: Some(src.to_owned()),
+                destination: dst.into(),
+                read_only,
+                options,
+            }
+        });
+    }
+    for m in conf.default_mounts() {
+        if m.source.exists() {
+            wanted.push(ContainerMount::Bind {
+                source: m.source.clone(),
+                destination: m.destination.clone(),
+                read_only: true,
+                options: Vec::new(),
+            });
+        } else {
+            tracing::debug!(source = %m.source.display(), "mounts.conf path missing on the host; skipped");
+        }
+    }
+    for m in wanted {
+        if !mounts.iter().any(|x| x.destination() == m.destination()) {
+            mounts.push(m);
+        }
+    }
 }
 
 /// The environment beneath the image's: the host's (`env_host`), then `containers.env`.
