@@ -347,3 +347,52 @@ fn volumes_and_mounts_conf_give_every_container_their_mounts() {
         &format!("{m}:1:1: `mounts.conf`: expected HOST[:CONTAINER] with absolute paths"),
     );
 }
+
+#[test]
+fn namespaces_and_a_containers_conf_given_with_config() {
+    let mut b = Berth::new();
+    with_conf(&mut b, "[containers]\nipcns = \"host\"\n");
+    let host_ipc = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "readlink",
+        "/proc/self/ns/ipc",
+    ]);
+    assert_eq!(out.trim(), host_ipc.to_str().unwrap());
+    // `--config FILE` naming a containers.conf reads it as one, over CONTAINERS_CONF's.
+    let given = b.dir.path().join("given.conf");
+    std::fs::write(
+        &given,
+        "[containers]\nipcns = \"private\"\npids_limit = 66\n",
+    )
+    .unwrap();
+    let given = given.to_str().unwrap();
+    let r = b.run(&[
+        "--config",
+        given,
+        "info",
+        "--format",
+        "{{.Store.GraphDriverName}}",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.err.contains("unknown"), "no unknown-key warnings: {r:?}");
+    let out = b.ok(&[
+        "--config",
+        given,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        &format!("readlink /proc/self/ns/ipc; {PIDS_MAX}"),
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_ne!(lines[0], host_ipc.to_str().unwrap(), "{out}");
+    assert_eq!(lines[1], "66", "{out}");
+}

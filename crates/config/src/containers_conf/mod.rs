@@ -301,15 +301,7 @@ pub(crate) fn apply_podman_files(
             path: shown.clone(),
             source,
         })?;
-        let parsed = parse::parse(&text, &shown)?;
-        tracing::debug!(file = %shown.display(), keys = parsed.entries.len(), "containers.conf read");
-        let options = engine_options(&parsed.entries);
-        config.apply(&options, &Origin::File(shown.clone()), origins);
-        for e in parsed.entries {
-            conf.merge(e, &shown);
-        }
-        ignored.extend(parsed.ignored);
-        conf.files.push(shown);
+        ignored.extend(apply_one(&text, &shown, &mut conf, config, origins)?);
     }
     select_runtime(&conf, config, origins)?;
     if let Some((host, shown)) = storage_conf_file(env)? {
@@ -323,6 +315,52 @@ pub(crate) fn apply_podman_files(
         conf.files.push(shown);
     }
     Ok(PodmanFiles { conf, ignored })
+}
+
+/// Reads one containers.conf onto `conf` and `config`; its ignored keys.
+fn apply_one(
+    text: &str,
+    shown: &Path,
+    conf: &mut ContainersConf,
+    config: &mut RuntimeConfig,
+    origins: &mut Origins,
+) -> Result<Vec<IgnoredKey>> {
+    let parsed = parse::parse(text, shown)?;
+    tracing::debug!(file = %shown.display(), keys = parsed.entries.len(), "containers.conf read");
+    let options = engine_options(&parsed.entries);
+    config.apply(&options, &Origin::File(shown.to_path_buf()), origins);
+    for e in parsed.entries {
+        conf.merge(e, shown);
+    }
+    conf.files.push(shown.to_path_buf());
+    Ok(parsed.ignored)
+}
+
+/// Whether a file given as berth.conf (`--config`) is a containers.conf: only
+/// containers.conf's tables at its top level, at least one.
+pub(crate) fn is_containers_conf(text: &str) -> bool {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    !table.is_empty()
+        && table
+            .iter()
+            .all(|(k, v)| v.is_table() && schema::TABLES.contains(&k.as_str()))
+}
+
+/// A containers.conf given as berth.conf: read at berth.conf's place, after every
+/// other containers.conf.
+pub(crate) fn apply_as_berth_conf(
+    text: &str,
+    shown: &Path,
+    config: &mut RuntimeConfig,
+    origins: &mut Origins,
+) -> Result<Vec<IgnoredKey>> {
+    let mut conf = std::mem::take(&mut config.containers_conf);
+    let ignored = apply_one(text, shown, &mut conf, config, origins)?;
+    select_runtime(&conf, config, origins)?;
+    config.containers_conf = conf;
+    Ok(ignored)
 }
 
 /// The containers.conf keys that are berth engine settings, as options.

@@ -259,6 +259,10 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
             | "network.network_config_dir",
             Setting::Str(s),
         ) => absolute(s).map_err(|_| fail("an absolute path".into())),
+        (
+            "containers.cgroupns" | "containers.ipcns" | "containers.pidns" | "containers.utsns",
+            Setting::Str(s),
+        ) => rules::namespace(s).map_err(fail),
         ("containers.shm_size", Setting::Str(s)) => rules::size(s).map(|_| ()).map_err(fail),
         ("containers.umask", Setting::Str(s)) => rules::umask(s).map(|_| ()).map_err(fail),
         ("containers.log_driver", Setting::Str(s)) => rules::log_driver(s).map_err(fail),

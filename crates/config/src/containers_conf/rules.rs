@@ -112,6 +112,16 @@ pub(crate) fn volume(s: &str) -> Result<(), Expected> {
     Ok(())
 }
 
+/// A namespace mode: `private`, `host` (`shareable` too for IPC), `container:NAME`, `ns:PATH`.
+pub(crate) fn namespace(s: &str) -> Result<(), Expected> {
+    match s {
+        "" | "private" | "host" | "shareable" => Ok(()),
+        _ if s.len() > "container:".len() && s.starts_with("container:") => Ok(()),
+        _ if s.starts_with("ns:/") => Ok(()),
+        _ => Err(r#""private", "host", "container:NAME" or "ns:PATH""#.to_owned()),
+    }
+}
+
 /// An IP address.
 pub(crate) fn ip(s: &str) -> Result<(), Expected> {
     s.parse::<std::net::IpAddr>()

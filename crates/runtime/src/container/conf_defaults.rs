@@ -2,7 +2,7 @@
 //! applied beneath what `create` is asked for, as podman applies them.
 //!
 //! A flag always wins over the file. Where the options cannot tell "not given" from
-//! the default value (`--log-driver k8s-file`, `--shm-size 64m`, `--umask 0022`, `--stop-timeout 10`, `--read-only=false`, `--no-hosts=false`,
+//! the default value (`--log-driver k8s-file`, `--shm-size 64m`, `--umask 0022`, `--stop-timeout 10`, `--ipc/--uts/--pid/--cgroupns private`, `--read-only=false`, `--no-hosts=false`,
 //! `--ulimit host`), the file's value is used.
 
 use std::collections::BTreeSet;
@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use berth_config::ContainersConf;
 
 use super::ContainerCreateOptions;
-use crate::options::{ContainerMount, LogDriver};
+use crate::options::{parse_namespace, ContainerMount, LogDriver, NamespaceChoice};
 use crate::NetworkMode;
 
 /// podman's `/dev/shm` size when neither `--shm-size` nor the file gives one.
@@ -62,6 +62,21 @@ pub(crate) fn with_conf_defaults(
         fill(&mut o.dns_servers, "containers.dns_servers");
         fill(&mut o.dns_search, "containers.dns_searches");
         fill(&mut o.dns_options, "containers.dns_options");
+    }
+    if o.pod.is_none() {
+        let ns = &mut o.namespaces;
+        for (key, flag, slot) in [
+            ("containers.ipcns", "--ipc", &mut ns.ipc),
+            ("containers.utsns", "--uts", &mut ns.uts),
+            ("containers.pidns", "--pid", &mut ns.pid),
+            ("containers.cgroupns", "--cgroupns", &mut ns.cgroup),
+        ] {
+            if *slot == NamespaceChoice::Private {
+                if let Some(Ok(choice)) = conf.string(key).map(|v| parse_namespace(flag, v)) {
+                    *slot = choice;
+                }
+            }
+        }
     }
     let configured = conf.strings("containers.default_capabilities");
     if conf.get("containers.default_capabilities").is_some() {
@@ -236,6 +251,8 @@ mod tests {
             ("containers.umask", Setting::Str("0077".into())),
             ("containers.log_driver", Setting::Str("none".into())),
             ("engine.stop_timeout", Setting::Int(3)),
+            ("containers.ipcns", Setting::Str("host".into())),
+            ("containers.utsns", Setting::Str("private".into())),
         ]);
         let mut opts = ContainerCreateOptions::new("img", &[]);
         opts.resources.ulimits = vec![("RLIMIT_NOFILE".into(), 5, 5)];
@@ -257,6 +274,8 @@ mod tests {
         assert_eq!(o.tuning.umask, Some(0o77));
         assert_eq!(o.log.driver, LogDriver::None);
         assert_eq!(o.stop_timeout, Some(3));
+        assert_eq!(o.namespaces.ipc, NamespaceChoice::Host);
+        assert_eq!(o.namespaces.uts, NamespaceChoice::Private);
     }
 
     #[test]
@@ -280,5 +299,14 @@ mod tests {
         let c = conf(&[("containers.env", strs(&["A=conf", "B=conf"]))]);
         let env = under(base_env(&c), &["B=image".to_owned()]);
         assert_eq!(env, ["A=conf", "B=image"]);
+        // env_host: the host's variables go beneath containers.env.
+        let c = conf(&[
+            ("containers.env_host", Setting::Bool(true)),
+            ("containers.env", strs(&["PATH=/conf"])),
+        ]);
+        let env = base_env(&c);
+        assert!(env.len() > 1, "{env:?}");
+        assert_eq!(env.iter().filter(|e| e.starts_with("PATH=")).count(), 1);
+        assert!(env.contains(&"PATH=/conf".to_owned()));
     }
 }
