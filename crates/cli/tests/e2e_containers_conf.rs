@@ -349,9 +349,23 @@ fn volumes_and_mounts_conf_give_every_container_their_mounts() {
 }
 
 #[test]
-fn namespaces_and_a_containers_conf_given_with_config() {
+fn namespaces_devices_seccomp_and_a_containers_conf_given_with_config() {
     let mut b = Berth::new();
-    with_conf(&mut b, "[containers]\nipcns = \"host\"\n");
+    with_conf(
+        &mut b,
+        "[containers]\nipcns = \"host\"\ndevices = [\"/dev/null:/dev/conf-null:rw\"]\nseccomp_profile = \"unconfined\"\n",
+    );
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        "echo x > /dev/conf-null && echo dev-ok; grep '^Seccomp:' /proc/self/status",
+    ]);
+    assert_eq!(out, "dev-ok\nSeccomp:\t0\n");
     let host_ipc = std::fs::read_link("/proc/self/ns/ipc").unwrap();
     let out = b.ok(&[
         "run",

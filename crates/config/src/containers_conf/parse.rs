@@ -229,6 +229,18 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("containers.default_capabilities", _) => each(rules::capability),
         ("containers.dns_servers", _) => each(rules::ip),
         ("containers.volumes", _) => each(rules::volume),
+        ("containers.devices", _) => {
+            each(|d| {
+                if d.starts_with('/') {
+                    Ok(())
+                } else {
+                    Err(r#"devices written as "HOST[:CONTAINER][:PERMISSIONS]" with an absolute HOST"#.to_owned())
+                }
+            })
+        }
+        ("containers.seccomp_profile", Setting::Str(p)) if p != "unconfined" => {
+            absolute(p).map_err(|_| fail(r#"an absolute path or "unconfined""#.into()))
+        }
         ("containers.env" | "engine.conmon_env_vars", _) => each(crate::validate::env_var),
         (
             "engine.conmon_path"

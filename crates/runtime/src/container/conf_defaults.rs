@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use berth_config::ContainersConf;
 
 use super::ContainerCreateOptions;
-use crate::options::{parse_namespace, ContainerMount, LogDriver, NamespaceChoice};
+use crate::options::{
+    parse_device, parse_namespace, ContainerMount, LogDriver, NamespaceChoice, Seccomp,
+};
 use crate::NetworkMode;
 
 /// podman's `/dev/shm` size when neither `--shm-size` nor the file gives one.
@@ -125,6 +127,26 @@ pub(crate) fn with_conf_defaults(
         }
     }
     add_mounts(conf, &mut o.mounts);
+    for d in conf.strings("containers.devices") {
+        let Ok(d) = parse_device(d) else {
+            continue;
+        };
+        let at = |x: &crate::options::DeviceSpec| {
+            x.container_path
+                .clone()
+                .unwrap_or_else(|| x.host_path.display().to_string())
+        };
+        if !o.devices.iter().any(|x| at(x) == at(&d)) {
+            o.devices.push(d);
+        }
+    }
+    if o.seccomp == Seccomp::Default && !o.privileged {
+        match conf.string("containers.seccomp_profile") {
+            Some("unconfined") => o.seccomp = Seccomp::Unconfined,
+            Some(p) if !p.is_empty() => o.seccomp = Seccomp::Profile(p.into()),
+            _ => {}
+        }
+    }
     o.read_only |= conf.bool("containers.read_only").unwrap_or(false);
     o.no_hosts |= conf.bool("containers.no_hosts").unwrap_or(false);
     // And `--stop-timeout`'s, 10.
@@ -252,6 +274,11 @@ mod tests {
             ("containers.log_driver", Setting::Str("none".into())),
             ("engine.stop_timeout", Setting::Int(3)),
             ("containers.ipcns", Setting::Str("host".into())),
+            ("containers.devices", strs(&["/dev/null:/dev/conf-null:r"])),
+            (
+                "containers.seccomp_profile",
+                Setting::Str("unconfined".into()),
+            ),
             ("containers.utsns", Setting::Str("private".into())),
         ]);
         let mut opts = ContainerCreateOptions::new("img", &[]);
@@ -276,6 +303,11 @@ mod tests {
         assert_eq!(o.stop_timeout, Some(3));
         assert_eq!(o.namespaces.ipc, NamespaceChoice::Host);
         assert_eq!(o.namespaces.uts, NamespaceChoice::Private);
+        assert_eq!(
+            o.devices[0].container_path.as_deref(),
+            Some("/dev/conf-null")
+        );
+        assert_eq!(o.seccomp, Seccomp::Unconfined);
     }
 
     #[test]
