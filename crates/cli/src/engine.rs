@@ -79,6 +79,7 @@ pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     push("root", p(&g.root));
     push("runroot", p(&g.runroot));
     push("config", p(&g.config));
+    push("default-mounts-file", p(&g.default_mounts_file));
     push("namespace", g.namespace.clone());
     push("runtime", g.runtime.clone());
     push("conmon", p(&g.conmon));
@@ -129,6 +130,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     let mut b = RuntimeBuilder::new();
     if let Some(c) = &g.config {
         b = b.config_file(abs(c));
+    }
+    if let Some(f) = &g.default_mounts_file {
+        b = b.default_mounts_file(abs(f));
     }
     if let Some(ns) = &g.namespace {
         b = b.namespace(ns);

@@ -283,3 +283,130 @@ fn unsupported_keys_warn_once_each_and_bad_files_fail_with_125() {
     ));
     b.fails_with(&["info"], "/nonexistent/containers.conf does not exist");
 }
+
+#[test]
+fn volumes_and_mounts_conf_give_every_container_their_mounts() {
+    let mut b = Berth::new();
+    let d = b.dir.path().to_path_buf();
+    std::fs::create_dir_all(d.join("secrets")).unwrap();
+    std::fs::write(d.join("secrets/token"), "s3cret\n").unwrap();
+    std::fs::create_dir_all(d.join("shared")).unwrap();
+    std::fs::write(d.join("shared/f"), "shared\n").unwrap();
+    let mounts = d.join("mounts.conf");
+    std::fs::write(
+        &mounts,
+        format!(
+            "# podman's format\n{}:/run/secrets\n/nonexistent/skipped:/skipped\n",
+            d.join("secrets").display()
+        ),
+    )
+    .unwrap();
+    with_conf(
+        &mut b,
+        &format!(
+            "[containers]\nvolumes = [\"{}:/shared:ro\", \"confvol:/vol\"]\n",
+            d.join("shared").display()
+        ),
+    );
+    let m = mounts.to_str().unwrap();
+    let script = "cat /run/secrets/token /shared/f; ls /skipped 2>&1 | head -c 0; touch /shared/x 2>&1 | grep -c Read-only; echo v > /vol/v && echo vol-ok";
+    let out = b.ok(&[
+        "--default-mounts-file",
+        m,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(out, "s3cret\nshared\n1\nvol-ok\n");
+    assert!(b.ok(&["volume", "ls", "-q"]).contains("confvol"));
+    // A container's own mount at the destination wins.
+    let out = b.ok(&[
+        "--default-mounts-file",
+        m,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--tmpfs",
+        "/run/secrets",
+        IMG,
+        "sh",
+        "-c",
+        "ls /run/secrets | wc -l",
+    ]);
+    assert_eq!(out.trim(), "0");
+    // A bad line fails with the file and line.
+    std::fs::write(&mounts, "relative:/x\n").unwrap();
+    b.fails_with(
+        &["--default-mounts-file", m, "info"],
+        &format!("{m}:1:1: `mounts.conf`: expected HOST[:CONTAINER] with absolute paths"),
+    );
+}
+
+#[test]
+fn namespaces_devices_seccomp_and_a_containers_conf_given_with_config() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        "[containers]\nipcns = \"host\"\ndevices = [\"/dev/null:/dev/conf-null:rw\"]\nseccomp_profile = \"unconfined\"\n",
+    );
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        "echo x > /dev/conf-null && echo dev-ok; grep '^Seccomp:' /proc/self/status",
+    ]);
+    assert_eq!(out, "dev-ok\nSeccomp:\t0\n");
+    let host_ipc = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "readlink",
+        "/proc/self/ns/ipc",
+    ]);
+    assert_eq!(out.trim(), host_ipc.to_str().unwrap());
+    // `--config FILE` naming a containers.conf reads it as one, over CONTAINERS_CONF's.
+    let given = b.dir.path().join("given.conf");
+    std::fs::write(
+        &given,
+        "[containers]\nipcns = \"private\"\npids_limit = 66\n",
+    )
+    .unwrap();
+    let given = given.to_str().unwrap();
+    let r = b.run(&[
+        "--config",
+        given,
+        "info",
+        "--format",
+        "{{.Store.GraphDriverName}}",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.err.contains("unknown"), "no unknown-key warnings: {r:?}");
+    let out = b.ok(&[
+        "--config",
+        given,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        IMG,
+        "sh",
+        "-c",
+        &format!("readlink /proc/self/ns/ipc; {PIDS_MAX}"),
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_ne!(lines[0], host_ipc.to_str().unwrap(), "{out}");
+    assert_eq!(lines[1], "66", "{out}");
+}

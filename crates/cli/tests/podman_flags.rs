@@ -365,6 +365,10 @@ const BERTH_ONLY_GLOBAL_FLAGS: &[(&str, &str)] = &[
         "cni-config-dir",
         "berth's name; podman's --network-config-dir is its alias",
     ),
+    (
+        "default-mounts-file",
+        "podman 4.3.1 has it too, hidden from --help (mounts.conf for tests)",
+    ),
 ];
 
 /// One row of the README's exception table.

@@ -30,7 +30,8 @@ fn load_from_file(bencher: divan::Bencher) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("berth.conf");
     std::fs::write(&path, fixture("berth.conf")).unwrap();
-    let env = Environment::new(0);
+    // No podman file of the host is read: the figure is berth.conf's alone.
+    let env = Environment::new(0).with_root(dir.path());
     bencher.bench(|| RuntimeConfig::from_file(&path, &env).unwrap());
 }
 

@@ -26,10 +26,11 @@ mod validate;
 pub use binary::{check_binary, find_binary, Rejection};
 pub use config::{ConfigOptions, Key, Origin, Origins, RuntimeConfig};
 pub use containers_conf::{
-    containers_conf_files, containers_conf_support, storage_conf_file, ContainersConf, IgnoredKey,
-    Located, Setting, Support, CONTAINERS_CONF_ADMIN_PATH, CONTAINERS_CONF_ENV_VAR,
-    CONTAINERS_CONF_OVERRIDE_ENV_VAR, CONTAINERS_CONF_VENDOR_PATH, STORAGE_CONF_ADMIN_PATH,
-    STORAGE_CONF_ENV_VAR, STORAGE_CONF_VENDOR_PATH,
+    containers_conf_files, containers_conf_support, mounts_conf_file, read_mounts_conf,
+    storage_conf_file, ContainersConf, DefaultMount, IgnoredKey, Located, Setting, Support,
+    CONTAINERS_CONF_ADMIN_PATH, CONTAINERS_CONF_ENV_VAR, CONTAINERS_CONF_OVERRIDE_ENV_VAR,
+    CONTAINERS_CONF_VENDOR_PATH, MOUNTS_CONF_ADMIN_PATH, MOUNTS_CONF_VENDOR_PATH,
+    STORAGE_CONF_ADMIN_PATH, STORAGE_CONF_ENV_VAR, STORAGE_CONF_VENDOR_PATH,
 };
 pub use defaults::{
     CNI_CONFIG_DIR, CNI_DEFAULT_NETWORK, CNI_PLUGIN_DIR, CONMON_ENV_VARS, CONMON_PATH, HOOKS_DIR,

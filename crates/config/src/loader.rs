@@ -107,8 +107,14 @@ impl ConfigLoader {
         let (mut config, pending) = crate::defaults::builtin(env);
         let mut origins = Origins::default();
         // podman's files first: berth.conf and the options override them.
-        let podman = crate::containers_conf::apply_podman_files(env, &mut config, &mut origins)?;
+        let podman = crate::containers_conf::apply_podman_files(
+            env,
+            self.options.default_mounts_file.as_deref(),
+            &mut config,
+            &mut origins,
+        )?;
         config.containers_conf = podman.conf;
+        let mut ignored_keys = podman.ignored;
 
         let chosen: Option<(PathBuf, PathBuf)> = if let Some(p) = &self.file {
             must_exist(p, None)?;
@@ -127,10 +133,21 @@ impl ConfigLoader {
                 path: shown.clone(),
                 source,
             })?;
-            let parsed = ConfigFile::parse(&text, &shown)?;
-            tracing::debug!(file = %shown.display(), keys = ?parsed.options.keys(), "configuration file read");
-            config.apply(&parsed.options, &Origin::File(shown.clone()), &mut origins);
-            unknown_keys = parsed.unknown_keys;
+            if crate::containers_conf::is_containers_conf(&text) {
+                // `--config /etc/containers/containers.conf`: read as what it is.
+                let more = crate::containers_conf::apply_as_berth_conf(
+                    &text,
+                    &shown,
+                    &mut config,
+                    &mut origins,
+                )?;
+                ignored_keys.extend(more);
+            } else {
+                let parsed = ConfigFile::parse(&text, &shown)?;
+                tracing::debug!(file = %shown.display(), keys = ?parsed.options.keys(), "configuration file read");
+                config.apply(&parsed.options, &Origin::File(shown.clone()), &mut origins);
+                unknown_keys = parsed.unknown_keys;
+            }
             Some(shown)
         } else {
             tracing::debug!("no configuration file; using built-in defaults");
@@ -154,7 +171,7 @@ impl ConfigLoader {
             origins,
             file,
             unknown_keys,
-            ignored_keys: podman.ignored,
+            ignored_keys,
         })
     }
 }

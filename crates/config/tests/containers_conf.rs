@@ -372,3 +372,30 @@ fn storage_conf_variable_rootless_path_and_bad_driver() {
         "/etc/containers/storage.conf:2:10: `storage.driver`: expected \"overlay\" or \"vfs\" (the drivers berth has), found string \"btrfs\""
     );
 }
+
+#[test]
+fn a_containers_conf_given_as_berth_conf_is_read_as_one() {
+    let root = Root::new();
+    root.write(
+        "/etc/containers/containers.conf",
+        "[containers]\npids_limit = 1\ntz = \"UTC\"\n",
+    );
+    let given = root.write(
+        "/given.conf",
+        "[containers]\npids_limit = 9\n[engine]\nlock_type = \"shm\"\n",
+    );
+    let loaded = ConfigLoader::new(root.env(0)).file(&given).load().unwrap();
+    assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
+    assert_eq!(loaded.config.pids_limit, 9);
+    assert_eq!(loaded.origin(Key::PidsLimit), &Origin::File(given.clone()));
+    assert_eq!(
+        loaded.config.containers_conf.string("containers.tz"),
+        Some("UTC")
+    );
+    assert_eq!(loaded.ignored_keys.len(), 1);
+    // A libpod.conf-style file stays berth.conf.
+    let berth = root.write("/b.conf", "pids_limit = 5\n[storage]\ndriver = \"vfs\"\n");
+    let loaded = ConfigLoader::new(root.env(0)).file(&berth).load().unwrap();
+    assert_eq!(loaded.config.pids_limit, 5);
+    assert_eq!(loaded.config.storage.driver, StorageDriver::Vfs);
+}

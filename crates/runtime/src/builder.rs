@@ -123,6 +123,13 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The mounts.conf to read in place of podman's (`--default-mounts-file`).
+    pub fn default_mounts_file(self, path: impl AsRef<Path>) -> Self {
+        self.path_option("default mounts file", path.as_ref(), |o, p| {
+            o.default_mounts_file = Some(p);
+        })
+    }
+
     /// Only the storage graph root (`--root`).
     pub fn graph_root(self, dir: impl AsRef<Path>) -> Self {
         self.path_option("storage graph_root", dir.as_ref(), |o, p| {
@@ -469,6 +476,16 @@ impl RuntimeBuilder {
 
         let mut oci_cfg = berth_oci::RuncConmonConfig::new(runtime_path, conmon_path, &cfg.tmp_dir);
         oci_cfg.conmon_env_vars.clone_from(&cfg.conmon_env_vars);
+        // conmon's exit command is berth again: it must read the same podman files.
+        for var in [
+            berth_config::CONTAINERS_CONF_ENV_VAR,
+            berth_config::CONTAINERS_CONF_OVERRIDE_ENV_VAR,
+            berth_config::STORAGE_CONF_ENV_VAR,
+        ] {
+            if let Some(v) = self.env.var(var) {
+                oci_cfg.conmon_env_vars.push(format!("{var}={v}"));
+            }
+        }
         oci_cfg.cgroup_manager = match cfg.cgroup_manager {
             CgroupManager::Systemd => berth_oci::CgroupManager::Systemd,
             CgroupManager::Cgroupfs => berth_oci::CgroupManager::Cgroupfs,

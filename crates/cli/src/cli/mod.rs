@@ -72,6 +72,10 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_name = "PATH")]
     pub runroot: Option<PathBuf>,
 
+    /// Path to default mounts file (podman's mounts.conf; hidden, as in podman)
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
+    pub default_mounts_file: Option<PathBuf>,
+
     /// Path of the berth configuration file (TOML, libpod.conf keys)
     #[arg(long, global = true, value_name = "FILE", env = "BERTH_CONFIG")]
     pub config: Option<PathBuf>,

@@ -147,6 +147,9 @@ impl Berth {
             p("tmp"),
             "--cni-config-dir".into(),
             p("cni"),
+            // podman's mounts.conf has no variable; the hidden flag keeps the host's out.
+            "--default-mounts-file".into(),
+            "/dev/null".into(),
         ]
     }
 

@@ -1,6 +1,7 @@
 //! podman's configuration files: containers.conf (searched and merged key by
 //! key in containers/common's order) and storage.conf, read beneath berth.conf.
 
+mod mounts_conf;
 mod parse;
 mod rules;
 mod schema;
@@ -12,6 +13,10 @@ use std::path::{Path, PathBuf};
 use crate::config::{ConfigOptions, Key, Origin, Origins, RuntimeConfig};
 use crate::{CgroupManager, Environment, Error, Result};
 
+pub use mounts_conf::{
+    mounts_conf_file, read_mounts_conf, DefaultMount, MOUNTS_CONF_ADMIN_PATH,
+    MOUNTS_CONF_VENDOR_PATH,
+};
 pub use parse::{IgnoredKey, Setting};
 pub(crate) use rules::size as parse_size;
 pub use schema::{containers_conf_support, Support};
@@ -78,6 +83,7 @@ pub struct Located {
 pub struct ContainersConf {
     values: BTreeMap<&'static str, Located>,
     files: Vec<PathBuf>,
+    mounts: Vec<DefaultMount>,
 }
 
 impl ContainersConf {
@@ -140,9 +146,19 @@ impl ContainersConf {
         self.values.iter().map(|(k, l)| (*k, l))
     }
 
-    /// The containers.conf and storage.conf files read, in order.
+    /// The containers.conf, storage.conf and mounts.conf files read, in order.
     pub fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// mounts.conf's mounts, which every container gets.
+    pub fn default_mounts(&self) -> &[DefaultMount] {
+        &self.mounts
+    }
+
+    /// Replaces the default mounts (tests and embedders).
+    pub fn set_default_mounts(&mut self, mounts: Vec<DefaultMount>) {
+        self.mounts = mounts;
     }
 
     /// Sets `key` as if `file` had it (tests and embedders).
@@ -159,6 +175,9 @@ impl ContainersConf {
     }
 
     fn merge(&mut self, e: parse::Entry, file: &Path) {
+        if matches!(&e.value, Setting::Map(m) if m.is_empty()) {
+            return;
+        }
         let value = match (self.values.get(e.key), e.value) {
             (
                 Some(Located {
@@ -271,6 +290,7 @@ pub(crate) struct PodmanFiles {
 /// recording each value's file in `origins`.
 pub(crate) fn apply_podman_files(
     env: &Environment,
+    mounts_file: Option<&Path>,
     config: &mut RuntimeConfig,
     origins: &mut Origins,
 ) -> Result<PodmanFiles> {
@@ -281,15 +301,7 @@ pub(crate) fn apply_podman_files(
             path: shown.clone(),
             source,
         })?;
-        let parsed = parse::parse(&text, &shown)?;
-        tracing::debug!(file = %shown.display(), keys = parsed.entries.len(), "containers.conf read");
-        let options = engine_options(&parsed.entries);
-        config.apply(&options, &Origin::File(shown.clone()), origins);
-        for e in parsed.entries {
-            conf.merge(e, &shown);
-        }
-        ignored.extend(parsed.ignored);
-        conf.files.push(shown);
+        ignored.extend(apply_one(&text, &shown, &mut conf, config, origins)?);
     }
     select_runtime(&conf, config, origins)?;
     if let Some((host, shown)) = storage_conf_file(env)? {
@@ -298,7 +310,57 @@ pub(crate) fn apply_podman_files(
         ignored.extend(s.ignored);
         conf.files.push(shown);
     }
+    if let Some((host, shown)) = mounts_conf_file(env, mounts_file) {
+        conf.mounts = read_mounts_conf(&host, &shown)?;
+        conf.files.push(shown);
+    }
     Ok(PodmanFiles { conf, ignored })
+}
+
+/// Reads one containers.conf onto `conf` and `config`; its ignored keys.
+fn apply_one(
+    text: &str,
+    shown: &Path,
+    conf: &mut ContainersConf,
+    config: &mut RuntimeConfig,
+    origins: &mut Origins,
+) -> Result<Vec<IgnoredKey>> {
+    let parsed = parse::parse(text, shown)?;
+    tracing::debug!(file = %shown.display(), keys = parsed.entries.len(), "containers.conf read");
+    let options = engine_options(&parsed.entries);
+    config.apply(&options, &Origin::File(shown.to_path_buf()), origins);
+    for e in parsed.entries {
+        conf.merge(e, shown);
+    }
+    conf.files.push(shown.to_path_buf());
+    Ok(parsed.ignored)
+}
+
+/// Whether a file given as berth.conf (`--config`) is a containers.conf: only
+/// containers.conf's tables at its top level, at least one.
+pub(crate) fn is_containers_conf(text: &str) -> bool {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    !table.is_empty()
+        && table
+            .iter()
+            .all(|(k, v)| v.is_table() && schema::TABLES.contains(&k.as_str()))
+}
+
+/// A containers.conf given as berth.conf: read at berth.conf's place, after every
+/// other containers.conf.
+pub(crate) fn apply_as_berth_conf(
+    text: &str,
+    shown: &Path,
+    config: &mut RuntimeConfig,
+    origins: &mut Origins,
+) -> Result<Vec<IgnoredKey>> {
+    let mut conf = std::mem::take(&mut config.containers_conf);
+    let ignored = apply_one(text, shown, &mut conf, config, origins)?;
+    select_runtime(&conf, config, origins)?;
+    config.containers_conf = conf;
+    Ok(ignored)
 }
 
 /// The containers.conf keys that are berth engine settings, as options.

@@ -228,6 +228,19 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("containers.default_sysctls", _) => each(rules::sysctl),
         ("containers.default_capabilities", _) => each(rules::capability),
         ("containers.dns_servers", _) => each(rules::ip),
+        ("containers.volumes", _) => each(rules::volume),
+        ("containers.devices", _) => {
+            each(|d| {
+                if d.starts_with('/') {
+                    Ok(())
+                } else {
+                    Err(r#"devices written as "HOST[:CONTAINER][:PERMISSIONS]" with an absolute HOST"#.to_owned())
+                }
+            })
+        }
+        ("containers.seccomp_profile", Setting::Str(p)) if p != "unconfined" => {
+            absolute(p).map_err(|_| fail(r#"an absolute path or "unconfined""#.into()))
+        }
         ("containers.env" | "engine.conmon_env_vars", _) => each(crate::validate::env_var),
         (
             "engine.conmon_path"
@@ -258,6 +271,10 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
             | "network.network_config_dir",
             Setting::Str(s),
         ) => absolute(s).map_err(|_| fail("an absolute path".into())),
+        (
+            "containers.cgroupns" | "containers.ipcns" | "containers.pidns" | "containers.utsns",
+            Setting::Str(s),
+        ) => rules::namespace(s).map_err(fail),
         ("containers.shm_size", Setting::Str(s)) => rules::size(s).map(|_| ()).map_err(fail),
         ("containers.umask", Setting::Str(s)) => rules::umask(s).map(|_| ()).map_err(fail),
         ("containers.log_driver", Setting::Str(s)) => rules::log_driver(s).map_err(fail),

@@ -93,6 +93,35 @@ pub(crate) fn capability(s: &str) -> Result<(), Expected> {
     }
 }
 
+/// `SOURCE:DESTINATION[:OPTIONS]`: an absolute host path or a volume name, an absolute
+/// destination.
+pub(crate) fn volume(s: &str) -> Result<(), Expected> {
+    let expected = || {
+        "volumes written as \"SOURCE:DESTINATION[:OPTIONS]\" (SOURCE an absolute host path or a volume name, DESTINATION absolute)".to_owned()
+    };
+    let mut parts = s.splitn(3, ':');
+    let (Some(src), Some(dst)) = (parts.next(), parts.next()) else {
+        return Err(expected());
+    };
+    let named = src
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if src.is_empty() || !(src.starts_with('/') || named) || !dst.starts_with('/') {
+        return Err(expected());
+    }
+    Ok(())
+}
+
+/// A namespace mode: `private`, `host` (`shareable` too for IPC), `container:NAME`, `ns:PATH`.
+pub(crate) fn namespace(s: &str) -> Result<(), Expected> {
+    match s {
+        "" | "private" | "host" | "shareable" => Ok(()),
+        _ if s.len() > "container:".len() && s.starts_with("container:") => Ok(()),
+        _ if s.starts_with("ns:/") => Ok(()),
+        _ => Err(r#""private", "host", "container:NAME" or "ns:PATH""#.to_owned()),
+    }
+}
+
 /// An IP address.
 pub(crate) fn ip(s: &str) -> Result<(), Expected> {
     s.parse::<std::net::IpAddr>()
@@ -131,6 +160,8 @@ mod tests {
         assert!(log_driver("journald").is_ok() && log_driver("syslog").is_err());
         assert!(sysctl("net.ipv4.ping_group_range=0 0").is_ok() && sysctl("x").is_err());
         assert!(capability("CAP_CHOWN").is_ok() && capability("chown").is_err());
+        assert!(volume("/h:/c").is_ok() && volume("vol:/c:ro").is_ok());
+        assert!(volume("/h").is_err() && volume("rel/x:/c").is_err() && volume("/h:c").is_err());
         assert!(ip("1.1.1.1").is_ok() && ip("::1").is_ok() && ip("dns").is_err());
         assert!(one_of("a", &["a", "b"]).is_ok());
         assert_eq!(one_of("c", &["a", "b"]).unwrap_err(), r#"one of "a", "b""#);

@@ -2,7 +2,7 @@
 //! applied beneath what `create` is asked for, as podman applies them.
 //!
 //! A flag always wins over the file. Where the options cannot tell "not given" from
-//! the default value (`--log-driver k8s-file`, `--shm-size 64m`, `--umask 0022`, `--stop-timeout 10`, `--read-only=false`, `--no-hosts=false`,
+//! the default value (`--log-driver k8s-file`, `--shm-size 64m`, `--umask 0022`, `--stop-timeout 10`, `--ipc/--uts/--pid/--cgroupns private`, `--read-only=false`, `--no-hosts=false`,
 //! `--ulimit host`), the file's value is used.
 
 use std::collections::BTreeSet;
@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use berth_config::ContainersConf;
 
 use super::ContainerCreateOptions;
-use crate::options::LogDriver;
+use crate::options::{
+    parse_device, parse_namespace, ContainerMount, LogDriver, NamespaceChoice, Seccomp,
+};
 use crate::NetworkMode;
 
 /// podman's `/dev/shm` size when neither `--shm-size` nor the file gives one.
@@ -63,6 +65,21 @@ pub(crate) fn with_conf_defaults(
         fill(&mut o.dns_search, "containers.dns_searches");
         fill(&mut o.dns_options, "containers.dns_options");
     }
+    if o.pod.is_none() {
+        let ns = &mut o.namespaces;
+        for (key, flag, slot) in [
+            ("containers.ipcns", "--ipc", &mut ns.ipc),
+            ("containers.utsns", "--uts", &mut ns.uts),
+            ("containers.pidns", "--pid", &mut ns.pid),
+            ("containers.cgroupns", "--cgroupns", &mut ns.cgroup),
+        ] {
+            if *slot == NamespaceChoice::Private {
+                if let Some(Ok(choice)) = conf.string(key).map(|v| parse_namespace(flag, v)) {
+                    *slot = choice;
+                }
+            }
+        }
+    }
     let configured = conf.strings("containers.default_capabilities");
     if conf.get("containers.default_capabilities").is_some() {
         let bare = |c: &String| c.strip_prefix("CAP_").unwrap_or(c).to_owned();
@@ -109,6 +126,27 @@ pub(crate) fn with_conf_defaults(
             o.tuning.umask = Some(mask);
         }
     }
+    add_mounts(conf, &mut o.mounts);
+    for d in conf.strings("containers.devices") {
+        let Ok(d) = parse_device(d) else {
+            continue;
+        };
+        let at = |x: &crate::options::DeviceSpec| {
+            x.container_path
+                .clone()
+                .unwrap_or_else(|| x.host_path.display().to_string())
+        };
+        if !o.devices.iter().any(|x| at(x) == at(&d)) {
+            o.devices.push(d);
+        }
+    }
+    if o.seccomp == Seccomp::Default && !o.privileged {
+        match conf.string("containers.seccomp_profile") {
+            Some("unconfined") => o.seccomp = Seccomp::Unconfined,
+            Some(p) if !p.is_empty() => o.seccomp = Seccomp::Profile(p.into()),
+            _ => {}
+        }
+    }
     o.read_only |= conf.bool("containers.read_only").unwrap_or(false);
     o.no_hosts |= conf.bool("containers.no_hosts").unwrap_or(false);
     // And `--stop-timeout`'s, 10.
@@ -121,6 +159,59 @@ pub(crate) fn with_conf_defaults(
         }
     }
     o
+}
+
+/// `containers.volumes`, then mounts.conf's mounts (read-only binds of the host paths
+/// that exist), each unless a mount of the container already takes its destination.
+fn add_mounts(conf: &ContainersConf, mounts: &mut Vec<ContainerMount>) {
+    let mut wanted = Vec::new();
+    for v in conf.strings("containers.volumes") {
+        let mut parts = v.splitn(3, ':');
+        let (Some(src), Some(dst)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let opts: Vec<String> = parts
+            .next()
+            .map(|o| o.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let read_only = opts.iter().any(|o| o == "ro");
+        let options: Vec<String> = opts
+            .into_iter()
+            .filter(|o| o != "ro" && o != "rw")
+            .collect();
+        wanted.push(if src.starts_with('/') {
+            ContainerMount::Bind {
+                source: src.into(),
+                destination: dst.into(),
+                read_only,
+                options,
+            }
+        } else {
+            ContainerMount::Volume {
+                name: Some(src.to_owned()),
+                destination: dst.into(),
+                read_only,
+                options,
+            }
+        });
+    }
+    for m in conf.default_mounts() {
+        if m.source.exists() {
+            wanted.push(ContainerMount::Bind {
+                source: m.source.clone(),
+                destination: m.destination.clone(),
+                read_only: true,
+                options: Vec::new(),
+            });
+        } else {
+            tracing::debug!(source = %m.source.display(), "mounts.conf path missing on the host; skipped");
+        }
+    }
+    for m in wanted {
+        if !mounts.iter().any(|x| x.destination() == m.destination()) {
+            mounts.push(m);
+        }
+    }
 }
 
 /// The environment beneath the image's: the host's (`env_host`), then `containers.env`.
@@ -182,6 +273,13 @@ mod tests {
             ("containers.umask", Setting::Str("0077".into())),
             ("containers.log_driver", Setting::Str("none".into())),
             ("engine.stop_timeout", Setting::Int(3)),
+            ("containers.ipcns", Setting::Str("host".into())),
+            ("containers.devices", strs(&["/dev/null:/dev/conf-null:r"])),
+            (
+                "containers.seccomp_profile",
+                Setting::Str("unconfined".into()),
+            ),
+            ("containers.utsns", Setting::Str("private".into())),
         ]);
         let mut opts = ContainerCreateOptions::new("img", &[]);
         opts.resources.ulimits = vec![("RLIMIT_NOFILE".into(), 5, 5)];
@@ -203,6 +301,13 @@ mod tests {
         assert_eq!(o.tuning.umask, Some(0o77));
         assert_eq!(o.log.driver, LogDriver::None);
         assert_eq!(o.stop_timeout, Some(3));
+        assert_eq!(o.namespaces.ipc, NamespaceChoice::Host);
+        assert_eq!(o.namespaces.uts, NamespaceChoice::Private);
+        assert_eq!(
+            o.devices[0].container_path.as_deref(),
+            Some("/dev/conf-null")
+        );
+        assert_eq!(o.seccomp, Seccomp::Unconfined);
     }
 
     #[test]
@@ -226,5 +331,14 @@ mod tests {
         let c = conf(&[("containers.env", strs(&["A=conf", "B=conf"]))]);
         let env = under(base_env(&c), &["B=image".to_owned()]);
         assert_eq!(env, ["A=conf", "B=image"]);
+        // env_host: the host's variables go beneath containers.env.
+        let c = conf(&[
+            ("containers.env_host", Setting::Bool(true)),
+            ("containers.env", strs(&["PATH=/conf"])),
+        ]);
+        let env = base_env(&c);
+        assert!(env.len() > 1, "{env:?}");
+        assert_eq!(env.iter().filter(|e| e.starts_with("PATH=")).count(), 1);
+        assert!(env.contains(&"PATH=/conf".to_owned()));
     }
 }
