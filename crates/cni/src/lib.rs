@@ -9,6 +9,7 @@
 
 pub mod cni;
 pub mod config;
+pub mod conflist;
 pub mod error;
 pub mod exec;
 pub mod iptables;

@@ -30,13 +30,13 @@ pub struct Network {
     pub subnets: Vec<NetworkSubnet>,
     /// Whether IPv6 is enabled (never, for berth's IPv4 bridges).
     pub ipv6_enabled: bool,
-    /// Whether external access is cut off (never, for berth's bridges).
+    /// Whether external access is cut off (a bridge that is not the gateway: `--internal`).
     pub internal: bool,
     /// Whether a DNS plugin answers for container names (berth runs none).
     pub dns_enabled: bool,
     /// Labels (`network create --label`).
     pub labels: BTreeMap<String, String>,
-    /// Driver options (berth's conflists carry none).
+    /// Driver options: the bridge's `mtu` and `vlan` when set.
     pub options: BTreeMap<String, String>,
     /// The IPAM plugin type (`host-local`).
     pub ipam_driver: String,
@@ -105,6 +105,21 @@ impl Network {
             .as_ref()
             .and_then(|p| std::fs::metadata(p).ok())
             .and_then(|m| m.modified().ok());
+        let bridge = list.plugins.iter().find(|p| p.plugin_type == "bridge");
+        // podman's rule: a bridge that is not the gateway makes an internal network.
+        let internal = bridge.is_some_and(|b| {
+            !b.raw
+                .get("isGateway")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        });
+        let options: BTreeMap<String, String> = ["mtu", "vlan"]
+            .into_iter()
+            .filter_map(|k| {
+                let v = bridge?.raw.get(k)?.as_u64()?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect();
         Self {
             id: network_id(&list.name),
             name: list.name.clone(),
@@ -115,7 +130,7 @@ impl Network {
             network_interface: list.bridge_name(),
             subnets,
             ipv6_enabled: false,
-            internal: false,
+            internal,
             dns_enabled: false,
             labels: list
                 .raw
@@ -123,7 +138,7 @@ impl Network {
                 .and_then(|a| a.get(crate::network::LABELS_ARG))
                 .and_then(|l| serde_json::from_value(l.clone()).ok())
                 .unwrap_or_default(),
-            options: BTreeMap::new(),
+            options,
             ipam_driver,
             created,
         }
@@ -228,7 +243,8 @@ mod tests {
                 "cniVersion": "1.0.0",
                 "name": "web",
                 "plugins": [
-                    {"type": "bridge", "bridge": "brweb0", "ipam": {"type": "host-local",
+                    {"type": "bridge", "bridge": "brweb0", "isGateway": true,
+                     "ipam": {"type": "host-local",
                       "ranges": [[{"subnet": "10.77.0.0/24", "gateway": "10.77.0.1"},
                                   {"subnet": "10.78.0.0/24", "rangeStart": "10.78.0.10"}]]}},
                     {"type": "portmap", "capabilities": {"portMappings": true}}

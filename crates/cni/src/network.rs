@@ -2,7 +2,6 @@
 //! network (written on first use), create with a free bridge name and
 //! subnet, list, inspect, remove.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::net::Ipv4Addr;
@@ -10,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nix::fcntl::{Flock, FlockArg};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::config::{self, check_network_name, NetworkConfigList};
 use crate::error::{Error, Result};
 use crate::netns::NetNs;
 pub use crate::subnet::Subnet;
 use crate::subnet::{parse_addresses, parse_routes};
+
+pub use crate::conflist::{bridge_conflist, CreateNetwork, LABELS_ARG};
 
 /// The default network's name.
 pub const DEFAULT_NETWORK: &str = "berth";
@@ -26,63 +27,6 @@ pub const DEFAULT_BRIDGE: &str = "berth0";
 pub const DEFAULT_SUBNET: &str = "10.89.0.0/24";
 /// Ranges never handed out automatically: podman's default network.
 const RESERVED: &[&str] = &["10.88.0.0/16"];
-
-/// The key of the conflist's `args` that holds a network's labels (podman's).
-pub const LABELS_ARG: &str = "podman_labels";
-
-/// What to create. Unset fields are picked: the next free `berthN` bridge,
-/// the next free `10.89.N.0/24` subnet, its first address as gateway.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateNetwork {
-    /// Network name.
-    pub name: String,
-    /// IPv4 subnet in CIDR form.
-    pub subnet: Option<String>,
-    /// Gateway inside the subnet.
-    pub gateway: Option<String>,
-    /// Bridge device name (at most 15 bytes).
-    pub bridge: Option<String>,
-    /// Labels, kept in the conflist's `args.podman_labels` as podman's CNI backend keeps
-    /// them.
-    pub labels: BTreeMap<String, String>,
-}
-
-/// The conflist berth writes for a bridge network (cniVersion 1.0.0):
-/// bridge (gateway, masquerade, hairpin) + host-local, portmap, firewall,
-/// tuning. `ipam_data_dir` overrides host-local's store (tests).
-pub fn bridge_conflist(
-    name: &str,
-    bridge: &str,
-    subnet: Subnet,
-    gateway: Ipv4Addr,
-    ipam_data_dir: Option<&Path>,
-) -> Value {
-    let mut ipam = json!({
-        "type": "host-local",
-        "routes": [{"dst": "0.0.0.0/0"}],
-        "ranges": [[{"subnet": subnet.to_string(), "gateway": gateway.to_string()}]],
-    });
-    if let Some(d) = ipam_data_dir {
-        ipam["dataDir"] = Value::String(d.to_string_lossy().into_owned());
-    }
-    json!({
-        "cniVersion": "1.0.0",
-        "name": name,
-        "plugins": [
-            {
-                "type": "bridge",
-                "bridge": bridge,
-                "isGateway": true,
-                "ipMasq": true,
-                "hairpinMode": true,
-                "ipam": ipam,
-            },
-            {"type": "portmap", "capabilities": {"portMappings": true}},
-            {"type": "firewall", "backend": "iptables"},
-            {"type": "tuning"},
-        ],
-    })
-}
 
 /// The networks in one CNI config dir.
 #[derive(Debug, Clone)]
@@ -404,6 +348,7 @@ impl Networks {
         if !req.labels.is_empty() {
             value["args"] = json!({ LABELS_ARG: req.labels });
         }
+        crate::conflist::apply_bridge_options(&mut value, req, subnet)?;
         let list = NetworkConfigList::from_value(value.clone(), true, &path)?;
         write_atomic(
             &path,

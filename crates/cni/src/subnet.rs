@@ -59,6 +59,11 @@ impl Subnet {
     pub fn first_host(self) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(self.addr) + 1)
     }
+
+    /// The last host address (the one below the broadcast address).
+    pub fn last_host(self) -> Ipv4Addr {
+        Ipv4Addr::from((u32::from(self.addr) | !self.mask()).saturating_sub(1))
+    }
 }
 
 impl std::fmt::Display for Subnet {

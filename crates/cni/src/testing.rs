@@ -481,7 +481,7 @@ impl FakeNetworkManager {
                 lease_range: None,
             }],
             ipv6_enabled: false,
-            internal: false,
+            internal: req.internal,
             dns_enabled: false,
             labels: req.labels.clone(),
             options: BTreeMap::new(),

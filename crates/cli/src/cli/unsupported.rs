@@ -66,18 +66,8 @@ pub const UNSUPPORTED: &[Unsupported] = &[
     },
     Unsupported {
         commands: &["network create"],
-        flag: "internal",
-        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
-    },
-    Unsupported {
-        commands: &["network create"],
         flag: "ipv6",
-        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
-    },
-    Unsupported {
-        commands: &["network create"],
-        flag: "ip-range",
-        reason: "berth's bridge networks are IPv4 with host-local IPAM, without labels",
+        reason: "berth's bridge networks are IPv4 only",
     },
     Unsupported {
         commands: &["exec", "container exec"],

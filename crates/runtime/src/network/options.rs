@@ -15,6 +15,14 @@ pub const BRIDGE_NAME_OPTION: &str = "com.docker.network.bridge.name";
 const UNSUPPORTED: &str =
     "not supported by berth's bridge networks (IPv4 bridge, host-local IPAM only)";
 
+/// The driver options berth's bridges take.
+#[derive(Debug, Default)]
+struct DriverOptions {
+    bridge: Option<String>,
+    mtu: Option<u32>,
+    vlan: Option<u16>,
+}
+
 /// `network create` options. Everything unset is chosen: the name (`berth1`, ...), the
 /// bridge, the subnet and its gateway.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,11 +35,11 @@ pub struct NetworkCreateOptions {
     pub subnets: Vec<String>,
     /// Gateways (at most one, inside the subnet, given with it).
     pub gateways: Vec<String>,
-    /// Ranges addresses are handed out from (not supported).
+    /// Ranges addresses are handed out from (one, inside the subnet).
     pub ip_ranges: Vec<String>,
     /// The IPAM driver; `None` = `host-local`, the only one.
     pub ipam_driver: Option<String>,
-    /// Cut off external access (not supported).
+    /// Cut off external access: no masquerade, no default route.
     pub internal: bool,
     /// IPv6 (not supported).
     pub ipv6: bool,
@@ -40,7 +48,7 @@ pub struct NetworkCreateOptions {
     /// Labels, kept with the network.
     pub labels: BTreeMap<String, String>,
     /// Driver options in the order given, each `KEY` with its value when one was given
-    /// (`KEY=VALUE`); only [`BRIDGE_NAME_OPTION`] with a value is supported.
+    /// (`KEY=VALUE`); [`BRIDGE_NAME_OPTION`], `mtu` and `vlan`, each with a value.
     pub options: Vec<(String, Option<String>)>,
 }
 
@@ -97,11 +105,7 @@ impl NetworkCreateOptions {
     /// problem found is reported, in this order: unsupported features, driver options, the
     /// IPAM driver, the subnet, the gateway.
     pub fn validate(&self) -> Result<()> {
-        let unsupported = [
-            (NetworkOption::Internal, self.internal),
-            (NetworkOption::Ipv6, self.ipv6),
-            (NetworkOption::IpRange, !self.ip_ranges.is_empty()),
-        ];
+        let unsupported = [(NetworkOption::Ipv6, self.ipv6)];
         if let Some((option, _)) = unsupported.iter().find(|(_, set)| *set) {
             return Err(refuse(*option, None, UNSUPPORTED));
         }
@@ -112,7 +116,7 @@ impl NetworkCreateOptions {
                 "only bridge is supported",
             ));
         }
-        self.bridge_name()?;
+        self.driver_options()?;
         if let Some(d) = self.ipam_driver.as_deref().filter(|d| *d != "host-local") {
             return Err(refuse(
                 NetworkOption::IpamDriver,
@@ -140,6 +144,34 @@ impl NetworkCreateOptions {
                 )
             })?;
         }
+        if !self.ip_ranges.is_empty() {
+            let r = &self.ip_ranges[0];
+            if self.ip_ranges.len() > 1 || self.subnets.is_empty() {
+                return Err(refuse(
+                    NetworkOption::IpRange,
+                    Some(self.ip_ranges.join(",")),
+                    "give one range, together with --subnet",
+                ));
+            }
+            let range = Subnet::parse(r)
+                .map_err(|e| refuse(NetworkOption::IpRange, Some(r.clone()), e.to_string()))?;
+            let subnet = Subnet::parse(&self.subnets[0]).map_err(|e| {
+                refuse(
+                    NetworkOption::Subnet,
+                    Some(self.subnets[0].clone()),
+                    e.to_string(),
+                )
+            })?;
+            if !(subnet.contains_host(range.first_host())
+                && subnet.contains_host(range.last_host()))
+            {
+                return Err(refuse(
+                    NetworkOption::IpRange,
+                    Some(r.clone()),
+                    format!("not inside the subnet {subnet}"),
+                ));
+            }
+        }
         if self.gateways.len() > 1 || (!self.gateways.is_empty() && self.subnets.is_empty()) {
             return Err(refuse(
                 NetworkOption::Gateway,
@@ -150,38 +182,57 @@ impl NetworkCreateOptions {
         Ok(())
     }
 
-    /// The bridge device named by the driver options, refusing any other option.
-    fn bridge_name(&self) -> Result<Option<String>> {
-        let mut bridge = None;
+    /// The driver options as the bridge takes them, refusing any other option and bad
+    /// values.
+    fn driver_options(&self) -> Result<DriverOptions> {
+        let mut d = DriverOptions::default();
         for (key, value) in &self.options {
-            match value.as_deref() {
-                Some(v) if key == BRIDGE_NAME_OPTION && !v.is_empty() => {
-                    bridge = Some(v.to_string());
+            let given = match value {
+                Some(v) => format!("{key}={v}"),
+                None => key.clone(),
+            };
+            let bad = |reason: &str| refuse(NetworkOption::Option, Some(given.clone()), reason);
+            match (key.as_str(), value.as_deref()) {
+                (BRIDGE_NAME_OPTION, Some(v)) if !v.is_empty() => d.bridge = Some(v.to_string()),
+                ("mtu", Some(v)) => {
+                    d.mtu = Some(
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|m| (68..=65535).contains(m))
+                            .ok_or_else(|| bad("mtu must be a number from 68 to 65535"))?,
+                    );
+                }
+                ("vlan", Some(v)) => {
+                    d.vlan = Some(
+                        v.parse::<u16>()
+                            .ok()
+                            .filter(|n| *n <= 4094)
+                            .ok_or_else(|| bad("vlan must be a number from 0 to 4094"))?,
+                    );
                 }
                 _ => {
-                    let given = match value {
-                        Some(v) => format!("{key}={v}"),
-                        None => key.clone(),
-                    };
-                    return Err(refuse(
-                        NetworkOption::Option,
-                        Some(given),
-                        format!("the only supported option is {BRIDGE_NAME_OPTION}=NAME"),
-                    ));
+                    return Err(bad(&format!(
+                        "the supported options are {BRIDGE_NAME_OPTION}=NAME, mtu=N and vlan=N"
+                    )))
                 }
             }
         }
-        Ok(bridge)
+        Ok(d)
     }
 
     /// What the network layer is asked to create (options already validated).
     pub(crate) fn request(&self, name: String) -> CreateNetwork {
+        let d = self.driver_options().unwrap_or_default();
         CreateNetwork {
             name,
             subnet: self.subnets.first().cloned(),
             gateway: self.gateways.first().cloned(),
-            bridge: self.bridge_name().ok().flatten(),
+            bridge: d.bridge,
             labels: self.labels.clone(),
+            internal: self.internal,
+            mtu: d.mtu,
+            vlan: d.vlan,
+            ip_range: self.ip_ranges.first().cloned(),
         }
     }
 }
@@ -204,32 +255,59 @@ mod tests {
     #[test]
     fn what_a_bridge_cannot_honour_is_refused_by_option() {
         let base = NetworkCreateOptions::default();
-        for (o, option) in [
-            (
-                NetworkCreateOptions {
-                    ipv6: true,
-                    ..base.clone()
-                },
-                NetworkOption::Ipv6,
-            ),
-            (
-                NetworkCreateOptions {
-                    internal: true,
-                    ..base.clone()
-                },
-                NetworkOption::Internal,
-            ),
-            (
-                NetworkCreateOptions {
-                    ip_ranges: vec!["10.1.0.0/28".into()],
-                    ..base.clone()
-                },
-                NetworkOption::IpRange,
-            ),
+        let o = NetworkCreateOptions {
+            ipv6: true,
+            ..base.clone()
+        };
+        let (got, value, reason) = refused(&o);
+        assert_eq!((got, value), (NetworkOption::Ipv6, None));
+        assert_eq!(reason, UNSUPPORTED);
+        let with_subnet = NetworkCreateOptions {
+            subnets: vec!["10.1.0.0/24".into()],
+            ..base.clone()
+        };
+        for (ranges, why) in [
+            (vec!["10.2.0.0/28"], "not inside the subnet 10.1.0.0/24"),
+            (vec!["10.1.0.0/28", "10.1.0.16/28"], "give one range"),
+            (vec!["10.1.0.0/99"], "10.1.0.0/99"),
         ] {
-            let (got, value, reason) = refused(&o);
-            assert_eq!((got, value), (option, None));
-            assert_eq!(reason, UNSUPPORTED);
+            let o = NetworkCreateOptions {
+                ip_ranges: ranges.iter().map(|r| (*r).to_string()).collect(),
+                ..with_subnet.clone()
+            };
+            let (got, _, reason) = refused(&o);
+            assert_eq!(got, NetworkOption::IpRange);
+            assert!(reason.contains(why), "{ranges:?}: {reason}");
+        }
+        let o = NetworkCreateOptions {
+            ip_ranges: vec!["10.1.0.0/28".into()],
+            ..base.clone()
+        };
+        assert_eq!(refused(&o).0, NetworkOption::IpRange, "needs --subnet");
+        let ok = NetworkCreateOptions {
+            internal: true,
+            ip_ranges: vec!["10.1.0.128/25".into()],
+            options: vec![
+                ("mtu".into(), Some("1400".into())),
+                ("vlan".into(), Some("7".into())),
+            ],
+            ..with_subnet.clone()
+        };
+        ok.validate().unwrap();
+        let req = ok.request("n".into());
+        assert_eq!(
+            (req.mtu, req.vlan, req.internal),
+            (Some(1400), Some(7), true)
+        );
+        for bad in ["mtu=9", "mtu=x", "vlan=4095", "mtu", "other=1"] {
+            let (k, v) = bad
+                .split_once('=')
+                .map_or((bad, None), |(k, v)| (k, Some(v)));
+            let o = NetworkCreateOptions {
+                options: vec![(k.into(), v.map(Into::into))],
+                ..base.clone()
+            };
+            assert_eq!(refused(&o).1.as_deref(), Some(bad));
         }
         let o = NetworkCreateOptions {
             ipam_driver: Some("dhcp".into()),
@@ -252,7 +330,7 @@ mod tests {
         };
         assert_eq!(refused(&o).0, NetworkOption::Gateway);
         for (key, value, shown) in [
-            ("mtu", Some("1400"), "mtu=1400"),
+            ("mtu", Some("14000000"), "mtu=14000000"),
             ("mtu", None, "mtu"),
             (
                 BRIDGE_NAME_OPTION,

@@ -96,11 +96,11 @@ fn bad_options_are_refused_before_the_network_layer_is_asked() {
         "{err:?}"
     );
     let mut o = named("unet2", None);
-    o.internal = true;
+    o.ipv6 = true;
     assert!(matches!(
         fx.rt.create_network(&o).unwrap_err(),
         Error::InvalidNetworkOption {
-            option: NetworkOption::Internal,
+            option: NetworkOption::Ipv6,
             ..
         }
     ));

@@ -26,6 +26,16 @@ pub fn inspect_json(n: &Network) -> Value {
             if let Some(g) = s.gateway {
                 o.insert("gateway".into(), json!(g.to_string()));
             }
+            if let Some(r) = &s.lease_range {
+                let mut lr = Map::new();
+                if let Some(ip) = r.start_ip {
+                    lr.insert("start_ip".into(), json!(ip.to_string()));
+                }
+                if let Some(ip) = r.end_ip {
+                    lr.insert("end_ip".into(), json!(ip.to_string()));
+                }
+                o.insert("lease_range".into(), Value::Object(lr));
+            }
             Value::Object(o)
         })
         .collect();
@@ -46,6 +56,9 @@ pub fn inspect_json(n: &Network) -> Value {
     });
     if !n.labels.is_empty() {
         o["labels"] = json!(n.labels);
+    }
+    if !n.options.is_empty() {
+        o["options"] = json!(n.options);
     }
     o
 }

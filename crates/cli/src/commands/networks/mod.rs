@@ -218,29 +218,38 @@ mod tests {
     fn unsupported_create_flags_are_refused_by_name() {
         for (args, flag) in [
             (&["--ipv6", "n"][..], "--ipv6"),
-            (&["--internal", "n"][..], "--internal"),
+            (&["--ip-range", "10.1.0.0/28", "n"][..], "--ip-range"),
             (&["--ipam-driver", "dhcp", "n"][..], "--ipam-driver"),
             (
                 &["--subnet", "10.1.0.0/24", "--subnet", "10.2.0.0/24", "n"][..],
                 "--subnet",
             ),
             (&["--gateway", "10.1.0.1", "n"][..], "--gateway"),
-            (&["-o", "mtu=1400", "n"][..], "--opt"),
+            (&["-o", "mtu=1", "n"][..], "--opt"),
         ] {
             let err = check_create(&create_args(args)).unwrap_err().to_string();
             assert!(err.contains(flag), "{args:?}: {err}");
         }
         assert_eq!(
-            check_create(&create_args(&["--internal", "n"]))
+            check_create(&create_args(&["--ipv6", "n"]))
                 .unwrap_err()
                 .to_string(),
-            "--internal: not supported by berth's bridge networks (IPv4 bridge, host-local IPAM only)"
+            "--ipv6: not supported by berth's bridge networks (IPv4 bridge, host-local IPAM only)"
         );
+        check_create(&create_args(&[
+            "--internal",
+            "-o",
+            "mtu=1400",
+            "-o",
+            "vlan=3",
+            "n",
+        ]))
+        .unwrap();
         assert_eq!(
             check_create(&create_args(&["-o", "mtu", "n"]))
                 .unwrap_err()
                 .to_string(),
-            "invalid value \"mtu\" for --opt: the only supported option is com.docker.network.bridge.name=NAME"
+            "invalid value \"mtu\" for --opt: the supported options are com.docker.network.bridge.name=NAME, mtu=N and vlan=N"
         );
         check_create(&create_args(&[
             "--subnet",
