@@ -67,6 +67,17 @@ pub(super) fn run(
             }
         })
         .collect();
+    // One row per name: podman sorts those rows, not the images, by name.
+    let mut template = template;
+    if let key @ ("repository" | "tag") = a.sort.as_str() {
+        let field = if key == "tag" { "Tag" } else { "Repository" };
+        template.sort_by(|x, y| {
+            x[field]
+                .as_str()
+                .unwrap_or("")
+                .cmp(y[field].as_str().unwrap_or(""))
+        });
+    }
     let json_rows: Vec<Value> = rows.iter().map(ImageSummary::json).collect();
     let listing = if a.digests { IMAGES_DIGESTS } else { IMAGES };
     print_listing(format, &listing, &template, &json_rows, a.noheading)
