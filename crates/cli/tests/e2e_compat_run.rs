@@ -274,3 +274,70 @@ fn the_image_root_directory_mode_is_the_containers() {
     assert_eq!((r.code, r.out.as_str()), (0, "555\n"), "{r:?}");
     assert_eq!(b.run_rm(&[], &["stat", "-c", "%a", "/"]).out, "755\n");
 }
+
+#[test]
+fn images_rows_sort_by_name_and_list_only_the_name_asked_for() {
+    let b = Berth::new();
+    b.ok(&["tag", IMG, "a.b/c:d"]);
+    b.ok(&["tag", IMG, "zzz.y/x:t"]);
+    // 010-images "podman images - table format": each name's row sorted by repository.
+    let out = b.ok(&[
+        "images",
+        "--sort",
+        "repository",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+    ]);
+    assert_eq!(out, "a.b/c:d\nlocalhost/bb:latest\nzzz.y/x:t\n");
+    // 120-load "podman save to pipe and load": `images NAME` shows that name's row only.
+    assert_eq!(
+        b.ok(&["images", "a.b/c:d", "--format", "{{.Repository}}:{{.Tag}}"]),
+        "a.b/c:d\n"
+    );
+}
+
+#[test]
+fn an_image_saved_by_id_loads_untagged_and_load_reads_a_url() {
+    let b = Berth::new();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("by-id.tar");
+    let id = inspect(&b, "{{.ID}}", IMG);
+    // 120-load "podman load - by image ID".
+    b.ok(&["save", &id[..12], "-o", archive.to_str().unwrap()]);
+    b.ok(&["rmi", &id]);
+    b.ok(&["load", "-i", archive.to_str().unwrap()]);
+    assert_eq!(
+        b.ok(&[
+            "images",
+            "-a",
+            "--format",
+            "{{.ID}} {{.Repository}}:{{.Tag}}"
+        ]),
+        format!("{} <none>:<none>\n", &id[..12])
+    );
+    b.ok(&["rmi", &id]);
+    // "podman load - from URL": an archive served over HTTP.
+    let bytes = std::fs::read(&archive).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let _ = s.read(&mut request).unwrap();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            bytes.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&bytes).unwrap();
+    });
+    let url = format!("http://127.0.0.1:{port}/image.tar");
+    let out = b.ok(&["load", "-i", &url]);
+    server.join().unwrap();
+    assert!(out.contains("Loaded image"), "{out}");
+    assert_eq!(
+        b.ok(&["images", "-a", "--format", "{{.ID}}"]),
+        format!("{}\n", &id[..12])
+    );
+}

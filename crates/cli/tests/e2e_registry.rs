@@ -78,6 +78,14 @@ fn push_then_pull_into_an_empty_store_and_run() {
         "pulled\n"
     );
 
+    // `.Digest` is the registry's manifest digest (001-basic "podman can pull an image"
+    // pulls by it), whatever manifest the store keeps.
+    assert_eq!(
+        b.ok(&["image", "inspect", "--format", "{{.Digest}}", &dest])
+            .trim(),
+        digest.trim()
+    );
+
     // Again: every layer is already there; by digest too.
     let again = b.ok(&["pull", "-q", "--tls-verify=false", &dest]);
     assert_eq!(again.trim(), id);

@@ -302,7 +302,17 @@ impl Store {
                     .ok()
                     .map(|r| r.to_string())
                     .filter(|n| img.names.contains(n));
-                let tag = as_named.or_else(|| img.names.first().cloned());
+                // Saved by ID (podman's rule): the archive names no tag, so a load gives an
+                // untagged image.
+                let by_id = {
+                    let hex = name.strip_prefix("sha256:").unwrap_or(name);
+                    hex.len() >= 3 && img.id.starts_with(hex)
+                };
+                let tag = if by_id {
+                    None
+                } else {
+                    as_named.or_else(|| img.names.first().cloned())
+                };
                 picked.push((img, tag));
             }
             let files = match format {
@@ -366,7 +376,7 @@ impl Store {
         let mut files = Vec::new();
         let mut entries = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        for (img, _) in picked {
+        for (img, tag) in picked {
             let config_name = format!("{}.json", img.id);
             if seen.insert(config_name.clone()) {
                 files.push((
@@ -382,12 +392,8 @@ impl Store {
                 }
                 layers.push(n);
             }
-            let tags: Vec<String> = img
-                .names
-                .iter()
-                .filter(|n| !n.contains('@'))
-                .cloned()
-                .collect();
+            // The name the image was saved by, none when saved by ID (podman's).
+            let tags: Vec<String> = tag.iter().filter(|n| !n.contains('@')).cloned().collect();
             entries.push(DockerEntry {
                 config: config_name,
                 repo_tags: Some(tags),

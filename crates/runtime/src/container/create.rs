@@ -270,7 +270,8 @@ impl Runtime {
             .as_ref()
             .is_some_and(|w| !w.is_empty() && Some(w) != ic.working_dir.as_ref());
         settings.oci_runtime = Some(self.oci_runtime_name());
-        settings.image_digest = Some(image.manifest_digest.clone()).filter(|d| !d.is_empty());
+        settings.image_digest =
+            Some(crate::images::image_digest(&image).to_owned()).filter(|d| !d.is_empty());
         if settings.restart.is_some() && opts.auto_remove {
             return Err(Error::invalid(
                 "--restart",

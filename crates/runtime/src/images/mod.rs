@@ -18,8 +18,8 @@ mod types;
 pub use archive::apply_import_change;
 pub use registry::{registry_key, registry_reference, registry_rules, short_name_rules};
 pub use types::{
-    ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
-    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
+    image_digest, ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport,
+    ImageSaveOptions, ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
 };
 
 use crate::error::Error;

@@ -36,13 +36,24 @@ pub struct ImageSummary {
     pub labels: BTreeMap<String, String>,
 }
 
+/// The image's digest as podman shows it (`.Digest`): the registry's manifest digest for a
+/// pulled image (a pull by that digest finds it again), even where the store keeps a manifest
+/// of its own (layers stored uncompressed); else the stored manifest's.
+pub fn image_digest(i: &ImageRecord) -> &str {
+    i.digests
+        .iter()
+        .rev()
+        .find(|d| **d != i.manifest_digest)
+        .unwrap_or(&i.manifest_digest)
+}
+
 impl ImageSummary {
     /// The summary of a stored image.
     pub fn from_record(i: &ImageRecord) -> Self {
         Self {
             id: i.id.clone(),
             names: i.names.clone(),
-            digest: i.manifest_digest.clone(),
+            digest: image_digest(i).to_owned(),
             created: parse_time(i.created.as_deref()),
             size: i.size,
             dangling: i.names.is_empty(),
@@ -156,9 +167,9 @@ impl InspectImage {
     pub fn from_record(i: &ImageRecord) -> Self {
         Self {
             id: i.id.clone(),
-            digest: i.manifest_digest.clone(),
+            digest: image_digest(i).to_owned(),
             repo_tags: i.names.clone(),
-            repo_digests: repo_digests(&i.names, &i.manifest_digest),
+            repo_digests: repo_digests(&i.names, image_digest(i)),
             created: i.created.clone(),
             config: InspectImageConfig {
                 user: i.config.user.clone(),

@@ -49,9 +49,65 @@ pub(super) fn run(
     }
     let template: Vec<Value> = rows
         .iter()
-        .flat_map(|r| r.template_rows(now, a.no_trunc))
+        .flat_map(|r| {
+            let all = r.template_rows(now, a.no_trunc);
+            // `images NAME`: only the rows of the names it matches (all of them when it named
+            // the image by ID), as podman lists them.
+            match a.image.as_deref() {
+                Some(want) => {
+                    let named: Vec<Value> =
+                        all.iter().filter(|v| row_named(v, want)).cloned().collect();
+                    if named.is_empty() {
+                        all
+                    } else {
+                        named
+                    }
+                }
+                None => all,
+            }
+        })
         .collect();
+    // One row per name: podman sorts those rows, not the images, by name.
+    let mut template = template;
+    if let key @ ("repository" | "tag") = a.sort.as_str() {
+        let field = if key == "tag" { "Tag" } else { "Repository" };
+        template.sort_by(|x, y| {
+            x[field]
+                .as_str()
+                .unwrap_or("")
+                .cmp(y[field].as_str().unwrap_or(""))
+        });
+    }
     let json_rows: Vec<Value> = rows.iter().map(ImageSummary::json).collect();
     let listing = if a.digests { IMAGES_DIGESTS } else { IMAGES };
     print_listing(format, &listing, &template, &json_rows, a.noheading)
+}
+
+/// Whether a listing row (`Repository`, `Tag`) is the name `want` (`repo`, `repo:tag`, with
+/// or without its registry).
+fn row_named(row: &Value, want: &str) -> bool {
+    let repo = row["Repository"].as_str().unwrap_or("");
+    let tag = row["Tag"].as_str().unwrap_or("");
+    let (want_repo, want_tag) = match want.rsplit_once(':') {
+        Some((r, t)) if !t.contains('/') => (r, Some(t)),
+        _ => (want, None),
+    };
+    (repo == want_repo || repo.ends_with(&format!("/{want_repo}")))
+        && want_tag.is_none_or(|t| t == tag)
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::row_named;
+    use serde_json::json;
+
+    #[test]
+    fn rows_match_the_name_asked_for() {
+        let row = json!({"Repository": "localhost/x0ab", "Tag": "t0"});
+        assert!(row_named(&row, "localhost/x0ab:t0"));
+        assert!(row_named(&row, "x0ab:t0"));
+        assert!(row_named(&row, "x0ab"));
+        assert!(!row_named(&row, "x0ab:t1"));
+        assert!(!row_named(&row, "quay.io/libpod/testimage:20220615"));
+    }
 }

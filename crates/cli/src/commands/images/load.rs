@@ -9,7 +9,12 @@ use std::path::{Path, PathBuf};
 /// Runs `load`.
 pub(super) fn run(rt: &Runtime, g: &GlobalOptions, input: Option<&Path>) -> anyhow::Result<u8> {
     let spooled;
-    let input = if let Some(p) = input {
+    let input = if let Some(url) = input.and_then(|p| p.to_str()).filter(|p| is_url(p)) {
+        // podman downloads an archive named by URL first.
+        spooled = spool_file(g, "load")?;
+        download(url, spooled.path())?;
+        spooled.path()
+    } else if let Some(p) = input {
         p
     } else {
         let mut stdin = std::io::stdin().lock();
@@ -49,6 +54,24 @@ pub(super) fn run(rt: &Runtime, g: &GlobalOptions, input: Option<&Path>) -> anyh
         }
     }
     Ok(0)
+}
+
+/// Whether `-i` names an archive by `http://` or `https://` URL.
+fn is_url(input: &str) -> bool {
+    input.starts_with("http://") || input.starts_with("https://")
+}
+
+/// Downloads `url` into the file `to`.
+fn download(url: &str, to: &Path) -> anyhow::Result<()> {
+    let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("downloading {url}: {e}");
+    let mut response = ureq::get(url).call().map_err(|e| fail(&e))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(to)
+        .map_err(|e| fail(&e))?;
+    std::io::copy(&mut response.body_mut().as_reader(), &mut file).map_err(|e| fail(&e))?;
+    Ok(())
 }
 
 /// A new empty private file in berth's temporary directory (`--tmpdir`, else `/var/tmp`),
