@@ -96,10 +96,11 @@ pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
-    parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
-    CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,
-    InspectMount, InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord,
-    LogStream, NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
+    parse_record, ContainerCommitOptions, ContainerCreateOptions, ContainerNamespaces,
+    ContainerStats, CopyError, CopyOptions, DiffTarget, ExecOptions, ExecOutput, InspectConfig,
+    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
+    ListOptions, LogOptions, LogRecord, LogStream, NetworkMode, PortBinding, PortMapping, Protocol,
+    TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
@@ -150,7 +151,9 @@ pub use berth_storage::registry::{
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
 pub use berth_storage::CheckReport as StorageCheckReport;
-pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
+pub use berth_storage::{
+    ArchiveFormat, Change, ChangeKind, HistoryEntry, ImageRecord, ImportOptions,
+};
 pub use network::{
     network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,
     BRIDGE_NAME_OPTION,

@@ -11,14 +11,22 @@ pub enum ContainerCommand {
     Attach(AttachArgs),
     /// Clean up network and mountpoints of one or more containers
     Cleanup(CleanupArgs),
+    /// Create new image based on the changed container
+    Commit(crate::cli::CommitArgs),
     /// Copy files/folders between a container and the local filesystem
     Cp(CpArgs),
     /// Create but do not start a container
     Create(CreateArgs),
+    /// Inspect changes to the container's file systems
+    Diff(crate::cli::DiffArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
     /// Check if a container exists in local storage
     Exists(ContainerExistsArgs),
+    /// Export container's filesystem contents as a tar archive
+    Export(crate::cli::ExportArgs),
+    /// Initialize one or more containers
+    Init(crate::cli::InitArgs),
     /// Display the configuration of a container
     Inspect(ContainerInspectArgs),
     /// Kill one or more running containers with a specific signal

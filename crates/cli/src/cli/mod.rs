@@ -9,6 +9,7 @@
 #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 pub mod container;
+pub mod container_fs;
 pub mod image;
 pub mod network;
 pub mod pod;
@@ -23,6 +24,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use container::*;
+pub use container_fs::*;
 pub use image::*;
 pub use network::*;
 pub use pod::*;
@@ -186,6 +188,8 @@ impl RemoteOptions {
 pub enum Command {
     /// Attach to a running container
     Attach(AttachArgs),
+    /// Create new image based on the changed container
+    Commit(CommitArgs),
     /// Manage containers
     Container {
         /// The container command.
@@ -196,8 +200,12 @@ pub enum Command {
     Cp(CpArgs),
     /// Create but do not start a container
     Create(CreateArgs),
+    /// Display the changes to the object's file system
+    Diff(DiffArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
+    /// Export container's filesystem contents as a tar archive
+    Export(ExportArgs),
     /// Show history of a specified image
     History(HistoryArgs),
     /// Manage images
@@ -212,6 +220,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Display berth system information
     Info(InfoArgs),
+    /// Initialize one or more containers
+    Init(InitArgs),
     /// Display the configuration of object denoted by ID
     Inspect(InspectArgs),
     /// Kill one or more running containers with a specific signal
@@ -325,7 +335,14 @@ impl Command {
         use ContainerCommand as C;
         match self {
             Self::Attach(a) => Group::Container(C::Attach(a)),
+            Self::Commit(a) => Group::Container(C::Commit(a)),
             Self::Container { command } => Group::Container(command),
+            Self::Diff(mut a) => {
+                a.kind = DiffKind::Any;
+                Group::Container(C::Diff(a))
+            }
+            Self::Export(a) => Group::Container(C::Export(a)),
+            Self::Init(a) => Group::Container(C::Init(a)),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),

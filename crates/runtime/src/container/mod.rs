@@ -1,5 +1,6 @@
 //! Containers: options, lookup, cheap status sync, and one file per group of verbs.
 
+mod commit;
 mod copy;
 mod create;
 mod exec;
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::options::{ContainerMount, HostEntry, Seccomp};
 use crate::runtime::Runtime;
 
+pub use commit::{ContainerCommitOptions, DiffTarget};
 pub use copy::{CopyError, CopyOptions};
 pub use exec::{ExecOptions, ExecOutput};
 pub use inspect::{

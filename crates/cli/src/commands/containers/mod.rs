@@ -4,8 +4,11 @@
 
 mod attach;
 mod cleanup;
+mod commit;
 mod copy;
+mod diff;
 mod exec;
+mod export;
 mod inspect;
 mod logs;
 mod mount;
@@ -180,6 +183,14 @@ pub enum Parsed {
         /// `--force`: no confirmation.
         force: bool,
     },
+    /// `diff`.
+    Diff(diff::Diff),
+    /// `export`.
+    Export(export::Export),
+    /// `commit`.
+    Commit(Box<commit::Commit>),
+    /// `init`.
+    Init(Selection),
     /// `container cleanup`.
     Cleanup {
         /// The containers.
@@ -263,6 +274,14 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             container: a.container,
             external: a.external,
         },
+        ContainerCommand::Diff(a) => diff::parse(a)?,
+        ContainerCommand::Export(a) => export::parse(a)?,
+        ContainerCommand::Commit(a) => commit::parse(a)?,
+        ContainerCommand::Init(a) => Parsed::Init(Selection::all_latest_or_named(
+            a.all,
+            a.latest,
+            &a.containers,
+        )?),
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
             rm: a.rm,
@@ -346,5 +365,12 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             super::print_prune_report(report)
         }
         Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
+        Parsed::Diff(d) => diff::run(rt, d),
+        Parsed::Export(e) => export::run(rt, e),
+        Parsed::Commit(c) => commit::run(rt, *c),
+        Parsed::Init(sel) => {
+            let ids = targets(rt, &sel)?;
+            each_named(rt, &sel, &ids, |id| Ok(rt.init_container(id)?))
+        }
     }
 }

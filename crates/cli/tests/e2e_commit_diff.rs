@@ -1,0 +1,281 @@
+//! `diff`, `export`, `commit`, `init` with real runc, conmon and overlay (root).
+
+mod common;
+
+use common::{Berth, IMG};
+use std::process::Stdio;
+
+/// A stopped container that wrote `/new/file`, changed `/etc/passwd` and deleted
+/// `/var/www/index.html`; its id.
+fn changed(b: &Berth, name: &str) -> String {
+    b.ok(&[
+        "run",
+        "--network",
+        "none",
+        "--name",
+        name,
+        IMG,
+        "sh",
+        "-c",
+        "mkdir /new && echo hi > /new/file && echo u:x:1:1::/:/bin/sh >> /etc/passwd && rm /var/www/index.html",
+    ]);
+    b.ok(&["inspect", "--format", "{{.Id}}", name])
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn diff_lists_a_containers_changes_as_podman() {
+    let b = Berth::new();
+    changed(&b, "d1");
+    let out = b.ok(&["diff", "d1"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "C /etc",
+            "C /etc/passwd",
+            "A /new",
+            "A /new/file",
+            // podman's order: /var/www changed itself, then /var is named as the
+            // parent of the deletion
+            "C /var/www",
+            "C /var",
+            "D /var/www/index.html",
+        ],
+        "{out}"
+    );
+    assert_eq!(b.ok(&["container", "diff", "d1"]), out);
+    assert_eq!(b.ok(&["container", "diff", "-l"]), out);
+    let json: serde_json::Value =
+        serde_json::from_str(&b.ok(&["diff", "--format", "json", "d1"])).unwrap();
+    assert_eq!(json["added"], serde_json::json!(["/new", "/new/file"]));
+    assert_eq!(json["deleted"], serde_json::json!(["/var/www/index.html"]));
+    assert_eq!(
+        json["changed"],
+        serde_json::json!(["/etc", "/etc/passwd", "/var/www", "/var"])
+    );
+    // an image's diff is its top layer against its parent: all added for one layer
+    let img = b.ok(&["image", "diff", IMG]);
+    assert!(img.lines().all(|l| l.starts_with("A /")), "{img}");
+    assert!(img.contains("A /bin/busybox\n"), "{img}");
+    assert_eq!(b.ok(&["diff", IMG]), img);
+}
+
+#[test]
+fn diff_refuses_bad_input_as_podman() {
+    let b = Berth::new();
+    b.fails(&["diff", "nosuch"], "nosuch not found: layer not known");
+    b.fails(
+        &["container", "diff", "nosuch"],
+        "nosuch not found: container not known",
+    );
+    b.fails(
+        &["image", "diff", "nosuch"],
+        "nosuch not found: nosuch: image not known",
+    );
+    b.fails(
+        &["diff"],
+        "\"berth diff\" requires a name, id, or the \"--latest\" flag",
+    );
+    b.fails(
+        &["diff", "--format", "table", IMG],
+        "only supported value for '--format' is 'json'",
+    );
+    b.fails(
+        &["diff", "-l", "x"],
+        "--latest and containers cannot be used together",
+    );
+}
+
+#[test]
+fn export_writes_the_merged_tree_and_import_takes_it_back() {
+    let b = Berth::new();
+    changed(&b, "e1");
+    let tar = b.dir.path().join("e1.tar");
+    b.ok(&["export", "-o", tar.to_str().unwrap(), "e1"]);
+    let listing = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(&tar)
+        .output()
+        .unwrap();
+    let names = String::from_utf8(listing.stdout).unwrap();
+    assert!(names.lines().any(|l| l == "new/file"), "{names}");
+    assert!(names.lines().any(|l| l == "bin/busybox"), "{names}");
+    assert!(!names.contains("index.html"), "{names}");
+    // stdout gives the same bytes
+    let o = b
+        .cmd()
+        .args(["container", "export", "e1"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(
+        o.stdout.len() as u64,
+        std::fs::metadata(&tar).unwrap().len()
+    );
+    // podman's 125-import: export, re-import, run
+    b.ok(&["import", tar.to_str().unwrap(), "localhost/reimported"]);
+    let r = b.run_rm(&[], &["true"]);
+    assert_eq!(r.code, 0);
+    let got = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "localhost/reimported",
+        "sh",
+        "-c",
+        "cat /new/file; test -e /var/www/index.html || echo gone",
+    ]);
+    assert_eq!(got, "hi\ngone\n");
+    // bad input: a missing container writes no file
+    let missing = b.dir.path().join("missing.tar");
+    b.fails_with(
+        &["export", "-o", missing.to_str().unwrap(), "nosuch"],
+        "no such container",
+    );
+    assert!(!missing.exists());
+}
+
+#[test]
+fn commit_makes_an_image_with_the_changes_and_config() {
+    let b = Berth::new();
+    changed(&b, "c1");
+    let iid = b.dir.path().join("iid");
+    let r = b.run(&[
+        "commit",
+        "-q",
+        "-a",
+        "Ann Author",
+        "-m",
+        "my message",
+        "-c",
+        "ENV FOO=bar",
+        "-c",
+        "CMD [\"cat\", \"/new/file\"]",
+        "--iidfile",
+        iid.to_str().unwrap(),
+        "c1",
+        "committed",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.err.is_empty(), "-q prints nothing on stderr: {r:?}");
+    let id = r.out.trim();
+    assert_eq!(id.len(), 64, "{r:?}");
+    assert_eq!(std::fs::read_to_string(&iid).unwrap(), id);
+    // the new image runs with the file, the deleted file stays deleted, the config applies
+    let got = b.ok(&["run", "--rm", "--network", "none", "localhost/committed"]);
+    assert_eq!(got, "hi\n");
+    let got = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "committed",
+        "sh",
+        "-c",
+        "echo $FOO; test -e /var/www/index.html || echo gone; grep -c ^u: /etc/passwd",
+    ]);
+    assert_eq!(got, "bar\ngone\n1\n");
+    let layers = b.ok(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{len .RootFS.Layers}}",
+        "committed",
+    ]);
+    assert_eq!(layers.trim(), "2");
+    let history = b.ok(&["history", "--format", "{{.Comment}}", "committed"]);
+    assert!(history.lines().any(|l| l == "my message"), "{history}");
+    // the new image's diff is the container's
+    let d = b.ok(&["image", "diff", "committed"]);
+    assert!(
+        d.contains("A /new/file\n") && d.contains("D /var/www/index.html\n"),
+        "{d}"
+    );
+    // --squash: one layer with everything
+    let sq = b.ok(&["container", "commit", "-q", "-s", "c1", "squashed"]);
+    assert_eq!(sq.trim().len(), 64);
+    let layers = b.ok(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{len .RootFS.Layers}}",
+        "squashed",
+    ]);
+    assert_eq!(layers.trim(), "1");
+    let got = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "squashed",
+        "cat",
+        "/new/file",
+    ]);
+    assert_eq!(got, "hi\n");
+    // without -q: podman's progress on stderr, the id on stdout
+    let r = b.run(&["commit", "c1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.err.contains("Writing manifest to image destination"),
+        "{r:?}"
+    );
+    assert_eq!(r.out.trim().len(), 64);
+}
+
+#[test]
+fn commit_of_a_running_container_with_pause() {
+    let b = Berth::new();
+    b.sleeper("r1", &[]);
+    b.ok(&["exec", "r1", "sh", "-c", "echo live > /live"]);
+    let id = b.ok(&["commit", "-q", "-p", "r1", "live"]);
+    assert_eq!(id.trim().len(), 64);
+    let st = b.ok(&["inspect", "--format", "{{.State.Status}}", "r1"]);
+    assert_eq!(st.trim(), "running", "unpaused after the commit");
+    let got = b.ok(&["run", "--rm", "--network", "none", "live", "cat", "/live"]);
+    assert_eq!(got, "live\n");
+}
+
+#[test]
+fn commit_refuses_bad_input_before_writing() {
+    let b = Berth::new();
+    changed(&b, "c2");
+    let before = b.ok(&["images", "-q"]);
+    let r = b.fails_with(&["commit", "nosuch", "x"], "no such container");
+    assert!(!r.err.contains("signatures"), "{r:?}");
+    b.fails_with(&["commit", "-c", "BOGUS x", "c2", "x"], "--change");
+    b.fails(
+        &["commit", "-f", "xyz", "c2", "x"],
+        "unrecognized image type \"xyz\"",
+    );
+    b.fails_with(&["commit", "-f", "docker", "c2", "x"], "--format docker");
+    b.fails_with(&["commit", "c2", "Bad Name"], "Bad Name");
+    assert_eq!(b.ok(&["images", "-q"]), before, "no image was made");
+}
+
+#[test]
+fn init_creates_the_container_and_start_runs_it() {
+    let b = Berth::new();
+    b.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "i1",
+        IMG,
+        "sleep",
+        "600",
+    ]);
+    assert_eq!(b.ok(&["init", "i1"]), "i1\n");
+    let st = b.ok(&["inspect", "--format", "{{.State.Status}}", "i1"]);
+    assert_eq!(st.trim(), "created");
+    b.ok(&["start", "i1"]);
+    let st = b.ok(&["inspect", "--format", "{{.State.Status}}", "i1"]);
+    assert_eq!(st.trim(), "running");
+    b.ok(&["create", "--network", "none", "--name", "i2", IMG, "true"]);
+    b.ok(&["container", "init", "-l"]);
+    b.fails_with(&["init", "nosuch"], "no such container");
+}
