@@ -279,3 +279,28 @@ fn init_creates_the_container_and_start_runs_it() {
     b.ok(&["container", "init", "-l"]);
     b.fails_with(&["init", "nosuch"], "no such container");
 }
+
+#[test]
+fn rename_works_for_running_containers_and_refuses_bad_names() {
+    let b = Berth::new();
+    let id = b.sleeper("n1", &[]);
+    b.ok(&["create", "--network", "none", "--name", "n2", IMG, "true"]);
+    assert_eq!(b.ok(&["rename", "n1", "renamed"]), "");
+    let name = b.ok(&["inspect", "--format", "{{.Name}}", &id]);
+    assert_eq!(name.trim(), "renamed");
+    assert_eq!(b.ok(&["exec", "renamed", "echo", "ok"]), "ok\n");
+    b.ok(&["container", "rename", &id[..12], "again"]);
+    assert!(b.ok(&["ps", "--format", "{{.Names}}"]).contains("again"));
+    // the old name is free for a new container
+    b.ok(&["create", "--network", "none", "--name", "n1", IMG, "true"]);
+    b.fails_with(&["rename", "again", "n2"], "name in use: \"n2\"");
+    b.fails_with(&["rename", "again", "bad name"], "names must match");
+    b.fails_with(&["rename", "nosuch", "x"], "no such container");
+    b.fails_with(&["rename", "again"], "NAME");
+    let name = b.ok(&["inspect", "--format", "{{.Name}}", &id]);
+    assert_eq!(
+        name.trim(),
+        "again",
+        "nothing changed by the refused renames"
+    );
+}

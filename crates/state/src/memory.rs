@@ -206,6 +206,15 @@ impl WriteStore for Tables {
         Ok(())
     }
 
+    fn rename_container(&mut self, id: &str, old: &str, new: &str) -> Result<()> {
+        self.container_names.remove(old);
+        self.container_names.insert(new.to_string(), id.to_string());
+        if let Some(rec) = self.containers.get_mut(id) {
+            rec.config.name = new.to_string();
+        }
+        Ok(())
+    }
+
     fn delete_container(&mut self, config: &ContainerConfig) -> Result<()> {
         self.containers.remove(&config.id);
         self.container_names.remove(&config.name);
@@ -324,6 +333,14 @@ impl State for MemoryState {
             namespace, tables, ..
         } = &mut *inner;
         ops::save_container_state(tables, namespace, id, state)
+    }
+
+    fn rename_container(&self, id: &str, new_name: &str) -> Result<()> {
+        let mut inner = self.enter("rename_container")?;
+        let Inner {
+            namespace, tables, ..
+        } = &mut *inner;
+        ops::rename_container(tables, namespace, id, new_name)
     }
 
     fn container_dependents(&self, id: &str) -> Result<Vec<String>> {

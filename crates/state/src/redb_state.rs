@@ -492,6 +492,12 @@ impl State for RedbState {
         })
     }
 
+    fn rename_container(&self, id: &str, new_name: &str) -> Result<()> {
+        self.write("rename_container", |t, ns| {
+            ops::rename_container(t, ns, id, new_name)
+        })
+    }
+
     fn container_dependents(&self, id: &str) -> Result<Vec<String>> {
         self.read("container_dependents", |t, ns| {
             ops::container_dependents(t, ns, id)

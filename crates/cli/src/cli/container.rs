@@ -46,6 +46,8 @@ pub enum ContainerCommand {
     Prune(PruneArgs),
     /// Restart one or more containers
     Restart(RestartArgs),
+    /// Rename an existing container
+    Rename(crate::cli::RenameArgs),
     /// Remove one or more containers
     Rm(RmArgs),
     /// Run a command in a new container

@@ -117,3 +117,14 @@ pub struct InitArgs {
     #[arg(value_name = "CONTAINER")]
     pub containers: Vec<String>,
 }
+
+/// `rename`, `container rename`.
+#[derive(Debug, Clone, Args)]
+pub struct RenameArgs {
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+    /// Its new name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}

@@ -260,6 +260,8 @@ pub enum Command {
     Push(PushArgs),
     /// Restart one or more containers
     Restart(RestartArgs),
+    /// Rename an existing container
+    Rename(RenameArgs),
     /// Remove one or more containers
     Rm(RmArgs),
     /// Removes one or more images from local storage
@@ -343,6 +345,7 @@ impl Command {
             }
             Self::Export(a) => Group::Container(C::Export(a)),
             Self::Init(a) => Group::Container(C::Init(a)),
+            Self::Rename(a) => Group::Container(C::Rename(a)),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),

@@ -8,6 +8,7 @@ mod inspect;
 mod lifecycle;
 mod logs;
 mod remove;
+mod rename;
 mod spec;
 mod stats;
 mod stop;

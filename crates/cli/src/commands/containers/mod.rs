@@ -191,6 +191,13 @@ pub enum Parsed {
     Commit(Box<commit::Commit>),
     /// `init`.
     Init(Selection),
+    /// `rename`.
+    Rename {
+        /// The container.
+        container: String,
+        /// Its new name.
+        name: String,
+    },
     /// `container cleanup`.
     Cleanup {
         /// The containers.
@@ -282,6 +289,10 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             a.latest,
             &a.containers,
         )?),
+        ContainerCommand::Rename(a) => Parsed::Rename {
+            container: a.container,
+            name: a.name,
+        },
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
             rm: a.rm,
@@ -366,6 +377,10 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         }
         Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
         Parsed::Diff(d) => diff::run(rt, d),
+        Parsed::Rename { container, name } => {
+            rt.rename_container(&container, &name)?;
+            Ok(0)
+        }
         Parsed::Export(e) => export::run(rt, e),
         Parsed::Commit(c) => commit::run(rt, *c),
         Parsed::Init(sel) => {
