@@ -304,3 +304,68 @@ fn rename_works_for_running_containers_and_refuses_bad_names() {
         "nothing changed by the refused renames"
     );
 }
+
+/// A cgroup v1 file of the container, read from inside it.
+fn cgroup(b: &Berth, ctr: &str, file: &str) -> String {
+    let out = b.ok(&["exec", ctr, "cat", &format!("/sys/fs/cgroup/{file}")]);
+    out.trim().to_owned()
+}
+
+#[test]
+fn update_changes_the_limits_of_a_running_container() {
+    let b = Berth::new();
+    let id = b.sleeper("u1", &["-m", "64m"]);
+    assert_eq!(cgroup(&b, "u1", "memory/memory.limit_in_bytes"), "67108864");
+    let out = b.ok(&[
+        "update",
+        "-m",
+        "128m",
+        "--cpu-shares",
+        "512",
+        "--cpus",
+        "0.5",
+        "u1",
+    ]);
+    assert_eq!(out, format!("{id}\n"));
+    assert_eq!(
+        cgroup(&b, "u1", "memory/memory.limit_in_bytes"),
+        "134217728"
+    );
+    assert_eq!(cgroup(&b, "u1", "cpu/cpu.shares"), "512");
+    assert_eq!(cgroup(&b, "u1", "cpu/cpu.cfs_quota_us"), "50000");
+    assert_eq!(cgroup(&b, "u1", "cpu/cpu.cfs_period_us"), "100000");
+    let fmt = "{{.HostConfig.Memory}} {{.HostConfig.CpuShares}} {{.HostConfig.CpuQuota}}";
+    assert_eq!(
+        b.ok(&["inspect", "--format", fmt, "u1"]).trim(),
+        "134217728 512 50000"
+    );
+    b.ok(&[
+        "container",
+        "update",
+        "--memory-swap",
+        "-1",
+        "--memory-reservation",
+        "32m",
+        "u1",
+    ]);
+    assert_eq!(
+        cgroup(&b, "u1", "memory/memory.soft_limit_in_bytes"),
+        "33554432"
+    );
+    // bad input: refused before anything changes
+    b.fails_with(&["update", "-m", "1k", "u1"], "--memory");
+    b.fails_with(
+        &["update", "--memory-swappiness", "200", "u1"],
+        "--memory-swappiness",
+    );
+    b.fails_with(&["update", "u1"], "no resource limits given");
+    b.fails_with(&["update", "--cpu-rt-period", "1", "u1"], "--cpu-rt-period");
+    b.fails_with(&["update", "-m", "64m", "nosuch"], "no such container");
+    assert_eq!(
+        cgroup(&b, "u1", "memory/memory.limit_in_bytes"),
+        "134217728"
+    );
+    // a container that is not in the OCI runtime is refused by name
+    b.ok(&["create", "--network", "none", "--name", "u2", IMG, "true"]);
+    b.fails_with(&["update", "-m", "64m", "u2"], "cannot update");
+}

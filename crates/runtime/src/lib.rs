@@ -97,10 +97,10 @@ pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use container::{
     parse_record, ContainerCommitOptions, ContainerCreateOptions, ContainerNamespaces,
-    ContainerStats, CopyError, CopyOptions, DiffTarget, ExecOptions, ExecOutput, InspectConfig,
-    InspectContainer, InspectHostConfig, InspectMount, InspectNetworkSettings, InspectState,
-    ListOptions, LogOptions, LogRecord, LogStream, NetworkMode, PortBinding, PortMapping, Protocol,
-    TopRow, WaitCondition,
+    ContainerStats, ContainerUpdateOptions, CopyError, CopyOptions, DiffTarget, ExecOptions,
+    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
+    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
+    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{

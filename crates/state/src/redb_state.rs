@@ -492,6 +492,16 @@ impl State for RedbState {
         })
     }
 
+    fn update_container_resources(
+        &self,
+        id: &str,
+        resources: &crate::ResourceLimits,
+    ) -> Result<()> {
+        self.write("update_container_resources", |t, ns| {
+            ops::update_container_resources(t, ns, id, resources)
+        })
+    }
+
     fn rename_container(&self, id: &str, new_name: &str) -> Result<()> {
         self.write("rename_container", |t, ns| {
             ops::rename_container(t, ns, id, new_name)

@@ -283,6 +283,16 @@ impl WriteStore for WriteTables<'_, '_> {
         )
     }
 
+    fn put_container_config(&mut self, config: &ContainerConfig) -> Result<()> {
+        put_json(
+            &mut self.containers,
+            self.path,
+            "container",
+            &config.id,
+            config,
+        )
+    }
+
     fn rename_container(&mut self, id: &str, old: &str, new: &str) -> Result<()> {
         let err = |e: redb::StorageError| db_error(self.path, "write", e);
         let mut rec = self

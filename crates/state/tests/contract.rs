@@ -604,6 +604,21 @@ fn rename_moves_the_name_and_keeps_the_rest(s: &dyn State) {
     assert_eq!(s.container(&a.id).unwrap().config.name, "a2");
 }
 
+fn update_resources_replaces_the_limits_only(s: &dyn State) {
+    let a = ctr(&id("e3", 1), "u");
+    add(s, &a);
+    let limits = ResourceLimits {
+        memory: Some(64 << 20),
+        cpu_shares: Some(512),
+        ..ResourceLimits::default()
+    };
+    s.update_container_resources(&a.id, &limits).unwrap();
+    let rec = s.lookup_container("u").unwrap();
+    assert_eq!(rec.config.resources, limits);
+    assert_eq!(rec.config.name, "u");
+    assert!(s.update_container_resources(&id("e9", 8), &limits).is_err());
+}
+
 fn bad_dependencies_are_refused(s: &dyn State) {
     let missing = ContainerConfig {
         shared_namespaces: SharedNamespaces {
@@ -783,6 +798,7 @@ contract_suite!(
     namespaces_isolate,
     dependencies_block_removal,
     rename_moves_the_name_and_keeps_the_rest,
+    update_resources_replaces_the_limits_only,
     bad_dependencies_are_refused,
     refresh_resets_every_namespace,
     every_call_fails_after_close,

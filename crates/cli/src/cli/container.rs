@@ -65,6 +65,8 @@ pub enum ContainerCommand {
     Unmount(UnmountArgs),
     /// Unpause the processes in one or more containers
     Unpause(UnpauseArgs),
+    /// Update an existing container
+    Update(crate::cli::UpdateArgs),
     /// Block on one or more containers
     Wait(WaitArgs),
 }

@@ -128,3 +128,65 @@ pub struct RenameArgs {
     #[arg(value_name = "NAME")]
     pub name: String,
 }
+
+/// `update`, `container update`: podman 4.3.1's resource flags.
+#[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    /// Block IO weight (relative weight) accepts a weight value between 10 and 1000.
+    #[arg(long)]
+    pub blkio_weight: Option<String>,
+    /// Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)
+    #[arg(long, value_name = "DEVICE_NAME:WEIGHT")]
+    pub blkio_weight_device: Vec<String>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) period
+    #[arg(long)]
+    pub cpu_period: Option<u64>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) quota
+    #[arg(long, allow_negative_numbers = true)]
+    pub cpu_quota: Option<i64>,
+    /// Limit the CPU real-time period in microseconds
+    #[arg(long)]
+    pub cpu_rt_period: Option<u64>,
+    /// Limit the CPU real-time runtime in microseconds
+    #[arg(long, allow_negative_numbers = true)]
+    pub cpu_rt_runtime: Option<i64>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long)]
+    pub cpu_shares: Option<u64>,
+    /// Number of CPUs. The default is 0.000 which means no limit
+    #[arg(long)]
+    pub cpus: Option<f64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_cpus: Option<String>,
+    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
+    /// Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_read_bps: Vec<String>,
+    /// Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_read_iops: Vec<String>,
+    /// Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_write_bps: Vec<String>,
+    /// Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_write_iops: Vec<String>,
+    /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
+    pub memory: Option<String>,
+    /// Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(long, value_name = "<number>[<unit>]")]
+    pub memory_reservation: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long, allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// Tune container memory swappiness (0 to 100, or -1 for system default)
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    pub memory_swappiness: i64,
+    /// The container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}

@@ -291,6 +291,8 @@ pub enum Command {
     Unmount(UnmountArgs),
     /// Unpause the processes in one or more containers
     Unpause(UnpauseArgs),
+    /// Update an existing container
+    Update(UpdateArgs),
     /// Remove a name from a local image
     Untag(UntagArgs),
     /// Display the berth version information
@@ -346,6 +348,7 @@ impl Command {
             Self::Export(a) => Group::Container(C::Export(a)),
             Self::Init(a) => Group::Container(C::Init(a)),
             Self::Rename(a) => Group::Container(C::Rename(a)),
+            Self::Update(a) => Group::Container(C::Update(a)),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),

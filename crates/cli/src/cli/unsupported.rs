@@ -35,10 +35,33 @@ const IMAGES: &[&str] = &["images", "image list"];
 const SAVE: &[&str] = &["save", "image save"];
 const POD_CREATE: &[&str] = &["pod create"];
 const PUSH: &[&str] = &["push", "image push"];
+const UPDATE: &[&str] = &["update", "container update"];
 
 /// Every flag of the commands other than `run`/`create` that berth
 /// accepts and refuses.
 pub const UNSUPPORTED: &[Unsupported] = &[
+    Unsupported {
+        commands: UPDATE,
+        flag: "blkio-weight",
+        reason:
+            "the test machines' block devices have no blkio.weight (it needs the BFQ scheduler)",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "blkio-weight-device",
+        reason:
+            "the test machines' block devices have no blkio.weight (it needs the BFQ scheduler)",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "cpu-rt-period",
+        reason: "real-time CPU limits are not wired yet",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "cpu-rt-runtime",
+        reason: "real-time CPU limits are not wired yet",
+    },
     Unsupported {
         commands: IMAGES,
         flag: "history",

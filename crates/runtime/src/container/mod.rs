@@ -12,6 +12,7 @@ mod rename;
 mod spec;
 mod stats;
 mod stop;
+mod update;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,7 @@ pub use inspect::{
 pub use lifecycle::WaitCondition;
 pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
 pub use stats::{ContainerNamespaces, ContainerStats, TopRow};
+pub use update::ContainerUpdateOptions;
 
 /// How a new container is networked.
 pub use berth_cni::NetworkMode;

@@ -24,6 +24,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 mod top;
+mod update;
 mod wait;
 
 use super::io::attach_io;
@@ -191,6 +192,13 @@ pub enum Parsed {
     Commit(Box<commit::Commit>),
     /// `init`.
     Init(Selection),
+    /// `update`.
+    Update {
+        /// The container.
+        container: String,
+        /// The new limits.
+        opts: Box<berth_runtime::ContainerUpdateOptions>,
+    },
     /// `rename`.
     Rename {
         /// The container.
@@ -289,6 +297,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             a.latest,
             &a.containers,
         )?),
+        ContainerCommand::Update(a) => update::parse(a)?,
         ContainerCommand::Rename(a) => Parsed::Rename {
             container: a.container,
             name: a.name,
@@ -377,6 +386,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         }
         Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
         Parsed::Diff(d) => diff::run(rt, d),
+        Parsed::Update { container, opts } => update::run(rt, &container, &opts),
         Parsed::Rename { container, name } => {
             rt.rename_container(&container, &name)?;
             Ok(0)
