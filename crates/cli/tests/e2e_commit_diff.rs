@@ -369,3 +369,17 @@ fn update_changes_the_limits_of_a_running_container() {
     b.ok(&["create", "--network", "none", "--name", "u2", IMG, "true"]);
     b.fails_with(&["update", "-m", "64m", "u2"], "cannot update");
 }
+
+#[test]
+fn checkpoint_and_restore_name_criu() {
+    let b = Berth::new();
+    b.sleeper("k1", &[]);
+    for verb in ["checkpoint", "restore"] {
+        let r = b.fails_with(&["container", verb, "k1"], "CRIU");
+        assert!(r.err.contains(verb), "{r:?}");
+        b.fails_with(&["container", verb, "nosuch"], "no such container");
+    }
+    b.fails_with(&["container", "restore", "-i", "/tmp/x.tar.gz"], "--import");
+    let st = b.ok(&["inspect", "--format", "{{.State.Status}}", "k1"]);
+    assert_eq!(st.trim(), "running", "left alone");
+}

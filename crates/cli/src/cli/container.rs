@@ -9,6 +9,8 @@ use std::path::PathBuf;
 pub enum ContainerCommand {
     /// Attach to a running container
     Attach(AttachArgs),
+    /// Checkpoint one or more containers
+    Checkpoint(crate::cli::CheckpointArgs),
     /// Clean up network and mountpoints of one or more containers
     Cleanup(CleanupArgs),
     /// Create new image based on the changed container
@@ -48,6 +50,8 @@ pub enum ContainerCommand {
     Restart(RestartArgs),
     /// Rename an existing container
     Rename(crate::cli::RenameArgs),
+    /// Restore one or more containers from a checkpoint
+    Restore(crate::cli::RestoreArgs),
     /// Remove one or more containers
     Rm(RmArgs),
     /// Run a command in a new container

@@ -190,3 +190,106 @@ pub struct UpdateArgs {
     #[arg(value_name = "CONTAINER")]
     pub container: String,
 }
+
+/// `container checkpoint`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckpointArgs {
+    /// Checkpoint all running containers
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Select compression algorithm (gzip, none, zstd) for checkpoint archive.
+    #[arg(short = 'c', long, default_value = "zstd")]
+    pub compress: String,
+    /// Create checkpoint image with specified name
+    #[arg(long)]
+    pub create_image: Option<String>,
+    /// Export the checkpoint image to a tar.gz
+    #[arg(short = 'e', long)]
+    pub export: Option<PathBuf>,
+    /// Checkpoint a container with file locks
+    #[arg(long)]
+    pub file_locks: bool,
+    /// Do not include root file-system changes when exporting
+    #[arg(long)]
+    pub ignore_rootfs: bool,
+    /// Do not export volumes associated with container
+    #[arg(long)]
+    pub ignore_volumes: bool,
+    /// Keep all temporary checkpoint files
+    #[arg(short = 'k', long)]
+    pub keep: bool,
+    /// Act on the latest container berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Leave the container running after writing checkpoint to disk
+    #[arg(short = 'R', long)]
+    pub leave_running: bool,
+    /// Dump container's memory information only, leave the container running
+    #[arg(short = 'P', long)]
+    pub pre_checkpoint: bool,
+    /// Display checkpoint statistics
+    #[arg(long)]
+    pub print_stats: bool,
+    /// Checkpoint a container with established TCP connections
+    #[arg(long)]
+    pub tcp_established: bool,
+    /// Checkpoint container with pre-checkpoint images
+    #[arg(long)]
+    pub with_previous: bool,
+    /// The containers
+    #[arg(value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+/// `container restore`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// Restore all checkpointed containers
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Restore a container with file locks
+    #[arg(long)]
+    pub file_locks: bool,
+    /// Do not apply root file-system changes when importing from exported checkpoint
+    #[arg(long)]
+    pub ignore_rootfs: bool,
+    /// Ignore IP address set via --static-ip
+    #[arg(long)]
+    pub ignore_static_ip: bool,
+    /// Ignore MAC address set via --mac-address
+    #[arg(long)]
+    pub ignore_static_mac: bool,
+    /// Do not export volumes associated with container
+    #[arg(long)]
+    pub ignore_volumes: bool,
+    /// Restore from exported checkpoint archive (tar.gz)
+    #[arg(short = 'i', long)]
+    pub import: Option<PathBuf>,
+    /// Restore from exported pre-checkpoint archive (tar.gz)
+    #[arg(long)]
+    pub import_previous: Option<PathBuf>,
+    /// Keep all temporary checkpoint files
+    #[arg(short = 'k', long)]
+    pub keep: bool,
+    /// Act on the latest container berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Specify new name for container restored from exported checkpoint (only works with image or --import)
+    #[arg(short = 'n', long)]
+    pub name: Option<String>,
+    /// Restore container into existing Pod (only works with image or --import)
+    #[arg(long)]
+    pub pod: Option<String>,
+    /// Display restore statistics
+    #[arg(long)]
+    pub print_stats: bool,
+    /// Publish a container's port, or a range of ports, to the host
+    #[arg(short = 'p', long)]
+    pub publish: Vec<String>,
+    /// Restore a container with established TCP connections
+    #[arg(long)]
+    pub tcp_established: bool,
+    /// The containers
+    #[arg(value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}

@@ -1,5 +1,6 @@
 //! Containers: options, lookup, cheap status sync, and one file per group of verbs.
 
+mod checkpoint;
 mod commit;
 mod copy;
 mod create;

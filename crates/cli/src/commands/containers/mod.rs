@@ -199,6 +199,13 @@ pub enum Parsed {
         /// The new limits.
         opts: Box<berth_runtime::ContainerUpdateOptions>,
     },
+    /// `container checkpoint` (`restore` false) and `container restore`.
+    Checkpoint {
+        /// The containers.
+        sel: Selection,
+        /// Restore rather than checkpoint.
+        restore: bool,
+    },
     /// `rename`.
     Rename {
         /// The container.
@@ -298,6 +305,23 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
             &a.containers,
         )?),
         ContainerCommand::Update(a) => update::parse(a)?,
+        ContainerCommand::Checkpoint(a) => Parsed::Checkpoint {
+            sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+            restore: false,
+        },
+        ContainerCommand::Restore(a) => {
+            if a.import.is_some() {
+                return Err(crate::error::CliError::not_supported(
+                    "--import",
+                    Some("restoring from an exported checkpoint needs CRIU, which berth does not drive yet"),
+                )
+                .into());
+            }
+            Parsed::Checkpoint {
+                sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+                restore: true,
+            }
+        }
         ContainerCommand::Rename(a) => Parsed::Rename {
             container: a.container,
             name: a.name,
@@ -387,6 +411,10 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
         Parsed::Diff(d) => diff::run(rt, d),
         Parsed::Update { container, opts } => update::run(rt, &container, &opts),
+        Parsed::Checkpoint { sel, restore } => {
+            let ids = targets(rt, &sel)?;
+            each_named(rt, &sel, &ids, |id| Ok(rt.checkpoint_restore(id, restore)?))
+        }
         Parsed::Rename { container, name } => {
             rt.rename_container(&container, &name)?;
             Ok(0)
