@@ -383,3 +383,42 @@ fn checkpoint_and_restore_name_criu() {
     let st = b.ok(&["inspect", "--format", "{{.State.Status}}", "k1"]);
     assert_eq!(st.trim(), "running", "left alone");
 }
+
+#[test]
+fn runlabel_runs_and_displays_the_labels_command() {
+    let b = Berth::new();
+    b.ok(&[
+        "import",
+        "-c",
+        "LABEL install=\"/bin/echo installing IMAGE as NAME\"",
+        "-c",
+        "LABEL run=\"podman run --rm --network none IMAGE echo from-label\"",
+        common::image_tar().to_str().unwrap(),
+        "localhost/lbl",
+    ]);
+    let got = b.ok(&["container", "runlabel", "install", "localhost/lbl", "now"]);
+    assert_eq!(got, "installing localhost/lbl:latest as lbl now\n");
+    let got = b.ok(&["container", "runlabel", "INSTALL", "-n", "x", "lbl"]);
+    assert_eq!(got, "installing localhost/lbl:latest as x\n");
+    let shown = b.ok(&["container", "runlabel", "--display", "install", "lbl"]);
+    assert!(
+        shown.starts_with("command: ")
+            && shown.ends_with(" installing localhost/lbl:latest as lbl\n"),
+        "{shown}"
+    );
+    // `podman` in a label runs this berth on the same store
+    let got = b.ok(&["container", "runlabel", "run", "lbl"]);
+    assert_eq!(got, "from-label\n");
+    b.fails_with(
+        &["container", "runlabel", "nosuch", "lbl"],
+        "cannot find the value of label: nosuch in image: lbl",
+    );
+    b.fails_with(
+        &["container", "runlabel", "run", "nosuchimage"],
+        "image not known",
+    );
+    b.fails_with(
+        &["container", "runlabel", "--creds", "a:b", "run", "lbl"],
+        "--creds",
+    );
+}

@@ -110,7 +110,7 @@ pub use filter::{
 pub use images::{
     apply_import_change, registry_key, registry_reference, registry_rules, short_name_rules,
     ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
-    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
+    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs, RunlabelOptions,
 };
 pub use info::{
     go_arch, version_info, BinaryInfo, ContainerCounts, DistributionInfo, HostInfo, IdMappings,

@@ -56,6 +56,8 @@ pub enum ContainerCommand {
     Rm(RmArgs),
     /// Run a command in a new container
     Run(RunArgs),
+    /// Execute the command described by an image label
+    Runlabel(crate::cli::RunlabelArgs),
     /// Start one or more containers
     Start(StartArgs),
     /// Display a live stream of container resource usage statistics

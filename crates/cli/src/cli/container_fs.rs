@@ -293,3 +293,46 @@ pub struct RestoreArgs {
     #[arg(value_name = "CONTAINER")]
     pub containers: Vec<String>,
 }
+
+/// `container runlabel`.
+#[derive(Debug, Clone, Args)]
+pub struct RunlabelArgs {
+    /// Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override
+    #[arg(long)]
+    pub authfile: Option<PathBuf>,
+    /// Pathname of a directory containing TLS certificates and keys
+    #[arg(long, value_name = "Pathname")]
+    pub cert_dir: Option<PathBuf>,
+    /// Credentials (USERNAME:PASSWORD) to use for authenticating to a registry
+    #[arg(long, value_name = "Credentials")]
+    pub creds: Option<String>,
+    /// Preview the command that the label would run
+    #[arg(long)]
+    pub display: bool,
+    /// Assign a name to the container
+    #[arg(short = 'n', long)]
+    pub name: Option<String>,
+    /// Suppress output information when installing images
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Replace existing container with a new one from the image
+    #[arg(long)]
+    pub replace: bool,
+    /// Require HTTPS and verify certificates when contacting registries
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub tls_verify: bool,
+    /// The label
+    #[arg(value_name = "LABEL")]
+    pub label: String,
+    /// The image
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// Words appended to the label's command
+    #[arg(
+        value_name = "ARG",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}

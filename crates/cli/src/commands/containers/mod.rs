@@ -18,6 +18,7 @@ mod ps;
 mod restart;
 mod rm;
 mod run;
+mod runlabel;
 mod select;
 mod start;
 mod stats;
@@ -58,7 +59,10 @@ use std::time::Duration;
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Runs a parsed container command ([`parse`]) on the runtime.
-pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
+pub fn run(g: &GlobalOptions, mut c: Parsed) -> anyhow::Result<u8> {
+    if let Parsed::Runlabel(r) = &mut c {
+        r.set_engine(g)?;
+    }
     with_runtime(g, |rt| dispatch(rt, c))
 }
 
@@ -206,6 +210,8 @@ pub enum Parsed {
         /// Restore rather than checkpoint.
         restore: bool,
     },
+    /// `container runlabel`.
+    Runlabel(Box<runlabel::Runlabel>),
     /// `rename`.
     Rename {
         /// The container.
@@ -322,6 +328,7 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
                 restore: true,
             }
         }
+        ContainerCommand::Runlabel(a) => runlabel::parse(a),
         ContainerCommand::Rename(a) => Parsed::Rename {
             container: a.container,
             name: a.name,
@@ -415,6 +422,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             let ids = targets(rt, &sel)?;
             each_named(rt, &sel, &ids, |id| Ok(rt.checkpoint_restore(id, restore)?))
         }
+        Parsed::Runlabel(r) => runlabel::run(rt, &r),
         Parsed::Rename { container, name } => {
             rt.rename_container(&container, &name)?;
             Ok(0)
