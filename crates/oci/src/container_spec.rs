@@ -103,7 +103,7 @@ pub enum SeccompChoice {
 }
 
 /// Resource limits.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resources {
     /// Memory limit in bytes.
     pub memory: Option<i64>,

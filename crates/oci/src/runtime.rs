@@ -286,6 +286,9 @@ pub trait OciRuntime: std::fmt::Debug + Send + Sync {
     fn pause(&self, id: &str) -> Result<()>;
     /// Thaws the container.
     fn resume(&self, id: &str) -> Result<()>;
+    /// Changes the cgroup limits of a created, running or paused container (`runc update`);
+    /// limits left `None` stay as they are.
+    fn update(&self, id: &str, resources: &crate::container_spec::Resources) -> Result<()>;
     /// The exit code conmon recorded, `None` while the container has not exited.
     fn exit_code(&self, id: &str) -> Result<Option<i32>>;
     /// Runs a process in the running container (through conmon).

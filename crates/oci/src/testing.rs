@@ -33,6 +33,8 @@ pub enum Op {
     Pause,
     /// `resume`.
     Resume,
+    /// `update`.
+    Update,
     /// `exit_code`.
     ExitCode,
     /// `exec`.
@@ -62,6 +64,8 @@ pub enum Call {
     Pause(String),
     /// `resume(id)`.
     Resume(String),
+    /// `update(id, resources)`.
+    Update(String, crate::container_spec::Resources),
     /// `exit_code(id)`.
     ExitCode(String),
     /// `exec`.
@@ -217,6 +221,7 @@ impl FakeOciRuntime {
                     | Call::State(id)
                     | Call::Pause(id)
                     | Call::Resume(id)
+                    | Call::Update(id, _)
                     | Call::ExitCode(id)
                     | Call::Attach(id, _)
                     | Call::Resize(id, _)
@@ -260,6 +265,7 @@ fn op_name(op: Op) -> &'static str {
         Op::State => "state",
         Op::Pause => "pause",
         Op::Resume => "resume",
+        Op::Update => "update",
         Op::ExitCode => "exit_code",
         Op::Exec => "exec",
         Op::Attach => "attach",
@@ -369,6 +375,19 @@ impl OciRuntime for FakeOciRuntime {
             return Err(bad_state("pause", id, c.status));
         }
         c.status = ContainerStatus::Paused;
+        Ok(())
+    }
+
+    fn update(&self, id: &str, resources: &crate::container_spec::Resources) -> Result<()> {
+        crate::generate::resource_limits(resources)?;
+        let g = self.enter(Op::Update, Call::Update(id.to_owned(), resources.clone()))?;
+        let c = g.containers.get(id).ok_or_else(|| missing(id))?;
+        if !matches!(
+            c.status,
+            ContainerStatus::Created | ContainerStatus::Running | ContainerStatus::Paused
+        ) {
+            return Err(bad_state("update", id, c.status));
+        }
         Ok(())
     }
 

@@ -101,6 +101,14 @@ pub enum Error {
     /// remove); the text says which.
     #[error("{0}: image not known")]
     NoSuchImage(String),
+    /// `diff` found no image or container of that name (podman's words).
+    #[error("{name} not found: {reason}")]
+    DiffTargetNotFound {
+        /// The name as given.
+        name: String,
+        /// What was looked for and not found (`container not known`, ...).
+        reason: String,
+    },
     /// An image would be deleted while containers use it, and force was not given.
     #[error("image {image} is in use by containers {containers:?}; remove them first or force")]
     ImageInUse {
@@ -343,7 +351,9 @@ impl Error {
             | Error::PodHasContainers { .. }
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
-            Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
+            Error::NoSuchVolume(_) | Error::NoSuchImage(_) | Error::DiffTargetNotFound { .. } => {
+                ErrorKind::NotFound
+            }
             Error::VolumeExists(_) | Error::NetworkConnected { .. } => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),

@@ -104,6 +104,8 @@ impl State for LazyState {
         all_containers_in_every_namespace() -> Vec<ContainerRecord>;
         container_state(id: &str) -> ContainerState;
         save_container_state(id: &str, s: &ContainerState) -> ();
+        rename_container(id: &str, name: &str) -> ();
+        update_container_resources(id: &str, r: &berth_state::ResourceLimits) -> ();
         container_dependents(id: &str) -> Vec<String>;
         add_pod(c: &PodConfig, s: &PodState) -> ();
         remove_pod(id: &str) -> ();

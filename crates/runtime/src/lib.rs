@@ -99,10 +99,11 @@ pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use config_info::{ConfigInfo, ConfigSetting};
 pub use container::{
-    parse_record, ContainerCreateOptions, ContainerNamespaces, ContainerStats, CopyError,
-    CopyOptions, ExecOptions, ExecOutput, InspectConfig, InspectContainer, InspectHostConfig,
-    InspectMount, InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord,
-    LogStream, NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
+    parse_record, ContainerCommitOptions, ContainerCreateOptions, ContainerNamespaces,
+    ContainerStats, ContainerUpdateOptions, CopyError, CopyOptions, DiffTarget, ExecOptions,
+    ExecOutput, InspectConfig, InspectContainer, InspectHostConfig, InspectMount,
+    InspectNetworkSettings, InspectState, ListOptions, LogOptions, LogRecord, LogStream,
+    NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
@@ -116,7 +117,7 @@ pub use health::{
 pub use images::{
     apply_import_change, registry_key, registry_reference, registry_rules, short_name_rules,
     ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
-    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
+    ImageSummary, InspectImage, InspectImageConfig, InspectRootFs, RunlabelOptions,
 };
 pub use info::{
     go_arch, version_info, BinaryInfo, ContainerCounts, DistributionInfo, HostInfo, IdMappings,
@@ -157,7 +158,9 @@ pub use berth_storage::registry::{
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
 pub use berth_storage::CheckReport as StorageCheckReport;
-pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
+pub use berth_storage::{
+    ArchiveFormat, Change, ChangeKind, HistoryEntry, ImageRecord, ImportOptions,
+};
 pub use network::{
     check_mac, network_id, JoinedNetwork, LeaseRange, Network, NetworkConnectOptions,
     NetworkCreateOptions, NetworkOption, NetworkSubnet, BRIDGE_NAME_OPTION,

@@ -206,6 +206,22 @@ impl WriteStore for Tables {
         Ok(())
     }
 
+    fn put_container_config(&mut self, config: &ContainerConfig) -> Result<()> {
+        if let Some(rec) = self.containers.get_mut(&config.id) {
+            rec.config = config.clone();
+        }
+        Ok(())
+    }
+
+    fn rename_container(&mut self, id: &str, old: &str, new: &str) -> Result<()> {
+        self.container_names.remove(old);
+        self.container_names.insert(new.to_string(), id.to_string());
+        if let Some(rec) = self.containers.get_mut(id) {
+            rec.config.name = new.to_string();
+        }
+        Ok(())
+    }
+
     fn delete_container(&mut self, config: &ContainerConfig) -> Result<()> {
         self.containers.remove(&config.id);
         self.container_names.remove(&config.name);
@@ -324,6 +340,26 @@ impl State for MemoryState {
             namespace, tables, ..
         } = &mut *inner;
         ops::save_container_state(tables, namespace, id, state)
+    }
+
+    fn update_container_resources(
+        &self,
+        id: &str,
+        resources: &crate::ResourceLimits,
+    ) -> Result<()> {
+        let mut inner = self.enter("update_container_resources")?;
+        let Inner {
+            namespace, tables, ..
+        } = &mut *inner;
+        ops::update_container_resources(tables, namespace, id, resources)
+    }
+
+    fn rename_container(&self, id: &str, new_name: &str) -> Result<()> {
+        let mut inner = self.enter("rename_container")?;
+        let Inner {
+            namespace, tables, ..
+        } = &mut *inner;
+        ops::rename_container(tables, namespace, id, new_name)
     }
 
     fn container_dependents(&self, id: &str) -> Result<Vec<String>> {

@@ -6,6 +6,7 @@
 use crate::error::{Kind, Result, StateError};
 use crate::types::{
     is_valid_id, ContainerConfig, ContainerRecord, ContainerState, PodConfig, PodRecord, PodState,
+    ResourceLimits,
 };
 
 /// Reads a backend offers inside one operation.
@@ -39,6 +40,10 @@ pub(crate) trait WriteStore: ReadStore {
     /// Insert the record with its name, pod membership and dependencies.
     fn insert_container(&mut self, record: &ContainerRecord) -> Result<()>;
     fn update_container_state(&mut self, id: &str, state: &ContainerState) -> Result<()>;
+    /// Replace a container's config (its name, pod and dependencies unchanged).
+    fn put_container_config(&mut self, config: &ContainerConfig) -> Result<()>;
+    /// Move a container's name from `old` to `new` (checked free).
+    fn rename_container(&mut self, id: &str, old: &str, new: &str) -> Result<()>;
     /// Delete the record with its name, pod membership and dependencies.
     fn delete_container(&mut self, config: &ContainerConfig) -> Result<()>;
     fn insert_pod(&mut self, record: &PodRecord) -> Result<()>;
@@ -251,6 +256,43 @@ pub(crate) fn remove_container(s: &mut impl WriteStore, ns: &str, id: &str) -> R
         });
     }
     s.delete_container(&rec.config)
+}
+
+pub(crate) fn rename_container(
+    s: &mut impl WriteStore,
+    ns: &str,
+    id: &str,
+    new_name: &str,
+) -> Result<()> {
+    let rec = get_container(s, ns, id)?;
+    check_id_and_name(Kind::Container, id, new_name)?;
+    if rec.config.name == new_name {
+        return Ok(());
+    }
+    for (kind, holder) in [
+        (Kind::Container, s.container_id_by_name(new_name)?),
+        (Kind::Pod, s.pod_id_by_name(new_name)?),
+    ] {
+        if let Some(holder) = holder {
+            return Err(StateError::NameInUse {
+                name: new_name.to_string(),
+                kind,
+                id: holder,
+            });
+        }
+    }
+    s.rename_container(id, &rec.config.name, new_name)
+}
+
+pub(crate) fn update_container_resources(
+    s: &mut impl WriteStore,
+    ns: &str,
+    id: &str,
+    resources: &ResourceLimits,
+) -> Result<()> {
+    let mut rec = get_container(s, ns, id)?;
+    rec.config.resources = resources.clone();
+    s.put_container_config(&rec.config)
 }
 
 pub(crate) fn save_container_state(

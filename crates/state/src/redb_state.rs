@@ -492,6 +492,22 @@ impl State for RedbState {
         })
     }
 
+    fn update_container_resources(
+        &self,
+        id: &str,
+        resources: &crate::ResourceLimits,
+    ) -> Result<()> {
+        self.write("update_container_resources", |t, ns| {
+            ops::update_container_resources(t, ns, id, resources)
+        })
+    }
+
+    fn rename_container(&self, id: &str, new_name: &str) -> Result<()> {
+        self.write("rename_container", |t, ns| {
+            ops::rename_container(t, ns, id, new_name)
+        })
+    }
+
     fn container_dependents(&self, id: &str) -> Result<Vec<String>> {
         self.read("container_dependents", |t, ns| {
             ops::container_dependents(t, ns, id)

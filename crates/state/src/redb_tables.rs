@@ -283,6 +283,37 @@ impl WriteStore for WriteTables<'_, '_> {
         )
     }
 
+    fn put_container_config(&mut self, config: &ContainerConfig) -> Result<()> {
+        put_json(
+            &mut self.containers,
+            self.path,
+            "container",
+            &config.id,
+            config,
+        )
+    }
+
+    fn rename_container(&mut self, id: &str, old: &str, new: &str) -> Result<()> {
+        let err = |e: redb::StorageError| db_error(self.path, "write", e);
+        let mut rec = self
+            .container(id)?
+            .ok_or_else(|| crate::error::StateError::NotFound {
+                kind: crate::error::Kind::Container,
+                key: id.to_string(),
+            })?;
+        rec.config.name = new.to_string();
+        put_json(
+            &mut self.containers,
+            self.path,
+            "container",
+            id,
+            &rec.config,
+        )?;
+        self.container_names.remove(old).map_err(err)?;
+        self.container_names.insert(new, id).map_err(err)?;
+        Ok(())
+    }
+
     fn delete_container(&mut self, config: &ContainerConfig) -> Result<()> {
         let id = config.id.as_str();
         let err = |e: redb::StorageError| db_error(self.path, "write", e);

@@ -74,6 +74,14 @@ pub trait State: Send + Sync + std::fmt::Debug {
     /// Replace the mutable part of a container.
     fn save_container_state(&self, id: &str, state: &ContainerState) -> Result<()>;
 
+    /// Give a container a new name (valid, and no container's or pod's); its id,
+    /// pod, dependencies and dependents stay.
+    fn rename_container(&self, id: &str, new_name: &str) -> Result<()>;
+
+    /// Replace a container's resource limits (`update` changed its cgroup).
+    fn update_container_resources(&self, id: &str, resources: &crate::ResourceLimits)
+        -> Result<()>;
+
     /// The ids of the containers that depend on this one, ordered.
     fn container_dependents(&self, id: &str) -> Result<Vec<String>>;
 

@@ -574,6 +574,51 @@ fn dependencies_block_removal(s: &dyn State) {
     assert!(s.all_containers().unwrap().is_empty());
 }
 
+fn rename_moves_the_name_and_keeps_the_rest(s: &dyn State) {
+    let a = ctr(&id("e1", 1), "a");
+    add(s, &a);
+    let b = ContainerConfig {
+        shared_namespaces: SharedNamespaces {
+            net: Some(a.id.clone()),
+            ..SharedNamespaces::default()
+        },
+        ..ctr(&id("e1", 2), "b")
+    };
+    add(s, &b);
+    s.add_pod(&pod(&id("e2", 1), "p"), &PodState::default())
+        .unwrap();
+    s.rename_container(&a.id, "a2").unwrap();
+    assert_eq!(s.lookup_container("a2").unwrap().config.id, a.id);
+    assert!(s.lookup_container("a").is_err());
+    assert_eq!(s.container_dependents(&a.id).unwrap(), [b.id.as_str()]);
+    // the old name is free again; taken names and bad names are refused
+    add(s, &ctr(&id("e1", 3), "a"));
+    for taken in ["b", "p"] {
+        let e = s.rename_container(&a.id, taken).unwrap_err();
+        assert!(matches!(e, StateError::NameInUse { .. }), "{e}");
+    }
+    let e = s.rename_container(&a.id, "bad name").unwrap_err();
+    assert!(matches!(e, StateError::InvalidRecord { .. }), "{e}");
+    s.rename_container(&a.id, "a2").unwrap();
+    assert!(s.rename_container(&id("e9", 9), "x").is_err());
+    assert_eq!(s.container(&a.id).unwrap().config.name, "a2");
+}
+
+fn update_resources_replaces_the_limits_only(s: &dyn State) {
+    let a = ctr(&id("e3", 1), "u");
+    add(s, &a);
+    let limits = ResourceLimits {
+        memory: Some(64 << 20),
+        cpu_shares: Some(512),
+        ..ResourceLimits::default()
+    };
+    s.update_container_resources(&a.id, &limits).unwrap();
+    let rec = s.lookup_container("u").unwrap();
+    assert_eq!(rec.config.resources, limits);
+    assert_eq!(rec.config.name, "u");
+    assert!(s.update_container_resources(&id("e9", 8), &limits).is_err());
+}
+
 fn bad_dependencies_are_refused(s: &dyn State) {
     let missing = ContainerConfig {
         shared_namespaces: SharedNamespaces {
@@ -752,6 +797,8 @@ contract_suite!(
     container_cannot_join_a_missing_pod,
     namespaces_isolate,
     dependencies_block_removal,
+    rename_moves_the_name_and_keeps_the_rest,
+    update_resources_replaces_the_limits_only,
     bad_dependencies_are_refused,
     refresh_resets_every_namespace,
     every_call_fails_after_close,

@@ -1,9 +1,10 @@
 //! The `Storage` trait: what the runtime needs from the store.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::archive::ArchiveFormat;
+use crate::diff::{Change, CommitOptions};
 use crate::images::RemovedImage;
 use crate::model::{ContainerRecord, ImageRecord, ImportOptions};
 use crate::Result;
@@ -82,4 +83,17 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// Saves images (names or ids) to `dest` in `format`.
     fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()>;
+
+    /// What a container changed in its root filesystem against its image.
+    fn container_changes(&self, storage_id: &str) -> Result<Vec<Change>>;
+
+    /// What an image's top layer changed against the layers below it.
+    fn image_changes(&self, name_or_id: &str) -> Result<Vec<Change>>;
+
+    /// Writes a container's whole root filesystem as a tar (mounting it for the time it
+    /// takes when needed).
+    fn export_container(&self, storage_id: &str, out: &mut dyn Write) -> Result<()>;
+
+    /// Makes an image of a container's root filesystem ([`crate::Store::commit_container`]).
+    fn commit_container(&self, storage_id: &str, options: &CommitOptions) -> Result<ImageRecord>;
 }

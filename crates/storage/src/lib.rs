@@ -13,6 +13,7 @@ mod blobs;
 mod check;
 mod compress;
 mod containers;
+pub mod diff;
 pub mod digest;
 pub mod driver;
 mod error;
@@ -35,6 +36,7 @@ pub mod testing;
 pub use api::Storage;
 pub use archive::ArchiveFormat;
 pub use check::CheckReport;
+pub use diff::{Change, ChangeKind, CommitOptions};
 pub use error::{Error, Result};
 pub use images::{normalize_local_name, normalize_name, RemovedImage};
 pub use model::{

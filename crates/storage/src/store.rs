@@ -4,7 +4,7 @@
 //! `containers.rs`, `import.rs`, `archive/`, `check.rs` each add methods to
 //! [`Store`].
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -190,5 +190,21 @@ impl Storage for Store {
     }
     fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()> {
         self.save(images, format, dest)
+    }
+    fn container_changes(&self, storage_id: &str) -> Result<Vec<crate::diff::Change>> {
+        Store::container_changes(self, storage_id)
+    }
+    fn image_changes(&self, name_or_id: &str) -> Result<Vec<crate::diff::Change>> {
+        Store::image_changes(self, name_or_id)
+    }
+    fn export_container(&self, storage_id: &str, out: &mut dyn Write) -> Result<()> {
+        Store::export_container(self, storage_id, out)
+    }
+    fn commit_container(
+        &self,
+        storage_id: &str,
+        options: &crate::diff::CommitOptions,
+    ) -> Result<ImageRecord> {
+        Store::commit_container(self, storage_id, options)
     }
 }

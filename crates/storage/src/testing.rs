@@ -1,7 +1,7 @@
 //! In-memory fakes for the tests of the layers above (feature `testing`).
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -48,6 +48,14 @@ pub enum Call {
     Load(PathBuf),
     /// `save_images(images, format, dest)`.
     Save(Vec<String>, ArchiveFormat, PathBuf),
+    /// `container_changes(storage_id)`.
+    Changes(String),
+    /// `image_changes(name_or_id)`.
+    ImageChanges(String),
+    /// `export_container(storage_id)`.
+    Export(String),
+    /// `commit_container(storage_id, ..)` with the new image's names.
+    Commit(String, Vec<String>),
 }
 
 impl Call {
@@ -70,6 +78,10 @@ impl Call {
             Call::Untag(..) => "untag_image",
             Call::Load(_) => "load_images",
             Call::Save(..) => "save_images",
+            Call::Changes(_) => "container_changes",
+            Call::ImageChanges(_) => "image_changes",
+            Call::Export(_) => "export_container",
+            Call::Commit(..) => "commit_container",
         }
     }
 }
@@ -172,6 +184,23 @@ impl FakeStorage {
     /// The current mount count of a container storage (0 when unknown).
     pub fn mount_count(&self, storage_id: &str) -> u32 {
         self.lock().containers.get(storage_id).map_or(0, |c| c.1)
+    }
+
+    /// An image made of `options`' names and config.
+    fn add_imported(&self, options: &ImportOptions) -> ImageRecord {
+        let names: Vec<&str> = options.names.iter().map(String::as_str).collect();
+        let config = ImageConfig {
+            cmd: options.cmd.clone(),
+            entrypoint: options.entrypoint.clone(),
+            env: options.env.clone(),
+            working_dir: options.working_dir.clone(),
+            user: options.user.clone(),
+            exposed_ports: options.exposed_ports.clone(),
+            volumes: options.volumes.clone(),
+            labels: options.labels.clone(),
+            stop_signal: options.stop_signal.clone(),
+        };
+        self.add_image(&names, config)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -348,20 +377,48 @@ impl Storage for FakeStorage {
         let mut buf = Vec::new();
         let n = tar.read_to_end(&mut buf).map_err(Error::Archive)?;
         drop(self.enter(Call::Import(n))?);
-        let names: Vec<&str> = options.names.iter().map(String::as_str).collect();
-        let config = ImageConfig {
-            cmd: options.cmd.clone(),
-            entrypoint: options.entrypoint.clone(),
-            env: options.env.clone(),
-            working_dir: options.working_dir.clone(),
-            user: options.user.clone(),
-            exposed_ports: options.exposed_ports.clone(),
-            volumes: options.volumes.clone(),
-            labels: options.labels.clone(),
-            stop_signal: options.stop_signal.clone(),
-            healthcheck: None,
-        };
-        Ok(self.add_image(&names, config))
+        Ok(self.add_imported(options))
+    }
+
+    /// No changes: the fake has no files.
+    fn container_changes(&self, storage_id: &str) -> Result<Vec<crate::diff::Change>> {
+        let inner = self.enter(Call::Changes(storage_id.to_string()))?;
+        if !inner.containers.contains_key(storage_id) {
+            return Err(Error::ContainerNotFound(storage_id.to_string()));
+        }
+        Ok(Vec::new())
+    }
+
+    fn image_changes(&self, name_or_id: &str) -> Result<Vec<crate::diff::Change>> {
+        let inner = self.enter(Call::ImageChanges(name_or_id.to_string()))?;
+        inner.find(name_or_id)?;
+        Ok(Vec::new())
+    }
+
+    /// An empty tar.
+    fn export_container(&self, storage_id: &str, out: &mut dyn Write) -> Result<()> {
+        let inner = self.enter(Call::Export(storage_id.to_string()))?;
+        if !inner.containers.contains_key(storage_id) {
+            return Err(Error::ContainerNotFound(storage_id.to_string()));
+        }
+        out.write_all(&[0; 1024]).map_err(Error::Archive)
+    }
+
+    /// An image with the options' names and config.
+    fn commit_container(
+        &self,
+        storage_id: &str,
+        options: &crate::diff::CommitOptions,
+    ) -> Result<ImageRecord> {
+        let inner = self.enter(Call::Commit(
+            storage_id.to_string(),
+            options.config.names.clone(),
+        ))?;
+        if !inner.containers.contains_key(storage_id) {
+            return Err(Error::ContainerNotFound(storage_id.to_string()));
+        }
+        drop(inner);
+        Ok(self.add_imported(&options.config))
     }
 
     fn tag_image(&self, name_or_id: &str, new_name: &str) -> Result<ImageRecord> {

@@ -9,16 +9,26 @@ use std::path::PathBuf;
 pub enum ContainerCommand {
     /// Attach to a running container
     Attach(AttachArgs),
+    /// Checkpoint one or more containers
+    Checkpoint(crate::cli::CheckpointArgs),
     /// Clean up network and mountpoints of one or more containers
     Cleanup(CleanupArgs),
+    /// Create new image based on the changed container
+    Commit(crate::cli::CommitArgs),
     /// Copy files/folders between a container and the local filesystem
     Cp(CpArgs),
     /// Create but do not start a container
     Create(CreateArgs),
+    /// Inspect changes to the container's file systems
+    Diff(crate::cli::DiffArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
     /// Check if a container exists in local storage
     Exists(ContainerExistsArgs),
+    /// Export container's filesystem contents as a tar archive
+    Export(crate::cli::ExportArgs),
+    /// Initialize one or more containers
+    Init(crate::cli::InitArgs),
     /// Display the configuration of a container
     Inspect(ContainerInspectArgs),
     /// Kill one or more running containers with a specific signal
@@ -38,10 +48,16 @@ pub enum ContainerCommand {
     Prune(PruneArgs),
     /// Restart one or more containers
     Restart(RestartArgs),
+    /// Rename an existing container
+    Rename(crate::cli::RenameArgs),
+    /// Restore one or more containers from a checkpoint
+    Restore(crate::cli::RestoreArgs),
     /// Remove one or more containers
     Rm(RmArgs),
     /// Run a command in a new container
     Run(RunArgs),
+    /// Execute the command described by an image label
+    Runlabel(crate::cli::RunlabelArgs),
     /// Start one or more containers
     Start(StartArgs),
     /// Display a live stream of container resource usage statistics
@@ -55,6 +71,8 @@ pub enum ContainerCommand {
     Unmount(UnmountArgs),
     /// Unpause the processes in one or more containers
     Unpause(UnpauseArgs),
+    /// Update an existing container
+    Update(crate::cli::UpdateArgs),
     /// Block on one or more containers
     Wait(WaitArgs),
 }

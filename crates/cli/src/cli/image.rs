@@ -8,6 +8,8 @@ use std::path::PathBuf;
 /// `berth image` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ImageCommand {
+    /// Inspect changes to the image's file systems
+    Diff(crate::cli::ImageDiffArgs),
     /// Check if an image exists in local storage
     Exists(ImageExistsArgs),
     /// Show history of a specified image
@@ -44,6 +46,7 @@ impl ImageCommand {
         match self {
             Self::Pull(a) => Group::Registry(RegistryCommand::Pull(a)),
             Self::Push(a) => Group::Registry(RegistryCommand::Push(a)),
+            Self::Diff(a) => Group::Container(crate::cli::ContainerCommand::Diff(a.into())),
             c => Group::Image(c),
         }
     }

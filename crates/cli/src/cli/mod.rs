@@ -10,6 +10,7 @@
 
 pub mod container;
 pub mod healthcheck;
+pub mod container_fs;
 pub mod image;
 pub mod network;
 pub mod pod;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 
 pub use container::*;
 pub use healthcheck::*;
+pub use container_fs::*;
 pub use image::*;
 pub use network::*;
 pub use pod::*;
@@ -192,6 +194,8 @@ impl RemoteOptions {
 pub enum Command {
     /// Attach to a running container
     Attach(AttachArgs),
+    /// Create new image based on the changed container
+    Commit(CommitArgs),
     /// Manage containers
     Container {
         /// The container command.
@@ -202,6 +206,8 @@ pub enum Command {
     Cp(CpArgs),
     /// Create but do not start a container
     Create(CreateArgs),
+    /// Display the changes to the object's file system
+    Diff(DiffArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
     /// Manage health checks on containers
@@ -210,6 +216,8 @@ pub enum Command {
         #[command(subcommand)]
         command: HealthcheckCommand,
     },
+    /// Export container's filesystem contents as a tar archive
+    Export(ExportArgs),
     /// Show history of a specified image
     History(HistoryArgs),
     /// Manage images
@@ -224,6 +232,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Display berth system information
     Info(InfoArgs),
+    /// Initialize one or more containers
+    Init(InitArgs),
     /// Display the configuration of object denoted by ID
     Inspect(InspectArgs),
     /// Kill one or more running containers with a specific signal
@@ -262,6 +272,8 @@ pub enum Command {
     Push(PushArgs),
     /// Restart one or more containers
     Restart(RestartArgs),
+    /// Rename an existing container
+    Rename(RenameArgs),
     /// Remove one or more containers
     Rm(RmArgs),
     /// Removes one or more images from local storage
@@ -291,6 +303,8 @@ pub enum Command {
     Unmount(UnmountArgs),
     /// Unpause the processes in one or more containers
     Unpause(UnpauseArgs),
+    /// Update an existing container
+    Update(UpdateArgs),
     /// Remove a name from a local image
     Untag(UntagArgs),
     /// Display the berth version information
@@ -339,7 +353,16 @@ impl Command {
         use ContainerCommand as C;
         match self {
             Self::Attach(a) => Group::Container(C::Attach(a)),
+            Self::Commit(a) => Group::Container(C::Commit(a)),
             Self::Container { command } => Group::Container(command),
+            Self::Diff(mut a) => {
+                a.kind = DiffKind::Any;
+                Group::Container(C::Diff(a))
+            }
+            Self::Export(a) => Group::Container(C::Export(a)),
+            Self::Init(a) => Group::Container(C::Init(a)),
+            Self::Rename(a) => Group::Container(C::Rename(a)),
+            Self::Update(a) => Group::Container(C::Update(a)),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),

@@ -35,10 +35,55 @@ const IMAGES: &[&str] = &["images", "image list"];
 const SAVE: &[&str] = &["save", "image save"];
 const POD_CREATE: &[&str] = &["pod create"];
 const PUSH: &[&str] = &["push", "image push"];
+const UPDATE: &[&str] = &["update", "container update"];
+const RUNLABEL: &[&str] = &["container runlabel"];
+const RUNLABEL_LOCAL: &str = "runlabel uses local images only; pull the image first";
 
 /// Every flag of the commands other than `run`/`create` that berth
 /// accepts and refuses.
 pub const UNSUPPORTED: &[Unsupported] = &[
+    Unsupported {
+        commands: RUNLABEL,
+        flag: "authfile",
+        reason: RUNLABEL_LOCAL,
+    },
+    Unsupported {
+        commands: RUNLABEL,
+        flag: "cert-dir",
+        reason: RUNLABEL_LOCAL,
+    },
+    Unsupported {
+        commands: RUNLABEL,
+        flag: "creds",
+        reason: RUNLABEL_LOCAL,
+    },
+    Unsupported {
+        commands: RUNLABEL,
+        flag: "tls-verify",
+        reason: RUNLABEL_LOCAL,
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "blkio-weight",
+        reason:
+            "the test machines' block devices have no blkio.weight (it needs the BFQ scheduler)",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "blkio-weight-device",
+        reason:
+            "the test machines' block devices have no blkio.weight (it needs the BFQ scheduler)",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "cpu-rt-period",
+        reason: "real-time CPU limits are not wired yet",
+    },
+    Unsupported {
+        commands: UPDATE,
+        flag: "cpu-rt-runtime",
+        reason: "real-time CPU limits are not wired yet",
+    },
     Unsupported {
         commands: IMAGES,
         flag: "history",

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod resources;
 pub mod run_flags;
 mod run_limits;
+pub use run_limits::parse_throttles;
 pub mod security;
 pub mod signal;
 pub mod targets;

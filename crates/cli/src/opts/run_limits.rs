@@ -54,32 +54,24 @@ pub(super) fn tuning(flags: &CreateFlags) -> Result<berth_runtime::Tuning> {
 
 /// `--device-{read,write}-{bps,iops} DEVICE:RATE` (bps: a size such as 1mb; iops: a count).
 pub(super) fn throttles(flags: &CreateFlags) -> Result<Vec<berth_runtime::Throttle>> {
+    parse_throttles([
+        &flags.device_read_bps,
+        &flags.device_write_bps,
+        &flags.device_read_iops,
+        &flags.device_write_iops,
+    ])
+}
+
+/// The values of `--device-read-bps`, `--device-write-bps`, `--device-read-iops` and
+/// `--device-write-iops`, in that order (`run`/`create` and `update`).
+pub fn parse_throttles(values: [&Vec<String>; 4]) -> Result<Vec<berth_runtime::Throttle>> {
+    let [read_bps, write_bps, read_iops, write_iops] = values;
     let mut out = Vec::new();
     for (flag, kind, values, bytes) in [
-        (
-            "--device-read-bps",
-            "read-bps",
-            &flags.device_read_bps,
-            true,
-        ),
-        (
-            "--device-write-bps",
-            "write-bps",
-            &flags.device_write_bps,
-            true,
-        ),
-        (
-            "--device-read-iops",
-            "read-iops",
-            &flags.device_read_iops,
-            false,
-        ),
-        (
-            "--device-write-iops",
-            "write-iops",
-            &flags.device_write_iops,
-            false,
-        ),
+        ("--device-read-bps", "read-bps", read_bps, true),
+        ("--device-write-bps", "write-bps", write_bps, true),
+        ("--device-read-iops", "read-iops", read_iops, false),
+        ("--device-write-iops", "write-iops", write_iops, false),
     ] {
         for v in values {
             let bad = |reason: &str| CliError::invalid(flag, v, reason);

@@ -323,6 +323,31 @@ impl OciRuntime for RuncConmon {
         self.runc().run("resume", id, &["resume", id]).map(drop)
     }
 
+    fn update(&self, id: &str, resources: &crate::container_spec::Resources) -> Result<()> {
+        let limits = crate::generate::resource_limits(resources)?;
+        let json = serde_json::to_vec(&limits).map_err(|e| Error::Runtime {
+            op: "update",
+            id: id.to_owned(),
+            class: crate::error::ExitCodeClass::Other,
+            message: format!("encoding the resources: {e}"),
+        })?;
+        let path = self
+            .config
+            .tmp_dir
+            .join(format!("update-{id}-{}.json", std::process::id()));
+        std::fs::write(&path, json).map_err(|e| Error::io("write", &path, e))?;
+        let res = self
+            .runc()
+            .run(
+                "update",
+                id,
+                &["update", "--resources", &path.to_string_lossy(), id],
+            )
+            .map(drop);
+        let _ = std::fs::remove_file(&path);
+        res
+    }
+
     fn exit_code(&self, id: &str) -> Result<Option<i32>> {
         let path = self.exit_file(id);
         match std::fs::read_to_string(&path) {

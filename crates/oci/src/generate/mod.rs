@@ -29,6 +29,7 @@ use crate::hooks::HookSet;
 pub use etc_files::{hosts_file, resolv_conf};
 use podman_compat::check_workdir;
 pub use podman_compat::{containerenv, CONTAINERENV};
+pub use resources::resource_limits;
 pub use seccomp::SeccompHost;
 
 /// Default `PATH` in containers.

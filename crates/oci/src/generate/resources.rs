@@ -229,10 +229,17 @@ pub(super) fn resources(
     spec: &ContainerSpec,
     extra_rules: Vec<LinuxDeviceCgroup>,
 ) -> Result<LinuxResources> {
-    let r = &spec.resources;
     let mut rules = devices_rules(spec.privileged)?;
     rules.extend(extra_rules);
-    let mut b = LinuxResourcesBuilder::default().devices(rules);
+    let mut out = resource_limits(&spec.resources)?;
+    out.set_devices(Some(rules));
+    Ok(out)
+}
+
+/// The cgroup limits of `r`, checked, without device rules: `linux.resources` of
+/// config.json, and what `runc update` takes for a running container.
+pub fn resource_limits(r: &crate::container_spec::Resources) -> Result<LinuxResources> {
+    let mut b = LinuxResourcesBuilder::default();
     if r.memory.is_some()
         || r.memory_swap.is_some()
         || r.memory_reservation.is_some()

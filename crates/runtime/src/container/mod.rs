@@ -1,6 +1,8 @@
 //! Containers: options, lookup, cheap status sync, and one file per group of verbs.
 
 mod conf_defaults;
+mod checkpoint;
+mod commit;
 mod copy;
 mod create;
 mod exec;
@@ -8,9 +10,11 @@ mod inspect;
 mod lifecycle;
 mod logs;
 mod remove;
+mod rename;
 mod spec;
 mod stats;
 mod stop;
+mod update;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::options::{ContainerMount, HostEntry, Seccomp};
 use crate::runtime::Runtime;
 
+pub use commit::{ContainerCommitOptions, DiffTarget};
 pub use copy::{CopyError, CopyOptions};
 pub use exec::{ExecOptions, ExecOutput};
 pub use inspect::{
@@ -30,6 +35,7 @@ pub use inspect::{
 pub use lifecycle::WaitCondition;
 pub use logs::{parse_record, LogOptions, LogRecord, LogStream};
 pub use stats::{ContainerNamespaces, ContainerStats, TopRow};
+pub use update::ContainerUpdateOptions;
 
 /// How a new container is networked.
 pub use berth_cni::NetworkMode;

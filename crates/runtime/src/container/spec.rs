@@ -178,30 +178,7 @@ impl Runtime {
         spec.resources.memory_swappiness = t.memory_swappiness;
         spec.resources.oom_kill_disable = t.oom_kill_disable;
         spec.resources.cpuset_mems.clone_from(&t.cpuset_mems);
-        spec.resources.throttles = t
-            .throttles
-            .iter()
-            .map(|x| {
-                let kind = match x.kind.as_str() {
-                    "read-bps" => berth_oci::ThrottleKind::ReadBps,
-                    "write-bps" => berth_oci::ThrottleKind::WriteBps,
-                    "read-iops" => berth_oci::ThrottleKind::ReadIops,
-                    "write-iops" => berth_oci::ThrottleKind::WriteIops,
-                    other => {
-                        return Err(Error::invalid(
-                            "block IO throttle",
-                            other,
-                            "use read-bps, write-bps, read-iops or write-iops",
-                        ))
-                    }
-                };
-                Ok(berth_oci::BlkioThrottle {
-                    kind,
-                    device: x.device.clone(),
-                    rate: x.rate,
-                })
-            })
-            .collect::<Result<_>>()?;
+        spec.resources.throttles = oci_throttles(&t.throttles)?;
         spec.umask = t.umask;
         spec.no_hosts = settings.no_hosts;
         spec.oom_score_adj = t.oom_score_adj;
@@ -299,6 +276,35 @@ fn parse_host(s: &str) -> Result<HostEntry> {
         ip: ip.to_string(),
         names: vec![name.to_string()],
     })
+}
+
+/// Block IO throttles as the OCI layer takes them.
+pub(crate) fn oci_throttles(
+    throttles: &[crate::Throttle],
+) -> Result<Vec<berth_oci::BlkioThrottle>> {
+    throttles
+        .iter()
+        .map(|x| {
+            let kind = match x.kind.as_str() {
+                "read-bps" => berth_oci::ThrottleKind::ReadBps,
+                "write-bps" => berth_oci::ThrottleKind::WriteBps,
+                "read-iops" => berth_oci::ThrottleKind::ReadIops,
+                "write-iops" => berth_oci::ThrottleKind::WriteIops,
+                other => {
+                    return Err(Error::invalid(
+                        "block IO throttle",
+                        other,
+                        "use read-bps, write-bps, read-iops or write-iops",
+                    ))
+                }
+            };
+            Ok(berth_oci::BlkioThrottle {
+                kind,
+                device: x.device.clone(),
+                rate: x.rate,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

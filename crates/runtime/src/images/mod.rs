@@ -13,10 +13,12 @@ mod archive;
 mod local;
 pub(crate) use local::recorded_image_name;
 pub(crate) mod registry;
+mod runlabel;
 mod types;
 
 pub use archive::apply_import_change;
 pub use registry::{registry_key, registry_reference, registry_rules, short_name_rules};
+pub use runlabel::RunlabelOptions;
 pub use types::{
     image_digest, ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport,
     ImageSaveOptions, ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,

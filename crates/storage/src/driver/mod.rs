@@ -43,6 +43,12 @@ pub trait LayerDriver: Send + Sync + std::fmt::Debug {
     fn container_size(&self, id: &str) -> Result<u64>;
     /// Names of every layer or container directory present on disk.
     fn dirs_on_disk(&self) -> Result<Vec<String>>;
+    /// The directory of what a layer or container root adds over the layers
+    /// below (overlay's `diff`, whiteouts included); `None` for drivers that
+    /// keep full copies (vfs).
+    fn upper_dir(&self, _id: &str) -> Option<PathBuf> {
+        None
+    }
     /// Driver-specific repairs (e.g. dangling short links); returns what was removed.
     fn repair(&self, known: &dyn Fn(&str) -> bool) -> Result<Vec<String>>;
 }

@@ -190,6 +190,10 @@ impl LayerDriver for OverlayDriver {
         crate::fsutil::tree_size(&self.dir(id).join("diff"))
     }
 
+    fn upper_dir(&self, id: &str) -> Option<PathBuf> {
+        Some(self.dir(id).join("diff"))
+    }
+
     fn dirs_on_disk(&self) -> Result<Vec<String>> {
         Ok(list_dir(&self.home)?
             .into_iter()

@@ -4,8 +4,11 @@
 
 mod attach;
 mod cleanup;
+mod commit;
 mod copy;
+mod diff;
 mod exec;
+mod export;
 mod inspect;
 mod logs;
 mod mount;
@@ -15,12 +18,14 @@ mod ps;
 mod restart;
 mod rm;
 mod run;
+mod runlabel;
 mod select;
 mod start;
 mod stats;
 #[cfg(test)]
 mod tests;
 mod top;
+mod update;
 mod wait;
 
 use super::io::attach_io;
@@ -54,7 +59,10 @@ use std::time::Duration;
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Runs a parsed container command ([`parse`]) on the runtime.
-pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
+pub fn run(g: &GlobalOptions, mut c: Parsed) -> anyhow::Result<u8> {
+    if let Parsed::Runlabel(r) = &mut c {
+        r.set_engine(g)?;
+    }
     with_runtime(g, |rt| dispatch(rt, c))
 }
 
@@ -180,6 +188,37 @@ pub enum Parsed {
         /// `--force`: no confirmation.
         force: bool,
     },
+    /// `diff`.
+    Diff(diff::Diff),
+    /// `export`.
+    Export(export::Export),
+    /// `commit`.
+    Commit(Box<commit::Commit>),
+    /// `init`.
+    Init(Selection),
+    /// `update`.
+    Update {
+        /// The container.
+        container: String,
+        /// The new limits.
+        opts: Box<berth_runtime::ContainerUpdateOptions>,
+    },
+    /// `container checkpoint` (`restore` false) and `container restore`.
+    Checkpoint {
+        /// The containers.
+        sel: Selection,
+        /// Restore rather than checkpoint.
+        restore: bool,
+    },
+    /// `container runlabel`.
+    Runlabel(Box<runlabel::Runlabel>),
+    /// `rename`.
+    Rename {
+        /// The container.
+        container: String,
+        /// Its new name.
+        name: String,
+    },
     /// `container cleanup`.
     Cleanup {
         /// The containers.
@@ -262,6 +301,37 @@ pub fn parse(c: ContainerCommand, ctx: &ParseContext<'_>) -> anyhow::Result<Pars
         ContainerCommand::Exists(a) => Parsed::Exists {
             container: a.container,
             external: a.external,
+        },
+        ContainerCommand::Diff(a) => diff::parse(a)?,
+        ContainerCommand::Export(a) => export::parse(a)?,
+        ContainerCommand::Commit(a) => commit::parse(a)?,
+        ContainerCommand::Init(a) => Parsed::Init(Selection::all_latest_or_named(
+            a.all,
+            a.latest,
+            &a.containers,
+        )?),
+        ContainerCommand::Update(a) => update::parse(a)?,
+        ContainerCommand::Checkpoint(a) => Parsed::Checkpoint {
+            sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+            restore: false,
+        },
+        ContainerCommand::Restore(a) => {
+            if a.import.is_some() {
+                return Err(crate::error::CliError::not_supported(
+                    "--import",
+                    Some("restoring from an exported checkpoint needs CRIU, which berth does not drive yet"),
+                )
+                .into());
+            }
+            Parsed::Checkpoint {
+                sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
+                restore: true,
+            }
+        }
+        ContainerCommand::Runlabel(a) => runlabel::parse(a),
+        ContainerCommand::Rename(a) => Parsed::Rename {
+            container: a.container,
+            name: a.name,
         },
         ContainerCommand::Cleanup(a) => Parsed::Cleanup {
             sel: Selection::all_latest_or_named(a.all, a.latest, &a.containers)?,
@@ -346,5 +416,22 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             super::print_prune_report(report)
         }
         Parsed::Cleanup { sel, rm, rmi } => cleanup::run(rt, sel, rm, rmi),
+        Parsed::Diff(d) => diff::run(rt, d),
+        Parsed::Update { container, opts } => update::run(rt, &container, &opts),
+        Parsed::Checkpoint { sel, restore } => {
+            let ids = targets(rt, &sel)?;
+            each_named(rt, &sel, &ids, |id| Ok(rt.checkpoint_restore(id, restore)?))
+        }
+        Parsed::Runlabel(r) => runlabel::run(rt, &r),
+        Parsed::Rename { container, name } => {
+            rt.rename_container(&container, &name)?;
+            Ok(0)
+        }
+        Parsed::Export(e) => export::run(rt, e),
+        Parsed::Commit(c) => commit::run(rt, *c),
+        Parsed::Init(sel) => {
+            let ids = targets(rt, &sel)?;
+            each_named(rt, &sel, &ids, |id| Ok(rt.init_container(id)?))
+        }
     }
 }

@@ -110,6 +110,10 @@ pub enum Parsed {
 pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
     use crate::cli::RegistryCommand;
     Ok(match c {
+        // `ImageCommand::into_group` makes it a container command (one diff for both).
+        ImageCommand::Diff(_) => {
+            anyhow::bail!("image diff runs as a container command: fold it with into_group")
+        }
         ImageCommand::Pull(a) => {
             Parsed::Registry(super::registry::parse(RegistryCommand::Pull(a))?)
         }
