@@ -288,6 +288,10 @@ impl Runtime {
                 std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))
             });
         }
+        match self.copy_secrets(&dir, &opts.secrets) {
+            Ok(secrets) => settings.secrets = secrets,
+            Err(e) => return Err(undo.fail(e)),
+        }
 
         // cgroupfs: the engine's parent unless one was asked for (systemd picks its slice).
         let cgroup_parent = opts.cgroup_parent.clone().or_else(|| {
@@ -508,6 +512,8 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         unset_env_all: opts.unset_env_all,
         // Set by the caller, which knows the image's workdir.
         workdir_must_exist: false,
+        // Copied once the container's directory exists.
+        secrets: Vec::new(),
         passwd_lines: opts
             .host_users
             .iter()

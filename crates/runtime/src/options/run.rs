@@ -321,6 +321,8 @@ pub struct RunSettings {
     pub unset_env_all: bool,
     /// `--workdir` named a directory other than the image's: it must exist at start.
     pub workdir_must_exist: bool,
+    /// `--secret`: the copies made at create and where they go.
+    pub secrets: Vec<crate::secret::ContainerSecret>,
 }
 
 /// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.
