@@ -6,7 +6,8 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, healthcheck, images, inspect, networks, pods, registry, system, version, volumes,
+    containers, healthcheck, images, inspect, networks, pods, registry, secrets, system, version,
+    volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -52,6 +53,7 @@ where
         Group::Image(c) => images::run(g, images::parse(c)?),
         Group::Pod(c) => pods::run(g, pods::parse(c)?),
         Group::Volume(c) => volumes::run(g, volumes::parse(c)?),
+        Group::Secret(c) => secrets::run(g, secrets::parse(c)?),
         Group::Registry(c) => registry::run(g, registry::parse(c)?),
         Group::Network(c) => networks::run(g, networks::parse(c)?),
         Group::Healthcheck(c) => healthcheck::run(g, healthcheck::parse(c)?),

@@ -175,6 +175,20 @@ pub enum Error {
     /// A volume with that name exists.
     #[error("volume {0} already exists")]
     VolumeExists(String),
+    /// A volume's mount (its options through mount(8)), unmount or archive failed.
+    #[error("volume {name}: {reason}")]
+    VolumeMount {
+        /// Volume name.
+        name: String,
+        /// What failed (mount(8)'s own words where it ran).
+        reason: String,
+    },
+    /// No secret has that name or id.
+    #[error("no secret with name or id {0:?}: no such secret")]
+    NoSuchSecret(String),
+    /// A secret with that name exists.
+    #[error("{0}: secret name in use")]
+    SecretExists(String),
     /// A volume is used by containers.
     #[error("volume {name} is being used by the following container(s): {}: volume is being used", containers.join(", "))]
     VolumeInUse {
@@ -340,6 +354,7 @@ impl Error {
             Error::Io { .. }
             | Error::Cleanup { .. }
             | Error::Host { .. }
+            | Error::VolumeMount { .. }
             | Error::RecordDecode { .. }
             | Error::RecordEncode { .. } => ErrorKind::Other,
             Error::InvalidStatus { .. }
@@ -351,10 +366,13 @@ impl Error {
             | Error::PodHasContainers { .. }
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
-            Error::NoSuchVolume(_) | Error::NoSuchImage(_) | Error::DiffTargetNotFound { .. } => {
-                ErrorKind::NotFound
+            Error::NoSuchVolume(_)
+            | Error::NoSuchImage(_)
+            | Error::NoSuchSecret(_)
+            | Error::DiffTargetNotFound { .. } => ErrorKind::NotFound,
+            Error::VolumeExists(_) | Error::SecretExists(_) | Error::NetworkConnected { .. } => {
+                ErrorKind::AlreadyExists
             }
-            Error::VolumeExists(_) | Error::NetworkConnected { .. } => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),
         }

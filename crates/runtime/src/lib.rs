@@ -85,9 +85,11 @@ mod process;
 mod prune;
 mod refresh;
 mod runtime;
+mod secret;
 mod system;
 mod undo;
 mod volume;
+mod volume_ops;
 
 #[cfg(test)]
 mod tests;
@@ -142,8 +144,12 @@ pub use prune::{
     ContainerPruneOptions, ImagePruneOptions, PruneFailure, PruneReport, Pruned, VolumePruneOptions,
 };
 pub use runtime::{EngineOptions, HostProbe, Layers, ProcessProbe, Runtime, CTR_REMOVE_TIMEOUT};
+pub use secret::{
+    check_secret_name, ContainerSecret, Secret, SecretCreateOptions, SecretUse, MAX_SECRET_SIZE,
+};
 pub use system::{DiskUsage, ResetReport, SystemPruneOptions, SystemPruneReport, UsageSummary};
 pub use volume::{Volume, VolumeCreateOptions};
+pub use volume_ops::VolumeReloadReport;
 
 /// The layers' record and option types the API uses, re-exported for callers.
 pub use berth_oci::{AttachHandle, AttachIo, WinSize};

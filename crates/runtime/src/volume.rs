@@ -31,6 +31,38 @@ pub struct Volume {
     pub options: BTreeMap<String, String>,
     /// Always `local`.
     pub scope: String,
+    /// `o=uid=N`: the owner of the volume's directory (and the tmpfs's root).
+    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// `o=gid=N`: the group of the volume's directory.
+    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// How many users hold the volume's mount (containers running, `volume mount`); only
+    /// counted for volumes with mount options ([`Volume::needs_mount`]).
+    #[serde(default)]
+    pub mount_count: u32,
+    /// The image's files at the mount point are copied in on first use while the volume is
+    /// empty (podman's copy-up); cleared once a copy happened.
+    #[serde(default = "yes")]
+    pub needs_copy_up: bool,
+    /// The volume's directory takes the owner of the image's directory on first use.
+    #[serde(default = "yes")]
+    pub needs_chown: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Volume {
+    /// Whether the local driver mounts something at the volume's directory: any option but
+    /// the ones berth (and podman) apply without a mount (`UID`, `GID`, `SIZE`, `INODES`,
+    /// `NOQUOTA`).
+    pub fn needs_mount(&self) -> bool {
+        self.options
+            .keys()
+            .any(|k| !matches!(k.as_str(), "UID" | "GID" | "SIZE" | "INODES" | "NOQUOTA"))
+    }
 }
 
 /// `volume create` options.
@@ -57,7 +89,7 @@ impl Runtime {
         self.volumes_dir().join(name).join("_data")
     }
 
-    fn volume_lock(&self) -> Result<LockGuard> {
+    pub(crate) fn volume_lock(&self) -> Result<LockGuard> {
         let dir = self.volumes_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create volumes dir", &dir, e))?;
         LockGuard::exclusive(&dir.join("volumes.lock"))
@@ -90,6 +122,7 @@ impl Runtime {
         let name = opts.name.clone().unwrap_or_else(crate::names::new_id);
         crate::names::validate_name(&name)?;
         check_volume_options(&opts.options)?;
+        let (options, uid, gid) = split_mount_options(&opts.options)?;
         let dir = self.volumes_dir().join(&name);
         if dir.join("volume.json").exists() {
             return Err(Error::VolumeExists(name));
@@ -99,24 +132,43 @@ impl Runtime {
         let vol = Volume {
             name,
             driver: "local".into(),
-            mountpoint: data,
+            mountpoint: data.clone(),
             created_at: Utc::now(),
             labels: opts.labels.clone(),
-            options: opts.options.clone(),
+            options,
             scope: "local".into(),
+            uid,
+            gid,
+            mount_count: 0,
+            needs_copy_up: true,
+            // podman: an owner given with `o=uid=`/`o=gid=` is not replaced by the image's.
+            needs_chown: uid.is_none() && gid.is_none(),
         };
+        let created = (|| {
+            if uid.is_some() || gid.is_some() {
+                std::os::unix::fs::chown(&data, uid, gid)
+                    .map_err(|e| Error::io("chown volume", &data, e))?;
+            }
+            self.write_volume(&vol)
+        })();
+        if let Err(e) = created {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+        Ok(vol)
+    }
+
+    /// Saves a volume's record atomically (a temporary file renamed over `volume.json`).
+    pub(crate) fn write_volume(&self, vol: &Volume) -> Result<()> {
+        let dir = self.volumes_dir().join(&vol.name);
         let tmp = dir.join(".volume.json.tmp");
         let write = || -> std::io::Result<()> {
             let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec_pretty(&vol).map_err(std::io::Error::other)?)?;
+            f.write_all(&serde_json::to_vec_pretty(vol).map_err(std::io::Error::other)?)?;
             f.sync_all()?;
             std::fs::rename(&tmp, dir.join("volume.json"))
         };
-        if let Err(e) = write() {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(Error::io("write volume record", dir, e));
-        }
-        Ok(vol)
+        write().map_err(|e| Error::io("write volume record", dir, e))
     }
 
     /// Creates the volume when missing (used by `create` for `-v NAME:/path`).
@@ -215,6 +267,15 @@ impl Runtime {
                 self.remove_by_id(id, true, false)?;
             }
         }
+        // A mount still held (`volume mount`) goes first: removing the directory must never
+        // reach into a bound host directory.
+        let vol = self.read_volume(name)?;
+        if vol.needs_mount() && vol.mount_count > 0 {
+            crate::volume_ops::unmount_dir(&vol.mountpoint).map_err(|e| Error::VolumeMount {
+                name: name.to_string(),
+                reason: format!("unmounting {}: {e}", vol.mountpoint.display()),
+            })?;
+        }
         let dir = self.volumes_dir().join(name);
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove volume", dir, e))
     }
@@ -284,13 +345,64 @@ pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result
                 bad("device", format!("stat {device}: {text}"))
             })?;
         }
-        Some("tmpfs") | None => {}
-        Some(other) => {
-            return Err(bad(
-                "type",
-                format!("{other}: berth's local driver mounts only type=tmpfs and type=bind"),
-            ))
-        }
+        // Any other filesystem type is mount(8)'s to judge when the volume is mounted.
+        _ => {}
     }
     Ok(())
+}
+
+/// podman's reading of `-o o=...`: `uid=N`, `gid=N` (also the volume's owner), `size=`,
+/// `inodes=` and `noquota` are recorded as `UID`, `GID`, `SIZE`, `INODES`, `NOQUOTA` beside
+/// the options; `noquota` leaves `o`, the others stay in it for mount(8).
+type SplitOptions = (BTreeMap<String, String>, Option<u32>, Option<u32>);
+
+fn split_mount_options(options: &BTreeMap<String, String>) -> Result<SplitOptions> {
+    let mut out = options.clone();
+    let (mut uid, mut gid) = (None, None);
+    let Some(o) = options.get("o") else {
+        return Ok((out, uid, gid));
+    };
+    let number = |key: &str, v: Option<&str>| -> Result<u32> {
+        let v = v.unwrap_or_default();
+        v.parse().map_err(|_| Error::VolumeOption {
+            option: "o".into(),
+            reason: format!("cannot convert {key} {v:?} to an integer"),
+        })
+    };
+    let mut kept = Vec::new();
+    for part in o.split(',').filter(|p| !p.is_empty()) {
+        let (key, value) = match part.split_once('=') {
+            Some((k, v)) => (k.to_ascii_lowercase(), Some(v)),
+            None => (part.to_ascii_lowercase(), None),
+        };
+        match key.as_str() {
+            "uid" => {
+                uid = Some(number("UID", value)?);
+                out.insert("UID".into(), value.unwrap_or_default().into());
+            }
+            "gid" => {
+                gid = Some(number("GID", value)?);
+                out.insert("GID".into(), value.unwrap_or_default().into());
+            }
+            // podman's answer on a filesystem without project quotas, as these machines have.
+            "size" | "inodes" => {
+                return Err(Error::VolumeOption {
+                    option: part.into(),
+                    reason: "volume options size and inodes not supported. Filesystem does not support Project Quota".into(),
+                })
+            }
+            "noquota" => {
+                out.insert("NOQUOTA".into(), "true".into());
+                continue;
+            }
+            _ => {}
+        }
+        kept.push(part);
+    }
+    if kept.is_empty() {
+        out.remove("o");
+    } else {
+        out.insert("o".into(), kept.join(","));
+    }
+    Ok((out, uid, gid))
 }

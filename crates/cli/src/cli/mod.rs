@@ -17,6 +17,7 @@ pub mod pod;
 pub mod registry;
 pub mod run;
 pub mod run_more;
+pub mod secret;
 pub mod system;
 pub mod unsupported;
 pub mod volume;
@@ -32,6 +33,7 @@ pub use network::*;
 pub use pod::*;
 pub use registry::*;
 pub use run::*;
+pub use secret::*;
 pub use system::*;
 pub use volume::*;
 
@@ -307,6 +309,12 @@ pub enum Command {
     Update(UpdateArgs),
     /// Remove a name from a local image
     Untag(UntagArgs),
+    /// Manage secrets
+    Secret {
+        /// The secret command.
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
     /// Display the berth version information
     Version(VersionArgs),
     /// Manage volumes
@@ -333,6 +341,8 @@ pub enum Group {
     Pod(PodCommand),
     /// A volume command.
     Volume(VolumeCommand),
+    /// A secret command.
+    Secret(SecretCommand),
     /// A network command.
     Network(NetworkCommand),
     /// A healthcheck command.
@@ -402,6 +412,7 @@ impl Command {
             Self::Untag(a) => Group::Image(ImageCommand::Untag(a)),
             Self::Version(a) => Group::Version(a),
             Self::Volume { command } => Group::Volume(command),
+            Self::Secret { command } => Group::Secret(command),
             Self::Wait(a) => Group::Container(C::Wait(a)),
         }
     }

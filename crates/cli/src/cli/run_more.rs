@@ -83,7 +83,7 @@ pub struct UnsupportedCreateFlags {
     /// The first argument is not an image but the rootfs to the exploded container; not supported yet
     #[arg(long)]
     pub rootfs: bool,
-    /// Add secret to container; not supported yet
+    /// Add secret to container
     #[arg(long, value_name = "SECRET")]
     pub secret: Vec<String>,
     /// Name of range listed in /etc/subgid for use in user namespace; not supported yet
@@ -117,7 +117,6 @@ impl UnsupportedCreateFlags {
             ("personality", self.personality.is_some()),
             ("requires", !self.requires.is_empty()),
             ("rootfs", self.rootfs),
-            ("secret", !self.secret.is_empty()),
             ("subgidname", self.subgidname.is_some()),
             ("subuidname", self.subuidname.is_some()),
             ("uidmap", !self.uidmap.is_empty()),

@@ -7,16 +7,58 @@ use clap::{Args, Subcommand};
 pub enum VolumeCommand {
     /// Create a new volume
     Create(VolumeCreateArgs),
+    /// Volume exists
+    Exists(VolumeNameArg),
+    /// Export volumes
+    Export(VolumeExportArgs),
+    /// Import a tarball contents into a podman volume
+    Import(VolumeImportArgs),
     /// Display detailed information on one or more volumes
     Inspect(VolumeInspectArgs),
     /// List volumes
     #[command(visible_alias = "list")]
     Ls(VolumeLsArgs),
+    /// Mount volume
+    Mount(VolumeNameArg),
     /// Remove all unused volumes
     Prune(VolumePruneArgs),
+    /// Reload all volumes from volume plugins
+    Reload,
     /// Remove one or more volumes
     #[command(visible_alias = "remove")]
     Rm(VolumeRmArgs),
+    /// Unmount volume
+    Unmount(VolumeNameArg),
+}
+
+/// `volume exists`, `volume mount`, `volume unmount`: one volume.
+#[derive(Debug, Clone, Args)]
+pub struct VolumeNameArg {
+    /// The volume
+    #[arg(value_name = "VOLUME")]
+    pub name: String,
+}
+
+/// `volume export`.
+#[derive(Debug, Clone, Args)]
+pub struct VolumeExportArgs {
+    /// Write to a specified file (default: stdout, which must be redirected)
+    #[arg(short = 'o', long, default_value = "/dev/stdout")]
+    pub output: String,
+    /// The volume
+    #[arg(value_name = "VOLUME")]
+    pub name: String,
+}
+
+/// `volume import`.
+#[derive(Debug, Clone, Args)]
+pub struct VolumeImportArgs {
+    /// The volume
+    #[arg(value_name = "VOLUME")]
+    pub name: String,
+    /// The tar file (plain, gzip or zstd), `-` for stdin
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
 }
 
 /// `volume create`.

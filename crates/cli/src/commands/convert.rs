@@ -90,6 +90,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         restart: o.more.restart,
         host_users: o.more.host_users.clone(),
         device_rules: o.more.device_rules.clone(),
+        secrets: o.more.secrets.clone(),
         ..ContainerCreateOptions::default()
     };
     let r = &o.resources;

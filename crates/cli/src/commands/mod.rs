@@ -10,6 +10,7 @@ pub mod io;
 pub mod networks;
 pub mod pods;
 pub mod registry;
+pub mod secrets;
 pub mod system;
 pub mod version;
 pub mod volumes;

@@ -106,6 +106,8 @@ pub struct MoreCreateOptions {
     pub devices: Vec<berth_runtime::DeviceSpec>,
     /// `--device-cgroup-rule`.
     pub device_rules: Vec<berth_runtime::DeviceRule>,
+    /// `--secret NAME[,type=mount|env,target=,uid=,gid=,mode=]`.
+    pub secrets: Vec<berth_runtime::SecretUse>,
 }
 
 /// `--preserve-fds N`: berth's descriptors 3..3+N must all be open (checked
@@ -405,6 +407,12 @@ pub fn parse_more(flags: &CreateFlags, journald_runs: bool) -> Result<MoreCreate
             .map(|r| {
                 berth_runtime::parse_device_cgroup_rule(r).map_err(|e| CliError::Worded(e.reason))
             })
+            .collect::<Result<_, _>>()?,
+        secrets: flags
+            .unsupported
+            .secret
+            .iter()
+            .map(|s| berth_runtime::SecretUse::parse(s))
             .collect::<Result<_, _>>()?,
     })
 }

@@ -86,8 +86,8 @@ fn the_new_flags_reach_the_typed_options() {
 fn unsupported_flags_and_values_are_named() {
     for (args, text) in [
         (
-            &["--secret", "s", "img"][..],
-            "--secret is not supported yet",
+            &["--subuidname", "s", "img"][..],
+            "--subuidname is not supported yet",
         ),
         (
             &["--ipc", "none", "img"][..],

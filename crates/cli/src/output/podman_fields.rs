@@ -172,7 +172,11 @@ fn ps_pod_volume_network_rows_have_podmans_fields() {
         mountpoint: "/x".into(),
         created: now,
         labels: BTreeMap::new(),
-        options: [("uid".to_owned(), "1000".to_owned())].into(),
+        options: [("UID".to_owned(), "1000".to_owned())].into(),
+        state: crate::output::rows::VolumeFlags {
+            uid: 1000,
+            ..Default::default()
+        },
     };
     let row = vol.template_row();
     renders(

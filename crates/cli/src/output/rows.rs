@@ -471,18 +471,58 @@ pub struct VolumeSummary {
     pub labels: BTreeMap<String, String>,
     /// Driver options.
     pub options: BTreeMap<String, String>,
+    /// Owner, mount count, copy-up and chown flags.
+    pub state: VolumeFlags,
+}
+
+/// The volume fields podman prints after `Options`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VolumeFlags {
+    /// `o=uid=`.
+    pub uid: u32,
+    /// `o=gid=`.
+    pub gid: u32,
+    /// Mounts held.
+    pub mount_count: u32,
+    /// The image's files are still to be copied in on first use.
+    pub needs_copy_up: bool,
+    /// The directory still takes the image's owner on first use.
+    pub needs_chown: bool,
+}
+
+impl VolumeFlags {
+    /// Every field, as a Go template sees podman's struct (zero values included).
+    pub fn insert_all(&self, obj: &mut serde_json::Map<String, Value>) {
+        obj.insert("UID".into(), json!(self.uid));
+        obj.insert("GID".into(), json!(self.gid));
+        obj.insert("MountCount".into(), json!(self.mount_count));
+        obj.insert("NeedsCopyUp".into(), json!(self.needs_copy_up));
+        obj.insert("NeedsChown".into(), json!(self.needs_chown));
+    }
+
+    /// podman's JSON fields, omitted when zero or false as Go's `omitempty` does
+    /// (`MountCount` always shown).
+    pub fn insert_into(&self, obj: &mut serde_json::Map<String, Value>) {
+        if self.uid != 0 {
+            obj.insert("UID".into(), json!(self.uid));
+        }
+        if self.gid != 0 {
+            obj.insert("GID".into(), json!(self.gid));
+        }
+        obj.insert("MountCount".into(), json!(self.mount_count));
+        if self.needs_copy_up {
+            obj.insert("NeedsCopyUp".into(), json!(true));
+        }
+        if self.needs_chown {
+            obj.insert("NeedsChown".into(), json!(true));
+        }
+    }
 }
 
 impl VolumeSummary {
     /// The fields `--format` templates see, with podman's names; times as
     /// Go prints a `time.Time`.
     pub fn template_row(&self) -> Value {
-        let id = |k: &str| {
-            self.options
-                .get(k)
-                .and_then(|v| v.parse::<u32>().ok())
-                .unwrap_or(0)
-        };
         json!({
             "Name": self.name,
             "Driver": self.driver,
@@ -492,14 +532,17 @@ impl VolumeSummary {
             "Scope": "local",
             "Options": self.options,
             "Status": {},
-            "UID": id("uid"),
-            "GID": id("gid"),
+            "UID": self.state.uid,
+            "GID": self.state.gid,
+            "MountCount": self.state.mount_count,
+            "NeedsCopyUp": self.state.needs_copy_up,
+            "NeedsChown": self.state.needs_chown,
         })
     }
 
     /// The object `volume ls --format json` prints.
     pub fn json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "Name": self.name,
             "Driver": self.driver,
             "Mountpoint": self.mountpoint,
@@ -507,7 +550,11 @@ impl VolumeSummary {
             "Labels": self.labels,
             "Scope": "local",
             "Options": self.options,
-        })
+        });
+        if let Some(obj) = v.as_object_mut() {
+            self.state.insert_into(obj);
+        }
+        v
     }
 }
 
@@ -794,6 +841,7 @@ d57dc504a68f  localhost/bb:latest  true           16 seconds ago  Exited (0) 17 
             created: now(),
             labels: BTreeMap::new(),
             options: BTreeMap::new(),
+            state: VolumeFlags::default(),
         };
         let out = render_listing(
             &parse_format("--format", None).unwrap(),

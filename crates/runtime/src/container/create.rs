@@ -305,6 +305,10 @@ impl Runtime {
                 std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))
             });
         }
+        match self.copy_secrets(&dir, &opts.secrets) {
+            Ok(secrets) => settings.secrets = secrets,
+            Err(e) => return Err(undo.fail(e)),
+        }
 
         // cgroupfs: the engine's parent unless one was asked for (systemd picks its slice).
         let cgroup_parent = opts.cgroup_parent.clone().or_else(|| {
@@ -527,6 +531,8 @@ fn run_settings(opts: &ContainerCreateOptions) -> Result<RunSettings> {
         workdir_must_exist: false,
         oci_runtime: None,
         image_digest: None,
+        // Copied once the container's directory exists.
+        secrets: Vec::new(),
         passwd_lines: opts
             .host_users
             .iter()

@@ -180,6 +180,20 @@ impl Runtime {
             });
         }
         rec.state.mount_point = rootfs.to_string_lossy().into_owned();
+        // The volumes' mounts (options through mount(8)) and podman's copy-up.
+        if let Err(e) = self.mount_container_volumes(rec, &rootfs) {
+            return Err(undo.fail(e));
+        }
+        if !rec.config.named_volumes.is_empty() {
+            let held = rec.clone();
+            undo.push("unmount volumes", move || {
+                let mut held = held;
+                self.unmount_container_volumes(&mut held)
+                    .into_iter()
+                    .next()
+                    .map_or(Ok(()), Err)
+            });
+        }
 
         // 2. The network, and the published host ports conmon will hold.
         let mut held_fds = berth_oci::HeldFds::default();
@@ -387,6 +401,7 @@ impl Runtime {
             errors.push(e.into());
         }
         errors.extend(self.release_network(rec));
+        errors.extend(self.unmount_container_volumes(rec));
         if let Err(e) = self
             .storage
             .unmount_container(&rec.config.rootfs_storage_id, false)

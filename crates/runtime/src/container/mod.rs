@@ -179,6 +179,9 @@ pub struct ContainerCreateOptions {
     /// container's (looked up on the host at create).
     #[serde(default)]
     pub host_users: Vec<String>,
+    /// `--secret`: secrets copied into the container at create.
+    #[serde(default)]
+    pub secrets: Vec<crate::secret::SecretUse>,
 }
 
 impl ContainerCreateOptions {

@@ -336,6 +336,7 @@ impl Runtime {
             errors.push(e.into());
         }
         errors.extend(self.release_network(rec));
+        errors.extend(self.unmount_container_volumes(rec));
         if !rec.state.mount_point.is_empty() {
             match self
                 .storage

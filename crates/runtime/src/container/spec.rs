@@ -105,6 +105,24 @@ impl Runtime {
             spec.mounts
                 .push(self.passwd_with(rec, rootfs, &settings.passwd_lines)?);
         }
+        // `--secret`: the copy made at create, bound read-only, or read into the environment.
+        for secret in &settings.secrets {
+            if secret.env {
+                let data = std::fs::read(&secret.source)
+                    .map_err(|e| Error::io("read secret", &secret.source, e))?;
+                let value = String::from_utf8_lossy(&data);
+                spec.env
+                    .retain(|e| e.split('=').next() != Some(secret.target.as_str()));
+                spec.env.push(format!("{}={value}", secret.target));
+            } else {
+                spec.mounts.push(BindMount {
+                    source: secret.source.clone(),
+                    destination: secret.target.clone(),
+                    read_only: true,
+                    ..BindMount::default()
+                });
+            }
+        }
         if let Some(tz) = settings.localtime {
             spec.mounts.push(BindMount {
                 source: tz,
@@ -115,36 +133,10 @@ impl Runtime {
         }
         for v in &c.named_volumes {
             let read_only = v.options.iter().any(|o| o == "ro");
-            // `volume create -o type=tmpfs|bind`: a fresh tmpfs, or the host's device.
-            let opts = self
-                .read_volume(&v.name)
-                .map(|r| r.options)
-                .unwrap_or_default();
-            let source = match opts.get("type").map(|t| t.to_ascii_lowercase()).as_deref() {
-                Some("tmpfs") => {
-                    let mut options: Vec<String> = opts
-                        .get("o")
-                        .map(|o| {
-                            o.split(',')
-                                .filter(|x| !x.is_empty())
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if read_only {
-                        options.push("ro".into());
-                    }
-                    spec.tmpfs.push(TmpfsMount {
-                        destination: v.destination.clone(),
-                        options,
-                    });
-                    continue;
-                }
-                Some("bind") => opts
-                    .get("device")
-                    .map_or_else(|| self.volume_data_dir(&v.name), PathBuf::from),
-                _ => self.volume_data_dir(&v.name),
-            };
+            // A volume with mount options (`type=tmpfs|bind|FS`, `device=`, `o=`) is mounted
+            // at its directory by init (`mount_container_volumes`), so the directory is
+            // what the container gets in every case.
+            let source = self.volume_data_dir(&v.name);
             spec.mounts.push(BindMount {
                 source,
                 destination: v.destination.clone(),

@@ -354,6 +354,8 @@ pub struct RunSettings {
     pub oci_runtime: Option<String>,
     /// The manifest digest of the image at create: inspect's `ImageDigest`.
     pub image_digest: Option<String>,
+    /// `--secret`: the copies made at create and where they go.
+    pub secrets: Vec<crate::secret::ContainerSecret>,
 }
 
 /// The host's `/etc/passwd` line of `user` (a name or a UID), for `--hostuser`.

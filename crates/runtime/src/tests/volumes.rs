@@ -181,17 +181,43 @@ fn volume_options_are_checked_as_podmans_local_driver() {
         e,
         "invalid volume option colour for driver 'local': invalid argument"
     );
-    let e = create("b4", &[("type", "nfs")]).unwrap_err().to_string();
-    assert!(e.contains("only type=tmpfs and type=bind"), "{e}");
+    // podman's answers for `o=`: sizes need project quotas, which these machines lack;
+    // `uid=`/`gid=` must be numbers.
+    let e = create("b4", &[("type", "tmpfs"), ("o", "size=1m")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Filesystem does not support Project Quota"),
+        "{e}"
+    );
+    let e = create("b5", &[("o", "uid=me")]).unwrap_err().to_string();
+    assert!(e.contains("cannot convert UID \"me\" to an integer"), "{e}");
     // Nothing is left of a refused volume.
     assert!(fx.rt.list_volumes().unwrap().is_empty());
     let dir = tempfile::tempdir().unwrap();
     let device = dir.path().to_string_lossy().into_owned();
     create("bound", &[("type", "bind"), ("device", &device)]).unwrap();
-    create(
+    let mem = create(
         "mem",
-        &[("type", "tmpfs"), ("device", "tmpfs"), ("o", "size=1m")],
+        &[
+            ("type", "tmpfs"),
+            ("device", "tmpfs"),
+            ("o", "mode=0700,uid=5,gid=6,noquota"),
+        ],
     )
     .unwrap();
-    assert_eq!(fx.rt.list_volumes().unwrap().len(), 2);
+    // As podman records them: UID/GID/NOQUOTA beside `o`, which keeps what mount(8) takes.
+    assert_eq!((mem.uid, mem.gid), (Some(5), Some(6)));
+    assert_eq!(mem.options["o"], "mode=0700,uid=5,gid=6");
+    assert_eq!(mem.options["UID"], "5");
+    assert_eq!(mem.options["NOQUOTA"], "true");
+    assert!(mem.needs_mount() && !mem.needs_chown && mem.needs_copy_up);
+    // Any other filesystem type is mount(8)'s to judge, when the volume is mounted.
+    let nfs = create("n", &[("type", "nfs"), ("device", "host:/x")]).unwrap();
+    assert!(nfs.needs_mount());
+    let owned = create("owned", &[("o", "uid=7")]).unwrap();
+    assert!(!owned.needs_mount(), "uid= alone mounts nothing");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&owned.mountpoint).unwrap().uid(), 7);
+    assert_eq!(fx.rt.list_volumes().unwrap().len(), 4);
 }

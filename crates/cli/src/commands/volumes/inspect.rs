@@ -13,15 +13,27 @@ pub(super) fn run(rt: &Runtime, a: VolumeInspectArgs, format: OutputFormat) -> a
     let mut objs = Vec::new();
     for n in &names {
         let v = rt.inspect_volume(n)?;
-        objs.push(json!({
-            "Name": v.name,
-            "Driver": v.driver,
-            "Mountpoint": v.mountpoint,
-            "CreatedAt": v.created_at.to_rfc3339(),
-            "Labels": v.labels,
-            "Scope": v.scope,
-            "Options": v.options,
-        }));
+        let created = v
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let summary = super::ls::volume_summary(v);
+        let mut obj = json!({
+            "Name": summary.name,
+            "Driver": summary.driver,
+            "Mountpoint": summary.mountpoint,
+            "CreatedAt": created,
+            "Labels": summary.labels,
+            "Scope": "local",
+            "Options": summary.options,
+        });
+        if let Some(o) = obj.as_object_mut() {
+            if matches!(format, OutputFormat::Template(_) | OutputFormat::Table(_)) {
+                summary.state.insert_all(o);
+            } else {
+                summary.state.insert_into(o);
+            }
+        }
+        objs.push(obj);
     }
     render_objects_as(&format, &objs)
 }

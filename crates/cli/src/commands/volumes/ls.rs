@@ -32,7 +32,7 @@ pub(super) fn run(
     print_listing(&format, &VOLUMES, &t, &j, noheading)
 }
 
-fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
+pub(super) fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
     VolumeSummary {
         name: v.name,
         driver: v.driver,
@@ -40,5 +40,12 @@ fn volume_summary(v: berth_runtime::Volume) -> VolumeSummary {
         created: v.created_at,
         labels: v.labels,
         options: v.options,
+        state: crate::output::rows::VolumeFlags {
+            uid: v.uid.unwrap_or(0),
+            gid: v.gid.unwrap_or(0),
+            mount_count: v.mount_count,
+            needs_copy_up: v.needs_copy_up,
+            needs_chown: v.needs_chown,
+        },
     }
 }

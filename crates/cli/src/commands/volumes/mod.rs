@@ -4,6 +4,7 @@ mod inspect;
 mod ls;
 mod prune;
 mod rm;
+mod transfer;
 
 use super::{out, with_runtime};
 use crate::cli::{GlobalOptions, VolumeCommand, VolumeInspectArgs, VolumeRmArgs};
@@ -40,12 +41,41 @@ pub enum Parsed {
     },
     /// `volume rm`.
     Rm(VolumeRmArgs),
+    /// `volume exists`: exit 0 or 1.
+    Exists(String),
+    /// `volume mount`: prints the mount point.
+    Mount(String),
+    /// `volume unmount`: prints the name.
+    Unmount(String),
+    /// `volume reload`.
+    Reload,
+    /// `volume export`, `volume import`.
+    Transfer(VolumeTransfer),
     /// `volume prune`.
     Prune {
         /// `--filter`.
         filters: PruneFilters,
         /// `--force`: no prompt.
         force: bool,
+    },
+}
+
+/// `volume export` / `volume import` as parsed.
+#[derive(Debug)]
+pub enum VolumeTransfer {
+    /// `volume export -o OUTPUT NAME`; `/dev/stdout` is standard output.
+    Export {
+        /// The volume.
+        name: String,
+        /// `--output`.
+        output: String,
+    },
+    /// `volume import NAME SOURCE`; `-` is standard input.
+    Import {
+        /// The volume.
+        name: String,
+        /// The tar file.
+        source: String,
     },
 }
 
@@ -78,6 +108,28 @@ pub fn parse(c: VolumeCommand) -> anyhow::Result<Parsed> {
             args: a,
         },
         VolumeCommand::Rm(a) => Parsed::Rm(a),
+        VolumeCommand::Exists(a) => Parsed::Exists(a.name),
+        VolumeCommand::Mount(a) => Parsed::Mount(a.name),
+        VolumeCommand::Unmount(a) => Parsed::Unmount(a.name),
+        VolumeCommand::Reload => Parsed::Reload,
+        VolumeCommand::Export(a) => {
+            if a.output.is_empty() {
+                return Err(CliError::invalid(
+                    "--output",
+                    "",
+                    "expects output path, use --output=[path]",
+                )
+                .into());
+            }
+            Parsed::Transfer(VolumeTransfer::Export {
+                name: a.name,
+                output: a.output,
+            })
+        }
+        VolumeCommand::Import(a) => Parsed::Transfer(VolumeTransfer::Import {
+            name: a.name,
+            source: a.source,
+        }),
         VolumeCommand::Prune(a) => Parsed::Prune {
             filters: parse_prune_filters(&a.filter)?,
             force: a.force,
@@ -101,6 +153,27 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
         } => ls::run(rt, filters, format, quiet, noheading),
         Parsed::Inspect { args: a, format } => inspect::run(rt, a, format),
         Parsed::Rm(a) => rm::run(rt, a),
+        Parsed::Exists(name) => Ok(u8::from(!rt.volume_exists(&name)?)),
+        Parsed::Mount(name) => {
+            let path = rt.mount_volume(&name)?;
+            out(&format!("{}\n", path.display()))?;
+            Ok(0)
+        }
+        Parsed::Unmount(name) => {
+            rt.unmount_volume(&name)?;
+            out(&format!("{name}\n"))?;
+            Ok(0)
+        }
+        Parsed::Reload => {
+            let report = rt.reload_volumes()?;
+            for (title, names) in [("Added", &report.added), ("Removed", &report.removed)] {
+                if !names.is_empty() {
+                    out(&format!("{title}:\n{}\n", names.join("\n")))?;
+                }
+            }
+            Ok(0)
+        }
+        Parsed::Transfer(t) => transfer::run(rt, t),
         Parsed::Prune { filters, force } => prune::run(rt, filters, force),
     })
 }
