@@ -111,6 +111,7 @@ pub use images::{
     ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
     ImageSummary, InspectImage, InspectImageConfig, InspectRootFs,
 };
+pub use images::{ImageMountReport, ImageMountTarget, ImageTree, ImageUnmountReport, TreeLayer};
 pub use info::{
     go_arch, version_info, BinaryInfo, ContainerCounts, DistributionInfo, HostInfo, IdMappings,
     ImageCount, Info, PluginsInfo, RegistriesInfo, SecurityInfo, SlirpInfo, StoreInfo, VersionInfo,
@@ -149,6 +150,7 @@ pub use berth_storage::registry::{
     Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
+pub use berth_storage::registry::{SearchFilter, SearchOptions, SearchResult};
 pub use berth_storage::CheckReport as StorageCheckReport;
 pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
 pub use network::{

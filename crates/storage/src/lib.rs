@@ -18,6 +18,7 @@ pub mod driver;
 mod error;
 pub mod extract;
 mod fsutil;
+mod image_mounts;
 mod images;
 mod import;
 pub mod inroot;
@@ -36,6 +37,7 @@ pub use api::Storage;
 pub use archive::ArchiveFormat;
 pub use check::CheckReport;
 pub use error::{Error, Result};
+pub use image_mounts::ImageMount;
 pub use images::{normalize_local_name, normalize_name, RemovedImage};
 pub use model::{
     ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,

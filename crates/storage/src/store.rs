@@ -191,4 +191,16 @@ impl Storage for Store {
     fn save_images(&self, images: &[&str], format: ArchiveFormat, dest: &Path) -> Result<()> {
         self.save(images, format, dest)
     }
+    fn mount_image(&self, name_or_id: &str) -> Result<(ImageRecord, PathBuf)> {
+        Store::mount_image(self, name_or_id)
+    }
+    fn unmount_image(&self, name_or_id: &str, force: bool) -> Result<Option<bool>> {
+        Store::unmount_image(self, name_or_id, force)
+    }
+    fn mounted_images(&self) -> Result<Vec<crate::ImageMount>> {
+        Store::mounted_images(self)
+    }
+    fn list_layers(&self) -> Result<Vec<crate::LayerRecord>> {
+        self.layers()
+    }
 }

@@ -10,6 +10,7 @@
 
 pub mod container;
 pub mod image;
+pub mod image_extra;
 pub mod network;
 pub mod pod;
 pub mod registry;
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 
 pub use container::*;
 pub use image::*;
+pub use image_extra::*;
 pub use network::*;
 pub use pod::*;
 pub use registry::*;
@@ -258,6 +260,8 @@ pub enum Command {
     Run(RunArgs),
     /// Save image(s) to an archive
     Save(SaveArgs),
+    /// Search registry for image
+    Search(SearchArgs),
     /// Start one or more containers
     Start(StartArgs),
     /// Display a live stream of container resource usage statistics
@@ -353,6 +357,7 @@ impl Command {
             Self::Rmi(a) => Group::Image(ImageCommand::Rm(a)),
             Self::Run(a) => Group::Container(C::Run(a)),
             Self::Save(a) => Group::Image(ImageCommand::Save(a)),
+            Self::Search(a) => Group::Image(ImageCommand::Search(a)),
             Self::Start(a) => Group::Container(C::Start(a)),
             Self::Stats(a) => Group::Container(C::Stats(a)),
             Self::Stop(a) => Group::Container(C::Stop(a)),

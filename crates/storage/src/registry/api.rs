@@ -12,6 +12,7 @@ use super::error::Result;
 use super::login::LoginOptions;
 use super::pull::{PullOptions, PullReport};
 use super::push::{PushOptions, PushReport};
+use super::search::{SearchOptions, SearchResult};
 
 /// Registry operations as the runtime calls them.
 pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
@@ -33,6 +34,10 @@ pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
     ) -> Result<PathBuf>;
     /// See [`super::logout`].
     fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf>;
+    /// See [`super::search`].
+    fn search(&self, term: &str, opts: &SearchOptions) -> Result<Vec<SearchResult>> {
+        super::search(term, opts)
+    }
 }
 
 /// The real registry client, pulling into and pushing from a [`Store`].

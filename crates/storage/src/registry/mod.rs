@@ -17,6 +17,7 @@ mod policy;
 mod pull;
 mod push;
 mod rules;
+mod search;
 mod shortnames;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -36,3 +37,4 @@ pub use push::{push, PushOptions, PushReport};
 pub use rules::{
     Alias, Mirror, RegistryEntry, RegistryRules, Resolution, Resolved, ShortNameMode, Source,
 };
+pub use search::{search, SearchFilter, SearchOptions, SearchResult, DEFAULT_SEARCH_LIMIT};
