@@ -6,7 +6,7 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, images, inspect, networks, pods, registry, system, version, volumes,
+    containers, images, inspect, manifests, networks, pods, registry, system, version, volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -55,6 +55,7 @@ where
         Group::Registry(c) => registry::run(g, registry::parse(c)?),
         Group::Network(c) => networks::run(g, networks::parse(c)?),
         Group::System(c) => system::run(g, system::parse(c)?),
+        Group::Manifest(c) => manifests::run(g, manifests::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
     }
 }

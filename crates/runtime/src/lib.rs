@@ -153,6 +153,7 @@ pub use berth_storage::registry::{
 pub use berth_storage::registry::{SearchFilter, SearchOptions, SearchResult};
 pub use berth_storage::CheckReport as StorageCheckReport;
 pub use berth_storage::{ArchiveFormat, HistoryEntry, ImageRecord, ImportOptions};
+pub use berth_storage::{InstanceEdit, ListDocument, ListInstance, ListPlatform, ManifestList};
 pub use network::{
     network_id, LeaseRange, Network, NetworkCreateOptions, NetworkOption, NetworkSubnet,
     BRIDGE_NAME_OPTION,

@@ -101,6 +101,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         Ok(Vec::new())
     }
 
+    /// One operation on the store's manifest lists.
+    fn manifest_list(&self, op: crate::ListOp<'_>) -> Result<crate::ManifestList> {
+        let _ = op;
+        Err(unsupported("manifest lists", "-"))
+    }
+
     /// Every layer of the store.
     fn list_layers(&self) -> Result<Vec<LayerRecord>> {
         Ok(Vec::new())

@@ -24,6 +24,7 @@ mod import;
 pub mod inroot;
 mod layers;
 mod lock;
+mod manifest_lists;
 mod model;
 pub mod oci;
 pub mod reference;
@@ -39,6 +40,9 @@ pub use check::CheckReport;
 pub use error::{Error, Result};
 pub use image_mounts::ImageMount;
 pub use images::{normalize_local_name, normalize_name, RemovedImage};
+pub use manifest_lists::{
+    InstanceEdit, ListDocument, ListInstance, ListOp, ListPlatform, ManifestList,
+};
 pub use model::{
     ContainerRecord, Driver, HistoryEntry, ImageConfig, ImageRecord, ImportOptions, LayerRecord,
     StoreOptions,

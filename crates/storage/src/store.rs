@@ -203,4 +203,7 @@ impl Storage for Store {
     fn list_layers(&self) -> Result<Vec<crate::LayerRecord>> {
         self.layers()
     }
+    fn manifest_list(&self, op: crate::ListOp<'_>) -> Result<crate::ManifestList> {
+        self.manifest_list_op(op)
+    }
 }

@@ -11,6 +11,7 @@
 pub mod container;
 pub mod image;
 pub mod image_extra;
+pub mod manifest;
 pub mod network;
 pub mod pod;
 pub mod registry;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 pub use container::*;
 pub use image::*;
 pub use image_extra::*;
+pub use manifest::*;
 pub use network::*;
 pub use pod::*;
 pub use registry::*;
@@ -226,6 +228,12 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
+    /// Manipulate manifest lists and image indexes
+    Manifest {
+        /// The manifest command.
+        #[command(subcommand)]
+        command: ManifestCommand,
+    },
     /// Mount a working container's root filesystem
     Mount(MountArgs),
     /// Manage networks
@@ -317,6 +325,8 @@ pub enum Group {
     Registry(RegistryCommand),
     /// A system command.
     System(SystemCommand),
+    /// A manifest list command.
+    Manifest(ManifestCommand),
     /// `inspect` of any object type.
     Inspect(InspectArgs),
     /// `version`.
@@ -356,6 +366,7 @@ impl Command {
             Self::Rm(a) => Group::Container(C::Rm(a)),
             Self::Rmi(a) => Group::Image(ImageCommand::Rm(a)),
             Self::Run(a) => Group::Container(C::Run(a)),
+            Self::Manifest { command } => Group::Manifest(command),
             Self::Save(a) => Group::Image(ImageCommand::Save(a)),
             Self::Search(a) => Group::Image(ImageCommand::Search(a)),
             Self::Start(a) => Group::Container(C::Start(a)),

@@ -40,6 +40,31 @@ const PUSH: &[&str] = &["push", "image push"];
 /// accepts and refuses.
 pub const UNSUPPORTED: &[Unsupported] = &[
     Unsupported {
+        commands: &["manifest create", "manifest add"],
+        flag: "all",
+        reason: "berth adds local images, never the instances of another list",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "compression-format",
+        reason: "a list's images are pushed with their stored manifests, unchanged",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-by",
+        reason: "berth does not sign images",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-by-sigstore-private-key",
+        reason: "berth does not sign images",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-passphrase-file",
+        reason: "berth does not sign images",
+    },
+    Unsupported {
         commands: IMAGES,
         flag: "history",
         reason: "berth does not keep an image's earlier names",

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod images;
 pub mod inspect;
 pub mod io;
+pub mod manifests;
 pub mod networks;
 pub mod pods;
 pub mod registry;

@@ -11,6 +11,7 @@
 
 mod archive;
 mod local;
+mod manifests;
 mod mounts;
 pub(crate) use local::recorded_image_name;
 pub(crate) mod registry;

@@ -34,6 +34,21 @@ pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
     ) -> Result<PathBuf>;
     /// See [`super::logout`].
     fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf>;
+    /// See [`super::push_list`].
+    fn push_list(
+        &self,
+        list: &str,
+        destination: &str,
+        opts: &PushOptions,
+        all: bool,
+        oci: bool,
+    ) -> Result<PushReport> {
+        let _ = (destination, opts, all, oci);
+        Err(crate::Error::InvalidOption(format!(
+            "pushing manifest list {list} is not supported by this registry client"
+        ))
+        .into())
+    }
     /// See [`super::search`].
     fn search(&self, term: &str, opts: &SearchOptions) -> Result<Vec<SearchResult>> {
         super::search(term, opts)
@@ -75,5 +90,15 @@ impl ImageRegistry for StoreRegistry {
     }
     fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf> {
         super::logout(registry, opts)
+    }
+    fn push_list(
+        &self,
+        list: &str,
+        destination: &str,
+        opts: &PushOptions,
+        all: bool,
+        oci: bool,
+    ) -> Result<PushReport> {
+        super::push_list(&self.store, list, destination, opts, all, oci)
     }
 }

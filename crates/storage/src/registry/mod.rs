@@ -11,6 +11,7 @@ mod auth;
 mod client;
 mod ensure;
 mod error;
+mod list_push;
 mod login;
 pub mod manifest;
 mod policy;
@@ -29,6 +30,7 @@ pub use auth::{
 pub use client::{Client, ClientOptions, FetchedManifest, RetryPolicy, DEFAULT_CERTS_DIR};
 pub use ensure::{ensure_image, PullPolicy};
 pub use error::{Error, Result};
+pub use list_push::push_list;
 pub use login::{login, logout, LoginOptions};
 pub use manifest::Platform;
 pub use policy::{Policy, PolicySource, Requirement, DEFAULT_POLICY};
