@@ -1,7 +1,7 @@
 //! Manifest lists: `manifest create/add/annotate/remove/rm/inspect/exists/push`
 //! over the storage seam's [`ListOp`]s; instances are local images.
 
-use berth_storage::registry::{PushOptions, PushReport};
+use berth_storage::registry::{PullOptions, PushOptions, PushReport};
 use berth_storage::{InstanceEdit, ListOp, ManifestList};
 
 use super::image_error;
@@ -54,6 +54,25 @@ impl Runtime {
             image: local_name(image),
             edit,
         })
+    }
+
+    /// [`Self::manifest_add`] of an image that may be in a registry: a
+    /// `docker://` reference, or a name local storage lacks, is pulled first
+    /// with the options `pull` gives (called only then).
+    pub fn manifest_add_pulling(
+        &self,
+        list: &str,
+        image: &str,
+        edit: &InstanceEdit,
+        pull: impl FnOnce() -> Result<PullOptions>,
+    ) -> Result<ManifestList> {
+        self.manifest_inspect(list)?;
+        let local = !image.starts_with("docker://") && self.image_exists(local_name(image))?;
+        if local {
+            return self.manifest_add(list, image, edit);
+        }
+        let pulled = self.pull_image(image, &pull()?)?;
+        self.manifest_add(list, &pulled.image.id, edit)
     }
 
     /// Changes an instance's platform or annotations.

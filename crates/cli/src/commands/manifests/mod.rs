@@ -29,6 +29,8 @@ pub enum Parsed {
         images: Vec<String>,
         /// Overrides.
         edit: InstanceEdit,
+        /// How an image not in local storage is pulled.
+        pull: PullFlags,
     },
     /// `annotate`.
     Annotate {
@@ -63,6 +65,15 @@ pub enum Parsed {
     },
 }
 
+/// `manifest add`'s registry flags, for an image it pulls.
+#[derive(Debug, Default)]
+pub struct PullFlags {
+    tls_verify: Option<bool>,
+    authfile: Option<std::path::PathBuf>,
+    cert_dir: Option<std::path::PathBuf>,
+    creds: Option<Credentials>,
+}
+
 fn edit(f: &InstanceFlags, os_features: Vec<String>) -> Result<InstanceEdit, CliError> {
     let mut annotations = BTreeMap::new();
     for a in &f.annotation {
@@ -94,14 +105,17 @@ pub fn parse(c: ManifestCommand) -> anyhow::Result<Parsed> {
             images: a.images,
             amend: a.amend,
         },
-        ManifestCommand::Add(a) => {
-            a.creds.as_deref().map(parse_creds).transpose()?;
-            Parsed::Add {
-                edit: edit(&a.instance, Vec::new())?,
-                list: a.list,
-                images: a.images,
-            }
-        }
+        ManifestCommand::Add(a) => Parsed::Add {
+            edit: edit(&a.instance, Vec::new())?,
+            pull: PullFlags {
+                tls_verify: a.tls_verify,
+                authfile: a.authfile,
+                cert_dir: a.cert_dir,
+                creds: a.creds.as_deref().map(parse_creds).transpose()?,
+            },
+            list: a.list,
+            images: a.images,
+        },
         ManifestCommand::Annotate(a) => Parsed::Annotate {
             edit: edit(&a.instance, a.os_features)?,
             list: a.list,
@@ -206,10 +220,22 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             .manifest_create(&list, &images, amend)
             .map_err(Into::into)
             .and_then(|l| print_id(&l)),
-        Parsed::Add { list, images, edit } => (|| {
+        Parsed::Add {
+            list,
+            images,
+            edit,
+            pull,
+        } => (|| {
             let mut last = None;
             for i in &images {
-                last = Some(rt.manifest_add(&list, i, &edit)?);
+                last = Some(rt.manifest_add_pulling(&list, i, &edit, || {
+                    let mut o = rt.pull_options()?;
+                    o.tls_verify = pull.tls_verify;
+                    o.certs_dir.clone_from(&pull.cert_dir);
+                    o.auth.authfile.clone_from(&pull.authfile);
+                    o.auth.credentials.clone_from(&pull.creds);
+                    Ok(o)
+                })?);
             }
             last.map_or(Ok(0), |l| print_id(&l))
         })(),
