@@ -6,8 +6,8 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, healthcheck, images, inspect, networks, pods, registry, secrets, system, version,
-    volumes,
+    containers, healthcheck, images, inspect, manifests, networks, pods, registry, secrets, system,
+    version, volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -58,6 +58,7 @@ where
         Group::Network(c) => networks::run(g, networks::parse(c)?),
         Group::Healthcheck(c) => healthcheck::run(g, healthcheck::parse(c)?),
         Group::System(c) => system::run(g, system::parse(c)?),
+        Group::Manifest(c) => manifests::run(g, manifests::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
     }
 }

@@ -121,6 +121,7 @@ pub use images::{
     ImageHistoryEntry, ImageListOptions, ImageRemoveOptions, ImageRemoveReport, ImageSaveOptions,
     ImageSummary, InspectImage, InspectImageConfig, InspectRootFs, RunlabelOptions,
 };
+pub use images::{ImageMountReport, ImageMountTarget, ImageTree, ImageUnmountReport, TreeLayer};
 pub use info::{
     go_arch, version_info, BinaryInfo, ContainerCounts, DistributionInfo, HostInfo, IdMappings,
     ImageCount, Info, PluginsInfo, RegistriesInfo, SecurityInfo, SlirpInfo, StoreInfo, VersionInfo,
@@ -163,10 +164,12 @@ pub use berth_storage::registry::{
     Credentials, Event as PullEvent, LoginOptions, Platform, PolicySource, ProgressFn, PullOptions,
     PullPolicy, PullReport, PushOptions, PushReport, RegistryRules, Resolution,
 };
+pub use berth_storage::registry::{SearchFilter, SearchOptions, SearchResult};
 pub use berth_storage::CheckReport as StorageCheckReport;
 pub use berth_storage::{
     ArchiveFormat, Change, ChangeKind, HistoryEntry, ImageRecord, ImportOptions,
 };
+pub use berth_storage::{InstanceEdit, ListDocument, ListInstance, ListPlatform, ManifestList};
 pub use network::{
     check_mac, network_id, JoinedNetwork, LeaseRange, Network, NetworkConnectOptions,
     NetworkCreateOptions, NetworkOption, NetworkSubnet, BRIDGE_NAME_OPTION,

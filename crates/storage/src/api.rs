@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::ArchiveFormat;
 use crate::diff::{Change, CommitOptions};
+use crate::image_mounts::ImageMount;
 use crate::images::RemovedImage;
-use crate::model::{ContainerRecord, ImageRecord, ImportOptions};
+use crate::model::{ContainerRecord, ImageRecord, ImportOptions, LayerRecord};
 use crate::Result;
 
 /// The storage seam used by `berth-runtime`.
@@ -96,4 +97,35 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// Makes an image of a container's root filesystem ([`crate::Store::commit_container`]).
     fn commit_container(&self, storage_id: &str, options: &CommitOptions) -> Result<ImageRecord>;
+    /// Mounts an image read-only (reference counted): the image and its mount point.
+    fn mount_image(&self, name_or_id: &str) -> Result<(ImageRecord, PathBuf)> {
+        Err(unsupported("mounting images", name_or_id))
+    }
+
+    /// Drops one mount reference of an image (all with `force`): `None` when it
+    /// was not mounted, else whether it is still mounted.
+    fn unmount_image(&self, name_or_id: &str, force: bool) -> Result<Option<bool>> {
+        let _ = force;
+        Err(unsupported("unmounting images", name_or_id))
+    }
+
+    /// Every mounted image with its mount point.
+    fn mounted_images(&self) -> Result<Vec<ImageMount>> {
+        Ok(Vec::new())
+    }
+
+    /// One operation on the store's manifest lists.
+    fn manifest_list(&self, op: crate::ListOp<'_>) -> Result<crate::ManifestList> {
+        let _ = op;
+        Err(unsupported("manifest lists", "-"))
+    }
+
+    /// Every layer of the store.
+    fn list_layers(&self) -> Result<Vec<LayerRecord>> {
+        Ok(Vec::new())
+    }
+}
+
+fn unsupported(what: &str, name: &str) -> crate::Error {
+    crate::Error::InvalidOption(format!("{what} ({name}) is not supported by this storage"))
 }

@@ -244,6 +244,11 @@ impl Store {
                 )));
             }
             let mut errors = Vec::new();
+            if force {
+                if let Err(e) = self.drop_all_layer_mounts() {
+                    errors.push(e.to_string());
+                }
+            }
             for id in mounted {
                 if let Err(e) = self.driver.unmount(&id).and_then(|()| self.set_mount_count(&id, 0)) {
                     errors.push(e.to_string());

@@ -189,6 +189,7 @@ impl Store {
             if !used.contains(id) {
                 std::fs::remove_file(self.record_path("layers", id))
                     .map_err(|e| Error::io("remove", self.record_path("layers", id), e))?;
+                self.drop_layer_mount(id)?;
                 self.driver.remove_layer(id)?;
                 removed.push(id.clone());
             }

@@ -19,11 +19,13 @@ pub mod driver;
 mod error;
 pub mod extract;
 mod fsutil;
+mod image_mounts;
 mod images;
 mod import;
 pub mod inroot;
 mod layers;
 mod lock;
+mod manifest_lists;
 mod model;
 pub mod oci;
 pub mod reference;
@@ -38,7 +40,11 @@ pub use archive::ArchiveFormat;
 pub use check::CheckReport;
 pub use diff::{Change, ChangeKind, CommitOptions};
 pub use error::{Error, Result};
+pub use image_mounts::ImageMount;
 pub use images::{normalize_local_name, normalize_name, RemovedImage};
+pub use manifest_lists::{
+    InstanceEdit, ListDocument, ListInstance, ListOp, ListPlatform, ManifestList,
+};
 pub use model::{
     ContainerRecord, Driver, HealthConfig, HistoryEntry, ImageConfig, ImageRecord, ImportOptions,
     LayerRecord, StoreOptions,

@@ -206,5 +206,19 @@ impl Storage for Store {
         options: &crate::diff::CommitOptions,
     ) -> Result<ImageRecord> {
         Store::commit_container(self, storage_id, options)
+    fn mount_image(&self, name_or_id: &str) -> Result<(ImageRecord, PathBuf)> {
+        Store::mount_image(self, name_or_id)
+    }
+    fn unmount_image(&self, name_or_id: &str, force: bool) -> Result<Option<bool>> {
+        Store::unmount_image(self, name_or_id, force)
+    }
+    fn mounted_images(&self) -> Result<Vec<crate::ImageMount>> {
+        Store::mounted_images(self)
+    }
+    fn list_layers(&self) -> Result<Vec<crate::LayerRecord>> {
+        self.layers()
+    }
+    fn manifest_list(&self, op: crate::ListOp<'_>) -> Result<crate::ManifestList> {
+        self.manifest_list_op(op)
     }
 }

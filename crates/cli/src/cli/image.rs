@@ -23,6 +23,8 @@ pub enum ImageCommand {
     List(ImageListArgs),
     /// Load image(s) from a tar archive
     Load(LoadArgs),
+    /// Mount an image's root filesystem
+    Mount(crate::cli::ImageMountArgs),
     /// Remove unused images
     Prune(ImagePruneArgs),
     /// Pull an image from a registry
@@ -33,8 +35,15 @@ pub enum ImageCommand {
     Rm(ImageRmArgs),
     /// Save image(s) to an archive
     Save(SaveArgs),
+    /// Search registry for image
+    Search(crate::cli::SearchArgs),
     /// Add an additional name to a local image
     Tag(TagArgs),
+    /// Prints layer hierarchy of an image in a tree format
+    Tree(crate::cli::ImageTreeArgs),
+    /// Unmount an image's root filesystem
+    #[command(visible_alias = "umount")]
+    Unmount(crate::cli::ImageUnmountArgs),
     /// Remove a name from a local image
     Untag(UntagArgs),
 }

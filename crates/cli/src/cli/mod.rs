@@ -12,6 +12,8 @@ pub mod container;
 pub mod healthcheck;
 pub mod container_fs;
 pub mod image;
+pub mod image_extra;
+pub mod manifest;
 pub mod network;
 pub mod pod;
 pub mod registry;
@@ -29,6 +31,8 @@ pub use container::*;
 pub use healthcheck::*;
 pub use container_fs::*;
 pub use image::*;
+pub use image_extra::*;
+pub use manifest::*;
 pub use network::*;
 pub use pod::*;
 pub use registry::*;
@@ -248,6 +252,12 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
+    /// Manipulate manifest lists and image indexes
+    Manifest {
+        /// The manifest command.
+        #[command(subcommand)]
+        command: ManifestCommand,
+    },
     /// Mount a working container's root filesystem
     Mount(MountArgs),
     /// Manage networks
@@ -284,6 +294,8 @@ pub enum Command {
     Run(RunArgs),
     /// Save image(s) to an archive
     Save(SaveArgs),
+    /// Search registry for image
+    Search(SearchArgs),
     /// Start one or more containers
     Start(StartArgs),
     /// Display a live stream of container resource usage statistics
@@ -351,6 +363,8 @@ pub enum Group {
     Registry(RegistryCommand),
     /// A system command.
     System(SystemCommand),
+    /// A manifest list command.
+    Manifest(ManifestCommand),
     /// `inspect` of any object type.
     Inspect(InspectArgs),
     /// `version`.
@@ -400,7 +414,9 @@ impl Command {
             Self::Rm(a) => Group::Container(C::Rm(a)),
             Self::Rmi(a) => Group::Image(ImageCommand::Rm(a)),
             Self::Run(a) => Group::Container(C::Run(a)),
+            Self::Manifest { command } => Group::Manifest(command),
             Self::Save(a) => Group::Image(ImageCommand::Save(a)),
+            Self::Search(a) => Group::Image(ImageCommand::Search(a)),
             Self::Start(a) => Group::Container(C::Start(a)),
             Self::Stats(a) => Group::Container(C::Stats(a)),
             Self::Stop(a) => Group::Container(C::Stop(a)),

@@ -83,6 +83,29 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         commands: UPDATE,
         flag: "cpu-rt-runtime",
         reason: "real-time CPU limits are not wired yet",
+        commands: &["manifest create", "manifest add"],
+        flag: "all",
+        reason: "berth adds local images, never the instances of another list",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "compression-format",
+        reason: "a list's images are pushed with their stored manifests, unchanged",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-by",
+        reason: "berth does not sign images",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-by-sigstore-private-key",
+        reason: "berth does not sign images",
+    },
+    Unsupported {
+        commands: &["manifest push"],
+        flag: "sign-passphrase-file",
+        reason: "berth does not sign images",
     },
     Unsupported {
         commands: IMAGES,

@@ -7,6 +7,7 @@ pub mod healthcheck;
 pub mod images;
 pub mod inspect;
 pub mod io;
+pub mod manifests;
 pub mod networks;
 pub mod pods;
 pub mod registry;

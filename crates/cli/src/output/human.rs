@@ -122,6 +122,13 @@ pub fn human_size(bytes: u64) -> String {
     format!("{} {unit}", significant(size, 3))
 }
 
+/// go-units' `HumanSize` (four significant digits, no space): "1.997MB",
+/// "512B", as `image tree` prints sizes.
+pub fn human_size_compact(bytes: u64) -> String {
+    let (size, unit) = decimal_units(bytes);
+    format!("{}{unit}", significant(size, 4))
+}
+
 /// A byte count in go-units' decimal units: the value (below 1000 up to
 /// `kB`..`YB`) and the unit's name.
 pub(super) fn decimal_units(bytes: u64) -> (f64, &'static str) {

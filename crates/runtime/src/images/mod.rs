@@ -11,12 +11,16 @@
 
 mod archive;
 mod local;
+mod manifests;
+mod mounts;
 pub(crate) use local::recorded_image_name;
 pub(crate) mod registry;
 mod runlabel;
+mod search;
 mod types;
 
 pub use archive::apply_import_change;
+pub use mounts::{ImageMountReport, ImageMountTarget, ImageTree, ImageUnmountReport, TreeLayer};
 pub use registry::{registry_key, registry_reference, registry_rules, short_name_rules};
 pub use runlabel::RunlabelOptions;
 pub use types::{

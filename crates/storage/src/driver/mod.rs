@@ -37,6 +37,15 @@ pub trait LayerDriver: Send + Sync + std::fmt::Debug {
     fn is_mounted(&self, id: &str) -> bool;
     /// Unmounts the container root (no error when not mounted).
     fn unmount(&self, id: &str) -> Result<()>;
+    /// Mounts the layers `chain` (bottom first) read-only at the top layer's
+    /// mount point (`image mount`) and returns it.
+    fn mount_layer(&self, top: &str, chain: &[String]) -> Result<PathBuf>;
+    /// Where layer `top` is (or would be) mounted read-only.
+    fn layer_mount_path(&self, top: &str) -> PathBuf;
+    /// Whether layer `top`'s read-only mount is in place.
+    fn layer_is_mounted(&self, top: &str) -> bool;
+    /// Unmounts layer `top`'s read-only mount (no error when not mounted).
+    fn unmount_layer(&self, top: &str) -> Result<()>;
     /// Removes the container's files (unmounting first).
     fn remove_container(&self, id: &str) -> Result<()>;
     /// Bytes written by the container (its upper dir, or its copy for vfs).

@@ -130,33 +130,7 @@ impl LayerDriver for OverlayDriver {
         if self.is_mounted(id) {
             return Ok(merged);
         }
-        let home = File::open(&self.home).ctx("open", &self.home)?;
-        let base = format!("/proc/self/fd/{}", home.as_raw_fd());
-        let mut lowers = Vec::new();
-        for layer in chain.iter().rev() {
-            lowers.push(format!("{base}/{LINK_DIR}/{}", self.link_of(layer)?));
-        }
-        if lowers.is_empty() {
-            lowers.push(format!("{base}/{id}/empty"));
-        }
-        let data = format!(
-            "lowerdir={},upperdir={base}/{id}/diff,workdir={base}/{id}/work",
-            lowers.join(":")
-        );
-        if data.len() > MAX_MOUNT_DATA {
-            return Err(Error::InvalidOption(format!(
-                "image has too many layers ({}) for one overlay mount",
-                chain.len()
-            )));
-        }
-        mount(
-            Some("overlay"),
-            &merged,
-            Some("overlay"),
-            MsFlags::empty(),
-            Some(data.as_str()),
-        )
-        .map_err(|e| Error::sys("mount overlay", &merged, e))?;
+        self.mount_overlay(id, chain, true)?;
         Ok(merged)
     }
 
@@ -179,6 +153,28 @@ impl LayerDriver for OverlayDriver {
                 .map_err(|e| Error::sys("unmount", &merged, e)),
             Err(e) => Err(Error::sys("unmount", &merged, e)),
         }
+    }
+
+    fn mount_layer(&self, top: &str, chain: &[String]) -> Result<PathBuf> {
+        let merged = self.mount_path(top);
+        if !self.is_mounted(top) {
+            mkdir_all(&merged)?;
+            mkdir_all(&self.dir(top).join("empty"))?;
+            self.mount_overlay(top, chain, false)?;
+        }
+        Ok(merged)
+    }
+
+    fn layer_mount_path(&self, top: &str) -> PathBuf {
+        self.mount_path(top)
+    }
+
+    fn layer_is_mounted(&self, top: &str) -> bool {
+        self.is_mounted(top)
+    }
+
+    fn unmount_layer(&self, top: &str) -> Result<()> {
+        self.unmount(top)
     }
 
     fn remove_container(&self, id: &str) -> Result<()> {
@@ -221,6 +217,48 @@ impl LayerDriver for OverlayDriver {
 }
 
 impl OverlayDriver {
+    /// Mounts `overlay/<id>/merged` over the layers `chain` (bottom first):
+    /// writable over `<id>/diff` for a container, read-only for an image's
+    /// top layer (`<id>/empty` below the layers, as overlay wants two lower
+    /// directories when it has no upper one).
+    fn mount_overlay(&self, id: &str, chain: &[String], writable: bool) -> Result<()> {
+        let merged = self.mount_path(id);
+        let home = File::open(&self.home).ctx("open", &self.home)?;
+        let base = format!("/proc/self/fd/{}", home.as_raw_fd());
+        let mut lowers = Vec::new();
+        for layer in chain.iter().rev() {
+            lowers.push(format!("{base}/{LINK_DIR}/{}", self.link_of(layer)?));
+        }
+        if lowers.is_empty() || !writable {
+            lowers.push(format!("{base}/{id}/empty"));
+        }
+        let upper = if writable {
+            format!(",upperdir={base}/{id}/diff,workdir={base}/{id}/work")
+        } else {
+            String::new()
+        };
+        let data = format!("lowerdir={}{upper}", lowers.join(":"));
+        if data.len() > MAX_MOUNT_DATA {
+            return Err(Error::InvalidOption(format!(
+                "image has too many layers ({}) for one overlay mount",
+                chain.len()
+            )));
+        }
+        let flags = if writable {
+            MsFlags::empty()
+        } else {
+            MsFlags::MS_RDONLY
+        };
+        mount(
+            Some("overlay"),
+            &merged,
+            Some("overlay"),
+            flags,
+            Some(data.as_str()),
+        )
+        .map_err(|e| Error::sys("mount overlay", &merged, e))
+    }
+
     /// The home directory (`graph_root/overlay`).
     pub fn home(&self) -> &Path {
         &self.home

@@ -83,6 +83,23 @@ impl LayerDriver for VfsDriver {
         Ok(())
     }
 
+    /// A vfs layer is a whole tree already: its directory is the mount point.
+    fn mount_layer(&self, top: &str, _chain: &[String]) -> Result<PathBuf> {
+        Ok(self.dir(top))
+    }
+
+    fn layer_mount_path(&self, top: &str) -> PathBuf {
+        self.dir(top)
+    }
+
+    fn layer_is_mounted(&self, top: &str) -> bool {
+        self.dir(top).is_dir()
+    }
+
+    fn unmount_layer(&self, _top: &str) -> Result<()> {
+        Ok(())
+    }
+
     fn remove_container(&self, id: &str) -> Result<()> {
         remove_tree(&self.dir(id))
     }

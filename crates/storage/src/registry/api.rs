@@ -12,6 +12,7 @@ use super::error::Result;
 use super::login::LoginOptions;
 use super::pull::{PullOptions, PullReport};
 use super::push::{PushOptions, PushReport};
+use super::search::{SearchOptions, SearchResult};
 
 /// Registry operations as the runtime calls them.
 pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
@@ -33,6 +34,25 @@ pub trait ImageRegistry: Send + Sync + std::fmt::Debug {
     ) -> Result<PathBuf>;
     /// See [`super::logout`].
     fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf>;
+    /// See [`super::push_list`].
+    fn push_list(
+        &self,
+        list: &str,
+        destination: &str,
+        opts: &PushOptions,
+        all: bool,
+        oci: bool,
+    ) -> Result<PushReport> {
+        let _ = (destination, opts, all, oci);
+        Err(crate::Error::InvalidOption(format!(
+            "pushing manifest list {list} is not supported by this registry client"
+        ))
+        .into())
+    }
+    /// See [`super::search`].
+    fn search(&self, term: &str, opts: &SearchOptions) -> Result<Vec<SearchResult>> {
+        super::search(term, opts)
+    }
 }
 
 /// The real registry client, pulling into and pushing from a [`Store`].
@@ -70,5 +90,15 @@ impl ImageRegistry for StoreRegistry {
     }
     fn logout(&self, registry: Option<&str>, opts: &LoginOptions) -> Result<PathBuf> {
         super::logout(registry, opts)
+    }
+    fn push_list(
+        &self,
+        list: &str,
+        destination: &str,
+        opts: &PushOptions,
+        all: bool,
+        oci: bool,
+    ) -> Result<PushReport> {
+        super::push_list(&self.store, list, destination, opts, all, oci)
     }
 }

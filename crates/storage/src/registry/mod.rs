@@ -11,12 +11,14 @@ mod auth;
 mod client;
 mod ensure;
 mod error;
+mod list_push;
 mod login;
 pub mod manifest;
 mod policy;
 mod pull;
 mod push;
 mod rules;
+mod search;
 mod shortnames;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -28,6 +30,7 @@ pub use auth::{
 pub use client::{Client, ClientOptions, FetchedManifest, RetryPolicy, DEFAULT_CERTS_DIR};
 pub use ensure::{ensure_image, PullPolicy};
 pub use error::{Error, Result};
+pub use list_push::push_list;
 pub use login::{login, logout, LoginOptions};
 pub use manifest::Platform;
 pub use policy::{Policy, PolicySource, Requirement, DEFAULT_POLICY};
@@ -36,3 +39,4 @@ pub use push::{push, PushOptions, PushReport};
 pub use rules::{
     Alias, Mirror, RegistryEntry, RegistryRules, Resolution, Resolved, ShortNameMode, Source,
 };
+pub use search::{search, SearchFilter, SearchOptions, SearchResult, DEFAULT_SEARCH_LIMIT};

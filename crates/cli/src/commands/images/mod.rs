@@ -6,10 +6,13 @@ mod import;
 mod inspect;
 mod list;
 mod load;
+mod mount;
 mod prune;
 mod rm;
 mod save;
+mod search;
 mod tag;
+mod tree;
 
 use crate::cli::{GlobalOptions, HistoryArgs, ImageCommand, ImageListArgs};
 use crate::engine;
@@ -104,6 +107,19 @@ pub enum Parsed {
         /// The name or ID.
         image: String,
     },
+    /// `image mount`.
+    Mount(mount::MountCommand),
+    /// `image unmount`.
+    Unmount(mount::UnmountCommand),
+    /// `search`.
+    Search(search::SearchCommand),
+    /// `image tree`.
+    Tree {
+        /// The image.
+        image: String,
+        /// `--whatrequires`.
+        what_requires: bool,
+    },
 }
 
 /// Parses an image command: bad input is refused before the runtime opens.
@@ -180,6 +196,13 @@ pub fn parse(c: ImageCommand) -> anyhow::Result<Parsed> {
             force: a.force,
         },
         ImageCommand::Exists(a) => Parsed::Exists { image: a.image },
+        ImageCommand::Mount(a) => Parsed::Mount(mount::parse_mount(a)?),
+        ImageCommand::Unmount(a) => Parsed::Unmount(mount::parse_unmount(a)?),
+        ImageCommand::Search(a) => Parsed::Search(search::parse(a)?),
+        ImageCommand::Tree(a) => Parsed::Tree {
+            image: a.image,
+            what_requires: a.whatrequires,
+        },
     })
 }
 
@@ -208,6 +231,13 @@ pub fn run(g: &GlobalOptions, c: Parsed) -> anyhow::Result<u8> {
             force,
         } => prune::run(g, all, filters, force),
         Parsed::Exists { image } => with_images(g, |rt| Ok(u8::from(!rt.image_exists(&image)?))),
+        Parsed::Mount(c) => with_images(g, |rt| mount::mount(rt, &c)),
+        Parsed::Unmount(c) => with_images(g, |rt| mount::unmount(rt, &c)),
+        Parsed::Search(c) => with_images(g, |rt| search::run(rt, &c)),
+        Parsed::Tree {
+            image,
+            what_requires,
+        } => with_images(g, |rt| tree::run(rt, &image, what_requires)),
     }
 }
 

@@ -2,6 +2,7 @@
 //! anonymous/basic/bearer auth, retries with backoff, and the distribution
 //! API calls (manifests, blobs with Range resume, uploads: `transfer.rs`).
 
+mod catalog;
 mod transfer;
 
 use std::collections::HashMap;
