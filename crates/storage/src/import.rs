@@ -104,5 +104,6 @@ pub(crate) fn run_config(options: &ImportOptions) -> Result<RunConfig> {
         volumes: keys(&options.volumes),
         labels: (!options.labels.is_empty()).then(|| options.labels.clone()),
         stop_signal: options.stop_signal.clone(),
+        healthcheck: options.healthcheck.clone(),
     })
 }

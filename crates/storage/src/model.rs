@@ -212,4 +212,6 @@ pub struct ImportOptions {
     pub os: Option<String>,
     /// Its architecture variant (`--variant`).
     pub variant: Option<String>,
+    /// The image's `HEALTHCHECK` (commit carries the container's).
+    pub healthcheck: Option<HealthConfig>,
 }

@@ -206,6 +206,7 @@ impl Storage for Store {
         options: &crate::diff::CommitOptions,
     ) -> Result<ImageRecord> {
         Store::commit_container(self, storage_id, options)
+    }
     fn mount_image(&self, name_or_id: &str) -> Result<(ImageRecord, PathBuf)> {
         Store::mount_image(self, name_or_id)
     }

@@ -199,6 +199,7 @@ impl FakeStorage {
             volumes: options.volumes.clone(),
             labels: options.labels.clone(),
             stop_signal: options.stop_signal.clone(),
+            healthcheck: options.healthcheck.clone(),
         };
         self.add_image(&names, config)
     }

@@ -9,8 +9,8 @@
 #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 pub mod container;
-pub mod healthcheck;
 pub mod container_fs;
+pub mod healthcheck;
 pub mod image;
 pub mod image_extra;
 pub mod manifest;
@@ -28,8 +28,8 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use container::*;
-pub use healthcheck::*;
 pub use container_fs::*;
+pub use healthcheck::*;
 pub use image::*;
 pub use image_extra::*;
 pub use manifest::*;

@@ -83,6 +83,8 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         commands: UPDATE,
         flag: "cpu-rt-runtime",
         reason: "real-time CPU limits are not wired yet",
+    },
+    Unsupported {
         commands: &["manifest create", "manifest add"],
         flag: "all",
         reason: "berth adds local images, never the instances of another list",

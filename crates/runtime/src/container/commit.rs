@@ -126,6 +126,7 @@ impl Runtime {
             user: Some(rec.config.user.clone()).filter(|u| !u.is_empty()),
             labels: rec.config.labels.clone(),
             message: opts.message.clone(),
+            healthcheck: crate::health::configured_healthcheck(&rec).map(|h| h.to_config()),
             ..ImportOptions::default()
         };
         for p in &rec.config.port_mappings {

@@ -1,8 +1,8 @@
 //! Containers: options, lookup, cheap status sync, and one file per group of verbs.
 
-mod conf_defaults;
 mod checkpoint;
 mod commit;
+mod conf_defaults;
 mod copy;
 mod create;
 mod exec;
