@@ -24,6 +24,21 @@ pub(crate) fn with_conf_defaults(
     opts: &ContainerCreateOptions,
 ) -> ContainerCreateOptions {
     let mut o = opts.clone();
+    if o.pod.is_none() {
+        let ns = &mut o.namespaces;
+        for (key, flag, slot) in [
+            ("containers.ipcns", "--ipc", &mut ns.ipc),
+            ("containers.utsns", "--uts", &mut ns.uts),
+            ("containers.pidns", "--pid", &mut ns.pid),
+            ("containers.cgroupns", "--cgroupns", &mut ns.cgroup),
+        ] {
+            if *slot == NamespaceChoice::Private {
+                if let Some(Ok(choice)) = conf.string(key).map(|v| parse_namespace(flag, v)) {
+                    *slot = choice;
+                }
+            }
+        }
+    }
     for a in conf.strings("containers.annotations") {
         if let Some((k, v)) = a.split_once('=') {
             o.annotations
@@ -31,11 +46,21 @@ pub(crate) fn with_conf_defaults(
                 .or_insert_with(|| v.to_owned());
         }
     }
-    let host_net = matches!(o.network, Some(NetworkMode::Host));
+    // podman's rule: network sysctls only where the container has a netns of its own,
+    // IPC ones only where it has its own IPC namespace.
+    let shared_net = o.pod.is_some()
+        || matches!(
+            o.network,
+            Some(NetworkMode::Host | NetworkMode::Container(_))
+        );
+    let shared_ipc = o.pod.is_some() || o.namespaces.ipc != NamespaceChoice::Private;
     for s in conf.strings("containers.default_sysctls") {
         if let Some((k, v)) = s.split_once('=') {
-            // podman's rule: network sysctls only where the container has its own netns.
-            if host_net && k.starts_with("net.") {
+            let ipc = k.starts_with("kernel.msg")
+                || k.starts_with("kernel.sem")
+                || k.starts_with("kernel.shm")
+                || k.starts_with("fs.mqueue.");
+            if (shared_net && k.starts_with("net.")) || (shared_ipc && ipc) {
                 continue;
             }
             o.sysctls
@@ -64,21 +89,6 @@ pub(crate) fn with_conf_defaults(
         fill(&mut o.dns_servers, "containers.dns_servers");
         fill(&mut o.dns_search, "containers.dns_searches");
         fill(&mut o.dns_options, "containers.dns_options");
-    }
-    if o.pod.is_none() {
-        let ns = &mut o.namespaces;
-        for (key, flag, slot) in [
-            ("containers.ipcns", "--ipc", &mut ns.ipc),
-            ("containers.utsns", "--uts", &mut ns.uts),
-            ("containers.pidns", "--pid", &mut ns.pid),
-            ("containers.cgroupns", "--cgroupns", &mut ns.cgroup),
-        ] {
-            if *slot == NamespaceChoice::Private {
-                if let Some(Ok(choice)) = conf.string(key).map(|v| parse_namespace(flag, v)) {
-                    *slot = choice;
-                }
-            }
-        }
     }
     let configured = conf.strings("containers.default_capabilities");
     if conf.get("containers.default_capabilities").is_some() {
@@ -308,6 +318,25 @@ mod tests {
             Some("/dev/conf-null")
         );
         assert_eq!(o.seccomp, Seccomp::Unconfined);
+    }
+
+    #[test]
+    fn sysctls_of_shared_namespaces_are_left_out() {
+        let c = conf(&[
+            ("containers.ipcns", Setting::Str("host".into())),
+            (
+                "containers.default_sysctls",
+                strs(&["kernel.shmmax=1", "net.ipv4.ip_forward=1"]),
+            ),
+        ]);
+        let o = with_conf_defaults(&c, &ContainerCreateOptions::new("img", &[]));
+        assert_eq!(
+            o.sysctls.keys().collect::<Vec<_>>(),
+            ["net.ipv4.ip_forward"]
+        );
+        let mut in_pod = ContainerCreateOptions::new("img", &[]);
+        in_pod.pod = Some("p".into());
+        assert!(with_conf_defaults(&c, &in_pod).sysctls.is_empty());
     }
 
     #[test]
