@@ -368,12 +368,13 @@ pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result
             return Err(bad(key, "invalid argument".into()));
         }
     }
-    match options
+    // A bind volume's device must exist; any other filesystem type is mount(8)'s to judge
+    // when the volume is mounted.
+    if options
         .get("type")
-        .map(|t| t.to_ascii_lowercase())
-        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("bind"))
     {
-        Some("bind") => {
+        {
             let Some(device) = options.get("device") else {
                 return Err(bad(
                     "type",
@@ -390,8 +391,6 @@ pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result
                 bad("device", format!("stat {device}: {text}"))
             })?;
         }
-        // Any other filesystem type is mount(8)'s to judge when the volume is mounted.
-        _ => {}
     }
     Ok(())
 }
