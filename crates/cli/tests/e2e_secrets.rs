@@ -70,16 +70,19 @@ fn create_list_inspect_and_remove() {
     let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["ID", "NAME", "DRIVER", "CREATED", "UPDATED"]);
     assert_eq!(lines.count(), 3, "{ls}");
-    let q = b.ok(&["secret", "ls", "-q", "--filter", "name=^one$"]);
-    assert_eq!(q, format!("{id1}\n"));
-    let f = b.ok(&[
+    let quiet = b.ok(&["secret", "ls", "-q", "--filter", "name=^one$"]);
+    assert_eq!(quiet, format!("{id1}\n"));
+    let names = b.ok(&[
         "secret",
         "list",
         "--noheading",
         "--format",
         "{{.Name}} {{.Driver}}",
     ]);
-    assert_eq!(f, "one file\ntwo file\nthree file\n", "in the order made");
+    assert_eq!(
+        names, "one file\ntwo file\nthree file\n",
+        "in the order made"
+    );
     let by_id = b.ok(&[
         "secret",
         "ls",

@@ -259,6 +259,13 @@ fn mount_options_are_mounted_while_containers_use_the_volume() {
     // A container that exits on its own gives its mount back too (conmon's cleanup).
     b.run_rm(&["-v", "t:/v"], &["true"]).ok();
     assert!(!mounted(&data));
+    // `volume rm --force` removes a running user, whose cleanup gives the mount back.
+    b.sleeper("c3", &["-v", "t:/v"]);
+    assert!(mounted(&data));
+    assert_eq!(b.run(&["volume", "rm", "t"]).code, 2, "in use");
+    b.ok(&["volume", "rm", "--force", "t"]);
+    assert!(!mounted(&data));
+    assert_eq!(b.run(&["container", "exists", "c3"]).code, 1);
 
     // A bind volume: the host directory, seen through the volume while used.
     let host = b.dir.path().join("hostdir");

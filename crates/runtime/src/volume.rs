@@ -76,6 +76,33 @@ pub struct VolumeCreateOptions {
     pub options: BTreeMap<String, String>,
 }
 
+thread_local! {
+    /// The volumes' lock files this thread holds, with their nesting depth.
+    static HELD_VOLUME_LOCKS: std::cell::RefCell<std::collections::HashMap<PathBuf, u32>> =
+        std::cell::RefCell::default();
+}
+
+/// A hold of the volumes' lock (the flock is released when the outermost hold drops).
+pub(crate) struct VolumeLock {
+    flock: Option<LockGuard>,
+    path: PathBuf,
+}
+
+impl Drop for VolumeLock {
+    fn drop(&mut self) {
+        HELD_VOLUME_LOCKS.with(|h| {
+            let mut h = h.borrow_mut();
+            if let Some(depth) = h.get_mut(&self.path) {
+                *depth -= 1;
+                if *depth == 0 {
+                    h.remove(&self.path);
+                }
+            }
+        });
+        drop(self.flock.take());
+    }
+}
+
 impl Runtime {
     pub(crate) fn volumes_dir(&self) -> PathBuf {
         self.engine
@@ -89,10 +116,28 @@ impl Runtime {
         self.volumes_dir().join(name).join("_data")
     }
 
-    pub(crate) fn volume_lock(&self) -> Result<LockGuard> {
+    /// The volumes' lock. Re-entrant within a thread: `volume rm --force` holds it while
+    /// it removes the volume's users, whose cleanup gives their volume mounts back under it.
+    pub(crate) fn volume_lock(&self) -> Result<VolumeLock> {
         let dir = self.volumes_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create volumes dir", &dir, e))?;
-        LockGuard::exclusive(&dir.join("volumes.lock"))
+        let path = dir.join("volumes.lock");
+        let nested = HELD_VOLUME_LOCKS.with(|h| match h.borrow_mut().get_mut(&path) {
+            Some(depth) => {
+                *depth += 1;
+                true
+            }
+            None => false,
+        });
+        if nested {
+            return Ok(VolumeLock { flock: None, path });
+        }
+        let flock = LockGuard::exclusive(&path)?;
+        HELD_VOLUME_LOCKS.with(|h| h.borrow_mut().insert(path.clone(), 1));
+        Ok(VolumeLock {
+            flock: Some(flock),
+            path,
+        })
     }
 
     pub(crate) fn read_volume(&self, name: &str) -> Result<Volume> {
@@ -323,12 +368,13 @@ pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result
             return Err(bad(key, "invalid argument".into()));
         }
     }
-    match options
+    // A bind volume's device must exist; any other filesystem type is mount(8)'s to judge
+    // when the volume is mounted.
+    if options
         .get("type")
-        .map(|t| t.to_ascii_lowercase())
-        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("bind"))
     {
-        Some("bind") => {
+        {
             let Some(device) = options.get("device") else {
                 return Err(bad(
                     "type",
@@ -345,8 +391,6 @@ pub(crate) fn check_volume_options(options: &BTreeMap<String, String>) -> Result
                 bad("device", format!("stat {device}: {text}"))
             })?;
         }
-        // Any other filesystem type is mount(8)'s to judge when the volume is mounted.
-        _ => {}
     }
     Ok(())
 }

@@ -359,7 +359,8 @@ fn unpack_tar(input: impl Read, dir: &Path) -> std::io::Result<()> {
 /// Copies `src`'s contents into `dst` (modes, owners, links kept), streaming a tar through
 /// a pipe between a writer thread and the unpacker.
 fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
-    let (reader, writer) = std::io::pipe()?;
+    let (reader, writer) = nix::unistd::pipe()?;
+    let (reader, writer) = (std::fs::File::from(reader), std::fs::File::from(writer));
     let src = src.to_path_buf();
     let producer = std::thread::spawn(move || {
         let mut w = writer;
