@@ -79,6 +79,13 @@ fn image_mount_is_read_only_and_counted_as_podman() {
     b.ok(&["image", "mount", IMG]);
     b.ok(&["rmi", "-f", IMG, "localhost/bb2"]);
     assert!(!is_mount(&path));
+
+    // system reset unmounts mounted images before it removes the store.
+    b.ok(&["import", common::image_tar().to_str().unwrap(), IMG]);
+    let path = b.ok(&["image", "mount", IMG]).trim().to_owned();
+    assert!(is_mount(&path));
+    b.ok(&["system", "reset", "-f"]);
+    assert!(!is_mount(&path));
 }
 
 #[test]
