@@ -532,3 +532,108 @@ fn create_internal_mtu_vlan_ip_range_and_labels() {
     }
     assert!(!names(&b).contains(&"badopts".to_owned()));
 }
+
+#[test]
+fn run_with_a_static_ip_mac_and_alias() {
+    let b = Berth::new();
+    let net = Net::new("st");
+    net.create(&b);
+    let prefix = net.subnet.trim_end_matches("0/24").to_owned();
+    let (ip, mac) = (format!("{prefix}42"), "92:d0:c6:0a:29:44");
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "fixed",
+        "--network",
+        &net.name,
+        "--ip",
+        &ip,
+        "--mac-address",
+        mac,
+        "--network-alias",
+        "db",
+        IMG,
+        "sleep",
+        "600",
+    ]);
+    let nets = networks_of(&b, "fixed");
+    assert_eq!(nets[&net.name]["IPAddress"], ip.as_str(), "{nets}");
+    assert_eq!(nets[&net.name]["MacAddress"], mac, "{nets}");
+    assert_eq!(
+        nets[&net.name]["Aliases"],
+        serde_json::json!(["db"]),
+        "{nets}"
+    );
+    assert_eq!(
+        b.ok(&["exec", "fixed", "cat", "/sys/class/net/eth0/address"])
+            .trim(),
+        mac
+    );
+    // The address is taken while it runs; it is the same after a restart.
+    b.fails_with(
+        &[
+            "run",
+            "--rm",
+            "--network",
+            &net.name,
+            "--ip",
+            &ip,
+            IMG,
+            "true",
+        ],
+        &ip,
+    );
+    b.ok(&["restart", "-t", "0", "fixed"]);
+    assert_eq!(
+        networks_of(&b, "fixed")[&net.name]["IPAddress"],
+        ip.as_str()
+    );
+
+    // Per network, in --network's own syntax; on the default network with --ip.
+    let ip2 = format!("{prefix}43");
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        &format!("{}:ip={ip2}", net.name),
+        IMG,
+        "ip",
+        "-4",
+        "-o",
+        "addr",
+        "show",
+        "eth0",
+    ]);
+    assert!(out.contains(&format!("{ip2}/24")), "{out}");
+    let def = b.subnet.trim_end_matches("0/24").to_owned() + "9";
+    let out = b.ok(&[
+        "run", "--rm", "--ip", &def, IMG, "ip", "-4", "-o", "addr", "show", "eth0",
+    ]);
+    assert!(out.contains(&format!("{def}/24")), "{out}");
+
+    for (args, part) in [
+        (
+            vec!["--network", "none", "--ip", "10.1.2.3"],
+            "exactly one bridge network",
+        ),
+        (vec!["--ip", "10.1.2"], "--ip"),
+        (vec!["--mac-address", "01:00:00:00:00:01"], "multicast"),
+        (vec!["--ip6", "fd00::1"], "--ip6"),
+        (
+            vec!["--network", &format!("{}:ip6=fd00::2", net.name)],
+            "ip6",
+        ),
+    ] {
+        let mut a = vec!["create"];
+        a.extend(args);
+        a.extend([IMG, "true"]);
+        b.fails_with(&a, part);
+    }
+    b.ok(&["rm", "-f", "fixed"]);
+    assert!(
+        traces(&b, &net, &[]).is_empty(),
+        "{:?}",
+        traces(&b, &net, &[])
+    );
+}

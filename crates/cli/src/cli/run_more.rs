@@ -59,16 +59,16 @@ pub struct UnsupportedCreateFlags {
     /// GID map to use for the user namespace; not supported yet
     #[arg(long, value_name = "MAP")]
     pub gidmap: Vec<String>,
-    /// Specify a static IPv4 address for the container; not supported yet
+    /// Specify a static IPv4 address for the container
     #[arg(long, value_name = "IP")]
     pub ip: Option<String>,
     /// Specify a static IPv6 address for the container; not supported yet
     #[arg(long, value_name = "IP")]
     pub ip6: Option<String>,
-    /// Container MAC address (e.g. 92:d0:c6:0a:29:33); not supported yet
+    /// Container MAC address (e.g. 92:d0:c6:0a:29:33)
     #[arg(long, value_name = "MAC")]
     pub mac_address: Option<String>,
-    /// Add network-scoped alias for the container; not supported yet
+    /// Add network-scoped alias for the container
     #[arg(long, value_name = "ALIAS")]
     pub network_alias: Vec<String>,
     /// Entry to write to /etc/passwd; not supported yet
@@ -109,10 +109,7 @@ impl UnsupportedCreateFlags {
             ("cpu-rt-runtime", self.cpu_rt_runtime.is_some()),
             ("expose", !self.expose.is_empty()),
             ("gidmap", !self.gidmap.is_empty()),
-            ("ip", self.ip.is_some()),
             ("ip6", self.ip6.is_some()),
-            ("mac-address", self.mac_address.is_some()),
-            ("network-alias", !self.network_alias.is_empty()),
             ("passwd-entry", self.passwd_entry.is_some()),
             ("personality", self.personality.is_some()),
             ("requires", !self.requires.is_empty()),

@@ -52,6 +52,7 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         auto_remove: o.remove,
         pod: o.pod.clone(),
         network: network(&o.network),
+        network_options: o.network_options.clone(),
         ports: o.ports.clone(),
         publish_all: o.publish_all,
         replace: o.replace,

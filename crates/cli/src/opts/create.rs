@@ -114,6 +114,9 @@ pub struct CreateOptions {
     pub publish_all: bool,
     /// `--network`.
     pub network: NetworkMode,
+    /// Per-network options: `--network NAME:ip=..`, `--ip`, `--mac-address`,
+    /// `--network-alias` (the empty name: the default network).
+    pub network_options: std::collections::BTreeMap<String, berth_runtime::NetworkConnectOptions>,
     /// `--pod`.
     pub pod: Option<String>,
     /// `-h`.
@@ -266,6 +269,12 @@ impl CreateOptions {
             env.set(k, v);
         }
         let network = parse_network(&flags.network)?;
+        let network_options = super::network::network_options(
+            &network,
+            flags.unsupported.ip.as_deref(),
+            flags.unsupported.mac_address.as_deref(),
+            &flags.unsupported.network_alias,
+        )?;
         let pod = super::run_flags::pod_of(flags)?;
         if pod.is_some() && !flags.network.is_empty() {
             return Err(CliError::conflict(
@@ -329,6 +338,7 @@ impl CreateOptions {
             warnings,
             publish_all: flags.publish_all,
             network,
+            network_options,
             pod,
             hostname: flags.hostname.clone(),
             mounts: parse_mounts(&flags.volume, &flags.mount, &flags.tmpfs, &ctx.cwd)?,

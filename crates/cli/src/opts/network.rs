@@ -223,6 +223,69 @@ pub fn parse_share(value: &str) -> Result<Vec<Namespace>> {
     Ok(out)
 }
 
+/// The per-network options of a container: each `--network NAME:ip=..,mac=..,alias=..`,
+/// and `--ip`/`--mac-address`/`--network-alias` for its one bridge network (keyed by the
+/// empty name when that is the default network, which the runtime names).
+pub fn network_options(
+    mode: &NetworkMode,
+    ip: Option<&str>,
+    mac: Option<&str>,
+    aliases: &[String],
+) -> Result<BTreeMap<String, berth_runtime::NetworkConnectOptions>> {
+    let mut out = BTreeMap::new();
+    if let NetworkMode::Networks(nets) = mode {
+        for n in nets {
+            let mut o = berth_runtime::NetworkConnectOptions::default();
+            for (k, v) in &n.options {
+                match k.as_str() {
+                    "ip" => o.ip = Some(parse_ipv4("--network", v)?),
+                    "mac" => o.mac = Some(parse_mac("--network", v)?),
+                    "alias" => o.aliases.push(v.clone()),
+                    other => {
+                        return Err(CliError::not_supported(
+                            format!("--network {}:{other}=", n.name),
+                            None,
+                        ))
+                    }
+                }
+            }
+            if o != berth_runtime::NetworkConnectOptions::default() {
+                out.insert(n.name.clone(), o);
+            }
+        }
+    }
+    if ip.is_none() && mac.is_none() && aliases.is_empty() {
+        return Ok(out);
+    }
+    let key = match mode {
+        NetworkMode::Default | NetworkMode::Bridge => String::new(),
+        NetworkMode::Networks(n) if n.len() == 1 => n[0].name.clone(),
+        _ => return Err(CliError::conflict(
+            "--ip, --mac-address and --network-alias",
+            "they need exactly one bridge network (use --network NAME:ip=...,mac=... for several)",
+        )),
+    };
+    let o = out.entry(key).or_default();
+    if let Some(v) = ip {
+        o.ip = Some(parse_ipv4("--ip", v)?);
+    }
+    if let Some(v) = mac {
+        o.mac = Some(parse_mac("--mac-address", v)?);
+    }
+    o.aliases.extend(aliases.iter().cloned());
+    Ok(out)
+}
+
+fn parse_ipv4(flag: &str, v: &str) -> Result<std::net::Ipv4Addr> {
+    v.parse()
+        .map_err(|_| CliError::invalid(flag, v, "not an IPv4 address"))
+}
+
+fn parse_mac(flag: &str, v: &str) -> Result<String> {
+    berth_runtime::check_mac(v).map_err(|e| CliError::invalid(flag, v, e.to_string()))?;
+    Ok(v.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,6 +200,7 @@ impl Runtime {
             (NetworkMode::Networks(n), false) => n.clone(),
             _ => Vec::new(),
         };
+        let joined = crate::network::connect::joined_at_create(&networks, &opts.network_options)?;
 
         // Effective process settings: the image's, overridden by the options.
         let ic = &image.config;
@@ -397,7 +398,13 @@ impl Runtime {
             );
         }
 
-        let state = ContainerState::with_status(ContainerStatus::Configured);
+        let mut state = ContainerState::with_status(ContainerStatus::Configured);
+        if let Some(j) = &joined {
+            state.extra.insert(
+                crate::network::connect::NETWORKS_KEY.into(),
+                crate::network::connect::joined_value(j),
+            );
+        }
         // The record goes first, then the root filesystem: a crash in between leaves a
         // record (`ps -a` shows it, `rm` removes it) rather than a root filesystem nobody
         // sees that keeps its image in use. The lock keeps a racing `rm` out until both exist.

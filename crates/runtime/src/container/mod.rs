@@ -75,6 +75,10 @@ pub struct ContainerCreateOptions {
     pub pod: Option<String>,
     /// Network mode; `None` = the default network (or the pod's namespace).
     pub network: Option<NetworkMode>,
+    /// Options of the networks it joins (static IPv4, MAC, aliases), by network name; the
+    /// empty name is its only network (the default one when none was named).
+    #[serde(default)]
+    pub network_options: BTreeMap<String, crate::NetworkConnectOptions>,
     /// Remove an existing container of this name first, forced (podman's `--replace`);
     /// needs `name`.
     #[serde(default)]

@@ -117,6 +117,53 @@ pub(crate) fn joined_networks(rec: &ContainerRecord) -> Vec<JoinedNetwork> {
         .collect()
 }
 
+/// The networks of a container being created with the options asked for, when any were:
+/// the empty name stands for its only network. Options for a network it does not join, or
+/// for "its only network" when it joins several or none, are refused.
+pub(crate) fn joined_at_create(
+    networks: &[String],
+    options: &std::collections::BTreeMap<String, NetworkConnectOptions>,
+) -> Result<Option<Vec<JoinedNetwork>>> {
+    if options.is_empty() {
+        return Ok(None);
+    }
+    let mut joined: Vec<JoinedNetwork> = networks
+        .iter()
+        .map(|n| JoinedNetwork {
+            name: n.clone(),
+            options: NetworkConnectOptions::default(),
+        })
+        .collect();
+    for (name, o) in options {
+        o.validate()?;
+        let slot = if name.is_empty() {
+            if joined.len() != 1 {
+                return Err(Error::invalid(
+                    "network options",
+                    format!("{o:?}"),
+                    "a static IP, MAC or alias needs exactly one bridge network",
+                ));
+            }
+            &mut joined[0]
+        } else {
+            joined.iter_mut().find(|j| j.name == *name).ok_or_else(|| {
+                Error::invalid(
+                    "network options",
+                    name.clone(),
+                    "the container does not join this network",
+                )
+            })?
+        };
+        slot.options = o.clone();
+    }
+    Ok(Some(joined))
+}
+
+/// The state's value of [`NETWORKS_KEY`] for these networks.
+pub(crate) fn joined_value(joined: &[JoinedNetwork]) -> serde_json::Value {
+    serde_json::to_value(joined).unwrap_or_default()
+}
+
 /// Sets a planned attachment's static address and MAC from its network's options.
 pub(crate) fn apply_static(a: &mut berth_cni::NetworkAttachment, joined: &[JoinedNetwork]) {
     if let Some(j) = joined.iter().find(|j| j.name == a.network) {
@@ -217,10 +264,6 @@ impl Runtime {
         }
         Ok(self.state.save_container_state(&id, &rec.state)?)
     }
-}
-
-fn joined_value(joined: &[JoinedNetwork]) -> serde_json::Value {
-    serde_json::to_value(joined).unwrap_or_default()
 }
 
 /// Whether the container's network namespace exists now (made at start, gone at cleanup).
