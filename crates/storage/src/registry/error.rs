@@ -142,6 +142,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A registry could not be searched (podman's words).
+    #[error("couldn't search registry {registry:?}")]
+    Search {
+        /// The registry.
+        registry: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
     /// `logout` of a registry with no stored credentials.
     #[error("not logged into {registry} (no entry in {path})")]
     NotLoggedIn {

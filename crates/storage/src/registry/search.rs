@@ -92,7 +92,13 @@ pub fn search(term: &str, opts: &SearchOptions) -> Result<Vec<SearchResult>> {
     for reg in &registries {
         match search_registry(reg, term, opts) {
             Ok(r) => results.extend(r),
-            Err(e) => errors.push((reg.clone(), e)),
+            Err(e) => errors.push((
+                reg.clone(),
+                Error::Search {
+                    registry: reg.clone(),
+                    source: Box::new(e),
+                },
+            )),
         }
     }
     if !results.is_empty() || errors.is_empty() {
