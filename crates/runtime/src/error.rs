@@ -44,6 +44,9 @@ pub enum Error {
         /// What is wrong or unsupported.
         reason: String,
     },
+    /// `generate systemd` cannot make the units asked for (podman's wording).
+    #[error("{0}")]
+    Generate(String),
     /// The configuration layer failed.
     #[error(transparent)]
     Config(Box<berth_config::Error>),
@@ -300,6 +303,7 @@ impl Error {
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
             Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
+            Error::Generate(_) => ErrorKind::Other,
             Error::VolumeExists(_) => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),

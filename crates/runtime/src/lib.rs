@@ -71,6 +71,7 @@ mod container;
 mod dirs;
 mod error;
 pub mod filter;
+pub mod generate;
 mod images;
 mod info;
 mod lazy_state;
@@ -105,6 +106,9 @@ pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
     container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
     PruneFilters,
+};
+pub use generate::systemd::{
+    write_units, BadRestartPolicy, SystemdOptions, SystemdUnit, UnitRestartPolicy,
 };
 pub use images::{
     apply_import_change, registry_key, registry_reference, registry_rules, short_name_rules,
