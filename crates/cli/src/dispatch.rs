@@ -6,7 +6,7 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, images, inspect, networks, pods, registry, system, version, volumes,
+    containers, generate, images, inspect, networks, pods, registry, system, version, volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -51,6 +51,7 @@ where
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
         Group::Image(c) => images::run(g, images::parse(c)?),
         Group::Pod(c) => pods::run(g, pods::parse(c)?),
+        Group::Generate(c) => generate::run(g, generate::parse(c)?),
         Group::Volume(c) => volumes::run(g, volumes::parse(c)?),
         Group::Registry(c) => registry::run(g, registry::parse(c)?),
         Group::Network(c) => networks::run(g, networks::parse(c)?),

@@ -9,6 +9,7 @@
 #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 pub mod container;
+pub mod generate;
 pub mod image;
 pub mod network;
 pub mod pod;
@@ -23,6 +24,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use container::*;
+pub use generate::*;
 pub use image::*;
 pub use network::*;
 pub use pod::*;
@@ -198,6 +200,12 @@ pub enum Command {
     Create(CreateArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
+    /// Generate structured data based on containers, pods or volumes
+    Generate {
+        /// The generate command.
+        #[command(subcommand)]
+        command: GenerateCommand,
+    },
     /// Show history of a specified image
     History(HistoryArgs),
     /// Manage images
@@ -305,6 +313,8 @@ pub enum Group {
     Image(ImageCommand),
     /// A pod command.
     Pod(PodCommand),
+    /// A generate command.
+    Generate(GenerateCommand),
     /// A volume command.
     Volume(VolumeCommand),
     /// A network command.
@@ -329,6 +339,7 @@ impl Command {
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),
+            Self::Generate { command } => Group::Generate(command),
             Self::History(a) => Group::Image(ImageCommand::History(a)),
             Self::Image { command } => command.into_group(),
             Self::Images(a) => Group::Image(ImageCommand::List(a)),

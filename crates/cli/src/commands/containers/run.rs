@@ -6,7 +6,9 @@ use crate::opts::{CreateOptions, RunOptions};
 use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
-    let opts = convert::create(o)?;
+    let mut opts = convert::create(o)?;
+    // Kept for `generate systemd --new` (podman's CreateCommand).
+    opts.create_command = std::env::args().collect();
     crate::commands::registry::ensure_image(rt, &o.image, &o.pull, o.quiet)?;
     // `--pod new:NAME`: the pod first, removed again when the container cannot be made.
     let new_pod = match (&o.pod, o.more.new_pod) {
