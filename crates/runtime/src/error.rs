@@ -294,7 +294,8 @@ impl Error {
             | Error::Cleanup { .. }
             | Error::Host { .. }
             | Error::RecordDecode { .. }
-            | Error::RecordEncode { .. } => ErrorKind::Other,
+            | Error::RecordEncode { .. }
+            | Error::Generate(_) => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
             | Error::ContainerRunning { .. } => ErrorKind::InvalidState,
@@ -303,7 +304,6 @@ impl Error {
             | Error::VolumeInUse { .. }
             | Error::ImageInUse { .. } => ErrorKind::InUse,
             Error::NoSuchVolume(_) | Error::NoSuchImage(_) => ErrorKind::NotFound,
-            Error::Generate(_) => ErrorKind::Other,
             Error::VolumeExists(_) => ErrorKind::AlreadyExists,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Undo { source, .. } => source.kind(),

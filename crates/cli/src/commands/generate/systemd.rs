@@ -89,7 +89,11 @@ pub fn run(g: &GlobalOptions, mut r: SystemdRequest) -> anyhow::Result<u8> {
             buf.push(b'\n');
             out(&String::from_utf8_lossy(&buf))?;
         } else if r.files.is_some() {
-            let text: String = shown.iter().map(|(_, p)| format!("{p}\n")).collect();
+            let mut text = String::new();
+            for (_, p) in &shown {
+                text.push_str(p);
+                text.push('\n');
+            }
             out(&text)?;
         } else {
             let text: String = shown.into_iter().map(|(_, t)| t).collect();
