@@ -71,6 +71,19 @@ fn new_unit_runs_the_container_from_its_create_command() {
         "sleep",
         "600",
     ]);
+    // The command line is recorded (podman's `CreateCommand` in inspect).
+    let cc = b.ok(&[
+        "inspect",
+        "--format",
+        "{{json .Config.CreateCommand}}",
+        "web",
+    ]);
+    assert!(
+        cc.trim().ends_with(
+            r#""create","--network","none","--name","web","localhost/bb:latest","sleep","600"]"#
+        ),
+        "{cc}"
+    );
     let unit = b.ok(&["generate", "systemd", "--new", "--name", "web"]);
     assert!(unit.starts_with("# container-web.service\n"), "{unit}");
     let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_berth")).unwrap();

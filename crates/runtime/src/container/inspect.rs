@@ -48,6 +48,9 @@ pub struct InspectConfig {
     pub stop_timeout: u32,
     pub tty: bool,
     pub open_stdin: bool,
+    /// The command line that created it (podman's `CreateCommand`; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub create_command: Vec<String>,
 }
 
 /// One `HostPort` entry of `PortBindings` / `Ports`.
@@ -292,6 +295,7 @@ impl Runtime {
                 stop_timeout: c.stop_timeout,
                 tty: c.tty,
                 open_stdin: c.stdin,
+                create_command: c.create_command.clone(),
             },
             host_config: InspectHostConfig {
                 auto_remove: c.auto_remove,
