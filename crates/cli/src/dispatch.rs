@@ -6,8 +6,8 @@
 
 use crate::cli::{Cli, Group};
 use crate::commands::{
-    containers, healthcheck, images, inspect, manifests, networks, pods, registry, secrets, system,
-    version, volumes,
+    containers, generate, healthcheck, images, inspect, manifests, networks, pods, registry,
+    secrets, system, version, volumes,
 };
 use crate::error::{Coded, EXIT_BERTH};
 use crate::opts::ParseContext;
@@ -52,6 +52,7 @@ where
         Group::Container(c) => containers::run(g, containers::parse(c, &ctx)?),
         Group::Image(c) => images::run(g, images::parse(c)?),
         Group::Pod(c) => pods::run(g, pods::parse(c)?),
+        Group::Generate(c) => generate::run(g, generate::parse(c)?),
         Group::Volume(c) => volumes::run(g, volumes::parse(c)?),
         Group::Secret(c) => secrets::run(g, secrets::parse(c)?),
         Group::Registry(c) => registry::run(g, registry::parse(c)?),

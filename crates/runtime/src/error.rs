@@ -76,6 +76,9 @@ pub enum Error {
         /// The network.
         network: String,
     },
+    /// `generate systemd` cannot make the units asked for (podman's wording).
+    #[error("{0}")]
+    Generate(String),
     /// The configuration layer failed.
     #[error(transparent)]
     Config(Box<berth_config::Error>),
@@ -356,7 +359,8 @@ impl Error {
             | Error::Host { .. }
             | Error::VolumeMount { .. }
             | Error::RecordDecode { .. }
-            | Error::RecordEncode { .. } => ErrorKind::Other,
+            | Error::RecordEncode { .. }
+            | Error::Generate(_) => ErrorKind::Other,
             Error::InvalidStatus { .. }
             | Error::PodInvalidStatus { .. }
             | Error::Healthcheck { .. }

@@ -72,6 +72,7 @@ mod container;
 mod dirs;
 mod error;
 pub mod filter;
+pub mod generate;
 mod health;
 mod images;
 mod info;
@@ -111,6 +112,9 @@ pub use error::{Error, ErrorKind, OciFailure, Result};
 pub use filter::{
     container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
     PruneFilters,
+};
+pub use generate::systemd::{
+    write_units, BadRestartPolicy, SystemdOptions, SystemdUnit, UnitRestartPolicy,
 };
 pub use health::{
     configured_healthcheck, HealthCheckLogEntry, HealthCheckOutcome, HealthCheckResults,

@@ -331,6 +331,9 @@ pub struct ContainerConfig {
     pub cgroup_parent: Option<String>,
     /// The id of the pod whose infra container this is; `None` for every other container.
     pub infra_pod: Option<String>,
+    /// The command line that created it (argv, binary first; podman's `CreateCommand`);
+    /// empty when it was not created from a command line (or before the field).
+    pub create_command: Vec<String>,
     /// Free-form fields for later versions, without a schema change.
     pub extra: BTreeMap<String, serde_json::Value>,
 }

@@ -141,6 +141,7 @@ fn full_config() -> ContainerConfig {
         sysctls: BTreeMap::from([("net.ipv4.ip_forward".into(), "1".into())]),
         cgroup_parent: Some("/berth".into()),
         infra_pod: None,
+        create_command: vec!["berth".into(), "run".into(), "img".into()],
         extra: BTreeMap::from([("future".into(), serde_json::json!({"k": [1, 2]}))]),
     }
 }

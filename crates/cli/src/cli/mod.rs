@@ -10,6 +10,7 @@
 
 pub mod container;
 pub mod container_fs;
+pub mod generate;
 pub mod healthcheck;
 pub mod image;
 pub mod image_extra;
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 
 pub use container::*;
 pub use container_fs::*;
+pub use generate::*;
 pub use healthcheck::*;
 pub use image::*;
 pub use image_extra::*;
@@ -224,6 +226,12 @@ pub enum Command {
     },
     /// Export container's filesystem contents as a tar archive
     Export(ExportArgs),
+    /// Generate structured data based on containers, pods or volumes
+    Generate {
+        /// The generate command.
+        #[command(subcommand)]
+        command: GenerateCommand,
+    },
     /// Show history of a specified image
     History(HistoryArgs),
     /// Manage images
@@ -351,6 +359,8 @@ pub enum Group {
     Image(ImageCommand),
     /// A pod command.
     Pod(PodCommand),
+    /// A generate command.
+    Generate(GenerateCommand),
     /// A volume command.
     Volume(VolumeCommand),
     /// A secret command.
@@ -391,6 +401,7 @@ impl Command {
             Self::Create(a) => Group::Container(C::Create(a)),
             Self::Exec(a) => Group::Container(C::Exec(a)),
             Self::Healthcheck { command } => Group::Healthcheck(command),
+            Self::Generate { command } => Group::Generate(command),
             Self::History(a) => Group::Image(ImageCommand::History(a)),
             Self::Image { command } => command.into_group(),
             Self::Images(a) => Group::Image(ImageCommand::List(a)),

@@ -3,6 +3,7 @@
 
 pub mod containers;
 pub mod convert;
+pub mod generate;
 pub mod healthcheck;
 pub mod images;
 pub mod inspect;

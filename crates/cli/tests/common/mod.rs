@@ -95,6 +95,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Runs `c` to the end and collects its outcome.
+    pub fn of(c: &mut Command) -> Self {
+        let o: Output = c.output().unwrap();
+        Self {
+            code: o.status.code().unwrap_or(-1),
+            out: String::from_utf8_lossy(&o.stdout).into_owned(),
+            err: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(self) -> String {
@@ -196,12 +206,12 @@ impl Berth {
 
     /// Runs berth with `args`.
     pub fn run(&self, args: &[&str]) -> Run {
-        let o: Output = self.cmd().args(args).output().unwrap();
-        Run {
-            code: o.status.code().unwrap_or(-1),
-            out: String::from_utf8_lossy(&o.stdout).into_owned(),
-            err: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        Run::of(self.cmd().args(args))
+    }
+
+    /// Runs berth with `args` in the directory `cwd`.
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        Run::of(self.cmd().current_dir(cwd).args(args))
     }
 
     /// Runs berth with `args`, asserting success; stdout.

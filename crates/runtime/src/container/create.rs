@@ -387,6 +387,7 @@ impl Runtime {
             sysctls: opts.sysctls.clone(),
             cgroup_parent,
             infra_pod: infra.map(|(pod, _)| pod.to_string()),
+            create_command: opts.create_command.clone(),
             extra: std::collections::BTreeMap::new(),
         };
         if settings != RunSettings::default() {

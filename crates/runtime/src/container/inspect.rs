@@ -55,6 +55,9 @@ pub struct InspectConfig {
     pub healthcheck: Option<berth_storage::HealthConfig>,
     /// `--health-on-failure`.
     pub healthcheck_on_failure_action: String,
+    /// The command line that created it (podman's `CreateCommand`; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub create_command: Vec<String>,
 }
 
 /// One `HostPort` entry of `PortBindings` / `Ports`.
@@ -377,6 +380,7 @@ impl Runtime {
                 healthcheck: crate::configured_healthcheck(&rec).map(|h| h.to_config()),
                 healthcheck_on_failure_action: crate::configured_healthcheck(&rec)
                     .map_or_else(|| "none".to_owned(), |h| h.on_failure),
+                create_command: c.create_command.clone(),
             },
             host_config: InspectHostConfig {
                 auto_remove: c.auto_remove,

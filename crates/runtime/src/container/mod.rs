@@ -45,6 +45,10 @@ pub use berth_cni::{PortMapping, Protocol};
 /// Everything `create` accepts. `image` is required; every other field has podman's default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerCreateOptions {
+    /// The command line that created it (argv, binary first), kept for `generate systemd
+    /// --new`; empty when not created from a command line.
+    #[serde(default)]
+    pub create_command: Vec<String>,
     /// Image name or id (must be in local storage).
     pub image: String,
     /// Name; `None` = a generated `adjective_surname`.

@@ -6,7 +6,9 @@ use crate::opts::{CreateOptions, RunOptions};
 use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
-    let opts = convert::create(o)?;
+    let mut opts = convert::create(o)?;
+    // Kept for `generate systemd --new` (podman's CreateCommand).
+    opts.create_command = std::env::args().collect();
     for w in &o.warnings {
         eprintln!("{w}");
     }

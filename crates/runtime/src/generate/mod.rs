@@ -1,0 +1,3 @@
+//! Generated artifacts about existing objects: systemd units ([`systemd`]).
+
+pub mod systemd;
