@@ -41,7 +41,10 @@ impl LayerDriver for VfsDriver {
         remove_tree(&d)?;
         match parent {
             Some(p) => copy_tree(&self.dir(p), &d)?,
-            None => mkdir_all(&d)?,
+            None => {
+                mkdir_all(&d)?;
+                super::overlay::base_layer_root(&d)?;
+            }
         }
         Ok(d)
     }
