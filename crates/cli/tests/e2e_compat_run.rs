@@ -272,7 +272,30 @@ fn the_image_root_directory_mode_is_the_containers() {
         "/",
     ]);
     assert_eq!((r.code, r.out.as_str()), (0, "555\n"), "{r:?}");
-    assert_eq!(b.run_rm(&[], &["stat", "-c", "%a", "/"]).out, "755\n");
+    // A base layer without a `./` entry has containers/storage's 0555 root.
+    let bare = dir.path().join("bare.tar");
+    let made = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(&bare)
+        .arg("-C")
+        .arg(&root)
+        .args(["bin", "etc"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    b.ok(&["import", bare.to_str().unwrap(), "localhost/bare"]);
+    let r = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "localhost/bare",
+        "/bin/stat",
+        "-c",
+        "%a",
+        "/",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (0, "555\n"), "{r:?}");
 }
 
 #[test]

@@ -353,6 +353,10 @@ const RUN_CREATE_COMMANDS: &[&[&str]] = &[
 const BERTH_ONLY_RUN_FLAGS: &[(&str, &str)] = &[
     ("cert-dir", "the registry flags run/create share with pull"),
     ("creds", "the registry flags run/create share with pull"),
+    (
+        "kernel-memory",
+        "podman's hidden flag (absent from its --help): a no-op that warns, as podman's",
+    ),
 ];
 
 /// berth's own global flags, with why.

@@ -441,11 +441,6 @@ impl RuntimeBuilder {
         self.engine.config_file = loaded.file;
         let cfg = loaded.config;
         let runtime_path = berth_config::find_binary("OCI runtime", &cfg.runtime_path)?;
-        if self.engine.oci_runtime_name.is_none() {
-            self.engine.oci_runtime_name = runtime_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
-        }
         let conmon_path = berth_config::find_binary("conmon", &cfg.conmon_path)?;
 
         let store = berth_storage::Store::open(berth_storage::StoreOptions {

@@ -134,7 +134,7 @@ pub struct EngineOptions {
     /// dashes.
     pub runtime_flags: Vec<String>,
     /// The OCI runtime's name as the user gave it (podman's `--runtime`: a name, or a path
-    /// kept as given); `None` = the file name of the runtime binary in use.
+    /// kept as given); `None` = the default, `runc`.
     pub oci_runtime_name: Option<String>,
     /// The configuration file the settings were read from (`info`'s
     /// `store.configFile`); set by [`crate::RuntimeBuilder::build`].

@@ -707,7 +707,6 @@ mod tests {
             (&["--stop-signal", "NOPE", "img"][..], "--stop-signal"),
             (&["--shm-size", "big", "img"][..], "--shm-size"),
             (&["--init-path", "/x", "img"][..], "--init-path"),
-            (&["--network", "none", "-p", "80", "img"][..], "--publish"),
             (&["--pod", "p", "--network", "host", "img"][..], "--network"),
             (&["--pod", "p", "-p", "80", "img"][..], "--publish"),
             (&["-p", "x", "img"][..], "--publish"),
@@ -717,6 +716,10 @@ mod tests {
             let e = run(args).unwrap_err().to_string();
             assert!(e.contains(flag), "{args:?}: {e}");
         }
+        // podman: -p with a network of no ports of its own is dropped with a warning.
+        let o = run(&["--network", "none", "-p", "80", "img"]).unwrap();
+        assert!(o.create.ports.is_empty());
+        assert_eq!(o.create.warnings, [PORTS_DISCARDED_WARNING]);
     }
 
     #[test]

@@ -320,10 +320,23 @@ impl ImageSummary {
     /// The template rows: one per name, as podman lists an image once per
     /// repository and tag (`<none>` for a dangling image).
     pub fn template_rows(&self, now: DateTime<Utc>, no_trunc: bool) -> Vec<Value> {
-        let names: Vec<(&str, &str)> = if self.names.is_empty() {
+        // A name by digest (`repo@sha256:...`, from a pull by digest) is no row of its own
+        // when the image has tags, as podman lists it; alone it shows `repo <none>`.
+        let tagged: Vec<(&str, &str)> = self
+            .names
+            .iter()
+            .filter(|n| !n.contains('@'))
+            .map(|n| split_reference(n))
+            .collect();
+        let names: Vec<(&str, &str)> = if !tagged.is_empty() {
+            tagged
+        } else if self.names.is_empty() {
             vec![("<none>", "<none>")]
         } else {
-            self.names.iter().map(|n| split_reference(n)).collect()
+            self.names
+                .iter()
+                .map(|n| (n.split('@').next().unwrap_or(n), "<none>"))
+                .collect()
         };
         names
             .into_iter()
@@ -615,6 +628,32 @@ impl NetworkSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_by_digest_is_no_row_of_its_own() {
+        let mut i = ImageSummary {
+            id: "c37b11a4e54271f4e7fe6965a198a1f4e23808d7d0f6cbf015c1fe9a0a5aeae2".into(),
+            names: vec![
+                "quay.io/libpod/testimage:20220615".into(),
+                "quay.io/libpod/testimage@sha256:33f9".into(),
+            ],
+            digest: String::new(),
+            created: Utc::now(),
+            size: 0,
+            labels: BTreeMap::new(),
+            containers: 0,
+            read_only: false,
+        };
+        let rows = i.template_rows(Utc::now(), false);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["Tag"], "20220615");
+        i.names.remove(0);
+        let rows = i.template_rows(Utc::now(), false);
+        assert_eq!(
+            (&rows[0]["Repository"], &rows[0]["Tag"]),
+            (&json!("quay.io/libpod/testimage"), &json!("<none>"))
+        );
+    }
     use crate::opts::ports::parse_publish;
     use crate::output::format::{parse_format, render_listing};
     use chrono::TimeZone;

@@ -270,7 +270,10 @@ impl Runtime {
             .workdir
             .as_ref()
             .is_some_and(|w| !w.is_empty() && Some(w) != ic.working_dir.as_ref());
-        settings.oci_runtime = Some(self.oci_runtime_name());
+        // Recorded when named (`--runtime`); inspect shows the default otherwise.
+        settings
+            .oci_runtime
+            .clone_from(&self.engine.oci_runtime_name);
         settings.image_digest =
             Some(crate::images::image_digest(&image).to_owned()).filter(|d| !d.is_empty());
         if settings.restart.is_some() && opts.auto_remove {

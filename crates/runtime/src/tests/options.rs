@@ -202,7 +202,13 @@ fn restart_count_and_infra_are_record_fields() {
     fx.rt.start_container(&id).unwrap();
     let rec = fx.state.container(&id).unwrap();
     assert_eq!(rec.state.restart_count, 2);
-    assert!(rec.state.extra.is_empty() && rec.config.extra.is_empty());
+    // Only the run settings (the image's digest) are kept in `extra`.
+    assert!(rec.state.extra.is_empty());
+    assert!(rec
+        .config
+        .extra
+        .keys()
+        .all(|k| k == crate::options::RunSettings::KEY));
     assert!(!rec.config.is_infra());
     assert_eq!(fx.rt.inspect_container(&id).unwrap().restart_count, 1);
 }

@@ -57,7 +57,14 @@ fn create_keeps_the_settings_and_unsets_image_variables() {
         .rt
         .create_container(&ContainerCreateOptions::new("busybox", &["true"]))
         .unwrap();
-    assert!(!plain.config.extra.contains_key(RunSettings::KEY));
+    let kept = RunSettings::from_extra(&plain.config.extra);
+    assert_eq!(
+        kept,
+        RunSettings {
+            image_digest: kept.image_digest.clone(),
+            ..RunSettings::default()
+        }
+    );
     let all = ContainerCreateOptions {
         unset_env_all: true,
         ..ContainerCreateOptions::new("busybox", &["true"])
@@ -142,7 +149,10 @@ fn init_passes_the_log_driver_timeout_and_writes_the_pid_files() {
         .container_logs("a", &LogOptions::default(), &mut Vec::new())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("\"none\" log driver"), "{e}");
+    assert!(
+        e.contains("this container is using the 'none' log driver, cannot read logs"),
+        "{e}"
+    );
 }
 
 #[test]

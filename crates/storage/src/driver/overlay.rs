@@ -32,6 +32,16 @@ fn same_root_as(dir: &Path, like: &Path) -> Result<()> {
     fs::set_permissions(dir, fs::Permissions::from_mode(meta.mode() & 0o7777)).ctx("chmod", dir)
 }
 
+/// A base layer's root starts as containers/storage makes it, 0555 (a tar's `./` entry
+/// changes it); as root only, since an unprivileged owner could not fill a 0555 directory.
+pub(super) fn base_layer_root(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if nix::unistd::geteuid().is_root() {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).ctx("chmod", dir)?;
+    }
+    Ok(())
+}
+
 /// Kernel overlayfs layers.
 #[derive(Debug)]
 pub struct OverlayDriver {
@@ -92,8 +102,9 @@ impl LayerDriver for OverlayDriver {
         remove_tree(&d)?;
         let diff = d.join("diff");
         mkdir_all(&diff)?;
-        if let Some(p) = parent {
-            same_root_as(&diff, &self.dir(p).join("diff"))?;
+        match parent {
+            Some(p) => same_root_as(&diff, &self.dir(p).join("diff"))?,
+            None => base_layer_root(&diff)?,
         }
         Ok(diff)
     }

@@ -39,9 +39,11 @@ impl LayerDriver for VfsDriver {
     fn prepare_layer(&self, staging_id: &str, parent: Option<&str>) -> Result<PathBuf> {
         let d = self.dir(staging_id);
         remove_tree(&d)?;
-        match parent {
-            Some(p) => copy_tree(&self.dir(p), &d)?,
-            None => mkdir_all(&d)?,
+        if let Some(p) = parent {
+            copy_tree(&self.dir(p), &d)?;
+        } else {
+            mkdir_all(&d)?;
+            super::overlay::base_layer_root(&d)?;
         }
         Ok(d)
     }
