@@ -55,13 +55,13 @@ fn yes() -> bool {
 }
 
 impl Volume {
-    /// Whether the local driver mounts something at the volume's directory: any option but
-    /// the ones berth (and podman) apply without a mount (`UID`, `GID`, `SIZE`, `INODES`,
-    /// `NOQUOTA`).
+    /// Whether the local driver mounts something at the volume's directory: a `type=` or a
+    /// `device=` is given. (`o=` alone, such as `o=uid=1000`, has nothing to mount: its
+    /// owner is applied to the directory at create.)
     pub fn needs_mount(&self) -> bool {
-        self.options
-            .keys()
-            .any(|k| !matches!(k.as_str(), "UID" | "GID" | "SIZE" | "INODES" | "NOQUOTA"))
+        ["type", "device"]
+            .iter()
+            .any(|k| self.options.get(*k).is_some_and(|v| !v.is_empty()))
     }
 }
 
