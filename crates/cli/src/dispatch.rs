@@ -56,6 +56,7 @@ where
         Group::Network(c) => networks::run(g, networks::parse(c)?),
         Group::System(c) => system::run(g, system::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
+        Group::Events(a) => system::run_events(g, &system::events::parse(&a)?),
     }
 }
 

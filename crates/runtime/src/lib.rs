@@ -70,6 +70,7 @@ mod check;
 mod container;
 mod dirs;
 mod error;
+pub mod events;
 pub mod filter;
 mod images;
 mod info;
@@ -102,6 +103,10 @@ pub use container::{
     LogStream, NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
+pub use events::{
+    parse_event_filters, Event, EventFilter, EventFilters, EventReadOptions, EventStatus,
+    EventType, EventsBackend, EventsOptions,
+};
 pub use filter::{
     container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
     PruneFilters,

@@ -196,6 +196,8 @@ pub enum Command {
     Cp(CpArgs),
     /// Create but do not start a container
     Create(CreateArgs),
+    /// Show berth events
+    Events(EventsArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
     /// Show history of a specified image
@@ -315,6 +317,8 @@ pub enum Group {
     System(SystemCommand),
     /// `inspect` of any object type.
     Inspect(InspectArgs),
+    /// `events`.
+    Events(EventsArgs),
     /// `version`.
     Version(VersionArgs),
 }
@@ -328,6 +332,7 @@ impl Command {
             Self::Container { command } => Group::Container(command),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
+            Self::Events(a) => Group::Events(a),
             Self::Exec(a) => Group::Container(C::Exec(a)),
             Self::History(a) => Group::Image(ImageCommand::History(a)),
             Self::Image { command } => command.into_group(),

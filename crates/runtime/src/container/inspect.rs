@@ -347,6 +347,7 @@ impl Runtime {
                 .collect();
             return Err(crate::Error::from(e).with_undo(undo));
         }
+        self.container_event(&rec, crate::EventStatus::Mount);
         Ok(path)
     }
 
@@ -367,6 +368,7 @@ impl Runtime {
                 ));
             }
             self.storage.unmount_container(sid, false)?;
+            self.container_event(&rec, crate::EventStatus::Unmount);
             return Ok(());
         }
         let still = self
@@ -376,6 +378,7 @@ impl Runtime {
             rec.state.mount_point.clear();
             self.state.save_container_state(&id, &rec.state)?;
         }
+        self.container_event(&rec, crate::EventStatus::Unmount);
         Ok(())
     }
 }
