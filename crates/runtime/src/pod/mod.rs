@@ -18,6 +18,7 @@ use crate::undo::Undo;
 
 mod inspect;
 mod list;
+mod pause;
 
 pub use inspect::InspectInfraConfig;
 pub use list::{PodContainerReport, PodReport};
