@@ -61,6 +61,7 @@ where
         Group::System(c) => system::run(g, system::parse(c)?),
         Group::Manifest(c) => manifests::run(g, manifests::parse(c)?),
         Group::Inspect(a) => inspect::run(g, inspect::parse(a)?),
+        Group::Events(a) => system::run_events(g, &system::events::parse(&a)?),
     }
 }
 

@@ -83,6 +83,7 @@ const BERTH_ONLY: &[&str] = &["system check", "system refresh", "healthcheck sch
 const PODMAN_HIDDEN: &[(&str, &str)] = &[
     ("pull", "signature-policy"),
     ("image pull", "signature-policy"),
+    ("events", "stream"),
 ];
 
 /// The commands whose flags `run_create_and_global_flags_match_podman_both_ways`

@@ -393,6 +393,28 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Where events go (podman's `--events-backend` / `events_logger`).
+    pub fn events_backend(mut self, backend: crate::events::EventsBackend) -> Self {
+        self.engine.events.backend = backend;
+        self
+    }
+
+    /// The `file` backend's log (podman's `events_logfile_path`); default
+    /// `TMP/events/events.log`.
+    pub fn events_log_path(self, path: impl AsRef<Path>) -> Self {
+        let check = absolute("events_log_path", path.as_ref());
+        let mut me = self.fail(check);
+        me.engine.events.log_path = Some(path.as_ref().to_path_buf());
+        me
+    }
+
+    /// Rotate the events log when it would reach `bytes` (podman's
+    /// `events_logfile_max_size`; 0 = never).
+    pub fn events_log_max_size(mut self, bytes: u64) -> Self {
+        self.engine.events.max_size = bytes;
+        self
+    }
+
     /// Opens the state database (redb) on its first use instead of in `build`: a runtime
     /// used only for images (list, import, tag, ...) then never opens it. Errors of opening
     /// it come from the first call that needs it. No effect on the memory state.

@@ -97,7 +97,7 @@ pub struct HostInfo {
     pub cpus: usize,
     /// The distribution.
     pub distribution: DistributionInfo,
-    /// Where events go: berth records none.
+    /// Where events go (`file` or `none`).
     pub event_logger: String,
     /// Host name.
     pub hostname: String,
@@ -451,7 +451,7 @@ impl Runtime {
             distribution: distribution(
                 &std::fs::read_to_string("/etc/os-release").unwrap_or_default(),
             ),
-            event_logger: "none".into(),
+            event_logger: self.events_backend().as_str().into(),
             hostname: uts.nodename().to_string_lossy().into_owned(),
             id_mappings: IdMappings::default(),
             kernel: uts.release().to_string_lossy().into_owned(),

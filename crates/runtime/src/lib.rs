@@ -71,6 +71,7 @@ mod config_info;
 mod container;
 mod dirs;
 mod error;
+pub mod events;
 pub mod filter;
 pub mod generate;
 mod health;
@@ -109,6 +110,10 @@ pub use container::{
     NetworkMode, PortBinding, PortMapping, Protocol, TopRow, WaitCondition,
 };
 pub use error::{Error, ErrorKind, OciFailure, Result};
+pub use events::{
+    parse_event_filters, Event, EventFilter, EventFilters, EventReadOptions, EventStatus,
+    EventType, EventsBackend, EventsOptions,
+};
 pub use filter::{
     container_image_name, is_infra_container, parse_filters, FilterError, FilterTarget, Filters,
     PruneFilters,

@@ -32,7 +32,9 @@ impl Runtime {
             Some(n) => n.clone(),
             None => self.free_network_name()?,
         };
-        Ok(self.networks.create(&opts.request(name))?)
+        let net = self.networks.create(&opts.request(name))?;
+        self.network_event(&net.id, &net.name, crate::EventStatus::Create);
+        Ok(net)
     }
 
     /// podman's generated network names: the default network's name plus the first free
@@ -146,7 +148,7 @@ impl Runtime {
             // containers.
             return Ok(nets.remove(name, &[], false)?);
         }
-        nets.inspect(name)?;
+        let id = nets.inspect(name)?.id;
         let users = self.network_users(name)?;
         if !users.is_empty() {
             if !force {
@@ -156,6 +158,8 @@ impl Runtime {
                 self.remove_by_id(id, true, false)?;
             }
         }
-        Ok(nets.remove(name, &[], force)?)
+        nets.remove(name, &[], force)?;
+        self.network_event(&id, name, crate::EventStatus::Remove);
+        Ok(())
     }
 }

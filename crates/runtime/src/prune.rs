@@ -194,7 +194,12 @@ impl Runtime {
             let size = dir_size(&v.mountpoint);
             match self.remove_volume(&v.name, false) {
                 Err(Error::VolumeInUse { .. } | Error::NoSuchVolume(_)) => {}
-                r => report.record(v.name, size, r),
+                r => {
+                    if r.is_ok() {
+                        self.volume_event(&v.name, crate::EventStatus::Prune);
+                    }
+                    report.record(v.name, size, r);
+                }
             }
         }
         Ok(report)

@@ -18,6 +18,10 @@ impl Runtime {
             Ok(_) => Ok(false),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.refresh()?;
+                self.write_event(&crate::events::Event::new(
+                    crate::EventType::System,
+                    crate::EventStatus::Refresh,
+                ));
                 std::fs::OpenOptions::new()
                     .create(true)
                     .truncate(false)

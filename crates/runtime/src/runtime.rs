@@ -142,6 +142,8 @@ pub struct EngineOptions {
     /// The files read and every setting's origin (`info`'s `settings`); set by
     /// [`crate::RuntimeBuilder::build`].
     pub config_origins: crate::ConfigInfo,
+    /// Where events are recorded (backend, log path, size limit).
+    pub events: crate::events::EventsOptions,
 }
 
 impl Default for EngineOptions {
@@ -163,6 +165,7 @@ impl Default for EngineOptions {
             runtime_flags: Vec::new(),
             config_file: None,
             config_origins: crate::ConfigInfo::default(),
+            events: crate::events::EventsOptions::default(),
         }
     }
 }
@@ -186,6 +189,11 @@ pub struct Runtime {
     pub(crate) hooks: HookSet,
     pub(crate) lock_dir: PathBuf,
     pub(crate) refreshed: bool,
+    /// The events writer and reader.
+    pub(crate) events: crate::events::Eventer,
+    /// Containers attached to before their start: `start` records their `attach` event
+    /// after its own, in podman's order.
+    pub(crate) pending_attach: std::sync::Mutex<std::collections::HashSet<String>>,
     valid: AtomicBool,
 }
 
@@ -210,6 +218,7 @@ impl Runtime {
     ) -> Result<Self> {
         let lock_dir = crate::dirs::create_engine_dirs(&config)?;
         let hooks = load_hooks(&config, &engine.extra_hooks_dirs)?;
+        let events = crate::events::Eventer::new(&engine.events, &config.tmp_dir)?;
         layers.state.set_namespace(&config.namespace)?;
         let mut rt = Self {
             config,
@@ -223,6 +232,8 @@ impl Runtime {
             hooks,
             lock_dir,
             refreshed: false,
+            events,
+            pending_attach: std::sync::Mutex::default(),
             valid: AtomicBool::new(false),
         };
         rt.refreshed = rt.refresh_if_rebooted()?;

@@ -160,7 +160,9 @@ impl Runtime {
     pub fn create_volume(&self, opts: &VolumeCreateOptions) -> Result<Volume> {
         self.check()?;
         let _lock = self.volume_lock()?;
-        self.create_volume_locked(opts)
+        let vol = self.create_volume_locked(opts)?;
+        self.volume_event(&vol.name, crate::EventStatus::Create);
+        Ok(vol)
     }
 
     fn create_volume_locked(&self, opts: &VolumeCreateOptions) -> Result<Volume> {
@@ -322,7 +324,9 @@ impl Runtime {
             })?;
         }
         let dir = self.volumes_dir().join(name);
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove volume", dir, e))
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove volume", dir, e))?;
+        self.volume_event(name, crate::EventStatus::Remove);
+        Ok(())
     }
 
     /// Under the volumes' lock (see [`Self::remove_volume`]): checks that the named volumes

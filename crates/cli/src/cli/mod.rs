@@ -216,6 +216,8 @@ pub enum Command {
     Create(CreateArgs),
     /// Display the changes to the object's file system
     Diff(DiffArgs),
+    /// Show berth events
+    Events(EventsArgs),
     /// Run a process in a running container
     Exec(ExecArgs),
     /// Manage health checks on containers
@@ -377,6 +379,8 @@ pub enum Group {
     Manifest(ManifestCommand),
     /// `inspect` of any object type.
     Inspect(InspectArgs),
+    /// `events`.
+    Events(EventsArgs),
     /// `version`.
     Version(VersionArgs),
 }
@@ -399,6 +403,7 @@ impl Command {
             Self::Update(a) => Group::Container(C::Update(a)),
             Self::Cp(a) => Group::Container(C::Cp(a)),
             Self::Create(a) => Group::Container(C::Create(a)),
+            Self::Events(a) => Group::Events(a),
             Self::Exec(a) => Group::Container(C::Exec(a)),
             Self::Healthcheck { command } => Group::Healthcheck(command),
             Self::Generate { command } => Group::Generate(command),

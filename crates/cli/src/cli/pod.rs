@@ -15,6 +15,8 @@ pub enum PodCommand {
     Inspect(PodInspectArgs),
     /// Send the specified signal or SIGKILL to containers in pod
     Kill(PodKillArgs),
+    /// Pause one or more pods
+    Pause(PodPauseArgs),
     /// Remove all stopped pods and their containers
     Prune(PodPruneArgs),
     /// List pods
@@ -28,6 +30,36 @@ pub enum PodCommand {
     Start(PodStartArgs),
     /// Stop one or more pods
     Stop(PodStopArgs),
+    /// Unpause one or more pods
+    Unpause(PodUnpauseArgs),
+}
+
+/// `pod pause`.
+#[derive(Debug, Clone, Args)]
+pub struct PodPauseArgs {
+    /// Pause all running pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest"])]
+    pub pods: Vec<String>,
+}
+
+/// `pod unpause`.
+#[derive(Debug, Clone, Args)]
+pub struct PodUnpauseArgs {
+    /// Unpause all running pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Pods
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest"])]
+    pub pods: Vec<String>,
 }
 
 /// `pod create`.

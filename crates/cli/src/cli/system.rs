@@ -1,6 +1,6 @@
 //! System commands: `berth system ...` and `info`.
 
-use clap::{Args, Subcommand};
+use clap::{ArgAction, Args, Subcommand};
 
 /// `berth system` subcommands.
 #[derive(Debug, Subcommand)]
@@ -17,6 +17,31 @@ pub enum SystemCommand {
     Refresh,
     /// Reset berth storage: remove every container, pod, image, volume and network berth made
     Reset(SystemResetArgs),
+}
+
+/// `events`, `system events`.
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    /// filter output
+    #[arg(short = 'f', long)]
+    pub filter: Vec<String>,
+    /// format the output using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// do not truncate the output
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub no_trunc: bool,
+    /// show all events created since timestamp
+    #[arg(long)]
+    pub since: Option<String>,
+    /// stream new events; for testing only
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", hide = true)]
+    pub stream: bool,
+    /// show all events until timestamp
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 /// `info`, `system info`.

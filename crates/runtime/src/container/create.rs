@@ -39,7 +39,9 @@ impl Runtime {
             names::validate_name(name)?;
             self.remove_container_named(name)?;
         }
-        self.create_container_inner(opts, None)
+        let rec = self.create_container_inner(opts, None)?;
+        self.container_event(&rec, crate::EventStatus::Create);
+        Ok(rec)
     }
 
     /// Removes the container called exactly `name` (not one whose id starts with it),

@@ -54,7 +54,7 @@ impl Runtime {
         if rec.state.status != ContainerStatus::Running {
             return Err(invalid_status(&rec, "exec"));
         }
-        let id = rec.config.id;
+        let id = rec.config.id.clone();
         let req = ExecRequest {
             bundle: self.bundle_dir(&id),
             session_id: crate::names::new_id(),
@@ -68,7 +68,11 @@ impl Runtime {
             privileged: opts.privileged,
             detach: opts.detach,
         };
+        self.container_event(&rec, crate::EventStatus::Exec);
         let r = self.oci.exec(&req, io)?;
+        if let Some(code) = r.exit_code {
+            self.exec_died_event(&rec, code);
+        }
         Ok(ExecOutput {
             pid: r.pid,
             exit_code: r.exit_code,
@@ -85,9 +89,19 @@ impl Runtime {
         if !rec.state.status.is_active() {
             return Err(invalid_status(&rec, "attach"));
         }
-        Ok(self
+        let handle = self
             .oci
-            .attach(&rec.config.id, &self.bundle_dir(&rec.config.id), io)?)
+            .attach(&rec.config.id, &self.bundle_dir(&rec.config.id), io)?;
+        if rec.state.status == ContainerStatus::Created {
+            // Attached before the start (`run`): podman records the attach after the start.
+            self.pending_attach
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(rec.config.id.clone());
+        } else {
+            self.container_event(&rec, crate::EventStatus::Attach);
+        }
+        Ok(handle)
     }
 
     /// Resizes a tty container's terminal.

@@ -442,6 +442,7 @@ impl Runtime {
                 .collect();
             return Err(crate::Error::from(e).with_undo(undo));
         }
+        self.container_event(&rec, crate::EventStatus::Mount);
         Ok(path)
     }
 
@@ -462,6 +463,7 @@ impl Runtime {
                 ));
             }
             self.storage.unmount_container(sid, false)?;
+            self.container_event(&rec, crate::EventStatus::Unmount);
             return Ok(());
         }
         let still = self
@@ -471,6 +473,7 @@ impl Runtime {
             rec.state.mount_point.clear();
             self.state.save_container_state(&id, &rec.state)?;
         }
+        self.container_event(&rec, crate::EventStatus::Unmount);
         Ok(())
     }
 }

@@ -124,6 +124,15 @@ impl Runtime {
             return Err(Error::from(e).with_undo(undo));
         }
         self.health_on_start(rec);
+        self.container_event(rec, crate::EventStatus::Start);
+        let attached = self
+            .pending_attach
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&rec.config.id);
+        if attached {
+            self.container_event(rec, crate::EventStatus::Attach);
+        }
         Ok(())
     }
 
@@ -386,6 +395,7 @@ impl Runtime {
             return Err(undo.fail(e.into()));
         }
         undo.commit();
+        self.container_event(rec, crate::EventStatus::Init);
         Ok(())
     }
 
@@ -471,11 +481,13 @@ impl Runtime {
                 rec.state.clear_pids();
                 rec.state.finished_at = Some(chrono::Utc::now());
                 self.state.save_container_state(id, &rec.state)?;
+                self.died_event(&rec, code);
+                self.container_event(&rec, crate::EventStatus::Stop);
                 code
             }
             _ => rec.state.exit_code.unwrap_or(0),
         };
-        self.cleanup_resources(&mut rec)?;
+        self.cleanup_recorded(&mut rec)?;
         drop(lock);
         if rec.config.auto_remove {
             self.remove_by_id(id, true, false)?;
@@ -494,6 +506,7 @@ impl Runtime {
             return Err(invalid_status(&rec, "kill"));
         }
         self.oci.kill(&id, signal, false)?;
+        self.container_event(&rec, crate::EventStatus::Kill);
         Ok(())
     }
 
@@ -506,6 +519,7 @@ impl Runtime {
         self.check()?;
         let id = self.resolve_container_id(id_or_name)?;
         let rec = self.container(&id)?;
+        self.container_event(&rec, crate::EventStatus::Restart);
         if rec.state.status.is_active() {
             self.stop_without_autoremove(&id, timeout)?;
         }
@@ -529,8 +543,10 @@ impl Runtime {
             rec.state.exit_code = Some(code);
             rec.state.finished_at = Some(chrono::Utc::now());
             self.state.save_container_state(id, &rec.state)?;
+            self.died_event(&rec, code);
+            self.container_event(&rec, crate::EventStatus::Stop);
         }
-        self.cleanup_resources(&mut rec)
+        self.cleanup_recorded(&mut rec)
     }
 
     /// Freezes a running container.
@@ -571,6 +587,12 @@ impl Runtime {
             let undo = back.err().map(Error::from).into_iter().collect();
             return Err(Error::from(e).with_undo(undo));
         }
+        let status = if pause {
+            crate::EventStatus::Pause
+        } else {
+            crate::EventStatus::Unpause
+        };
+        self.container_event(&rec, status);
         Ok(())
     }
 

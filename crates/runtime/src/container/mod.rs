@@ -315,6 +315,8 @@ impl Runtime {
             }
             self.state
                 .save_container_state(&rec.config.id, &rec.state)?;
+            // The one process that saw the exit first (under the lock) records it.
+            self.died_event(rec, code.unwrap_or(-1));
         }
         Ok(())
     }

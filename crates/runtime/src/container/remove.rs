@@ -153,16 +153,20 @@ impl Runtime {
             if rec.state.status == ContainerStatus::Paused {
                 self.oci.resume(id)?;
             }
-            if matches!(
+            let running = matches!(
                 rec.state.status,
                 ContainerStatus::Running | ContainerStatus::Paused
-            ) {
+            );
+            if running {
                 let code = self.stop_process(&rec, timeout)?;
                 rec.state.exit_code = Some(code);
             }
             rec.state.status = ContainerStatus::Stopped;
             rec.state.finished_at = Some(chrono::Utc::now());
             self.state.save_container_state(id, &rec.state)?;
+            if running {
+                self.died_event(&rec, rec.state.exit_code.unwrap_or(-1));
+            }
         }
         self.cleanup_resources(&mut rec)?;
         // Storage, then files, then the record last: an interruption leaves a record that a
@@ -184,6 +188,7 @@ impl Runtime {
         if let Some(code) = rec.state.exit_code {
             self.remember_exit_code(id, code);
         }
+        self.container_event(&rec, crate::EventStatus::Remove);
         let _ = std::fs::remove_file(self.lock_dir.join(format!("{id}.lock")));
         // `volume rm --force` takes the volumes' lock, then containers' locks: let go of
         // this one before taking that.
@@ -254,7 +259,7 @@ impl Runtime {
         if rec.state.status.is_active() {
             return Err(super::invalid_status(&rec, "clean up"));
         }
-        self.cleanup_resources(&mut rec)?;
+        self.cleanup_recorded(&mut rec)?;
         drop(lock);
         if self.restart_by_policy(&rec)? {
             return Ok(());
@@ -362,6 +367,18 @@ impl Runtime {
         } else {
             Err(Error::Cleanup { id, errors })
         }
+    }
+
+    /// [`Self::cleanup_resources`] recording a `cleanup` event when a stopped container
+    /// became exited (conmon's exit command, `stop`). As in podman, an auto-remove
+    /// container's cleanup is its removal: no event.
+    pub(crate) fn cleanup_recorded(&self, rec: &mut ContainerRecord) -> Result<()> {
+        let was_stopped = rec.state.status == ContainerStatus::Stopped;
+        self.cleanup_resources(rec)?;
+        if was_stopped && rec.state.status == ContainerStatus::Exited && !rec.config.auto_remove {
+            self.container_event(rec, crate::EventStatus::Cleanup);
+        }
+        Ok(())
     }
 
     /// Tears the container's networks down and removes its netns (DEL before the netns goes).

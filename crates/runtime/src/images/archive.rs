@@ -15,23 +15,45 @@ impl Runtime {
     /// Imports a root filesystem tar (plain, gzip or zstd) as a one-layer image.
     pub fn import_image(&self, tar: &mut dyn Read, options: &ImportOptions) -> Result<ImageRecord> {
         self.check()?;
-        Ok(self.storage.import_rootfs(tar, options)?)
+        let img = self.storage.import_rootfs(tar, options)?;
+        let name = img.names.first().map_or("", String::as_str);
+        self.image_event(&img.id, name, crate::EventStatus::Import);
+        Ok(img)
     }
 
     /// Loads every image of an OCI layout directory, an `oci-archive` or a `docker-archive`
     /// tar (told apart by their content); returns the images loaded.
     pub fn load_images(&self, input: &Path) -> Result<Vec<ImageRecord>> {
         self.check()?;
-        self.storage.load_images(input).map_err(image_error)
+        let images = self.storage.load_images(input).map_err(image_error)?;
+        for img in &images {
+            let name = img.names.first().map_or("", String::as_str);
+            self.image_event(&img.id, name, crate::EventStatus::LoadFromArchive);
+        }
+        Ok(images)
     }
 
     /// Saves images to an archive.
     pub fn save_images(&self, opts: &ImageSaveOptions) -> Result<()> {
         self.check()?;
         let names: Vec<&str> = opts.images.iter().map(String::as_str).collect();
+        // The ids for the events, looked up before the save (which checks the names).
+        let ids: Vec<String> = names
+            .iter()
+            .map(|n| {
+                self.storage
+                    .resolve_image(n)
+                    .map(|i| i.id)
+                    .unwrap_or_default()
+            })
+            .collect();
         self.storage
             .save_images(&names, opts.format, &opts.output)
-            .map_err(image_error)
+            .map_err(image_error)?;
+        for (n, id) in names.iter().zip(&ids) {
+            self.image_event(id, n, crate::EventStatus::Save);
+        }
+        Ok(())
     }
 }
 

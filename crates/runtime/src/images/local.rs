@@ -78,6 +78,12 @@ impl Runtime {
         self.check()?;
         for n in names {
             self.storage.tag_image(name_or_id, n).map_err(image_error)?;
+            let id = self
+                .storage
+                .resolve_image(n)
+                .map(|i| i.id)
+                .unwrap_or_default();
+            self.image_event(&id, n, crate::EventStatus::Tag);
         }
         Ok(())
     }
@@ -89,6 +95,7 @@ impl Runtime {
         let names = if names.is_empty() { &img.names } else { names };
         for n in names {
             self.storage.untag_image(&img.id, n).map_err(image_error)?;
+            self.image_event(&img.id, n, crate::EventStatus::Untag);
         }
         Ok(())
     }
@@ -112,8 +119,12 @@ impl Runtime {
         for t in &targets {
             match self.storage.remove_image(t, opts.force) {
                 Ok(r) => {
+                    for n in &r.untagged {
+                        self.image_event(&r.id, n, crate::EventStatus::Untag);
+                    }
                     report.untagged.extend(r.untagged);
                     if r.deleted {
+                        self.image_event(&r.id, t, crate::EventStatus::Remove);
                         report.deleted.push(r.id);
                     }
                 }

@@ -142,7 +142,9 @@ impl Runtime {
     /// may prefix it, see [`registry_reference`]) into the store.
     pub fn pull_image(&self, reference: &str, opts: &PullOptions) -> Result<PullReport> {
         let reference = without_transport(reference)?;
-        Ok(self.registry()?.pull(reference, opts)?)
+        let report = self.registry()?.pull(reference, opts)?;
+        self.image_event(&report.image.id, reference, crate::EventStatus::Pull);
+        Ok(report)
     }
 
     /// The image `reference` names, pulled first as `policy` says (`run`/`create --pull`).
@@ -175,7 +177,14 @@ impl Runtime {
         opts: &PushOptions,
     ) -> Result<PushReport> {
         let destination = destination.map(without_transport).transpose()?;
-        Ok(self.registry()?.push(image, destination, opts)?)
+        let report = self.registry()?.push(image, destination, opts)?;
+        let id = self
+            .storage
+            .resolve_image(image)
+            .map(|i| i.id)
+            .unwrap_or_default();
+        self.image_event(&id, &report.destination, crate::EventStatus::Push);
+        Ok(report)
     }
 
     /// Checks the credentials against `registry` (a [`registry_key`] or a URL) and stores

@@ -18,6 +18,7 @@ use crate::undo::Undo;
 
 mod inspect;
 mod list;
+mod pause;
 
 pub use inspect::InspectInfraConfig;
 pub use list::{PodContainerReport, PodReport};
@@ -250,15 +251,18 @@ impl Runtime {
                 sysctls: infra.sysctls.clone(),
                 ..ContainerCreateOptions::default()
             };
-            if let Err(e) = self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
-                return Err(undo.fail(e));
+            match self.create_container_inner(&infra_opts, Some((&id, &infra_id))) {
+                Ok(rec) => self.container_event(&rec, crate::EventStatus::Create),
+                Err(e) => return Err(undo.fail(e)),
             }
         }
         undo.commit();
-        Ok(PodRecord {
+        let pod = PodRecord {
             config,
             state: PodState::default(),
-        })
+        };
+        self.pod_event(&pod, crate::EventStatus::Create);
+        Ok(pod)
     }
 
     /// After a member of pod `pod_id` exited and was cleaned up: with the `stop` exit policy
@@ -360,6 +364,7 @@ impl Runtime {
                 PodStatus::Degraded
             },
         )?;
+        self.pod_event(&pod, crate::EventStatus::Start);
         Ok(failed)
     }
 
@@ -374,6 +379,7 @@ impl Runtime {
         let _lock = self.lock_pod(&pod.config.id)?;
         let failed = self.stop_pod_members(&pod, timeout);
         self.save_pod_status(&pod.config.id, PodStatus::Exited)?;
+        self.pod_event(&pod, crate::EventStatus::Stop);
         Ok(failed)
     }
 
@@ -410,6 +416,7 @@ impl Runtime {
                 }
             }
         }
+        self.pod_event(&pod, crate::EventStatus::Kill);
         Ok(failed)
     }
 
@@ -459,6 +466,7 @@ impl Runtime {
         }
         self.state.remove_pod(&pod.config.id)?;
         let _ = std::fs::remove_file(self.lock_dir.join(format!("pod-{}.lock", pod.config.id)));
+        self.pod_event(&pod, crate::EventStatus::Remove);
         Ok(())
     }
 

@@ -4,6 +4,7 @@ mod builder;
 mod containers;
 mod copy;
 mod errors;
+mod events;
 mod failures;
 mod filters;
 mod health;

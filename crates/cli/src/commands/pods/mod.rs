@@ -36,6 +36,10 @@ pub enum Parsed {
     },
     /// `pod restart`.
     Restart(Selection),
+    /// `pod pause`.
+    Pause(Selection),
+    /// `pod unpause`.
+    Unpause(Selection),
     /// `pod kill`.
     Kill {
         /// The pods.
@@ -105,6 +109,8 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             timeout: Duration::from_secs(a.time),
         },
         PodCommand::Restart(a) => Parsed::Restart(Selection::pods(a.all, a.latest, &a.pods, &[])?),
+        PodCommand::Pause(a) => Parsed::Pause(Selection::pods(a.all, a.latest, &a.pods, &[])?),
+        PodCommand::Unpause(a) => Parsed::Unpause(Selection::pods(a.all, a.latest, &a.pods, &[])?),
         PodCommand::Rm(a) => Parsed::Rm {
             sel: Selection::pods(a.all, a.latest, &a.pods, &a.pod_id_file)?,
             ignore: a.ignore,
@@ -214,6 +220,8 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             |id| members(id, rt.stop_pod(id, Some(timeout))?),
         ),
         Parsed::Restart(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.restart_pod(id, None)?)),
+        Parsed::Pause(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.pause_pod(id)?)),
+        Parsed::Unpause(sel) => each(&ids(rt, &sel)?, |id| members(id, rt.unpause_pod(id)?)),
         Parsed::Kill { sel, signal } => each(&ids(rt, &sel)?, |id| {
             members(id, rt.kill_pod(id, signal.0)?)
         }),

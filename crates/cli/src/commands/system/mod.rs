@@ -1,7 +1,8 @@
-//! The system commands: `info`, `system df/prune/reset/refresh/check`.
+//! The system commands: `info`, `events`, `system df/prune/reset/refresh/check`.
 
 mod check;
 mod df;
+pub mod events;
 mod info;
 mod prune;
 mod reset;
@@ -70,6 +71,14 @@ pub fn parse(c: SystemCommand) -> anyhow::Result<Parsed> {
         },
         SystemCommand::Check(a) => Parsed::Check { repair: a.repair },
     })
+}
+
+/// `events`: the events log needs no state database.
+pub fn run_events(g: &GlobalOptions, p: &events::Parsed) -> anyhow::Result<u8> {
+    let rt = crate::engine::image_runtime(g)?;
+    let r = events::run(&rt, p);
+    let _ = rt.shutdown(false);
+    r
 }
 
 /// Runs a parsed system command.
