@@ -176,19 +176,19 @@ impl Runtime {
 
     /// A container event: its id, name, image, pod and labels.
     pub(crate) fn container_event(&self, rec: &ContainerRecord, status: EventStatus) {
-        self.events.write(&container_event(rec, status));
+        self.events.write(&container_record_event(rec, status));
     }
 
     /// A container's process ended with `code`.
     pub(crate) fn died_event(&self, rec: &ContainerRecord, code: i32) {
-        let mut e = container_event(rec, EventStatus::Died);
+        let mut e = container_record_event(rec, EventStatus::Died);
         e.exit_code = code;
         self.events.write(&e);
     }
 
     /// An exec session in the container ended with `code`.
     pub(crate) fn exec_died_event(&self, rec: &ContainerRecord, code: i32) {
-        let mut e = container_event(rec, EventStatus::ExecDied);
+        let mut e = container_record_event(rec, EventStatus::ExecDied);
         e.exit_code = code;
         self.events.write(&e);
     }
@@ -231,7 +231,8 @@ impl Runtime {
     }
 }
 
-fn container_event(rec: &ContainerRecord, status: EventStatus) -> Event {
+/// The event of a container's record (its id, name, image, pod and labels).
+pub(crate) fn container_record_event(rec: &ContainerRecord, status: EventStatus) -> Event {
     Event {
         id: rec.config.id.clone(),
         name: rec.config.name.clone(),

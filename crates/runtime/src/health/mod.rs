@@ -224,7 +224,15 @@ impl Runtime {
     /// the events log (another part of the runtime) writes its record here.
     #[allow(clippy::unused_self)] // the events log will need the runtime's paths
     fn health_event(&self, id: &str, status: &str) {
-        tracing::debug!(id, status, "health_status");
+        match self.state.container(id) {
+            Ok(rec) => {
+                let mut e =
+                    crate::events::container_record_event(&rec, crate::EventStatus::HealthStatus);
+                e.health_status = status.to_owned();
+                self.write_event(&e);
+            }
+            Err(e) => tracing::debug!(id, status, error = %e, "health_status not recorded"),
+        }
     }
 
     /// `--health-on-failure`: kill, stop or restart a container that turned unhealthy.
