@@ -404,6 +404,9 @@ mod tests {
         let want: Vec<String> = (0..60).map(|i| format!("w{i:02}")).collect();
         assert_eq!(seen, want, "a rotation repeats nothing and loses nothing");
         let kept = std::fs::read_to_string(log.path()).unwrap();
-        assert!(!kept.contains("\"before\""), "the log was rotated at least once");
+        assert!(
+            !kept.contains("\"before\""),
+            "the log was rotated at least once"
+        );
     }
 }
