@@ -228,7 +228,7 @@ impl Runtime {
             Ok(rec) => {
                 let mut e =
                     crate::events::container_record_event(&rec, crate::EventStatus::HealthStatus);
-                e.health_status = status.to_owned();
+                status.clone_into(&mut e.health_status);
                 self.write_event(&e);
             }
             Err(e) => tracing::debug!(id, status, error = %e, "health_status not recorded"),
