@@ -98,7 +98,7 @@ mod tests;
 
 /// The one name rule of containers, pods, volumes and networks (berth-config's).
 pub use berth_config::{is_valid_name, NameError, NameKind, NAME_PATTERN};
-pub use berth_config::{CgroupManager, StorageConfig, StorageDriver};
+pub use berth_config::{CgroupManager, StorageConfig, StorageDriver, ULIMIT_NAMES};
 pub use builder::RuntimeBuilder;
 pub use check::{CheckOptions, ExternalContainer, Orphan, OrphanKind, SystemCheckReport};
 pub use config_info::{ConfigInfo, ConfigSetting};

@@ -147,25 +147,6 @@ pub enum Ulimits {
     Set(Vec<Ulimit>),
 }
 
-const ULIMIT_NAMES: &[&str] = &[
-    "as",
-    "core",
-    "cpu",
-    "data",
-    "fsize",
-    "locks",
-    "memlock",
-    "msgqueue",
-    "nice",
-    "nofile",
-    "nproc",
-    "rss",
-    "rtprio",
-    "rttime",
-    "sigpending",
-    "stack",
-];
-
 /// Parses `--ulimit NAME=SOFT[:HARD]` entries (`-1` is unlimited; HARD
 /// defaults to SOFT) or `--ulimit host`.
 pub fn parse_ulimits(values: &[String]) -> Result<Ulimits> {
@@ -191,10 +172,10 @@ pub fn parse_ulimits(values: &[String]) -> Result<Ulimits> {
         };
         let name = name.trim().to_ascii_lowercase();
         let name = name.strip_prefix("rlimit_").unwrap_or(&name).to_owned();
-        if !ULIMIT_NAMES.contains(&name.as_str()) {
+        if !berth_runtime::ULIMIT_NAMES.contains(&name.as_str()) {
             return Err(bad(format!(
                 "unknown resource {name:?}; known: {}",
-                ULIMIT_NAMES.join(", ")
+                berth_runtime::ULIMIT_NAMES.join(", ")
             )));
         }
         let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));

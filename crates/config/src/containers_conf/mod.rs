@@ -19,6 +19,7 @@ pub use mounts_conf::{
 };
 pub use parse::{IgnoredKey, Setting};
 pub(crate) use rules::size as parse_size;
+pub use rules::ULIMIT_NAMES;
 pub use schema::{containers_conf_support, Support};
 pub use storage_conf::{
     storage_conf_file, STORAGE_CONF_ADMIN_PATH, STORAGE_CONF_ENV_VAR, STORAGE_CONF_VENDOR_PATH,

@@ -3,8 +3,10 @@
 
 use crate::validate::Expected;
 
-/// The ulimit names podman accepts (`RLIMIT_` without the prefix, lower case).
-pub(crate) const ULIMIT_NAMES: &[&str] = &[
+/// The ulimit names podman accepts (`RLIMIT_` without the prefix, lower case), for
+/// containers.conf's `default_ulimits` and `--ulimit`.
+pub const ULIMIT_NAMES: &[&str] = &[
+    "as",
     "core",
     "cpu",
     "data",
