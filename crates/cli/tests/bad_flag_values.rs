@@ -533,11 +533,13 @@ fn unsupported_flags_are_refused_by_name() {
 // ---------------------------------------------------------------------------
 
 /// `args` (a run/create/global flag with a bad value) on `run`, with the
-/// image placeholder; the flag the message must name.
+/// image placeholder; the flag the message must name, or podman's own words
+/// where podman's system tests check them (`--log-driver`,
+/// `--device-cgroup-rule`).
 const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--attach", "stdweird"], "--attach"),
     (&["run", "-a", "stdin", "-d"], "--attach"),
-    (&["run", "--log-driver", "syslog"], "--log-driver"),
+    (&["run", "--log-driver", "syslog"], "invalid log driver"),
     (&["run", "--log-opt", "color=red"], "--log-opt"),
     (&["run", "--log-opt", "path=relative.log"], "--log-opt"),
     (&["run", "--log-opt", "max-size=huge"], "--log-opt"),
@@ -629,7 +631,7 @@ const RUN_FLAG_BAD_VALUES: &[(&[&str], &str)] = &[
     (&["run", "--env-merge", "=x"], "--env-merge"),
     (
         &["run", "--device-cgroup-rule", "c 1:3"],
-        "--device-cgroup-rule",
+        "invalid device cgroup rule",
     ),
     (&["run", "--http-proxy=maybe"], "--http-proxy"),
     (&["create", "--init-ctr", "always"], "--init-ctr"),
