@@ -13,8 +13,14 @@ fn berth(args: &[&str]) -> (i32, String, String) {
         .arg(&root)
         .arg("--runroot")
         .arg(&runroot)
+        .arg("--tmpdir")
+        .arg(dir.path().join("tmp"))
+        .arg("--cni-config-dir")
+        .arg(dir.path().join("cni"))
         .args(args)
         .env_remove("BERTH_CONFIG")
+        .env("CONTAINERS_CONF", "/dev/null")
+        .env("CONTAINERS_STORAGE_CONF", "/dev/null")
         .output()
         .unwrap();
     (
@@ -121,8 +127,8 @@ fn bad_values_exit_125_with_the_flag_named() {
 #[test]
 fn network_create_refuses_unsupported_flags_by_name() {
     for (args, flag) in [
-        (&["network", "create", "--internal", "n1"][..], "--internal"),
-        (&["network", "create", "-o", "mtu=1400", "n1"][..], "--opt"),
+        (&["network", "create", "--ipv6", "n1"][..], "--ipv6"),
+        (&["network", "create", "-o", "mtu=x", "n1"][..], "mtu"),
     ] {
         let (code, out, err) = berth(args);
         assert_eq!(code, 125, "{args:?}");

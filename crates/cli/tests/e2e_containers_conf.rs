@@ -122,7 +122,7 @@ no_hosts = true
     assert!(out.contains("Read-only file system"), "{out}");
     let inspect = |f: &str| b.ok(&["inspect", "--format", f, "c2"]).trim().to_owned();
     assert_eq!(inspect("{{.HostConfig.ReadonlyRootfs}}"), "true");
-    b.fails_with(&["logs", "c2"], "the \"none\" log driver");
+    b.fails_with(&["logs", "c2"], "using the 'none' log driver");
     // --dns and --tz win over the file.
     let out = b.ok(&[
         "run",
