@@ -410,3 +410,60 @@ fn namespaces_devices_seccomp_and_a_containers_conf_given_with_config() {
     assert_ne!(lines[0], host_ipc.to_str().unwrap(), "{out}");
     assert_eq!(lines[1], "66", "{out}");
 }
+
+#[test]
+fn engine_and_network_defaults_give_way_to_flags() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        "[containers]\nnetns = \"none\"\n[engine]\nevents_logger = \"none\"\npull_policy = \"never\"\ndetach_keys = \"ctrl-a\"\n[secrets]\ndriver = \"file\"\n",
+    );
+    let r = b.run(&["info", "--format", "{{.Host.EventLogger}}"]);
+    assert_eq!((r.code, r.out.trim()), (0, "none"), "{r:?}");
+    assert!(!r.err.contains("ignored"), "no warning: {r:?}");
+    let r = b.run(&[
+        "--events-backend",
+        "file",
+        "info",
+        "--format",
+        "{{.Host.EventLogger}}",
+    ]);
+    assert_eq!((r.code, r.out.trim()), (0, "file"), "the flag wins: {r:?}");
+    // netns = "none": only loopback; `--network bridge` still gets the default network.
+    let nets = |extra: &[&str]| {
+        let mut args = vec!["run", "--rm"];
+        args.extend(extra);
+        args.extend([IMG, "ls", "/sys/class/net"]);
+        b.ok(&args)
+    };
+    assert_eq!(nets(&[]).split_whitespace().collect::<Vec<_>>(), ["lo"]);
+    assert!(nets(&["--network", "bridge"]).contains("eth0"));
+    // pull_policy = "never": a missing image is not pulled (no registry is asked).
+    let absent = "localhost:1/berth-absent:1";
+    let r = b.fails_with(&["run", "--rm", absent, "true"], "image not known");
+    assert!(!r.err.contains("Trying to pull"), "{r:?}");
+    b.fails_with(
+        &["run", "--pull", "missing", "--rm", absent, "true"],
+        "Trying to pull",
+    );
+    // detach_keys: the run still parses and uses it (the container runs to its end).
+    assert_eq!(b.ok(&["run", "--rm", "-i", IMG, "echo", "hi"]).trim(), "hi");
+
+    for (text, message) in [
+        (
+            "[secrets]\ndriver = \"pass\"\n",
+            ":2:10: `secrets.driver`: expected \"file\" (berth's only secrets driver), found string \"pass\"",
+        ),
+        (
+            "[containers]\nnetns = \"slirp4netns\"\n",
+            ":2:9: `containers.netns`: expected one of",
+        ),
+        (
+            "[engine]\nevents_logger = \"syslog\"\n",
+            ":2:17: `engine.events_logger`: expected one of",
+        ),
+    ] {
+        let conf = with_conf(&mut b, text);
+        b.fails_with(&["info"], &format!("Error: {conf}{message}"));
+    }
+}

@@ -24,6 +24,7 @@ pub struct RuntimeBuilder {
     default_bridge: Option<(String, String)>,
     ipam_data_dir: Option<PathBuf>,
     lazy_state: bool,
+    events_backend_given: bool,
     error: Option<(&'static str, String)>,
 }
 
@@ -62,6 +63,7 @@ impl RuntimeBuilder {
             default_bridge: None,
             ipam_data_dir: None,
             lazy_state: false,
+            events_backend_given: false,
             error: None,
         }
     }
@@ -393,9 +395,11 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Where events go (podman's `--events-backend` / `events_logger`).
+    /// Where events go (podman's `--events-backend`); without it, containers.conf's
+    /// `engine.events_logger`, else `file`.
     pub fn events_backend(mut self, backend: crate::events::EventsBackend) -> Self {
         self.engine.events.backend = backend;
+        self.events_backend_given = true;
         self
     }
 
@@ -459,6 +463,11 @@ impl RuntimeBuilder {
         if self.engine.volume_path.is_none() {
             let conf = &loaded.config.containers_conf;
             self.engine.volume_path = conf.string("engine.volume_path").map(PathBuf::from);
+        }
+        if !self.events_backend_given {
+            if let Some(b) = loaded.config.containers_conf.string("engine.events_logger") {
+                self.engine.events.backend = b.parse()?;
+            }
         }
         self.engine.config_file = loaded.file;
         let cfg = loaded.config;

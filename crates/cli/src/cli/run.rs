@@ -212,12 +212,9 @@ pub struct CreateFlags {
     #[arg(short = 'P', long)]
     pub publish_all: bool,
     /// Pull image policy
-    #[arg(
-        long,
-        default_value = "missing",
-        value_name = "always|missing|never|newer"
-    )]
-    pub pull: String,
+    // Not given: containers.conf's `engine.pull_policy`, else missing.
+    #[arg(long, value_name = "always|missing|never|newer")]
+    pub pull: Option<String>,
     /// Registry flags for the pull.
     #[command(flatten)]
     pub registry: crate::cli::RegistryFlags,
@@ -348,8 +345,9 @@ pub struct RunArgs {
     #[arg(short = 'd', long)]
     pub detach: bool,
     /// Override the key sequence for detaching a container
-    #[arg(long, default_value = "ctrl-p,ctrl-q")]
-    pub detach_keys: String,
+    // Not given: containers.conf's `engine.detach_keys`, else ctrl-p,ctrl-q.
+    #[arg(long)]
+    pub detach_keys: Option<String>,
     /// add entries to /etc/passwd and /etc/group
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]

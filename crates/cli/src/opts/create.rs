@@ -176,8 +176,9 @@ pub struct RunOptions {
     pub create: CreateOptions,
     /// `-d`.
     pub detach: bool,
-    /// `--detach-keys`, as bytes (empty: no detaching).
-    pub detach_keys: Vec<u8>,
+    /// `--detach-keys`, as bytes (empty: no detaching); `None`: the runtime's default
+    /// (containers.conf's `engine.detach_keys`).
+    pub detach_keys: Option<Vec<u8>>,
     /// `--sig-proxy`.
     pub sig_proxy: bool,
     /// `--rmi`: remove the image after the container (implies `--rm`).
@@ -213,7 +214,11 @@ impl RunOptions {
         Ok(Self {
             create,
             detach: args.detach,
-            detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
+            detach_keys: args
+                .detach_keys
+                .as_deref()
+                .map(super::keys::parse_detach_keys)
+                .transpose()?,
             sig_proxy: args.sig_proxy && !args.flags.tty,
             rmi: args.rmi,
         })
@@ -367,7 +372,11 @@ impl CreateOptions {
             cidfile: flags.cidfile.clone(),
             quiet: flags.quiet,
             pull: super::PullSpec {
-                policy: super::registry::parse_pull_policy(&flags.pull)?,
+                policy: flags
+                    .pull
+                    .as_deref()
+                    .map(super::registry::parse_pull_policy)
+                    .transpose()?,
                 platform: super::registry::parse_platform(
                     flags.platform.as_deref(),
                     flags.os.as_deref(),
@@ -664,7 +673,9 @@ mod tests {
         assert_eq!(o.create.stop_timeout, 10);
         assert!(o.sig_proxy);
         assert!(o.create.read_only_tmpfs);
-        assert_eq!(o.detach_keys, [0x10, 0x11]);
+        // Not given: the runtime's default (containers.conf, else ctrl-p,ctrl-q).
+        assert_eq!(o.detach_keys, None);
+        assert_eq!(o.create.pull.policy, None);
         assert_eq!(o.create.network, NetworkMode::Default);
         assert!(o.create.command.is_empty());
         assert_eq!(o.create.resources.pids_limit, None);

@@ -294,6 +294,18 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("network.default_network", Setting::Str(s)) => {
             crate::validate::network_name(s).map_err(fail)
         }
+        ("containers.netns", Setting::Str(s)) => {
+            rules::one_of(s, &["", "bridge", "private", "host", "none"]).map_err(fail)
+        }
+        ("engine.events_logger", Setting::Str(s)) => {
+            rules::one_of(s, &["file", "journald", "none"]).map_err(fail)
+        }
+        ("engine.pull_policy", Setting::Str(s)) => {
+            rules::one_of(s, &["always", "missing", "never", "newer"]).map_err(fail)
+        }
+        ("engine.detach_keys", Setting::Str(s)) => rules::detach_keys(s).map_err(fail),
+        ("secrets.driver", Setting::Str(s)) => rules::one_of(s, &["file"])
+            .map_err(|_| fail(r#""file" (berth's only secrets driver)"#.into())),
         ("network.network_backend", Setting::Str(s)) => {
             rules::one_of(s, &["", "cni", "netavark"]).map_err(fail)
         }

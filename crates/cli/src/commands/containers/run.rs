@@ -78,12 +78,16 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
         // podman prints the id when neither output stream is attached.
         out(&format!("{id}\n"))?;
     }
+    let detach_keys = match &o.detach_keys {
+        Some(k) => k.clone(),
+        None => crate::opts::keys::parse_detach_keys(rt.default_detach_keys())?,
+    };
     let code = foreground(
         rt,
         &rec,
         o.create.interactive,
         o.sig_proxy,
-        &o.detach_keys,
+        &detach_keys,
         attach,
     );
     if matches!(code, Ok(None)) {
