@@ -416,7 +416,7 @@ fn engine_and_network_defaults_give_way_to_flags() {
     let mut b = Berth::new();
     with_conf(
         &mut b,
-        "[containers]\nnetns = \"none\"\n[engine]\nevents_logger = \"none\"\npull_policy = \"never\"\ndetach_keys = \"ctrl-a\"\n[secrets]\ndriver = \"file\"\n",
+        "[containers]\nnetns = \"none\"\nhttp_proxy = false\n[engine]\nevents_logger = \"none\"\npull_policy = \"never\"\ndetach_keys = \"ctrl-a\"\n[secrets]\ndriver = \"file\"\n",
     );
     let r = b.run(&["info", "--format", "{{.Host.EventLogger}}"]);
     assert_eq!((r.code, r.out.trim()), (0, "none"), "{r:?}");
@@ -446,6 +446,18 @@ fn engine_and_network_defaults_give_way_to_flags() {
         &["run", "--pull", "missing", "--rm", absent, "true"],
         "Trying to pull",
     );
+    // http_proxy = false: the host's proxy variables stay out unless --http-proxy asks.
+    b.env
+        .push(("http_proxy".into(), "http://proxy.conf2.test:3128".into()));
+    let proxy = |flags: &[&str]| {
+        let mut args = vec!["run", "--rm"];
+        args.extend(flags);
+        args.extend([IMG, "sh", "-c", "echo p=$http_proxy"]);
+        b.ok(&args).trim().to_owned()
+    };
+    assert_eq!(proxy(&[]), "p=");
+    assert_eq!(proxy(&["--http-proxy"]), "p=http://proxy.conf2.test:3128");
+    assert_eq!(proxy(&["-e", "http_proxy=mine", "--http-proxy"]), "p=mine");
     // detach_keys: the run still parses and uses it (the container runs to its end).
     assert_eq!(b.ok(&["run", "--rm", "-i", IMG, "echo", "hi"]).trim(), "hi");
 

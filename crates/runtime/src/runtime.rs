@@ -256,6 +256,14 @@ impl Runtime {
             .unwrap_or("ctrl-p,ctrl-q")
     }
 
+    /// `--http-proxy`'s default: containers.conf's `containers.http_proxy`, else true.
+    pub fn default_http_proxy(&self) -> bool {
+        self.config
+            .containers_conf
+            .bool("containers.http_proxy")
+            .unwrap_or(true)
+    }
+
     /// The engine options this runtime was made with.
     pub fn engine_options(&self) -> Result<EngineOptions> {
         self.check()?;

@@ -121,9 +121,10 @@ pub struct CreateFlags {
     #[arg(long, value_name = "USER")]
     pub hostuser: Vec<String>,
     /// Set proxy environment variables in the container based on the host proxy vars
-    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+    // Not given: containers.conf's `http_proxy`, else true.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
-    pub http_proxy: bool,
+    pub http_proxy: Option<bool>,
     /// Tells berth how to handle the builtin image volumes ("bind"|"tmpfs"|"ignore")
     #[arg(long, default_value = "bind")]
     pub image_volume: String,

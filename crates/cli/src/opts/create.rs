@@ -163,6 +163,9 @@ pub struct CreateOptions {
     pub cidfile: Option<PathBuf>,
     /// `-q`.
     pub quiet: bool,
+    /// The host's proxy variables (`KEY=VALUE`) when `--http-proxy` is not given: added
+    /// under the other variables when containers.conf's `http_proxy` is true or unset.
+    pub proxy_env: Vec<String>,
     /// `--pull`, `--platform`, `--tls-verify`, `--authfile`.
     pub pull: super::PullSpec,
     /// The flags added for podman parity (attach, log driver, tz, pid files...).
@@ -258,13 +261,24 @@ impl CreateOptions {
             check_hostname(h)?;
         }
         let mut env = EnvVars::default();
-        if flags.http_proxy {
-            for var in super::run_flags::PROXY_VARS {
-                if let Some(v) = (ctx.lookup)(var) {
-                    env.set(var, &v);
-                }
+        let host_proxies: Vec<(&str, String)> = super::run_flags::PROXY_VARS
+            .iter()
+            .filter_map(|var| (ctx.lookup)(var).map(|v| (*var, v)))
+            .collect();
+        if flags.http_proxy == Some(true) {
+            for (var, v) in &host_proxies {
+                env.set(var, v);
             }
         }
+        // Not given: containers.conf's `http_proxy` decides (`create` adds them).
+        let proxy_env = if flags.http_proxy.is_none() {
+            host_proxies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect()
+        } else {
+            Vec::new()
+        };
         if flags.env_host {
             for (k, v) in (ctx.all_vars)() {
                 env.set(&k, &v);
@@ -371,6 +385,7 @@ impl CreateOptions {
             init_path: flags.init_path.clone(),
             cidfile: flags.cidfile.clone(),
             quiet: flags.quiet,
+            proxy_env,
             pull: super::PullSpec {
                 policy: flags
                     .pull

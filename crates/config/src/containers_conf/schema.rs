@@ -51,7 +51,7 @@ pub(crate) const KEYS: &[(&str, Type, Support)] = &[
     ("containers.env", Strs, A),
     ("containers.env_host", Bool, A),
     ("containers.host_containers_internal_ip", Str, U),
-    ("containers.http_proxy", Bool, P),
+    ("containers.http_proxy", Bool, A),
     ("containers.init", Bool, P),
     ("containers.init_path", Str, P),
     ("containers.ipcns", Str, A),

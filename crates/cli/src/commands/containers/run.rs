@@ -7,6 +7,14 @@ use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
     let mut opts = convert::create(o)?;
+    if rt.default_http_proxy() {
+        for e in &o.proxy_env {
+            let key = e.split('=').next().unwrap_or_default();
+            if !opts.env.iter().any(|x| x.split('=').next() == Some(key)) {
+                opts.env.push(e.clone());
+            }
+        }
+    }
     // Kept for `generate systemd --new` (podman's CreateCommand).
     opts.create_command = std::env::args().collect();
     for w in &o.warnings {
