@@ -479,3 +479,27 @@ fn engine_and_network_defaults_give_way_to_flags() {
         b.fails_with(&["info"], &format!("Error: {conf}{message}"));
     }
 }
+
+#[test]
+fn infra_image_and_command_make_a_pods_infra_container() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        &format!("[engine]\ninfra_image = \"{IMG}\"\ninfra_command = \"/bin/sleep\"\n"),
+    );
+    b.ok(&["pod", "create", "--name", "p1"]);
+    let ps = |b: &Berth| b.ok(&["ps", "-a", "--format", "{{.Names}} {{.Image}} {{.Command}}"]);
+    let out = ps(&b);
+    assert!(out.contains(&format!("{IMG} /bin/sleep")), "{out}");
+    // The flags win.
+    b.ok(&[
+        "pod",
+        "create",
+        "--name",
+        "p2",
+        "--infra-command",
+        "/bin/true",
+    ]);
+    let out = ps(&b);
+    assert!(out.contains(&format!("{IMG} /bin/true")), "{out}");
+}
