@@ -503,3 +503,28 @@ fn infra_image_and_command_make_a_pods_infra_container() {
     let out = ps(&b);
     assert!(out.contains(&format!("{IMG} /bin/true")), "{out}");
 }
+
+#[test]
+fn default_subnet_is_the_default_networks_subnet() {
+    let mut b = Berth::new();
+    with_conf(&mut b, "[network]\ndefault_subnet = \"10.231.7.0/24\"\n");
+    // Only the bridge's base name given (the subnet left to the file); inspecting the
+    // network writes its conflist and creates no bridge.
+    let out = b
+        .cmd()
+        .env_remove("BERTH_DEFAULT_BRIDGE")
+        .env("BERTH_DEFAULT_BRIDGE_BASE", "bcftwo")
+        .args(["network", "inspect", "berth"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("\"10.231.7.0/24\""), "{text}");
+    let conf = with_conf(&mut b, "[network]\ndefault_subnet = \"10.231.7.0\"\n");
+    b.fails_with(
+        &["info"],
+        &format!(
+            "Error: {conf}:2:18: `network.default_subnet`: expected a subnet in CIDR notation"
+        ),
+    );
+}

@@ -253,7 +253,7 @@ impl RuntimeBuilder {
 
     /// Only the default bridge's base name: the default network's bridge is `BASE0`
     /// (`BASE1`, ... when that name or berth's default subnet is taken on the host), the
-    /// subnet stays berth's default. Tests use it to run the default-network logic
+    /// subnet is containers.conf's `network.default_subnet`, else berth's default. Tests use it to run the default-network logic
     /// without touching `berth0`.
     pub fn default_bridge_base(self, base: &str) -> Self {
         let bridge = format!("{base}0");
@@ -268,8 +268,12 @@ impl RuntimeBuilder {
         } else {
             Ok(())
         };
-        self.default_bridge(&bridge, berth_cni::network::DEFAULT_SUBNET)
-            .fail(check)
+        // The subnet is left to containers.conf's `default_subnet`, else berth's default.
+        let mut b = self.default_bridge(&bridge, berth_cni::network::DEFAULT_SUBNET);
+        if let Some((_, subnet)) = &mut b.default_bridge {
+            subnet.clear();
+        }
+        b.fail(check)
     }
 
     /// host-local IPAM's data directory (written into generated conflists).
@@ -533,9 +537,15 @@ impl RuntimeBuilder {
         cni_opts
             .default_network
             .clone_from(&cfg.cni_default_network);
+        // `network.default_subnet` under the subnet given in code (tests).
+        if let Some(subnet) = cfg.containers_conf.string("network.default_subnet") {
+            cni_opts.default_subnet = subnet.to_owned();
+        }
         if let Some((bridge, subnet)) = &self.default_bridge {
             cni_opts.default_bridge.clone_from(bridge);
-            cni_opts.default_subnet.clone_from(subnet);
+            if !subnet.is_empty() {
+                cni_opts.default_subnet.clone_from(subnet);
+            }
         }
         cni_opts.ipam_data_dir.clone_from(&self.ipam_data_dir);
         let (network, networks): (Arc<dyn berth_cni::NetworkPlugin>, _) =

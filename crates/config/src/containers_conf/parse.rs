@@ -304,6 +304,7 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
             rules::one_of(s, &["always", "missing", "never", "newer"]).map_err(fail)
         }
         ("engine.detach_keys", Setting::Str(s)) => rules::detach_keys(s).map_err(fail),
+        ("network.default_subnet", Setting::Str(s)) => rules::cidr(s).map_err(fail),
         ("secrets.driver", Setting::Str(s)) => rules::one_of(s, &["file"])
             .map_err(|_| fail(r#""file" (berth's only secrets driver)"#.into())),
         ("network.network_backend", Setting::Str(s)) => {

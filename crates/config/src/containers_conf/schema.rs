@@ -136,7 +136,7 @@ pub(crate) const KEYS: &[(&str, Type, Support)] = &[
     ("network.network_backend", Str, A),
     ("network.cni_plugin_dirs", Strs, A),
     ("network.default_network", Str, A),
-    ("network.default_subnet", Str, P),
+    ("network.default_subnet", Str, A),
     ("network.default_subnet_pools", Any, P),
     ("network.network_config_dir", Str, A),
     ("network.dns_bind_port", Int, U),
