@@ -539,7 +539,7 @@ impl RuntimeBuilder {
             .clone_from(&cfg.cni_default_network);
         // `network.default_subnet` under the subnet given in code (tests).
         if let Some(subnet) = cfg.containers_conf.string("network.default_subnet") {
-            cni_opts.default_subnet = subnet.to_owned();
+            subnet.clone_into(&mut cni_opts.default_subnet);
         }
         if let Some((bridge, subnet)) = &self.default_bridge {
             cni_opts.default_bridge.clone_from(bridge);
