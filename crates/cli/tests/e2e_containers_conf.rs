@@ -528,3 +528,17 @@ fn default_subnet_is_the_default_networks_subnet() {
         ),
     );
 }
+
+#[test]
+fn engine_env_reaches_conmon() {
+    let mut b = Berth::new();
+    with_conf(&mut b, "[engine]\nenv = [\"BERTH_CONF2_HELPER=yes\"]\n");
+    let id = b.sleeper("envc", &[]);
+    let pid = b.ok(&["inspect", "--format", "{{.State.ConmonPid}}", &id]);
+    let environ = std::fs::read(format!("/proc/{}/environ", pid.trim())).unwrap();
+    let environ = String::from_utf8_lossy(&environ);
+    assert!(
+        environ.split('\0').any(|e| e == "BERTH_CONF2_HELPER=yes"),
+        "{environ}"
+    );
+}

@@ -506,6 +506,11 @@ impl RuntimeBuilder {
 
         let mut oci_cfg = berth_oci::RuncConmonConfig::new(runtime_path, conmon_path, &cfg.tmp_dir);
         oci_cfg.conmon_env_vars.clone_from(&cfg.conmon_env_vars);
+        // containers.conf's `engine.env`: the environment of berth's helpers (conmon, the
+        // OCI runtime, the exit command), over `conmon_env_vars`.
+        oci_cfg
+            .conmon_env_vars
+            .extend(cfg.containers_conf.strings("engine.env").iter().cloned());
         // conmon's exit command is berth again: it must read the same podman files.
         for var in [
             berth_config::CONTAINERS_CONF_ENV_VAR,

@@ -241,7 +241,9 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("containers.seccomp_profile", Setting::Str(p)) if p != "unconfined" => {
             absolute(p).map_err(|_| fail(r#"an absolute path or "unconfined""#.into()))
         }
-        ("containers.env" | "engine.conmon_env_vars", _) => each(crate::validate::env_var),
+        ("containers.env" | "engine.conmon_env_vars" | "engine.env", _) => {
+            each(crate::validate::env_var)
+        }
         (
             "engine.conmon_path"
             | "engine.runtime_path"

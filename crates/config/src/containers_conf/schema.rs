@@ -83,7 +83,7 @@ pub(crate) const KEYS: &[(&str, Type, Support)] = &[
     ("engine.conmonrs_path", Strs, U),
     ("engine.detach_keys", Str, A),
     ("engine.enable_port_reservation", Bool, U),
-    ("engine.env", Strs, P),
+    ("engine.env", Strs, A),
     ("engine.events_logfile_max_size", IntOrStr, U),
     ("engine.events_logfile_path", Str, U),
     ("engine.events_logger", Str, A),
