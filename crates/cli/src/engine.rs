@@ -93,7 +93,7 @@ pub fn global_args(g: &GlobalOptions) -> Vec<String> {
     push("volumepath", p(&g.volumepath));
     push("log-level", Some(g.log_level.clone()));
     // podman passes the events backend on, so conmon's cleanup records where this did.
-    push("events-backend", Some(g.events_backend.clone()));
+    push("events-backend", g.events_backend.clone());
     // `=`: a flag value such as `--debug` is not taken for a flag of berth's.
     a.extend(g.runtime_flag.iter().map(|f| format!("--runtime-flag={f}")));
     a
@@ -164,7 +164,9 @@ fn base_builder(g: &GlobalOptions) -> anyhow::Result<RuntimeBuilder> {
     if let Some(root) = &g.root {
         b = b.static_dir(abs(root).join("state"));
     }
-    b = b.events_backend(g.events_backend.parse().map_err(runtime_error)?);
+    if let Some(e) = &g.events_backend {
+        b = b.events_backend(e.parse().map_err(runtime_error)?);
+    }
     let tmp = g
         .tmpdir
         .as_ref()
@@ -268,7 +270,7 @@ mod tests {
             tmpdir: Some("/t".into()),
             cni_config_dir: Some("/c".into()),
             log_level: "warn".into(),
-            events_backend: "file".into(),
+            events_backend: Some("file".into()),
             ..GlobalOptions::default()
         };
         let argv = exit_command(&g).unwrap();

@@ -410,3 +410,135 @@ fn namespaces_devices_seccomp_and_a_containers_conf_given_with_config() {
     assert_ne!(lines[0], host_ipc.to_str().unwrap(), "{out}");
     assert_eq!(lines[1], "66", "{out}");
 }
+
+#[test]
+fn engine_and_network_defaults_give_way_to_flags() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        "[containers]\nnetns = \"none\"\nhttp_proxy = false\n[engine]\nevents_logger = \"none\"\npull_policy = \"never\"\ndetach_keys = \"ctrl-a\"\n[secrets]\ndriver = \"file\"\n",
+    );
+    let r = b.run(&["info", "--format", "{{.Host.EventLogger}}"]);
+    assert_eq!((r.code, r.out.trim()), (0, "none"), "{r:?}");
+    assert!(!r.err.contains("ignored"), "no warning: {r:?}");
+    let r = b.run(&[
+        "--events-backend",
+        "file",
+        "info",
+        "--format",
+        "{{.Host.EventLogger}}",
+    ]);
+    assert_eq!((r.code, r.out.trim()), (0, "file"), "the flag wins: {r:?}");
+    // netns = "none": only loopback; `--network bridge` still gets the default network.
+    let nets = |extra: &[&str]| {
+        let mut args = vec!["run", "--rm"];
+        args.extend(extra);
+        args.extend([IMG, "ls", "/sys/class/net"]);
+        b.ok(&args)
+    };
+    assert_eq!(nets(&[]).split_whitespace().collect::<Vec<_>>(), ["lo"]);
+    assert!(nets(&["--network", "bridge"]).contains("eth0"));
+    // pull_policy = "never": a missing image is not pulled (no registry is asked).
+    let absent = "localhost:1/berth-absent:1";
+    let r = b.fails_with(&["run", "--rm", absent, "true"], "image not known");
+    assert!(!r.err.contains("Trying to pull"), "{r:?}");
+    b.fails_with(
+        &["run", "--pull", "missing", "--rm", absent, "true"],
+        "Trying to pull",
+    );
+    // http_proxy = false: the host's proxy variables stay out unless --http-proxy asks.
+    b.env
+        .push(("http_proxy".into(), "http://proxy.conf2.test:3128".into()));
+    let proxy = |flags: &[&str]| {
+        let mut args = vec!["run", "--rm"];
+        args.extend(flags);
+        args.extend([IMG, "sh", "-c", "echo p=$http_proxy"]);
+        b.ok(&args).trim().to_owned()
+    };
+    assert_eq!(proxy(&[]), "p=");
+    assert_eq!(proxy(&["--http-proxy"]), "p=http://proxy.conf2.test:3128");
+    assert_eq!(proxy(&["-e", "http_proxy=mine", "--http-proxy"]), "p=mine");
+    // detach_keys: the run still parses and uses it (the container runs to its end).
+    assert_eq!(b.ok(&["run", "--rm", "-i", IMG, "echo", "hi"]).trim(), "hi");
+
+    for (text, message) in [
+        (
+            "[secrets]\ndriver = \"pass\"\n",
+            ":2:10: `secrets.driver`: expected \"file\" (berth's only secrets driver), found string \"pass\"",
+        ),
+        (
+            "[containers]\nnetns = \"slirp4netns\"\n",
+            ":2:9: `containers.netns`: expected one of",
+        ),
+        (
+            "[engine]\nevents_logger = \"syslog\"\n",
+            ":2:17: `engine.events_logger`: expected one of",
+        ),
+    ] {
+        let conf = with_conf(&mut b, text);
+        b.fails_with(&["info"], &format!("Error: {conf}{message}"));
+    }
+}
+
+#[test]
+fn infra_image_and_command_make_a_pods_infra_container() {
+    let mut b = Berth::new();
+    with_conf(
+        &mut b,
+        &format!("[engine]\ninfra_image = \"{IMG}\"\ninfra_command = \"/bin/sleep\"\n"),
+    );
+    b.ok(&["pod", "create", "--name", "p1"]);
+    let ps = |b: &Berth| b.ok(&["ps", "-a", "--format", "{{.Names}} {{.Image}} {{.Command}}"]);
+    let out = ps(&b);
+    assert!(out.contains(&format!("{IMG} /bin/sleep")), "{out}");
+    // The flags win.
+    b.ok(&[
+        "pod",
+        "create",
+        "--name",
+        "p2",
+        "--infra-command",
+        "/bin/true",
+    ]);
+    let out = ps(&b);
+    assert!(out.contains(&format!("{IMG} /bin/true")), "{out}");
+}
+
+#[test]
+fn default_subnet_is_the_default_networks_subnet() {
+    let mut b = Berth::new();
+    with_conf(&mut b, "[network]\ndefault_subnet = \"10.231.7.0/24\"\n");
+    // Only the bridge's base name given (the subnet left to the file); inspecting the
+    // network writes its conflist and creates no bridge.
+    let out = b
+        .cmd()
+        .env_remove("BERTH_DEFAULT_BRIDGE")
+        .env("BERTH_DEFAULT_BRIDGE_BASE", "bcftwo")
+        .args(["network", "inspect", "berth"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("\"10.231.7.0/24\""), "{text}");
+    let conf = with_conf(&mut b, "[network]\ndefault_subnet = \"10.231.7.0\"\n");
+    b.fails_with(
+        &["info"],
+        &format!(
+            "Error: {conf}:2:18: `network.default_subnet`: expected a subnet in CIDR notation"
+        ),
+    );
+}
+
+#[test]
+fn engine_env_reaches_conmon() {
+    let mut b = Berth::new();
+    with_conf(&mut b, "[engine]\nenv = [\"BERTH_CONF2_HELPER=yes\"]\n");
+    let id = b.sleeper("envc", &[]);
+    let pid = b.ok(&["inspect", "--format", "{{.State.ConmonPid}}", &id]);
+    let environ = std::fs::read(format!("/proc/{}/environ", pid.trim())).unwrap();
+    let environ = String::from_utf8_lossy(&environ);
+    assert!(
+        environ.split('\0').any(|e| e == "BERTH_CONF2_HELPER=yes"),
+        "{environ}"
+    );
+}

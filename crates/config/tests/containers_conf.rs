@@ -281,6 +281,11 @@ fn wrong_types_values_tables_and_syntax_name_file_line_and_column() {
         ("[engine]\ntmp_dir = \"tmp\"\n", "2:11: `engine.tmp_dir`: expected an absolute path, found string \"tmp\""),
         ("[engine]\nno_pivot_root = 1\n", "2:17: `engine.no_pivot_root`: expected a boolean (true or false), found integer 1"),
         ("[engine]\nlock_type = 1\n", "2:13: `engine.lock_type`: expected a string, found integer 1"),
+        ("[containers]\nnetns = \"slirp\"\n", "2:9: `containers.netns`: expected one of \"\", \"bridge\", \"private\", \"host\", \"none\", found string \"slirp\""),
+        ("[engine]\nevents_logger = \"syslog\"\n", "2:17: `engine.events_logger`: expected one of \"file\", \"journald\", \"none\", found string \"syslog\""),
+        ("[engine]\npull_policy = \"sometimes\"\n", "2:15: `engine.pull_policy`: expected one of \"always\", \"missing\", \"never\", \"newer\""),
+        ("[engine]\ndetach_keys = \"ctrl-1\"\n", "2:15: `engine.detach_keys`: expected detach keys such as"),
+        ("[secrets]\ndriver = \"pass\"\n", "2:10: `secrets.driver`: expected \"file\" (berth's only secrets driver), found string \"pass\""),
         ("[containerz]\nx = 1\n", "1:2: `containerz`: expected a table of containers.conf ([containers], [engine], [machine], [network], [secrets] or [configmaps]), found unknown table [containerz]"),
         ("[containers]\nenv = [\n", "2:8: not valid TOML: unclosed array"),
     ];
@@ -398,4 +403,22 @@ fn a_containers_conf_given_as_berth_conf_is_read_as_one() {
     let loaded = ConfigLoader::new(root.env(0)).file(&berth).load().unwrap();
     assert_eq!(loaded.config.pids_limit, 5);
     assert_eq!(loaded.config.storage.driver, StorageDriver::Vfs);
+}
+
+/// The keys issue 16 finished: applied, so no warning, and their values kept.
+#[test]
+fn engine_defaults_of_flags_are_applied_without_warnings() {
+    let root = Root::new();
+    root.write(
+        "/etc/containers/containers.conf",
+        "[containers]\nnetns = \"host\"\n[engine]\nevents_logger = \"none\"\npull_policy = \"never\"\ndetach_keys = \"ctrl-a\"\n[secrets]\ndriver = \"file\"\n",
+    );
+    let loaded = RuntimeConfig::load(&root.env(0)).unwrap();
+    assert!(loaded.ignored_keys.is_empty(), "{:?}", loaded.ignored_keys);
+    let cc = &loaded.config.containers_conf;
+    assert_eq!(cc.string("containers.netns"), Some("host"));
+    assert_eq!(cc.string("engine.events_logger"), Some("none"));
+    assert_eq!(cc.string("engine.pull_policy"), Some("never"));
+    assert_eq!(cc.string("engine.detach_keys"), Some("ctrl-a"));
+    assert_eq!(cc.string("secrets.driver"), Some("file"));
 }

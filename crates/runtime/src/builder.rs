@@ -24,6 +24,7 @@ pub struct RuntimeBuilder {
     default_bridge: Option<(String, String)>,
     ipam_data_dir: Option<PathBuf>,
     lazy_state: bool,
+    events_backend_given: bool,
     error: Option<(&'static str, String)>,
 }
 
@@ -62,6 +63,7 @@ impl RuntimeBuilder {
             default_bridge: None,
             ipam_data_dir: None,
             lazy_state: false,
+            events_backend_given: false,
             error: None,
         }
     }
@@ -251,7 +253,7 @@ impl RuntimeBuilder {
 
     /// Only the default bridge's base name: the default network's bridge is `BASE0`
     /// (`BASE1`, ... when that name or berth's default subnet is taken on the host), the
-    /// subnet stays berth's default. Tests use it to run the default-network logic
+    /// subnet is containers.conf's `network.default_subnet`, else berth's default. Tests use it to run the default-network logic
     /// without touching `berth0`.
     pub fn default_bridge_base(self, base: &str) -> Self {
         let bridge = format!("{base}0");
@@ -266,8 +268,12 @@ impl RuntimeBuilder {
         } else {
             Ok(())
         };
-        self.default_bridge(&bridge, berth_cni::network::DEFAULT_SUBNET)
-            .fail(check)
+        // The subnet is left to containers.conf's `default_subnet`, else berth's default.
+        let mut b = self.default_bridge(&bridge, berth_cni::network::DEFAULT_SUBNET);
+        if let Some((_, subnet)) = &mut b.default_bridge {
+            subnet.clear();
+        }
+        b.fail(check)
     }
 
     /// host-local IPAM's data directory (written into generated conflists).
@@ -393,9 +399,11 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Where events go (podman's `--events-backend` / `events_logger`).
+    /// Where events go (podman's `--events-backend`); without it, containers.conf's
+    /// `engine.events_logger`, else `file`.
     pub fn events_backend(mut self, backend: crate::events::EventsBackend) -> Self {
         self.engine.events.backend = backend;
+        self.events_backend_given = true;
         self
     }
 
@@ -460,6 +468,11 @@ impl RuntimeBuilder {
             let conf = &loaded.config.containers_conf;
             self.engine.volume_path = conf.string("engine.volume_path").map(PathBuf::from);
         }
+        if !self.events_backend_given {
+            if let Some(b) = loaded.config.containers_conf.string("engine.events_logger") {
+                self.engine.events.backend = b.parse()?;
+            }
+        }
         self.engine.config_file = loaded.file;
         let cfg = loaded.config;
         let runtime_path = berth_config::find_binary("OCI runtime", &cfg.runtime_path)?;
@@ -493,6 +506,11 @@ impl RuntimeBuilder {
 
         let mut oci_cfg = berth_oci::RuncConmonConfig::new(runtime_path, conmon_path, &cfg.tmp_dir);
         oci_cfg.conmon_env_vars.clone_from(&cfg.conmon_env_vars);
+        // containers.conf's `engine.env`: the environment of berth's helpers (conmon, the
+        // OCI runtime, the exit command), over `conmon_env_vars`.
+        oci_cfg
+            .conmon_env_vars
+            .extend(cfg.containers_conf.strings("engine.env").iter().cloned());
         // conmon's exit command is berth again: it must read the same podman files.
         for var in [
             berth_config::CONTAINERS_CONF_ENV_VAR,
@@ -524,9 +542,15 @@ impl RuntimeBuilder {
         cni_opts
             .default_network
             .clone_from(&cfg.cni_default_network);
+        // `network.default_subnet` under the subnet given in code (tests).
+        if let Some(subnet) = cfg.containers_conf.string("network.default_subnet") {
+            subnet.clone_into(&mut cni_opts.default_subnet);
+        }
         if let Some((bridge, subnet)) = &self.default_bridge {
             cni_opts.default_bridge.clone_from(bridge);
-            cni_opts.default_subnet.clone_from(subnet);
+            if !subnet.is_empty() {
+                cni_opts.default_subnet.clone_from(subnet);
+            }
         }
         cni_opts.ipam_data_dir.clone_from(&self.ipam_data_dir);
         let (network, networks): (Arc<dyn berth_cni::NetworkPlugin>, _) =

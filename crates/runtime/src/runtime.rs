@@ -247,6 +247,23 @@ impl Runtime {
         Ok(self.config.clone())
     }
 
+    /// `--detach-keys`' default: containers.conf's `engine.detach_keys`, else podman's
+    /// `ctrl-p,ctrl-q`.
+    pub fn default_detach_keys(&self) -> &str {
+        self.config
+            .containers_conf
+            .string("engine.detach_keys")
+            .unwrap_or("ctrl-p,ctrl-q")
+    }
+
+    /// `--http-proxy`'s default: containers.conf's `containers.http_proxy`, else true.
+    pub fn default_http_proxy(&self) -> bool {
+        self.config
+            .containers_conf
+            .bool("containers.http_proxy")
+            .unwrap_or(true)
+    }
+
     /// The engine options this runtime was made with.
     pub fn engine_options(&self) -> Result<EngineOptions> {
         self.check()?;

@@ -127,8 +127,9 @@ pub struct GlobalOptions {
     pub log_level: String,
 
     /// Events backend to use ("file"|"journald"|"none")
-    #[arg(long, global = true, default_value = "file", value_name = "BACKEND")]
-    pub events_backend: String,
+    // Not given: containers.conf's `engine.events_logger`, else file.
+    #[arg(long, global = true, value_name = "BACKEND")]
+    pub events_backend: Option<String>,
 
     /// Path to the command for configuring the network
     #[arg(long, global = true, value_name = "PATH")]

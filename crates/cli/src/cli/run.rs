@@ -121,9 +121,10 @@ pub struct CreateFlags {
     #[arg(long, value_name = "USER")]
     pub hostuser: Vec<String>,
     /// Set proxy environment variables in the container based on the host proxy vars
-    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+    // Not given: containers.conf's `http_proxy`, else true.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
-    pub http_proxy: bool,
+    pub http_proxy: Option<bool>,
     /// Tells berth how to handle the builtin image volumes ("bind"|"tmpfs"|"ignore")
     #[arg(long, default_value = "bind")]
     pub image_volume: String,
@@ -212,12 +213,9 @@ pub struct CreateFlags {
     #[arg(short = 'P', long)]
     pub publish_all: bool,
     /// Pull image policy
-    #[arg(
-        long,
-        default_value = "missing",
-        value_name = "always|missing|never|newer"
-    )]
-    pub pull: String,
+    // Not given: containers.conf's `engine.pull_policy`, else missing.
+    #[arg(long, value_name = "always|missing|never|newer")]
+    pub pull: Option<String>,
     /// Registry flags for the pull.
     #[command(flatten)]
     pub registry: crate::cli::RegistryFlags,
@@ -348,8 +346,9 @@ pub struct RunArgs {
     #[arg(short = 'd', long)]
     pub detach: bool,
     /// Override the key sequence for detaching a container
-    #[arg(long, default_value = "ctrl-p,ctrl-q")]
-    pub detach_keys: String,
+    // Not given: containers.conf's `engine.detach_keys`, else ctrl-p,ctrl-q.
+    #[arg(long)]
+    pub detach_keys: Option<String>,
     /// add entries to /etc/passwd and /etc/group
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]

@@ -51,7 +51,12 @@ pub fn create(o: &CreateOptions) -> anyhow::Result<ContainerCreateOptions> {
         stdin: o.interactive,
         auto_remove: o.remove,
         pod: o.pod.clone(),
-        network: network(&o.network),
+        // `--network bridge` given is the default network even where containers.conf's
+        // `netns` names another mode; not given (`None`) lets the runtime apply `netns`.
+        network: match &o.network {
+            NetworkMode::Bridge => Some(berth_runtime::NetworkMode::Networks(Vec::new())),
+            m => network(m),
+        },
         network_options: o.network_options.clone(),
         ports: o.ports.clone(),
         publish_all: o.publish_all,

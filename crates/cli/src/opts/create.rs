@@ -163,6 +163,9 @@ pub struct CreateOptions {
     pub cidfile: Option<PathBuf>,
     /// `-q`.
     pub quiet: bool,
+    /// The host's proxy variables (`KEY=VALUE`) when `--http-proxy` is not given: added
+    /// under the other variables when containers.conf's `http_proxy` is true or unset.
+    pub proxy_env: Vec<String>,
     /// `--pull`, `--platform`, `--tls-verify`, `--authfile`.
     pub pull: super::PullSpec,
     /// The flags added for podman parity (attach, log driver, tz, pid files...).
@@ -176,8 +179,9 @@ pub struct RunOptions {
     pub create: CreateOptions,
     /// `-d`.
     pub detach: bool,
-    /// `--detach-keys`, as bytes (empty: no detaching).
-    pub detach_keys: Vec<u8>,
+    /// `--detach-keys`, as bytes (empty: no detaching); `None`: the runtime's default
+    /// (containers.conf's `engine.detach_keys`).
+    pub detach_keys: Option<Vec<u8>>,
     /// `--sig-proxy`.
     pub sig_proxy: bool,
     /// `--rmi`: remove the image after the container (implies `--rm`).
@@ -213,7 +217,11 @@ impl RunOptions {
         Ok(Self {
             create,
             detach: args.detach,
-            detach_keys: super::keys::parse_detach_keys(&args.detach_keys)?,
+            detach_keys: args
+                .detach_keys
+                .as_deref()
+                .map(super::keys::parse_detach_keys)
+                .transpose()?,
             sig_proxy: args.sig_proxy && !args.flags.tty,
             rmi: args.rmi,
         })
@@ -253,13 +261,24 @@ impl CreateOptions {
             check_hostname(h)?;
         }
         let mut env = EnvVars::default();
-        if flags.http_proxy {
-            for var in super::run_flags::PROXY_VARS {
-                if let Some(v) = (ctx.lookup)(var) {
-                    env.set(var, &v);
-                }
+        let host_proxies: Vec<(&str, String)> = super::run_flags::PROXY_VARS
+            .iter()
+            .filter_map(|var| (ctx.lookup)(var).map(|v| (*var, v)))
+            .collect();
+        if flags.http_proxy == Some(true) {
+            for (var, v) in &host_proxies {
+                env.set(var, v);
             }
         }
+        // Not given: containers.conf's `http_proxy` decides (`create` adds them).
+        let proxy_env = if flags.http_proxy.is_none() {
+            host_proxies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect()
+        } else {
+            Vec::new()
+        };
         if flags.env_host {
             for (k, v) in (ctx.all_vars)() {
                 env.set(&k, &v);
@@ -366,8 +385,13 @@ impl CreateOptions {
             init_path: flags.init_path.clone(),
             cidfile: flags.cidfile.clone(),
             quiet: flags.quiet,
+            proxy_env,
             pull: super::PullSpec {
-                policy: super::registry::parse_pull_policy(&flags.pull)?,
+                policy: flags
+                    .pull
+                    .as_deref()
+                    .map(super::registry::parse_pull_policy)
+                    .transpose()?,
                 platform: super::registry::parse_platform(
                     flags.platform.as_deref(),
                     flags.os.as_deref(),
@@ -664,7 +688,9 @@ mod tests {
         assert_eq!(o.create.stop_timeout, 10);
         assert!(o.sig_proxy);
         assert!(o.create.read_only_tmpfs);
-        assert_eq!(o.detach_keys, [0x10, 0x11]);
+        // Not given: the runtime's default (containers.conf, else ctrl-p,ctrl-q).
+        assert_eq!(o.detach_keys, None);
+        assert_eq!(o.create.pull.policy, None);
         assert_eq!(o.create.network, NetworkMode::Default);
         assert!(o.create.command.is_empty());
         assert_eq!(o.create.resources.pids_limit, None);

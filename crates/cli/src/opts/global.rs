@@ -26,7 +26,7 @@ pub fn check_globals(g: &GlobalOptions, journald_runs: bool) -> Result<()> {
             Some("berth has no service to connect to; run berth on the machine itself"),
         ));
     }
-    match g.events_backend.as_str() {
+    match g.events_backend.as_deref().unwrap_or("file") {
         "file" | "none" => {}
         "journald" if !journald_runs => {
             return Err(CliError::invalid(

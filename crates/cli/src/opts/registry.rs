@@ -8,8 +8,8 @@ use berth_runtime::{Credentials, Platform, PullPolicy};
 /// How `run`/`create` get their image.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PullSpec {
-    /// `--pull`.
-    pub policy: PullPolicy,
+    /// `--pull`; `None`: the runtime's default (containers.conf's `engine.pull_policy`).
+    pub policy: Option<PullPolicy>,
     /// `--platform`, or `--os`/`--arch`/`--variant` over the host's.
     pub platform: Option<Platform>,
     /// `--authfile`, `--cert-dir`, `--tls-verify`.

@@ -76,9 +76,18 @@ fn the_new_flags_reach_the_typed_options() {
     assert_eq!(o.create.pod.as_deref(), Some("p"));
     assert_eq!((m.cpu_shares, m.memory_swap), (Some(512), Some(-1)));
     assert!(m.attach.unwrap().stdout);
-    // --http-proxy (on by default) copies the host's proxy variables.
-    assert_eq!(o.create.env.get("https_proxy"), Some("http://p:1"));
+    // Without --http-proxy the host's proxy variables wait for containers.conf's say.
+    assert_eq!(o.create.proxy_env, ["https_proxy=http://p:1"]);
+    assert_eq!(
+        run(&["--http-proxy", "img"])
+            .unwrap()
+            .create
+            .env
+            .get("https_proxy"),
+        Some("http://p:1")
+    );
     let o = run(&["--http-proxy=false", "img"]).unwrap();
+    assert!(o.create.proxy_env.is_empty());
     assert_eq!(o.create.env.get("https_proxy"), None);
 }
 

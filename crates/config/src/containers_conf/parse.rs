@@ -241,7 +241,9 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("containers.seccomp_profile", Setting::Str(p)) if p != "unconfined" => {
             absolute(p).map_err(|_| fail(r#"an absolute path or "unconfined""#.into()))
         }
-        ("containers.env" | "engine.conmon_env_vars", _) => each(crate::validate::env_var),
+        ("containers.env" | "engine.conmon_env_vars" | "engine.env", _) => {
+            each(crate::validate::env_var)
+        }
         (
             "engine.conmon_path"
             | "engine.runtime_path"
@@ -294,6 +296,19 @@ fn check(doc: &Doc<'_>, key: &str, value: &Setting, v: &Value<'_>) -> Result<()>
         ("network.default_network", Setting::Str(s)) => {
             crate::validate::network_name(s).map_err(fail)
         }
+        ("containers.netns", Setting::Str(s)) => {
+            rules::one_of(s, &["", "bridge", "private", "host", "none"]).map_err(fail)
+        }
+        ("engine.events_logger", Setting::Str(s)) => {
+            rules::one_of(s, &["file", "journald", "none"]).map_err(fail)
+        }
+        ("engine.pull_policy", Setting::Str(s)) => {
+            rules::one_of(s, &["always", "missing", "never", "newer"]).map_err(fail)
+        }
+        ("engine.detach_keys", Setting::Str(s)) => rules::detach_keys(s).map_err(fail),
+        ("network.default_subnet", Setting::Str(s)) => rules::cidr(s).map_err(fail),
+        ("secrets.driver", Setting::Str(s)) => rules::one_of(s, &["file"])
+            .map_err(|_| fail(r#""file" (berth's only secrets driver)"#.into())),
         ("network.network_backend", Setting::Str(s)) => {
             rules::one_of(s, &["", "cni", "netavark"]).map_err(fail)
         }

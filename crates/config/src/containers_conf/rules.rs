@@ -131,6 +131,40 @@ pub(crate) fn ip(s: &str) -> Result<(), Expected> {
         .map_err(|_| "IP addresses".to_owned())
 }
 
+/// Detach keys: `""` or comma-separated keys, each one ASCII character or `ctrl-<key>`
+/// (a letter or one of `@[\]^_`), as `--detach-keys`.
+pub(crate) fn detach_keys(s: &str) -> Result<(), Expected> {
+    let key_ok = |k: &str| match k.strip_prefix("ctrl-") {
+        Some(c) => matches!(
+            c.as_bytes(),
+            [b'a'..=b'z' | b'A'..=b'Z' | b'@' | b'['..=b'_']
+        ),
+        None => matches!(k.as_bytes(), [b] if b.is_ascii()),
+    };
+    if s.is_empty() || s.split(',').all(key_ok) {
+        Ok(())
+    } else {
+        Err(r#"detach keys such as "ctrl-p,ctrl-q" (each one character or ctrl-<key>, comma-separated)"#.to_owned())
+    }
+}
+
+/// A subnet in CIDR notation (`10.89.0.0/24`).
+pub(crate) fn cidr(s: &str) -> Result<(), Expected> {
+    let ok = s.split_once('/').is_some_and(|(ip, bits)| {
+        let max = match ip.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => 32,
+            Ok(std::net::IpAddr::V6(_)) => 128,
+            Err(_) => return false,
+        };
+        bits.parse::<u8>().is_ok_and(|b| b <= max)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(r#"a subnet in CIDR notation such as "10.89.0.0/24""#.to_owned())
+    }
+}
+
 /// One of `allowed`.
 pub(crate) fn one_of(s: &str, allowed: &[&str]) -> Result<(), Expected> {
     if allowed.contains(&s) {
@@ -165,6 +199,10 @@ mod tests {
         assert!(volume("/h:/c").is_ok() && volume("vol:/c:ro").is_ok());
         assert!(volume("/h").is_err() && volume("rel/x:/c").is_err() && volume("/h:c").is_err());
         assert!(ip("1.1.1.1").is_ok() && ip("::1").is_ok() && ip("dns").is_err());
+        assert!(detach_keys("ctrl-p,ctrl-q").is_ok() && detach_keys("").is_ok());
+        assert!(detach_keys("ctrl-1").is_err() && detach_keys("ab").is_err());
+        assert!(cidr("10.89.0.0/24").is_ok() && cidr("fd00::/64").is_ok());
+        assert!(cidr("10.89.0.0").is_err() && cidr("10.89.0.0/33").is_err());
         assert!(one_of("a", &["a", "b"]).is_ok());
         assert_eq!(one_of("c", &["a", "b"]).unwrap_err(), r#"one of "a", "b""#);
     }

@@ -39,6 +39,15 @@ pub(crate) fn with_conf_defaults(
             }
         }
     }
+    // `netns`: the network mode when `--network` gives none (bridge and private are the
+    // default network already).
+    if o.pod.is_none() && o.network.is_none() {
+        match conf.string("containers.netns") {
+            Some("host") => o.network = Some(NetworkMode::Host),
+            Some("none") => o.network = Some(NetworkMode::None),
+            _ => {}
+        }
+    }
     for a in conf.strings("containers.annotations") {
         if let Some((k, v)) = a.split_once('=') {
             o.annotations
@@ -290,6 +299,7 @@ mod tests {
                 Setting::Str("unconfined".into()),
             ),
             ("containers.utsns", Setting::Str("private".into())),
+            ("containers.netns", Setting::Str("none".into())),
         ]);
         let mut opts = ContainerCreateOptions::new("img", &[]);
         opts.resources.ulimits = vec![("RLIMIT_NOFILE".into(), 5, 5)];
@@ -318,6 +328,13 @@ mod tests {
             Some("/dev/conf-null")
         );
         assert_eq!(o.seccomp, Seccomp::Unconfined);
+        assert_eq!(
+            o.network,
+            Some(NetworkMode::Host),
+            "--network wins over netns"
+        );
+        let o = with_conf_defaults(&c, &ContainerCreateOptions::new("img", &[]));
+        assert_eq!(o.network, Some(NetworkMode::None));
     }
 
     #[test]

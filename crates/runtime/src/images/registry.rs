@@ -147,6 +147,16 @@ impl Runtime {
         Ok(report)
     }
 
+    /// `run`/`create --pull`'s policy when the flag is not given: containers.conf's
+    /// `engine.pull_policy`, else `missing`.
+    pub fn default_pull_policy(&self) -> PullPolicy {
+        self.config
+            .containers_conf
+            .string("engine.pull_policy")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(PullPolicy::Missing)
+    }
+
     /// The image `reference` names, pulled first as `policy` says (`run`/`create --pull`).
     /// `opts` is called only when a pull happens, so a local image costs no registries.conf
     /// read. Returns the image and whether it was pulled.

@@ -196,9 +196,15 @@ impl Runtime {
         if opts.replace {
             self.remove_pod_named(&name)?;
         }
+        // Not given: containers.conf's `engine.infra_image` / `infra_command`, else berth's own.
+        let conf = &self.config.containers_conf;
+        let conf_image = conf.string("engine.infra_image").filter(|i| !i.is_empty());
         let infra_image = match &opts.infra {
             Some(PodInfraOptions { image: Some(i), .. }) => i.clone(),
-            Some(_) => self.ensure_infra_image()?,
+            Some(_) => match conf_image {
+                Some(i) => i.to_owned(),
+                None => self.ensure_infra_image()?,
+            },
             None => String::new(),
         };
         let id = crate::names::new_id();
@@ -227,8 +233,12 @@ impl Runtime {
             });
         }
         if let Some(infra) = &opts.infra {
-            let (entrypoint, command) = match &infra.command {
-                Some(c) => (Some(c.clone()), Vec::new()),
+            let conf_command = conf
+                .string("engine.infra_command")
+                .filter(|c| !c.is_empty())
+                .map(|c| vec![c.to_owned()]);
+            let (entrypoint, command) = match infra.command.clone().or(conf_command) {
+                Some(c) => (Some(c), Vec::new()),
                 None => (Some(Vec::new()), vec!["/catatonit".into(), "-P".into()]),
             };
             let infra_opts = ContainerCreateOptions {

@@ -7,6 +7,14 @@ use berth_runtime::{ContainerRecord, ContainerStatus, Runtime, WaitCondition};
 
 pub(super) fn create(rt: &Runtime, o: &CreateOptions) -> anyhow::Result<ContainerRecord> {
     let mut opts = convert::create(o)?;
+    if rt.default_http_proxy() {
+        for e in &o.proxy_env {
+            let key = e.split('=').next().unwrap_or_default();
+            if !opts.env.iter().any(|x| x.split('=').next() == Some(key)) {
+                opts.env.push(e.clone());
+            }
+        }
+    }
     // Kept for `generate systemd --new` (podman's CreateCommand).
     opts.create_command = std::env::args().collect();
     for w in &o.warnings {
@@ -78,12 +86,16 @@ pub(super) fn run_container(rt: &Runtime, o: &RunOptions) -> anyhow::Result<u8> 
         // podman prints the id when neither output stream is attached.
         out(&format!("{id}\n"))?;
     }
+    let detach_keys = match &o.detach_keys {
+        Some(k) => k.clone(),
+        None => crate::opts::keys::parse_detach_keys(rt.default_detach_keys())?,
+    };
     let code = foreground(
         rt,
         &rec,
         o.create.interactive,
         o.sig_proxy,
-        &o.detach_keys,
+        &detach_keys,
         attach,
     );
     if matches!(code, Ok(None)) {

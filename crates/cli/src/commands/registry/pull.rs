@@ -71,6 +71,7 @@ pub fn ensure_image(
             TransferView::for_stderr(quiet),
         )
     };
-    let (image, _pulled) = rt.ensure_image(image, spec.policy, opts)?;
+    let policy = spec.policy.unwrap_or_else(|| rt.default_pull_policy());
+    let (image, _pulled) = rt.ensure_image(image, policy, opts)?;
     Ok(image)
 }
