@@ -10,7 +10,7 @@ mod diff;
 mod exec;
 mod export;
 mod inspect;
-mod logs;
+pub(crate) mod logs;
 mod mount;
 mod pause;
 mod port;
@@ -21,10 +21,10 @@ mod run;
 mod runlabel;
 mod select;
 mod start;
-mod stats;
+pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
-mod top;
+pub(crate) mod top;
 mod update;
 mod wait;
 

@@ -5,7 +5,7 @@ use super::Parsed;
 use crate::cli::TopArgs;
 use crate::commands::print_listing;
 use crate::opts::targets::Selection;
-use berth_runtime::Runtime;
+use berth_runtime::{Runtime, TopRow};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -19,7 +19,11 @@ pub(super) fn parse(a: &TopArgs) -> anyhow::Result<Parsed> {
 /// Runs `top`.
 pub(super) fn run(rt: &Runtime, sel: &Selection) -> anyhow::Result<u8> {
     let names = names(rt, sel)?;
-    let rows = rt.container_top(&names[0])?;
+    print_top(&rt.container_top(&names[0])?)
+}
+
+/// Prints processes in podman's `top` table (shared with `pod top`).
+pub(crate) fn print_top(rows: &[TopRow]) -> anyhow::Result<u8> {
     let t: Vec<Value> = rows
         .iter()
         .map(|r| {

@@ -4,8 +4,11 @@
 
 mod create;
 mod inspect;
+mod logs;
 mod ps;
 mod rm;
+mod stats;
+mod top;
 
 use super::{each, out, with_runtime};
 use crate::cli::{GlobalOptions, PodCommand, PodPsArgs};
@@ -78,6 +81,12 @@ pub enum Parsed {
         /// `--force`: no confirmation.
         force: bool,
     },
+    /// `pod top`.
+    Top(Selection),
+    /// `pod logs`.
+    Logs(logs::PodLogs),
+    /// `pod stats`.
+    Stats(stats::PodStats),
     /// `pod ps`.
     Ps {
         /// The flags as given.
@@ -128,6 +137,12 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             }),
         },
         PodCommand::Prune(a) => Parsed::Prune { force: a.force },
+        PodCommand::Top(a) => Parsed::Top(Selection::latest_or_named(
+            a.latest,
+            &a.args[..a.args.len().min(1)],
+        )?),
+        PodCommand::Logs(a) => Parsed::Logs(logs::parse(a)?),
+        PodCommand::Stats(a) => Parsed::Stats(stats::parse(a)?),
         PodCommand::Ps(a) => Parsed::Ps {
             filters: parse_filters(FilterTarget::Pods, &a.filter)?,
             format: parse_format("--format", a.format.as_deref())?,
@@ -239,6 +254,9 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             }
             super::print_prune_report(rt.prune_pods()?)
         }
+        Parsed::Top(sel) => top::run(rt, &sel),
+        Parsed::Logs(p) => logs::run(rt, p),
+        Parsed::Stats(p) => stats::run(rt, &p),
         Parsed::Ps {
             args: a,
             filters,
