@@ -139,9 +139,22 @@ fn bad_input_is_refused() {
         &["pod", "stats", "--no-stream", "nopod"],
         "unable to get list of pods: no pod with name or ID nopod found: no such pod",
     );
-    for verb in ["top", "logs"] {
-        b.fails_with(&["pod", verb], "POD");
-    }
+    b.fails(
+        &["pod", "top"],
+        "you must provide the name or id of a running pod",
+    );
+    b.fails(
+        &["pod", "logs"],
+        "specify at least one pod name or ID to log",
+    );
+    b.fails(
+        &["pod", "logs", "-l", "x"],
+        "--latest and pods cannot be used together",
+    );
+    b.fails(
+        &["pod", "stats", "-a", "x"],
+        "--all, --latest and arguments cannot be used together",
+    );
     b.fails_with(&["pod", "logs", "--since", "bogus", "x"], "--since");
     b.fails_with(&["pod", "stats", "--format", "{{.Bad", "x"], "--format");
     b.ok(&["pod", "create", "--network", "none", "--name", "other"]);

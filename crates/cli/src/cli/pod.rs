@@ -50,8 +50,7 @@ pub struct PodTopArgs {
     #[arg(
         value_name = "POD [FORMAT-DESCRIPTORS|ARGS...]",
         trailing_var_arg = true,
-        allow_hyphen_values = true,
-        required_unless_present = "latest"
+        allow_hyphen_values = true
     )]
     pub args: Vec<String>,
 }
@@ -87,7 +86,7 @@ pub struct PodLogsArgs {
     #[arg(long, value_name = "TIMESTAMP")]
     pub until: Option<String>,
     /// The pod
-    #[arg(value_name = "POD", required_unless_present = "latest")]
+    #[arg(value_name = "POD")]
     pub pod: Option<String>,
 }
 

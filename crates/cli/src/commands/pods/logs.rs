@@ -26,6 +26,11 @@ pub struct PodLogs {
 
 /// Parses `pod logs`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: PodLogsArgs) -> anyhow::Result<PodLogs> {
+    match (a.latest, &a.pod) {
+        (true, Some(_)) => anyhow::bail!("--latest and pods cannot be used together"),
+        (false, None) => anyhow::bail!("specify at least one pod name or ID to log"),
+        _ => {}
+    }
     let opts = logs::log_options(&LogsArgs {
         color: a.color,
         follow: a.follow,

@@ -137,10 +137,15 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             }),
         },
         PodCommand::Prune(a) => Parsed::Prune { force: a.force },
-        PodCommand::Top(a) => Parsed::Top(Selection::latest_or_named(
-            a.latest,
-            &a.args[..a.args.len().min(1)],
-        )?),
+        PodCommand::Top(a) => {
+            if a.args.is_empty() && !a.latest {
+                anyhow::bail!("you must provide the name or id of a running pod");
+            }
+            Parsed::Top(Selection::latest_or_named(
+                a.latest,
+                &a.args[..a.args.len().min(1)],
+            )?)
+        }
         PodCommand::Logs(a) => Parsed::Logs(logs::parse(a)?),
         PodCommand::Stats(a) => Parsed::Stats(stats::parse(a)?),
         PodCommand::Ps(a) => Parsed::Ps {

@@ -29,6 +29,9 @@ pub struct PodStats {
 /// Parses `pod stats`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: PodStatsArgs) -> anyhow::Result<PodStats> {
     let format = parse_format("--format", a.format.as_deref())?;
+    if usize::from(!a.pods.is_empty()) + usize::from(a.all) + usize::from(a.latest) > 1 {
+        anyhow::bail!("--all, --latest and arguments cannot be used together");
+    }
     let sel = if a.pods.is_empty() && !a.latest {
         Selection::of(Targets::All)
     } else {
