@@ -82,7 +82,12 @@ pub enum Parsed {
         force: bool,
     },
     /// `pod top`.
-    Top(Selection),
+    Top {
+        /// The pod.
+        sel: Selection,
+        /// The columns the ps descriptors chose.
+        format: OutputFormat,
+    },
     /// `pod logs`.
     Logs(logs::PodLogs),
     /// `pod stats`.
@@ -141,10 +146,15 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             if a.args.is_empty() && !a.latest {
                 anyhow::bail!("you must provide the name or id of a running pod");
             }
-            Parsed::Top(Selection::latest_or_named(
-                a.latest,
-                &a.args[..a.args.len().min(1)],
-            )?)
+            let words = if a.latest {
+                &a.args[..]
+            } else {
+                &a.args[1.min(a.args.len())..]
+            };
+            Parsed::Top {
+                format: crate::commands::containers::top::descriptors(words)?,
+                sel: Selection::latest_or_named(a.latest, &a.args[..a.args.len().min(1)])?,
+            }
         }
         PodCommand::Logs(a) => Parsed::Logs(logs::parse(a)?),
         PodCommand::Stats(a) => Parsed::Stats(stats::parse(a)?),
@@ -259,7 +269,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             }
             super::print_prune_report(rt.prune_pods()?)
         }
-        Parsed::Top(sel) => top::run(rt, &sel),
+        Parsed::Top { sel, format } => top::run(rt, &sel, &format),
         Parsed::Logs(p) => logs::run(rt, p),
         Parsed::Stats(p) => stats::run(rt, &p),
         Parsed::Ps {
