@@ -323,4 +323,49 @@ mod tests {
         assert_eq!(compact_size(1_234_567), "1.235MB");
         assert_eq!(compact_size(4_000_000_000), "4GB");
     }
+
+    #[test]
+    fn binary_sizes() {
+        assert_eq!(binary_size(0), "0B");
+        assert_eq!(binary_size(1536), "1.5KiB");
+        assert_eq!(binary_size(3 * 1024 * 1024), "3MiB");
+    }
+
+    #[test]
+    fn pod_stats_rows_are_podmans_report() {
+        let s = StatsSummary {
+            id: "0f6add0e560c373069c05f65".into(),
+            name: "m1".into(),
+            cpu_percent: 1.5,
+            avg_cpu_percent: 0.0,
+            cpu_time: Duration::ZERO,
+            mem_usage: 1_000_000,
+            mem_limit: 4_000_000,
+            net_io: (0, 0),
+            block_io: (0, 0),
+            pids: 2,
+        };
+        let r = s.pod_row("aaaabbbbccccdddd");
+        assert_eq!(r["Pod"], "aaaabbbbcccc");
+        assert_eq!(r["CID"], "0f6add0e560c");
+        assert_eq!(r["CPU"], "1.50%");
+        assert_eq!(r["MemUsage"], "1MB / 4MB");
+        assert_eq!(r["Mem"], "25.00%");
+        assert_eq!(r["NetIO"], "-- / --");
+        assert_eq!(r["PIDS"], "2");
+        let t = parse_format("--format", None).unwrap();
+        let out = render_listing(&t, &POD_STATS, &[r.clone()], &[r], false).unwrap();
+        let head = out.lines().next().unwrap().to_owned();
+        for col in [
+            "POD",
+            "CID",
+            "NAME",
+            "CPU %",
+            "MEM USAGE/ LIMIT",
+            "MEM %",
+            "PIDS",
+        ] {
+            assert!(head.contains(col), "{col}: {out}");
+        }
+    }
 }

@@ -98,3 +98,25 @@ pub(crate) fn print_top(rows: &[TopRow], format: &OutputFormat) -> anyhow::Resul
         .collect();
     print_listing(format, &crate::output::stats::TOP, &t, &t, false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn descriptors_choose_columns() {
+        assert!(matches!(descriptors(&[]).unwrap(), OutputFormat::Default));
+        assert!(matches!(
+            descriptors(&words(&["pid,user", "%a"])).unwrap(),
+            OutputFormat::Table(_)
+        ));
+        let e = descriptors(&words(&["pid", "bogus"])).unwrap_err();
+        assert_eq!(e.to_string(), "'bogus': unknown descriptor");
+        let e = descriptors(&words(&["-eo", "pid"])).unwrap_err();
+        assert!(e.to_string().contains("not supported yet"), "{e}");
+    }
+}
