@@ -354,7 +354,8 @@ mod tests {
         assert_eq!(r["NetIO"], "-- / --");
         assert_eq!(r["PIDS"], "2");
         let t = parse_format("--format", None).unwrap();
-        let out = render_listing(&t, &POD_STATS, &[r.clone()], &[r], false).unwrap();
+        let rows = [r];
+        let out = render_listing(&t, &POD_STATS, &rows, &rows, false).unwrap();
         let head = out.lines().next().unwrap().to_owned();
         for col in [
             "POD",
