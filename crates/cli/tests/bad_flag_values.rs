@@ -42,7 +42,13 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const STREAM_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Commands that legitimately keep running once their flags are accepted.
-const STREAMING: &[&str] = &["events", "system service", "stats", "container stats"];
+const STREAMING: &[&str] = &[
+    "events",
+    "system service",
+    "stats",
+    "container stats",
+    "pod stats",
+];
 
 /// The values every flag is fed: (kind, value).
 fn values() -> Vec<(&'static str, String)> {

@@ -26,12 +26,91 @@ pub enum PodCommand {
     Restart(PodRestartArgs),
     /// Remove one or more pods
     Rm(PodRmArgs),
+    /// Fetch logs for pod with one or more containers
+    Logs(PodLogsArgs),
+    /// Display a live stream of resource usage statistics for the containers in one or more pods
+    Stats(PodStatsArgs),
+    /// Display the running processes of containers in a pod
+    Top(PodTopArgs),
     /// Start one or more pods
     Start(PodStartArgs),
     /// Stop one or more pods
     Stop(PodStopArgs),
     /// Unpause one or more pods
     Unpause(PodUnpauseArgs),
+}
+
+/// `pod top`.
+#[derive(Debug, Clone, Args)]
+pub struct PodTopArgs {
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// The pod, then ps(1) format descriptors or arguments
+    #[arg(
+        value_name = "POD [FORMAT-DESCRIPTORS|ARGS...]",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}
+
+/// `pod logs`.
+#[derive(Debug, Clone, Args)]
+pub struct PodLogsArgs {
+    /// Output the containers within a pod with different colors in the log
+    #[arg(long)]
+    pub color: bool,
+    /// Filter logs by container name or id which belongs to pod
+    #[arg(short = 'c', long)]
+    pub container: Option<String>,
+    /// Follow log output.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Output container names instead of container IDs in the log
+    #[arg(short = 'n', long)]
+    pub names: bool,
+    /// Show logs since TIMESTAMP
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub since: Option<String>,
+    /// Output the specified number of LINES at the end of the logs.
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    pub tail: i64,
+    /// Output the timestamps in the log
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
+    /// Show logs until TIMESTAMP
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub until: Option<String>,
+    /// The pod
+    #[arg(value_name = "POD")]
+    pub pod: Option<String>,
+}
+
+/// `pod stats`.
+#[derive(Debug, Clone, Args)]
+pub struct PodStatsArgs {
+    /// Provide stats for all pods
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Pretty-print container statistics to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Act on the latest pod berth is aware of
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Disable resetting the screen when streaming
+    #[arg(long)]
+    pub no_reset: bool,
+    /// Disable streaming stats and only pull the first result
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Pods
+    #[arg(value_name = "POD")]
+    pub pods: Vec<String>,
 }
 
 /// `pod pause`.

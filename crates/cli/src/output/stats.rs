@@ -25,6 +25,22 @@ pub const STATS: Listing = Listing {
     ],
 };
 
+/// `pod stats` (podman's `PodStatsReport` fields).
+pub const POD_STATS: Listing = Listing {
+    default_template: "{{.Pod}}\t{{.CID}}\t{{.Name}}\t{{.CPU}}\t{{.MemUsage}}\t{{.Mem}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDS}}",
+    headers: &[
+        ("Pod", "POD"),
+        ("CID", "CID"),
+        ("CPU", "CPU %"),
+        ("MemUsage", "MEM USAGE/ LIMIT"),
+        ("MemUsageBytes", "MEM USAGE/ LIMIT"),
+        ("Mem", "MEM %"),
+        ("NetIO", "NET IO"),
+        ("BlockIO", "BLOCK IO"),
+        ("PIDS", "PIDS"),
+    ],
+};
+
 /// `top`.
 pub const TOP: Listing = Listing {
     default_template:
@@ -95,6 +111,45 @@ impl StatsSummary {
             "net_io": r["NetIO"], "block_io": r["BlockIO"], "pids": r["PIDs"],
         })
     }
+}
+
+impl StatsSummary {
+    /// A `pod stats` row of this container of `pod`: podman's
+    /// `PodStatsReport`, its `--format json` object too.
+    pub fn pod_row(&self, pod: &str) -> Value {
+        let pair = |a: u64, b: u64, f: fn(u64) -> String| {
+            if a == 0 && b == 0 {
+                "-- / --".to_owned()
+            } else {
+                format!("{} / {}", f(a), f(b))
+            }
+        };
+        json!({
+            "CPU": percent(self.cpu_percent),
+            "MemUsage": pair(self.mem_usage, self.mem_limit, compact_size),
+            "MemUsageBytes": pair(self.mem_usage, self.mem_limit, binary_size),
+            "Mem": percent(self.mem_percent()),
+            "NetIO": pair(self.net_io.0, self.net_io.1, compact_size),
+            "BlockIO": pair(self.block_io.0, self.block_io.1, compact_size),
+            "PIDS": self.pids.to_string(),
+            "CID": short_id(&self.id),
+            "Name": self.name,
+            "Pod": short_id(pod),
+        })
+    }
+}
+
+/// go-units' `BytesSize`: binary units, four significant digits, no
+/// space (`0B`, `1.5MiB`).
+pub fn binary_size(bytes: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{}{}", significant(size, 4), UNITS[unit])
 }
 
 /// go-units' `HumanSize`: decimal units, four significant digits, no
@@ -267,5 +322,51 @@ mod tests {
         assert_eq!(compact_size(12_500), "12.5kB");
         assert_eq!(compact_size(1_234_567), "1.235MB");
         assert_eq!(compact_size(4_000_000_000), "4GB");
+    }
+
+    #[test]
+    fn binary_sizes() {
+        assert_eq!(binary_size(0), "0B");
+        assert_eq!(binary_size(1536), "1.5KiB");
+        assert_eq!(binary_size(3 * 1024 * 1024), "3MiB");
+    }
+
+    #[test]
+    fn pod_stats_rows_are_podmans_report() {
+        let s = StatsSummary {
+            id: "0f6add0e560c373069c05f65".into(),
+            name: "m1".into(),
+            cpu_percent: 1.5,
+            avg_cpu_percent: 0.0,
+            cpu_time: Duration::ZERO,
+            mem_usage: 1_000_000,
+            mem_limit: 4_000_000,
+            net_io: (0, 0),
+            block_io: (0, 0),
+            pids: 2,
+        };
+        let r = s.pod_row("aaaabbbbccccdddd");
+        assert_eq!(r["Pod"], "aaaabbbbcccc");
+        assert_eq!(r["CID"], "0f6add0e560c");
+        assert_eq!(r["CPU"], "1.50%");
+        assert_eq!(r["MemUsage"], "1MB / 4MB");
+        assert_eq!(r["Mem"], "25.00%");
+        assert_eq!(r["NetIO"], "-- / --");
+        assert_eq!(r["PIDS"], "2");
+        let t = parse_format("--format", None).unwrap();
+        let rows = [r];
+        let out = render_listing(&t, &POD_STATS, &rows, &rows, false).unwrap();
+        let head = out.lines().next().unwrap().to_owned();
+        for col in [
+            "POD",
+            "CID",
+            "NAME",
+            "CPU %",
+            "MEM USAGE/ LIMIT",
+            "MEM %",
+            "PIDS",
+        ] {
+            assert!(head.contains(col), "{col}: {out}");
+        }
     }
 }

@@ -19,6 +19,7 @@ use crate::undo::Undo;
 mod inspect;
 mod list;
 mod pause;
+mod top;
 
 pub use inspect::InspectInfraConfig;
 pub use list::{PodContainerReport, PodReport};

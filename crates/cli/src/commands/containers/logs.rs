@@ -11,6 +11,16 @@ use berth_runtime::{LogOptions, Runtime};
 
 /// Parses `logs`'s arguments; bad input is refused before the runtime opens.
 pub(super) fn parse(a: &LogsArgs) -> anyhow::Result<Parsed> {
+    Ok(Parsed::Logs {
+        sel: Selection::latest_or_named(a.latest, &a.containers)?,
+        opts: log_options(a)?,
+        names: a.names,
+        color: a.color,
+    })
+}
+
+/// The log options of `logs`'s flags (shared with `pod logs`), checked.
+pub(crate) fn log_options(a: &LogsArgs) -> anyhow::Result<LogOptions> {
     let now = chrono::Utc::now();
     let since = a
         .since
@@ -30,23 +40,18 @@ pub(super) fn parse(a: &LogsArgs) -> anyhow::Result<Parsed> {
         )
         .into());
     }
-    Ok(Parsed::Logs {
-        sel: Selection::latest_or_named(a.latest, &a.containers)?,
-        opts: LogOptions {
-            follow: a.follow,
-            tail: usize::try_from(a.tail).ok(),
-            since,
-            until,
-            timestamps: a.timestamps,
-            prefix: None,
-        },
-        names: a.names,
-        color: a.color,
+    Ok(LogOptions {
+        follow: a.follow,
+        tail: usize::try_from(a.tail).ok(),
+        since,
+        until,
+        timestamps: a.timestamps,
+        prefix: None,
     })
 }
 
-/// Runs `logs`.
-pub(super) fn run(
+/// Runs `logs` (shared with `pod logs`).
+pub(crate) fn run(
     rt: &Runtime,
     sel: Selection,
     opts: LogOptions,

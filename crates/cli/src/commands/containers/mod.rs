@@ -10,7 +10,7 @@ mod diff;
 mod exec;
 mod export;
 mod inspect;
-mod logs;
+pub(crate) mod logs;
 mod mount;
 mod pause;
 mod port;
@@ -21,10 +21,10 @@ mod run;
 mod runlabel;
 mod select;
 mod start;
-mod stats;
+pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
-mod top;
+pub(crate) mod top;
 mod update;
 mod wait;
 
@@ -148,6 +148,8 @@ pub enum Parsed {
     Top {
         /// The container.
         sel: Selection,
+        /// The columns the ps descriptors after it chose.
+        format: OutputFormat,
     },
     /// `stats`.
     Stats(Stats),
@@ -385,7 +387,7 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
         } => logs::run(rt, sel, opts, names, color),
         Parsed::Wait { sel, condition } => wait::run(rt, sel, condition),
         Parsed::Attach(a) => attach::run(rt, a),
-        Parsed::Top { sel } => top::run(rt, &sel),
+        Parsed::Top { sel, format } => top::run(rt, &sel, &format),
         Parsed::Stats(s) => stats::run(rt, &s),
         Parsed::Port { sel, port } => port::run(rt, sel, port),
         Parsed::Cp(o) => copy(rt, &o),

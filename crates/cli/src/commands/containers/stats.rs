@@ -49,8 +49,7 @@ pub(super) fn run(rt: &Runtime, p: &Stats) -> anyhow::Result<u8> {
     use std::io::IsTerminal;
     let a = &p.args;
     let clear = !a.no_stream && !a.no_reset && std::io::stdout().is_terminal();
-    let mut previous: std::collections::HashMap<String, (u64, std::time::Instant)> =
-        std::collections::HashMap::new();
+    let mut previous = Previous::new();
     loop {
         let names: Vec<String> = if let Some(sel) = &p.sel {
             names(rt, sel)?
@@ -64,52 +63,8 @@ pub(super) fn run(rt: &Runtime, p: &Stats) -> anyhow::Result<u8> {
             .map(|r| r.config.id)
             .collect()
         };
-        let mut rows = Vec::new();
-        let mut running = 0;
-        for n in &names {
-            let rec = rt.container(n)?;
-            if rec.state.status != ContainerStatus::Running {
-                if previous.is_empty() {
-                    // The first round reports a named container that is not running.
-                    rt.container_stats(n)?;
-                }
-                continue;
-            }
-            running += 1;
-            let s = rt.container_stats(n)?;
-            let now = std::time::Instant::now();
-            let up = rec.state.started_at.map_or(0.0, |t| {
-                (Utc::now() - t).num_milliseconds().max(1) as f64 / 1000.0
-            });
-            let avg = if up > 0.0 {
-                s.cpu_nanos as f64 / 1e9 / up * 100.0
-            } else {
-                0.0
-            };
-            let pct = match previous.insert(s.id.clone(), (s.cpu_nanos, now)) {
-                Some((cpu, at)) => {
-                    let wall = now.duration_since(at).as_secs_f64();
-                    if wall > 0.0 {
-                        s.cpu_nanos.saturating_sub(cpu) as f64 / 1e9 / wall * 100.0
-                    } else {
-                        avg
-                    }
-                }
-                None => avg,
-            };
-            rows.push(crate::output::stats::StatsSummary {
-                id: s.id,
-                name: s.name,
-                cpu_percent: pct,
-                avg_cpu_percent: avg,
-                cpu_time: Duration::from_nanos(s.cpu_nanos),
-                mem_usage: s.memory_usage,
-                mem_limit: s.memory_limit.unwrap_or_else(host_memory),
-                net_io: (0, 0),
-                block_io: (0, 0),
-                pids: s.pids,
-            });
-        }
+        let first = previous.is_empty();
+        let (rows, running) = sample(rt, &names, &mut previous, first)?;
         if clear {
             crate::commands::out("\x1b[2J\x1b[H")?;
         }
@@ -125,6 +80,68 @@ pub(super) fn run(rt: &Runtime, p: &Stats) -> anyhow::Result<u8> {
         }
         std::thread::sleep(Duration::from_secs(a.interval));
     }
+}
+
+/// Each container's CPU time and when it was read, for CPU % over the
+/// last interval.
+pub(crate) type Previous = std::collections::HashMap<String, (u64, std::time::Instant)>;
+
+/// One round of stats over the named containers (shared with `pod stats`):
+/// a row for each running one, and how many ran. In the `first` round a
+/// named container that is not running is an error.
+pub(crate) fn sample(
+    rt: &Runtime,
+    names: &[String],
+    previous: &mut Previous,
+    first: bool,
+) -> anyhow::Result<(Vec<crate::output::stats::StatsSummary>, usize)> {
+    let mut rows = Vec::new();
+    let mut running = 0;
+    for n in names {
+        let rec = rt.container(n)?;
+        if rec.state.status != ContainerStatus::Running {
+            if first {
+                // The first round reports a named container that is not running.
+                rt.container_stats(n)?;
+            }
+            continue;
+        }
+        running += 1;
+        let s = rt.container_stats(n)?;
+        let now = std::time::Instant::now();
+        let up = rec.state.started_at.map_or(0.0, |t| {
+            (Utc::now() - t).num_milliseconds().max(1) as f64 / 1000.0
+        });
+        let avg = if up > 0.0 {
+            s.cpu_nanos as f64 / 1e9 / up * 100.0
+        } else {
+            0.0
+        };
+        let pct = match previous.insert(s.id.clone(), (s.cpu_nanos, now)) {
+            Some((cpu, at)) => {
+                let wall = now.duration_since(at).as_secs_f64();
+                if wall > 0.0 {
+                    s.cpu_nanos.saturating_sub(cpu) as f64 / 1e9 / wall * 100.0
+                } else {
+                    avg
+                }
+            }
+            None => avg,
+        };
+        rows.push(crate::output::stats::StatsSummary {
+            id: s.id,
+            name: s.name,
+            cpu_percent: pct,
+            avg_cpu_percent: avg,
+            cpu_time: Duration::from_nanos(s.cpu_nanos),
+            mem_usage: s.memory_usage,
+            mem_limit: s.memory_limit.unwrap_or_else(host_memory),
+            net_io: (0, 0),
+            block_io: (0, 0),
+            pids: s.pids,
+        });
+    }
+    Ok((rows, running))
 }
 
 /// The host's memory in bytes (podman's limit for an unlimited container).

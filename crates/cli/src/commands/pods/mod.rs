@@ -4,8 +4,11 @@
 
 mod create;
 mod inspect;
+mod logs;
 mod ps;
 mod rm;
+mod stats;
+mod top;
 
 use super::{each, out, with_runtime};
 use crate::cli::{GlobalOptions, PodCommand, PodPsArgs};
@@ -78,6 +81,17 @@ pub enum Parsed {
         /// `--force`: no confirmation.
         force: bool,
     },
+    /// `pod top`.
+    Top {
+        /// The pod.
+        sel: Selection,
+        /// The columns the ps descriptors chose.
+        format: OutputFormat,
+    },
+    /// `pod logs`.
+    Logs(logs::PodLogs),
+    /// `pod stats`.
+    Stats(stats::PodStats),
     /// `pod ps`.
     Ps {
         /// The flags as given.
@@ -128,6 +142,22 @@ pub fn parse(c: PodCommand) -> anyhow::Result<Parsed> {
             }),
         },
         PodCommand::Prune(a) => Parsed::Prune { force: a.force },
+        PodCommand::Top(a) => {
+            if a.args.is_empty() && !a.latest {
+                anyhow::bail!("you must provide the name or id of a running pod");
+            }
+            let words = if a.latest {
+                &a.args[..]
+            } else {
+                &a.args[1.min(a.args.len())..]
+            };
+            Parsed::Top {
+                format: crate::commands::containers::top::descriptors(words)?,
+                sel: Selection::latest_or_named(a.latest, &a.args[..a.args.len().min(1)])?,
+            }
+        }
+        PodCommand::Logs(a) => Parsed::Logs(logs::parse(a)?),
+        PodCommand::Stats(a) => Parsed::Stats(stats::parse(a)?),
         PodCommand::Ps(a) => Parsed::Ps {
             filters: parse_filters(FilterTarget::Pods, &a.filter)?,
             format: parse_format("--format", a.format.as_deref())?,
@@ -239,6 +269,9 @@ fn dispatch(rt: &Runtime, c: Parsed) -> anyhow::Result<u8> {
             }
             super::print_prune_report(rt.prune_pods()?)
         }
+        Parsed::Top { sel, format } => top::run(rt, &sel, &format),
+        Parsed::Logs(p) => logs::run(rt, p),
+        Parsed::Stats(p) => stats::run(rt, &p),
         Parsed::Ps {
             args: a,
             filters,
