@@ -197,27 +197,23 @@ fn volume_options_are_checked_as_podmans_local_driver() {
     let dir = tempfile::tempdir().unwrap();
     let device = dir.path().to_string_lossy().into_owned();
     create("bound", &[("type", "bind"), ("device", &device)]).unwrap();
-    let mem = create(
-        "mem",
-        &[
-            ("type", "tmpfs"),
-            ("device", "tmpfs"),
-            ("o", "mode=0700,uid=5,gid=6,noquota"),
-        ],
-    )
-    .unwrap();
+    // The caller's own ids: the unit tests also run as nobody, who may chown only to itself.
+    use std::os::unix::fs::MetadataExt;
+    let me = std::fs::metadata(dir.path()).unwrap();
+    let (uid, gid) = (me.uid(), me.gid());
+    let o = format!("mode=0700,uid={uid},gid={gid},noquota");
+    let mem = create("mem", &[("type", "tmpfs"), ("device", "tmpfs"), ("o", &o)]).unwrap();
     // As podman records them: UID/GID/NOQUOTA beside `o`, which keeps what mount(8) takes.
-    assert_eq!((mem.uid, mem.gid), (Some(5), Some(6)));
-    assert_eq!(mem.options["o"], "mode=0700,uid=5,gid=6");
-    assert_eq!(mem.options["UID"], "5");
+    assert_eq!((mem.uid, mem.gid), (Some(uid), Some(gid)));
+    assert_eq!(mem.options["o"], format!("mode=0700,uid={uid},gid={gid}"));
+    assert_eq!(mem.options["UID"], uid.to_string());
     assert_eq!(mem.options["NOQUOTA"], "true");
     assert!(mem.needs_mount() && !mem.needs_chown && mem.needs_copy_up);
     // Any other filesystem type is mount(8)'s to judge, when the volume is mounted.
     let nfs = create("n", &[("type", "nfs"), ("device", "host:/x")]).unwrap();
     assert!(nfs.needs_mount());
-    let owned = create("owned", &[("o", "uid=7")]).unwrap();
+    let owned = create("owned", &[("o", &format!("uid={uid}"))]).unwrap();
     assert!(!owned.needs_mount(), "uid= alone mounts nothing");
-    use std::os::unix::fs::MetadataExt;
-    assert_eq!(std::fs::metadata(&owned.mountpoint).unwrap().uid(), 7);
+    assert_eq!(std::fs::metadata(&owned.mountpoint).unwrap().uid(), uid);
     assert_eq!(fx.rt.list_volumes().unwrap().len(), 4);
 }
