@@ -185,7 +185,7 @@ impl Runtime {
             output: truncate(&output),
         };
         let status = self.record_health(&rec, &hc, entry, in_start_period)?;
-        self.health_event(&id, &status);
+        self.health_event(&rec, &status);
         if status == HEALTH_UNHEALTHY {
             self.on_unhealthy(&id, &hc)?;
         }
@@ -220,19 +220,11 @@ impl Runtime {
             .filter(|s| !s.is_empty())
     }
 
-    /// The seam for podman's `health_status` event, called each time a check is recorded:
-    /// the events log (another part of the runtime) writes its record here.
-    #[allow(clippy::unused_self)] // the events log will need the runtime's paths
-    fn health_event(&self, id: &str, status: &str) {
-        match self.state.container(id) {
-            Ok(rec) => {
-                let mut e =
-                    crate::events::container_record_event(&rec, crate::EventStatus::HealthStatus);
-                status.clone_into(&mut e.health_status);
-                self.write_event(&e);
-            }
-            Err(e) => tracing::debug!(id, status, error = %e, "health_status not recorded"),
-        }
+    /// podman's `health_status` event, written each time a check is recorded.
+    fn health_event(&self, rec: &ContainerRecord, status: &str) {
+        let mut e = crate::events::container_record_event(rec, crate::EventStatus::HealthStatus);
+        status.clone_into(&mut e.health_status);
+        self.write_event(&e);
     }
 
     /// `--health-on-failure`: kill, stop or restart a container that turned unhealthy.
